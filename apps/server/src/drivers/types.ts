@@ -1,0 +1,123 @@
+/**
+ * The engine interface: what the control plane asks of a hypervisor, one facet at a time.
+ *
+ * Every object an engine makes is named or tagged with our resource id, and every method is
+ * safe to call twice: a driver looks before it creates and treats "already gone" as done.
+ * Slow engines (Proxmox) answer mutations with a task to poll; fast ones (local LXC) finish
+ * inside the call and answer null. Differences between engines are capability flags.
+ */
+
+/** What an engine can do; checked instead of the engine's name. */
+export interface EngineCapabilities {
+  /** System containers (LXC). */
+  containers: boolean;
+  /** Virtual machines (QEMU/KVM). */
+  virtualMachines: boolean;
+  /** Mutations answer a task to poll instead of finishing inside the call. */
+  asyncTasks: boolean;
+  /** More than one node can hold instances. */
+  multiNode: boolean;
+  /** Memory and vCPU limits can change while the instance runs. */
+  liveResize: boolean;
+}
+
+/** A task an engine runs in the background (a Proxmox UPID); local engines never return one. */
+export interface TaskRef {
+  node: string;
+  id: string;
+}
+
+/** Where a task stands; `error` is set when it ended in failure. */
+export interface TaskState {
+  done: boolean;
+  error?: string;
+}
+
+/** One network interface of an instance, addressed by the control plane's IPAM. */
+export interface NicSpec {
+  /** Our id of the NIC (`nic_…`), used to name the host side of the link. */
+  id: string;
+  /** Bridge or vSwitch the NIC plugs into, as the network facet named it. */
+  link: string;
+  mac: string;
+  /** Address with prefix length, e.g. `10.77.0.12/24`. */
+  ipv4: string;
+  gateway?: string;
+}
+
+/** Everything an engine needs to make an instance; derived from the server's spec. */
+export interface InstanceSpec {
+  /** Our server id (`srv_…`); the engine names its object after it. */
+  id: string;
+  kind: 'container' | 'vm';
+  hostname: string;
+  /** Engine-level image name, as `ImageDriver.prepare` returned it. */
+  image: string;
+  vcpus: number;
+  memoryMb: number;
+  diskGb: number;
+  /** crypt(3) SHA-512 hash for root, so the plain password never reaches the engine. */
+  rootPasswordHash?: string;
+  sshKeys: string[];
+  nics: NicSpec[];
+}
+
+/** What an engine reports about one of its instances. */
+export interface InstanceObservation {
+  state: 'running' | 'stopped';
+  node: string;
+  /** Engine-level detail worth showing (PID, lock holder …). */
+  detail?: string;
+}
+
+/** The compute facet: instances and their power state. */
+export interface ComputeDriver {
+  readonly capabilities: EngineCapabilities;
+  /** Reads the instance named after `id`; null when there is none. */
+  inspect(id: string): Promise<InstanceObservation | null>;
+  /** Ids of every instance this engine holds for us, to find orphans and drift. */
+  list(): Promise<string[]>;
+  /** Makes the instance (stopped) unless it exists already. */
+  create(spec: InstanceSpec): Promise<TaskRef | null>;
+  start(id: string): Promise<TaskRef | null>;
+  /** Stops the instance; `force` kills instead of asking the guest to shut down. */
+  stop(id: string, opts: { force: boolean }): Promise<TaskRef | null>;
+  reboot(id: string): Promise<TaskRef | null>;
+  /** Removes the instance and everything made for it; absent is success. */
+  destroy(id: string): Promise<TaskRef | null>;
+  /** Polls a task returned by one of the calls above. */
+  task(ref: TaskRef): Promise<TaskState>;
+}
+
+/** An image the engine can clone instances from. */
+export interface ImageSource {
+  /** Our image name (`tiny`, `debian-12`). */
+  name: string;
+  os: string;
+}
+
+/** The image facet: turns an image into something instances are cloned from, once. */
+export interface ImageDriver {
+  /** Names of images the engine knows how to build or fetch. */
+  available(): ImageSource[];
+  /** Makes the image ready (builds and caches it when needed); returns the engine-level name. */
+  prepare(name: string): Promise<string>;
+  /** True when `prepare` would return at once. */
+  isReady(name: string): Promise<boolean>;
+}
+
+/** The network facet: the default bridge instances get their first NIC on. */
+export interface NetworkDriver {
+  /** Makes the default network (bridge, gateway address, NAT) exist; returns the link name. */
+  ensureDefault(net: { cidr: string; gateway: string }): Promise<string>;
+  /** Removes what `ensureDefault` made (used by tests and uninstall). */
+  removeDefault(): Promise<void>;
+}
+
+/** One engine: its facets, held in the registry under a name. */
+export interface Engine {
+  name: string;
+  compute: ComputeDriver;
+  images: ImageDriver;
+  network: NetworkDriver;
+}

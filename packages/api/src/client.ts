@@ -1,0 +1,185 @@
+/**
+ * The typed Kumulus API client used by the CLI, the dashboard and the tests.
+ * It speaks fetch, so it runs in Node and in browsers alike.
+ */
+import type {
+  CreatedToken,
+  CreatePlan,
+  CreateServer,
+  CreateTenant,
+  CreateToken,
+  CreateUser,
+  ErrorBody,
+  Host,
+  Image,
+  ListQuery,
+  Me,
+  Operation,
+  Page,
+  Plan,
+  Server,
+  ServerAction,
+  ServerWithOperation,
+  Tenant,
+  Token,
+  User,
+} from './schemas.ts';
+
+/** An error answer of the API, with its stable code and HTTP status. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string;
+  readonly details: { field: string; message: string }[];
+  constructor(status: number, body: ErrorBody['error']) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body.code;
+    this.requestId = body.requestId;
+    this.details = body.details ?? [];
+  }
+}
+
+/** How to reach and authenticate against a Kumulus API. */
+export interface ClientOptions {
+  /** Base URL such as `http://127.0.0.1:8080`; empty in the browser for the same origin. */
+  baseUrl?: string;
+  /** API token (`kmt_…`); without it the browser's session cookie is used. */
+  token?: string;
+  /** Preferred language of error messages (`de` or `en`). */
+  language?: string;
+  fetch?: typeof fetch;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+/** A client of the Kumulus REST API under `/api/v1`. */
+export class KumulusClient {
+  readonly #base: string;
+  readonly #token: string | undefined;
+  readonly #language: string | undefined;
+  readonly #fetch: typeof fetch;
+
+  constructor(opts: ClientOptions = {}) {
+    this.#base = (opts.baseUrl ?? '').replace(/\/$/, '');
+    this.#token = opts.token;
+    this.#language = opts.language;
+    this.#fetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** Sends one request and decodes the JSON answer; throws ApiError on 4xx/5xx. */
+  async request<T>(method: string, path: string, body?: unknown, query?: Query, opts: RequestOptions = {}): Promise<T> {
+    const url = new URL(this.#base + '/api/v1' + path, this.#base ? undefined : (globalThis as { location?: { href: string } }).location?.href);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    if (this.#language) headers['accept-language'] = this.#language;
+    if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey;
+    const res = await this.#fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      signal: opts.signal,
+    });
+    const text = await res.text();
+    const data = text ? JSON.parse(text) : undefined;
+    if (!res.ok) {
+      const err = (data as ErrorBody | undefined)?.error;
+      throw new ApiError(res.status, err ?? { code: 'HTTP_' + res.status, message: res.statusText, requestId: '' });
+    }
+    return data as T;
+  }
+
+  /** Follows `nextCursor` until the list ends. */
+  async all<T>(list: (q: ListQuery) => Promise<Page<T>>): Promise<T[]> {
+    const out: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list({ cursor, limit: 500 });
+      out.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return out;
+  }
+
+  login(email: string, password: string) {
+    return this.request<Me>('POST', '/auth/login', { email, password });
+  }
+  logout() {
+    return this.request<void>('POST', '/auth/logout');
+  }
+  me() {
+    return this.request<Me>('GET', '/auth/me');
+  }
+
+  listServers(q: ListQuery = {}) {
+    return this.request<Page<Server>>('GET', '/servers', undefined, q);
+  }
+  getServer(id: string) {
+    return this.request<Server>('GET', `/servers/${encodeURIComponent(id)}`);
+  }
+  createServer(body: CreateServer, opts?: RequestOptions) {
+    return this.request<ServerWithOperation>('POST', '/servers', body, undefined, opts);
+  }
+  serverAction(id: string, action: ServerAction, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/servers/${encodeURIComponent(id)}/actions/${action}`, {}, undefined, opts);
+  }
+  deleteServer(id: string) {
+    return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(id)}`);
+  }
+
+  listPlans(q: ListQuery = {}) {
+    return this.request<Page<Plan>>('GET', '/plans', undefined, q);
+  }
+  createPlan(body: CreatePlan) {
+    return this.request<Plan>('POST', '/plans', body);
+  }
+  listImages(q: ListQuery = {}) {
+    return this.request<Page<Image>>('GET', '/images', undefined, q);
+  }
+
+  listOperations(q: ListQuery & { scope?: 'tenant' | 'all'; state?: string } = {}) {
+    return this.request<Page<Operation>>('GET', '/operations', undefined, q);
+  }
+  getOperation(id: string) {
+    return this.request<Operation>('GET', `/operations/${encodeURIComponent(id)}`);
+  }
+  /** Long-polls until the operation ends or `timeoutSeconds` pass; answers its latest state. */
+  waitOperation(id: string, timeoutSeconds = 30, opts: RequestOptions = {}) {
+    return this.request<Operation>('GET', `/operations/${encodeURIComponent(id)}/wait`, undefined, { timeout: timeoutSeconds }, opts);
+  }
+
+  listTenants(q: ListQuery = {}) {
+    return this.request<Page<Tenant>>('GET', '/tenants', undefined, q);
+  }
+  createTenant(body: CreateTenant) {
+    return this.request<Tenant>('POST', '/tenants', body);
+  }
+  listUsers(q: ListQuery = {}) {
+    return this.request<Page<User>>('GET', '/users', undefined, q);
+  }
+  createUser(body: CreateUser) {
+    return this.request<User>('POST', '/users', body);
+  }
+  listTokens(q: ListQuery = {}) {
+    return this.request<Page<Token>>('GET', '/tokens', undefined, q);
+  }
+  createToken(body: CreateToken) {
+    return this.request<CreatedToken>('POST', '/tokens', body);
+  }
+  revokeToken(id: string) {
+    return this.request<void>('DELETE', `/tokens/${encodeURIComponent(id)}`);
+  }
+  listHosts() {
+    return this.request<Page<Host>>('GET', '/hosts');
+  }
+}

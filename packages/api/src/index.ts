@@ -1,0 +1,3 @@
+/** The Kumulus API package: wire schemas and the typed client. */
+export * from './client.ts';
+export * from './schemas.ts';

@@ -1,0 +1,275 @@
+/**
+ * The Kumulus API's wire schemas (TypeBox → JSON Schema), shared by the server's validation,
+ * the OpenAPI document, the typed client, the CLI and the dashboard.
+ */
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+
+const Id = (prefix: string) => Type.String({ pattern: `^${prefix}_[0-9a-z]{20,32}$`, description: `${prefix}_… id` });
+const Timestamp = Type.String({ format: 'date-time' });
+/** A resource name: lower-case letters, digits and dashes, as in a DNS label. */
+export const Name = Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$' });
+
+/** The body of every error answer. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'stable machine-readable code, e.g. SERVER_NOT_FOUND' }),
+      message: Type.String({ description: "what was wrong and what to do, in the caller's language" }),
+      requestId: Type.String(),
+      details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    }),
+  },
+  { $id: 'Error' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+/** A page of a cursor-paginated list. */
+export const Page = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+/** Query parameters of every list endpoint. */
+export const ListQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+});
+export type ListQuery = Static<typeof ListQuery>;
+
+/** An amount of money in integer minor units (cents). */
+export const Money = Type.Object({ amount: Type.Integer(), currency: Type.String({ minLength: 3, maxLength: 3 }) });
+export type Money = Static<typeof Money>;
+
+export const ServerKind = Type.Union([Type.Literal('container'), Type.Literal('vm')]);
+export const Phase = Type.Union([
+  Type.Literal('Pending'),
+  Type.Literal('Provisioning'),
+  Type.Literal('Running'),
+  Type.Literal('Stopped'),
+  Type.Literal('Deleting'),
+  Type.Literal('Failed'),
+]);
+export type Phase = Static<typeof Phase>;
+
+/** One aspect of a resource's observed state, as in Kubernetes conditions. */
+export const Condition = Type.Object({
+  type: Type.String(),
+  status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
+  reason: Type.String(),
+  message: Type.String(),
+  lastTransitionAt: Timestamp,
+});
+export type Condition = Static<typeof Condition>;
+
+export const Plan = Type.Object(
+  {
+    id: Id('plan'),
+    name: Name,
+    description: Type.String(),
+    vcpus: Type.Integer({ minimum: 1 }),
+    memoryMb: Type.Integer({ minimum: 16 }),
+    diskGb: Type.Integer({ minimum: 1 }),
+    priceHourly: Money,
+    priceMonthly: Money,
+  },
+  { $id: 'Plan' },
+);
+export type Plan = Static<typeof Plan>;
+export const CreatePlan = Type.Object(
+  {
+    name: Name,
+    description: Type.Optional(Type.String({ maxLength: 200 })),
+    vcpus: Type.Integer({ minimum: 1, maximum: 256 }),
+    memoryMb: Type.Integer({ minimum: 16, maximum: 4_194_304 }),
+    diskGb: Type.Integer({ minimum: 1, maximum: 65_536 }),
+    priceHourly: Money,
+  },
+  { additionalProperties: false },
+);
+export type CreatePlan = Static<typeof CreatePlan>;
+
+export const Image = Type.Object(
+  {
+    id: Id('img'),
+    name: Name,
+    os: Type.String(),
+    kind: ServerKind,
+    status: Type.Union([Type.Literal('available'), Type.Literal('preparing'), Type.Literal('ready'), Type.Literal('failed')]),
+    message: Type.String(),
+  },
+  { $id: 'Image' },
+);
+export type Image = Static<typeof Image>;
+
+export const Nic = Type.Object({
+  id: Id('nic'),
+  network: Type.String(),
+  mac: Type.String(),
+  ipv4: Type.String({ description: 'address with prefix length' }),
+});
+export type Nic = Static<typeof Nic>;
+
+export const ServerSpec = Type.Object({
+  kind: ServerKind,
+  plan: Name,
+  image: Name,
+  hostname: Type.String(),
+  powerState: Type.Union([Type.Literal('running'), Type.Literal('stopped')]),
+  rebootCount: Type.Integer({ description: 'bumped by each reboot action' }),
+  sshKeys: Type.Array(Type.String()),
+  hasPassword: Type.Boolean(),
+  nics: Type.Array(Nic),
+});
+export type ServerSpec = Static<typeof ServerSpec>;
+
+export const ServerStatus = Type.Object({
+  phase: Phase,
+  observedGeneration: Type.Integer(),
+  conditions: Type.Array(Condition),
+  node: Type.Union([Type.String(), Type.Null()]),
+});
+export type ServerStatus = Static<typeof ServerStatus>;
+
+export const Server = Type.Object(
+  {
+    id: Id('srv'),
+    tenantId: Id('ten'),
+    name: Name,
+    generation: Type.Integer(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    spec: ServerSpec,
+    status: ServerStatus,
+  },
+  { $id: 'Server' },
+);
+export type Server = Static<typeof Server>;
+
+export const CreateServer = Type.Object(
+  {
+    name: Name,
+    plan: Name,
+    image: Name,
+    kind: Type.Optional(ServerKind),
+    hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    sshKeys: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16_384 }), { maxItems: 32 })),
+    start: Type.Optional(Type.Boolean({ default: true })),
+  },
+  { additionalProperties: false },
+);
+export type CreateServer = Static<typeof CreateServer>;
+export const ServerAction = Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('reboot')]);
+export type ServerAction = Static<typeof ServerAction>;
+
+export const OperationState = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('running'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+]);
+export const Operation = Type.Object(
+  {
+    id: Id('op'),
+    tenantId: Id('ten'),
+    kind: Type.String({ description: 'e.g. server.create, server.stop, server.delete' }),
+    target: Type.Object({ type: Type.String(), id: Type.String() }),
+    state: OperationState,
+    progress: Type.Integer({ minimum: 0, maximum: 100 }),
+    step: Type.String({ description: 'what happens now' }),
+    error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+    createdAt: Timestamp,
+    startedAt: Type.Union([Timestamp, Type.Null()]),
+    finishedAt: Type.Union([Timestamp, Type.Null()]),
+  },
+  { $id: 'Operation' },
+);
+export type Operation = Static<typeof Operation>;
+export const ServerWithOperation = Type.Object({ server: Server, operation: Operation });
+export type ServerWithOperation = Static<typeof ServerWithOperation>;
+
+export const Role = Type.Union([Type.Literal('operator'), Type.Literal('admin'), Type.Literal('member')]);
+export type Role = Static<typeof Role>;
+export const Tenant = Type.Object({ id: Id('ten'), name: Name, createdAt: Timestamp }, { $id: 'Tenant' });
+export type Tenant = Static<typeof Tenant>;
+export const CreateTenant = Type.Object(
+  {
+    name: Name,
+    admin: Type.Optional(
+      Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), password: Type.String({ maxLength: 256 }) }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateTenant = Static<typeof CreateTenant>;
+
+export const User = Type.Object(
+  {
+    id: Id('usr'),
+    tenantId: Id('ten'),
+    email: Type.String(),
+    name: Type.String(),
+    role: Role,
+    createdAt: Timestamp,
+  },
+  { $id: 'User' },
+);
+export type User = Static<typeof User>;
+export const CreateUser = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: 254 }),
+    name: Type.Optional(Type.String({ maxLength: 100 })),
+    password: Type.String({ maxLength: 256 }),
+    role: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('member')])),
+  },
+  { additionalProperties: false },
+);
+export type CreateUser = Static<typeof CreateUser>;
+
+export const Token = Type.Object(
+  {
+    id: Id('tok'),
+    name: Type.String(),
+    userId: Id('usr'),
+    prefix: Type.String({ description: 'first characters of the secret, to recognise it' }),
+    createdAt: Timestamp,
+    expiresAt: Type.Union([Timestamp, Type.Null()]),
+    lastUsedAt: Type.Union([Timestamp, Type.Null()]),
+  },
+  { $id: 'Token' },
+);
+export type Token = Static<typeof Token>;
+export const CreateToken = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateToken = Static<typeof CreateToken>;
+export const CreatedToken = Type.Object({ token: Token, secret: Type.String({ description: 'shown once' }) });
+export type CreatedToken = Static<typeof CreatedToken>;
+
+export const Login = Type.Object(
+  { email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 256 }) },
+  { additionalProperties: false },
+);
+export type Login = Static<typeof Login>;
+/** Who the caller is. */
+export const Me = Type.Object({ user: User, tenant: Tenant });
+export type Me = Static<typeof Me>;
+
+export const Host = Type.Object(
+  {
+    name: Type.String(),
+    engine: Type.String(),
+    cpus: Type.Integer(),
+    memoryMb: Type.Integer(),
+    servers: Type.Integer(),
+    allocatedVcpus: Type.Integer(),
+    allocatedMemoryMb: Type.Integer(),
+  },
+  { $id: 'Host' },
+);
+export type Host = Static<typeof Host>;

