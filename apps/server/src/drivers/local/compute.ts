@@ -1,0 +1,163 @@
+/**
+ * The local compute facet: unprivileged LXC containers named by our server id, each an overlay
+ * clone of a prepared image. Every call finishes inside the call (no tasks) and is idempotent.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ComputeDriver, InstanceObservation, InstanceSpec } from '../types.ts';
+import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
+import { vethNamesInConfig } from './config.ts';
+import type { LocalImages } from './images.ts';
+import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir } from './instance-files.ts';
+import { pidAlive } from './lock.ts';
+import { lxcInfo, lxcList, lxcRequestReboot, lxcStart, lxcStop } from './lxc.ts';
+import { unmountUnder } from './mounts.ts';
+import { deleteLink } from './network.ts';
+import type { IdMap } from './rootfs.ts';
+
+/** Thrown when a call needs an instance that does not exist. */
+export class InstanceNotFoundError extends Error {
+  readonly code = 'INSTANCE_NOT_FOUND';
+}
+
+/** Options of the local compute facet. */
+export interface LocalComputeOptions {
+  lxcPath: string;
+  images: LocalImages;
+  idmap: IdMap;
+  node: string;
+  /** Seconds a guest gets to shut down before it is killed. */
+  stopTimeoutS?: number;
+  cgroup?: CgroupVersion;
+}
+
+const ID = /^srv_[A-Za-z0-9_-]+$/;
+/** Staging and trash dirs carry the PID of the process working on them. */
+const SCRATCH = /^\.(srv_[A-Za-z0-9_-]+)\.(creating|deleting)-(\d+)$/;
+
+/** Creates the compute facet over one lxcPath. */
+export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
+  const { lxcPath, node } = opts;
+  const cgroup = opts.cgroup ?? detectCgroupVersion();
+  const dirOf = (id: string) => join(lxcPath, checkId(id));
+  const locks = new Map<string, Promise<unknown>>();
+
+  /** One mutation per instance at a time inside this process. */
+  function serialized<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = locks.get(id) ?? Promise.resolve();
+    const next = prev.catch(() => {}).then(fn);
+    locks.set(id, next);
+    void next.finally(() => locks.get(id) === next && locks.delete(id)).catch(() => {});
+    return next;
+  }
+
+  /** Removes staging/trash dirs of processes that died (SIGKILL) or of this id in this process. */
+  async function sweep(id: string): Promise<void> {
+    for (const entry of await readdir(lxcPath)) {
+      const m = SCRATCH.exec(entry);
+      if (!m) continue;
+      const pid = Number(m[3]);
+      if (!pidAlive(pid) || (pid === process.pid && m[1] === id)) await removeInstanceDir(join(lxcPath, entry));
+    }
+  }
+
+  async function requireState(id: string) {
+    const info = await lxcInfo(lxcPath, id);
+    if (!info) throw new InstanceNotFoundError(`instance ${id} does not exist`);
+    return info;
+  }
+
+  async function start(id: string) {
+    const info = await requireState(id);
+    if (info.state === 'RUNNING') return;
+    await mountInstanceDisk(dirOf(id));
+    await lxcStart(lxcPath, id);
+  }
+
+  async function stop(id: string, force: boolean) {
+    const info = await requireState(id);
+    if (info.state !== 'STOPPED') await lxcStop(lxcPath, id, { kill: force, timeoutS: opts.stopTimeoutS ?? 30 });
+    // The disk stays mounted only while needed; the guest's mount namespace is gone now.
+    await unmountUnder(instancePaths(dirOf(id)).mnt);
+  }
+
+  async function reboot(id: string) {
+    const before = await requireState(id);
+    if (before.state !== 'RUNNING') return start(id);
+    await lxcRequestReboot(lxcPath, id);
+    // LXC restarts the container when its init reboots; a new init PID tells us it happened.
+    const deadline = Date.now() + (opts.stopTimeoutS ?? 30) * 1000;
+    while (Date.now() < deadline) {
+      const now = await lxcInfo(lxcPath, id);
+      if (now?.state === 'RUNNING' && now.pid !== before.pid) return;
+      if (now?.state === 'STOPPED') break; // the guest halted instead of rebooting
+      await sleep(50);
+    }
+    // The guest ignored the signal (or halted): a hard reset still gives the caller a reboot.
+    await lxcStop(lxcPath, id, { kill: true });
+    await start(id);
+  }
+
+  async function destroy(id: string) {
+    const dir = dirOf(id);
+    await mkdir(lxcPath, { recursive: true });
+    await sweep(id);
+    const info = await lxcInfo(lxcPath, id);
+    if (info && info.state !== 'STOPPED') await lxcStop(lxcPath, id, { kill: true });
+    if (!existsSync(dir)) return;
+    // LXC removes a veth with its namespace, but a crashed monitor can leave the host side.
+    const config = await readFile(join(dir, 'config'), 'utf8').catch(() => '');
+    for (const veth of vethNamesInConfig(config)) await deleteLink(veth);
+    // Rename first, so a kill during removal leaves trash that the next sweep finishes.
+    const trash = join(lxcPath, `.${id}.deleting-${process.pid}`);
+    await rename(dir, trash);
+    await removeInstanceDir(trash);
+  }
+
+  async function create(spec: InstanceSpec) {
+    if (spec.kind !== 'container') throw new Error(`local engine makes containers only, not ${spec.kind}`);
+    const dir = dirOf(spec.id);
+    await mkdir(lxcPath, { recursive: true, mode: 0o711 });
+    await sweep(spec.id);
+    if (await lxcInfo(lxcPath, spec.id)) return; // exists: creating again changes nothing
+    const image = await opts.images.resolve(spec.image);
+    const staging = join(lxcPath, `.${spec.id}.creating-${process.pid}`);
+    try {
+      await makeInstance(staging, dir, { spec, image, idmap: opts.idmap, cgroup });
+    } catch (e) {
+      await removeInstanceDir(staging);
+      throw e;
+    }
+  }
+
+  return {
+    capabilities: { containers: true, virtualMachines: false, asyncTasks: false, multiNode: false, liveResize: false },
+    async inspect(id): Promise<InstanceObservation | null> {
+      const info = await lxcInfo(lxcPath, checkId(id));
+      if (!info) return null;
+      // STOPPING still has processes; STARTING/ABORTING are not up yet.
+      const up = ['RUNNING', 'FROZEN', 'FREEZING', 'THAWED', 'STOPPING'].includes(info.state);
+      const detail = info.pid ? `${info.state} pid ${info.pid}` : info.state;
+      return { state: up ? 'running' : 'stopped', node, detail };
+    },
+    async list() {
+      return (await lxcList(lxcPath)).filter((n) => ID.test(n));
+    },
+    create: (spec) => serialized(spec.id, () => create(spec)).then(() => null),
+    start: (id) => serialized(id, () => start(id)).then(() => null),
+    stop: (id, o) => serialized(id, () => stop(id, o.force)).then(() => null),
+    reboot: (id) => serialized(id, () => reboot(id)).then(() => null),
+    destroy: (id) => serialized(id, () => destroy(id)).then(() => null),
+    async task() {
+      return { done: true }; // never handed out: every call above finishes before it returns
+    },
+  };
+}
+
+/** Guards paths built from ids: only our `srv_` ids may name a directory under lxcPath. */
+function checkId(id: string): string {
+  if (!ID.test(id)) throw new Error(`not a server id: ${id}`);
+  return id;
+}

@@ -1,0 +1,83 @@
+/**
+ * Renders an instance's LXC config file from its spec: id map, overlay rootfs, limits, NICs.
+ */
+import type { InstanceSpec } from '../types.ts';
+import { type CgroupVersion, cgroupConfigLines } from './cgroups.ts';
+import type { ImageMeta } from './images.ts';
+import { vethName } from './network.ts';
+import type { IdMap } from './rootfs.ts';
+
+/** What `renderConfig` needs besides the spec. */
+export interface ConfigInput {
+  spec: InstanceSpec;
+  image: ImageMeta;
+  /** The prepared image's rootfs: the overlay's read-only lower dir. */
+  lowerDir: string;
+  /** The instance's writable layer; LXC puts overlay's work dir beside it as `work`. */
+  upperDir: string;
+  idmap: IdMap;
+  cgroup: CgroupVersion;
+}
+
+/** Config file text for one instance. */
+export function renderConfig(c: ConfigInput): string {
+  const { spec, image, idmap } = c;
+  const lines = [
+    `# Kumulus instance ${spec.id}; made by the local engine, rewritten only by it.`,
+    ...image.includes.map((f) => `lxc.include = ${f}`),
+    'lxc.arch = linux64',
+    `lxc.uts.name = ${spec.hostname}`,
+    `lxc.idmap = u 0 ${idmap.base} ${idmap.size}`,
+    `lxc.idmap = g 0 ${idmap.base} ${idmap.size}`,
+    // LXC mounts the overlay itself inside the container's mount namespace, so no host mount
+    // of the merged tree exists to leak.
+    `lxc.rootfs.path = overlay:${c.lowerDir}:${c.upperDir}`,
+    ...(image.haltSignal ? [`lxc.signal.halt = ${image.haltSignal}`] : []),
+    ...(image.rebootSignal ? [`lxc.signal.reboot = ${image.rebootSignal}`] : []),
+    ...cgroupConfigLines(c.cgroup, spec.vcpus, spec.memoryMb),
+    ...nicLines(spec),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function nicLines(spec: InstanceSpec): string[] {
+  // Without any lxc.net entry LXC would share the host's network namespace: never that.
+  if (spec.nics.length === 0) return ['lxc.net.0.type = empty'];
+  let gatewaySet = false;
+  return spec.nics.flatMap((nic, i) => {
+    const p = `lxc.net.${i}`;
+    const lines = [
+      `${p}.type = veth`,
+      `${p}.link = ${nic.link}`,
+      `${p}.flags = up`,
+      `${p}.hwaddr = ${nic.mac}`,
+      `${p}.name = eth${i}`,
+      `${p}.veth.pair = ${vethName(nic.id)}`,
+      // Without an explicit broadcast LXC 5 sets brd 0.0.0.255 on the address.
+      `${p}.ipv4.address = ${nic.ipv4} ${broadcastOf(nic.ipv4)}`,
+    ];
+    // Only one default route: the first NIC that names a gateway gets it.
+    if (nic.gateway && !gatewaySet) {
+      lines.push(`${p}.ipv4.gateway = ${nic.gateway}`);
+      gatewaySet = true;
+    }
+    return lines;
+  });
+}
+
+/** Host-side veth names recorded in a rendered config, so destroy can remove stray ones. */
+export function vethNamesInConfig(text: string): string[] {
+  return [...text.matchAll(/^lxc\.net\.\d+\.veth\.pair\s*=\s*(\S+)/gm)].map((m) => m[1] ?? '').filter(Boolean);
+}
+
+/** The broadcast address of an `a.b.c.d/len` address. */
+export function broadcastOf(cidr: string): string {
+  const [addr = '', lenText = '32'] = cidr.split('/');
+  const octets = addr.split('.').map(Number);
+  if (octets.length !== 4 || octets.some((o) => !(o >= 0 && o <= 255))) throw new Error(`bad IPv4 address ${cidr}`);
+  const len = Number(lenText);
+  const ip = octets.reduce((a, o) => a * 256 + o, 0);
+  const host = len >= 32 ? 0 : 2 ** (32 - len) - 1;
+  const bcast = ip - (ip % (host + 1)) + host;
+  return [24, 16, 8, 0].map((s) => Math.floor(bcast / 2 ** s) % 256).join('.');
+}

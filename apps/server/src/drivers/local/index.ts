@@ -1,0 +1,43 @@
+/**
+ * The local engine: the Debian host Kumulus runs on, with unprivileged LXC containers,
+ * a Linux bridge and an nftables table of our own.
+ */
+import { hostname } from 'node:os';
+import type { Engine } from '../types.ts';
+import { createLocalCompute } from './compute.ts';
+import { createLocalImages } from './images.ts';
+import { createLocalNetwork } from './network.ts';
+import type { IdMap } from './rootfs.ts';
+
+/** Options of the local engine; names are given so parallel engines never collide. */
+export interface LocalEngineOptions {
+  /** Where instance containers live, e.g. `<data-dir>/lxc`. */
+  lxcPath: string;
+  /** Machine-wide cache of prepared images, shared by every engine on the host. */
+  imageCache?: string;
+  /** Linux bridge of the default network (≤15 characters). */
+  bridge: string;
+  /** Name of our nftables table (family inet). */
+  nftTable: string;
+  /** Node name reported in observations; the host name by default. */
+  node?: string;
+  /** Host id range for the containers' user namespace; must be in /etc/subuid and /etc/subgid. */
+  idmap?: IdMap;
+  /** Debian mirror for debootstrap; found in the host's apt sources by default. */
+  mirror?: string;
+}
+
+/** The default image cache: one per machine, so the slow Debian build happens once. */
+export const DEFAULT_IMAGE_CACHE = '/var/cache/kumulus/images';
+
+/** Creates the local engine. */
+export function createLocalEngine(opts: LocalEngineOptions): Engine {
+  const idmap = opts.idmap ?? { base: 100_000, size: 65_536 };
+  const images = createLocalImages({ imageCache: opts.imageCache ?? DEFAULT_IMAGE_CACHE, idmap, mirror: opts.mirror });
+  return {
+    name: 'local',
+    compute: createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node: opts.node ?? hostname() }),
+    images,
+    network: createLocalNetwork({ bridge: opts.bridge, nftTable: opts.nftTable }),
+  };
+}
