@@ -1,0 +1,142 @@
+/**
+ * `kumulus server create`: sends the spec, then draws the create operation's progress until the server runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { ApiError, type CreateServer } from '@kumulus/api';
+import { parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { connect } from '../config.ts';
+import { CliError, Exit, usageError } from '../errors.ts';
+import { pick, t } from '../i18n.ts';
+import { emit, say } from '../output.ts';
+import { followOperation } from '../progress.ts';
+import { printServer } from './server-view.ts';
+
+const help = {
+  en: `Usage: kumulus server create --name NAME --plan PLAN --image IMAGE [options]
+
+Creates a server and, unless --no-wait, draws its progress until it is Running.
+
+Options:
+  --name NAME            the server's name: lower-case letters, digits, dashes
+  --plan PLAN            its size (kumulus plan list)
+  --image IMAGE          its operating system (kumulus image list)
+  --kind container|vm    container (default) or virtual machine
+  --hostname HOSTNAME    the guest's hostname (default: the name)
+  --password PASSWORD    root password (visible in the process list; prefer --password-stdin)
+  --password-stdin       reads the root password from standard input
+  --ssh-key FILE_OR_KEY  an SSH public key, or a file of keys; may be repeated
+  --no-start             create it stopped
+  --no-wait              return once the server is accepted
+  --timeout SECONDS      how long to wait (default 600)
+  -o, --output table|json
+      json prints {"server": Server, "operation": Operation}, both as they are at the end.`,
+  de: `Aufruf: kumulus server create --name NAME --plan TARIF --image IMAGE [Optionen]
+
+Legt einen Server an und zeigt, außer mit --no-wait, den Fortschritt, bis er läuft (Running).
+
+Optionen:
+  --name NAME            Name des Servers: Kleinbuchstaben, Ziffern, Bindestriche
+  --plan TARIF           seine Größe (kumulus plan list)
+  --image IMAGE          sein Betriebssystem (kumulus image list)
+  --kind container|vm    Container (Standard) oder virtuelle Maschine
+  --hostname HOSTNAME    Hostname im Gast (Standard: der Name)
+  --password PASSWORT    Root-Passwort (in der Prozessliste sichtbar; besser --password-stdin)
+  --password-stdin       liest das Root-Passwort von der Standardeingabe
+  --ssh-key DATEI_ODER_SCHLÜSSEL  ein öffentlicher SSH-Schlüssel oder eine Datei mit Schlüsseln; wiederholbar
+  --no-start             angelegt, aber ausgeschaltet
+  --no-wait              zurückkehren, sobald der Server angenommen ist
+  --timeout SEKUNDEN     wie lange gewartet wird (Standard 600)
+  -o, --output table|json
+      json gibt {"server": Server, "operation": Operation} im Endzustand aus.`,
+};
+
+const options = {
+  name: { type: 'string' },
+  plan: { type: 'string' },
+  image: { type: 'string' },
+  kind: { type: 'string' },
+  hostname: { type: 'string' },
+  password: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  'ssh-key': { type: 'string', multiple: true },
+  'no-start': { type: 'boolean' },
+  'no-wait': { type: 'boolean' },
+  timeout: { type: 'string' },
+} as const;
+
+/** Runs `kumulus server create`. */
+export async function createServer(args: string[]): Promise<void> {
+  const cmd = 'kumulus server create';
+  const { values, positionals, output, help: wantsHelp } = parseCommand(args, options, cmd);
+  if (wantsHelp) return void process.stdout.write(pick(help) + '\n');
+  takePositionals(positionals, [], cmd);
+  if (values.password !== undefined && values['password-stdin']) throw usageError(t('usage.passwordTwice'), cmd);
+  const kind = values.kind;
+  if (kind !== undefined && kind !== 'container' && kind !== 'vm') {
+    throw usageError(t('usage.badValue', { name: 'kind', value: kind, expected: 'container|vm' }), cmd);
+  }
+  const body: CreateServer = {
+    name: requireOption(values.name, 'name', cmd),
+    plan: requireOption(values.plan, 'plan', cmd),
+    image: requireOption(values.image, 'image', cmd),
+    kind,
+    hostname: values.hostname,
+    password: values['password-stdin'] ? await readPasswordFromStdin() : values.password,
+    sshKeys: values['ssh-key'] ? await readSshKeys(values['ssh-key']) : undefined,
+    start: !values['no-start'],
+  };
+  const timeoutSeconds = parseSeconds(values.timeout, 600, 'timeout', cmd);
+  const { client } = await connect();
+  // One key per invocation: if the answer is lost and the CLI is retried by hand, a fresh key
+  // is right; within this run the key only guards the single POST below.
+  const accepted = await client.createServer(body, { idempotencyKey: randomUUID() }).catch((err) => {
+    throw referenceAsInvalidInput(err);
+  });
+  if (values['no-wait']) {
+    return emit(output, accepted, () =>
+      say(t('server.accepted', { name: accepted.server.name, id: accepted.server.id, op: accepted.operation.id })),
+    );
+  }
+  const operation = await followOperation(client, accepted.operation, { timeoutSeconds, format: output, label: body.name });
+  const server = await client.getServer(accepted.server.id);
+  emit(output, { server, operation }, () => printServer(server));
+}
+
+// A 404 to a create can only mean that a plan or image it names is missing: that is bad input (4),
+// not a missing server (3), whatever status the API picked.
+function referenceAsInvalidInput(err: unknown): unknown {
+  if (!(err instanceof ApiError) || err.status !== 404) return err;
+  return new CliError(Exit.invalidInput, err.code, err.message, { details: err.details, requestId: err.requestId });
+}
+
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  // `echo secret | kumulus …` adds a newline that is not part of the password.
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+// Each value is a file of keys (authorized_keys format) when such a file exists, otherwise a key itself.
+async function readSshKeys(values: string[]): Promise<string[]> {
+  const keys: string[] = [];
+  for (const value of values) {
+    const path = value.startsWith('~/') ? homedir() + value.slice(1) : value;
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENAMETOOLONG') throw err;
+      // A lone word is a mistyped file name, not a key: keys are "type base64 [comment]".
+      if (!/\s/.test(value.trim())) throw new CliError(Exit.invalidInput, 'SSH_KEY_FILE_NOT_FOUND', t('usage.sshKeyFile', { file: value }));
+      keys.push(value.trim());
+      continue;
+    }
+    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    if (lines.length === 0) throw new CliError(Exit.invalidInput, 'SSH_KEY_FILE_EMPTY', t('usage.sshKeyEmpty', { file: value }));
+    keys.push(...lines);
+  }
+  return keys;
+}

@@ -1,0 +1,125 @@
+/**
+ * The `kumulus` binary: the control-plane server (`kumulus serve`) and the CLI in one entry point.
+ */
+import type { OutputFormat } from './args.ts';
+import { runImage } from './commands/image.ts';
+import { runLogin } from './commands/login.ts';
+import { runOperation } from './commands/operation.ts';
+import { runPlan } from './commands/plan.ts';
+import { runServe } from './commands/serve.ts';
+import { runServer } from './commands/server.ts';
+import { resolveConfig } from './config.ts';
+import { Exit, toCliError, usageError } from './errors.ts';
+import { pick, t } from './i18n.ts';
+import { printError } from './output.ts';
+
+const help = {
+  en: `Usage: kumulus [--output table|json] <command> [options]
+
+Commands:
+  serve              runs the control plane (embedded mode: SQLite + local LXC)
+  login              signs in and stores the API URL and a token
+  server             create, list, show, start, stop, reboot, delete servers
+  plan list          plans a server can have
+  image list         images a server can be created from
+  operation          list, show and wait for operations
+
+Every command takes --help and -o/--output table|json (json: the API's objects on stdout).
+Errors go to stderr with the API's code; with --output json as {"error": {code, message, …}}.
+Environment: KUMULUS_URL, KUMULUS_TOKEN (override the stored login), KUMULUS_CONFIG (config file),
+KUMULUS_LANG=de|en (else LC_ALL, LC_MESSAGES, LANG).
+
+Exit codes:
+  0  success
+  1  unexpected error (server error, API unreachable)
+  2  usage error (unknown command or option, missing argument)
+  3  not found
+  4  invalid input (the API rejected a value: unknown plan or image, weak password …)
+  5  authentication or permission (not signed in, bad or expired token)
+  6  conflict (name taken, another operation in progress)
+  7  the operation failed on the server
+  8  timeout while waiting for an operation (it continues on the server)
+  130 interrupted with Ctrl-C (the operation continues on the server)`,
+  de: `Aufruf: kumulus [--output table|json] <Befehl> [Optionen]
+
+Befehle:
+  serve              startet die Steuerung (eingebettet: SQLite + lokales LXC)
+  login              meldet an und speichert API-URL und Token
+  server             Server anlegen, auflisten, anzeigen, starten, stoppen, neu starten, löschen
+  plan list          Tarife, die ein Server haben kann
+  image list         Images, aus denen ein Server entstehen kann
+  operation          Vorgänge auflisten, anzeigen und abwarten
+
+Jeder Befehl kennt --help und -o/--output table|json (json: die Objekte der API auf stdout).
+Fehler gehen mit dem Code der API auf stderr; mit --output json als {"error": {code, message, …}}.
+Umgebung: KUMULUS_URL, KUMULUS_TOKEN (haben Vorrang vor der Anmeldung), KUMULUS_CONFIG (Konfigurationsdatei),
+KUMULUS_LANG=de|en (sonst LC_ALL, LC_MESSAGES, LANG).
+
+Exit-Codes:
+  0  Erfolg
+  1  unerwarteter Fehler (Serverfehler, API nicht erreichbar)
+  2  falscher Aufruf (unbekannter Befehl oder Option, fehlendes Argument)
+  3  nicht gefunden
+  4  ungültige Eingabe (die API wies einen Wert zurück: unbekannter Tarif oder Image, schwaches Passwort …)
+  5  Anmeldung oder Berechtigung (nicht angemeldet, falsches oder abgelaufenes Token)
+  6  Konflikt (Name vergeben, ein anderer Vorgang läuft)
+  7  der Vorgang ist auf dem Server fehlgeschlagen
+  8  Zeitüberschreitung beim Warten auf einen Vorgang (er läuft auf dem Server weiter)
+  130 mit Strg-C abgebrochen (der Vorgang läuft auf dem Server weiter)`,
+};
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  serve: runServe,
+  login: runLogin,
+  server: runServer,
+  plan: runPlan,
+  image: runImage,
+  operation: runOperation,
+};
+
+/** Runs one invocation and answers its exit code; errors are printed here and nowhere else. */
+export async function main(argv: string[]): Promise<number> {
+  // --output given before the command applies to it, so `kumulus -o json server list` works too.
+  const forwarded: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--output' || arg === '-o') forwarded.push('--output', argv[++i] ?? '');
+    else if (arg.startsWith('--output=')) forwarded.push(arg);
+    else break;
+  }
+  const name = argv[i];
+  const args = [...forwarded, ...argv.slice(i + 1)];
+  // Errors honour the format wherever it was given; the command itself validates the value.
+  const format: OutputFormat = lastOutputFormat(args) ?? 'table';
+  try {
+    if (name === '--help' || name === '-h' || name === 'help') {
+      process.stdout.write(pick(help) + '\n');
+      return Exit.ok;
+    }
+    if (name === undefined) throw usageError(t('usage.missingCommand'));
+    const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (!command) throw usageError(t('usage.unknownCommand', { name }));
+    await command(args);
+    return Exit.ok;
+  } catch (err) {
+    const { url } = await resolveConfig().catch(() => ({ url: undefined }));
+    const cliError = toCliError(err, url);
+    printError(cliError, format);
+    // Unexpected failures keep their stack for whoever debugs them, behind an opt-in.
+    if (cliError.exitCode === Exit.unexpected && process.env.KUMULUS_DEBUG && err instanceof Error) console.error(err.stack);
+    return cliError.exitCode;
+  }
+}
+
+function lastOutputFormat(args: string[]): OutputFormat | undefined {
+  let found: OutputFormat | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i] === '--output' || args[i] === '-o' ? args[i + 1] : args[i]?.match(/^--output=(.*)$/)?.[1];
+    if (value === 'json' || value === 'table') found = value;
+  }
+  return found;
+}
+
+// Set exitCode rather than calling exit(): `kumulus serve` keeps running after main() returns.
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));
