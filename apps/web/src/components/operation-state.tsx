@@ -1,0 +1,26 @@
+/** An operation's state and progress, as a badge plus a native progress bar while it runs. */
+import type { Operation } from '@kumulus/api/schemas';
+import { useI18n } from '../i18n/i18n.tsx';
+
+/** Shows state, progress and current step of one operation. */
+export function OperationState({ op }: { op: Operation }) {
+  const { t } = useI18n();
+  const active = op.state === 'pending' || op.state === 'running';
+  return (
+    <span className="op-state">
+      <span className={`badge op-${op.state}`}>
+        {active && <span className="spinner" aria-hidden="true" />}
+        {t(`ops.state.${op.state}`)}
+      </span>
+      {active && (
+        <>
+          <progress max={100} value={op.progress} aria-label={`${t('ops.progress')} ${op.kind}`}>
+            {op.progress}%
+          </progress>
+          <span className="small muted">{op.step}</span>
+        </>
+      )}
+      {op.state === 'failed' && op.error && <span className="field-error">{op.error.message}</span>}
+    </span>
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * Who is signed in. Holds `/auth/me`, signs in and out, and turns a 401 from any later
+ * request into "session expired": back to sign-in with a message, remembering where the
+ * user was so sign-in returns there.
+ */
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import type { Me } from '@kumulus/api/schemas';
+import { api, onUnauthorized } from './api.ts';
+import { navigate } from './router.tsx';
+
+/** Why the sign-in page is shown, for its notice. */
+export type SignedOutReason = 'expired' | 'signedOut' | null;
+
+/** The session as the app sees it. */
+export interface Session {
+  /** undefined while the first `/auth/me` runs, null when signed out. */
+  me: Me | null | undefined;
+  reason: SignedOutReason;
+  isOperator: boolean;
+  signIn: (email: string, password: string) => Promise<void>;
+  signOut: () => Promise<void>;
+}
+
+const Ctx = createContext<Session | null>(null);
+
+/** The path to return to after signing in, taken from `?next=` if it is a local path. */
+export function nextPath(): string {
+  const next = new URLSearchParams(location.search).get('next');
+  return next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-in') ? next : '/servers';
+}
+
+function toSignIn(): void {
+  const here = location.pathname + location.search;
+  if (location.pathname === '/sign-in') return;
+  navigate(here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, true);
+}
+
+/** Loads and holds the session for the whole app. */
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [reason, setReason] = useState<SignedOutReason>(null);
+
+  useEffect(() => {
+    api.me().then(setMe, () => setMe(null));
+  }, []);
+
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        setMe((prev) => {
+          if (prev) setReason('expired');
+          return null;
+        });
+        toSignIn();
+      }),
+    [],
+  );
+
+  const signIn = useCallback(async (email: string, password: string) => {
+    const who = await api.login(email, password);
+    setReason(null);
+    setMe(who);
+    navigate(nextPath(), true);
+  }, []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.logout();
+    } finally {
+      setReason('signedOut');
+      setMe(null);
+      navigate('/sign-in', true);
+    }
+  }, []);
+
+  const value = useMemo<Session>(
+    () => ({ me, reason, isOperator: me?.user.role === 'operator', signIn, signOut }),
+    [me, reason, signIn, signOut],
+  );
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+/** The current session. */
+export function useSession(): Session {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useSession outside SessionProvider');
+  return v;
+}
+
+/** Sends a signed-out visitor to sign-in, keeping the path they wanted. */
+export function redirectToSignIn(): void {
+  toSignIn();
+}

@@ -1,0 +1,87 @@
+/**
+ * Operations history. The tenant sees its own; an operator sees every tenant's with the
+ * failures on top, because those are what an operator has to act on.
+ */
+import type { Operation } from '@kumulus/api/schemas';
+import { ErrorNotice } from '../components/error-notice.tsx';
+import { Loading } from '../components/loading.tsx';
+import { OperationState } from '../components/operation-state.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { api } from '../lib/api.ts';
+import { Link } from '../lib/router.tsx';
+import { usePoll } from '../lib/use-poll.ts';
+
+const byNewest = (a: Operation, b: Operation) => b.createdAt.localeCompare(a.createdAt);
+
+async function loadAll(): Promise<{ ops: Operation[]; tenants: Map<string, string> }> {
+  const [failed, latest, tenants] = await Promise.all([
+    api.listOperations({ scope: 'all', state: 'failed', limit: 100 }),
+    api.listOperations({ scope: 'all', limit: 200 }),
+    api.all((q) => api.listTenants(q)),
+  ]);
+  const seen = new Set(failed.items.map((o) => o.id));
+  const rest = latest.items.filter((o) => !seen.has(o.id)).sort(byNewest);
+  return { ops: [...failed.items.sort(byNewest), ...rest], tenants: new Map(tenants.map((t) => [t.id, t.name])) };
+}
+
+async function loadTenant(): Promise<{ ops: Operation[]; tenants: Map<string, string> }> {
+  const page = await api.listOperations({ limit: 200 });
+  return { ops: page.items.sort(byNewest), tenants: new Map() };
+}
+
+/** The operations page; `scope="all"` is the operator's view. */
+export function OperationsPage({ scope }: { scope: 'tenant' | 'all' }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const data = usePoll(
+    scope === 'all' ? loadAll : loadTenant,
+    (d) => (d?.ops.some((o) => o.state === 'running' || o.state === 'pending') ? 2000 : 5000),
+    [scope],
+  );
+  const all = scope === 'all';
+  return (
+    <section aria-labelledby="ops-title">
+      <h1 id="ops-title">{t(all ? 'ops.allTitle' : 'ops.title')}</h1>
+      {all && <p className="muted">{t('ops.failuresFirst')}</p>}
+      <ErrorNotice error={data.error} onRetry={data.reload} />
+      {!data.data ? (
+        data.loading && <Loading />
+      ) : data.data.ops.length === 0 ? (
+        <p className="empty">{t('ops.empty')}</p>
+      ) : (
+        <table className="list cards-on-phone">
+          <thead>
+            <tr>
+              <th scope="col">{t('ops.kind')}</th>
+              <th scope="col">{t('ops.target')}</th>
+              {all && <th scope="col">{t('ops.tenant')}</th>}
+              <th scope="col">{t('ops.state')}</th>
+              <th scope="col">{t('ops.created')}</th>
+              <th scope="col">{t('ops.duration')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.data.ops.map((op) => (
+              <tr key={op.id} data-testid="op-row" data-state={op.state} className={op.state === 'failed' ? 'row-failed' : undefined}>
+                <th scope="row" data-label={t('ops.kind')}>
+                  {op.kind}
+                </th>
+                <td data-label={t('ops.target')} className="mono small">
+                  {op.target.type === 'server' && !all ? <Link href={`/servers/${op.target.id}`}>{op.target.id}</Link> : op.target.id}
+                </td>
+                {all && <td data-label={t('ops.tenant')}>{data.data!.tenants.get(op.tenantId) ?? op.tenantId}</td>}
+                <td data-label={t('ops.state')}>
+                  <OperationState op={op} />
+                </td>
+                <td data-label={t('ops.created')}>
+                  <time dateTime={op.createdAt}>{i18n.dateTime(op.createdAt)}</time>
+                </td>
+                <td data-label={t('ops.duration')}>{op.startedAt ? i18n.duration(op.startedAt, op.finishedAt) : t('app.none')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

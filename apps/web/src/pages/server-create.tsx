@@ -1,0 +1,204 @@
+/**
+ * The create-server wizard: plan (with its hourly and monthly price), image, access
+ * (password or SSH key), name and hostname. Validation comes from the API's `details`
+ * and is shown at the field it belongs to. One idempotency key per visit means a double
+ * submit or a retry after a timeout never creates two servers.
+ */
+import type { CreateServer, Image, Plan } from '@kumulus/api/schemas';
+import { type FormEvent, useMemo, useState } from 'react';
+import { ErrorNotice } from '../components/error-notice.tsx';
+import { Field, TextAreaField } from '../components/field.tsx';
+import { Loading } from '../components/loading.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { api, fieldErrors } from '../lib/api.ts';
+import { navigate } from '../lib/router.tsx';
+import { usePoll } from '../lib/use-poll.ts';
+
+type Access = 'password' | 'sshKey';
+
+function PlanChoice({ plans, value, onChange, error }: { plans: Plan[]; value: string; onChange: (n: string) => void; error?: string | undefined }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  return (
+    <fieldset className="choices" aria-describedby={error ? 'plan-error' : undefined}>
+      <legend>{t('create.stepPlan')}</legend>
+      {plans.map((p) => (
+        <label key={p.id} className={`choice${value === p.name ? ' selected' : ''}`}>
+          <input type="radio" name="plan" value={p.name} checked={value === p.name} onChange={() => onChange(p.name)} />
+          <span className="choice-title">{p.name}</span>
+          <span className="small muted">
+            {t('create.planSpec', { vcpus: p.vcpus, memory: i18n.megabytes(p.memoryMb), disk: i18n.megabytes(p.diskGb * 1024) })}
+          </span>
+          <span className="price">{t('create.perHour', { price: i18n.money(p.priceHourly) })}</span>
+          <span className="small">{t('create.perMonth', { price: i18n.money(p.priceMonthly) })}</span>
+        </label>
+      ))}
+      {error && (
+        <p id="plan-error" className="field-error">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+function ImageChoice({ images, value, onChange, error }: { images: Image[]; value: string; onChange: (n: string) => void; error?: string | undefined }) {
+  const { t } = useI18n();
+  return (
+    <fieldset className="choices" aria-describedby={error ? 'image-error' : undefined}>
+      <legend>{t('create.stepImage')}</legend>
+      {images.length === 0 && <p className="muted">{t('create.noImages')}</p>}
+      {images.map((img) => (
+        <label key={img.id} className={`choice${value === img.name ? ' selected' : ''}`}>
+          <input type="radio" name="image" value={img.name} checked={value === img.name} onChange={() => onChange(img.name)} />
+          <span className="choice-title">{img.name}</span>
+          <span className="small muted">
+            {img.os} · {img.kind}
+          </span>
+        </label>
+      ))}
+      {error && (
+        <p id="image-error" className="field-error">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+/** The create-server page. */
+export function ServerCreatePage() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const catalog = usePoll(async () => {
+    const [plans, images] = await Promise.all([api.all((q) => api.listPlans(q)), api.all((q) => api.listImages(q))]);
+    return { plans, images: images.filter((i) => i.status === 'ready' || i.status === 'available') };
+  }, 0);
+  const [plan, setPlan] = useState('');
+  const [image, setImage] = useState('');
+  const [access, setAccess] = useState<Access>('sshKey');
+  const [password, setPassword] = useState('');
+  const [sshKey, setSshKey] = useState('');
+  const [name, setName] = useState('');
+  const [hostname, setHostname] = useState('');
+  const [start, setStart] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const idempotencyKey = useMemo(() => crypto.randomUUID(), []);
+
+  const plans = catalog.data?.plans ?? [];
+  const images = catalog.data?.images ?? [];
+  const chosenPlan = plans.find((p) => p.name === plan) ?? plans[0];
+  const chosenImage = image || images[0]?.name || '';
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const body: CreateServer = { name: name.trim(), plan: chosenPlan?.name ?? '', image: chosenImage, start };
+    if (hostname.trim()) body.hostname = hostname.trim();
+    if (access === 'password') body.password = password;
+    else if (sshKey.trim()) body.sshKeys = [sshKey.trim()];
+    // Empty required fields are caught here so the user gets the message without a round trip.
+    const local: Record<string, string> = {};
+    if (!body.name) local.name = t('create.required');
+    if (access === 'password' && !password) local.password = t('create.required');
+    if (access === 'sshKey' && !sshKey.trim()) local.sshKeys = t('create.required');
+    setErrors(local);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { server } = await api.createServer(body, { idempotencyKey });
+      navigate(`/servers/${server.id}`);
+    } catch (err) {
+      const fields = fieldErrors(err);
+      setErrors(fields);
+      setError(Object.keys(fields).length ? new Error(t('create.fixErrors')) : err);
+      setBusy(false);
+    }
+  };
+
+  if (catalog.loading) return <Loading />;
+  return (
+    <section aria-labelledby="create-title">
+      <h1 id="create-title">{t('create.title')}</h1>
+      <ErrorNotice error={catalog.error} onRetry={catalog.reload} />
+      <form onSubmit={submit} className="wizard" noValidate aria-busy={busy}>
+        <PlanChoice plans={plans} value={chosenPlan?.name ?? ''} onChange={setPlan} error={errors.plan} />
+        <ImageChoice images={images} value={chosenImage} onChange={setImage} error={errors.image} />
+        <fieldset>
+          <legend>{t('create.stepAccess')}</legend>
+          <div className="segmented" role="radiogroup" aria-label={t('create.stepAccess')}>
+            <label>
+              <input type="radio" name="access" checked={access === 'sshKey'} onChange={() => setAccess('sshKey')} />
+              {t('create.accessSshKey')}
+            </label>
+            <label>
+              <input type="radio" name="access" checked={access === 'password'} onChange={() => setAccess('password')} />
+              {t('create.accessPassword')}
+            </label>
+          </div>
+          {access === 'password' ? (
+            <Field
+              label={t('create.password')}
+              type="password"
+              name="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={errors.password}
+            />
+          ) : (
+            <TextAreaField
+              label={t('create.sshKey')}
+              name="sshKey"
+              rows={3}
+              spellCheck={false}
+              hint={t('create.sshKeyHint')}
+              value={sshKey}
+              onChange={(e) => setSshKey(e.target.value)}
+              error={errors.sshKeys}
+            />
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>{t('create.stepName')}</legend>
+          <Field
+            label={t('create.name')}
+            name="name"
+            autoComplete="off"
+            spellCheck={false}
+            hint={t('create.nameHint')}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={errors.name}
+          />
+          <Field
+            label={t('create.hostname')}
+            name="hostname"
+            autoComplete="off"
+            spellCheck={false}
+            hint={t('create.hostnameHint')}
+            placeholder={name}
+            value={hostname}
+            onChange={(e) => setHostname(e.target.value)}
+            error={errors.hostname}
+          />
+          <label className="check">
+            <input type="checkbox" checked={start} onChange={(e) => setStart(e.target.checked)} />
+            {t('create.start')}
+          </label>
+        </fieldset>
+        {chosenPlan && (
+          <p className="summary" aria-live="polite">
+            {t('create.summary', { hourly: i18n.money(chosenPlan.priceHourly), monthly: i18n.money(chosenPlan.priceMonthly) })}
+          </p>
+        )}
+        <ErrorNotice error={error} />
+        <button type="submit" className="primary" disabled={busy || !chosenPlan || !chosenImage}>
+          {busy ? t('create.busy') : t('create.submit')}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,214 @@
+/**
+ * One server: phase and conditions, addresses, plan, its operations with live progress,
+ * the power actions and the typed-confirmation delete.
+ */
+import type { Operation, Plan, Server, ServerAction } from '@kumulus/api/schemas';
+import { useState } from 'react';
+import { ConfirmDeleteDialog } from '../components/confirm-delete-dialog.tsx';
+import { ErrorNotice } from '../components/error-notice.tsx';
+import { Loading } from '../components/loading.tsx';
+import { OperationState } from '../components/operation-state.tsx';
+import { isBusyPhase, PhaseBadge } from '../components/phase-badge.tsx';
+import { ServerConditions } from '../components/server-conditions.tsx';
+import { ServerOperations } from '../components/server-operations.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { ApiError, api } from '../lib/api.ts';
+import { Link, navigate } from '../lib/router.tsx';
+import { usePoll } from '../lib/use-poll.ts';
+
+const isActive = (op: Operation) => op.state === 'pending' || op.state === 'running';
+
+/** Which power actions make sense in a phase (the API would refuse the others anyway). */
+function allowed(server: Server): Record<ServerAction, boolean> {
+  const p = server.status.phase;
+  return { start: p === 'Stopped' || p === 'Failed', stop: p === 'Running', reboot: p === 'Running' };
+}
+
+function PlanSummary({ plan }: { plan: Plan }) {
+  const i18n = useI18n();
+  return (
+    <>
+      <strong>{plan.name}</strong> —{' '}
+      {i18n.t('create.planSpec', { vcpus: plan.vcpus, memory: i18n.megabytes(plan.memoryMb), disk: i18n.megabytes(plan.diskGb * 1024) })}
+      <br />
+      <span className="small">
+        {i18n.t('create.perHour', { price: i18n.money(plan.priceHourly) })} ·{' '}
+        {i18n.t('create.perMonth', { price: i18n.money(plan.priceMonthly) })}
+      </span>
+    </>
+  );
+}
+
+/** The server detail page. */
+export function ServerDetailPage({ id }: { id: string }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [actionError, setActionError] = useState<unknown>();
+  const [notice, setNotice] = useState('');
+  const [pending, setPending] = useState<ServerAction | 'delete' | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const state = usePoll(
+    async (signal) => {
+      // The operation list has no target filter yet, so the latest page is filtered here.
+      const [server, ops] = await Promise.all([
+        api.request<Server>('GET', `/servers/${encodeURIComponent(id)}`, undefined, undefined, { signal }),
+        api.listOperations({ limit: 100 }),
+      ]);
+      return { server, ops: ops.items.filter((o) => o.target.id === id) };
+    },
+    (d) => (!d || isBusyPhase(d.server.status.phase) || d.ops.some(isActive) ? 1500 : 5000),
+    [id],
+  );
+  const plans = usePoll(() => api.all((q) => api.listPlans(q)), 0);
+
+  if (state.error instanceof ApiError && state.error.status === 404) {
+    return (
+      <section>
+        <h1>{t('app.notFound')}</h1>
+        <ErrorNotice error={state.error} />
+        <Link href="/servers">{t('detail.back')}</Link>
+      </section>
+    );
+  }
+  if (!state.data) return state.error ? <ErrorNotice error={state.error} onRetry={state.reload} /> : <Loading />;
+  const { server, ops } = state.data;
+  const can = allowed(server);
+  const plan = plans.data?.find((p) => p.name === server.spec.plan);
+  const running = ops.filter(isActive);
+
+  const act = async (action: ServerAction) => {
+    setPending(action);
+    setActionError(undefined);
+    try {
+      await api.serverAction(server.id, action, { idempotencyKey: crypto.randomUUID() });
+      setNotice(t('detail.actionSent', { action: t(`detail.${action}`) }));
+      state.reload();
+    } catch (err) {
+      setActionError(err);
+    } finally {
+      setPending(null);
+    }
+  };
+  const remove = async () => {
+    setPending('delete');
+    try {
+      await api.deleteServer(server.id);
+      navigate('/servers');
+    } catch (err) {
+      setActionError(err);
+      setConfirming(false);
+      setPending(null);
+    }
+  };
+
+  return (
+    <section aria-labelledby="server-title">
+      <p>
+        <Link href="/servers">← {t('detail.back')}</Link>
+      </p>
+      <div className="page-head">
+        <h1 id="server-title">{server.name}</h1>
+        <span data-testid="server-phase" aria-live="polite">
+          <PhaseBadge phase={server.status.phase} />
+        </span>
+      </div>
+      <fieldset className="toolbar wrap bare">
+        <legend className="sr-only">{t('detail.actions')}</legend>
+        {(['start', 'stop', 'reboot'] as const).map((a) => (
+          <button key={a} type="button" disabled={!can[a] || pending !== null} onClick={() => void act(a)}>
+            {t(`detail.${a}`)}
+          </button>
+        ))}
+        {server.status.phase === 'Running' ? (
+          <Link className="button" href={`/servers/${server.id}/console`}>
+            {t('detail.console')}
+          </Link>
+        ) : (
+          <button type="button" disabled>
+            {t('detail.console')}
+          </button>
+        )}
+        <button type="button" className="danger" disabled={server.status.phase === 'Deleting' || pending !== null} onClick={() => setConfirming(true)}>
+          {t('detail.delete')}
+        </button>
+      </fieldset>
+      {notice && (
+        <p className="notice info" role="status">
+          {notice}
+        </p>
+      )}
+      <ErrorNotice error={actionError} />
+      {running.length > 0 && (
+        <ul className="plain" aria-label={t('detail.operations')}>
+          {running.map((op) => (
+            <li key={op.id} className="running-op">
+              <strong>{op.kind}</strong> <OperationState op={op} />
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <div className="grid">
+        <section className="card" aria-labelledby="ov-title">
+          <h2 id="ov-title">{t('detail.overview')}</h2>
+          <dl className="facts">
+            <dt>{t('detail.hostname')}</dt>
+            <dd className="mono">{server.spec.hostname}</dd>
+            <dt>{t('detail.kind')}</dt>
+            <dd>{server.spec.kind}</dd>
+            <dt>{t('servers.image')}</dt>
+            <dd>{server.spec.image}</dd>
+            <dt>{t('detail.node')}</dt>
+            <dd>{server.status.node ?? t('app.none')}</dd>
+            <dt>{t('detail.access')}</dt>
+            <dd>
+              {[server.spec.hasPassword ? t('detail.accessPassword') : '', server.spec.sshKeys.length ? t('detail.accessKeys', { n: server.spec.sshKeys.length }) : '']
+                .filter(Boolean)
+                .join(' · ') || t('app.none')}
+            </dd>
+            <dt>{t('detail.created')}</dt>
+            <dd>
+              <time dateTime={server.createdAt}>{i18n.dateTime(server.createdAt)}</time>
+            </dd>
+            <dt>{t('detail.id')}</dt>
+            <dd className="mono small">{server.id}</dd>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="plan-title">
+          <h2 id="plan-title">{t('detail.plan')}</h2>
+          <p>{plan ? <PlanSummary plan={plan} /> : server.spec.plan}</p>
+        </section>
+        <section className="card" aria-labelledby="addr-title">
+          <h2 id="addr-title">{t('detail.addresses')}</h2>
+          {server.spec.nics.length === 0 ? (
+            <p className="muted">{t('detail.noAddresses')}</p>
+          ) : (
+            <table className="list compact">
+              <thead>
+                <tr>
+                  <th scope="col">{t('detail.ipv4')}</th>
+                  <th scope="col">{t('detail.network')}</th>
+                  <th scope="col">{t('detail.mac')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {server.spec.nics.map((n) => (
+                  <tr key={n.id}>
+                    <td className="mono" data-testid="server-ipv4">
+                      {n.ipv4}
+                    </td>
+                    <td>{n.network}</td>
+                    <td className="mono small">{n.mac}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+      <ServerConditions conditions={server.status.conditions} />
+      <ServerOperations ops={ops} />
+      {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}
+    </section>
+  );
+}
