@@ -1,0 +1,211 @@
+/**
+ * Benchmark: create→Running through the Kumulus API versus raw lxc-* commands, and 50 creates at once.
+ * Usage: node bench/provision.ts [--image tiny|debian-12] [--count N] [--concurrent 50] [--plan NAME]
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type { KumulusClient, Operation } from '@kumulus/api';
+
+/** What apps/server/test/harness.ts answers; typed here until the harness lands in git. */
+interface TestServer {
+  url: string;
+  operatorToken: string;
+  client: KumulusClient;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+type RawCreateToRunning = (image: string, n: number) => Promise<number[]>;
+
+const { values } = parseArgs({
+  options: {
+    image: { type: 'string', default: 'tiny' },
+    count: { type: 'string', default: '20' },
+    concurrent: { type: 'string', default: '50' },
+    plan: { type: 'string' },
+  },
+});
+const image = values.image;
+const count = positiveInt(values.count, 'count');
+const concurrent = positiveInt(values.concurrent, 'concurrent');
+const run = `bench-${randomBytes(2).toString('hex')}`;
+
+/** Durations in ms of one measured series. */
+interface Series {
+  label: string;
+  ms: number[];
+  note?: string;
+}
+
+const created = new Set<string>();
+let interrupted = false;
+process.on('SIGINT', () => {
+  // First Ctrl-C: stop creating and clean up; a second one leaves at once.
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  log('interrupted: cleaning up (Ctrl-C again to leave containers behind)');
+});
+
+const server = await startServer();
+const client = server.client;
+let failed = false;
+try {
+  const plan = values.plan ?? (await smallestPlan(client));
+  log(`server ${server.url}, image ${image}, plan ${plan}, ${count} sequential, ${concurrent} concurrent`);
+
+  // The first create of an image may build or unpack it; that is setup, not provisioning.
+  log('warm-up: one create to prepare the image');
+  await deleteAll(client, [(await createAndWait(client, `${run}-warm`, plan)).id]);
+
+  const api: Series = { label: 'API create→Running (client)', ms: [] };
+  const apiServer: Series = { label: 'API create→Running (server clock)', ms: [] };
+  const sequential: string[] = [];
+  for (let i = 0; i < count && !interrupted; i++) {
+    const r = await createAndWait(client, `${run}-s${i}`, plan);
+    sequential.push(r.id);
+    api.ms.push(r.clientMs);
+    apiServer.ms.push(r.serverMs);
+  }
+  await deleteAll(client, sequential);
+
+  const raw: Series = { label: `raw lxc-* create→running`, ms: [] };
+  if (!interrupted) {
+    const rawCreate = await loadRaw();
+    if (rawCreate) {
+      log(`raw lxc-* commands: ${count} containers from the same image`);
+      raw.ms = await rawCreate(image, count);
+    } else raw.note = 'bench/provision-raw.ts not available';
+  }
+
+  let burst: Series = { label: `${concurrent} concurrent, each create→Running`, ms: [], note: 'skipped' };
+  if (!interrupted) burst = await concurrentBurst(client, plan);
+
+  printReport([api, apiServer, raw], burst);
+} catch (err) {
+  failed = true;
+  console.error(err);
+} finally {
+  await deleteAll(client, [...created]).catch((err) => {
+    failed = true;
+    console.error('cleanup failed; left behind:', [...created].join(' '), err);
+  });
+  await server.stop();
+}
+process.exit(failed ? 1 : 0);
+
+async function startServer(): Promise<TestServer> {
+  const harness = '../apps/server/test/harness.ts';
+  const { startTestServer } = (await import(harness)) as { startTestServer: () => Promise<TestServer> };
+  return startTestServer();
+}
+
+async function smallestPlan(c: KumulusClient): Promise<string> {
+  const plans = await c.all((q) => c.listPlans(q));
+  const plan = plans.sort((a, b) => a.memoryMb - b.memoryMb || a.vcpus - b.vcpus)[0];
+  if (!plan) throw new Error('the server has no plans');
+  return plan.name;
+}
+
+// From the POST leaving the client to the operation reported done, with the server Running.
+async function createAndWait(c: KumulusClient, name: string, plan: string) {
+  const t0 = performance.now();
+  const accepted = await c.createServer({ name, plan, image });
+  created.add(accepted.server.id);
+  const op = await waitDone(c, accepted.operation);
+  const clientMs = performance.now() - t0;
+  const server = await c.getServer(accepted.server.id);
+  if (server.status.phase !== 'Running') throw new Error(`${name}: operation succeeded but phase is ${server.status.phase}`);
+  const serverMs = Date.parse(op.finishedAt ?? '') - Date.parse(op.createdAt);
+  return { id: server.id, clientMs, serverMs };
+}
+
+async function waitDone(c: KumulusClient, op: Operation): Promise<Operation> {
+  let current = op;
+  while (current.state === 'pending' || current.state === 'running') current = await c.waitOperation(current.id, 60);
+  if (current.state === 'failed') throw new Error(`operation ${current.id} failed: ${current.error?.code} ${current.error?.message}`);
+  return current;
+}
+
+// All POSTs leave at once, as 50 users clicking "create" together would send them.
+async function concurrentBurst(c: KumulusClient, plan: string): Promise<Series> {
+  log(`${concurrent} creates at once`);
+  const t0 = performance.now();
+  const results = await Promise.allSettled(
+    Array.from({ length: concurrent }, async (_, i) => {
+      const accepted = await c.createServer({ name: `${run}-c${i}`, plan, image });
+      created.add(accepted.server.id);
+      await waitDone(c, accepted.operation);
+      return performance.now() - t0;
+    }),
+  );
+  const total = performance.now() - t0;
+  const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+  for (const e of errors.slice(0, 5)) log(`  failed: ${e}`);
+  const note = `${ok.length}/${concurrent} Running; all done after ${fmt(total)}`;
+  return { label: `${concurrent} concurrent, each create→Running`, ms: ok, note };
+}
+
+async function deleteAll(c: KumulusClient, ids: string[]): Promise<void> {
+  // Ten at a time: deletes are cheap, but a thousand parallel long polls are not.
+  for (let i = 0; i < ids.length; i += 10) {
+    await Promise.all(
+      ids.slice(i, i + 10).map(async (id) => {
+        await waitDone(c, await c.deleteServer(id));
+        created.delete(id);
+      }),
+    );
+  }
+}
+
+async function loadRaw(): Promise<RawCreateToRunning | null> {
+  const specifier = './provision-raw.ts';
+  try {
+    return ((await import(specifier)) as { rawCreateToRunning: RawCreateToRunning }).rawCreateToRunning;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+}
+
+function printReport(series: Series[], burst: Series): void {
+  const rows = [...series, burst].map((s) =>
+    s.ms.length ? [s.label, String(s.ms.length), fmt(pct(s.ms, 50)), fmt(pct(s.ms, 95)), fmt(Math.max(...s.ms)), s.note ?? ''] : [s.label, '0', '-', '-', '-', s.note ?? ''],
+  );
+  const head = ['series', 'n', 'p50', 'p95', 'max', 'note'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(`\nprovision benchmark: image ${image}, ${count} sequential\n`);
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  const [api, , raw] = series;
+  if (api?.ms.length && raw?.ms.length) {
+    const ratio = pct(api.ms, 50) / pct(raw.ms, 50);
+    console.log(`\nratio API/raw (p50): ${ratio.toFixed(2)}  (target ≤ 1.30)`);
+  }
+  console.log(`${burst.note ?? ''}  (target: all Running within 15 s)`);
+}
+
+// Nearest-rank percentile: a value that was actually measured, never an interpolation.
+function pct(ms: number[], p: number): number {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function fmt(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+function positiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a positive integer`);
+    process.exit(2);
+  }
+  return n;
+}
+
+function log(message: string): void {
+  console.error(`[bench] ${message}`);
+}
