@@ -1,0 +1,43 @@
+import type { FastifyRequest } from 'fastify';
+import { DomainError } from '../lib/errors.ts';
+import type { Identity } from '../modules/identity/service.ts';
+import type { Principal } from '../modules/identity/principal.ts';
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'kumulus_session';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Resolves the request's bearer token or session cookie; null when it carries neither validly. */
+export async function principalOf(identity: Identity, req: FastifyRequest): Promise<Principal | null> {
+  const auth = req.headers.authorization;
+  const bearer = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
+  if (bearer) return identity.authenticate({ bearer });
+  const session = req.cookies?.[SESSION_COOKIE];
+  if (!session) return null;
+  const p = await identity.authenticate({ session });
+  // A cookie rides along with any request the browser makes, also one another site triggers;
+  // changes made with a cookie must come from our own pages (CSRF).
+  if (p && !SAFE.has(req.method) && !sameOrigin(req)) {
+    throw new DomainError('FORBIDDEN', { role: p.role, action: 'change things from another site (missing or foreign Origin header)' });
+  }
+  return p;
+}
+
+function sameOrigin(req: FastifyRequest): boolean {
+  if (req.headers['sec-fetch-site'] === 'same-origin') return true;
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** The request's principal or UNAUTHENTICATED. */
+export async function requirePrincipal(identity: Identity, req: FastifyRequest): Promise<Principal> {
+  const p = await principalOf(identity, req);
+  if (!p) throw new DomainError('UNAUTHENTICATED');
+  return p;
+}

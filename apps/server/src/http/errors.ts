@@ -1,0 +1,39 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, ERROR_STATUS } from '../lib/errors.ts';
+import { message, pickLanguage } from '../lib/messages.ts';
+
+/**
+ * The one place where errors become HTTP answers. Domain errors keep their code and get a
+ * message in the caller's language; anything unexpected is logged with its stack and answers
+ * 500 with the request id, so nothing internal leaks and nothing is swallowed.
+ */
+export function handleError(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
+  const lang = pickLanguage(req.headers['accept-language']);
+  let domain: DomainError;
+  if (err instanceof DomainError) {
+    domain = err;
+  } else if ((err as FastifyError).validation) {
+    // Validation errors built by our schema compiler arrive wrapped by Fastify.
+    const cause = (err as FastifyError & { validation: unknown }).validation;
+    domain = cause instanceof DomainError ? cause : new DomainError('VALIDATION_FAILED', { summary: err.message });
+  } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (err as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    domain = new DomainError('INVALID_JSON', { reason: err.message });
+  } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    domain = new DomainError('PAYLOAD_TOO_LARGE', { limit: req.routeOptions.bodyLimit ?? 1_048_576 });
+  } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    domain = new DomainError('INVALID_JSON', { reason: `content-type ${req.headers['content-type']} is not supported` });
+  } else {
+    req.log.error({ err }, 'unexpected error');
+    domain = new DomainError('INTERNAL', { requestId: req.id });
+  }
+  const status = ERROR_STATUS[domain.code];
+  if (domain.retryAfter) reply.header('retry-after', String(domain.retryAfter));
+  return reply.status(status).send({
+    error: {
+      code: domain.code,
+      message: message(lang, domain.code, { ...domain.params, requestId: req.id }),
+      requestId: req.id,
+      ...(domain.details.length ? { details: domain.details } : {}),
+    },
+  });
+}

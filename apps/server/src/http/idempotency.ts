@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../lib/clock.ts';
+import { DomainError } from '../lib/errors.ts';
+import type { Database } from '../store/schema.ts';
+
+/** A stored answer to replay. */
+export interface StoredAnswer {
+  statusCode: number;
+  /** The serialized JSON body as first sent. */
+  payload: string;
+}
+
+const fingerprint = (method: string, url: string, body: unknown) => createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
+
+/**
+ * Idempotency-Key handling: the first request with a key reserves it, its answer is stored,
+ * and a repeat with the same body gets the same answer without doing the work again.
+ */
+export function createIdempotency({ db, clock }: { db: Kysely<Database>; clock: Clock }) {
+  return {
+    /**
+     * Reserves the key for this request; answers the stored answer of an earlier identical one.
+     * A key reused with another body, or one whose first request is still running, is an error.
+     */
+    async begin(principal: string, key: string, method: string, url: string, body: unknown): Promise<StoredAnswer | null> {
+      if (key.length < 1 || key.length > 200) {
+        throw new DomainError('VALIDATION_FAILED', { summary: 'Idempotency-Key must be 1 to 200 characters' }, [{ field: 'header:idempotency-key', message: 'use 1 to 200 characters, e.g. a UUID' }]);
+      }
+      const fp = fingerprint(method, url, body);
+      const row = await db.transaction().execute(async (trx) => {
+        const found = await trx.selectFrom('idempotency_keys').selectAll().where('principal', '=', principal).where('key', '=', key).executeTakeFirst();
+        if (!found) {
+          await trx.insertInto('idempotency_keys').values({ principal, key, fingerprint: fp, status_code: 0, body: '', created_at: clock() }).execute();
+        }
+        return found;
+      });
+      if (!row) return null;
+      if (row.fingerprint !== fp) throw new DomainError('IDEMPOTENCY_KEY_REUSED', { key });
+      if (row.status_code === 0) throw new DomainError('CONFLICT', { reason: `a request with Idempotency-Key ${key} is still being processed; retry in a moment` });
+      return { statusCode: row.status_code, payload: row.body };
+    },
+
+    /** Stores the answer for replay; a server error frees the key so the request can be retried. */
+    async finish(principal: string, key: string, statusCode: number, payload: string): Promise<void> {
+      const q = db.updateTable('idempotency_keys').where('principal', '=', principal).where('key', '=', key);
+      if (statusCode >= 500) {
+        await db.deleteFrom('idempotency_keys').where('principal', '=', principal).where('key', '=', key).execute();
+      } else {
+        await q.set({ status_code: statusCode, body: payload }).execute();
+      }
+    },
+  };
+}
+
+/** The idempotency store. */
+export type Idempotency = ReturnType<typeof createIdempotency>;

@@ -1,0 +1,61 @@
+/**
+ * The closed set of domain errors. Domain code throws these; the HTTP layer maps them to
+ * status codes and localized messages in exactly one place (http/errors.ts).
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  SERVER_NOT_FOUND: 404,
+  OPERATION_NOT_FOUND: 404,
+  PLAN_NOT_FOUND: 422,
+  IMAGE_NOT_FOUND: 422,
+  CONFLICT: 409,
+  NAME_TAKEN: 409,
+  SERVER_BUSY: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  WEAK_PASSWORD: 422,
+  INVALID_SSH_KEY: 422,
+  UNSUPPORTED_KIND: 422,
+  ACCOUNT_LOCKED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  NO_ADDRESS_LEFT: 503,
+  ENGINE_ERROR: 502,
+  INTERNAL: 500,
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** One field that failed validation. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An expected failure with a stable code and parameters for its localized message. */
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly params: Record<string, string | number>;
+  readonly details: FieldError[];
+  /** Seconds the caller should wait before trying again, where that is known. */
+  retryAfter?: number;
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, details: FieldError[] = []) {
+    super(`${code} ${JSON.stringify(params)}`);
+    this.name = 'DomainError';
+    this.code = code;
+    this.params = params;
+    this.details = details;
+  }
+}
+
+/** Shorthand for the "not found" error of a kind of resource. */
+export function notFound(kind: 'server' | 'operation' | 'token' | 'user' | 'tenant' | 'plan', id: string): DomainError {
+  if (kind === 'server') return new DomainError('SERVER_NOT_FOUND', { id });
+  if (kind === 'operation') return new DomainError('OPERATION_NOT_FOUND', { id });
+  return new DomainError('NOT_FOUND', { kind, id });
+}

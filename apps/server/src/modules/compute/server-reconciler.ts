@@ -1,0 +1,177 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../lib/clock.ts';
+import { DomainError } from '../../lib/errors.ts';
+import type { Engine, InstanceObservation, InstanceSpec, TaskRef } from '../../drivers/types.ts';
+import type { Reconciler } from '../../reconcile/worker.ts';
+import type { Database } from '../../store/schema.ts';
+import { type Ipv4Network, releaseAddresses } from '../network/ipam.ts';
+import type { Operations } from '../operations/service.ts';
+import type { Catalog } from './catalog.ts';
+import { readRow, setCondition, type StoredSpec, type StoredStatus } from './server-record.ts';
+
+/** Failed passes in a row before the server is marked Failed and its operations end. */
+const MAX_ATTEMPTS = 5;
+/** Steps one pass may take before it yields; each step is one engine call. */
+const STEPS_PER_PASS = 4;
+
+interface Deps {
+  db: Kysely<Database>;
+  clock: Clock;
+  engine: Engine;
+  operations: Operations;
+  catalog: Catalog;
+  /** The default network and the engine's link for it (from network.ensureDefault at start-up). */
+  defaultNetwork: Ipv4Network & { link: string };
+  /** Engine-level image name when the image is ready; null while it is being prepared. */
+  imageReady: (name: string) => Promise<string | null>;
+  /** How often a converged server is looked at again, to notice drift. */
+  resyncMs: number;
+}
+
+/** Why a pass stopped early: an engine task to wait for, or an image still being prepared. */
+type Wait = { task: TaskRef & { action: string } } | { imagePending: true };
+
+/**
+ * The server reconciler: reads the spec and what the engine has, does the next steps toward
+ * the spec, and records status (phase, conditions) and operation progress as it goes.
+ */
+export function createServerReconciler(d: Deps): Reconciler {
+  const { db, clock, engine, operations } = d;
+
+  async function toInstance(id: string, spec: StoredSpec, image: string): Promise<InstanceSpec> {
+    const plan = await d.catalog.planByName(db, spec.plan);
+    return {
+      id,
+      kind: spec.kind,
+      hostname: spec.hostname,
+      image,
+      vcpus: plan.vcpus,
+      memoryMb: plan.memoryMb,
+      diskGb: plan.diskGb,
+      ...(spec.passwordHash ? { rootPasswordHash: spec.passwordHash } : {}),
+      sshKeys: spec.sshKeys,
+      nics: spec.nics.map((n) => ({ id: n.id, link: d.defaultNetwork.link, mac: n.mac, ipv4: n.ipv4, gateway: d.defaultNetwork.gateway })),
+    };
+  }
+
+  const saveStatus = (id: string, status: StoredStatus) =>
+    db.updateTable('servers').set({ status: JSON.stringify(status), updated_at: clock() }).where('id', '=', id).execute();
+
+  const progress = (id: string, step: string, pct: number) => db.transaction().execute((trx) => operations.progress(trx, id, step, pct));
+
+  /** Does the next steps toward the spec; answers why it stopped early, or null when converged. */
+  async function converge(id: string, spec: StoredSpec, status: StoredStatus, wasCreated: boolean): Promise<{ wait: Wait | null; observed: InstanceObservation | null }> {
+    const mark = (type: string, ok: boolean, reason: string, message: string) => {
+      status.conditions = setCondition(status.conditions, { type, status: ok ? 'True' : 'False', reason, message }, clock());
+    };
+    let observed: InstanceObservation | null = null;
+    for (let step = 0; step < STEPS_PER_PASS; step++) {
+      observed = await engine.compute.inspect(id);
+      let task: TaskRef | null = null;
+      let action: string;
+      if (!observed) {
+        const image = await d.imageReady(spec.image);
+        if (!image) {
+          mark('ImageReady', false, 'Preparing', `image ${spec.image} is being prepared`);
+          await progress(id, `preparing image ${spec.image}`, 10);
+          return { wait: { imagePending: true }, observed };
+        }
+        mark('ImageReady', true, 'Ready', `image ${spec.image} is ready`);
+        // A server that existed and vanished behind our back is made again: the spec says it exists.
+        if (wasCreated) mark('Drift', true, 'Recreated', 'the instance had disappeared from the engine and was created again');
+        await progress(id, 'creating instance', 30);
+        action = 'create';
+        task = await engine.compute.create(await toInstance(id, spec, image));
+        status.phase = 'Provisioning';
+      } else if (spec.powerState === 'running' && observed.state === 'stopped') {
+        if (status.phase === 'Running') mark('Drift', true, 'Restarted', 'the instance was found stopped and was started again');
+        await progress(id, 'starting', 70);
+        action = 'start';
+        task = await engine.compute.start(id);
+        status.rebootsDone = spec.rebootCount; // a fresh start is as good as a reboot
+      } else if (spec.powerState === 'running' && (status.rebootsDone ?? 0) < spec.rebootCount) {
+        await progress(id, 'rebooting', 50);
+        action = 'reboot';
+        task = await engine.compute.reboot(id);
+        status.rebootsDone = spec.rebootCount;
+      } else if (spec.powerState === 'stopped' && observed.state === 'running') {
+        if (status.phase === 'Stopped') mark('Drift', true, 'Stopped', 'the instance was found running and was stopped again');
+        await progress(id, 'stopping', 50);
+        action = 'stop';
+        task = await engine.compute.stop(id, { force: false });
+      } else {
+        return { wait: null, observed };
+      }
+      if (task) return { wait: { task: { ...task, action } }, observed };
+    }
+    return { wait: null, observed: await engine.compute.inspect(id) };
+  }
+
+  /** Removes the instance, then the row; answers false while the engine is still at it. */
+  async function deleteServer(id: string, status: StoredStatus, generation: number): Promise<boolean> {
+    status.phase = 'Deleting';
+    if (await engine.compute.inspect(id)) {
+      await progress(id, 'deleting instance', 50);
+      const task = await engine.compute.destroy(id);
+      if (task) {
+        status.task = { ...task, action: 'destroy' };
+        return false;
+      }
+      if (await engine.compute.inspect(id)) return false;
+    }
+    await db.transaction().execute(async (trx) => {
+      await releaseAddresses(trx, id);
+      await operations.succeed(trx, id, generation, 'deleted');
+      await trx.deleteFrom('servers').where('id', '=', id).execute();
+    });
+    return true;
+  }
+
+  return async (id, attempts) => {
+    const row = await db.selectFrom('servers').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return { againMs: null };
+    const { spec, status } = readRow(row);
+    const wasCreated = status.observedGeneration > 0;
+    try {
+      // A task from an earlier pass is polled first: nothing else may change the instance meanwhile.
+      if (status.task) {
+        const t = await engine.compute.task(status.task);
+        if (!t.done) return { againMs: 1000 };
+        const failed = t.error;
+        const action = status.task.action;
+        delete status.task;
+        if (failed) throw new DomainError('ENGINE_ERROR', { reason: `${action} failed: ${failed}` });
+      }
+      if (row.deletion_requested_at !== null) {
+        return (await deleteServer(id, status, row.generation)) ? { againMs: null } : { againMs: 1000 };
+      }
+      const { wait, observed } = await converge(id, spec, status, wasCreated);
+      if (wait && 'task' in wait) {
+        status.task = wait.task;
+        return { againMs: 1000 };
+      }
+      if (wait) return { againMs: 2000 };
+      status.phase = observed?.state === 'running' ? 'Running' : 'Stopped';
+      status.node = observed?.node ?? null;
+      status.observedGeneration = row.generation;
+      status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'True', reason: status.phase, message: `the instance is ${observed?.state}` }, clock());
+      await db.transaction().execute((trx) => operations.succeed(trx, id, row.generation));
+      return { againMs: d.resyncMs };
+    } catch (err) {
+      const terminal = err instanceof DomainError && err.code !== 'ENGINE_ERROR';
+      const message = err instanceof Error ? err.message : String(err);
+      if (terminal || attempts + 1 >= MAX_ATTEMPTS) {
+        status.phase = 'Failed';
+        status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Failed', message }, clock());
+        await db.transaction().execute((trx) => operations.fail(trx, id, { code: err instanceof DomainError ? err.code : 'ENGINE_ERROR', message }));
+        // Keep looking now and then: the engine may recover, and a delete must still go through.
+        return { againMs: 60_000 };
+      }
+      status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Retrying', message }, clock());
+      throw err;
+    } finally {
+      // Saved whatever happened, so a failure still records why (the row may be gone after delete).
+      await saveStatus(id, status);
+    }
+  };
+}

@@ -1,0 +1,181 @@
+import type { CreateServer, ListQuery, Operation, Page, Server, ServerAction, ServerWithOperation } from '@kumulus/api';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../lib/clock.ts';
+import { DomainError } from '../../lib/errors.ts';
+import type { IdGenerator } from '../../lib/ids.ts';
+import { paginate } from '../../lib/paging.ts';
+import { hashPassword as cryptPassword } from '../../lib/sha512-crypt.ts';
+import type { EngineCapabilities } from '../../drivers/types.ts';
+import type { Queue } from '../../reconcile/queue.ts';
+import type { Database, ServersTable } from '../../store/schema.ts';
+import type { Actor, Audit } from '../audit/service.ts';
+import { assertStrongPassword } from '../identity/passwords.ts';
+import type { Principal } from '../identity/principal.ts';
+import { allocateAddress, type Ipv4Network, macFor } from '../network/ipam.ts';
+import { type Operations, toOperation } from '../operations/service.ts';
+import type { Catalog } from './catalog.ts';
+import { readRow, type StoredSpec, type StoredStatus, toServer } from './server-record.ts';
+import { validateSshKeys } from './ssh-keys.ts';
+
+const HOSTNAME = /^(?=.{1,63}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+
+interface Deps {
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: IdGenerator;
+  audit: Audit;
+  operations: Operations;
+  catalog: Catalog;
+  queue: Queue;
+  capabilities: EngineCapabilities;
+  defaultNetwork: Ipv4Network;
+  /** Called after a change is committed, to wake the worker. */
+  notify: () => void;
+}
+
+/** vServers: their desired state, written in one transaction with an operation and a queue entry. */
+export function createServers(d: Deps) {
+  const { db, clock, ids, audit, operations, queue } = d;
+  const actorOf = (p: Principal, requestId: string): Actor => ({ tenantId: p.tenantId, userId: p.userId, requestId });
+
+  /** The row of a server of the caller's tenant, by id or name; a foreign id reads as absent. */
+  async function findRow(trx: Kysely<Database>, p: Principal, idOrName: string): Promise<ServersTable> {
+    const column = idOrName.startsWith('srv_') ? 'id' : 'name';
+    const row = await trx.selectFrom('servers').selectAll().where(column, '=', idOrName).where('tenant_id', '=', p.tenantId).executeTakeFirst();
+    if (!row) throw new DomainError('SERVER_NOT_FOUND', { id: idOrName });
+    return row;
+  }
+
+  /** Writes a new spec generation, its operation and a queue entry. */
+  async function changeSpec(
+    trx: Kysely<Database>,
+    p: Principal,
+    row: ServersTable,
+    kind: string,
+    mutate: (spec: StoredSpec) => void,
+    requestId: string,
+    step: string,
+  ): Promise<Operation> {
+    if (row.deletion_requested_at !== null) {
+      const op = await trx.selectFrom('operations').select('id').where('target_id', '=', row.id).where('kind', '=', 'server.delete').executeTakeFirst();
+      throw new DomainError('SERVER_BUSY', { id: row.id, operation: op?.id ?? '-' });
+    }
+    const { spec } = readRow(row);
+    mutate(spec);
+    const generation = row.generation + 1;
+    await trx.updateTable('servers').set({ spec: JSON.stringify(spec), generation, updated_at: clock() }).where('id', '=', row.id).execute();
+    const op = await operations.create(trx, { tenantId: row.tenant_id, userId: p.userId, kind, targetType: 'server', targetId: row.id, targetGeneration: generation, requestId, step });
+    await queue.enqueue(trx, 'server', row.id);
+    await audit.record(trx, actorOf(p, requestId), { action: kind, targetType: 'server', targetId: row.id, detail: { operation: op.id } });
+    return op;
+  }
+
+  return {
+    /** Validates a create request and records the server's spec; the reconciler makes it real. */
+    async create(p: Principal, body: CreateServer, requestId: string): Promise<ServerWithOperation> {
+      const kind = body.kind ?? 'container';
+      if (kind === 'container' ? !d.capabilities.containers : !d.capabilities.virtualMachines) {
+        throw new DomainError('UNSUPPORTED_KIND', { kind }, [{ field: 'kind', message: `this engine does not run ${kind}s` }]);
+      }
+      const hostname = body.hostname ?? body.name;
+      if (!HOSTNAME.test(hostname)) {
+        throw new DomainError('VALIDATION_FAILED', { summary: 'hostname is not a valid host name' }, [
+          { field: 'hostname', message: 'use letters, digits and dashes, up to 63 characters, not starting or ending with a dash' },
+        ]);
+      }
+      if (body.password !== undefined) assertStrongPassword(body.password, [body.name]);
+      const sshKeys = validateSshKeys(body.sshKeys ?? []);
+      const passwordHash = body.password !== undefined ? cryptPassword(body.password) : undefined;
+
+      const result = await db.transaction().execute(async (trx) => {
+        const plan = await d.catalog.planByName(trx, body.plan);
+        const image = await d.catalog.imageByName(trx, body.image);
+        if (image.kind !== kind) {
+          throw new DomainError('VALIDATION_FAILED', { summary: `image ${image.name} is for ${image.kind}s` }, [{ field: 'image', message: `choose a ${kind} image` }]);
+        }
+        if (await trx.selectFrom('servers').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) {
+          throw new DomainError('NAME_TAKEN', { kind: 'server', name: body.name }, [{ field: 'name', message: 'a server of this name exists' }]);
+        }
+        const id = ids('srv');
+        const nicId = ids('nic');
+        const ipv4 = await allocateAddress(trx, d.defaultNetwork, id, nicId);
+        const spec: StoredSpec = {
+          kind,
+          plan: plan.name,
+          image: image.name,
+          hostname,
+          powerState: body.start === false ? 'stopped' : 'running',
+          rebootCount: 0,
+          sshKeys,
+          hasPassword: passwordHash !== undefined,
+          nics: [{ id: nicId, network: d.defaultNetwork.name, mac: macFor(nicId), ipv4 }],
+          ...(passwordHash ? { passwordHash } : {}),
+        };
+        const status: StoredStatus = { phase: 'Pending', observedGeneration: 0, conditions: [], node: null };
+        const now = clock();
+        const row: ServersTable = {
+          id,
+          tenant_id: p.tenantId,
+          name: body.name,
+          generation: 1,
+          spec: JSON.stringify(spec),
+          status: JSON.stringify(status),
+          deletion_requested_at: null,
+          created_at: now,
+          updated_at: now,
+        };
+        await trx.insertInto('servers').values(row).execute();
+        const operation = await operations.create(trx, { tenantId: p.tenantId, userId: p.userId, kind: 'server.create', targetType: 'server', targetId: id, targetGeneration: 1, requestId, step: 'queued' });
+        await queue.enqueue(trx, 'server', id);
+        await audit.record(trx, actorOf(p, requestId), { action: 'server.create', targetType: 'server', targetId: id, detail: { name: body.name, plan: plan.name, image: image.name, operation: operation.id } });
+        return { server: toServer(row), operation };
+      });
+      d.notify();
+      return result;
+    },
+
+    /** Servers of the caller's tenant. */
+    list(p: Principal, q: ListQuery): Promise<Page<Server>> {
+      return paginate(db.selectFrom('servers').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toServer);
+    },
+
+    /** One server of the caller's tenant, by id or name. */
+    async get(p: Principal, idOrName: string): Promise<Server> {
+      return toServer(await findRow(db, p, idOrName));
+    },
+
+    /** Start, stop or reboot: a spec change the reconciler carries out. */
+    async action(p: Principal, idOrName: string, action: ServerAction, requestId: string): Promise<Operation> {
+      const op = await db.transaction().execute(async (trx) => {
+        const row = await findRow(trx, p, idOrName);
+        return changeSpec(trx, p, row, `server.${action}`, (spec) => {
+          if (action === 'start') spec.powerState = 'running';
+          if (action === 'stop') spec.powerState = 'stopped';
+          if (action === 'reboot') {
+            spec.powerState = 'running';
+            spec.rebootCount += 1;
+          }
+        }, requestId, 'queued');
+      });
+      d.notify();
+      return op;
+    },
+
+    /** Asks for deletion; the row goes once the engine confirms nothing is left. */
+    async delete(p: Principal, idOrName: string, requestId: string): Promise<Operation> {
+      const op = await db.transaction().execute(async (trx) => {
+        const row = await findRow(trx, p, idOrName);
+        const existing = await trx.selectFrom('operations').selectAll().where('target_id', '=', row.id).where('kind', '=', 'server.delete').where('state', 'in', ['pending', 'running']).executeTakeFirst();
+        if (existing) return toOperation(existing);
+        const op = await changeSpec(trx, p, row, 'server.delete', () => {}, requestId, 'queued');
+        await trx.updateTable('servers').set({ deletion_requested_at: clock() }).where('id', '=', row.id).execute();
+        return op;
+      });
+      d.notify();
+      return op;
+    },
+  };
+}
+
+/** The servers service. */
+export type Servers = ReturnType<typeof createServers>;

@@ -1,0 +1,20 @@
+import type { Role } from '@kumulus/api';
+import { DomainError } from '../../lib/errors.ts';
+
+/** The authenticated caller of a request. */
+export interface Principal {
+  userId: string;
+  tenantId: string;
+  role: Role;
+  email: string;
+  /** How the caller proved who it is. */
+  via: 'token' | 'session';
+  credentialId: string;
+}
+
+const RANK: Record<Role, number> = { member: 0, admin: 1, operator: 2 };
+
+/** Throws FORBIDDEN unless the principal has at least `role`. */
+export function requireRole(p: Principal, role: Role, action: string): void {
+  if (RANK[p.role] < RANK[role]) throw new DomainError('FORBIDDEN', { role: p.role, action });
+}

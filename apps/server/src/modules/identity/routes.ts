@@ -1,0 +1,83 @@
+import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, Me, Page, Tenant, Token, User } from '@kumulus/api';
+import { Type } from '@sinclair/typebox';
+import { SESSION_COOKIE } from '../../http/auth.ts';
+import type { RouteDef } from '../../http/route.ts';
+import type { Identity } from './service.ts';
+
+const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+/** Sign-in, tenants, users and API tokens. */
+export function identityRoutes(identity: Identity, opts: { secureCookies: boolean }): RouteDef[] {
+  return [
+    {
+      method: 'POST',
+      url: '/auth/login',
+      summary: 'Sign in with e-mail and password; sets the session cookie',
+      tag: 'auth',
+      auth: false,
+      body: Login,
+      responses: { 200: Me },
+      handler: async (req, reply) => {
+        const { email, password } = req.body as Login;
+        const { session, me, maxAgeSeconds } = await identity.login(email, password, req.ip, req.id);
+        reply.setCookie(SESSION_COOKIE, session, { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.secureCookies, maxAge: maxAgeSeconds });
+        return me;
+      },
+    },
+    {
+      method: 'POST',
+      url: '/auth/logout',
+      summary: 'End the current session',
+      tag: 'auth',
+      responses: { 204: null },
+      handler: async (req, reply, p) => {
+        await identity.logout(p, req.id);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.status(204).send();
+      },
+    },
+    { method: 'GET', url: '/auth/me', summary: 'Who am I', tag: 'auth', responses: { 200: Me }, handler: (_req, _r, p) => identity.me(p) },
+    { method: 'GET', url: '/tenants', summary: 'List tenants', tag: 'tenants', query: ListQuery, responses: { 200: Page(Tenant) }, handler: (req, _r, p) => identity.listTenants(p, req.query as ListQuery) },
+    {
+      method: 'POST',
+      url: '/tenants',
+      summary: 'Create a tenant (operators)',
+      tag: 'tenants',
+      body: CreateTenant,
+      responses: { 201: Tenant },
+      handler: async (req, reply, p) => reply.status(201).send(await identity.createTenant(p, req.body as CreateTenant, req.id)),
+    },
+    { method: 'GET', url: '/users', summary: "List your tenant's users", tag: 'users', query: ListQuery, responses: { 200: Page(User) }, handler: (req, _r, p) => identity.listUsers(p, req.query as ListQuery) },
+    {
+      method: 'POST',
+      url: '/users',
+      summary: 'Add a user to your tenant (admins)',
+      tag: 'users',
+      body: CreateUser,
+      responses: { 201: User },
+      handler: async (req, reply, p) => reply.status(201).send(await identity.createUser(p, req.body as CreateUser, req.id)),
+    },
+    { method: 'GET', url: '/tokens', summary: 'List your API tokens', tag: 'tokens', query: ListQuery, responses: { 200: Page(Token) }, handler: (req, _r, p) => identity.listTokens(p, req.query as ListQuery) },
+    {
+      method: 'POST',
+      url: '/tokens',
+      summary: 'Create an API token; its secret is shown once',
+      tag: 'tokens',
+      body: CreateToken,
+      responses: { 201: CreatedToken },
+      handler: async (req, reply, p) => reply.status(201).send(await identity.createToken(p, req.body as CreateToken, req.id)),
+    },
+    {
+      method: 'DELETE',
+      url: '/tokens/:id',
+      summary: 'Revoke an API token',
+      tag: 'tokens',
+      params: IdParam,
+      responses: { 204: null },
+      handler: async (req, reply, p) => {
+        await identity.revokeToken(p, (req.params as { id: string }).id, req.id);
+        return reply.status(204).send();
+      },
+    },
+  ];
+}

@@ -1,0 +1,292 @@
+import type { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Me, Page, Tenant, Token, User } from '@kumulus/api';
+import type { Kysely } from 'kysely';
+import { type Clock, iso } from '../../lib/clock.ts';
+import { DomainError, notFound } from '../../lib/errors.ts';
+import type { IdGenerator } from '../../lib/ids.ts';
+import { paginate } from '../../lib/paging.ts';
+import type { Database, TenantsTable, UsersTable } from '../../store/schema.ts';
+import type { Actor, Audit } from '../audit/service.ts';
+import { assertNotLocked, clearFailures, recordFailure } from './lockout.ts';
+import { assertStrongPassword, hashPassword, verifyPassword } from './passwords.ts';
+import type { Principal } from './principal.ts';
+import { requireRole } from './principal.ts';
+import { newSecret, sha256 } from './secrets.ts';
+
+const SESSION_MS = 12 * 3600_000;
+// A hash no password can match, for accounts that sign in by token only; verifying against it
+// still costs a full argon2 run, so unknown e-mails take as long as wrong passwords.
+const NO_PASSWORD = '$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+interface Deps {
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: IdGenerator;
+  audit: Audit;
+}
+
+const toTenant = (t: TenantsTable): Tenant => ({ id: t.id, name: t.name, createdAt: iso(t.created_at)! });
+const toUser = (u: UsersTable): User => ({
+  id: u.id,
+  tenantId: u.tenant_id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  createdAt: iso(u.created_at)!,
+});
+
+/** Tenants, users, sign-in, sessions and API tokens. */
+export function createIdentity({ db, clock, ids, audit }: Deps) {
+  const actorOf = (p: Principal, requestId: string): Actor => ({ tenantId: p.tenantId, userId: p.userId, requestId });
+
+  async function insertTenantWithUser(
+    trx: Kysely<Database>,
+    name: string,
+    user: { email: string; name: string; role: UsersTable['role']; passwordHash: string },
+  ) {
+    if (await trx.selectFrom('tenants').select('id').where('name', '=', name).executeTakeFirst()) {
+      throw new DomainError('NAME_TAKEN', { kind: 'tenant', name });
+    }
+    const tenant: TenantsTable = { id: ids('ten'), name, created_at: clock() };
+    await trx.insertInto('tenants').values(tenant).execute();
+    const row = await insertUser(trx, tenant.id, user);
+    return { tenant, user: row };
+  }
+
+  async function insertUser(
+    trx: Kysely<Database>,
+    tenantId: string,
+    u: { email: string; name: string; role: UsersTable['role']; passwordHash: string },
+  ): Promise<UsersTable> {
+    const email = u.email.toLowerCase();
+    if (await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) {
+      throw new DomainError('NAME_TAKEN', { kind: 'user', name: email });
+    }
+    const row: UsersTable = {
+      id: ids('usr'),
+      tenant_id: tenantId,
+      email,
+      name: u.name,
+      role: u.role,
+      password_hash: u.passwordHash,
+      created_at: clock(),
+    };
+    await trx.insertInto('users').values(row).execute();
+    return row;
+  }
+
+  async function insertToken(trx: Kysely<Database>, user: UsersTable, name: string, secret: string, expiresAt: number | null) {
+    const row = {
+      id: ids('tok'),
+      tenant_id: user.tenant_id,
+      user_id: user.id,
+      name,
+      prefix: secret.slice(0, 8),
+      secret_hash: sha256(secret),
+      created_at: clock(),
+      expires_at: expiresAt,
+      revoked_at: null,
+      last_used_at: null,
+    };
+    await trx.insertInto('api_tokens').values(row).execute();
+    return row;
+  }
+
+  const toToken = (t: Database['api_tokens']): Token => ({
+    id: t.id,
+    name: t.name,
+    userId: t.user_id,
+    prefix: t.prefix,
+    createdAt: iso(t.created_at)!,
+    expiresAt: iso(t.expires_at),
+    lastUsedAt: iso(t.last_used_at),
+  });
+
+  return {
+    /** True when no user exists yet (a fresh store). */
+    async isEmpty(): Promise<boolean> {
+      return !(await db.selectFrom('users').select('id').limit(1).executeTakeFirst());
+    },
+
+    /**
+     * Makes the first operator with a tenant of its own. `token` (e.g. KUMULUS_BOOTSTRAP_TOKEN)
+     * becomes its API token; without a password the operator signs in by token only.
+     */
+    async createOperator(o: { email: string; password?: string; token?: string; tenantName?: string }) {
+      if (o.password) assertStrongPassword(o.password, [o.email]);
+      if (o.token !== undefined && o.token.length < 16) throw new Error('the bootstrap token needs at least 16 characters');
+      const passwordHash = o.password ? await hashPassword(o.password) : NO_PASSWORD;
+      return db.transaction().execute(async (trx) => {
+        const { tenant, user } = await insertTenantWithUser(trx, o.tenantName ?? 'operators', {
+          email: o.email,
+          name: 'Operator',
+          role: 'operator',
+          passwordHash,
+        });
+        if (o.token) await insertToken(trx, user, 'bootstrap', o.token, null);
+        await audit.record(trx, { tenantId: tenant.id, userId: user.id, requestId: 'bootstrap' }, {
+          action: 'operator.create',
+          targetType: 'user',
+          targetId: user.id,
+        });
+        return { tenant: toTenant(tenant), user: toUser(user) };
+      });
+    },
+
+    /** Resolves a bearer token or session cookie to its principal; null when neither is valid. */
+    async authenticate(c: { bearer?: string; session?: string }): Promise<Principal | null> {
+      const now = clock();
+      if (c.bearer) {
+        const row = await db
+          .selectFrom('api_tokens')
+          .innerJoin('users', 'users.id', 'api_tokens.user_id')
+          .select(['api_tokens.id', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'users.id as user_id', 'users.tenant_id', 'users.role', 'users.email'])
+          .where('api_tokens.secret_hash', '=', sha256(c.bearer))
+          .executeTakeFirst();
+        if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return null;
+        // Writing last use on every request would make every read a write; a minute is precise enough.
+        if (!row.last_used_at || now - row.last_used_at > 60_000) {
+          await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+        }
+        return { userId: row.user_id, tenantId: row.tenant_id, role: row.role, email: row.email, via: 'token', credentialId: row.id };
+      }
+      if (c.session) {
+        const idHash = sha256(c.session);
+        const row = await db
+          .selectFrom('sessions')
+          .innerJoin('users', 'users.id', 'sessions.user_id')
+          .select(['sessions.expires_at', 'users.id as user_id', 'users.tenant_id', 'users.role', 'users.email'])
+          .where('sessions.id_hash', '=', idHash)
+          .executeTakeFirst();
+        if (!row || row.expires_at <= now) return null;
+        // Sliding expiry: an active session lives on, an idle one ends 12 hours after its last use.
+        if (row.expires_at - now < SESSION_MS / 2) {
+          await db.updateTable('sessions').set({ expires_at: now + SESSION_MS }).where('id_hash', '=', idHash).execute();
+        }
+        return { userId: row.user_id, tenantId: row.tenant_id, role: row.role, email: row.email, via: 'session', credentialId: idHash };
+      }
+      return null;
+    },
+
+    /** Checks e-mail and password with lockout; answers the new session's secret. */
+    async login(email: string, password: string, source: string, requestId: string): Promise<{ session: string; me: Me; maxAgeSeconds: number }> {
+      await assertNotLocked(db, clock, email, source);
+      const user = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+      const ok = await verifyPassword(password, user?.password_hash ?? NO_PASSWORD);
+      if (!user || !ok) {
+        await recordFailure(db, clock, email, source);
+        await db.transaction().execute((trx) =>
+          audit.record(trx, { tenantId: user?.tenant_id ?? null, userId: null, requestId }, {
+            action: 'auth.login_failed',
+            targetType: 'user',
+            targetId: email.toLowerCase(),
+            detail: { source },
+          }),
+        );
+        throw new DomainError('INVALID_CREDENTIALS');
+      }
+      await clearFailures(db, email);
+      const session = newSecret('kms');
+      const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', user.tenant_id).executeTakeFirstOrThrow();
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('sessions').values({ id_hash: sha256(session), user_id: user.id, created_at: clock(), expires_at: clock() + SESSION_MS }).execute();
+        await audit.record(trx, { tenantId: user.tenant_id, userId: user.id, requestId }, { action: 'auth.login', targetType: 'user', targetId: user.id, detail: { source } });
+      });
+      return { session, me: { user: toUser(user), tenant: toTenant(tenant) }, maxAgeSeconds: SESSION_MS / 1000 };
+    },
+
+    /** Ends the principal's session (a token stays valid: revoke it instead). */
+    async logout(p: Principal, requestId: string): Promise<void> {
+      if (p.via !== 'session') return;
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('sessions').where('id_hash', '=', p.credentialId).execute();
+        await audit.record(trx, actorOf(p, requestId), { action: 'auth.logout', targetType: 'user', targetId: p.userId });
+      });
+    },
+
+    /** The caller's user and tenant. */
+    async me(p: Principal): Promise<Me> {
+      const user = await db.selectFrom('users').selectAll().where('id', '=', p.userId).executeTakeFirstOrThrow();
+      const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', p.tenantId).executeTakeFirstOrThrow();
+      return { user: toUser(user), tenant: toTenant(tenant) };
+    },
+
+    /** Operators list every tenant; others see only their own. */
+    listTenants(p: Principal, q: ListQuery): Promise<Page<Tenant>> {
+      let query = db.selectFrom('tenants').selectAll();
+      if (p.role !== 'operator') query = query.where('id', '=', p.tenantId);
+      return paginate(query, 'id', q, toTenant);
+    },
+
+    /** Creates a tenant, optionally with its first admin user (operators only). */
+    async createTenant(p: Principal, body: CreateTenant, requestId: string): Promise<Tenant> {
+      requireRole(p, 'operator', 'create tenants');
+      if (body.admin) assertStrongPassword(body.admin.password, [body.admin.email]);
+      const passwordHash = body.admin ? await hashPassword(body.admin.password) : null;
+      return db.transaction().execute(async (trx) => {
+        if (await trx.selectFrom('tenants').select('id').where('name', '=', body.name).executeTakeFirst()) {
+          throw new DomainError('NAME_TAKEN', { kind: 'tenant', name: body.name });
+        }
+        const tenant: TenantsTable = { id: ids('ten'), name: body.name, created_at: clock() };
+        await trx.insertInto('tenants').values(tenant).execute();
+        if (body.admin && passwordHash) {
+          await insertUser(trx, tenant.id, { email: body.admin.email, name: body.admin.email, role: 'admin', passwordHash });
+        }
+        await audit.record(trx, actorOf(p, requestId), { action: 'tenant.create', targetType: 'tenant', targetId: tenant.id, detail: { name: body.name } });
+        return toTenant(tenant);
+      });
+    },
+
+    /** Users of the caller's tenant. */
+    listUsers(p: Principal, q: ListQuery): Promise<Page<User>> {
+      return paginate(db.selectFrom('users').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toUser);
+    },
+
+    /** Adds a user to the caller's tenant (admins and operators). */
+    async createUser(p: Principal, body: CreateUser, requestId: string): Promise<User> {
+      requireRole(p, 'admin', 'create users');
+      assertStrongPassword(body.password, [body.email, body.name ?? '']);
+      const passwordHash = await hashPassword(body.password);
+      return db.transaction().execute(async (trx) => {
+        const row = await insertUser(trx, p.tenantId, { email: body.email, name: body.name ?? body.email, role: body.role ?? 'member', passwordHash });
+        await audit.record(trx, actorOf(p, requestId), { action: 'user.create', targetType: 'user', targetId: row.id, detail: { email: row.email, role: row.role } });
+        return toUser(row);
+      });
+    },
+
+    /** The caller's own API tokens (never their secrets). */
+    listTokens(p: Principal, q: ListQuery): Promise<Page<Token>> {
+      const query = db.selectFrom('api_tokens').selectAll().where('user_id', '=', p.userId).where('revoked_at', 'is', null);
+      return paginate(query, 'id', q, toToken);
+    },
+
+    /** Makes an API token for the caller; the secret is in this answer only. */
+    async createToken(p: Principal, body: CreateToken, requestId: string): Promise<CreatedToken> {
+      const secret = newSecret('kmt');
+      const expiresAt = body.expiresInDays ? clock() + body.expiresInDays * 86_400_000 : null;
+      return db.transaction().execute(async (trx) => {
+        const user = await trx.selectFrom('users').selectAll().where('id', '=', p.userId).executeTakeFirstOrThrow();
+        const row = await insertToken(trx, user, body.name, secret, expiresAt);
+        await audit.record(trx, actorOf(p, requestId), { action: 'token.create', targetType: 'token', targetId: row.id, detail: { name: body.name } });
+        return { token: toToken(row), secret };
+      });
+    },
+
+    /** Revokes one of the caller's tokens; another user's token answers not found. */
+    async revokeToken(p: Principal, id: string, requestId: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const res = await trx
+          .updateTable('api_tokens')
+          .set({ revoked_at: clock() })
+          .where('id', '=', id)
+          .where('user_id', '=', p.userId)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) === 0) throw notFound('token', id);
+        await audit.record(trx, actorOf(p, requestId), { action: 'token.revoke', targetType: 'token', targetId: id });
+      });
+    },
+  };
+}
+
+/** The identity service. */
+export type Identity = ReturnType<typeof createIdentity>;

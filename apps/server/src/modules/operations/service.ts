@@ -1,0 +1,132 @@
+import type { ListQuery, Operation, Page } from '@kumulus/api';
+import type { Kysely } from 'kysely';
+import { type Clock, iso } from '../../lib/clock.ts';
+import { notFound } from '../../lib/errors.ts';
+import type { IdGenerator } from '../../lib/ids.ts';
+import { paginate } from '../../lib/paging.ts';
+import type { Database, OperationsTable } from '../../store/schema.ts';
+import type { Principal } from '../identity/principal.ts';
+
+/** The API's view of an operations row. */
+export const toOperation = (o: OperationsTable): Operation => ({
+  id: o.id,
+  tenantId: o.tenant_id,
+  kind: o.kind,
+  target: { type: o.target_type, id: o.target_id },
+  state: o.state,
+  progress: o.progress,
+  step: o.step,
+  error: o.error ? JSON.parse(o.error) : null,
+  createdAt: iso(o.created_at)!,
+  startedAt: iso(o.started_at),
+  finishedAt: iso(o.finished_at),
+});
+
+/** What starts an operation: the change a caller asked for and the generation it waits for. */
+export interface NewOperation {
+  tenantId: string;
+  userId: string | null;
+  kind: string;
+  targetType: string;
+  targetId: string;
+  targetGeneration: number;
+  requestId: string;
+  step: string;
+}
+
+/**
+ * Operations: the record of every slow change, with progress and a wait. Reconcilers move
+ * them along; callers read them.
+ */
+export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clock: Clock; ids: IdGenerator }) {
+  const active = ['pending', 'running'] as const;
+
+  return {
+    /** Records a new pending operation inside the caller's transaction. */
+    async create(trx: Kysely<Database>, o: NewOperation): Promise<Operation> {
+      const row: OperationsTable = {
+        id: ids('op'),
+        tenant_id: o.tenantId,
+        user_id: o.userId,
+        kind: o.kind,
+        target_type: o.targetType,
+        target_id: o.targetId,
+        target_generation: o.targetGeneration,
+        state: 'pending',
+        progress: 0,
+        step: o.step,
+        error: null,
+        request_id: o.requestId,
+        created_at: clock(),
+        started_at: null,
+        finished_at: null,
+      };
+      await trx.insertInto('operations').values(row).execute();
+      return toOperation(row);
+    },
+
+    /** One operation of the caller's tenant (any tenant's for operators). */
+    async get(p: Principal, id: string): Promise<Operation> {
+      let q = db.selectFrom('operations').selectAll().where('id', '=', id);
+      if (p.role !== 'operator') q = q.where('tenant_id', '=', p.tenantId);
+      const row = await q.executeTakeFirst();
+      if (!row) throw notFound('operation', id);
+      return toOperation(row);
+    },
+
+    /** Lists operations, newest first by id order reversed on the client; failed ones first when asked. */
+    list(p: Principal, q: ListQuery & { scope?: 'tenant' | 'all'; state?: string; target?: string }): Promise<Page<Operation>> {
+      let query = db.selectFrom('operations').selectAll();
+      if (!(q.scope === 'all' && p.role === 'operator')) query = query.where('tenant_id', '=', p.tenantId);
+      if (q.state) query = query.where('state', '=', q.state as OperationsTable['state']);
+      if (q.target) query = query.where('target_id', '=', q.target);
+      return paginate(query, 'id', q, toOperation);
+    },
+
+    /** Polls until the operation ends or the timeout passes; answers its latest state. */
+    async wait(p: Principal, id: string, timeoutMs: number, signal?: AbortSignal): Promise<Operation> {
+      const deadline = clock() + timeoutMs;
+      for (;;) {
+        const op = await this.get(p, id);
+        if (op.state === 'succeeded' || op.state === 'failed' || clock() >= deadline || signal?.aborted) return op;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+
+    /** Marks the target's active operations as running with a step and progress. */
+    async progress(trx: Kysely<Database>, targetId: string, step: string, progress: number): Promise<void> {
+      await trx
+        .updateTable('operations')
+        .set({ state: 'running', step, progress })
+        .where('target_id', '=', targetId)
+        .where('state', 'in', active)
+        .execute();
+      await trx.updateTable('operations').set({ started_at: clock() }).where('target_id', '=', targetId).where('started_at', 'is', null).execute();
+    },
+
+    /** Ends the target's active operations that wait for a generation up to `generation`. */
+    async succeed(trx: Kysely<Database>, targetId: string, generation: number, step = 'done'): Promise<void> {
+      const now = clock();
+      await trx
+        .updateTable('operations')
+        .set({ state: 'succeeded', progress: 100, step, finished_at: now })
+        .where('target_id', '=', targetId)
+        .where('state', 'in', active)
+        .where('target_generation', '<=', generation)
+        .execute();
+    },
+
+    /** Fails every active operation of the target with an error the caller can read. */
+    async fail(trx: Kysely<Database>, targetId: string, error: { code: string; message: string }): Promise<void> {
+      await trx
+        .updateTable('operations')
+        .set({ state: 'failed', error: JSON.stringify(error), finished_at: clock() })
+        .where('target_id', '=', targetId)
+        .where('state', 'in', active)
+        .execute();
+    },
+  };
+}
+
+/** The operations service. */
+export type Operations = ReturnType<typeof createOperations>;

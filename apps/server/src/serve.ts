@@ -1,0 +1,162 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createLocalEngine } from './drivers/local/index.ts';
+import type { Engine } from './drivers/types.ts';
+import { buildApp } from './http/app.ts';
+import { createIdempotency } from './http/idempotency.ts';
+import { systemClock } from './lib/clock.ts';
+import { acquireDataDirLock } from './lib/data-dir-lock.ts';
+import { createIdGenerator } from './lib/ids.ts';
+import { createAudit } from './modules/audit/service.ts';
+import { hostRoutes } from './modules/cluster/hosts.ts';
+import { createCatalog } from './modules/compute/catalog.ts';
+import { createImageReconciler } from './modules/compute/image-reconciler.ts';
+import { createOrphanSweep } from './modules/compute/orphan-sweep.ts';
+import { computeRoutes } from './modules/compute/routes.ts';
+import { createServerReconciler } from './modules/compute/server-reconciler.ts';
+import { createServers } from './modules/compute/servers.ts';
+import { identityRoutes } from './modules/identity/routes.ts';
+import { createIdentity } from './modules/identity/service.ts';
+import { createOperations } from './modules/operations/service.ts';
+import { operationRoutes } from './modules/operations/routes.ts';
+import { createQueue } from './reconcile/queue.ts';
+import { createWorker } from './reconcile/worker.ts';
+import { openStore } from './store/db.ts';
+
+/** The version reported by /healthz and the OpenAPI document. */
+export const VERSION = '0.1.0';
+
+/** How to run the control plane. */
+export interface ServeOptions {
+  dataDir: string;
+  /** `HOST:PORT`; port 0 picks a free one. */
+  listen: string;
+  /** Store URL; `sqlite:<dataDir>/store/kumulus.db` by default, or `postgres://…`. */
+  storeUrl?: string;
+  /** On an empty store: the first operator's API token (KUMULUS_BOOTSTRAP_TOKEN). */
+  bootstrapToken?: string;
+  /** On an empty store: the first operator's e-mail and password, for the dashboard. */
+  bootstrapEmail?: string;
+  bootstrapPassword?: string;
+  log?: boolean;
+  /** The engine; the local host's by default. */
+  engine?: Engine;
+  /** Names for the local engine's bridge and nftables table (tests run several side by side). */
+  bridge?: string;
+  nftTable?: string;
+  /** The default network's range and gateway. */
+  network?: { cidr: string; gateway: string };
+  /** Images to prepare at start-up; all the engine offers by default. */
+  prepareImages?: string[];
+  /** Reconcile passes run at the same time. */
+  concurrency?: number;
+  /** How often converged servers are checked for drift. */
+  resyncMs?: number;
+  secureCookies?: boolean;
+}
+
+/** A running control plane. */
+export interface Running {
+  url: string;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+/** Starts the control plane in one process: store, engine, reconcilers and the HTTP API. */
+export async function serve(opts: ServeOptions): Promise<Running> {
+  const dataDir = resolve(opts.dataDir);
+  // Unprivileged containers' root (a high host uid) must traverse the data dir to reach its
+  // rootfs, so the dir is 0711; the store and secrets live in a 0700 subdir of their own.
+  mkdirSync(join(dataDir, 'store'), { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o711);
+  chmodSync(join(dataDir, 'store'), 0o700);
+  const storeUrl = opts.storeUrl ?? `sqlite:${join(dataDir, 'store', 'kumulus.db')}`;
+  // With SQLite only one control plane may use a data dir; PostgreSQL is shared by design.
+  const lock = storeUrl.startsWith('sqlite:') ? acquireDataDirLock(dataDir) : null;
+  const store = await openStore(storeUrl);
+  const clock = systemClock;
+  const ids = createIdGenerator(clock);
+  const db = store.db;
+  const audit = createAudit({ clock, ids });
+  const identity = createIdentity({ db, clock, ids, audit });
+  const operations = createOperations({ db, clock, ids });
+  const catalog = createCatalog({ db, clock, ids, audit });
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const queue = createQueue({ db, dialect: store.dialect, clock, owner });
+  const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus' });
+  const net = { name: 'default', ...(opts.network ?? { cidr: '10.77.0.0/16', gateway: '10.77.0.1' }) };
+  const link = await engine.network.ensureDefault(net);
+
+  await catalog.seed(engine.images.available().map((i) => ({ name: i.name, os: i.os, kind: 'container' as const })));
+  if (await identity.isEmpty()) {
+    if (opts.bootstrapToken || opts.bootstrapPassword) {
+      await identity.createOperator({ email: opts.bootstrapEmail ?? 'admin@kumulus.local', password: opts.bootstrapPassword, token: opts.bootstrapToken });
+    } else {
+      console.error('kumulus: no operator exists yet. Restart with KUMULUS_BOOTSTRAP_TOKEN=<at least 16 characters> (and optionally KUMULUS_BOOTSTRAP_EMAIL / KUMULUS_BOOTSTRAP_PASSWORD) to create the first one.');
+    }
+  }
+
+  const imageReady = async (name: string) => {
+    if (await engine.images.isReady(name)) return engine.images.prepare(name);
+    await queue.enqueue(db, 'image', name);
+    worker.notify();
+    return null;
+  };
+  const worker = createWorker({
+    queue,
+    concurrency: opts.concurrency ?? 16,
+    reconcilers: {
+      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 15_000 }),
+      image: createImageReconciler({ engine, catalog }),
+      engine: createOrphanSweep({ db, engine, everyMs: 60_000 }),
+    },
+    onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
+  });
+  const servers = createServers({ db, clock, ids, audit, operations, catalog, queue, capabilities: engine.compute.capabilities, defaultNetwork: net, notify: () => worker.notify() });
+
+  // After a crash every server is looked at again: whatever was half done gets finished.
+  if (store.dialect === 'sqlite') await queue.releaseAllLeases();
+  for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
+  for (const name of opts.prepareImages ?? engine.images.available().map((i) => i.name)) await queue.enqueue(db, 'image', name);
+  await queue.enqueue(db, 'engine', 'sweep');
+  worker.start();
+
+  const app = await buildApp({
+    identity,
+    idempotency: createIdempotency({ db, clock }),
+    version: VERSION,
+    log: opts.log,
+    webDir: resolve(import.meta.dirname, '../../web/dist'),
+    routes: [
+      ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
+      ...computeRoutes(servers, catalog),
+      ...operationRoutes(operations),
+      ...hostRoutes({ db, engine: engine.name, node: hostname() }),
+    ],
+  });
+  const [host = '127.0.0.1', port = '8080'] = splitListen(opts.listen);
+  const address = await app.listen({ host, port: Number(port) });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: address.replace('[::1]', 'localhost'),
+    engine,
+    close: () => {
+      closing ??= (async () => {
+        await app.close(); // stop taking requests first
+        await worker.stop(); // then let passes under way finish (drain)
+        await store.close();
+        lock?.release();
+      })();
+      return closing;
+    },
+  };
+}
+
+function splitListen(listen: string): [string, string] {
+  const i = listen.lastIndexOf(':');
+  if (i < 0) throw new Error(`--listen ${listen}: expected HOST:PORT, e.g. 127.0.0.1:8080`);
+  return [listen.slice(0, i).replace(/^\[|\]$/g, ''), listen.slice(i + 1)];
+}

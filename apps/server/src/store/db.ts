@@ -1,0 +1,53 @@
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
+import pg from 'pg';
+import * as initial from './migrations/001-initial.ts';
+import type { Database } from './schema.ts';
+import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
+
+/** The store: a Kysely handle plus which engine is behind it. */
+export interface Store {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+// Versioned migrations, applied in name order; never edit one that has landed.
+const migrations: Record<string, Migration> = { '001-initial': initial };
+
+// PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch
+// milliseconds and minor currency units, well inside 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/**
+ * Opens the store named by `url`: `sqlite:/path/to/file.db` (or `sqlite::memory:`) or
+ * `postgres://user:pass@host/db`, and applies pending migrations.
+ */
+export async function openStore(url: string): Promise<Store> {
+  let db: Kysely<Database>;
+  let dialect: Store['dialect'];
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    dialect = 'sqlite';
+    db = new Kysely<Database>({
+      dialect: {
+        createAdapter: () => new SqliteAdapter(),
+        createDriver: () => new SerializedSqliteDriver({ database: openNodeSqlite(path) as never }),
+        createIntrospector: (k) => new SqliteIntrospector(k),
+        createQueryCompiler: () => new SqliteQueryCompiler(),
+      },
+    });
+  } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    dialect = 'postgres';
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+  } else {
+    throw new Error(`unsupported store URL ${url}: use sqlite:/path/file.db or postgres://…`);
+  }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect, close: () => db.destroy() };
+}
