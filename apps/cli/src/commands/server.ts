@@ -5,7 +5,7 @@ import type { ServerAction } from '@kumulus/api';
 import { dispatch, parseCommand, parseSeconds, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { pick, t } from '../i18n.ts';
-import { emit, say } from '../output.ts';
+import { emit, printJson, say } from '../output.ts';
 import { followOperation } from '../progress.ts';
 import { createServer } from './server-create.ts';
 import { printServer, printServerTable, resolveServer } from './server-view.ts';
@@ -100,7 +100,7 @@ async function changeServer(args: string[], action: ServerAction | 'delete'): Pr
     return emit(output, accepted, () => say(t('server.actionAccepted', { op: accepted.id })));
   }
   const op = await followOperation(client, accepted, { timeoutSeconds, format: output, label: server.name });
-  if (output === 'json') return emit(output, op, () => {});
+  if (output === 'json') return printJson(op);
   if (action === 'delete') return say(t('server.deleted', { name: server.name, id: server.id }));
   const after = await client.getServer(server.id);
   say(t('server.actionDone', { name: after.name, phase: after.status.phase }));
