@@ -33,6 +33,8 @@ export interface LocalComputeOptions {
   cgroup?: CgroupVersion;
 }
 
+/** How often a shutdown or reboot request is repeated while the guest has not reacted. */
+const SIGNAL_RETRY_S = 2;
 const ID = /^srv_[A-Za-z0-9_-]+$/;
 /** Staging and trash dirs carry the PID of the process working on them. */
 const SCRATCH = /^\.(srv_[A-Za-z0-9_-]+)\.(creating|deleting)-(\d+)$/;
@@ -43,6 +45,7 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
   const cgroup = opts.cgroup ?? detectCgroupVersion();
   const dirOf = (id: string) => join(lxcPath, checkId(id));
   const locks = new Map<string, Promise<unknown>>();
+  const stopTimeoutS = opts.stopTimeoutS ?? 30;
 
   /** One mutation per instance at a time inside this process. */
   function serialized<T>(id: string, fn: () => Promise<T>): Promise<T> {
@@ -78,7 +81,18 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
 
   async function stop(id: string, force: boolean) {
     const info = await requireState(id);
-    if (info.state !== 'STOPPED') await lxcStop(lxcPath, id, { kill: force, timeoutS: opts.stopTimeoutS ?? 30 });
+    const deadline = Date.now() + stopTimeoutS * 1000;
+    if (!force) {
+      // A halt signal that reaches systemd before it installed its handlers is lost, so ask
+      // again every few seconds instead of once; only at the deadline is the guest killed.
+      let state = info.state;
+      while (state !== 'STOPPED' && Date.now() < deadline) {
+        const t = Math.max(1, Math.min(SIGNAL_RETRY_S, Math.ceil((deadline - Date.now()) / 1000)));
+        await lxcStop(lxcPath, id, { kill: false, timeoutS: t, nokill: true });
+        state = (await lxcInfo(lxcPath, id))?.state ?? 'STOPPED';
+      }
+    }
+    if ((await lxcInfo(lxcPath, id))?.state !== 'STOPPED') await lxcStop(lxcPath, id, { kill: true });
     // The disk stays mounted only while needed; the guest's mount namespace is gone now.
     await unmountUnder(instancePaths(dirOf(id)).mnt);
   }
@@ -86,16 +100,25 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
   async function reboot(id: string) {
     const before = await requireState(id);
     if (before.state !== 'RUNNING') return start(id);
-    await lxcRequestReboot(lxcPath, id);
-    // LXC restarts the container when its init reboots; a new init PID tells us it happened.
-    const deadline = Date.now() + (opts.stopTimeoutS ?? 30) * 1000;
+    const deadline = Date.now() + stopTimeoutS * 1000;
+    let nextSignal = 0;
+    let stoppedSince = 0;
     while (Date.now() < deadline) {
-      const now = await lxcInfo(lxcPath, id);
-      if (now?.state === 'RUNNING' && now.pid !== before.pid) return;
-      if (now?.state === 'STOPPED') break; // the guest halted instead of rebooting
+      // Re-sent like the halt signal in stop(): a guest just started may have missed it.
+      if (Date.now() >= nextSignal) {
+        await lxcRequestReboot(lxcPath, id);
+        nextSignal = Date.now() + SIGNAL_RETRY_S * 1000;
+      }
       await sleep(50);
+      const now = await lxcInfo(lxcPath, id);
+      // LXC restarts the container when its init reboots; a new init PID tells us it happened.
+      if (now?.state === 'RUNNING' && now.pid !== before.pid) return;
+      // LXC passes through STOPPED while it relaunches; only a lasting STOPPED is a halt.
+      if (now?.state !== 'STOPPED') stoppedSince = 0;
+      else if (!stoppedSince) stoppedSince = Date.now();
+      else if (Date.now() - stoppedSince > 1500) return start(id);
     }
-    // The guest ignored the signal (or halted): a hard reset still gives the caller a reboot.
+    // The guest ignored every request: a hard reset still gives the caller a reboot.
     await lxcStop(lxcPath, id, { kill: true });
     await start(id);
   }

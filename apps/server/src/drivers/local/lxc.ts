@@ -39,7 +39,7 @@ export async function lxcList(lxcPath: string): Promise<string[]> {
 /** Starts a container in the background; lxc-start -d returns once init runs (or failed). */
 export async function lxcStart(lxcPath: string, name: string): Promise<void> {
   const log = join(lxcPath, name, 'lxc.log');
-  const r = await run('lxc-start', ['-P', lxcPath, '-n', name, '-d', '-l', 'ERROR', '-o', log], {
+  const r = await run('lxc-start', ['-P', lxcPath, '-n', name, '-d', '-l', process.env.LXC_LOG_LEVEL ?? 'ERROR', '-o', log], {
     allowFail: true,
   });
   if (r.code === 0) return;
@@ -49,18 +49,28 @@ export async function lxcStart(lxcPath: string, name: string): Promise<void> {
   throw new Error(`lxc-start ${name} failed: ${r.stderr.trim()}\n${tail}`);
 }
 
-/** Stops a container: `kill` sends SIGKILL at once, otherwise the halt signal with a timeout. */
-export async function lxcStop(lxcPath: string, name: string, opts: { kill: boolean; timeoutS?: number }) {
+/**
+ * Stops a container: `kill` sends SIGKILL at once; otherwise the image's halt signal, then
+ * SIGKILL after `timeoutS` unless `nokill` (then the call just returns when time is up).
+ */
+export async function lxcStop(
+  lxcPath: string,
+  name: string,
+  opts: { kill: boolean; timeoutS?: number; nokill?: boolean },
+): Promise<void> {
   const args = ['-P', lxcPath, '-n', name];
-  args.push(...(opts.kill ? ['-k'] : ['-t', String(opts.timeoutS ?? 30)]));
-  // Exit code 2 means "not running", which is what we wanted anyway.
+  if (opts.kill) args.push('-k');
+  else args.push('-t', String(opts.timeoutS ?? 30), ...(opts.nokill ? ['--nokill'] : []));
+  // Exit code 2 means "not running", which is what we wanted anyway; with --nokill a
+  // timeout is exit code 1, and the caller looks at the state itself.
   const r = await run('lxc-stop', args, { allowFail: true });
-  if (r.code !== 0 && r.code !== 2) throw new CommandError('lxc-stop', args, r);
+  if (r.code !== 0 && r.code !== 2 && !opts.nokill) throw new CommandError('lxc-stop', args, r);
 }
 
-/** Sends the container's reboot signal and returns without waiting. */
-export async function lxcRequestReboot(lxcPath: string, name: string): Promise<void> {
-  await run('lxc-stop', ['-P', lxcPath, '-n', name, '-r', '-t', '0']);
+/** Sends the container's reboot signal and returns without waiting; false when LXC refused. */
+export async function lxcRequestReboot(lxcPath: string, name: string): Promise<boolean> {
+  const r = await run('lxc-stop', ['-P', lxcPath, '-n', name, '-r', '-t', '0'], { allowFail: true });
+  return r.code === 0;
 }
 
 /** Waits until the container reaches `state`; false on timeout. */
