@@ -42,7 +42,7 @@ ensure_runtime() {
 
 # ensure_host_packages: what the embedded engine needs on the host (LXC, nftables, id maps).
 ensure_host_packages() {
-  apt_install lxc uidmap nftables iproute2 busybox-static debootstrap xz-utils ca-certificates
+  apt_install lxc uidmap nftables iproute2 busybox-static debootstrap xz-utils ca-certificates curl
   # Unprivileged containers map their root to a range of the host's ids that root must own.
   grep -q '^root:' /etc/subuid || echo 'root:100000:1000000000' >> /etc/subuid
   grep -q '^root:' /etc/subgid || echo 'root:100000:1000000000' >> /etc/subgid
@@ -55,5 +55,23 @@ ensure_npm_deps() {
     log "installing npm packages"
     (cd "$KUMULUS_ROOT" && npm ci --no-fund --no-audit --loglevel=error)
     cp "$KUMULUS_ROOT/package-lock.json" "$stamp"
+  fi
+}
+
+# ensure_postgres: a running local PostgreSQL with a `kumulus` superuser for the store tests.
+ensure_postgres() {
+  apt_install postgresql
+  local ver; ver="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+  pg_lsclusters -h | grep -q "^$ver main" || pg_createcluster "$ver" main >/dev/null
+  pg_lsclusters -h | grep "^$ver main" | grep -q online || pg_ctlcluster "$ver" main start
+  su postgres -c "psql -qAtc \"select 1 from pg_roles where rolname='kumulus'\"" | grep -q 1 ||
+    su postgres -c "psql -qc \"create role kumulus login superuser password 'kumulus'\""
+  export KUMULUS_TEST_PG_URL="postgres://kumulus:kumulus@127.0.0.1:5432/postgres"
+}
+
+# build_web: builds the dashboard into apps/web/dist when its sources exist.
+build_web() {
+  if [ -f "$KUMULUS_ROOT/apps/web/index.html" ]; then
+    (cd "$KUMULUS_ROOT" && npm run --silent build -w @kumulus/web >/dev/null)
   fi
 }

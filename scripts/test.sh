@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, typecheck, then every test on real SQLite, PostgreSQL, LXC,
+# nftables and Chromium. Installs what it needs first, so it runs on a fresh Debian 12.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$KUMULUS_ROOT"
+
+ensure_runtime
+ensure_host_packages
+apt_install chromium fonts-dejavu-core
+ensure_npm_deps
+ensure_postgres
+
+log "lint"
+npx biome check .
+log "typecheck"
+npx tsc -p tsconfig.json --noEmit
+[ -f apps/web/tsconfig.json ] && npx tsc -p apps/web/tsconfig.json --noEmit
+log "build dashboard"
+build_web
+
+log "tests"
+# Two test files at a time for two cores; each file runs its own control plane under
+# names (bridge, table, subnet, database) no other file uses.
+node --test --test-concurrency=2 --test-timeout=900000 "${@:-apps/**/*.test.ts}"
