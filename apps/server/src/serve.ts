@@ -2,15 +2,18 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import websocket from '@fastify/websocket';
 import { createLocalEngine } from './drivers/local/index.ts';
 import type { Engine } from './drivers/types.ts';
 import { buildApp } from './http/app.ts';
+import { principalOf } from './http/auth.ts';
 import { createIdempotency } from './http/idempotency.ts';
 import { systemClock } from './lib/clock.ts';
 import { acquireDataDirLock } from './lib/data-dir-lock.ts';
 import { createIdGenerator } from './lib/ids.ts';
 import { createAudit } from './modules/audit/service.ts';
 import { hostRoutes } from './modules/cluster/hosts.ts';
+import { registerConsoleRoutes } from './modules/console/routes.ts';
 import { createCatalog } from './modules/compute/catalog.ts';
 import { createImageReconciler } from './modules/compute/image-reconciler.ts';
 import { createOrphanSweep } from './modules/compute/orphan-sweep.ts';
@@ -129,6 +132,10 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     version: VERSION,
     log: opts.log,
     webDir: resolve(import.meta.dirname, '../../web/dist'),
+    extend: async (app) => {
+      await app.register(websocket);
+      registerConsoleRoutes(app, { authenticate: (req) => principalOf(identity, req), servers, lxcPath: join(dataDir, 'lxc') });
+    },
     routes: [
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
       ...computeRoutes(servers, catalog),
