@@ -58,7 +58,7 @@ export async function runLogin(args: string[]): Promise<void> {
 async function signIn(url: string, givenEmail: string | undefined): Promise<{ me: Me; token: string }> {
   const email = givenEmail ?? (await ask(t('login.email'), 'e-mail'));
   const password = process.stdin.isTTY ? await askHidden(t('login.password')) : await readStdinLine();
-  const client = new KumulusClient({ baseUrl: url, language, fetch: cookieJarFetch() });
+  const client = new KumulusClient({ baseUrl: url, language, fetch: cookieJarFetch(url) });
   const me = await client.login(email, password);
   const created = await client.createToken({ name: t('login.tokenName', { host: hostname() }) });
   await client.logout();
@@ -66,10 +66,14 @@ async function signIn(url: string, givenEmail: string | undefined): Promise<{ me
 }
 
 // Node's fetch keeps no cookies, so carry the session cookie from the sign-in answer by hand.
-function cookieJarFetch(): typeof fetch {
+// The API guards cookie sessions against cross-site requests by the Origin header, which a browser
+// sets and Node's fetch does not; the CLI talks to the API's own origin, so it says so.
+function cookieJarFetch(url: string): typeof fetch {
   const jar = new Map<string, string>();
+  const origin = new URL(url).origin;
   return async (input, init = {}) => {
     const headers = new Headers(init.headers);
+    headers.set('origin', origin);
     if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
     const res = await fetch(input, { ...init, headers });
     for (const cookie of res.headers.getSetCookie()) {
