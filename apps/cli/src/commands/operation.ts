@@ -12,7 +12,7 @@ const groupHelp = {
   en: `Usage: kumulus operation <command> [options]
 
 Commands:
-  list [--all] [--state STATE]   operations, newest first (--all: every tenant, operators only)
+  list [--all] [--state STATE]   operations (--all: of every tenant, operators only)
   show ID                        one operation: state, progress, step, error
   wait ID [--timeout SECONDS]    waits for the operation to end, drawing its progress (default 600 s)
 
@@ -23,7 +23,7 @@ wait exits 0 when the operation succeeded, 7 when it failed, 8 when the timeout 
   de: `Aufruf: kumulus operation <Befehl> [Optionen]
 
 Befehle:
-  list [--all] [--state ZUSTAND] Vorgänge, neueste zuerst (--all: aller Mandanten, nur Betreiber)
+  list [--all] [--state ZUSTAND] Vorgänge (--all: aller Mandanten, nur Betreiber)
   show ID                        ein Vorgang: Zustand, Fortschritt, Schritt, Fehler
   wait ID [--timeout SEKUNDEN]   wartet auf das Ende des Vorgangs und zeigt den Fortschritt (Standard 600 s)
 

@@ -18,8 +18,10 @@ Options:
   --data-dir DIR       where the database and images live (default ${defaults.dataDir})
   --listen HOST:PORT   address to listen on (default ${defaults.listen})
 
-Environment:
-  KUMULUS_BOOTSTRAP_TOKEN   when the store is empty, becomes the first operator's API token`,
+Environment (read only while the store is empty, to create the first operator):
+  KUMULUS_BOOTSTRAP_TOKEN     becomes the operator's API token (at least 16 characters)
+  KUMULUS_BOOTSTRAP_EMAIL     the operator's e-mail (default admin@kumulus.local)
+  KUMULUS_BOOTSTRAP_PASSWORD  the operator's password, for the dashboard`,
   de: `Aufruf: kumulus serve [--data-dir VERZEICHNIS] [--listen HOST:PORT]
 
 Startet die Kumulus-Steuerung im eingebetteten Modus: API, Dashboard, Reconciler, SQLite-Speicher
@@ -29,15 +31,11 @@ Optionen:
   --data-dir VERZ.     wo Datenbank und Images liegen (Standard ${defaults.dataDir})
   --listen HOST:PORT   Adresse, auf der gelauscht wird (Standard ${defaults.listen})
 
-Umgebung:
-  KUMULUS_BOOTSTRAP_TOKEN   wird bei leerem Speicher zum API-Token des ersten Betreibers`,
+Umgebung (nur bei leerem Speicher gelesen, um den ersten Betreiber anzulegen):
+  KUMULUS_BOOTSTRAP_TOKEN     wird sein API-Token (mindestens 16 Zeichen)
+  KUMULUS_BOOTSTRAP_EMAIL     seine E-Mail-Adresse (Standard admin@kumulus.local)
+  KUMULUS_BOOTSTRAP_PASSWORD  sein Passwort, für das Dashboard`,
 };
-
-/** What apps/server/src/serve.ts exports; the server is loaded only for this command, so the CLI starts fast. */
-type Serve = (opts: { dataDir: string; listen: string; bootstrapToken?: string; log?: boolean }) => Promise<{
-  url: string;
-  close(): Promise<void>;
-}>;
 
 /** Runs `kumulus serve`. */
 export async function runServe(args: string[]): Promise<void> {
@@ -51,12 +49,15 @@ export async function runServe(args: string[]): Promise<void> {
   if (!/^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):\d{1,5}$/.test(listen) || Number(listen.split(':').pop()) > 65535) {
     throw usageError(t('usage.badValue', { name: 'listen', value: listen, expected: 'HOST:PORT' }), cmd);
   }
-  const specifier = '@kumulus/server/src/serve.ts';
-  const { serve } = (await import(specifier)) as { serve: Serve };
+  // Loaded only for this command, so that the client commands start fast without the server's code.
+  const { serve } = await import('@kumulus/server/src/serve.ts');
+  const env = process.env;
   const server = await serve({
     dataDir: values['data-dir'] ?? defaults.dataDir,
     listen,
-    bootstrapToken: process.env.KUMULUS_BOOTSTRAP_TOKEN || undefined,
+    bootstrapToken: env.KUMULUS_BOOTSTRAP_TOKEN || undefined,
+    bootstrapEmail: env.KUMULUS_BOOTSTRAP_EMAIL || undefined,
+    bootstrapPassword: env.KUMULUS_BOOTSTRAP_PASSWORD || undefined,
     log: true,
   });
   note(t('serve.listening', { url: server.url }));
