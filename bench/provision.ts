@@ -6,15 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { KumulusClient, Operation } from '@kumulus/api';
+import { startTestServer, type TestServer } from '../apps/server/test/harness.ts';
 
-/** What apps/server/test/harness.ts answers; typed here until the harness lands in git. */
-interface TestServer {
-  url: string;
-  operatorToken: string;
-  client: KumulusClient;
-  dataDir: string;
-  stop(): Promise<void>;
-}
 type RawCreateToRunning = (image: string, n: number) => Promise<number[]>;
 
 const { values } = parseArgs({
@@ -46,7 +39,8 @@ process.on('SIGINT', () => {
   log('interrupted: cleaning up (Ctrl-C again to leave containers behind)');
 });
 
-const server = await startServer();
+// The server's test harness: a temporary data dir, SQLite, the local engine under names of its own.
+const server: TestServer = await startTestServer({ prepareImages: [image] });
 const client = server.client;
 let failed = false;
 try {
@@ -92,12 +86,6 @@ try {
   await server.stop();
 }
 process.exit(failed ? 1 : 0);
-
-async function startServer(): Promise<TestServer> {
-  const harness = '../apps/server/test/harness.ts';
-  const { startTestServer } = (await import(harness)) as { startTestServer: () => Promise<TestServer> };
-  return startTestServer();
-}
 
 async function smallestPlan(c: KumulusClient): Promise<string> {
   const plans = await c.all((q) => c.listPlans(q));
@@ -174,7 +162,11 @@ function printReport(series: Series[], burst: Series): void {
   );
   const head = ['series', 'n', 'p50', 'p95', 'max', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(`\nprovision benchmark: image ${image}, ${count} sequential\n`);
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
