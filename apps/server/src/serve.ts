@@ -26,7 +26,7 @@ import { createOperations } from './modules/operations/service.ts';
 import { operationRoutes } from './modules/operations/routes.ts';
 import { createQueue } from './reconcile/queue.ts';
 import { createWorker } from './reconcile/worker.ts';
-import { openStore } from './store/db.ts';
+import { openStore, type Store } from './store/db.ts';
 
 /** The version reported by /healthz and the OpenAPI document. */
 export const VERSION = '0.1.0';
@@ -64,6 +64,8 @@ export interface ServeOptions {
 export interface Running {
   url: string;
   engine: Engine;
+  /** The store, for tests and benchmarks that look underneath the API. */
+  store: Store;
   close(): Promise<void>;
 }
 
@@ -150,6 +152,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   return {
     url: address.replace('[::1]', 'localhost'),
     engine,
+    store,
     close: () => {
       closing ??= (async () => {
         await app.close(); // stop taking requests first

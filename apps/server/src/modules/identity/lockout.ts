@@ -28,14 +28,14 @@ export async function assertNotLocked(db: Kysely<Database>, clock: Clock, email:
   }
 }
 
-/** Counts a failed sign-in; past the free failures each further one doubles the lock (30 s … 1 h). */
+/** Counts a failed sign-in; from the free-th failure on, each one doubles the lock (30 s … 1 h). */
 export async function recordFailure(db: Kysely<Database>, clock: Clock, email: string, source: string): Promise<void> {
   const now = clock();
   for (const { key, free } of keys(email, source)) {
     await db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('login_attempts').selectAll().where('key', '=', key).executeTakeFirst();
       const failures = (row?.failures ?? 0) + 1;
-      const over = failures - free;
+      const over = failures - free + 1; // the free-th failure in a row starts the first lock
       const lockedUntil = over > 0 ? now + Math.min(MAX_LOCK_MS, BASE_LOCK_MS * 2 ** (over - 1)) : 0;
       if (row) {
         await trx.updateTable('login_attempts').set({ failures, locked_until: lockedUntil, updated_at: now }).where('key', '=', key).execute();
