@@ -74,6 +74,7 @@ export const de: Messages = {
   'create.perMonth': '{price} pro Monat',
   'create.planSpec': '{vcpus} vCPU · {memory} RAM · {disk} Festplatte',
   'create.noImages': 'Noch ist kein Image bereit.',
+  'create.imagePreparing': 'Wird vorbereitet – der Server startet, sobald es bereit ist.',
   'create.accessPassword': 'Root-Passwort',
   'create.accessSshKey': 'SSH-Schlüssel',
   'create.password': 'Passwort',

@@ -71,6 +71,7 @@ export const en = {
   'create.perMonth': '{price} per month',
   'create.planSpec': '{vcpus} vCPU · {memory} RAM · {disk} disk',
   'create.noImages': 'No image is ready yet.',
+  'create.imagePreparing': 'Being prepared — the server starts once it is ready.',
   'create.accessPassword': 'Root password',
   'create.accessSshKey': 'SSH key',
   'create.password': 'Password',

@@ -55,6 +55,7 @@ function ImageChoice({ images, value, onChange, error }: { images: Image[]; valu
           <span className="small muted">
             {img.os} · {img.kind}
           </span>
+          {img.status === 'preparing' && <span className="small">{t('create.imagePreparing')}</span>}
         </label>
       ))}
       {error && (
@@ -72,7 +73,7 @@ export function ServerCreatePage() {
   const { t } = i18n;
   const catalog = usePoll(async () => {
     const [plans, images] = await Promise.all([api.all((q) => api.listPlans(q)), api.all((q) => api.listImages(q))]);
-    return { plans, images: images.filter((i) => i.status === 'ready' || i.status === 'available') };
+    return { plans, images: images.filter((i) => i.status !== 'failed') };
   }, 0);
   const [plan, setPlan] = useState('');
   const [image, setImage] = useState('');

@@ -1,0 +1,228 @@
+/**
+ * The dashboard end to end in Debian's Chromium against a real control plane with real LXC:
+ * sign in, create a server with the wizard and watch it become Running, run `hostname` in
+ * the browser console, stop it, delete it; a second tenant sees none of it. Screenshots of
+ * the main pages land in test-artifacts/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../server/test/harness.ts';
+import { launchBrowser, screenshot, signIn } from './support/browser.ts';
+import { consoleHandshakeStatus, startConsoleFront } from './support/console-front.ts';
+import { ensureWebBuild } from './support/web-dist.ts';
+
+const PASSWORD = 'Correct-Horse-Battery-9';
+const NAME = 'web-1';
+const HOSTNAME = 'kumulus-web1';
+
+/** A fresh OpenSSH ed25519 public key line, as a user would paste it. */
+function sshPublicKey(): string {
+  const jwk = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+  const raw = Buffer.from(jwk.x!, 'base64url');
+  const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+  return `ssh-ed25519 ${Buffer.concat([str(Buffer.from('ssh-ed25519')), str(raw)]).toString('base64')} tester@laptop`;
+}
+
+describe('dashboard in Chromium', () => {
+  let server: TestServer;
+  let front: { url: string; stop(): Promise<void> } | null = null;
+  let browser: Browser;
+  let url = '';
+  let ctx: BrowserContext;
+  let page: Page;
+  let serverId = '';
+
+  before(async () => {
+    ensureWebBuild();
+    server = await startTestServer();
+    url = server.url;
+    // Until serve() registers the console route itself, a front adds it (see console-front.ts).
+    if ((await consoleHandshakeStatus(url)) === 404) {
+      front = await startConsoleFront(server.url, join(server.dataDir, 'lxc'));
+      url = front.url;
+    }
+    for (const name of ['acme', 'globex']) {
+      await server.client.createTenant({ name, admin: { email: `admin@${name}.test`, password: PASSWORD } });
+    }
+    browser = await launchBrowser();
+    ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 } });
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
+    page = await ctx.newPage();
+  });
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await front?.stop().catch(() => {});
+    await server?.stop();
+  });
+
+  test('sign in with a wrong password, then the right one', async () => {
+    await page.goto(`${url}/servers`);
+    await page.waitForURL(/\/sign-in\?next=%2Fservers/);
+    await screenshot(page, '01-sign-in');
+    await page.getByLabel('Email').fill('admin@acme.test');
+    await page.getByLabel('Password').fill('wrong-password-123');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/servers$/);
+    await page.getByText('No servers yet').waitFor();
+    await screenshot(page, '02-servers-empty');
+  });
+
+  test('create a server with the wizard, with inline validation, and watch it become Running', async () => {
+    await page.getByRole('link', { name: 'Create server' }).click();
+    await page.waitForURL(/\/servers\/new$/);
+    await page.getByText('per hour').first().waitFor();
+    await page.getByLabel('Public SSH key').fill(sshPublicKey());
+    await page.getByLabel('Name', { exact: true }).fill('Not_A_Name');
+    await page.getByLabel('Hostname').fill(HOSTNAME);
+    await page.getByRole('button', { name: 'Create server' }).click();
+    // The API's field error appears at the field and is tied to it for screen readers.
+    const nameInput = page.getByLabel('Name', { exact: true });
+    await page.locator('.field.invalid .field-error').first().waitFor();
+    assert.equal(await nameInput.getAttribute('aria-invalid'), 'true');
+    await screenshot(page, '03-create-validation');
+    await nameInput.fill(NAME);
+    await page.getByRole('button', { name: 'Create server' }).click();
+    await page.waitForURL(/\/servers\/srv_[0-9a-z]+$/);
+    serverId = new URL(page.url()).pathname.split('/').pop()!;
+    await page.locator('[data-testid=server-phase] [data-phase=Running]').waitFor({ timeout: 180_000 });
+    await page.locator('[data-testid=server-ipv4]').first().waitFor();
+    await page.locator('[data-testid=server-op][data-state=succeeded]').first().waitFor();
+    await screenshot(page, '04-server-detail');
+    await page.getByRole('link', { name: 'All servers' }).click();
+    await page.locator(`[data-server-id=${serverId}] [data-phase=Running]`).waitFor();
+    await screenshot(page, '05-servers-list');
+  });
+
+  test('a second tenant cannot see the first tenant’s server', async () => {
+    const other = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 860 } });
+    try {
+      const p = await other.newPage();
+      await signIn(p, url, 'admin@globex.test', PASSWORD);
+      await p.getByText('Noch keine Server').waitFor();
+      await p.goto(`${url}/servers/${serverId}`);
+      await p.getByRole('heading', { name: 'Diese Seite gibt es nicht.' }).waitFor();
+      // Nor its console: the handshake is refused before any socket opens.
+      const opened = await p.evaluate(
+        (id) =>
+          new Promise<boolean>((resolve) => {
+            const ws = new WebSocket(`ws://${location.host}/api/v1/servers/${id}/console`);
+            ws.onopen = () => resolve(true);
+            ws.onclose = () => resolve(false);
+          }),
+        serverId,
+      );
+      assert.equal(opened, false);
+      assert.equal((await p.request.get(`${url}/api/v1/servers/${serverId}`)).status(), 404);
+      await screenshot(p, '06-other-tenant-not-found-de');
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('the console runs hostname in the server', async () => {
+    await page.goto(`${url}/servers/${serverId}`);
+    await page.getByRole('link', { name: 'Open console' }).click();
+    await page.waitForURL(/\/console$/);
+    await page.locator('[data-testid=console-state][data-state=connected]').waitFor({ timeout: 30_000 });
+    const rows = page.locator('.xterm-rows');
+    const lines = async () => ((await rows.innerText()) ?? '').split('\n').map((l) => l.trim());
+    // Wait for the shell's prompt before typing, as a person would.
+    await page.waitForFunction(() => (document.querySelector('.xterm-rows')?.textContent ?? '').includes('#'), null, { timeout: 20_000 });
+    await page.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('hostname');
+    await page.keyboard.press('Enter');
+    const deadline = Date.now() + 15_000;
+    while (!(await lines()).includes(HOSTNAME)) {
+      if (Date.now() > deadline) assert.fail(`hostname not shown; terminal says:\n${(await lines()).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await screenshot(page, '07-console');
+  });
+
+  test('stop the server', async () => {
+    await page.goto(`${url}/servers/${serverId}`);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.locator('[data-testid=server-phase] [data-phase=Stopped]').waitFor({ timeout: 90_000 });
+    await screenshot(page, '08-server-stopped');
+  });
+
+  test('tokens are shown once and operations are listed', async () => {
+    await page.goto(`${url}/tokens`);
+    await page.getByLabel('Name').fill('ci');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = await page.getByTestId('token-secret').textContent();
+    assert.ok(secret && secret.length > 16);
+    await screenshot(page, '09-tokens');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.goto(`${url}/operations`);
+    await page.locator('[data-testid=op-row]').first().waitFor();
+    await screenshot(page, '10-operations');
+  });
+
+  test('delete the server behind a typed confirmation', async () => {
+    await page.goto(`${url}/servers/${serverId}`);
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    const dialog = page.getByRole('dialog');
+    const confirm = dialog.getByRole('button', { name: 'Delete server' });
+    assert.equal(await confirm.isDisabled(), true);
+    await dialog.getByLabel(/Type the server/).fill(NAME);
+    await screenshot(page, '11-delete-confirm');
+    await confirm.click();
+    await page.waitForURL(/\/servers$/);
+    await page.locator(`[data-server-id=${serverId}]`).waitFor({ state: 'detached', timeout: 90_000 });
+    await page.getByText('No servers yet').waitFor();
+  });
+
+  test('German, a phone-sized screen, and session expiry', async () => {
+    await page.getByLabel('Language').first().selectOption('de');
+    await page.getByRole('heading', { name: 'Server' }).waitFor();
+    await screenshot(page, '12-servers-de');
+    await page.setViewportSize({ width: 390, height: 780 });
+    await page.goto(`${url}/servers/new`);
+    await page.getByText('pro Stunde').first().waitFor();
+    await screenshot(page, '13-create-phone-de');
+    await page.getByRole('button', { name: 'Menü' }).click();
+    await page.getByRole('link', { name: 'Vorgänge' }).waitFor();
+    await screenshot(page, '14-menu-phone-de');
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.getByLabel('Sprache').first().selectOption('en');
+    // The session ends behind the page's back: the next poll sends the user to sign-in.
+    await page.goto(`${url}/operations`);
+    await ctx.clearCookies();
+    await page.waitForURL(/\/sign-in\?next=%2Foperations/, { timeout: 15_000 });
+    await page.getByText('Your session has expired').waitFor();
+    await screenshot(page, '15-session-expired');
+    await page.getByLabel('Email').fill('admin@acme.test');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/operations$/);
+  });
+
+  test('operator views: tenants, hosts, plans and images, all operations', async () => {
+    const op = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 } });
+    try {
+      const p = await op.newPage();
+      await signIn(p, url, server.operatorEmail, server.operatorPassword);
+      await p.getByRole('link', { name: 'Tenants' }).click();
+      await p.getByRole('rowheader', { name: 'globex' }).waitFor();
+      await screenshot(p, '16-operator-tenants');
+      await p.getByRole('link', { name: 'Hosts' }).click();
+      await p.locator('meter').first().waitFor();
+      await screenshot(p, '17-operator-hosts');
+      await p.getByRole('link', { name: 'Plans & images' }).click();
+      await p.getByRole('heading', { name: 'Images', exact: true }).waitFor();
+      await screenshot(p, '18-operator-catalog');
+      await p.getByRole('link', { name: 'All operations' }).click();
+      await p.locator('[data-testid=op-row]').first().waitFor();
+      await screenshot(p, '19-operator-operations');
+    } finally {
+      await op.close();
+    }
+  });
+});
