@@ -12,7 +12,7 @@ import { vethNamesInConfig } from './config.ts';
 import type { LocalImages } from './images.ts';
 import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir } from './instance-files.ts';
 import { pidAlive } from './lock.ts';
-import { lxcInfo, lxcList, lxcRequestReboot, lxcStart, lxcStop } from './lxc.ts';
+import { lxcInfo, lxcList, lxcRequestReboot, lxcStart, lxcStop, lxcWait } from './lxc.ts';
 import { unmountUnder } from './mounts.ts';
 import { deleteLink } from './network.ts';
 import type { IdMap } from './rootfs.ts';
@@ -128,7 +128,12 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     await mkdir(lxcPath, { recursive: true });
     await sweep(id);
     const info = await lxcInfo(lxcPath, id);
-    if (info && info.state !== 'STOPPED') await lxcStop(lxcPath, id, { kill: true });
+    if (info && info.state !== 'STOPPED') {
+      await lxcStop(lxcPath, id, { kill: true });
+      // A stop begun by a process killed before us may still be tearing the guest down; its
+      // mount namespace would pin the disk's loop device past our unmount.
+      await lxcWait(lxcPath, id, 'STOPPED', 10);
+    }
     if (!existsSync(dir)) return;
     // LXC removes a veth with its namespace, but a crashed monitor can leave the host side.
     const config = await readFile(join(dir, 'config'), 'utf8').catch(() => '');

@@ -8,8 +8,8 @@ import { run } from './exec.ts';
 import { mountsUnder } from './mounts.ts';
 import type { IdMap } from './rootfs.ts';
 
-/** Makes a sparse ext4 image of `sizeGb` whose root directory belongs to the guest's root. */
-export async function createDiskImage(file: string, sizeGb: number, map: IdMap): Promise<void> {
+/** Makes a sparse ext4 image of `sizeGb` filled from `fromDir` (its owners and modes kept). */
+export async function createDiskImage(file: string, sizeGb: number, map: IdMap, fromDir: string): Promise<void> {
   await writeFile(file, '');
   await truncate(file, Math.round(sizeGb * 1024 ** 3));
   // Lazy init keeps mkfs at milliseconds on a sparse file; -m 0 because the guest is the only user.
@@ -20,6 +20,8 @@ export async function createDiskImage(file: string, sizeGb: number, map: IdMap):
     '0',
     '-E',
     `lazy_itable_init=1,lazy_journal_init=1,root_owner=${map.base}:${map.base}`,
+    '-d',
+    fromDir,
     file,
   ]);
 }

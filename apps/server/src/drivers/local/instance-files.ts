@@ -36,22 +36,19 @@ export async function makeInstance(staging: string, finalDir: string, input: Mak
   const s = instancePaths(staging);
   await mkdir(staging, { mode: 0o711 });
   await chmod(staging, 0o711); // the guest's root (an unprivileged host uid) must traverse it
-  try {
-    if (spec.diskGb > 0) {
-      await createDiskImage(s.image, spec.diskGb, idmap);
-      await mountDiskImage(s.image, s.mnt);
-    } else {
-      await mkdir(s.mnt);
-    }
-    // Overlay needs upper and work on one filesystem, created by the guest's root owner:
-    // LXC mounts the overlay from inside the user namespace.
-    for (const d of [s.upper, join(s.mnt, 'work')]) {
-      await mkdir(d, { recursive: true });
-      await chown(d, idmap.base, idmap.base);
-    }
-    await writeIdentity(image.rootfs, s.upper, spec, idmap);
-  } finally {
-    await unmountUnder(staging);
+  // Overlay needs upper and work on one filesystem, created by the guest's root owner:
+  // LXC mounts the overlay from inside the user namespace.
+  for (const d of [s.mnt, s.upper, join(s.mnt, 'work')]) {
+    await mkdir(d, { recursive: true });
+    await chown(d, idmap.base, idmap.base);
+  }
+  await writeIdentity(image.rootfs, s.upper, spec, idmap);
+  if (spec.diskGb > 0) {
+    // mkfs copies the prepared layer into the new filesystem, so create never mounts
+    // anything: a mount child orphaned by a SIGKILL could finish after our cleanup ran.
+    await createDiskImage(s.image, spec.diskGb, idmap, s.mnt);
+    await rm(s.mnt, { recursive: true });
+    await mkdir(s.mnt);
   }
   const f = instancePaths(finalDir);
   const config = renderConfig({ ...input, image: image.meta, lowerDir: image.rootfs, upperDir: f.upper });

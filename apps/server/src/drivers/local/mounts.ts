@@ -3,6 +3,7 @@
  * so that cleanup works after a SIGKILL left them behind without any record of ours.
  */
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from './exec.ts';
 
 /** Mount points at or below `dir`, deepest first. */
@@ -23,12 +24,25 @@ export async function unmountUnder(dir: string): Promise<void> {
   }
 }
 
-/** Detaches loop devices still backed by `file` (a loop without autoclear survives umount). */
-export async function detachLoops(file: string): Promise<void> {
+/** Loop devices backed by `file`. */
+export async function loopsOf(file: string): Promise<string[]> {
   const r = await run('losetup', ['-j', file, '-O', 'NAME', '-n'], { allowFail: true });
-  for (const dev of r.stdout.split('\n').map((s) => s.trim()).filter(Boolean)) {
-    await run('losetup', ['-d', dev], { allowFail: true });
+  return r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * Waits for the loop devices of `file` to go away, then detaches any left. After a guest
+ * stops, LXC's monitor keeps the guest's mount namespace (with its copy of the disk mount)
+ * open for the post-stop hooks, so autoclear can lag our unmount by a moment.
+ */
+export async function detachLoops(file: string, waitMs = 3000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  let loops = await loopsOf(file);
+  while (loops.length > 0 && Date.now() < deadline) {
+    await sleep(50);
+    loops = await loopsOf(file);
   }
+  for (const dev of loops) await run('losetup', ['-d', dev], { allowFail: true });
 }
 
 /** mountinfo escapes space, tab, newline and backslash as octal. */
