@@ -36,10 +36,13 @@ export async function lxcList(lxcPath: string): Promise<string[]> {
   return r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
 }
 
-/** Starts a container in the background; lxc-start -d returns once init runs (or failed). */
+/**
+ * Starts a container in the background; lxc-start -d returns once init runs (or failed).
+ * The log level is ERROR unless KUMULUS_LXC_LOG_LEVEL says otherwise (TRACE to debug).
+ */
 export async function lxcStart(lxcPath: string, name: string): Promise<void> {
   const log = join(lxcPath, name, 'lxc.log');
-  const r = await run('lxc-start', ['-P', lxcPath, '-n', name, '-d', '-l', process.env.LXC_LOG_LEVEL ?? 'ERROR', '-o', log], {
+  const r = await run('lxc-start', ['-P', lxcPath, '-n', name, '-d', '-l', process.env.KUMULUS_LXC_LOG_LEVEL ?? 'ERROR', '-o', log], {
     allowFail: true,
   });
   if (r.code === 0) return;
