@@ -101,7 +101,7 @@ export const de: Messages = {
   'detail.created': 'Erstellt',
   'detail.access': 'Zugang',
   'detail.accessPassword': 'Root-Passwort gesetzt',
-  'detail.accessKeys': '{n} SSH-Schlüssel',
+  'detail.accessKeys': 'SSH-Schlüssel: {n}',
   'detail.plan': 'Tarif',
   'detail.addresses': 'Adressen',
   'detail.noAddresses': 'Noch keine Adresse zugewiesen.',

@@ -98,7 +98,7 @@ export const en = {
   'detail.created': 'Created',
   'detail.access': 'Access',
   'detail.accessPassword': 'Root password set',
-  'detail.accessKeys': '{n} SSH keys',
+  'detail.accessKeys': 'SSH keys: {n}',
   'detail.plan': 'Plan',
   'detail.addresses': 'Addresses',
   'detail.noAddresses': 'No address assigned yet.',

@@ -114,7 +114,7 @@ export function ServerCreatePage() {
     } catch (err) {
       const fields = fieldErrors(err);
       setErrors(fields);
-      setError(Object.keys(fields).length ? new Error(t('create.fixErrors')) : err);
+      setError(Object.keys(fields).length ? undefined : err);
       setBusy(false);
     }
   };
@@ -193,6 +193,11 @@ export function ServerCreatePage() {
         {chosenPlan && (
           <p className="summary" aria-live="polite">
             {t('create.summary', { hourly: i18n.money(chosenPlan.priceHourly), monthly: i18n.money(chosenPlan.priceMonthly) })}
+          </p>
+        )}
+        {Object.keys(errors).length > 0 && (
+          <p className="notice error" role="alert">
+            {t('create.fixErrors')}
           </p>
         )}
         <ErrorNotice error={error} />

@@ -105,8 +105,16 @@ export function ServerListPage() {
           {shown.length === 0 ? (
             <p className="empty">{t('servers.noMatch', { q: query })}</p>
           ) : (
-            <table className="list cards-on-phone">
+            <table className="list cards-on-phone servers">
               <caption className="sr-only">{t('servers.title')}</caption>
+              <colgroup>
+                <col className="c-name" />
+                <col className="c-phase" />
+                <col className="c-addr" />
+                <col className="c-plan" />
+                <col className="c-image" />
+                <col />
+              </colgroup>
               <thead>
                 <tr>
                   <th scope="col">{t('servers.name')}</th>
