@@ -73,6 +73,15 @@ describe('kumulus server lifecycle', { timeout: 300_000 }, () => {
     ok(await kumulus(['server', 'delete', accepted.server.id]));
   });
 
+  test('giving up waiting exits 8 and names the operation, which still finishes', async () => {
+    const r = await kumulus(['server', 'create', '--name', `${name}-t`, '--plan', ts.plan, '--image', 'tiny', '--timeout', '0.001']);
+    assert.equal(r.code, 8, r.stderr);
+    const op = /\[TIMEOUT\]: .*kumulus operation wait (op_\w+)/.exec(r.stderr)?.[1];
+    assert.ok(op, r.stderr);
+    ok(await kumulus(['operation', 'wait', op]));
+    ok(await kumulus(['server', 'delete', `${name}-t`]));
+  });
+
   test('delete removes the server; afterwards it is not found (exit 3)', async () => {
     const r = await kumulus(['server', 'delete', name]);
     ok(r);
