@@ -119,7 +119,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
-  const servers = createServers({ db, clock, ids, audit, operations, catalog, queue, capabilities: engine.compute.capabilities, defaultNetwork: net, notify: () => worker.notify() });
+  const servers = createServers({ db, clock, ids, audit, operations, catalog, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, notify: () => worker.notify() });
 
   // After a crash every server is looked at again: whatever was half done gets finished.
   if (store.dialect === 'sqlite') await queue.releaseAllLeases();

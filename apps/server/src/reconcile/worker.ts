@@ -25,7 +25,8 @@ export function createWorker(opts: {
 }) {
   const { queue, reconcilers, concurrency } = opts;
   const pollMs = opts.pollMs ?? 250;
-  const leaseMs = opts.leaseMs ?? 30_000;
+  // Short leases, renewed while a pass runs, so a killed worker's items are free again soon.
+  const leaseMs = opts.leaseMs ?? 10_000;
   const inFlight = new Map<string, { item: WorkItem; done: Promise<void> }>();
   let running = false;
   let wake: (() => void) | null = null;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError, KumulusClient } from '@kumulus/api';
+import { type ApiError, KumulusClient } from '@kumulus/api';
 import { describeEachStore, raw } from '../stores.ts';
 
 async function signIn(url: string, email: string, password: string) {

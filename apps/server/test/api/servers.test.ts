@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ApiError } from '@kumulus/api';
+import type { ApiError } from '@kumulus/api';
 import { describeEachStore, raw } from '../stores.ts';
 
 const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb8zZ3j3a7sNq1oQh2b3m8uMt8s5b8d0d3lVq9pYk7Z test@kumulus';

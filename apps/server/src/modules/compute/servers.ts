@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { paginate } from '../../lib/paging.ts';
+import { lockFor } from '../../store/locks.ts';
 import { hashPassword as cryptPassword } from '../../lib/sha512-crypt.ts';
 import type { EngineCapabilities } from '../../drivers/types.ts';
 import type { Queue } from '../../reconcile/queue.ts';
@@ -28,6 +29,7 @@ interface Deps {
   catalog: Catalog;
   queue: Queue;
   capabilities: EngineCapabilities;
+  dialect: 'sqlite' | 'postgres';
   defaultNetwork: Ipv4Network;
   /** Called after a change is committed, to wake the worker. */
   notify: () => void;
@@ -88,6 +90,9 @@ export function createServers(d: Deps) {
       const passwordHash = body.password !== undefined ? cryptPassword(body.password) : undefined;
 
       const result = await db.transaction().execute(async (trx) => {
+        // Names are unique per tenant and addresses per network: concurrent creates take turns.
+        await lockFor(trx, d.dialect, `servers:${p.tenantId}`);
+        await lockFor(trx, d.dialect, `network:${d.defaultNetwork.name}`);
         const plan = await d.catalog.planByName(trx, body.plan);
         const image = await d.catalog.imageByName(trx, body.image);
         if (image.kind !== kind) {
