@@ -194,6 +194,7 @@ describe('dashboard in Chromium', () => {
     await page.getByLabel('Sprache').first().selectOption('en');
     // The session ends behind the page's back: the next poll sends the user to sign-in.
     await page.goto(`${url}/operations`);
+    await page.locator('[data-testid=op-row]').first().waitFor();
     await ctx.clearCookies();
     await page.waitForURL(/\/sign-in\?next=%2Foperations/, { timeout: 15_000 });
     await page.getByText('Your session has expired').waitFor();

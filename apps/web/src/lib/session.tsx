@@ -3,7 +3,7 @@
  * request into "session expired": back to sign-in with a message, remembering where the
  * user was so sign-in returns there.
  */
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { Me } from '@kumulus/api/schemas';
 import { api, onUnauthorized } from './api.ts';
 import { navigate } from './router.tsx';
@@ -39,6 +39,8 @@ function toSignIn(): void {
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [reason, setReason] = useState<SignedOutReason>(null);
+  const signedIn = useRef(false);
+  signedIn.current = Boolean(me);
 
   useEffect(() => {
     api.me().then(setMe, () => setMe(null));
@@ -47,10 +49,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(
     () =>
       onUnauthorized(() => {
-        setMe((prev) => {
-          if (prev) setReason('expired');
-          return null;
-        });
+        // Only a session that existed can expire; a first visit just lands on sign-in.
+        if (signedIn.current) setReason('expired');
+        setMe(null);
         toSignIn();
       }),
     [],
