@@ -53,7 +53,9 @@ ensure_npm_deps() {
   local stamp="$KUMULUS_ROOT/node_modules/.kumulus-lock"
   if [ ! -f "$stamp" ] || ! cmp -s "$KUMULUS_ROOT/package-lock.json" "$stamp"; then
     log "installing npm packages"
-    (cd "$KUMULUS_ROOT" && npm ci --no-fund --no-audit --loglevel=error)
+    # Not `npm ci`: npm 11 leaves other platforms' optional packages (biome's, esbuild's) out
+    # of the lockfile and ci then refuses it; install --no-save follows the lockfile too.
+    (cd "$KUMULUS_ROOT" && npm install --no-save --no-fund --no-audit --loglevel=error)
     cp "$KUMULUS_ROOT/package-lock.json" "$stamp"
   fi
 }

@@ -11,7 +11,6 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/harness.ts';
 import { launchBrowser, screenshot, signIn } from './support/browser.ts';
-import { consoleHandshakeStatus, startConsoleFront } from './support/console-front.ts';
 import { ensureWebBuild } from './support/web-dist.ts';
 
 const PASSWORD = 'Correct-Horse-Battery-9';
@@ -28,7 +27,6 @@ function sshPublicKey(): string {
 
 describe('dashboard in Chromium', () => {
   let server: TestServer;
-  let front: { url: string; stop(): Promise<void> } | null = null;
   let browser: Browser;
   let url = '';
   let ctx: BrowserContext;
@@ -39,11 +37,6 @@ describe('dashboard in Chromium', () => {
     ensureWebBuild();
     server = await startTestServer();
     url = server.url;
-    // Until serve() registers the console route itself, a front adds it (see console-front.ts).
-    if ((await consoleHandshakeStatus(url)) === 404) {
-      front = await startConsoleFront(server.url, join(server.dataDir, 'lxc'));
-      url = front.url;
-    }
     for (const name of ['acme', 'globex']) {
       await server.client.createTenant({ name, admin: { email: `admin@${name}.test`, password: PASSWORD } });
     }
@@ -54,7 +47,6 @@ describe('dashboard in Chromium', () => {
   });
   after(async () => {
     await browser?.close().catch(() => {});
-    await front?.stop().catch(() => {});
     await server?.stop();
   });
 
