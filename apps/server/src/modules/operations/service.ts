@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { ListQuery, Operation, Page } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
@@ -40,6 +41,14 @@ export interface NewOperation {
  */
 export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clock: Clock; ids: IdGenerator }) {
   const active = ['pending', 'running'] as const;
+  // Waiters in this process wake as soon as an operation of their target ends; the poll
+  // below stays for operations ended by another process (several workers on PostgreSQL).
+  const ended = new EventEmitter();
+  ended.setMaxListeners(0);
+
+  // Called inside the ending transaction: the waiter's read must come after the commit, which
+  // a macrotask later it has (SQLite: the same connection is free; PostgreSQL: falls back to the poll).
+  const afterCommit = (targetId: string) => setImmediate(() => ended.emit('ended', targetId));
 
   return {
     /** Records a new pending operation inside the caller's transaction. */
@@ -89,7 +98,19 @@ export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clo
       for (;;) {
         const op = await this.get(p, id);
         if (op.state === 'succeeded' || op.state === 'failed' || clock() >= deadline || signal?.aborted) return op;
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise<void>((resolve) => {
+          const wake = (targetId: string) => {
+            if (targetId !== op.target.id) return;
+            done();
+          };
+          const done = () => {
+            clearTimeout(timer);
+            ended.off('ended', wake);
+            resolve();
+          };
+          const timer = setTimeout(done, Math.min(250, Math.max(0, deadline - clock())));
+          ended.on('ended', wake);
+        });
       }
     },
 
@@ -114,6 +135,7 @@ export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clo
         .where('state', 'in', active)
         .where('target_generation', '<=', generation)
         .execute();
+      afterCommit(targetId);
     },
 
     /** Fails every active operation of the target with an error the caller can read. */
@@ -124,6 +146,7 @@ export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clo
         .where('target_id', '=', targetId)
         .where('state', 'in', active)
         .execute();
+      afterCommit(targetId);
     },
   };
 }
