@@ -18,12 +18,12 @@ ln -sf "$KUMULUS_ROOT/bin/kumulus" /usr/local/bin/kumulus
 mkdir -p "$DATA_DIR"
 CREDS="$DATA_DIR/initial-credentials"
 if [ ! -f "$CREDS" ]; then
-  umask 077
+  (umask 077
   {
     echo "KUMULUS_BOOTSTRAP_EMAIL=admin@kumulus.local"
     echo "KUMULUS_BOOTSTRAP_PASSWORD=Km-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')-1"
     echo "KUMULUS_BOOTSTRAP_TOKEN=kmt_$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
-  } > "$CREDS"
+  } > "$CREDS")
 fi
 set -a; source "$CREDS"; set +a
 

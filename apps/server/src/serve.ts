@@ -72,11 +72,16 @@ export interface Running {
 /** Starts the control plane in one process: store, engine, reconcilers and the HTTP API. */
 export async function serve(opts: ServeOptions): Promise<Running> {
   const dataDir = resolve(opts.dataDir);
+  // The engine makes directories that the containers' mapped root (a high host uid) must
+  // traverse; a restrictive umask inherited from a shell (077) would lock it out of them.
+  process.umask(0o022);
   // Unprivileged containers' root (a high host uid) must traverse the data dir to reach its
   // rootfs, so the dir is 0711; the store and secrets live in a 0700 subdir of their own.
   mkdirSync(join(dataDir, 'store'), { recursive: true, mode: 0o700 });
   chmodSync(dataDir, 0o711);
   chmodSync(join(dataDir, 'store'), 0o700);
+  mkdirSync(join(dataDir, 'lxc'), { recursive: true });
+  chmodSync(join(dataDir, 'lxc'), 0o711);
   const storeUrl = opts.storeUrl ?? `sqlite:${join(dataDir, 'store', 'kumulus.db')}`;
   // With SQLite only one control plane may use a data dir; PostgreSQL is shared by design.
   const lock = storeUrl.startsWith('sqlite:') ? acquireDataDirLock(dataDir) : null;
