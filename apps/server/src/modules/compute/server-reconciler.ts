@@ -65,8 +65,12 @@ export function createServerReconciler(d: Deps): Reconciler {
       status.conditions = setCondition(status.conditions, { type, status: ok ? 'True' : 'False', reason, message }, clock());
     };
     let observed: InstanceObservation | null = null;
+    let justCreated = false;
     for (let step = 0; step < STEPS_PER_PASS; step++) {
-      observed = await engine.compute.inspect(id);
+      // An instance the engine has just made, in the call, is stopped: asking LXC again would
+      // cost a process spawn on the hot path of every create.
+      observed = justCreated ? { state: 'stopped', node: status.node ?? '' } : await engine.compute.inspect(id);
+      justCreated = false;
       let task: TaskRef | null = null;
       let action: string;
       if (!observed) {
@@ -83,6 +87,7 @@ export function createServerReconciler(d: Deps): Reconciler {
         action = 'create';
         task = await engine.compute.create(await toInstance(id, spec, image));
         status.phase = 'Provisioning';
+        justCreated = task === null;
       } else if (spec.powerState === 'running' && observed.state === 'stopped') {
         if (status.phase === 'Running') mark('Drift', true, 'Restarted', 'the instance was found stopped and was started again');
         await progress(id, 'starting', 70);
