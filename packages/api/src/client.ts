@@ -147,7 +147,7 @@ export class KumulusClient {
     return this.request<Page<Image>>('GET', '/images', undefined, q);
   }
 
-  listOperations(q: ListQuery & { scope?: 'tenant' | 'all'; state?: string } = {}) {
+  listOperations(q: ListQuery & { scope?: 'tenant' | 'all'; state?: string; target?: string } = {}) {
     return this.request<Page<Operation>>('GET', '/operations', undefined, q);
   }
   getOperation(id: string) {

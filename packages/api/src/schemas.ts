@@ -34,6 +34,7 @@ export interface Page<T> {
 export const ListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'oldest (asc, default) or newest (desc) first' })),
 });
 export type ListQuery = Static<typeof ListQuery>;
 

@@ -117,6 +117,10 @@ describeEachStore('servers API', (get) => {
     assert.ok(first.nextCursor);
     const all = await client.all((q) => client.listServers({ ...q, limit: 2 }));
     assert.deepEqual(all.map((s) => s.name).filter((n) => n.startsWith('page')), ['page0', 'page1', 'page2', 'page3', 'page4']);
+    const newest = await client.all((q) => client.listServers({ ...q, limit: 2, order: 'desc' }));
+    assert.deepEqual(newest.map((s) => s.name).filter((n) => n.startsWith('page')), ['page4', 'page3', 'page2', 'page1', 'page0']);
+    const ops = await client.listOperations({ target: made[2]!.server.id });
+    assert.deepEqual(ops.items.map((o) => o.id), [made[2]!.operation.id], 'operations filter by target');
     for (const m of made) await client.waitOperation(m.operation.id, 60);
     for (const m of made) await client.waitOperation((await client.deleteServer(m.server.id)).id, 60);
   });

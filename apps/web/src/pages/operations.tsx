@@ -15,8 +15,8 @@ const byNewest = (a: Operation, b: Operation) => b.createdAt.localeCompare(a.cre
 
 async function loadAll(): Promise<{ ops: Operation[]; tenants: Map<string, string> }> {
   const [failed, latest, tenants] = await Promise.all([
-    api.listOperations({ scope: 'all', state: 'failed', limit: 100 }),
-    api.listOperations({ scope: 'all', limit: 200 }),
+    api.listOperations({ scope: 'all', state: 'failed', limit: 100, order: 'desc' }),
+    api.listOperations({ scope: 'all', limit: 200, order: 'desc' }),
     api.all((q) => api.listTenants(q)),
   ]);
   const seen = new Set(failed.items.map((o) => o.id));
@@ -25,7 +25,7 @@ async function loadAll(): Promise<{ ops: Operation[]; tenants: Map<string, strin
 }
 
 async function loadTenant(): Promise<{ ops: Operation[]; tenants: Map<string, string> }> {
-  const page = await api.listOperations({ limit: 200 });
+  const page = await api.listOperations({ limit: 200, order: 'desc' });
   return { ops: page.items.sort(byNewest), tenants: new Map() };
 }
 

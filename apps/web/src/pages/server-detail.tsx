@@ -49,12 +49,10 @@ export function ServerDetailPage({ id }: { id: string }) {
   const [confirming, setConfirming] = useState(false);
   const state = usePoll(
     async (signal) => {
-      // The operation list has no target filter yet, so the latest page is filtered here.
-      const [server, ops] = await Promise.all([
-        api.request<Server>('GET', `/servers/${encodeURIComponent(id)}`, undefined, undefined, { signal }),
-        api.listOperations({ limit: 100 }),
-      ]);
-      return { server, ops: ops.items.filter((o) => o.target.id === id) };
+      const server = await api.request<Server>('GET', `/servers/${encodeURIComponent(id)}`, undefined, undefined, { signal });
+      // The route may name the server; operations are filed under its id.
+      const ops = await api.listOperations({ target: server.id, limit: 50, order: 'desc' });
+      return { server, ops: ops.items };
     },
     (d) => (!d || isBusyPhase(d.server.status.phase) || d.ops.some(isActive) ? 1500 : 5000),
     [id],
