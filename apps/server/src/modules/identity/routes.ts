@@ -6,7 +6,10 @@ import type { Identity } from './service.ts';
 
 const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-/** Sign-in, tenants, users and API tokens. */
+/**
+ * Sign-in, tenants, users and API tokens. `secureCookies` forces the Secure flag, for a TLS proxy in front; over HTTPS
+ * it is set anyway.
+ */
 export function identityRoutes(identity: Identity, opts: { secureCookies: boolean }): RouteDef[] {
   return [
     {
@@ -20,7 +23,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       handler: async (req, reply) => {
         const { email, password } = req.body as Login;
         const { session, me, maxAgeSeconds } = await identity.login(email, password, req.ip, req.id);
-        reply.setCookie(SESSION_COOKIE, session, { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.secureCookies, maxAge: maxAgeSeconds });
+        reply.setCookie(SESSION_COOKIE, session, { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.secureCookies || req.protocol === 'https', maxAge: maxAgeSeconds });
         return me;
       },
     },
