@@ -83,19 +83,32 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const operatorEmail = 'operator@kumulus.test';
   const operatorPassword = 'Operator-Pass-1234!';
   const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? names.bridge, nftTable: opts.nftTable ?? names.nftTable });
-  const running = await serve({
-    listen: '127.0.0.1:0',
-    prepareImages: ['tiny'],
-    resyncMs: 2000,
-    ...opts,
-    network: opts.network ?? names.network,
-    engine,
-    dataDir,
-    storeUrl: opts.storeUrl ?? pgDb?.url,
-    bootstrapToken: operatorToken,
-    bootstrapEmail: operatorEmail,
-    bootstrapPassword: operatorPassword,
-  });
+  const cleanup = async () => {
+    for (const id of await engine.compute.list()) await engine.compute.destroy(id);
+    await engine.network.removeDefault();
+    await pgDb?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let running: Running;
+  try {
+    running = await serve({
+      listen: '127.0.0.1:0',
+      prepareImages: ['tiny'],
+      resyncMs: 2000,
+      ...opts,
+      network: opts.network ?? names.network,
+      engine,
+      dataDir,
+      storeUrl: opts.storeUrl ?? pgDb?.url,
+      bootstrapToken: operatorToken,
+      bootstrapEmail: operatorEmail,
+      bootstrapPassword: operatorPassword,
+    });
+  } catch (err) {
+    // A control plane that failed to start must not leave its data dir, bridge or database.
+    if (!opts.keep) await cleanup().catch(() => {});
+    throw err;
+  }
   let stopped = false;
   return {
     url: running.url,
@@ -109,11 +122,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       if (stopped) return;
       stopped = true;
       await running.close();
-      if (opts.keep) return;
-      for (const id of await engine.compute.list()) await engine.compute.destroy(id);
-      await engine.network.removeDefault();
-      await pgDb?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keep) await cleanup();
     },
   };
 }
