@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity } from '../modules/identity/service.ts';
 import type { Principal } from '../modules/identity/principal.ts';
@@ -11,6 +11,9 @@ declare module 'fastify' {
     idempotencyKey: string | null;
   }
 }
+
+/** The `:id` path parameter: a resource id (or, for servers, a name). */
+export const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** One API operation: its schemas (which also feed the OpenAPI document) and its handler. */
 export interface RouteDef {

@@ -3,8 +3,8 @@ import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { DomainError, type FieldError } from '../lib/errors.ts';
 
-// ajv-formats is CommonJS; its default export arrives wrapped under Node's ESM loader.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+/** ajv-formats' plugin; it is CommonJS, so its default export arrives wrapped under Node's ESM loader. */
+export const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
 
 /** Removes `$id`s so one schema can be compiled in many routes without id clashes. */
 export function stripIds<T>(schema: T): T {

@@ -1,10 +1,9 @@
 import { CreatePlan, CreateServer, Image, ListQuery, Operation, Page, Plan, Server, ServerAction, ServerWithOperation } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
-import type { RouteDef } from '../../http/route.ts';
+import { IdParam, type RouteDef } from '../../http/route.ts';
 import type { Catalog } from './catalog.ts';
 import type { Servers } from './servers.ts';
 
-const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** vServers, plans and images. */
 export function computeRoutes(servers: Servers, catalog: Catalog): RouteDef[] {

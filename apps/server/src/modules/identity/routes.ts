@@ -1,10 +1,8 @@
 import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, Me, Page, Tenant, Token, User } from '@kumulus/api';
-import { Type } from '@sinclair/typebox';
 import { SESSION_COOKIE } from '../../http/auth.ts';
-import type { RouteDef } from '../../http/route.ts';
+import { IdParam, type RouteDef } from '../../http/route.ts';
 import type { Identity } from './service.ts';
 
-const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 /**
  * Sign-in, tenants, users and API tokens. `secureCookies` forces the Secure flag, for a TLS proxy in front; over HTTPS

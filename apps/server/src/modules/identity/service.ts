@@ -38,18 +38,14 @@ const toUser = (u: UsersTable): User => ({
 export function createIdentity({ db, clock, ids, audit }: Deps) {
   const actorOf = (p: Principal, requestId: string): Actor => ({ tenantId: p.tenantId, userId: p.userId, requestId });
 
-  async function insertTenantWithUser(
-    trx: Kysely<Database>,
-    name: string,
-    user: { email: string; name: string; role: UsersTable['role']; passwordHash: string },
-  ) {
+  /** Inserts a tenant whose name must be free. */
+  async function insertTenant(trx: Kysely<Database>, name: string): Promise<TenantsTable> {
     if (await trx.selectFrom('tenants').select('id').where('name', '=', name).executeTakeFirst()) {
       throw new DomainError('NAME_TAKEN', { kind: 'tenant', name });
     }
     const tenant: TenantsTable = { id: ids('ten'), name, created_at: clock() };
     await trx.insertInto('tenants').values(tenant).execute();
-    const row = await insertUser(trx, tenant.id, user);
-    return { tenant, user: row };
+    return tenant;
   }
 
   async function insertUser(
@@ -116,12 +112,8 @@ export function createIdentity({ db, clock, ids, audit }: Deps) {
       if (o.token !== undefined && o.token.length < 16) throw new Error('the bootstrap token needs at least 16 characters');
       const passwordHash = o.password ? await hashPassword(o.password) : NO_PASSWORD;
       return db.transaction().execute(async (trx) => {
-        const { tenant, user } = await insertTenantWithUser(trx, o.tenantName ?? 'operators', {
-          email: o.email,
-          name: 'Operator',
-          role: 'operator',
-          passwordHash,
-        });
+        const tenant = await insertTenant(trx, o.tenantName ?? 'operators');
+        const user = await insertUser(trx, tenant.id, { email: o.email, name: 'Operator', role: 'operator', passwordHash });
         if (o.token) await insertToken(trx, user, 'bootstrap', o.token, null);
         await audit.record(trx, { tenantId: tenant.id, userId: user.id, requestId: 'bootstrap' }, {
           action: 'operator.create',
@@ -223,11 +215,7 @@ export function createIdentity({ db, clock, ids, audit }: Deps) {
       if (body.admin) assertStrongPassword(body.admin.password, [body.admin.email]);
       const passwordHash = body.admin ? await hashPassword(body.admin.password) : null;
       return db.transaction().execute(async (trx) => {
-        if (await trx.selectFrom('tenants').select('id').where('name', '=', body.name).executeTakeFirst()) {
-          throw new DomainError('NAME_TAKEN', { kind: 'tenant', name: body.name });
-        }
-        const tenant: TenantsTable = { id: ids('ten'), name: body.name, created_at: clock() };
-        await trx.insertInto('tenants').values(tenant).execute();
+        const tenant = await insertTenant(trx, body.name);
         if (body.admin && passwordHash) {
           await insertUser(trx, tenant.id, { email: body.admin.email, name: body.admin.email, role: 'admin', passwordHash });
         }

@@ -1,9 +1,8 @@
 import { ListQuery, Operation, Page } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
-import type { RouteDef } from '../../http/route.ts';
+import { IdParam, type RouteDef } from '../../http/route.ts';
 import type { Operations } from './service.ts';
 
-const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const OperationQuery = Type.Composite([
   ListQuery,
   Type.Object({
