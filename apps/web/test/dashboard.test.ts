@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/harness.ts';
@@ -123,6 +122,9 @@ describe('dashboard in Chromium', () => {
     await page.waitForURL(/\/console$/);
     await page.locator('[data-testid=console-state][data-state=connected]').waitFor({ timeout: 30_000 });
     const rows = page.locator('.xterm-rows');
+    // innerText, not textContent: xterm draws each row as its own element, and only innerText
+    // puts the line breaks between them. (This is Playwright's Locator, not a DOM node.)
+    // biome-ignore lint/performance/useDomNodeTextContent: see above
     const lines = async () => ((await rows.innerText()) ?? '').split('\n').map((l) => l.trim());
     // Wait for the shell's prompt before typing, as a person would.
     await page.waitForFunction(() => (document.querySelector('.xterm-rows')?.textContent ?? '').includes('#'), null, { timeout: 20_000 });

@@ -24,3 +24,20 @@ export function OperationState({ op }: { op: Operation }) {
     </span>
   );
 }
+
+/** The state, start and duration cells of an operation's table row. */
+export function OperationCells({ op }: { op: Operation }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  return (
+    <>
+      <td data-label={t('ops.state')}>
+        <OperationState op={op} />
+      </td>
+      <td data-label={t('ops.created')}>
+        <time dateTime={op.createdAt}>{i18n.dateTime(op.createdAt)}</time>
+      </td>
+      <td data-label={t('ops.duration')}>{op.startedAt ? i18n.duration(op.startedAt, op.finishedAt) : t('app.none')}</td>
+    </>
+  );
+}

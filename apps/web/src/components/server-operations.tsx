@@ -1,7 +1,7 @@
 /** The operations of one server, newest first, with live progress for the running ones. */
 import type { Operation } from '@kumulus/api/schemas';
 import { useI18n } from '../i18n/i18n.tsx';
-import { OperationState } from './operation-state.tsx';
+import { OperationCells } from './operation-state.tsx';
 
 /** A compact table of a server's operations. */
 export function ServerOperations({ ops }: { ops: Operation[] }) {
@@ -28,13 +28,7 @@ export function ServerOperations({ ops }: { ops: Operation[] }) {
                 <th scope="row" data-label={t('ops.kind')}>
                   {op.kind}
                 </th>
-                <td data-label={t('ops.state')}>
-                  <OperationState op={op} />
-                </td>
-                <td data-label={t('ops.created')}>
-                  <time dateTime={op.createdAt}>{i18n.dateTime(op.createdAt)}</time>
-                </td>
-                <td data-label={t('ops.duration')}>{op.startedAt ? i18n.duration(op.startedAt, op.finishedAt) : t('app.none')}</td>
+                <OperationCells op={op} />
               </tr>
             ))}
           </tbody>

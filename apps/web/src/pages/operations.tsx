@@ -5,13 +5,11 @@
 import type { Operation } from '@kumulus/api/schemas';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Loading } from '../components/loading.tsx';
-import { OperationState } from '../components/operation-state.tsx';
+import { OperationCells } from '../components/operation-state.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { api } from '../lib/api.ts';
 import { Link } from '../lib/router.tsx';
 import { usePoll } from '../lib/use-poll.ts';
-
-const byNewest = (a: Operation, b: Operation) => b.createdAt.localeCompare(a.createdAt);
 
 async function loadAll(): Promise<{ ops: Operation[]; tenants: Map<string, string> }> {
   const [failed, latest, tenants] = await Promise.all([
@@ -20,13 +18,14 @@ async function loadAll(): Promise<{ ops: Operation[]; tenants: Map<string, strin
     api.all((q) => api.listTenants(q)),
   ]);
   const seen = new Set(failed.items.map((o) => o.id));
-  const rest = latest.items.filter((o) => !seen.has(o.id)).sort(byNewest);
-  return { ops: [...failed.items.sort(byNewest), ...rest], tenants: new Map(tenants.map((t) => [t.id, t.name])) };
+  const rest = latest.items.filter((o) => !seen.has(o.id));
+  // Both pages come newest first from the API; failures go on top.
+  return { ops: [...failed.items, ...rest], tenants: new Map(tenants.map((t) => [t.id, t.name])) };
 }
 
 async function loadTenant(): Promise<{ ops: Operation[]; tenants: Map<string, string> }> {
   const page = await api.listOperations({ limit: 200, order: 'desc' });
-  return { ops: page.items.sort(byNewest), tenants: new Map() };
+  return { ops: page.items, tenants: new Map() };
 }
 
 /** The operations page; `scope="all"` is the operator's view. */
@@ -70,13 +69,7 @@ export function OperationsPage({ scope }: { scope: 'tenant' | 'all' }) {
                   {op.target.type === 'server' && !all ? <Link href={`/servers/${op.target.id}`}>{op.target.id}</Link> : op.target.id}
                 </td>
                 {all && <td data-label={t('ops.tenant')}>{data.data!.tenants.get(op.tenantId) ?? op.tenantId}</td>}
-                <td data-label={t('ops.state')}>
-                  <OperationState op={op} />
-                </td>
-                <td data-label={t('ops.created')}>
-                  <time dateTime={op.createdAt}>{i18n.dateTime(op.createdAt)}</time>
-                </td>
-                <td data-label={t('ops.duration')}>{op.startedAt ? i18n.duration(op.startedAt, op.finishedAt) : t('app.none')}</td>
+                <OperationCells op={op} />
               </tr>
             ))}
           </tbody>
