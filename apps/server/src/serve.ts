@@ -20,6 +20,7 @@ import { createOrphanSweep } from './modules/compute/orphan-sweep.ts';
 import { computeRoutes } from './modules/compute/routes.ts';
 import { createServerReconciler } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
+import { createSshKeys } from './modules/compute/ssh-keys.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { createIdentity } from './modules/identity/service.ts';
 import { createOperations } from './modules/operations/service.ts';
@@ -124,7 +125,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
-  const servers = createServers({ db, clock, ids, audit, operations, catalog, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, notify: () => worker.notify() });
+  const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
+  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, notify: () => worker.notify() });
 
   // After a crash every server is looked at again: whatever was half done gets finished.
   if (store.dialect === 'sqlite') await queue.releaseAllLeases();
@@ -145,7 +147,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     },
     routes: [
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
-      ...computeRoutes(servers, catalog),
+      ...computeRoutes(servers, sshKeys, catalog),
       ...operationRoutes(operations),
       ...hostRoutes({ db, engine: engine.name, node: hostname() }),
     ],

@@ -5,24 +5,16 @@
  * the main pages land in test-artifacts/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/harness.ts';
+import { newSshPublicKey } from '../../server/test/ssh-key.ts';
 import { launchBrowser, screenshot, signIn } from './support/browser.ts';
 import { ensureWebBuild } from './support/web-dist.ts';
 
 const PASSWORD = 'Correct-Horse-Battery-9';
 const NAME = 'web-1';
 const HOSTNAME = 'kumulus-web1';
-
-/** A fresh OpenSSH ed25519 public key line, as a user would paste it. */
-function sshPublicKey(): string {
-  const jwk = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
-  const raw = Buffer.from(jwk.x!, 'base64url');
-  const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
-  return `ssh-ed25519 ${Buffer.concat([str(Buffer.from('ssh-ed25519')), str(raw)]).toString('base64')} tester@laptop`;
-}
 
 describe('dashboard in Chromium', () => {
   let server: TestServer;
@@ -68,7 +60,7 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Create server' }).click();
     await page.waitForURL(/\/servers\/new$/);
     await page.getByText('per hour').first().waitFor();
-    await page.getByLabel('Public SSH key').fill(sshPublicKey());
+    await page.getByLabel('Public SSH key').fill(newSshPublicKey());
     await page.getByLabel('Name', { exact: true }).fill('Not_A_Name');
     await page.getByLabel('Hostname').fill(HOSTNAME);
     await page.getByRole('button', { name: 'Create server' }).click();

@@ -5,6 +5,7 @@
 import type {
   CreatedToken,
   CreatePlan,
+  CreateSshKey,
   CreateServer,
   CreateTenant,
   CreateToken,
@@ -20,8 +21,10 @@ import type {
   Server,
   ServerAction,
   ServerWithOperation,
+  SshKey,
   Tenant,
   Token,
+  UpdateSshKey,
   User,
 } from './schemas.ts';
 
@@ -135,6 +138,22 @@ export class KumulusClient {
   }
   deleteServer(id: string) {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(id)}`);
+  }
+
+  listSshKeys(q: ListQuery = {}) {
+    return this.request<Page<SshKey>>('GET', '/ssh-keys', undefined, q);
+  }
+  getSshKey(id: string) {
+    return this.request<SshKey>('GET', `/ssh-keys/${encodeURIComponent(id)}`);
+  }
+  createSshKey(body: CreateSshKey) {
+    return this.request<SshKey>('POST', '/ssh-keys', body);
+  }
+  renameSshKey(id: string, name: string) {
+    return this.request<SshKey>('PATCH', `/ssh-keys/${encodeURIComponent(id)}`, { name } satisfies UpdateSshKey);
+  }
+  deleteSshKey(id: string) {
+    return this.request<void>('DELETE', `/ssh-keys/${encodeURIComponent(id)}`);
   }
 
   listPlans(q: ListQuery = {}) {

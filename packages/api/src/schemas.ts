@@ -155,7 +155,8 @@ export const CreateServer = Type.Object(
     kind: Type.Optional(ServerKind),
     hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-    sshKeys: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16_384 }), { maxItems: 32 })),
+    sshKeys: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16_384 }), { maxItems: 32, description: 'public keys pasted as they are' })),
+    sshKeyIds: Type.Optional(Type.Array(Id('key'), { maxItems: 32, uniqueItems: true, description: "ids of the tenant's saved SSH keys" })),
     start: Type.Optional(Type.Boolean({ default: true })),
   },
   { additionalProperties: false },
@@ -163,6 +164,30 @@ export const CreateServer = Type.Object(
 export type CreateServer = Static<typeof CreateServer>;
 export const ServerAction = Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('reboot')]);
 export type ServerAction = Static<typeof ServerAction>;
+
+/** A public key saved in the tenant, to be picked when servers are created. */
+export const SshKey = Type.Object(
+  {
+    id: Id('key'),
+    name: Type.String(),
+    fingerprint: Type.String({ description: 'SHA256:… as ssh-keygen -l prints it' }),
+    publicKey: Type.String(),
+    createdAt: Timestamp,
+  },
+  { $id: 'SshKey' },
+);
+export type SshKey = Static<typeof SshKey>;
+const SshKeyName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\x00-\\x1f\\x7f]*$', description: 'free text; unique in the tenant' });
+export const CreateSshKey = Type.Object(
+  {
+    name: Type.Optional(SshKeyName),
+    publicKey: Type.String({ minLength: 1, maxLength: 16_384, description: "one line of an OpenSSH .pub file; without a name, the key's comment names it" }),
+  },
+  { additionalProperties: false },
+);
+export type CreateSshKey = Static<typeof CreateSshKey>;
+export const UpdateSshKey = Type.Object({ name: SshKeyName }, { additionalProperties: false });
+export type UpdateSshKey = Static<typeof UpdateSshKey>;
 
 export const OperationState = Type.Union([
   Type.Literal('pending'),

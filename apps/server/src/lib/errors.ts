@@ -14,9 +14,11 @@ export const ERROR_STATUS = {
   OPERATION_NOT_FOUND: 404,
   PLAN_NOT_FOUND: 422,
   IMAGE_NOT_FOUND: 422,
+  SSH_KEY_NOT_FOUND: 422,
   CONFLICT: 409,
   NAME_TAKEN: 409,
   SERVER_BUSY: 409,
+  SSH_KEY_EXISTS: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   WEAK_PASSWORD: 422,
   INVALID_SSH_KEY: 422,
@@ -54,7 +56,7 @@ export class DomainError extends Error {
 }
 
 /** Shorthand for the "not found" error of a kind of resource. */
-export function notFound(kind: 'server' | 'operation' | 'token' | 'user' | 'tenant' | 'plan', id: string): DomainError {
+export function notFound(kind: 'server' | 'operation' | 'token' | 'user' | 'tenant' | 'plan' | 'ssh-key', id: string): DomainError {
   if (kind === 'server') return new DomainError('SERVER_NOT_FOUND', { id });
   if (kind === 'operation') return new DomainError('OPERATION_NOT_FOUND', { id });
   return new DomainError('NOT_FOUND', { kind, id });

@@ -18,8 +18,10 @@ const en: Catalog = {
   OPERATION_NOT_FOUND: 'No operation with id {id} exists in your tenant.',
   PLAN_NOT_FOUND: 'There is no plan named {plan}. Choose one from GET /api/v1/plans.',
   IMAGE_NOT_FOUND: 'There is no image named {image}. Choose one from GET /api/v1/images.',
+  SSH_KEY_NOT_FOUND: 'Your tenant has no SSH key with id {id}. Choose one from GET /api/v1/ssh-keys or add it with POST /api/v1/ssh-keys.',
   CONFLICT: 'The request conflicts with the current state: {reason}.',
   NAME_TAKEN: 'A {kind} named {name} exists already. Choose another name.',
+  SSH_KEY_EXISTS: 'This key is saved already, as {name} ({fingerprint}). Use that one, or delete it first.',
   SERVER_BUSY: 'Server {id} is being deleted or is busy with another change. Wait for operation {operation} to end.',
   IDEMPOTENCY_KEY_REUSED:
     'The Idempotency-Key {key} was already used with a different request. Use a new key for a new request.',
@@ -45,8 +47,10 @@ const de: Catalog = {
   OPERATION_NOT_FOUND: 'In deinem Mandanten gibt es keine Operation mit der ID {id}.',
   PLAN_NOT_FOUND: 'Es gibt keinen Tarif namens {plan}. Wähle einen aus GET /api/v1/plans.',
   IMAGE_NOT_FOUND: 'Es gibt kein Image namens {image}. Wähle eines aus GET /api/v1/images.',
+  SSH_KEY_NOT_FOUND: 'Dein Mandant hat keinen SSH-Schlüssel mit der ID {id}. Wähle einen aus GET /api/v1/ssh-keys oder füge ihn mit POST /api/v1/ssh-keys hinzu.',
   CONFLICT: 'Die Anfrage widerspricht dem aktuellen Zustand: {reason}.',
   NAME_TAKEN: 'Ein {kind} namens {name} existiert bereits. Wähle einen anderen Namen.',
+  SSH_KEY_EXISTS: 'Dieser Schlüssel ist bereits gespeichert, als {name} ({fingerprint}). Verwende ihn oder lösche ihn zuerst.',
   SERVER_BUSY: 'Server {id} wird gerade gelöscht oder geändert. Warte, bis Operation {operation} beendet ist.',
   IDEMPOTENCY_KEY_REUSED:
     'Der Idempotency-Key {key} wurde bereits für eine andere Anfrage benutzt. Verwende für eine neue Anfrage einen neuen Schlüssel.',

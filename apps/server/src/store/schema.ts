@@ -97,6 +97,16 @@ export interface ServersTable {
   updated_at: number;
 }
 
+export interface SshKeysTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** One line: type, base64 and comment. */
+  public_key: string;
+  fingerprint: string;
+  created_at: number;
+}
+
 export interface IpAllocationsTable {
   network: string;
   address: string;
@@ -153,6 +163,7 @@ export interface Database {
   plans: PlansTable;
   images: ImagesTable;
   servers: ServersTable;
+  ssh_keys: SshKeysTable;
   ip_allocations: IpAllocationsTable;
   operations: OperationsTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KumulusClient } from '@kumulus/api';
+import { newSshPublicKey } from '../ssh-key.ts';
 import { describeEachStore, raw } from '../stores.ts';
 
 describeEachStore('tenant isolation', (get) => {
@@ -17,6 +18,7 @@ describeEachStore('tenant isolation', (get) => {
     const { server, operation } = await a.createServer({ name: 'secret-server', plan: 'nano', image: 'tiny', start: false });
     await a.waitOperation(operation.id, 60);
     const aToken = (await a.createToken({ name: 'a-token' })).token;
+    const aKey = await a.createSshKey({ name: 'a-key', publicKey: newSshPublicKey() });
 
     const probes: [string, string, string?][] = [
       ['GET', `/servers/${server.id}`],
@@ -29,6 +31,9 @@ describeEachStore('tenant isolation', (get) => {
       ['GET', `/operations/${operation.id}/wait?timeout=0`],
       ['DELETE', `/tokens/${aToken.id}`],
       ['GET', `/servers/${server.id}/console`],
+      ['GET', `/ssh-keys/${aKey.id}`],
+      ['PATCH', `/ssh-keys/${aKey.id}`, '{"name":"stolen"}'],
+      ['DELETE', `/ssh-keys/${aKey.id}`],
     ];
     for (const [method, path, body] of probes) {
       const res = await raw(url, method, path, { token: bToken, ...(body ? { body } : {}) });
@@ -40,6 +45,12 @@ describeEachStore('tenant isolation', (get) => {
     assert.equal((await b.listTokens()).items.length, 1);
     assert.equal((await b.listUsers()).items.length, 1);
     assert.equal((await raw(url, 'GET', '/hosts', { token: bToken })).status, 403);
+    assert.equal((await b.listSshKeys()).items.length, 0);
+    const borrowKey = await raw(url, 'POST', '/servers', { token: bToken, body: JSON.stringify({ name: 'borrow', plan: 'nano', image: 'tiny', sshKeyIds: [aKey.id] }) });
+    assert.equal(borrowKey.body.error?.code, 'SSH_KEY_NOT_FOUND', "another tenant's key cannot be put on a server");
+    assert.deepEqual(await a.getSshKey(aKey.id), aKey, "A's key is untouched");
+    // The same key may be saved in both tenants.
+    await b.createSshKey({ name: 'a-key', publicKey: aKey.publicKey });
 
     // Same names are fine across tenants, and A's server is untouched by all of the above.
     const bs = await b.createServer({ name: 'secret-server', plan: 'nano', image: 'tiny', start: false });

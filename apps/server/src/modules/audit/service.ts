@@ -2,12 +2,18 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import type { Database } from '../../store/schema.ts';
+import type { Principal } from '../identity/principal.ts';
 
 /** Who did something, for the audit log; null actor means the system itself. */
 export interface Actor {
   tenantId: string | null;
   userId: string | null;
   requestId: string;
+}
+
+/** The actor behind an authenticated request. */
+export function actorOf(p: Principal, requestId: string): Actor {
+  return { tenantId: p.tenantId, userId: p.userId, requestId };
 }
 
 /** One audit entry. */

@@ -5,7 +5,7 @@ import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { paginate } from '../../lib/paging.ts';
 import type { Database, ImagesTable, PlansTable } from '../../store/schema.ts';
-import type { Audit } from '../audit/service.ts';
+import { actorOf, type Audit } from '../audit/service.ts';
 import type { Principal } from '../identity/principal.ts';
 import { requireRole } from '../identity/principal.ts';
 
@@ -62,7 +62,7 @@ export function createCatalog({ db, clock, ids, audit }: { db: Kysely<Database>;
         }
         const row = planRow(body);
         await trx.insertInto('plans').values(row).execute();
-        await audit.record(trx, { tenantId: p.tenantId, userId: p.userId, requestId }, { action: 'plan.create', targetType: 'plan', targetId: row.id, detail: { name: body.name } });
+        await audit.record(trx, actorOf(p, requestId), { action: 'plan.create', targetType: 'plan', targetId: row.id, detail: { name: body.name } });
         return toPlan(row);
       });
     },

@@ -1,12 +1,14 @@
-import { CreatePlan, CreateServer, Image, ListQuery, Operation, Page, Plan, Server, ServerAction, ServerWithOperation } from '@kumulus/api';
+import { CreatePlan, CreateServer, CreateSshKey, Image, ListQuery, Operation, Page, Plan, Server, ServerAction, ServerWithOperation, SshKey, UpdateSshKey } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, type RouteDef } from '../../http/route.ts';
 import type { Catalog } from './catalog.ts';
 import type { Servers } from './servers.ts';
+import type { SshKeys } from './ssh-keys.ts';
 
 
-/** vServers, plans and images. */
-export function computeRoutes(servers: Servers, catalog: Catalog): RouteDef[] {
+/** vServers, SSH keys, plans and images. */
+export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catalog): RouteDef[] {
+  const idOf = (req: { params: unknown }) => (req.params as { id: string }).id;
   return [
     { method: 'GET', url: '/servers', summary: 'List servers', tag: 'servers', query: ListQuery, responses: { 200: Page(Server) }, handler: (req, _r, p) => servers.list(p, req.query as ListQuery) },
     {
@@ -18,7 +20,7 @@ export function computeRoutes(servers: Servers, catalog: Catalog): RouteDef[] {
       responses: { 202: ServerWithOperation },
       handler: async (req, reply, p) => reply.status(202).send(await servers.create(p, req.body as CreateServer, req.id)),
     },
-    { method: 'GET', url: '/servers/:id', summary: 'Show a server (by id or name)', tag: 'servers', params: IdParam, responses: { 200: Server }, handler: (req, _r, p) => servers.get(p, (req.params as { id: string }).id) },
+    { method: 'GET', url: '/servers/:id', summary: 'Show a server (by id or name)', tag: 'servers', params: IdParam, responses: { 200: Server }, handler: (req, _r, p) => servers.get(p, idOf(req)) },
     {
       method: 'POST',
       url: '/servers/:id/actions/:action',
@@ -39,7 +41,40 @@ export function computeRoutes(servers: Servers, catalog: Catalog): RouteDef[] {
       tag: 'servers',
       params: IdParam,
       responses: { 202: Operation },
-      handler: async (req, reply, p) => reply.status(202).send(await servers.delete(p, (req.params as { id: string }).id, req.id)),
+      handler: async (req, reply, p) => reply.status(202).send(await servers.delete(p, idOf(req), req.id)),
+    },
+    { method: 'GET', url: '/ssh-keys', summary: "List your tenant's SSH keys", tag: 'ssh-keys', query: ListQuery, responses: { 200: Page(SshKey) }, handler: (req, _r, p) => sshKeys.list(p, req.query as ListQuery) },
+    {
+      method: 'POST',
+      url: '/ssh-keys',
+      summary: 'Save an SSH public key for new servers',
+      tag: 'ssh-keys',
+      body: CreateSshKey,
+      responses: { 201: SshKey },
+      handler: async (req, reply, p) => reply.status(201).send(await sshKeys.create(p, req.body as CreateSshKey, req.id)),
+    },
+    { method: 'GET', url: '/ssh-keys/:id', summary: 'Show an SSH key', tag: 'ssh-keys', params: IdParam, responses: { 200: SshKey }, handler: (req, _r, p) => sshKeys.get(p, idOf(req)) },
+    {
+      method: 'PATCH',
+      url: '/ssh-keys/:id',
+      summary: 'Rename an SSH key',
+      tag: 'ssh-keys',
+      params: IdParam,
+      body: UpdateSshKey,
+      responses: { 200: SshKey },
+      handler: (req, _r, p) => sshKeys.rename(p, idOf(req), (req.body as UpdateSshKey).name, req.id),
+    },
+    {
+      method: 'DELETE',
+      url: '/ssh-keys/:id',
+      summary: 'Delete an SSH key; servers made with it keep it',
+      tag: 'ssh-keys',
+      params: IdParam,
+      responses: { 204: null },
+      handler: async (req, reply, p) => {
+        await sshKeys.delete(p, idOf(req), req.id);
+        return reply.status(204).send();
+      },
     },
     { method: 'GET', url: '/plans', summary: 'List plans with prices', tag: 'plans', query: ListQuery, responses: { 200: Page(Plan) }, handler: (req) => catalog.listPlans(req.query as ListQuery) },
     {

@@ -9,14 +9,15 @@ import { hashPassword as cryptPassword } from '../../lib/sha512-crypt.ts';
 import type { EngineCapabilities } from '../../drivers/types.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import type { Database, ServersTable } from '../../store/schema.ts';
-import type { Actor, Audit } from '../audit/service.ts';
+import { actorOf, type Audit } from '../audit/service.ts';
 import { assertStrongPassword } from '../identity/passwords.ts';
 import type { Principal } from '../identity/principal.ts';
 import { allocateAddress, type Ipv4Network, macFor } from '../network/ipam.ts';
 import { type Operations, toOperation } from '../operations/service.ts';
 import type { Catalog } from './catalog.ts';
 import { readRow, type StoredSpec, type StoredStatus, toServer } from './server-record.ts';
-import { validateSshKeys } from './ssh-keys.ts';
+import { validateSshKeys } from './ssh-key-format.ts';
+import type { SshKeys } from './ssh-keys.ts';
 
 const HOSTNAME = /^(?=.{1,63}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 
@@ -27,6 +28,7 @@ interface Deps {
   audit: Audit;
   operations: Operations;
   catalog: Catalog;
+  sshKeys: SshKeys;
   queue: Queue;
   capabilities: EngineCapabilities;
   dialect: 'sqlite' | 'postgres';
@@ -38,7 +40,6 @@ interface Deps {
 /** vServers: their desired state, written in one transaction with an operation and a queue entry. */
 export function createServers(d: Deps) {
   const { db, clock, ids, audit, operations, queue } = d;
-  const actorOf = (p: Principal, requestId: string): Actor => ({ tenantId: p.tenantId, userId: p.userId, requestId });
 
   /** The row of a server of the caller's tenant, by id or name; a foreign id reads as absent. */
   async function findRow(trx: Kysely<Database>, p: Principal, idOrName: string): Promise<ServersTable> {
@@ -86,7 +87,7 @@ export function createServers(d: Deps) {
         ]);
       }
       if (body.password !== undefined) assertStrongPassword(body.password, [body.name]);
-      const sshKeys = validateSshKeys(body.sshKeys ?? []);
+      const pastedKeys = validateSshKeys(body.sshKeys ?? []);
       const passwordHash = body.password !== undefined ? cryptPassword(body.password) : undefined;
 
       const result = await db.transaction().execute(async (trx) => {
@@ -101,6 +102,8 @@ export function createServers(d: Deps) {
         if (await trx.selectFrom('servers').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) {
           throw new DomainError('NAME_TAKEN', { kind: 'server', name: body.name }, [{ field: 'name', message: 'a server of this name exists' }]);
         }
+        // Saved keys are copied into the spec: deleting one later leaves this server as it is.
+        const sshKeys = [...new Set([...pastedKeys, ...(await d.sshKeys.resolve(trx, p, body.sshKeyIds ?? []))])];
         const id = ids('srv');
         const nicId = ids('nic');
         const ipv4 = await allocateAddress(trx, d.defaultNetwork, id, nicId);

@@ -5,7 +5,7 @@ import { DomainError, notFound } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { paginate } from '../../lib/paging.ts';
 import type { Database, TenantsTable, UsersTable } from '../../store/schema.ts';
-import type { Actor, Audit } from '../audit/service.ts';
+import { actorOf, type Audit } from '../audit/service.ts';
 import { assertNotLocked, clearFailures, recordFailure } from './lockout.ts';
 import { assertStrongPassword, hashPassword, verifyPassword } from './passwords.ts';
 import type { Principal } from './principal.ts';
@@ -36,7 +36,6 @@ const toUser = (u: UsersTable): User => ({
 
 /** Tenants, users, sign-in, sessions and API tokens. */
 export function createIdentity({ db, clock, ids, audit }: Deps) {
-  const actorOf = (p: Principal, requestId: string): Actor => ({ tenantId: p.tenantId, userId: p.userId, requestId });
 
   /** Inserts a tenant whose name must be free. */
   async function insertTenant(trx: Kysely<Database>, name: string): Promise<TenantsTable> {
