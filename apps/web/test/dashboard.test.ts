@@ -23,6 +23,7 @@ describe('dashboard in Chromium', () => {
   let ctx: BrowserContext;
   let page: Page;
   let serverId = '';
+  const savedKey = newSshPublicKey('alice@acme');
 
   before(async () => {
     ensureWebBuild();
@@ -56,11 +57,42 @@ describe('dashboard in Chromium', () => {
     await screenshot(page, '02-servers-empty');
   });
 
+  test('save SSH keys (pasted and from a .pub file), rename one and delete one', async () => {
+    await page.getByRole('link', { name: 'SSH keys' }).click();
+    await page.getByText('No SSH keys yet').waitFor();
+    const keyField = page.getByLabel('Public SSH key');
+    await keyField.fill('ssh-ed25519 not-a-key');
+    await page.getByRole('button', { name: 'Add SSH key' }).click();
+    await page.locator('.field.invalid .field-error').first().waitFor();
+    assert.equal(await keyField.getAttribute('aria-invalid'), 'true');
+    await keyField.fill(savedKey);
+    await page.getByRole('button', { name: 'Add SSH key' }).click();
+    // Without a name the key's comment names it; the fingerprint is the one ssh-keygen -l shows.
+    const row = page.getByRole('row', { name: /alice@acme/ });
+    await row.getByText(/^SHA256:[A-Za-z0-9+/]{43}$/).waitFor();
+    await row.getByRole('button', { name: 'Rename: alice@acme' }).click();
+    await page.getByLabel('New name').fill('alice-laptop');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('rowheader', { name: /alice-laptop/ }).waitFor();
+
+    await page.locator('input[type=file]').setInputFiles({ name: 'id_ed25519.pub', mimeType: 'text/plain', buffer: Buffer.from(`${newSshPublicKey('old@desktop')}\n`) });
+    assert.match(await keyField.inputValue(), /^ssh-ed25519 \S+ old@desktop$/);
+    await page.getByRole('button', { name: 'Add SSH key' }).click();
+    await page.getByRole('rowheader', { name: /old@desktop/ }).waitFor();
+    await screenshot(page, '02b-ssh-keys');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete: old@desktop' }).click();
+    await page.getByRole('rowheader', { name: /old@desktop/ }).waitFor({ state: 'detached' });
+    assert.deepEqual((await server.client.listSshKeys()).items, [], "the operator's tenant sees none of acme's keys");
+  });
+
   test('create a server with the wizard, with inline validation, and watch it become Running', async () => {
+    await page.getByRole('link', { name: 'Servers', exact: true }).click();
     await page.getByRole('link', { name: 'Create server' }).click();
     await page.waitForURL(/\/servers\/new$/);
     await page.getByText('per hour').first().waitFor();
-    await page.getByLabel('Public SSH key').fill(newSshPublicKey());
+    // The tenant's only saved key is picked already.
+    assert.equal(await page.getByRole('checkbox', { name: /alice-laptop/ }).isChecked(), true);
     await page.getByLabel('Name', { exact: true }).fill('Not_A_Name');
     await page.getByLabel('Hostname').fill(HOSTNAME);
     await page.getByRole('button', { name: 'Create server' }).click();
@@ -88,6 +120,8 @@ describe('dashboard in Chromium', () => {
       const p = await other.newPage();
       await signIn(p, url, 'admin@globex.test', PASSWORD);
       await p.getByText('Noch keine Server').waitFor();
+      await p.getByRole('link', { name: 'SSH-Schlüssel' }).click();
+      await p.getByText('Noch keine SSH-Schlüssel').waitFor();
       await p.goto(`${url}/servers/${serverId}`);
       await p.getByRole('heading', { name: 'Diese Seite gibt es nicht.' }).waitFor();
       // Nor its console: the handshake is refused before any socket opens.
@@ -126,6 +160,14 @@ describe('dashboard in Chromium', () => {
     const deadline = Date.now() + 15_000;
     while (!(await lines()).includes(HOSTNAME)) {
       if (Date.now() > deadline) assert.fail(`hostname not shown; terminal says:\n${(await lines()).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // The saved key picked in the wizard is root's authorized key. Long lines wrap, so rows are joined.
+    await page.keyboard.type('cat /root/.ssh/authorized_keys');
+    await page.keyboard.press('Enter');
+    const base64 = savedKey.split(' ')[1]!;
+    while (!(await lines()).join('').includes(base64)) {
+      if (Date.now() > deadline + 15_000) assert.fail(`the saved key is not in authorized_keys; terminal says:\n${(await lines()).join('\n')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     await screenshot(page, '07-console');
@@ -173,6 +215,9 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${url}/servers/new`);
     await page.getByText('pro Stunde').first().waitFor();
     await screenshot(page, '13-create-phone-de');
+    await page.goto(`${url}/ssh-keys`);
+    await page.getByRole('rowheader', { name: /alice-laptop/ }).waitFor();
+    await screenshot(page, '13b-ssh-keys-phone-de');
     await page.getByRole('button', { name: 'Menü' }).click();
     await page.getByRole('link', { name: 'Vorgänge' }).waitFor();
     await screenshot(page, '14-menu-phone-de');

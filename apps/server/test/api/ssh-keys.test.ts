@@ -16,6 +16,11 @@ describeEachStore('SSH keys API', (get) => {
     assert.deepEqual(await client.getSshKey(key.id), key);
     assert.ok((await client.listSshKeys()).items.some((k) => k.id === key.id));
 
+    // Another key with the same comment gets a numbered name rather than a refusal.
+    const twin = await client.createSshKey({ publicKey: newSshPublicKey('alice@laptop') });
+    assert.equal(twin.name, 'alice@laptop (2)');
+    await client.deleteSshKey(twin.id);
+
     const renamed = await client.renameSshKey(key.id, '  Alice – Laptop  ');
     assert.equal(renamed.name, 'Alice – Laptop');
     assert.equal((await client.getSshKey(key.id)).name, 'Alice – Laptop');

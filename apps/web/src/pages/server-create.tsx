@@ -1,17 +1,18 @@
 /**
  * The create-server wizard: plan (with its hourly and monthly price), image, access
- * (password or SSH key), name and hostname. Validation comes from the API's `details`
+ * (password, or saved SSH keys and a pasted one), name and hostname. Validation comes from the API's `details`
  * and is shown at the field it belongs to. One idempotency key per visit means a double
  * submit or a retry after a timeout never creates two servers.
  */
-import type { CreateServer, Image, Plan } from '@kumulus/api/schemas';
+import type { CreateServer, Image, Plan, SshKey } from '@kumulus/api/schemas';
 import { type FormEvent, useMemo, useState } from 'react';
 import { ErrorNotice } from '../components/error-notice.tsx';
-import { Field, TextAreaField } from '../components/field.tsx';
+import { Field } from '../components/field.tsx';
 import { Loading } from '../components/loading.tsx';
+import { PublicKeyField } from '../components/public-key-field.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { api, fieldErrors } from '../lib/api.ts';
-import { navigate } from '../lib/router.tsx';
+import { Link, navigate } from '../lib/router.tsx';
 import { usePoll } from '../lib/use-poll.ts';
 
 type Access = 'password' | 'sshKey';
@@ -67,19 +68,69 @@ function ImageChoice({ images, value, onChange, error }: { images: Image[]; valu
   );
 }
 
+/** The tenant's saved keys as checkboxes, and room to paste one more (saved for next time if wished). */
+function KeyPicker(props: {
+  keys: SshKey[];
+  chosen: string[];
+  onChosen: (ids: string[]) => void;
+  pasted: string;
+  onPasted: (v: string) => void;
+  save: boolean;
+  onSave: (v: boolean) => void;
+  errors: Record<string, string>;
+}) {
+  const { t } = useI18n();
+  const { keys, chosen, errors } = props;
+  const toggle = (id: string) => props.onChosen(chosen.includes(id) ? chosen.filter((c) => c !== id) : [...chosen, id]);
+  return (
+    <>
+      {keys.length > 0 && (
+        <fieldset className="choices wide" aria-describedby={errors.sshKeyIds ? 'keys-error' : undefined}>
+          <legend>{t('create.savedKeys')}</legend>
+          {keys.map((k) => (
+            <label key={k.id} className={`choice${chosen.includes(k.id) ? ' selected' : ''}`}>
+              <input type="checkbox" name="sshKeyIds" value={k.id} checked={chosen.includes(k.id)} onChange={() => toggle(k.id)} />
+              <span className="choice-title">{k.name}</span>
+              <span className="small muted mono">{k.fingerprint}</span>
+            </label>
+          ))}
+          {errors.sshKeyIds && (
+            <p id="keys-error" className="field-error">
+              {errors.sshKeyIds}
+            </p>
+          )}
+        </fieldset>
+      )}
+      <PublicKeyField label={keys.length ? t('create.anotherKey') : t('create.sshKey')} optional={keys.length > 0} value={props.pasted} onChange={props.onPasted} error={errors.sshKeys} />
+      {props.pasted.trim() && (
+        <label className="check">
+          <input type="checkbox" checked={props.save} onChange={(e) => props.onSave(e.target.checked)} />
+          {t('create.saveKey')}
+        </label>
+      )}
+      <p className="small">
+        <Link href="/ssh-keys">{t('create.manageKeys')}</Link>
+      </p>
+    </>
+  );
+}
+
 /** The create-server page. */
 export function ServerCreatePage() {
   const i18n = useI18n();
   const { t } = i18n;
   const catalog = usePoll(async () => {
-    const [plans, images] = await Promise.all([api.all((q) => api.listPlans(q)), api.all((q) => api.listImages(q))]);
-    return { plans, images: images.filter((i) => i.status !== 'failed') };
+    const [plans, images, keys] = await Promise.all([api.all((q) => api.listPlans(q)), api.all((q) => api.listImages(q)), api.all((q) => api.listSshKeys(q))]);
+    return { plans, images: images.filter((i) => i.status !== 'failed'), keys };
   }, 0);
   const [plan, setPlan] = useState('');
   const [image, setImage] = useState('');
   const [access, setAccess] = useState<Access>('sshKey');
   const [password, setPassword] = useState('');
   const [sshKey, setSshKey] = useState('');
+  // With one saved key the choice is obvious, so it starts ticked.
+  const [keyIds, setKeyIds] = useState<string[] | null>(null);
+  const [saveKey, setSaveKey] = useState(true);
   const [name, setName] = useState('');
   const [hostname, setHostname] = useState('');
   const [start, setStart] = useState(true);
@@ -92,24 +143,32 @@ export function ServerCreatePage() {
   const images = catalog.data?.images ?? [];
   const chosenPlan = plans.find((p) => p.name === plan) ?? plans[0];
   const chosenImage = image || images[0]?.name || '';
+  const keys = catalog.data?.keys ?? [];
+  const chosenKeys = keyIds ?? (keys.length === 1 ? [keys[0]!.id] : []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body: CreateServer = { name: name.trim(), plan: chosenPlan?.name ?? '', image: chosenImage, start };
     if (hostname.trim()) body.hostname = hostname.trim();
     if (access === 'password') body.password = password;
-    else if (sshKey.trim()) body.sshKeys = [sshKey.trim()];
+    else {
+      if (chosenKeys.length) body.sshKeyIds = chosenKeys;
+      if (sshKey.trim()) body.sshKeys = [sshKey.trim()];
+    }
     // Empty required fields are caught here so the user gets the message without a round trip.
     const local: Record<string, string> = {};
     if (!body.name) local.name = t('create.required');
     if (access === 'password' && !password) local.password = t('create.required');
-    if (access === 'sshKey' && !sshKey.trim()) local.sshKeys = t('create.required');
+    if (access === 'sshKey' && !body.sshKeyIds && !body.sshKeys) local.sshKeys = keys.length ? t('create.keyRequired') : t('create.required');
     setErrors(local);
     if (Object.keys(local).length) return;
     setBusy(true);
     setError(undefined);
     try {
       const { server } = await api.createServer(body, { idempotencyKey });
+      // Saved only once the server exists, so a refused server leaves no key behind; a key
+      // that is saved already is fine.
+      if (body.sshKeys && saveKey) await api.createSshKey({ publicKey: body.sshKeys[0]! }).catch(() => undefined);
       navigate(`/servers/${server.id}`);
     } catch (err) {
       const fields = fieldErrors(err);
@@ -150,16 +209,7 @@ export function ServerCreatePage() {
               error={errors.password}
             />
           ) : (
-            <TextAreaField
-              label={t('create.sshKey')}
-              name="sshKey"
-              rows={3}
-              spellCheck={false}
-              hint={t('create.sshKeyHint')}
-              value={sshKey}
-              onChange={(e) => setSshKey(e.target.value)}
-              error={errors.sshKeys}
-            />
+            <KeyPicker keys={keys} chosen={chosenKeys} onChosen={setKeyIds} pasted={sshKey} onPasted={setSshKey} save={saveKey} onSave={setSaveKey} errors={errors} />
           )}
         </fieldset>
         <fieldset>

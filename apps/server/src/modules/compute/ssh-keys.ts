@@ -45,6 +45,15 @@ export function createSshKeys(d: Deps) {
     }
   }
 
+  /** `base`, or `base (2)`, `base (3)` … when keys of that name exist: two laptops often share a comment. */
+  async function freeDefaultName(trx: Kysely<Database>, p: Principal, base: string): Promise<string> {
+    const stem = base.slice(0, 90);
+    const taken = new Set((await trx.selectFrom('ssh_keys').select('name').where('tenant_id', '=', p.tenantId).execute()).map((r) => r.name));
+    let name = stem;
+    for (let n = 2; taken.has(name); n++) name = `${stem} (${n})`;
+    return name;
+  }
+
   return {
     /** The tenant's keys. */
     list(p: Principal, q: ListQuery): Promise<Page<SshKey>> {
@@ -61,11 +70,11 @@ export function createSshKeys(d: Deps) {
     /** Saves a key; without a name it takes the key's comment. A key is saved once per tenant. */
     async create(p: Principal, body: CreateSshKey, requestId: string): Promise<SshKey> {
       const key = parseSshKey(body.publicKey);
-      const name = cleanName(body.name ?? (key.comment || `${key.type}-${key.fingerprint.slice(7, 15)}`)).slice(0, 100);
       return db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, `ssh-keys:${p.tenantId}`);
         const same = await trx.selectFrom('ssh_keys').select('name').where('tenant_id', '=', p.tenantId).where('fingerprint', '=', key.fingerprint).executeTakeFirst();
         if (same) throw new DomainError('SSH_KEY_EXISTS', { name: same.name, fingerprint: key.fingerprint }, [{ field: 'publicKey', message: `saved already as ${same.name}` }]);
+        const name = body.name !== undefined ? cleanName(body.name) : await freeDefaultName(trx, p, key.comment.trim() || `${key.type}-${key.fingerprint.slice(7, 15)}`);
         await assertNameFree(trx, p, name);
         const row: SshKeysTable = { id: ids('key'), tenant_id: p.tenantId, name, public_key: key.line, fingerprint: key.fingerprint, created_at: clock() };
         await trx.insertInto('ssh_keys').values(row).execute();
