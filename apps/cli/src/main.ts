@@ -8,6 +8,7 @@ import { runOperation } from './commands/operation.ts';
 import { runPlan } from './commands/plan.ts';
 import { runServe } from './commands/serve.ts';
 import { runServer } from './commands/server.ts';
+import { runSshKey } from './commands/ssh-key.ts';
 import { resolveConfig } from './config.ts';
 import { Exit, toCliError, usageError } from './errors.ts';
 import { pick, t } from './i18n.ts';
@@ -20,6 +21,7 @@ Commands:
   serve              runs the control plane (embedded mode: SQLite + local LXC)
   login              signs in and stores the API URL and a token
   server             create, list, show, start, stop, reboot, delete servers
+  ssh-key            list, add, rename, delete the SSH keys new servers can get
   plan list          plans a server can have
   image list         images a server can be created from
   operation          list, show and wait for operations
@@ -36,7 +38,7 @@ Exit codes:
   3  not found
   4  invalid input (the API rejected a value: unknown plan or image, weak password …)
   5  authentication or permission (not signed in, bad or expired token)
-  6  conflict (name taken, another operation in progress)
+  6  conflict (name taken, key saved already, another operation in progress)
   7  the operation failed on the server
   8  timeout while waiting for an operation (it continues on the server)
   130 interrupted with Ctrl-C (the operation continues on the server)`,
@@ -46,6 +48,7 @@ Befehle:
   serve              startet die Steuerung (eingebettet: SQLite + lokales LXC)
   login              meldet an und speichert API-URL und Token
   server             Server anlegen, auflisten, anzeigen, starten, stoppen, neu starten, löschen
+  ssh-key            SSH-Schlüssel für neue Server auflisten, hinzufügen, umbenennen, löschen
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
@@ -62,7 +65,7 @@ Exit-Codes:
   3  nicht gefunden
   4  ungültige Eingabe (die API wies einen Wert zurück: unbekannter Tarif oder Image, schwaches Passwort …)
   5  Anmeldung oder Berechtigung (nicht angemeldet, falsches oder abgelaufenes Token)
-  6  Konflikt (Name vergeben, ein anderer Vorgang läuft)
+  6  Konflikt (Name vergeben, Schlüssel schon gespeichert, ein anderer Vorgang läuft)
   7  der Vorgang ist auf dem Server fehlgeschlagen
   8  Zeitüberschreitung beim Warten auf einen Vorgang (er läuft auf dem Server weiter)
   130 mit Strg-C abgebrochen (der Vorgang läuft auf dem Server weiter)`,
@@ -72,6 +75,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   serve: runServe,
   login: runLogin,
   server: runServer,
+  'ssh-key': runSshKey,
   plan: runPlan,
   image: runImage,
   operation: runOperation,

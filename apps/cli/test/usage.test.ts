@@ -26,6 +26,8 @@ describe('kumulus without a server', () => {
       ['image', 'list'],
       ['operation'],
       ...['list', 'show', 'wait'].map((s) => ['operation', s]),
+      ['ssh-key'],
+      ...['list', 'add', 'rename', 'delete'].map((s) => ['ssh-key', s]),
     ];
     for (const c of commands) {
       const r = await runCli([...c, '--help'], { env });
@@ -56,6 +58,9 @@ describe('kumulus without a server', () => {
       [['server', 'list', '--output', 'yaml'], /invalid value for --output/],
       [['operation', 'wait', 'op_x', '--timeout', 'soon'], /invalid value for --timeout/],
       [['serve', '--listen', 'nowhere'], /invalid value for --listen/],
+      [['ssh-key', 'add', 'ssh-ed25519'], /give --file PATH, or -/],
+      [['ssh-key', 'add', '--file', 'k.pub', '-'], /unexpected argument "-"/],
+      [['ssh-key', 'rename', 'key_x'], /missing argument NAME/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args, { env });

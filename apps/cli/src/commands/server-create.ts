@@ -3,12 +3,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { ApiError, type CreateServer } from '@kumulus/api';
 import { parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { CliError, Exit, usageError } from '../errors.ts';
 import { pick, t } from '../i18n.ts';
+import { expandHome, keyLines, readStdin } from '../input.ts';
 import { emit, say } from '../output.ts';
 import { followOperation } from '../progress.ts';
 import { printServer } from './server-view.ts';
@@ -27,6 +27,7 @@ Options:
   --password PASSWORD    root password (visible in the process list; prefer --password-stdin)
   --password-stdin       reads the root password from standard input
   --ssh-key FILE_OR_KEY  an SSH public key, or a file of keys; may be repeated
+  --ssh-key-id ID        a key saved with kumulus ssh-key add (key_…); may be repeated
   --no-start             create it stopped
   --no-wait              return once the server is accepted
   --timeout SECONDS      how long to wait (default 600)
@@ -45,6 +46,7 @@ Optionen:
   --password PASSWORT    Root-Passwort (in der Prozessliste sichtbar; besser --password-stdin)
   --password-stdin       liest das Root-Passwort von der Standardeingabe
   --ssh-key DATEI_ODER_SCHLÜSSEL  ein öffentlicher SSH-Schlüssel oder eine Datei mit Schlüsseln; wiederholbar
+  --ssh-key-id ID        ein mit kumulus ssh-key add gespeicherter Schlüssel (key_…); wiederholbar
   --no-start             angelegt, aber ausgeschaltet
   --no-wait              zurückkehren, sobald der Server angenommen ist
   --timeout SEKUNDEN     wie lange gewartet wird (Standard 600)
@@ -61,6 +63,7 @@ const options = {
   password: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   'ssh-key': { type: 'string', multiple: true },
+  'ssh-key-id': { type: 'string', multiple: true },
   'no-start': { type: 'boolean' },
   'no-wait': { type: 'boolean' },
   timeout: { type: 'string' },
@@ -85,6 +88,7 @@ export async function createServer(args: string[]): Promise<void> {
     hostname: values.hostname,
     password: values['password-stdin'] ? await readPasswordFromStdin() : values.password,
     sshKeys: values['ssh-key'] ? await readSshKeys(values['ssh-key']) : undefined,
+    sshKeyIds: values['ssh-key-id'],
     start: !values['no-start'],
   };
   const timeoutSeconds = parseSeconds(values.timeout, 600, 'timeout', cmd);
@@ -112,20 +116,17 @@ function referenceAsInvalidInput(err: unknown): unknown {
 }
 
 async function readPasswordFromStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   // `echo secret | kumulus …` adds a newline that is not part of the password.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return (await readStdin()).replace(/\r?\n$/, '');
 }
 
 // Each value is a file of keys (authorized_keys format) when such a file exists, otherwise a key itself.
 async function readSshKeys(values: string[]): Promise<string[]> {
   const keys: string[] = [];
   for (const value of values) {
-    const path = value.startsWith('~/') ? homedir() + value.slice(1) : value;
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readFile(expandHome(value), 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENAMETOOLONG') throw err;
@@ -134,7 +135,7 @@ async function readSshKeys(values: string[]): Promise<string[]> {
       keys.push(value.trim());
       continue;
     }
-    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = keyLines(text);
     if (lines.length === 0) throw new CliError(Exit.invalidInput, 'SSH_KEY_FILE_EMPTY', t('usage.sshKeyEmpty', { file: value }));
     keys.push(...lines);
   }

@@ -1,0 +1,134 @@
+/**
+ * `kumulus ssh-key list|add|rename|delete`: the public keys saved in the tenant, picked by id at server create.
+ */
+import { readFile } from 'node:fs/promises';
+import type { SshKey } from '@kumulus/api';
+import { dispatch, parseCommand, takePositionals } from '../args.ts';
+import { connect } from '../config.ts';
+import { CliError, Exit, usageError } from '../errors.ts';
+import { expandHome, keyLines, readStdin } from '../input.ts';
+import { pick, t } from '../i18n.ts';
+import { emit, formatTime, headers, printFields, printTable, say } from '../output.ts';
+
+const groupHelp = {
+  en: `Usage: kumulus ssh-key <command> [options]
+
+Commands:
+  list                                   the SSH public keys saved in your tenant
+  add [--name NAME] (--file PATH | -)    saves one public key, read from a file such as
+                                         ~/.ssh/id_ed25519.pub or, with -, from standard input
+  rename ID NAME                         gives a key a new name
+  delete ID                              deletes a key (servers made with it keep it)
+
+ID is a key's id (key_…). Without --name, a key is named by its comment.
+Give saved keys to new servers with kumulus server create --ssh-key-id ID.
+
+Options:
+  -o, --output table|json
+      json prints the API's objects: list → [SshKey], add and rename → SshKey,
+      delete → the SshKey as it was before.`,
+  de: `Aufruf: kumulus ssh-key <Befehl> [Optionen]
+
+Befehle:
+  list                                   die öffentlichen SSH-Schlüssel Ihres Mandanten
+  add [--name NAME] (--file PFAD | -)    speichert einen öffentlichen Schlüssel, gelesen aus einer Datei
+                                         wie ~/.ssh/id_ed25519.pub oder, mit -, von der Standardeingabe
+  rename ID NAME                         benennt einen Schlüssel um
+  delete ID                              löscht einen Schlüssel (Server, die ihn haben, behalten ihn)
+
+ID ist die ID eines Schlüssels (key_…). Ohne --name heißt ein Schlüssel wie sein Kommentar.
+Gespeicherte Schlüssel bekommen neue Server mit kumulus server create --ssh-key-id ID.
+
+Optionen:
+  -o, --output table|json
+      json gibt die Objekte der API aus: list → [SshKey], add und rename → SshKey,
+      delete → der SshKey, wie er vorher war.`,
+};
+
+/** Runs `kumulus ssh-key …`. */
+export function runSshKey(args: string[]): Promise<void> {
+  return dispatch(args, 'kumulus ssh-key', pick(groupHelp), { list: listKeys, add: addKey, rename: renameKey, delete: deleteKey });
+}
+
+async function listKeys(args: string[]): Promise<void> {
+  const cmd = 'kumulus ssh-key list';
+  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  takePositionals(positionals, [], cmd);
+  const { client } = await connect();
+  const keys = await client.all((q) => client.listSshKeys(q));
+  emit(output, keys, () =>
+    printTable(
+      headers('col.id', 'col.name', 'col.fingerprint', 'col.created'),
+      keys.map((k) => [k.id, k.name, k.fingerprint, formatTime(k.createdAt)]),
+    ),
+  );
+}
+
+async function addKey(args: string[]): Promise<void> {
+  const cmd = 'kumulus ssh-key add';
+  const { values, positionals, output, help } = parseCommand(args, { name: { type: 'string' }, file: { type: 'string' } }, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  const source = keySource(values.file, positionals, cmd);
+  const publicKey = source === '-' ? keyText(await readStdin(), 'stdin') : await readKeyFile(source);
+  const { client } = await connect();
+  const key = await client.createSshKey({ name: values.name, publicKey });
+  emit(output, key, () => printKey(key));
+}
+
+async function renameKey(args: string[]): Promise<void> {
+  const cmd = 'kumulus ssh-key rename';
+  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  const [id, name] = takePositionals(positionals, ['ID', 'NAME'], cmd);
+  const { client } = await connect();
+  const key = await client.renameSshKey(id!, name!);
+  emit(output, key, () => printKey(key));
+}
+
+async function deleteKey(args: string[]): Promise<void> {
+  const cmd = 'kumulus ssh-key delete';
+  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  const [id] = takePositionals(positionals, ['ID'], cmd);
+  const { client } = await connect();
+  // Read first: the DELETE answers no body, and the key's name makes the confirmation and the JSON useful.
+  const key = await client.getSshKey(id!);
+  await client.deleteSshKey(key.id);
+  emit(output, key, () => say(t('sshKey.deleted', { name: key.name, id: key.id })));
+}
+
+function printKey(k: SshKey): void {
+  printFields([
+    [t('field.id'), k.id],
+    [t('field.name'), k.name],
+    [t('field.fingerprint'), k.fingerprint],
+    [t('field.publicKey'), k.publicKey],
+    [t('field.created'), formatTime(k.createdAt)],
+  ]);
+}
+
+// Exactly one source, --file PATH or `-` for standard input, so that a pipe is never read by accident.
+function keySource(file: string | undefined, positionals: string[], cmd: string): string {
+  if (file !== undefined) {
+    takePositionals(positionals, [], cmd);
+    return file;
+  }
+  if (positionals.length === 0 || positionals[0] !== '-') throw usageError(t('usage.sshKeySource'), cmd);
+  takePositionals(positionals, ['-'], cmd);
+  return '-';
+}
+
+async function readKeyFile(file: string): Promise<string> {
+  const text = await readFile(expandHome(file), 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'ENOENT' ? new CliError(Exit.invalidInput, 'SSH_KEY_FILE_NOT_FOUND', t('sshKey.noFile', { file })) : err;
+  });
+  return keyText(text, file);
+}
+
+// Whether what is left is one valid key line is the API's to say.
+function keyText(text: string, source: string): string {
+  const lines = keyLines(text);
+  if (lines.length === 0) throw new CliError(Exit.invalidInput, 'SSH_KEY_FILE_EMPTY', t('sshKey.empty', { source }));
+  return lines.join('\n');
+}
