@@ -76,6 +76,8 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('rowheader', { name: /alice-laptop/ }).waitFor();
 
     await page.locator('input[type=file]').setInputFiles({ name: 'id_ed25519.pub', mimeType: 'text/plain', buffer: Buffer.from(`${newSshPublicKey('old@desktop')}\n`) });
+    // The file is read asynchronously: wait for it to land in the field.
+    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>('textarea[name=publicKey]')?.value.includes('old@desktop'));
     assert.match(await keyField.inputValue(), /^ssh-ed25519 \S+ old@desktop$/);
     await page.getByRole('button', { name: 'Add SSH key' }).click();
     await page.getByRole('rowheader', { name: /old@desktop/ }).waitFor();
@@ -93,6 +95,9 @@ describe('dashboard in Chromium', () => {
     await page.getByText('per hour').first().waitFor();
     // The tenant's only saved key is picked already.
     assert.equal(await page.getByRole('checkbox', { name: /alice-laptop/ }).isChecked(), true);
+    // A second, pasted key goes onto the server and is saved for next time.
+    await page.getByLabel('Another public key (optional)').fill(newSshPublicKey('bob@acme'));
+    assert.equal(await page.getByLabel('Save this key for my next servers').isChecked(), true);
     await page.getByLabel('Name', { exact: true }).fill('Not_A_Name');
     await page.getByLabel('Hostname').fill(HOSTNAME);
     await page.getByRole('button', { name: 'Create server' }).click();
@@ -112,6 +117,8 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'All servers' }).click();
     await page.locator(`[data-server-id=${serverId}] [data-phase=Running]`).waitFor();
     await screenshot(page, '05-servers-list');
+    await page.getByRole('link', { name: 'SSH keys' }).click();
+    await page.getByRole('rowheader', { name: /bob@acme/ }).waitFor();
   });
 
   test('a second tenant cannot see the first tenant’s server', async () => {
