@@ -58,9 +58,9 @@ function checkedKey(text: string, index: number, field: string): string {
   return trimmed;
 }
 
-/** Parses one public key given in `field`; throws INVALID_SSH_KEY when it is not one we accept. */
-export function parseSshKey(text: string, field = 'publicKey'): ParsedSshKey {
-  const [type, data, ...rest] = checkedKey(text, 1, field).split(/\s+/) as [string, string, ...string[]];
+/** Parses the `publicKey` of a saved key; throws INVALID_SSH_KEY when it is not one we accept. */
+export function parseSshKey(text: string): ParsedSshKey {
+  const [type, data, ...rest] = checkedKey(text, 1, 'publicKey').split(/\s+/) as [string, string, ...string[]];
   const comment = rest.join(' ');
   const digest = createHash('sha256').update(Buffer.from(data, 'base64')).digest('base64').replace(/=+$/, '');
   return { line: comment ? `${type} ${data} ${comment}` : `${type} ${data}`, type, comment, fingerprint: `SHA256:${digest}` };
