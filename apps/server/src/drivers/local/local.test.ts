@@ -96,6 +96,11 @@ describe('local engine on real LXC', () => {
     const sp = await spec({ rootPasswordHash: hash, sshKeys: [key] });
     await up(sp);
     assert.equal((await sh(sp.id, 'hostname')).trim(), sp.hostname);
+    // The host's own name servers, skipping loopback ones a guest cannot reach.
+    const hostServers = (await readFile('/etc/resolv.conf', 'utf8')).split('\n').filter((l) => /^nameserver\s+(?!127\.|::1)/.test(l)).map((l) => l.split(/\s+/)[1]);
+    const guestServers = (await sh(sp.id, 'cat /etc/resolv.conf')).split('\n').filter((l) => l.startsWith('nameserver')).map((l) => l.split(/\s+/)[1]);
+    if (hostServers.length > 0) assert.deepEqual(guestServers, hostServers.slice(0, 3));
+    else assert.ok(!guestServers.some((n) => n?.startsWith('127.')), 'a loopback name server is useless in a guest');
     assert.ok((await sh(sp.id, 'cat /etc/shadow')).split('\n').includes(`root:${hash}:${Math.floor(Date.now() / 864e5)}:0:99999:7:::`));
     assert.equal(await sh(sp.id, 'cat /root/.ssh/authorized_keys'), `${key}\n`);
     assert.equal((await sh(sp.id, 'stat -c "%u %g %a" /root/.ssh /root/.ssh/authorized_keys')).trim(), '0 0 700\n0 0 600');
