@@ -54,7 +54,7 @@ export function createServerReconciler(d: Deps): Reconciler {
     };
   }
 
-  const saveStatus = (id: string, status: StoredStatus) =>
+  const saveStatus = (db: Kysely<Database>, id: string, status: StoredStatus) =>
     db.updateTable('servers').set({ status: JSON.stringify(status), updated_at: clock() }).where('id', '=', id).execute();
 
   const progress = (id: string, step: string, pct: number) => db.transaction().execute((trx) => operations.progress(trx, id, step, pct));
@@ -137,6 +137,15 @@ export function createServerReconciler(d: Deps): Reconciler {
     if (!row) return { againMs: null };
     const { spec, status } = readRow(row);
     const wasCreated = status.observedGeneration > 0;
+    // An operation ends in the same transaction as the status it ends with: whoever waits on
+    // the operation must read the server's new phase, not the one before.
+    let statusSaved = false;
+    const endOperation = (end: (trx: Kysely<Database>) => Promise<unknown>) =>
+      db.transaction().execute(async (trx) => {
+        await saveStatus(trx, id, status);
+        await end(trx);
+        statusSaved = true;
+      });
     try {
       // A task from an earlier pass is polled first: nothing else may change the instance meanwhile.
       if (status.task) {
@@ -160,7 +169,7 @@ export function createServerReconciler(d: Deps): Reconciler {
       status.node = observed?.node ?? null;
       status.observedGeneration = row.generation;
       status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'True', reason: status.phase, message: `the instance is ${observed?.state}` }, clock());
-      await db.transaction().execute((trx) => operations.succeed(trx, id, row.generation));
+      await endOperation((trx) => operations.succeed(trx, id, row.generation));
       return { againMs: d.resyncMs };
     } catch (err) {
       const terminal = err instanceof DomainError && err.code !== 'ENGINE_ERROR';
@@ -168,7 +177,7 @@ export function createServerReconciler(d: Deps): Reconciler {
       if (terminal || attempts + 1 >= MAX_ATTEMPTS) {
         status.phase = 'Failed';
         status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Failed', message }, clock());
-        await db.transaction().execute((trx) => operations.fail(trx, id, { code: err instanceof DomainError ? err.code : 'ENGINE_ERROR', message }));
+        await endOperation((trx) => operations.fail(trx, id, { code: err instanceof DomainError ? err.code : 'ENGINE_ERROR', message }));
         // Keep looking now and then: the engine may recover, and a delete must still go through.
         return { againMs: 60_000 };
       }
@@ -176,7 +185,7 @@ export function createServerReconciler(d: Deps): Reconciler {
       throw err;
     } finally {
       // Saved whatever happened, so a failure still records why (the row may be gone after delete).
-      await saveStatus(id, status);
+      if (!statusSaved) await saveStatus(db, id, status);
     }
   };
 }
