@@ -121,8 +121,8 @@ describe('kumulus ssh-key', { timeout: 300_000 }, () => {
     assert.equal(servers.find((s) => s.name === `${server}-x`), undefined);
   });
 
-  test('delete removes the key; an unknown id exits 3', async () => {
-    const r = await kumulus(['ssh-key', 'delete', keyId]);
+  test('delete removes the key, by name or id; an unknown one exits 3', async () => {
+    const r = await kumulus(['ssh-key', 'delete', `${prefix}-renamed`]);
     ok(r);
     assert.equal(r.stdout, `SSH key ${prefix}-renamed (${keyId}) deleted\n`);
     const list = json<SshKey[]>(await kumulus(['ssh-key', 'list', '-o', 'json']));
@@ -132,6 +132,9 @@ describe('kumulus ssh-key', { timeout: 300_000 }, () => {
     const gone = await kumulus(['ssh-key', 'delete', keyId]);
     assert.equal(gone.code, 3, gone.stderr);
     assert.match(gone.stderr, /\[NOT_FOUND\]/);
+    const unknownName = await kumulus(['ssh-key', 'delete', `${prefix}-never-saved`]);
+    assert.equal(unknownName.code, 3, unknownName.stderr);
+    assert.match(unknownName.stderr, /no SSH key named or with id/);
   });
 });
 

@@ -2,7 +2,7 @@
  * `kumulus ssh-key list|add|rename|delete`: the public keys saved in the tenant, picked by id at server create.
  */
 import { readFile } from 'node:fs/promises';
-import type { SshKey } from '@kumulus/api';
+import type { KumulusClient, SshKey } from '@kumulus/api';
 import { dispatch, parseCommand, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { CliError, Exit, usageError } from '../errors.ts';
@@ -17,10 +17,10 @@ Commands:
   list                                   the SSH public keys saved in your tenant
   add [--name NAME] (--file PATH | -)    saves one public key, read from a file such as
                                          ~/.ssh/id_ed25519.pub or, with -, from standard input
-  rename ID NAME                         gives a key a new name
-  delete ID                              deletes a key (servers made with it keep it)
+  rename KEY NAME                        gives a key a new name
+  delete KEY                             deletes a key (servers made with it keep it)
 
-ID is a key's id (key_…). Without --name, a key is named by its comment.
+KEY is a key's id (key_…) or name. Without --name, a key is named by its comment.
 Give saved keys to new servers with kumulus server create --ssh-key-id ID.
 
 Options:
@@ -33,10 +33,10 @@ Befehle:
   list                                   die öffentlichen SSH-Schlüssel Ihres Mandanten
   add [--name NAME] (--file PFAD | -)    speichert einen öffentlichen Schlüssel, gelesen aus einer Datei
                                          wie ~/.ssh/id_ed25519.pub oder, mit -, von der Standardeingabe
-  rename ID NAME                         benennt einen Schlüssel um
-  delete ID                              löscht einen Schlüssel (Server, die ihn haben, behalten ihn)
+  rename SCHLÜSSEL NAME                  benennt einen Schlüssel um
+  delete SCHLÜSSEL                       löscht einen Schlüssel (Server, die ihn haben, behalten ihn)
 
-ID ist die ID eines Schlüssels (key_…). Ohne --name heißt ein Schlüssel wie sein Kommentar.
+SCHLÜSSEL ist die ID (key_…) oder der Name eines Schlüssels. Ohne --name heißt ein Schlüssel wie sein Kommentar.
 Gespeicherte Schlüssel bekommen neue Server mit kumulus server create --ssh-key-id ID.
 
 Optionen:
@@ -80,9 +80,9 @@ async function renameKey(args: string[]): Promise<void> {
   const cmd = 'kumulus ssh-key rename';
   const { positionals, output, help } = parseCommand(args, {}, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
-  const [id, name] = takePositionals(positionals, ['ID', 'NAME'], cmd);
+  const [ref, name] = takePositionals(positionals, ['KEY', 'NAME'], cmd);
   const { client } = await connect();
-  const key = await client.renameSshKey(id!, name!);
+  const key = await client.renameSshKey((await resolveSshKey(client, ref!)).id, name!);
   emit(output, key, () => printKey(key));
 }
 
@@ -90,12 +90,20 @@ async function deleteKey(args: string[]): Promise<void> {
   const cmd = 'kumulus ssh-key delete';
   const { positionals, output, help } = parseCommand(args, {}, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
-  const [id] = takePositionals(positionals, ['ID'], cmd);
+  const [ref] = takePositionals(positionals, ['KEY'], cmd);
   const { client } = await connect();
   // Read first: the DELETE answers no body, and the key's name makes the confirmation and the JSON useful.
-  const key = await client.getSshKey(id!);
+  const key = await resolveSshKey(client, ref!);
   await client.deleteSshKey(key.id);
   emit(output, key, () => say(t('sshKey.deleted', { name: key.name, id: key.id })));
+}
+
+/** A key by its id or, failing the id's shape, by its name (unique in a tenant); exit 3 when there is none. */
+async function resolveSshKey(client: KumulusClient, ref: string): Promise<SshKey> {
+  if (/^key_[0-9a-z]{20,32}$/.test(ref)) return client.getSshKey(ref);
+  const key = (await client.all((q) => client.listSshKeys(q))).find((k) => k.name === ref);
+  if (!key) throw new CliError(Exit.notFound, 'NOT_FOUND', t('sshKey.notFound', { ref }));
+  return key;
 }
 
 function printKey(k: SshKey): void {
