@@ -113,6 +113,7 @@ describe('dashboard in Chromium', () => {
     await page.locator('[data-testid=server-phase] [data-phase=Running]').waitFor({ timeout: 180_000 });
     await page.locator('[data-testid=server-ipv4]').first().waitFor();
     await page.locator('[data-testid=server-op][data-state=succeeded]').first().waitFor();
+    assert.deepEqual(await page.getByTestId('server-keys').locator('li').allInnerTexts(), ['bob@acme (ssh-ed25519)', 'alice@acme (ssh-ed25519)']);
     await screenshot(page, '04-server-detail');
     await page.getByRole('link', { name: 'All servers' }).click();
     await page.locator(`[data-server-id=${serverId}] [data-phase=Running]`).waitFor();

@@ -18,6 +18,12 @@ import { usePoll } from '../lib/use-poll.ts';
 
 const isActive = (op: Operation) => op.state === 'pending' || op.state === 'running';
 
+/** An authorized key as people know it: its comment and type, not the long base64 between them. */
+function keyLabel(line: string): string {
+  const [type = '', data = '', ...comment] = line.split(' ');
+  return `${comment.join(' ') || `${data.slice(0, 12)}…`} (${type})`;
+}
+
 /** Which power actions make sense in a phase (the API would refuse the others anyway). */
 function allowed(server: Server): Record<ServerAction, boolean> {
   const p = server.status.phase;
@@ -163,6 +169,13 @@ export function ServerDetailPage({ id }: { id: string }) {
               {[server.spec.hasPassword ? t('detail.accessPassword') : '', server.spec.sshKeys.length ? t('detail.accessKeys', { n: server.spec.sshKeys.length }) : '']
                 .filter(Boolean)
                 .join(' · ') || t('app.none')}
+              {server.spec.sshKeys.length > 0 && (
+                <ul className="plain small" data-testid="server-keys">
+                  {server.spec.sshKeys.map((k) => (
+                    <li key={k}>{keyLabel(k)}</li>
+                  ))}
+                </ul>
+              )}
             </dd>
             <dt>{t('detail.created')}</dt>
             <dd>
