@@ -7,7 +7,8 @@ cd "$KUMULUS_ROOT"
 
 ensure_runtime
 ensure_host_packages
-apt_install chromium fonts-dejavu-core
+# chromium for the dashboard tests; openssl cross-checks our SHA-512 crypt for root passwords.
+apt_install chromium fonts-dejavu-core openssl
 ensure_npm_deps
 ensure_postgres
 
