@@ -15,6 +15,9 @@ declare module 'fastify' {
 /** The `:id` path parameter: a resource id (or, for servers, a name). */
 export const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
+/** The `:id` of a route validated against IdParam. */
+export const idOf = (req: { params: unknown }): string => (req.params as { id: string }).id;
+
 /** One API operation: its schemas (which also feed the OpenAPI document) and its handler. */
 export interface RouteDef {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -1,6 +1,6 @@
 import { CreatePlan, CreateServer, CreateSshKey, Image, ListQuery, Operation, Page, Plan, Server, ServerAction, ServerWithOperation, SshKey, UpdateSshKey } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
-import { IdParam, type RouteDef } from '../../http/route.ts';
+import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Catalog } from './catalog.ts';
 import type { Servers } from './servers.ts';
 import type { SshKeys } from './ssh-keys.ts';
@@ -8,7 +8,6 @@ import type { SshKeys } from './ssh-keys.ts';
 
 /** vServers, SSH keys, plans and images. */
 export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catalog): RouteDef[] {
-  const idOf = (req: { params: unknown }) => (req.params as { id: string }).id;
   return [
     { method: 'GET', url: '/servers', summary: 'List servers', tag: 'servers', query: ListQuery, responses: { 200: Page(Server) }, handler: (req, _r, p) => servers.list(p, req.query as ListQuery) },
     {

@@ -1,6 +1,6 @@
 import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, Me, Page, Tenant, Token, User } from '@kumulus/api';
 import { SESSION_COOKIE } from '../../http/auth.ts';
-import { IdParam, type RouteDef } from '../../http/route.ts';
+import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Identity } from './service.ts';
 
 
@@ -76,7 +76,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       params: IdParam,
       responses: { 204: null },
       handler: async (req, reply, p) => {
-        await identity.revokeToken(p, (req.params as { id: string }).id, req.id);
+        await identity.revokeToken(p, idOf(req), req.id);
         return reply.status(204).send();
       },
     },

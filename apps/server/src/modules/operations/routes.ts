@@ -1,6 +1,6 @@
 import { ListQuery, Operation, Page } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
-import { IdParam, type RouteDef } from '../../http/route.ts';
+import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Operations } from './service.ts';
 
 const OperationQuery = Type.Composite([
@@ -16,7 +16,7 @@ const OperationQuery = Type.Composite([
 export function operationRoutes(operations: Operations): RouteDef[] {
   return [
     { method: 'GET', url: '/operations', summary: 'List operations (scope=all for operators)', tag: 'operations', query: OperationQuery, responses: { 200: Page(Operation) }, handler: (req, _r, p) => operations.list(p, req.query as never) },
-    { method: 'GET', url: '/operations/:id', summary: 'Show an operation', tag: 'operations', params: IdParam, responses: { 200: Operation }, handler: (req, _r, p) => operations.get(p, (req.params as { id: string }).id) },
+    { method: 'GET', url: '/operations/:id', summary: 'Show an operation', tag: 'operations', params: IdParam, responses: { 200: Operation }, handler: (req, _r, p) => operations.get(p, idOf(req)) },
     {
       method: 'GET',
       url: '/operations/:id/wait',
@@ -28,7 +28,7 @@ export function operationRoutes(operations: Operations): RouteDef[] {
       handler: (req, _r, p) => {
         const ac = new AbortController();
         req.raw.on('close', () => ac.abort());
-        return operations.wait(p, (req.params as { id: string }).id, ((req.query as { timeout?: number }).timeout ?? 30) * 1000, ac.signal);
+        return operations.wait(p, idOf(req), ((req.query as { timeout?: number }).timeout ?? 30) * 1000, ac.signal);
       },
     },
   ];
