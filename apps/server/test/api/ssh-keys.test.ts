@@ -20,6 +20,10 @@ describeEachStore('SSH keys API', (get) => {
     const twin = await client.createSshKey({ publicKey: newSshPublicKey('alice@laptop') });
     assert.equal(twin.name, 'alice@laptop (2)');
     await client.deleteSshKey(twin.id);
+    // Control characters in a comment do not reach the name.
+    const bell = await client.createSshKey({ publicKey: newSshPublicKey('ring\u0007bell') });
+    assert.equal(bell.name, 'ringbell');
+    await client.deleteSshKey(bell.id);
 
     const renamed = await client.renameSshKey(key.id, '  Alice – Laptop  ');
     assert.equal(renamed.name, 'Alice – Laptop');

@@ -74,8 +74,15 @@ export function createSshKeys(d: Deps) {
         await lockFor(trx, d.dialect, `ssh-keys:${p.tenantId}`);
         const same = await trx.selectFrom('ssh_keys').select('name').where('tenant_id', '=', p.tenantId).where('fingerprint', '=', key.fingerprint).executeTakeFirst();
         if (same) throw new DomainError('SSH_KEY_EXISTS', { name: same.name, fingerprint: key.fingerprint }, [{ field: 'publicKey', message: `saved already as ${same.name}` }]);
-        const name = body.name !== undefined ? cleanName(body.name) : await freeDefaultName(trx, p, key.comment.trim() || `${key.type}-${key.fingerprint.slice(7, 15)}`);
-        await assertNameFree(trx, p, name);
+        let name: string;
+        if (body.name !== undefined) {
+          name = cleanName(body.name);
+          await assertNameFree(trx, p, name);
+        } else {
+          // A comment may hold control characters a given name may not: they are dropped.
+          const comment = key.comment.replace(/\p{Cc}/gu, '').trim();
+          name = await freeDefaultName(trx, p, comment || `${key.type}-${key.fingerprint.slice(7, 15)}`);
+        }
         const row: SshKeysTable = { id: ids('key'), tenant_id: p.tenantId, name, public_key: key.line, fingerprint: key.fingerprint, created_at: clock() };
         await trx.insertInto('ssh_keys').values(row).execute();
         await audit.record(trx, actorOf(p, requestId), { action: 'ssh-key.create', targetType: 'ssh-key', targetId: row.id, detail: { name, fingerprint: key.fingerprint } });
