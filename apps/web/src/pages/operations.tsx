@@ -4,7 +4,7 @@
  */
 import type { Operation } from '@kumulus/api/schemas';
 import { ErrorNotice } from '../components/error-notice.tsx';
-import { Loading } from '../components/loading.tsx';
+import { ListBody } from '../components/list-body.tsx';
 import { OperationCells } from '../components/operation-state.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { api } from '../lib/api.ts';
@@ -43,38 +43,36 @@ export function OperationsPage({ scope }: { scope: 'tenant' | 'all' }) {
       <h1 id="ops-title">{t(all ? 'ops.allTitle' : 'ops.title')}</h1>
       {all && <p className="muted">{t('ops.failuresFirst')}</p>}
       <ErrorNotice error={data.error} onRetry={data.reload} />
-      {!data.data ? (
-        data.loading && <Loading />
-      ) : data.data.ops.length === 0 ? (
-        <p className="empty">{t('ops.empty')}</p>
-      ) : (
-        <table className="list cards-on-phone">
-          <thead>
-            <tr>
-              <th scope="col">{t('ops.kind')}</th>
-              <th scope="col">{t('ops.target')}</th>
-              {all && <th scope="col">{t('ops.tenant')}</th>}
-              <th scope="col">{t('ops.state')}</th>
-              <th scope="col">{t('ops.created')}</th>
-              <th scope="col">{t('ops.duration')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.data.ops.map((op) => (
-              <tr key={op.id} data-testid="op-row" data-state={op.state} className={op.state === 'failed' ? 'row-failed' : undefined}>
-                <th scope="row" data-label={t('ops.kind')}>
-                  {op.kind}
-                </th>
-                <td data-label={t('ops.target')} className="mono small">
-                  {op.target.type === 'server' && !all ? <Link href={`/servers/${op.target.id}`}>{op.target.id}</Link> : op.target.id}
-                </td>
-                {all && <td data-label={t('ops.tenant')}>{data.data!.tenants.get(op.tenantId) ?? op.tenantId}</td>}
-                <OperationCells op={op} />
+      <ListBody items={data.data?.ops} loading={data.loading} empty={t('ops.empty')}>
+        {(ops) => (
+          <table className="list cards-on-phone">
+            <thead>
+              <tr>
+                <th scope="col">{t('ops.kind')}</th>
+                <th scope="col">{t('ops.target')}</th>
+                {all && <th scope="col">{t('ops.tenant')}</th>}
+                <th scope="col">{t('ops.state')}</th>
+                <th scope="col">{t('ops.created')}</th>
+                <th scope="col">{t('ops.duration')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {ops.map((op) => (
+                <tr key={op.id} data-testid="op-row" data-state={op.state} className={op.state === 'failed' ? 'row-failed' : undefined}>
+                  <th scope="row" data-label={t('ops.kind')}>
+                    {op.kind}
+                  </th>
+                  <td data-label={t('ops.target')} className="mono small">
+                    {op.target.type === 'server' && !all ? <Link href={`/servers/${op.target.id}`}>{op.target.id}</Link> : op.target.id}
+                  </td>
+                  {all && <td data-label={t('ops.tenant')}>{data.data!.tenants.get(op.tenantId) ?? op.tenantId}</td>}
+                  <OperationCells op={op} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
     </section>
   );
 }

@@ -5,7 +5,7 @@
 import type { Page, Server } from '@kumulus/api/schemas';
 import { memo, useDeferredValue, useMemo, useState } from 'react';
 import { ErrorNotice } from '../components/error-notice.tsx';
-import { Loading } from '../components/loading.tsx';
+import { ListBody } from '../components/list-body.tsx';
 import { isBusyPhase, PhaseBadge } from '../components/phase-badge.tsx';
 import { type I18n, useI18n } from '../i18n/i18n.tsx';
 import { api } from '../lib/api.ts';
@@ -80,60 +80,58 @@ export function ServerListPage() {
         </Link>
       </div>
       <ErrorNotice error={servers.error} onRetry={servers.reload} />
-      {servers.loading && !servers.data ? (
-        <Loading />
-      ) : servers.data && servers.data.length === 0 ? (
-        <p className="empty">{t('servers.empty')}</p>
-      ) : (
-        <>
-          <div className="toolbar">
-            <label className="grow">
-              <span className="sr-only">{t('servers.filter')}</span>
-              <input
-                type="search"
-                placeholder={t('servers.filter')}
-                aria-label={t('servers.filter')}
-                value={query}
-                onChange={(e) => setQuery(e.target.value)}
-                data-testid="server-filter"
-              />
-            </label>
-            <span className="small muted" aria-live="polite" data-testid="server-count">
-              {t('servers.count', { n: i18n.number(shown.length) })} · {t('servers.live')}
-            </span>
-          </div>
-          {shown.length === 0 ? (
-            <p className="empty">{t('servers.noMatch', { q: query })}</p>
-          ) : (
-            <table className="list cards-on-phone servers">
-              <caption className="sr-only">{t('servers.title')}</caption>
-              <colgroup>
-                <col className="c-name" />
-                <col className="c-phase" />
-                <col className="c-addr" />
-                <col className="c-plan" />
-                <col className="c-image" />
-                <col />
-              </colgroup>
-              <thead>
-                <tr>
-                  <th scope="col">{t('servers.name')}</th>
-                  <th scope="col">{t('servers.phase')}</th>
-                  <th scope="col">{t('servers.address')}</th>
-                  <th scope="col">{t('servers.plan')}</th>
-                  <th scope="col">{t('servers.image')}</th>
-                  <th scope="col">{t('servers.created')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((s) => (
-                  <ServerRow key={s.id} s={s} i18n={i18n} />
-                ))}
-              </tbody>
-            </table>
-          )}
-        </>
-      )}
+      <ListBody items={servers.data} loading={servers.loading} empty={t('servers.empty')}>
+        {() => (
+          <>
+            <div className="toolbar">
+              <label className="grow">
+                <span className="sr-only">{t('servers.filter')}</span>
+                <input
+                  type="search"
+                  placeholder={t('servers.filter')}
+                  aria-label={t('servers.filter')}
+                  value={query}
+                  onChange={(e) => setQuery(e.target.value)}
+                  data-testid="server-filter"
+                />
+              </label>
+              <span className="small muted" aria-live="polite" data-testid="server-count">
+                {t('servers.count', { n: i18n.number(shown.length) })} · {t('servers.live')}
+              </span>
+            </div>
+            {shown.length === 0 ? (
+              <p className="empty">{t('servers.noMatch', { q: query })}</p>
+            ) : (
+              <table className="list cards-on-phone servers">
+                <caption className="sr-only">{t('servers.title')}</caption>
+                <colgroup>
+                  <col className="c-name" />
+                  <col className="c-phase" />
+                  <col className="c-addr" />
+                  <col className="c-plan" />
+                  <col className="c-image" />
+                  <col />
+                </colgroup>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('servers.name')}</th>
+                    <th scope="col">{t('servers.phase')}</th>
+                    <th scope="col">{t('servers.address')}</th>
+                    <th scope="col">{t('servers.plan')}</th>
+                    <th scope="col">{t('servers.image')}</th>
+                    <th scope="col">{t('servers.created')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((s) => (
+                    <ServerRow key={s.id} s={s} i18n={i18n} />
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        )}
+      </ListBody>
     </section>
   );
 }

@@ -3,7 +3,7 @@ import type { SshKey } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field } from '../components/field.tsx';
-import { Loading } from '../components/loading.tsx';
+import { ListBody } from '../components/list-body.tsx';
 import { PublicKeyField } from '../components/public-key-field.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { api, errorMessage, fieldErrors } from '../lib/api.ts';
@@ -126,42 +126,40 @@ export function SshKeysPage() {
         }}
       />
       <ErrorNotice error={error ?? keys.error} />
-      {!keys.data ? (
-        keys.loading && <Loading />
-      ) : keys.data.length === 0 ? (
-        <p className="empty">{t('sshKeys.empty')}</p>
-      ) : (
-        <table className="list cards-on-phone" aria-label={t('sshKeys.title')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('sshKeys.name')}</th>
-              <th scope="col">{t('sshKeys.fingerprint')}</th>
-              <th scope="col">{t('sshKeys.created')}</th>
-              <th scope="col">
-                <span className="sr-only">{t('detail.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.map((key) => (
-              <tr key={key.id} data-key-id={key.id}>
-                <th scope="row" data-label={t('sshKeys.name')}>
-                  <KeyName sshKey={key} onRenamed={keys.reload} />
+      <ListBody items={keys.data} loading={keys.loading} empty={t('sshKeys.empty')}>
+        {(items) => (
+          <table className="list cards-on-phone" aria-label={t('sshKeys.title')}>
+            <thead>
+              <tr>
+                <th scope="col">{t('sshKeys.name')}</th>
+                <th scope="col">{t('sshKeys.fingerprint')}</th>
+                <th scope="col">{t('sshKeys.created')}</th>
+                <th scope="col">
+                  <span className="sr-only">{t('detail.actions')}</span>
                 </th>
-                <td data-label={t('sshKeys.fingerprint')} className="mono">
-                  {key.fingerprint}
-                </td>
-                <td data-label={t('sshKeys.created')}>{i18n.dateTime(key.createdAt)}</td>
-                <td>
-                  <button type="button" className="danger small" onClick={() => void remove(key)} aria-label={`${t('sshKeys.delete')}: ${key.name}`}>
-                    {t('sshKeys.delete')}
-                  </button>
-                </td>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {items.map((key) => (
+                <tr key={key.id} data-key-id={key.id}>
+                  <th scope="row" data-label={t('sshKeys.name')}>
+                    <KeyName sshKey={key} onRenamed={keys.reload} />
+                  </th>
+                  <td data-label={t('sshKeys.fingerprint')} className="mono">
+                    {key.fingerprint}
+                  </td>
+                  <td data-label={t('sshKeys.created')}>{i18n.dateTime(key.createdAt)}</td>
+                  <td>
+                    <button type="button" className="danger small" onClick={() => void remove(key)} aria-label={`${t('sshKeys.delete')}: ${key.name}`}>
+                      {t('sshKeys.delete')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
     </section>
   );
 }

@@ -3,7 +3,7 @@ import type { CreateTenant } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field } from '../components/field.tsx';
-import { Loading } from '../components/loading.tsx';
+import { ListBody } from '../components/list-body.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { api, fieldErrors } from '../lib/api.ts';
 import { usePoll } from '../lib/use-poll.ts';
@@ -56,32 +56,32 @@ export function TenantsPage() {
         </p>
       )}
       <ErrorNotice error={error ?? tenants.error} />
-      {!tenants.data ? (
-        tenants.loading && <Loading />
-      ) : (
-        <table className="list cards-on-phone">
-          <thead>
-            <tr>
-              <th scope="col">{t('tenants.name')}</th>
-              <th scope="col">{t('tenants.id')}</th>
-              <th scope="col">{t('tenants.created')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tenants.data.map((ten) => (
-              <tr key={ten.id}>
-                <th scope="row" data-label={t('tenants.name')}>
-                  {ten.name}
-                </th>
-                <td data-label={t('tenants.id')} className="mono small">
-                  {ten.id}
-                </td>
-                <td data-label={t('tenants.created')}>{i18n.dateTime(ten.createdAt)}</td>
+      <ListBody items={tenants.data} loading={tenants.loading}>
+        {(items) => (
+          <table className="list cards-on-phone">
+            <thead>
+              <tr>
+                <th scope="col">{t('tenants.name')}</th>
+                <th scope="col">{t('tenants.id')}</th>
+                <th scope="col">{t('tenants.created')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {items.map((ten) => (
+                <tr key={ten.id}>
+                  <th scope="row" data-label={t('tenants.name')}>
+                    {ten.name}
+                  </th>
+                  <td data-label={t('tenants.id')} className="mono small">
+                    {ten.id}
+                  </td>
+                  <td data-label={t('tenants.created')}>{i18n.dateTime(ten.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
     </section>
   );
 }

@@ -4,7 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { CopyButton } from '../components/copy-button.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field } from '../components/field.tsx';
-import { Loading } from '../components/loading.tsx';
+import { ListBody } from '../components/list-body.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { api, fieldErrors } from '../lib/api.ts';
 import { usePoll } from '../lib/use-poll.ts';
@@ -93,46 +93,44 @@ export function TokensPage() {
         </button>
       </form>
       <ErrorNotice error={error ?? tokens.error} />
-      {!tokens.data ? (
-        tokens.loading && <Loading />
-      ) : tokens.data.length === 0 ? (
-        <p className="empty">{t('tokens.empty')}</p>
-      ) : (
-        <table className="list cards-on-phone">
-          <thead>
-            <tr>
-              <th scope="col">{t('tokens.name')}</th>
-              <th scope="col">{t('tokens.prefix')}</th>
-              <th scope="col">{t('tokens.created')}</th>
-              <th scope="col">{t('tokens.expiresAt')}</th>
-              <th scope="col">{t('tokens.lastUsed')}</th>
-              <th scope="col">
-                <span className="sr-only">{t('detail.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((tok) => (
-              <tr key={tok.id}>
-                <th scope="row" data-label={t('tokens.name')}>
-                  {tok.name}
+      <ListBody items={tokens.data} loading={tokens.loading} empty={t('tokens.empty')}>
+        {(items) => (
+          <table className="list cards-on-phone">
+            <thead>
+              <tr>
+                <th scope="col">{t('tokens.name')}</th>
+                <th scope="col">{t('tokens.prefix')}</th>
+                <th scope="col">{t('tokens.created')}</th>
+                <th scope="col">{t('tokens.expiresAt')}</th>
+                <th scope="col">{t('tokens.lastUsed')}</th>
+                <th scope="col">
+                  <span className="sr-only">{t('detail.actions')}</span>
                 </th>
-                <td data-label={t('tokens.prefix')} className="mono">
-                  {tok.prefix}…
-                </td>
-                <td data-label={t('tokens.created')}>{i18n.dateTime(tok.createdAt)}</td>
-                <td data-label={t('tokens.expiresAt')}>{tok.expiresAt ? i18n.dateTime(tok.expiresAt) : t('tokens.never')}</td>
-                <td data-label={t('tokens.lastUsed')}>{tok.lastUsedAt ? i18n.relative(tok.lastUsedAt) : t('tokens.never')}</td>
-                <td>
-                  <button type="button" className="danger small" onClick={() => void revoke(tok.id, tok.name)} aria-label={`${t('tokens.revoke')}: ${tok.name}`}>
-                    {t('tokens.revoke')}
-                  </button>
-                </td>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {items.map((tok) => (
+                <tr key={tok.id}>
+                  <th scope="row" data-label={t('tokens.name')}>
+                    {tok.name}
+                  </th>
+                  <td data-label={t('tokens.prefix')} className="mono">
+                    {tok.prefix}…
+                  </td>
+                  <td data-label={t('tokens.created')}>{i18n.dateTime(tok.createdAt)}</td>
+                  <td data-label={t('tokens.expiresAt')}>{tok.expiresAt ? i18n.dateTime(tok.expiresAt) : t('tokens.never')}</td>
+                  <td data-label={t('tokens.lastUsed')}>{tok.lastUsedAt ? i18n.relative(tok.lastUsedAt) : t('tokens.never')}</td>
+                  <td>
+                    <button type="button" className="danger small" onClick={() => void revoke(tok.id, tok.name)} aria-label={`${t('tokens.revoke')}: ${tok.name}`}>
+                      {t('tokens.revoke')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
     </section>
   );
 }
