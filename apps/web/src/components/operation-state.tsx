@@ -25,6 +25,18 @@ export function OperationState({ op }: { op: Operation }) {
   );
 }
 
+/** The header cells over OperationCells, kept beside them so the columns stay in step. */
+export function OperationHeadCells() {
+  const { t } = useI18n();
+  return (
+    <>
+      <th scope="col">{t('ops.state')}</th>
+      <th scope="col">{t('ops.created')}</th>
+      <th scope="col">{t('ops.duration')}</th>
+    </>
+  );
+}
+
 /** The state, start and duration cells of an operation's table row. */
 export function OperationCells({ op }: { op: Operation }) {
   const i18n = useI18n();

@@ -1,7 +1,7 @@
 /** The operations of one server, newest first, with live progress for the running ones. */
 import type { Operation } from '@kumulus/api/schemas';
 import { useI18n } from '../i18n/i18n.tsx';
-import { OperationCells } from './operation-state.tsx';
+import { OperationCells, OperationHeadCells } from './operation-state.tsx';
 
 /** A compact table of a server's operations. */
 export function ServerOperations({ ops }: { ops: Operation[] }) {
@@ -17,9 +17,7 @@ export function ServerOperations({ ops }: { ops: Operation[] }) {
           <thead>
             <tr>
               <th scope="col">{t('ops.kind')}</th>
-              <th scope="col">{t('ops.state')}</th>
-              <th scope="col">{t('ops.created')}</th>
-              <th scope="col">{t('ops.duration')}</th>
+              <OperationHeadCells />
             </tr>
           </thead>
           <tbody>

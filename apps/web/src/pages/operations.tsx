@@ -5,7 +5,7 @@
 import type { Operation } from '@kumulus/api/schemas';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { ListBody } from '../components/list-body.tsx';
-import { OperationCells } from '../components/operation-state.tsx';
+import { OperationCells, OperationHeadCells } from '../components/operation-state.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { api } from '../lib/api.ts';
 import { Link } from '../lib/router.tsx';
@@ -51,9 +51,7 @@ export function OperationsPage({ scope }: { scope: 'tenant' | 'all' }) {
                 <th scope="col">{t('ops.kind')}</th>
                 <th scope="col">{t('ops.target')}</th>
                 {all && <th scope="col">{t('ops.tenant')}</th>}
-                <th scope="col">{t('ops.state')}</th>
-                <th scope="col">{t('ops.created')}</th>
-                <th scope="col">{t('ops.duration')}</th>
+                <OperationHeadCells />
               </tr>
             </thead>
             <tbody>
