@@ -91,6 +91,14 @@ describe('kumulus ssh-key', { timeout: 300_000 }, () => {
     const missing = await kumulus(['ssh-key', 'add', '--file', join(ts.configDir, 'nope.pub')]);
     assert.equal(missing.code, 4, missing.stderr);
     assert.match(missing.stderr, /\[SSH_KEY_FILE_NOT_FOUND\]: .*nope\.pub: no such file/);
+    // A private key given by mistake is refused before it is sent anywhere.
+    const privateFile = join(ts.configDir, 'id_ed25519');
+    await writeFile(privateFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
+    for (const args of [['ssh-key', 'add', '--file', privateFile], ['server', 'create', '--name', `${prefix}-private`, '--plan', 'nano', '--image', 'tiny', '--ssh-key', privateFile]]) {
+      const r = await kumulus(args);
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /\[PRIVATE_KEY_GIVEN\]: .*holds a private key/);
+    }
     const none = await kumulus(['ssh-key', 'add']);
     assert.equal(none.code, 2, none.stderr);
     assert.match(none.stderr, /give --file PATH, or -/);

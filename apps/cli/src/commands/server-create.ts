@@ -135,7 +135,7 @@ async function readSshKeys(values: string[]): Promise<string[]> {
       keys.push(value.trim());
       continue;
     }
-    const lines = keyLines(text);
+    const lines = keyLines(text, value);
     if (lines.length === 0) throw new CliError(Exit.invalidInput, 'SSH_KEY_FILE_EMPTY', t('usage.sshKeyEmpty', { file: value }));
     keys.push(...lines);
   }

@@ -136,7 +136,7 @@ async function readKeyFile(file: string): Promise<string> {
 
 // Whether what is left is one valid key line is the API's to say.
 function keyText(text: string, source: string): string {
-  const lines = keyLines(text);
+  const lines = keyLines(text, source);
   if (lines.length === 0) throw new CliError(Exit.invalidInput, 'SSH_KEY_FILE_EMPTY', t('sshKey.empty', { source }));
   return lines.join('\n');
 }
