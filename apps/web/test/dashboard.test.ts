@@ -5,6 +5,7 @@
  * the main pages land in test-artifacts/screenshots/.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/harness.ts';
@@ -75,6 +76,11 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('rowheader', { name: /alice-laptop/ }).waitFor();
 
+    // The private key next to it, picked by mistake, is refused and never put in the field.
+    const privateKey = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    await page.locator('input[type=file]').setInputFiles({ name: 'id_ed25519', mimeType: 'text/plain', buffer: Buffer.from(privateKey) });
+    await page.getByText('id_ed25519 is a private key').waitFor();
+    assert.equal(await keyField.inputValue(), '');
     await page.locator('input[type=file]').setInputFiles({ name: 'id_ed25519.pub', mimeType: 'text/plain', buffer: Buffer.from(`${newSshPublicKey('old@desktop')}\n`) });
     // The file is read asynchronously: wait for it to land in the field.
     await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>('textarea[name=publicKey]')?.value.includes('old@desktop'));

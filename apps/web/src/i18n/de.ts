@@ -190,6 +190,8 @@ export const de: Messages = {
   'sshKeys.publicKey': 'Öffentlicher SSH-Schlüssel',
   'sshKeys.keyHint': 'Eine Zeile wie ssh-ed25519 AAAA… sie@laptop, meist der Inhalt von ~/.ssh/id_ed25519.pub',
   'sshKeys.fromFile': '.pub-Datei einlesen …',
+  'sshKeys.fileNotKey': '{file} ist zu groß für einen öffentlichen Schlüssel. Wählen Sie die .pub-Datei.',
+  'sshKeys.filePrivate': '{file} ist ein privater Schlüssel: Er bleibt auf Ihrem Rechner. Wählen Sie den öffentlichen Schlüssel, {file}.pub.',
   'sshKeys.name': 'Name',
   'sshKeys.nameHint': 'Leer: Der Kommentar des Schlüssels wird sein Name.',
   'sshKeys.newName': 'Neuer Name',

@@ -187,6 +187,8 @@ export const en = {
   'sshKeys.publicKey': 'Public SSH key',
   'sshKeys.keyHint': 'One line such as ssh-ed25519 AAAA… you@laptop, usually the content of ~/.ssh/id_ed25519.pub',
   'sshKeys.fromFile': 'Read a .pub file…',
+  'sshKeys.fileNotKey': '{file} is too large to be a public key. Choose the .pub file.',
+  'sshKeys.filePrivate': '{file} is a private key: it stays on your computer. Choose the public key, {file}.pub.',
   'sshKeys.name': 'Name',
   'sshKeys.nameHint': "Empty: the key's comment names it.",
   'sshKeys.newName': 'New name',
