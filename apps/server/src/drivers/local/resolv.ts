@@ -25,7 +25,10 @@ function unreachableFromGuest(address: string): boolean {
   return address.startsWith('127.') || address === '::1' || address === '0.0.0.0' || address.toLowerCase().startsWith('fe80:');
 }
 
-/** The resolv.conf to write into a new guest, from the host's files as they are now. */
+/**
+ * The resolv.conf to write into a new guest, from the host's files as they are now: read at each
+ * create (one small file) so that a host whose resolver changes hands the new one to the next guest.
+ */
 export async function guestResolvConf(files: string[] = HOST_FILES): Promise<string> {
   for (const file of files) {
     const text = await readFile(file, 'utf8').catch(() => '');
