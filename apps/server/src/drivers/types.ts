@@ -114,10 +114,30 @@ export interface NetworkDriver {
   removeDefault(): Promise<void>;
 }
 
+/** Something the host lacks to run instances, with the command that fixes it. */
+export interface HostProblem {
+  /** Stable id of the check: binary, lxc-include, subid, data-dir, cgroup, bridge, kernel … */
+  check: string;
+  /** What is missing or wrong: a command, a file, a directory. */
+  subject: string;
+  /** What is wrong, for the operator (may name host paths). */
+  message: string;
+  fix: string;
+  /** The images whose instances cannot start because of it; absent when no instance can. */
+  images?: string[];
+}
+
+/** The host facet: whether the engine's host can run instances at all. */
+export interface HostDriver {
+  /** Checks what instances need (tools, files, id ranges, kernel features); empty when all is there. */
+  preflight(): Promise<HostProblem[]>;
+}
+
 /** One engine: its facets, held in the registry under a name. */
 export interface Engine {
   name: string;
   compute: ComputeDriver;
   images: ImageDriver;
   network: NetworkDriver;
+  host: HostDriver;
 }

@@ -9,6 +9,7 @@ import { hashPassword as cryptPassword } from '../../lib/sha512-crypt.ts';
 import type { EngineCapabilities } from '../../drivers/types.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import type { Database, ServersTable } from '../../store/schema.ts';
+import type { HostHealth } from '../cluster/health.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
 import { assertStrongPassword } from '../identity/passwords.ts';
 import type { Principal } from '../identity/principal.ts';
@@ -33,6 +34,8 @@ interface Deps {
   capabilities: EngineCapabilities;
   dialect: 'sqlite' | 'postgres';
   defaultNetwork: Ipv4Network;
+  /** Refuses images this host cannot start, before anything is written. */
+  health: Pick<HostHealth, 'assertCanRun'>;
   /** Called after a change is committed, to wake the worker. */
   notify: () => void;
 }
@@ -99,6 +102,7 @@ export function createServers(d: Deps) {
         if (image.kind !== kind) {
           throw new DomainError('VALIDATION_FAILED', { summary: `image ${image.name} is for ${image.kind}s` }, [{ field: 'image', message: `choose a ${kind} image` }]);
         }
+        d.health.assertCanRun(image.name);
         if (await trx.selectFrom('servers').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) {
           throw new DomainError('NAME_TAKEN', { kind: 'server', name: body.name }, [{ field: 'name', message: 'a server of this name exists' }]);
         }
