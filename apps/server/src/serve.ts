@@ -140,7 +140,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queue,
     concurrency: opts.concurrency ?? 16,
     reconcilers: {
-      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 15_000 }),
+      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 15_000, health, log: (text) => console.error(text) }),
       image: createImageReconciler({ engine, catalog, health }),
       engine: createOrphanSweep({ db, engine, everyMs: 60_000 }),
       host: async () => {

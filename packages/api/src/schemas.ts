@@ -205,7 +205,14 @@ export const Operation = Type.Object(
     state: OperationState,
     progress: Type.Integer({ minimum: 0, maximum: 100 }),
     step: Type.String({ description: 'what happens now' }),
-    error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+    error: Type.Union([
+      Type.Object({
+        code: Type.String(),
+        message: Type.String({ description: 'what went wrong, in plain words' }),
+        detail: Type.Optional(Type.String({ description: "operators only: the engine's own words (host paths, tool output)" })),
+      }),
+      Type.Null(),
+    ]),
     createdAt: Timestamp,
     startedAt: Type.Union([Timestamp, Type.Null()]),
     finishedAt: Type.Union([Timestamp, Type.Null()]),

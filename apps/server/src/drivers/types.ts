@@ -7,6 +7,14 @@
  * inside the call and answer null. Differences between engines are capability flags.
  */
 
+/**
+ * An engine failure that retrying cannot fix: a config the hypervisor cannot parse, a file that
+ * is missing. Its message is for the operator (it may name host paths and quote tool output).
+ */
+export class PermanentEngineError extends Error {
+  override readonly name = 'PermanentEngineError';
+}
+
 /** What an engine can do; checked instead of the engine's name. */
 export interface EngineCapabilities {
   /** System containers (LXC). */

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ComputeDriver, InstanceObservation, InstanceSpec } from '../types.ts';
+import { type ComputeDriver, type InstanceObservation, type InstanceSpec, PermanentEngineError } from '../types.ts';
 import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
 import { vethNamesInConfig } from './config.ts';
 import type { LocalImages } from './images.ts';
@@ -127,7 +127,11 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     const dir = dirOf(id);
     await mkdir(lxcPath, { recursive: true });
     await sweep(id);
-    const info = await lxcInfo(lxcPath, id);
+    // A config LXC cannot load anymore still names a directory to remove.
+    const info = await lxcInfo(lxcPath, id).catch((e: unknown) => {
+      if (e instanceof PermanentEngineError) return null;
+      throw e;
+    });
     if (info && info.state !== 'STOPPED') {
       await lxcStop(lxcPath, id, { kill: true });
       // A stop begun by a process killed before us may still be tearing the guest down; its

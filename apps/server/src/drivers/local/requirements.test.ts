@@ -29,6 +29,8 @@ function scriptedPackages(): Set<string> {
   return names;
 }
 
+// dpkg-query's own format syntax, not a template literal.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query format
 const essential = (pkg: string) => execFileSync('dpkg-query', ['-W', '-f=${Essential}', pkg], { encoding: 'utf8' }).trim() === 'yes';
 
 /** The /usr-merged twins of a path: dpkg records some files under /bin, others under /usr/bin. */
