@@ -17,7 +17,7 @@ import { hostRoutes } from './modules/cluster/hosts.ts';
 import { registerConsoleRoutes } from './modules/console/routes.ts';
 import { createCatalog } from './modules/compute/catalog.ts';
 import { createImageReconciler } from './modules/compute/image-reconciler.ts';
-import { createOrphanSweep } from './modules/compute/orphan-sweep.ts';
+import { createEngineSweep } from './modules/compute/engine-sweep.ts';
 import { computeRoutes } from './modules/compute/routes.ts';
 import { createServerReconciler } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
@@ -60,8 +60,13 @@ export interface ServeOptions {
   prepareImages?: string[];
   /** Reconcile passes run at the same time. */
   concurrency?: number;
-  /** How often converged servers are checked for drift. */
+  /**
+   * How often a converged server gets a pass of its own anyway. Drift is found sooner: the
+   * engine's events (a guest that stopped) and the engine sweep (every `sweepMs`) wake it.
+   */
   resyncMs?: number;
+  /** How often every instance is looked at in one pass, for orphans and drift. */
+  sweepMs?: number;
   secureCookies?: boolean;
 }
 
@@ -117,6 +122,10 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     }
   }
 
+  const wakeServer = async (id: string) => {
+    await queue.enqueue(db, 'server', id);
+    worker.notify();
+  };
   const toPrepare = new Set(opts.prepareImages ?? engine.images.available().map((i) => i.name));
   const health = createHostHealth({
     db,
@@ -140,9 +149,9 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queue,
     concurrency: opts.concurrency ?? 16,
     reconcilers: {
-      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 15_000, health, log: (text) => console.error(text) }),
+      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 600_000, node: hostname(), health, log: (text) => console.error(text) }),
       image: createImageReconciler({ engine, catalog, health }),
-      engine: createOrphanSweep({ db, engine, everyMs: 60_000 }),
+      engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
       host: async () => {
         await health.refresh();
         return { againMs: HEALTH_EVERY_MS };
@@ -160,6 +169,9 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await queue.enqueue(db, 'engine', 'sweep');
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   worker.start();
+  const unwatch = engine.compute.watch((id) => {
+    wakeServer(id).catch((err: Error) => console.error(`kumulus: waking server ${id}: ${err.message}`));
+  });
 
   const app = await buildApp({
     identity,
@@ -189,6 +201,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     close: () => {
       closing ??= (async () => {
         await app.close(); // stop taking requests first
+        unwatch();
         await worker.stop(); // then let passes under way finish (drain)
         await store.close();
         lock?.release();

@@ -85,6 +85,13 @@ export interface ComputeDriver {
   inspect(id: string): Promise<InstanceObservation | null>;
   /** Ids of every instance this engine holds for us, to find orphans and drift. */
   list(): Promise<string[]>;
+  /** Every instance this engine holds for us with what it observes of it, in one look. */
+  observeAll(): Promise<Map<string, InstanceObservation>>;
+  /**
+   * Calls `onChange` with an instance's id when the engine sees it stop or start by itself, so
+   * drift is noticed without looking at every instance; answers a function that stops watching.
+   */
+  watch(onChange: (id: string) => void): () => void;
   /** Makes the instance (stopped) unless it exists already. */
   create(spec: InstanceSpec): Promise<TaskRef | null>;
   start(id: string): Promise<TaskRef | null>;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { DomainError, type ErrorCode } from '../../lib/errors.ts';
 import { message as messageOf } from '../../lib/messages.ts';
+import { startTrace, type Trace } from '../../lib/trace.ts';
 import { type Engine, type InstanceObservation, type InstanceSpec, PermanentEngineError, type TaskRef } from '../../drivers/types.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
@@ -28,6 +29,8 @@ interface Deps {
   imageReady: (name: string) => Promise<string | null>;
   /** How often a converged server is looked at again, to notice drift. */
   resyncMs: number;
+  /** The node new instances are placed on (the engine has one until clustering comes). */
+  node: string;
   /** Asked after an engine failure whether the host itself is the cause. */
   health: Pick<HostHealth, 'refresh'>;
   /** The operator's log: where the engine's own words go. */
@@ -77,17 +80,21 @@ export function createServerReconciler(d: Deps): Reconciler {
   const progress = (id: string, step: string, pct: number) => db.transaction().execute((trx) => operations.progress(trx, id, step, pct));
 
   /** Does the next steps toward the spec; answers why it stopped early, or null when converged. */
-  async function converge(id: string, spec: StoredSpec, status: StoredStatus, wasCreated: boolean): Promise<{ wait: Wait | null; observed: InstanceObservation | null }> {
+  async function converge(id: string, spec: StoredSpec, status: StoredStatus, wasCreated: boolean, trace: Trace): Promise<{ wait: Wait | null; observed: InstanceObservation | null }> {
     const mark = (type: string, ok: boolean, reason: string, message: string) => {
       status.conditions = setCondition(status.conditions, { type, status: ok ? 'True' : 'False', reason, message }, clock());
     };
     let observed: InstanceObservation | null = null;
-    let justCreated = false;
+    // What an engine call that finished inside the call has just made true: asking the engine
+    // again would cost a process spawn on the hot path of every create (lxc-start -d returns
+    // once the guest's init runs). A guest that dies right after is found by the engine's events.
+    let known: InstanceObservation | null = null;
     for (let step = 0; step < STEPS_PER_PASS; step++) {
       // An instance the engine has just made, in the call, is stopped: asking LXC again would
       // cost a process spawn on the hot path of every create.
-      observed = justCreated ? { state: 'stopped', node: status.node ?? '' } : await engine.compute.inspect(id);
-      justCreated = false;
+      observed = known ?? (await engine.compute.inspect(id));
+      known = null;
+      trace.mark('inspect');
       let task: TaskRef | null = null;
       let action: string;
       if (!observed) {
@@ -101,16 +108,23 @@ export function createServerReconciler(d: Deps): Reconciler {
         // A server that existed and vanished behind our back is made again: the spec says it exists.
         if (wasCreated) mark('Drift', true, 'Recreated', 'the instance had disappeared from the engine and was created again');
         await progress(id, 'creating instance', 30);
+        status.node ??= d.node; // placement: the one node this engine has
+        const instance = await toInstance(id, spec, image);
+        trace.mark('prepare');
         action = 'create';
-        task = await engine.compute.create(await toInstance(id, spec, image));
+        task = await engine.compute.create(instance);
+        trace.mark('create');
         setPhase(status, 'Provisioning', clock());
-        justCreated = task === null;
+        if (!task) known = { state: 'stopped', node: status.node };
       } else if (spec.powerState === 'running' && observed.state === 'stopped') {
         if (status.phase === 'Running') mark('Drift', true, 'Restarted', 'the instance was found stopped and was started again');
         await progress(id, 'starting', 70);
+        trace.mark('progress');
         action = 'start';
         task = await engine.compute.start(id);
+        trace.mark('start');
         status.rebootsDone = spec.rebootCount; // a fresh start is as good as a reboot
+        if (!task) known = { state: 'running', node: observed.node || (status.node ?? '') };
       } else if (spec.powerState === 'running' && (status.rebootsDone ?? 0) < spec.rebootCount) {
         await progress(id, 'rebooting', 50);
         action = 'reboot';
@@ -167,7 +181,9 @@ export function createServerReconciler(d: Deps): Reconciler {
   }
 
   return async (id, attempts) => {
+    const trace = startTrace(`server ${id}`);
     const row = await db.selectFrom('servers').selectAll().where('id', '=', id).executeTakeFirst();
+    trace.mark('read');
     if (!row) return { againMs: null };
     const { spec, status } = readRow(row);
     const wasCreated = status.observedGeneration > 0;
@@ -193,7 +209,7 @@ export function createServerReconciler(d: Deps): Reconciler {
       if (row.deletion_requested_at !== null) {
         return (await deleteServer(id, status, row.generation)) ? { againMs: null } : { againMs: 1000 };
       }
-      const { wait, observed } = await converge(id, spec, status, wasCreated);
+      const { wait, observed } = await converge(id, spec, status, wasCreated, trace);
       if (wait && 'task' in wait) {
         status.task = wait.task;
         return { againMs: 1000 };
@@ -204,6 +220,7 @@ export function createServerReconciler(d: Deps): Reconciler {
       status.observedGeneration = row.generation;
       status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'True', reason: status.phase, message: `the instance is ${observed?.state}` }, clock());
       await endOperation((trx) => operations.succeed(trx, id, row.generation));
+      trace.mark('commit');
       return { againMs: d.resyncMs };
     } catch (err) {
       const f = await describeFailure(err, spec.image);
@@ -221,6 +238,7 @@ export function createServerReconciler(d: Deps): Reconciler {
     } finally {
       // Saved whatever happened, so a failure still records why (the row may be gone after delete).
       if (!statusSaved) await saveStatus(db, id, status);
+      trace.end();
     }
   };
 }
