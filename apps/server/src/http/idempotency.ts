@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../lib/clock.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { Database } from '../store/schema.ts';
+import { MAX_JSON_DEPTH } from './body.ts';
 
 /** A stored answer to replay. */
 export interface StoredAnswer {
@@ -11,7 +12,17 @@ export interface StoredAnswer {
   payload: string;
 }
 
-const fingerprint = (method: string, url: string, body: unknown) => createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
+function fingerprint(method: string, url: string, body: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(body ?? null);
+  } catch {
+    // The body parser bounds nesting, so this is a second line: a body too deep to serialize is
+    // the caller's mistake, never a 500.
+    throw new DomainError('JSON_TOO_DEEP', { limit: MAX_JSON_DEPTH });
+  }
+  return createHash('sha256').update(`${method} ${url}\n${text}`).digest('hex');
+}
 
 /**
  * Idempotency-Key handling: the first request with a key reserves it, its answer is stored,

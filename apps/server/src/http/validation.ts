@@ -19,7 +19,13 @@ const coercing = addFormats(new Ajv({ allErrors: true, coerceTypes: true, remove
 /** Fastify's schema compiler: strict for bodies, coercing for query strings and parameters. */
 export const compileSchema: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const validate = (httpPart === 'body' ? strict : coercing).compile(stripIds(schema) as object);
-  return (data: unknown) => (validate(data) ? { value: data } : { error: toDomainError(httpPart ?? 'body', validate.errors ?? []) });
+  // A request without a body reads as an empty object (Fastify hands it over as null): a route
+  // whose fields are all optional needs none, and others name each missing field.
+  const empty = httpPart === 'body' ? () => ({}) : () => null;
+  return (data: unknown) => {
+    const value = data ?? empty();
+    return validate(value) ? { value } : { error: toDomainError(httpPart ?? 'body', validate.errors ?? []) };
+  };
 };
 
 function fieldOf(part: string, e: ErrorObject): string {
