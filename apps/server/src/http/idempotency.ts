@@ -36,7 +36,9 @@ export function createIdempotency({ db, clock }: { db: Kysely<Database>; clock: 
      */
     async begin(principal: string, key: string, method: string, url: string, body: unknown): Promise<StoredAnswer | null> {
       if (key.length < 1 || key.length > 200) {
-        throw new DomainError('VALIDATION_FAILED', { summary: 'Idempotency-Key must be 1 to 200 characters' }, [{ field: 'header:idempotency-key', message: 'use 1 to 200 characters, e.g. a UUID' }]);
+        throw new DomainError('VALIDATION_FAILED', { summary: { en: 'Idempotency-Key must be 1 to 200 characters', de: 'Idempotency-Key muss 1 bis 200 Zeichen lang sein' } }, [
+          { field: 'header:idempotency-key', message: { en: 'use 1 to 200 characters, e.g. a UUID', de: 'verwenden Sie 1 bis 200 Zeichen, z. B. eine UUID' } },
+        ]);
       }
       const fp = fingerprint(method, url, body);
       const row = await db.transaction().execute(async (trx) => {
@@ -48,7 +50,11 @@ export function createIdempotency({ db, clock }: { db: Kysely<Database>; clock: 
       });
       if (!row) return null;
       if (row.fingerprint !== fp) throw new DomainError('IDEMPOTENCY_KEY_REUSED', { key });
-      if (row.status_code === 0) throw new DomainError('CONFLICT', { reason: `a request with Idempotency-Key ${key} is still being processed; retry in a moment` });
+      if (row.status_code === 0) {
+        throw new DomainError('CONFLICT', {
+          reason: { en: `a request with Idempotency-Key ${key} is still being processed; retry in a moment`, de: `eine Anfrage mit dem Idempotency-Key ${key} wird noch bearbeitet; versuchen Sie es gleich erneut` },
+        });
+      }
       return { statusCode: row.status_code, payload: row.body };
     },
 

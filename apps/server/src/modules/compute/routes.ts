@@ -5,6 +5,8 @@ import type { Catalog } from './catalog.ts';
 import type { Servers } from './servers.ts';
 import type { SshKeys } from './ssh-keys.ts';
 
+// SSH keys are named in paths by id or by name, which is free text of up to 100 characters.
+const KeyParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'key_… id or name' }) });
 
 /** vServers, SSH keys, plans and images. */
 export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catalog): RouteDef[] {
@@ -52,13 +54,13 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       responses: { 201: SshKey },
       handler: async (req, reply, p) => reply.status(201).send(await sshKeys.create(p, req.body as CreateSshKey, req.id)),
     },
-    { method: 'GET', url: '/ssh-keys/:id', summary: 'Show an SSH key', tag: 'ssh-keys', params: IdParam, responses: { 200: SshKey }, handler: (req, _r, p) => sshKeys.get(p, idOf(req)) },
+    { method: 'GET', url: '/ssh-keys/:id', summary: 'Show an SSH key (by id or name)', tag: 'ssh-keys', params: KeyParam, responses: { 200: SshKey }, handler: (req, _r, p) => sshKeys.get(p, idOf(req)) },
     {
       method: 'PATCH',
       url: '/ssh-keys/:id',
       summary: 'Rename an SSH key',
       tag: 'ssh-keys',
-      params: IdParam,
+      params: KeyParam,
       body: UpdateSshKey,
       responses: { 200: SshKey },
       handler: (req, _r, p) => sshKeys.rename(p, idOf(req), (req.body as UpdateSshKey).name, req.id),
@@ -68,7 +70,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       url: '/ssh-keys/:id',
       summary: 'Delete an SSH key; servers made with it keep it',
       tag: 'ssh-keys',
-      params: IdParam,
+      params: KeyParam,
       responses: { 204: null },
       handler: async (req, reply, p) => {
         await sshKeys.delete(p, idOf(req), req.id);
