@@ -13,6 +13,7 @@ export function hostRoutes({ db, engine, node }: { db: Kysely<Database>; engine:
       url: '/hosts',
       summary: 'List hosts with capacity and usage (operators)',
       tag: 'hosts',
+      errors: ['FORBIDDEN'],
       responses: { 200: Page(Host) },
       handler: async (_req, _r, p) => {
         requireRole(p, 'operator', { en: 'see hosts', de: 'Hosts ansehen' });
