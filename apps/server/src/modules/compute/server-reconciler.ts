@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
-import { DomainError, type ErrorCode } from '../../lib/errors.ts';
+import { DomainError, type ErrorCode, type MessageParam } from '../../lib/errors.ts';
 import { message as messageOf } from '../../lib/messages.ts';
 import { startTrace, type Trace } from '../../lib/trace.ts';
 import { type Engine, type InstanceObservation, type InstanceSpec, PermanentEngineError, type TaskRef } from '../../drivers/types.ts';
@@ -170,7 +170,7 @@ export function createServerReconciler(d: Deps): Reconciler {
 
   /** Sorts a failure into terminal or not, with words for the tenant and the operator. */
   async function describeFailure(err: unknown, image: string): Promise<Failure> {
-    const plain = (code: ErrorCode, params: Record<string, string | number> = {}) => messageOf('en', code, params);
+    const plain = (code: ErrorCode, params: Record<string, MessageParam> = {}) => messageOf('en', code, params);
     if (err instanceof DomainError && err.code !== 'ENGINE_ERROR') return { terminal: true, code: err.code, message: plain(err.code, err.params) };
     const detail = err instanceof Error ? err.message : String(err);
     // A host that lacks what the server needs fails it at once: retrying reads the same host.
