@@ -80,6 +80,7 @@ try {
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const share = ((cpuNow(lxcPath) - c0) / ((performance.now() - w0) / 1000)) * 100;
     rows.push(`${String(n).padStart(6)}  ${share.toFixed(2).padStart(6)} %`);
+    console.error(`${n} servers: ${share.toFixed(2)} % of one core`);
   }
 } finally {
   console.error('deleting the servers');
