@@ -49,7 +49,12 @@ function helperPids(lxcPath: string): number[] {
   return out;
 }
 
-const cpuNow = (lxcPath: string) => cpuOf('self', true) + helperPids(lxcPath).reduce((s, p) => s + cpuOf(p), 0);
+/** CPU seconds so far: the control plane itself, the commands it ran, and its monitor processes. */
+const cpuNow = (lxcPath: string) => {
+  const own = cpuOf('self');
+  return { own, commands: cpuOf('self', true) - own, monitors: helperPids(lxcPath).reduce((s, p) => s + cpuOf(p), 0) };
+};
+const total = (c: ReturnType<typeof cpuNow>) => c.own + c.commands + c.monitors;
 
 async function createUpTo(client: KumulusClient, have: number, want: number): Promise<void> {
   for (let i = have; i < want; i += batch) {
@@ -64,7 +69,7 @@ async function createUpTo(client: KumulusClient, have: number, want: number): Pr
 }
 
 // A /16 of its own: the harness's /24 holds fewer than 1,000 servers.
-const server = await startTestServer({ prepareImages: ['tiny'], network: { cidr: '10.239.0.0/16', gateway: '10.239.0.1' }, resyncMs: 600_000 });
+const server = await startTestServer({ prepareImages: ['tiny'], network: { cidr: '10.239.0.0/16', gateway: '10.239.0.1' } });
 const lxcPath = join(server.dataDir, 'lxc');
 const rows: string[] = [];
 try {
@@ -78,9 +83,11 @@ try {
     const c0 = cpuNow(lxcPath);
     const w0 = performance.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
-    const share = ((cpuNow(lxcPath) - c0) / ((performance.now() - w0) / 1000)) * 100;
-    rows.push(`${String(n).padStart(6)}  ${share.toFixed(2).padStart(6)} %`);
-    console.error(`${n} servers: ${share.toFixed(2)} % of one core`);
+    const c1 = cpuNow(lxcPath);
+    const pct = (sec: number) => `${((sec / ((performance.now() - w0) / 1000)) * 100).toFixed(2)} %`;
+    const row = `${String(n).padStart(7)}  ${pct(total(c1) - total(c0)).padStart(7)}  ${pct(c1.own - c0.own).padStart(7)}  ${pct(c1.commands - c0.commands).padStart(8)}  ${pct(c1.monitors - c0.monitors).padStart(8)}`;
+    rows.push(row);
+    console.error(row);
   }
 } finally {
   // Through the API, many at a time: the harness's own cleanup destroys one after another.
@@ -92,4 +99,4 @@ try {
   }
   await server.stop();
 }
-console.log(`\nsteady state: control plane CPU with idle running servers, ${seconds} s window\n\nservers  CPU (share of one core)\n${rows.join('\n')}\n\ntarget: 1,000 running servers under 10 % of one core`);
+console.log(`\nsteady state: control plane CPU with idle running servers, ${seconds} s window\n\nservers    total      own  commands  monitors   (share of one core)\n${rows.join('\n')}\n\ntarget: 1,000 running servers under 10 % of one core`);

@@ -61,10 +61,11 @@ export interface ServeOptions {
   /** Reconcile passes run at the same time. */
   concurrency?: number;
   /**
-   * How often a converged server gets a pass of its own anyway. Drift is found sooner: the
-   * engine's events (a guest that stopped) and the engine sweep (every `sweepMs`) wake it.
+   * How often a converged server gets a pass of its own; by default never, since drift is found
+   * without one: the engine's events (a guest that stopped) and the engine sweep (every
+   * `sweepMs`, one look at all instances) wake exactly the servers that drifted.
    */
-  resyncMs?: number;
+  resyncMs?: number | null;
   /** How often every instance is looked at in one pass, for orphans and drift. */
   sweepMs?: number;
   secureCookies?: boolean;
@@ -149,7 +150,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queue,
     concurrency: opts.concurrency ?? 16,
     reconcilers: {
-      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 600_000, node: hostname(), health, log: (text) => console.error(text) }),
+      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text) }),
       image: createImageReconciler({ engine, catalog, health }),
       engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
       host: async () => {

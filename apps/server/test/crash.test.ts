@@ -54,7 +54,7 @@ for (const store of STORES) {
     test('SIGKILL during creates and deletes: everything converges, nothing is left or doubled', async () => {
       const db = store === 'postgres' ? await createPgDatabase() : null;
       dropDb = db?.drop;
-      opts = { dataDir, listen: '127.0.0.1:0', bridge: names.bridge, nftTable: names.nftTable, network: names.network, bootstrapToken: TOKEN, prepareImages: ['tiny'], resyncMs: 2000, ...(db ? { storeUrl: db.url } : {}) };
+      opts = { dataDir, listen: '127.0.0.1:0', bridge: names.bridge, nftTable: names.nftTable, network: names.network, bootstrapToken: TOKEN, prepareImages: ['tiny'], sweepMs: 2000, ...(db ? { storeUrl: db.url } : {}) };
       let run = await startChild(opts);
       child = run.child;
       let client = new KumulusClient({ baseUrl: run.url, token: TOKEN });

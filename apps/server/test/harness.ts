@@ -94,7 +94,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     running = await serve({
       listen: '127.0.0.1:0',
       prepareImages: ['tiny'],
-      resyncMs: 2000,
+      sweepMs: 2000,
       ...opts,
       network: opts.network ?? names.network,
       engine,

@@ -12,7 +12,7 @@ import { vethNamesInConfig } from './config.ts';
 import type { LocalImages } from './images.ts';
 import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir } from './instance-files.ts';
 import { pidAlive } from './lock.ts';
-import { lxcInfo, lxcList, lxcRequestReboot, lxcStart, lxcStop, lxcWait } from './lxc.ts';
+import { lxcInfo, lxcRequestReboot, lxcStart, lxcStop, lxcWait } from './lxc.ts';
 import { unmountUnder } from './mounts.ts';
 import { lxcObserveAll, watchLxc } from './observe.ts';
 import { deleteLink } from './network.ts';
@@ -187,7 +187,7 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     },
     async observeAll() {
       const all = await lxcObserveAll(lxcPath);
-      return new Map([...all].filter(([name]) => ID.test(name)).map(([name, info]) => [name, observation(info)]));
+      return new Map([...all].filter(([name]) => ID.test(name)).map(([name, state]) => [name, { state, node }]));
     },
     watch(onChange) {
       // Our own starts and stops report too; only the ends of a run matter for drift.
@@ -196,7 +196,7 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
       });
     },
     async list() {
-      return (await lxcList(lxcPath)).filter((n) => ID.test(n));
+      return [...(await lxcObserveAll(lxcPath)).keys()].filter((n) => ID.test(n));
     },
     create: (spec) => serialized(spec.id, () => create(spec)).then(() => null),
     start: (id) => serialized(id, () => start(id)).then(() => null),

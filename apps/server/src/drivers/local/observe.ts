@@ -1,21 +1,31 @@
 /**
- * Observing every container of an lxcpath at once: one `lxc-ls` for a full look, and one
- * long-running `lxc-monitor` whose state-change events say which container to look at again —
- * instead of an lxc-info process per server on every resync.
+ * Observing every container of an lxcpath at once: a look at the lxcpath and the process table
+ * for a full picture, and one long-running `lxc-monitor` whose state-change events say which
+ * container to look at again — instead of an lxc-info process per server on every resync.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { run } from './exec.ts';
 
-/** State and init PID of each container under lxcPath, from one lxc-ls. */
-export async function lxcObserveAll(lxcPath: string): Promise<Map<string, { state: string; pid: number | null }>> {
-  const out = new Map<string, { state: string; pid: number | null }>();
+/**
+ * Which containers under lxcPath exist and which run, without a process per container or even
+ * one at all: a container exists when its directory holds a config, and runs while LXC's monitor
+ * process for it lives, which names itself `[lxc monitor] <lxcpath> <name>` (lxc-ls, by contrast,
+ * asks each container's monitor over its socket in turn: seconds for a thousand).
+ */
+export async function lxcObserveAll(lxcPath: string): Promise<Map<string, 'running' | 'stopped'>> {
+  const out = new Map<string, 'running' | 'stopped'>();
   if (!existsSync(lxcPath)) return out;
-  const r = await run('lxc-ls', ['-P', lxcPath, '-f', '-F', 'NAME,STATE,PID']);
-  for (const line of r.stdout.split('\n').slice(1)) {
-    const [name, state, pid] = line.trim().split(/\s+/);
-    if (name && state) out.set(name, { state, pid: pid && /^\d+$/.test(pid) ? Number(pid) : null });
+  for (const name of await readdir(lxcPath)) if (existsSync(join(lxcPath, name, 'config'))) out.set(name, 'stopped');
+  const prefix = `[lxc monitor] ${lxcPath} `;
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.startsWith(prefix)) continue;
+    const name = cmdline.slice(prefix.length).replace(/\0+$/, '');
+    if (out.has(name)) out.set(name, 'running');
   }
   return out;
 }

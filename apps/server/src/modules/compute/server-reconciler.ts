@@ -27,8 +27,8 @@ interface Deps {
   defaultNetwork: Ipv4Network & { link: string };
   /** Engine-level image name when the image is ready; null while it is being prepared. */
   imageReady: (name: string) => Promise<string | null>;
-  /** How often a converged server is looked at again, to notice drift. */
-  resyncMs: number;
+  /** How often a converged server is looked at again; null: only when something wakes it. */
+  resyncMs: number | null;
   /** The node new instances are placed on (the engine has one until clustering comes). */
   node: string;
   /** Asked after an engine failure whether the host itself is the cause. */
