@@ -79,6 +79,16 @@ describe('kumulus login over HTTPS: certificate pinning', { timeout: 180_000 }, 
     assert.equal((await runCli(['plan', 'list'], { env })).code, 0);
   });
 
+  test('scripts without a config file pin with KUMULUS_FINGERPRINT', async () => {
+    const scriptEnv = { KUMULUS_CONFIG: join(configDir, 'none.json'), KUMULUS_LANG: 'en', KUMULUS_URL: url, KUMULUS_TOKEN: server!.operatorToken };
+    const unpinned = await runCli(['plan', 'list'], { env: scriptEnv });
+    assert.equal(unpinned.code, 5, unpinned.stderr);
+    assert.match(unpinned.stderr, /\[TLS_UNTRUSTED\].*self-signed.*kumulus login --url/);
+    assert.equal((await runCli(['plan', 'list'], { env: { ...scriptEnv, KUMULUS_FINGERPRINT: fingerprint } })).code, 0);
+    const bad = await runCli(['plan', 'list'], { env: { ...scriptEnv, KUMULUS_FINGERPRINT: 'nope' } });
+    assert.equal(bad.code, 2, bad.stderr);
+  });
+
   test('on a terminal, login shows the fingerprint and pins it once confirmed', async () => {
     const ttyEnv = { ...env, KUMULUS_CONFIG: join(configDir, 'tty.json') };
     // script(1) gives the CLI a pseudo-terminal, so it asks as it would a person.

@@ -9,7 +9,7 @@ import { request } from 'node:https';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { TLSSocket } from 'node:tls';
+import { connect, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { engineNames, startTestServer, type TestServer } from '../harness.ts';
 
@@ -90,6 +90,32 @@ describe('HTTPS listener', { timeout: 180_000 }, () => {
     const plainCookie = overHttp.headers.get('set-cookie') ?? '';
     assert.match(plainCookie, /kumulus_session=kms_/);
     assert.doesNotMatch(plainCookie, /Secure/i);
+  });
+
+  test('the console WebSocket upgrade reaches its route over HTTPS too', async () => {
+    const tls = server?.running.tls;
+    assert.ok(tls);
+    const { port } = new URL(tls.url);
+    // A raw upgrade: an HTTPS server without the hand-over to the app would just drop the socket.
+    const head = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port), ca: readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8') }, () => {
+        socket.write(
+          `GET /api/v1/servers/srv_nothere/console HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${server?.operatorToken}\r\n` +
+            'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        );
+      });
+      let data = '';
+      socket.setEncoding('utf8').on('data', (d: string) => {
+        data += d;
+        if (data.includes('\r\n')) {
+          socket.destroy();
+          resolve(data.split('\r\n')[0] ?? '');
+        }
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(data.split('\r\n')[0] ?? ''));
+    });
+    assert.match(head, /^HTTP\/1\.1 404/, 'the console route answered: no such server');
   });
 
   test('a restart keeps the certificate; the operator’s own one is served once put in place', async () => {
