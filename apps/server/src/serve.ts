@@ -166,7 +166,14 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...hostRoutes({ db, engine: engine.name, node: hostname() }),
     ],
   });
-  const listening = await endpoints.start(app);
+  const listening = await endpoints.start(app).catch(async (err) => {
+    // A port in use must not leave the worker running and the store and data dir held.
+    await app.close();
+    await worker.stop();
+    await store.close();
+    lock?.release();
+    throw err;
+  });
 
   let closing: Promise<void> | null = null;
   return {

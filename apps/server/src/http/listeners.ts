@@ -60,9 +60,12 @@ export async function startListeners(app: FastifyInstance, specs: ListenSpec[]):
       // @fastify/websocket takes upgrades from fastify.server; hand it ours, it only looks at the arguments.
       server.on('upgrade', (req, socket, head) => app.server.emit('upgrade', req, socket, head));
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
+        server.once('error', (err: NodeJS.ErrnoException) => {
+          const where = `${spec.tls ? 'HTTPS' : 'HTTP'} on ${spec.host ?? 'every address'} port ${spec.port}`;
+          reject(new Error(err.code === 'EADDRINUSE' ? `${where}: the port is in use by another program; choose another listen address` : `${where}: ${err.message}`, { cause: err }));
+        });
         server.listen({ host: spec.host, port: spec.port }, () => {
-          server.off('error', reject);
+          server.removeAllListeners('error');
           resolve();
         });
       });

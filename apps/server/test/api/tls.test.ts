@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { type AddressInfo, createServer } from 'node:net';
+import { once } from 'node:events';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -116,6 +118,23 @@ describe('HTTPS listener', { timeout: 180_000 }, () => {
       socket.on('close', () => resolve(data.split('\r\n')[0] ?? ''));
     });
     assert.match(head, /^HTTP\/1\.1 404/, 'the console route answered: no such server');
+  });
+
+  test('a port in use stops serve with a clear message and leaves the data dir free', async () => {
+    const busy = createServer().listen(0, '127.0.0.1');
+    await once(busy, 'listening');
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      await server?.stop();
+      server = undefined;
+      await assert.rejects(startTestServer({ ...engineOpts, keep: true, tlsListen: `127.0.0.1:${port}` }), /HTTPS on 127\.0\.0\.1 port \d+: the port is in use/);
+      // The failed start stopped what it had started and released the data dir (a leaked worker would also keep
+      // this test process from ever ending).
+      assert.equal(existsSync(join(dataDir, 'kumulus.pid')), false, 'the data dir lock is released');
+      server = await startTestServer({ ...engineOpts, keep: true });
+    } finally {
+      busy.close();
+    }
   });
 
   test('a restart keeps the certificate; the operator’s own one is served once put in place', async () => {
