@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -130,6 +130,37 @@ describe('kumulus login over HTTPS: certificate pinning', { timeout: 180_000 }, 
     const repinned = await runCli(['login', '--token', server.operatorToken, '--fingerprint', renewed], { env });
     assert.equal(repinned.code, 0, repinned.stderr);
     assert.equal((await runCli(['plan', 'list'], { env })).code, 0);
+  });
+
+  test('a certificate from a CA this machine trusts needs no pin; login drops the old one', async () => {
+    const port = new URL(url).port;
+    await server!.stop();
+    server = undefined;
+    // The operator's CA-signed certificate; the client machine trusts the CA (NODE_EXTRA_CA_CERTS).
+    const ca = join(configDir, 'ca');
+    const tlsDir = join(dataDir, 'tls');
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+    await run('openssl', ['req', '-x509', ...ec, '-days', '30', '-subj', '/CN=Kumulus Test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-keyout', `${ca}.key`, '-out', `${ca}.pem`]);
+    await run('openssl', ['req', '-new', ...ec, '-subj', '/CN=127.0.0.1', '-keyout', join(tlsDir, 'key.pem'), '-out', `${ca}.csr`]);
+    await writeFile(`${ca}.ext`, 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    await run('openssl', ['x509', '-req', '-in', `${ca}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '30', '-extfile', `${ca}.ext`, '-out', join(tlsDir, 'cert.pem')]);
+    server = await start(`127.0.0.1:${port}`);
+    const caEnv = { ...env, NODE_EXTRA_CA_CERTS: `${ca}.pem` };
+
+    // Later commands stay strict: the pin no longer matches.
+    const refused = await runCli(['plan', 'list'], { env: caEnv });
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(refused.stderr, /\[TLS_CERT_CHANGED\]/);
+    // login, the user's explicit act, accepts what the CA vouches for and removes the pin.
+    const login = await runCli(['login', '--token', server.operatorToken], { env: caEnv });
+    assert.equal(login.code, 0, login.stderr);
+    assert.match(login.stderr, /vouched for by a certificate authority/);
+    assert.equal((await stored()).fingerprints, undefined);
+    assert.equal((await runCli(['plan', 'list'], { env: caEnv })).code, 0);
+    // Without the CA the same certificate is untrusted, and unpinned now.
+    const withoutCa = await runCli(['plan', 'list'], { env });
+    assert.equal(withoutCa.code, 5, withoutCa.stderr);
+    assert.match(withoutCa.stderr, /\[TLS_UNTRUSTED\].*its issuer is unknown here/);
   });
 });
 

@@ -75,7 +75,6 @@ export async function runLogin(args: string[]): Promise<void> {
   } else {
     ({ me, token } = await signIn(url, values.email, pinnedFetch));
   }
-  // A certificate this machine now trusts by its CAs needs no pin; a kept one would refuse the next renewal.
   if (pin) fingerprints[pinKey(url)] = pin;
   else if (https) delete fingerprints[pinKey(url)];
   await writeConfig({ ...config, url, token, fingerprints: Object.keys(fingerprints).length ? fingerprints : undefined });
@@ -92,11 +91,14 @@ async function trust(url: string, given: string | undefined, pinned: string | un
     if (probe.fingerprint !== given) throw new CliError(Exit.auth, 'TLS_FINGERPRINT_MISMATCH', t('tls.mismatch', { url, expected: given, actual: probe.fingerprint }));
     return given;
   }
-  if (pinned) {
-    if (probe.fingerprint !== pinned) throw certificateChanged(url, pinned, probe.fingerprint);
-    return pinned;
+  if (pinned === probe.fingerprint) return pinned;
+  // Vouched for by this machine's CAs for the URL's name (the operator's own certificate): the usual web trust
+  // holds, and a pin would refuse the certificate's next renewal. login is the user's explicit act, so say so.
+  if (probe.trusted) {
+    if (pinned) note(t('tls.pinDropped', { url }));
+    return undefined;
   }
-  if (probe.trusted) return undefined;
+  if (pinned) throw certificateChanged(url, pinned, probe.fingerprint);
   if (!process.stdin.isTTY) throw new CliError(Exit.auth, 'TLS_UNTRUSTED', t('tls.untrustedNoTty', { url, reason: probe.reason, fingerprint: probe.fingerprint }));
   note(t('tls.firstContact', { url, reason: probe.reason, fingerprint: probe.fingerprint }));
   const answer = (await ask(t('tls.confirm', { url }), 'yes/no')).toLowerCase();
