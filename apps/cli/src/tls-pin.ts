@@ -32,7 +32,7 @@ export function probeCertificate(url: string): Promise<Probe> {
       const cert = socket.getPeerCertificate();
       // checkServerIdentity is skipped by Node when the chain does not verify, so ask both questions here.
       const nameError = socket.authorized ? checkServerIdentity(host, cert) : undefined;
-      const reason = describe(socket.authorizationError ? String(socket.authorizationError) : nameError ? 'ERR_TLS_CERT_ALTNAME_INVALID' : '');
+      const reason = inWords(socket.authorizationError ? String(socket.authorizationError) : nameError ? 'ERR_TLS_CERT_ALTNAME_INVALID' : '');
       socket.end();
       resolve({ fingerprint: cert.fingerprint256, trusted: socket.authorized && !nameError, reason });
     });
@@ -42,7 +42,7 @@ export function probeCertificate(url: string): Promise<Probe> {
 }
 
 // The verifier's codes in words; an unusual one is shown as it is.
-function describe(code: string): string {
+function inWords(code: string): string {
   if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return t('tls.reasonSelfSigned');
   if (code === 'CERT_HAS_EXPIRED') return t('tls.reasonExpired');
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return t('tls.reasonName');
@@ -71,7 +71,7 @@ export async function fetchFor(url: string, pin: string | undefined): Promise<ty
         return await fetch(input, init);
       } catch (err) {
         const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-        if (https && code && UNTRUSTED.has(code)) throw new CliError(Exit.auth, 'TLS_UNTRUSTED', t('tls.untrusted', { url, reason: describe(code) }));
+        if (https && code && UNTRUSTED.has(code)) throw new CliError(Exit.auth, 'TLS_UNTRUSTED', t('tls.untrusted', { url, reason: inWords(code) }));
         throw err;
       }
     };
