@@ -1,5 +1,6 @@
 /**
- * Where the CLI finds its API: ~/.config/kumulus/config.json, overridden by KUMULUS_URL / KUMULUS_TOKEN.
+ * Where the CLI finds its API: ~/.config/kumulus/config.json, overridden by KUMULUS_URL / KUMULUS_TOKEN /
+ * KUMULUS_FINGERPRINT.
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -7,11 +8,14 @@ import { dirname, join } from 'node:path';
 import { KumulusClient } from '@kumulus/api';
 import { CliError, Exit } from './errors.ts';
 import { language, t } from './i18n.ts';
+import { fetchFor, normalizeFingerprint } from './tls-pin.ts';
 
 /** What `kumulus login` stores. */
 export interface CliConfig {
   url?: string;
   token?: string;
+  /** Pinned SHA-256 certificate fingerprints (AA:BB:…) by origin (`https://host:port`), as `kumulus login` confirmed them. */
+  fingerprints?: Record<string, string>;
 }
 
 /** The URL used when nothing else names one: where `kumulus serve` listens by default. */
@@ -44,15 +48,24 @@ export async function writeConfig(config: CliConfig, path = configPath()): Promi
   await rename(tmp, path);
 }
 
-/** The effective URL and token: the environment wins over the file. */
-export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; token?: string }> {
+/** The origin a fingerprint is pinned for: scheme, host and port, as the browser's same-origin rule has it. */
+export function pinKey(url: string): string {
+  return new URL(url).origin;
+}
+
+/** The effective URL, token and pinned fingerprint: the environment wins over the file. */
+export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; token?: string; fingerprint?: string }> {
   const file = await readConfig(configPath(env));
-  return { url: env.KUMULUS_URL || file.url || defaultUrl, token: env.KUMULUS_TOKEN || file.token };
+  const url = env.KUMULUS_URL || file.url || defaultUrl;
+  const pinned = URL.canParse(url) ? file.fingerprints?.[pinKey(url)] : undefined;
+  return { url, token: env.KUMULUS_TOKEN || file.token, fingerprint: env.KUMULUS_FINGERPRINT || pinned };
 }
 
 /** An API client for the signed-in user; fails with exit 5 when there is no token at all. */
 export async function connect(): Promise<{ client: KumulusClient; url: string }> {
-  const { url, token } = await resolveConfig();
+  const { url, token, fingerprint } = await resolveConfig();
   if (!token) throw new CliError(Exit.auth, 'NOT_LOGGED_IN', t('error.notLoggedIn'));
-  return { client: new KumulusClient({ baseUrl: url, token, language }), url };
+  const pin = fingerprint === undefined ? undefined : normalizeFingerprint(fingerprint);
+  if (pin === null) throw new CliError(Exit.usage, 'USAGE', t('tls.badFingerprintEnv', { value: fingerprint ?? '' }));
+  return { client: new KumulusClient({ baseUrl: url, token, language, fetch: await fetchFor(url, pin) }), url };
 }

@@ -28,7 +28,8 @@ Commands:
 
 Every command takes --help and -o/--output table|json (json: the API's objects on stdout).
 Errors go to stderr with the API's code; with --output json as {"error": {code, message, …}}.
-Environment: KUMULUS_URL, KUMULUS_TOKEN (override the stored login), KUMULUS_CONFIG (config file),
+Environment: KUMULUS_URL, KUMULUS_TOKEN (override the stored login), KUMULUS_FINGERPRINT (the
+https server's certificate fingerprint to pin), KUMULUS_CONFIG (config file),
 KUMULUS_LANG=de|en (else LC_ALL, LC_MESSAGES, LANG).
 
 Exit codes:
@@ -55,7 +56,8 @@ Befehle:
 
 Jeder Befehl kennt --help und -o/--output table|json (json: die Objekte der API auf stdout).
 Fehler gehen mit dem Code der API auf stderr; mit --output json als {"error": {code, message, …}}.
-Umgebung: KUMULUS_URL, KUMULUS_TOKEN (haben Vorrang vor der Anmeldung), KUMULUS_CONFIG (Konfigurationsdatei),
+Umgebung: KUMULUS_URL, KUMULUS_TOKEN (haben Vorrang vor der Anmeldung), KUMULUS_FINGERPRINT (der
+festzuhaltende Zertifikats-Fingerabdruck des https-Servers), KUMULUS_CONFIG (Konfigurationsdatei),
 KUMULUS_LANG=de|en (sonst LC_ALL, LC_MESSAGES, LANG).
 
 Exit-Codes:

@@ -30,7 +30,8 @@ describe('kumulus serve', { timeout: 300_000 }, () => {
     test(`serves the API and stops with exit 0 on ${signal}`, async () => {
       const dataDir = await mkdtemp(join(tmpdir(), 'kumulus-serve-'));
       dirs.push(dataDir);
-      const child = spawn(kumulusBin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...engineArgs], {
+      // HTTPS on loopback too: its default (every address, 8443) would collide with a real installation's.
+      const child = spawn(kumulusBin, ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--tls-listen', '127.0.0.1:0', ...engineArgs], {
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', KUMULUS_LANG: 'en', KUMULUS_BOOTSTRAP_TOKEN: token },
         stdio: ['ignore', 'ignore', 'pipe'],
       });

@@ -6,6 +6,7 @@ import websocket from '@fastify/websocket';
 import { createLocalEngine } from './drivers/local/index.ts';
 import type { Engine } from './drivers/types.ts';
 import { buildApp } from './http/app.ts';
+import { prepareEndpoints, type TlsEndpoint } from './http/endpoints.ts';
 import { principalOf } from './http/auth.ts';
 import { createIdempotency } from './http/idempotency.ts';
 import { systemClock } from './lib/clock.ts';
@@ -39,8 +40,12 @@ const HEALTH_EVERY_MS = 30_000;
 /** How to run the control plane. */
 export interface ServeOptions {
   dataDir: string;
-  /** `HOST:PORT`; port 0 picks a free one. */
-  listen: string;
+  /** Plain HTTP `HOST:PORT`, loopback only unless `insecureHttp`; port 0 picks a free one. */
+  listen?: string;
+  /** HTTPS `HOST:PORT` or `:PORT` (every address), with the certificate in `<dataDir>/tls/` (made on first start). */
+  tlsListen?: string;
+  /** Allows plain HTTP on an address that is not loopback (behind a TLS proxy). */
+  insecureHttp?: boolean;
   /** Store URL; `sqlite:<dataDir>/store/kumulus.db` by default, or `postgres://…`. */
   storeUrl?: string;
   /** On an empty store: the first operator's API token (KUMULUS_BOOTSTRAP_TOKEN). */
@@ -73,7 +78,10 @@ export interface ServeOptions {
 
 /** A running control plane. */
 export interface Running {
+  /** The plain HTTP (loopback) URL when there is one, else the HTTPS one. */
   url: string;
+  /** The HTTPS listener: its URLs and certificate fingerprint. */
+  tls?: TlsEndpoint;
   engine: Engine;
   /** The store, for tests and benchmarks that look underneath the API. */
   store: Store;
@@ -96,6 +104,12 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const storeUrl = opts.storeUrl ?? `sqlite:${join(dataDir, 'store', 'kumulus.db')}`;
   // With SQLite only one control plane may use a data dir; PostgreSQL is shared by design.
   const lock = storeUrl.startsWith('sqlite:') ? acquireDataDirLock(dataDir) : null;
+  // Before anything else starts (and under the lock, as it may write the certificate): a refused address or a
+  // broken certificate ends serve here.
+  const endpoints = await prepareEndpoints(opts, dataDir).catch((err) => {
+    lock?.release();
+    throw err;
+  });
   const store = await openStore(storeUrl);
   const clock = systemClock;
   const ids = createIdGenerator(clock);
@@ -191,17 +205,28 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
   });
-  const [host = '127.0.0.1', port = '8080'] = splitListen(opts.listen);
-  const address = await app.listen({ host, port: Number(port) });
+  const listening = await endpoints.start(app).catch(async (err) => {
+    // A port in use must not leave the worker running and the store and data dir held.
+    await app.close();
+    unwatch();
+    await worker.stop();
+    await store.close();
+    lock?.release();
+    throw err;
+  });
 
   let closing: Promise<void> | null = null;
   return {
-    url: address.replace('[::1]', 'localhost'),
+    url: listening.httpUrl ?? listening.tls?.url ?? '',
+    tls: listening.tls,
     engine,
     store,
     close: () => {
       closing ??= (async () => {
-        await app.close(); // stop taking requests first
+        // Stop taking requests first; the sockets end once the app has closed its WebSockets.
+        const ended = listening.close();
+        await app.close();
+        await ended;
         unwatch();
         await worker.stop(); // then let passes under way finish (drain)
         await store.close();
@@ -210,10 +235,4 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       return closing;
     },
   };
-}
-
-function splitListen(listen: string): [string, string] {
-  const i = listen.lastIndexOf(':');
-  if (i < 0) throw new Error(`--listen ${listen}: expected HOST:PORT, e.g. 127.0.0.1:8080`);
-  return [listen.slice(0, i).replace(/^\[|\]$/g, ''), listen.slice(i + 1)];
 }

@@ -25,7 +25,10 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Options of a test server. */
+/**
+ * Options of a test server. It answers plain HTTP on 127.0.0.1:0 (`url`); `tlsListen: '127.0.0.1:0'` adds an HTTPS
+ * listener with a certificate made in the data dir (`running.tls`: its URL and fingerprint).
+ */
 export interface TestServerOptions extends Partial<ServeOptions> {
   store?: 'sqlite' | 'postgres';
   /** Reuse an existing data dir (restart after a crash). */

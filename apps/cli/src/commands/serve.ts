@@ -7,17 +7,25 @@ import { pick, t } from '../i18n.ts';
 import { note } from '../output.ts';
 
 // The same defaults as serve() itself, repeated here only to show them in --help.
-const defaults = { dataDir: '/var/lib/kumulus', listen: '127.0.0.1:8080', bridge: 'kmbr0', nftTable: 'kumulus', network: '10.77.0.0/16' };
+// 8443, not Proxmox VE's 8006: Kumulus may run on a Proxmox node, where pveproxy holds 8006.
+const defaults = { dataDir: '/var/lib/kumulus', listen: '127.0.0.1:8080', tlsListen: ':8443', bridge: 'kmbr0', nftTable: 'kumulus', network: '10.77.0.0/16' };
 
 const help = {
-  en: `Usage: kumulus serve [--data-dir DIR] [--listen HOST:PORT] [--bridge NAME] [--nft-table NAME] [--network CIDR]
+  en: `Usage: kumulus serve [--data-dir DIR] [--tls-listen HOST:PORT] [--listen HOST:PORT] [--bridge NAME] [--nft-table NAME] [--network CIDR]
 
 Starts the Kumulus control plane in embedded mode: API, dashboard, reconcilers, SQLite store
 and the local LXC engine, in this one process. SIGINT or SIGTERM drains in-flight work and stops.
 
+Other machines reach it over HTTPS with the certificate in DIR/tls/cert.pem and key.pem: a
+self-signed one is made on first start (its SHA-256 fingerprint is printed); put your own there
+and restart to use it. Plain HTTP is for this host only (the CLI and scripts on it).
+
 Options:
-  --data-dir DIR       where the database and images live (default ${defaults.dataDir})
-  --listen HOST:PORT   address to listen on (default ${defaults.listen}; port 0 picks a free one)
+  --data-dir DIR       where the database, images and certificate live (default ${defaults.dataDir})
+  --tls-listen HOST:PORT  HTTPS address (default ${defaults.tlsListen}: every address of the host); off for none
+  --listen HOST:PORT   plain HTTP address, loopback only (default ${defaults.listen}); off for none;
+                       port 0 picks a free one
+  --insecure-http      allow plain HTTP on an address other machines reach (behind a TLS proxy)
   --bridge NAME        the Linux bridge of the default network (default ${defaults.bridge})
   --nft-table NAME     the nftables table for its NAT and filters (default ${defaults.nftTable})
   --network CIDR       the default network's range; the gateway is its first address (default ${defaults.network})
@@ -26,14 +34,22 @@ Environment (read only while the store is empty, to create the first operator):
   KUMULUS_BOOTSTRAP_TOKEN     becomes the operator's API token (at least 16 characters)
   KUMULUS_BOOTSTRAP_EMAIL     the operator's e-mail (default admin@kumulus.local)
   KUMULUS_BOOTSTRAP_PASSWORD  the operator's password, for the dashboard`,
-  de: `Aufruf: kumulus serve [--data-dir VERZEICHNIS] [--listen HOST:PORT] [--bridge NAME] [--nft-table NAME] [--network CIDR]
+  de: `Aufruf: kumulus serve [--data-dir VERZEICHNIS] [--tls-listen HOST:PORT] [--listen HOST:PORT] [--bridge NAME] [--nft-table NAME] [--network CIDR]
 
 Startet die Kumulus-Steuerung im eingebetteten Modus: API, Dashboard, Reconciler, SQLite-Speicher
 und die lokale LXC-Engine in diesem einen Prozess. SIGINT oder SIGTERM beendet laufende Arbeit und stoppt.
 
+Andere Rechner erreichen sie über HTTPS mit dem Zertifikat in VERZ./tls/cert.pem und key.pem: beim
+ersten Start wird ein selbstsigniertes erzeugt (sein SHA-256-Fingerabdruck wird ausgegeben); legen
+Sie Ihr eigenes dorthin und starten Sie neu, um es zu verwenden. HTTP ist nur für diesen Rechner
+(die CLI und Skripte darauf).
+
 Optionen:
-  --data-dir VERZ.     wo Datenbank und Images liegen (Standard ${defaults.dataDir})
-  --listen HOST:PORT   Adresse, auf der gelauscht wird (Standard ${defaults.listen}; Port 0 wählt einen freien)
+  --data-dir VERZ.     wo Datenbank, Images und Zertifikat liegen (Standard ${defaults.dataDir})
+  --tls-listen HOST:PORT  HTTPS-Adresse (Standard ${defaults.tlsListen}: jede Adresse des Rechners); off für keine
+  --listen HOST:PORT   HTTP-Adresse, nur Loopback (Standard ${defaults.listen}); off für keine;
+                       Port 0 wählt einen freien
+  --insecure-http      HTTP auch auf einer Adresse erlauben, die andere Rechner erreichen (hinter einem TLS-Proxy)
   --bridge NAME        Linux-Bridge des Standardnetzes (Standard ${defaults.bridge})
   --nft-table NAME     nftables-Tabelle für dessen NAT und Filter (Standard ${defaults.nftTable})
   --network CIDR       Adressbereich des Standardnetzes; das Gateway ist seine erste Adresse (Standard ${defaults.network})
@@ -50,6 +66,8 @@ export async function runServe(args: string[]): Promise<void> {
   const options = {
     'data-dir': { type: 'string' },
     listen: { type: 'string' },
+    'tls-listen': { type: 'string' },
+    'insecure-http': { type: 'boolean' },
     bridge: { type: 'string' },
     'nft-table': { type: 'string' },
     network: { type: 'string' },
@@ -57,10 +75,23 @@ export async function runServe(args: string[]): Promise<void> {
   const { values, positionals, help: wantsHelp } = parseCommand(args, options, cmd);
   if (wantsHelp) return void process.stdout.write(pick(help) + '\n');
   takePositionals(positionals, [], cmd);
-  const listen = values.listen ?? defaults.listen;
-  // [v6]:port or host:port with a port number; anything else would fail later with a vaguer error.
-  if (!/^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):\d{1,5}$/.test(listen) || Number(listen.split(':').pop()) > 65535) {
-    throw usageError(t('usage.badValue', { name: 'listen', value: listen, expected: 'HOST:PORT' }), cmd);
+  const { parseListen } = await import('@kumulus/server/src/http/listeners.ts');
+  const { isLoopbackHost } = await import('@kumulus/server/src/tls/host-names.ts');
+  // [v6]:port, host:port or :port with a port number; anything else would fail later with a vaguer error.
+  const address = (name: 'listen' | 'tls-listen', fallback: string) => {
+    const value = values[name] ?? fallback;
+    if (value === 'off') return undefined;
+    try {
+      return { value, spec: parseListen(value) };
+    } catch {
+      throw usageError(t('usage.badValue', { name, value, expected: 'HOST:PORT, [IPv6]:PORT, :PORT or off' }), cmd);
+    }
+  };
+  const plain = address('listen', defaults.listen);
+  const tls = address('tls-listen', defaults.tlsListen);
+  if (!plain && !tls) throw usageError(t('serve.nothingToListen'), cmd);
+  if (plain && !values['insecure-http'] && !(plain.spec.host && isLoopbackHost(plain.spec.host))) {
+    throw usageError(t('serve.plainNotLoopback', { listen: plain.value }), cmd);
   }
   // Several control planes (or a test beside a real one) on one host need their own bridge, table and range.
   const network = values.network === undefined ? undefined : parseNetwork(values.network, cmd);
@@ -75,7 +106,9 @@ export async function runServe(args: string[]): Promise<void> {
   const env = process.env;
   const server = await serve({
     dataDir: values['data-dir'] ?? defaults.dataDir,
-    listen,
+    listen: plain?.value,
+    tlsListen: tls?.value,
+    insecureHttp: values['insecure-http'],
     bootstrapToken: env.KUMULUS_BOOTSTRAP_TOKEN || undefined,
     bootstrapEmail: env.KUMULUS_BOOTSTRAP_EMAIL || undefined,
     bootstrapPassword: env.KUMULUS_BOOTSTRAP_PASSWORD || undefined,
@@ -84,7 +117,15 @@ export async function runServe(args: string[]): Promise<void> {
     network,
     log: true,
   });
-  note(t('serve.listening', { url: server.url }));
+  if (server.tls) {
+    const { lanUrl, fingerprint, certFile, generated, validTo } = server.tls;
+    note(t('serve.listeningTls', { url: lanUrl }));
+    note(t('serve.fingerprint', { fingerprint }));
+    if (generated) note(t('serve.certGenerated', { file: certFile }));
+    // A month ahead, so that an operator who reads the log at start has time to act.
+    if (validTo.getTime() - Date.now() < 30 * 86_400_000) note(t('serve.certExpiring', { file: certFile, date: validTo.toISOString().slice(0, 10) }));
+  }
+  if (plain) note(t('serve.listening', { url: server.url }));
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     // A second signal means "now": the first close() may be stuck on a hung engine call.

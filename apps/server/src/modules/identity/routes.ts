@@ -1,14 +1,17 @@
 import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, Me, Page, Tenant, Token, User } from '@kumulus/api';
+import type { FastifyRequest } from 'fastify';
 import { SESSION_COOKIE } from '../../http/auth.ts';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Identity } from './service.ts';
 
 
 /**
- * Sign-in, tenants, users and API tokens. `secureCookies` forces the Secure flag, for a TLS proxy in front; over HTTPS
- * it is set anyway.
+ * Sign-in, tenants, users and API tokens. The session cookie is Secure when the request came over HTTPS (the
+ * connection's own TLS, not a header anyone can send); `secureCookies` forces it, for a TLS proxy in front.
  */
 export function identityRoutes(identity: Identity, opts: { secureCookies: boolean }): RouteDef[] {
+  // Clearing uses the same attributes as setting: a browser keeps a Secure cookie that a non-Secure one would replace.
+  const cookieOptions = (req: FastifyRequest) => ({ path: '/', httpOnly: true, sameSite: 'strict' as const, secure: opts.secureCookies || req.protocol === 'https' });
   return [
     {
       method: 'POST',
@@ -21,7 +24,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       handler: async (req, reply) => {
         const { email, password } = req.body as Login;
         const { session, me, maxAgeSeconds } = await identity.login(email, password, req.ip, req.id);
-        reply.setCookie(SESSION_COOKIE, session, { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.secureCookies || req.protocol === 'https', maxAge: maxAgeSeconds });
+        reply.setCookie(SESSION_COOKIE, session, { ...cookieOptions(req), maxAge: maxAgeSeconds });
         return me;
       },
     },
@@ -33,7 +36,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       responses: { 204: null },
       handler: async (req, reply, p) => {
         await identity.logout(p, req.id);
-        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        reply.clearCookie(SESSION_COOKIE, cookieOptions(req));
         return reply.status(204).send();
       },
     },
