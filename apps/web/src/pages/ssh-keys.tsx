@@ -1,6 +1,7 @@
 /** SSH keys: the tenant's saved public keys, added once and picked in the create-server wizard. */
 import type { SshKey } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field } from '../components/field.tsx';
 import { ListBody } from '../components/list-body.tsx';
@@ -99,14 +100,17 @@ export function SshKeysPage() {
   const keys = usePoll(() => api.all((q) => api.listSshKeys(q)), 0);
   const [added, setAdded] = useState<SshKey | null>(null);
   const [error, setError] = useState<unknown>();
+  const [deleting, setDeleting] = useState<{ key: SshKey; busy: boolean } | null>(null);
 
   const remove = async (key: SshKey) => {
-    if (!confirm(t('sshKeys.deleteConfirm', { name: key.name }))) return;
+    setDeleting({ key, busy: true });
     try {
       await api.deleteSshKey(key.id);
       keys.reload();
     } catch (err) {
       setError(err);
+    } finally {
+      setDeleting(null);
     }
   };
 
@@ -150,7 +154,7 @@ export function SshKeysPage() {
                   </td>
                   <td data-label={t('sshKeys.created')}>{i18n.dateTime(key.createdAt)}</td>
                   <td>
-                    <button type="button" className="danger small" onClick={() => void remove(key)} aria-label={`${t('sshKeys.delete')}: ${key.name}`}>
+                    <button type="button" className="danger small" onClick={() => setDeleting({ key, busy: false })} aria-label={`${t('sshKeys.delete')}: ${key.name}`}>
                       {t('sshKeys.delete')}
                     </button>
                   </td>
@@ -160,6 +164,16 @@ export function SshKeysPage() {
           </table>
         )}
       </ListBody>
+      {deleting && (
+        <ConfirmDialog
+          title={t('sshKeys.deleteTitle', { name: deleting.key.name })}
+          warning={t('sshKeys.deleteConfirm', { name: deleting.key.name })}
+          confirmLabel={t('sshKeys.deleteButton')}
+          busy={deleting.busy}
+          onConfirm={() => void remove(deleting.key)}
+          onClose={() => setDeleting(null)}
+        />
+      )}
     </section>
   );
 }
