@@ -30,7 +30,7 @@ const ServerRow = memo(
         <td data-label={t('servers.phase')}>
           <PhaseBadge phase={s.status.phase} />
         </td>
-        <td data-label={t('servers.address')} className="mono">
+        <td data-label={t('servers.address')} className="mono nowrap">
           {address(s) || t('app.none')}
         </td>
         <td data-label={t('servers.plan')}>{s.spec.plan}</td>
