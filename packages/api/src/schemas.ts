@@ -6,8 +6,14 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
 const Id = (prefix: string) => Type.String({ pattern: `^${prefix}_[0-9a-z]{20,32}$`, description: `${prefix}_… id` });
 const Timestamp = Type.String({ format: 'date-time' });
+const NAME_FORM = '[a-z0-9]([a-z0-9-]*[a-z0-9])?';
+/** The pattern of a resource name, for validation messages that explain it. */
+export const NAME_PATTERN = `^${NAME_FORM}$`;
 /** A resource name: lower-case letters, digits and dashes, as in a DNS label. */
-export const Name = Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$' });
+export const Name = Type.String({ minLength: 1, maxLength: 63, pattern: NAME_PATTERN });
+/** A request field that names a resource: its name, or its id (`plan_…`) as the API's lists show it. */
+export const NameOrId = (prefix: string) =>
+  Type.String({ minLength: 1, maxLength: 63, pattern: `^(${NAME_FORM}|${prefix}_[0-9a-z]{20,32})$`, description: `name or id (${prefix}_…)` });
 
 /** The body of every error answer. */
 export const ErrorBody = Type.Object(
@@ -96,7 +102,7 @@ export const Image = Type.Object(
     name: Name,
     os: Type.String(),
     kind: ServerKind,
-    status: Type.Union([Type.Literal('available'), Type.Literal('preparing'), Type.Literal('ready'), Type.Literal('failed')]),
+    status: Type.Union([Type.Literal('available'), Type.Literal('preparing'), Type.Literal('ready'), Type.Literal('failed'), Type.Literal('unavailable')], { description: 'unavailable: this host lacks something its servers need (see GET /hosts)' }),
     message: Type.String(),
   },
   { $id: 'Image' },
@@ -126,6 +132,7 @@ export type ServerSpec = Static<typeof ServerSpec>;
 
 export const ServerStatus = Type.Object({
   phase: Phase,
+  phaseSince: Type.Optional(Timestamp),
   observedGeneration: Type.Integer(),
   conditions: Type.Array(Condition),
   node: Type.Union([Type.String(), Type.Null()]),
@@ -150,13 +157,19 @@ export type Server = Static<typeof Server>;
 export const CreateServer = Type.Object(
   {
     name: Name,
-    plan: Name,
-    image: Name,
+    plan: NameOrId('plan'),
+    image: NameOrId('img'),
     kind: Type.Optional(ServerKind),
     hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     sshKeys: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16_384 }), { maxItems: 32, description: 'public keys pasted as they are' })),
-    sshKeyIds: Type.Optional(Type.Array(Id('key'), { maxItems: 32, uniqueItems: true, description: "ids of the tenant's saved SSH keys" })),
+    sshKeyIds: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\x00-\\x1f\\x7f]*$', description: 'key_… id or name' }), {
+        maxItems: 32,
+        uniqueItems: true,
+        description: "the tenant's saved SSH keys, each by id (key_…) or name",
+      }),
+    ),
     start: Type.Optional(Type.Boolean({ default: true })),
   },
   { additionalProperties: false },
@@ -204,7 +217,14 @@ export const Operation = Type.Object(
     state: OperationState,
     progress: Type.Integer({ minimum: 0, maximum: 100 }),
     step: Type.String({ description: 'what happens now' }),
-    error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+    error: Type.Union([
+      Type.Object({
+        code: Type.String(),
+        message: Type.String({ description: 'what went wrong, in plain words' }),
+        detail: Type.Optional(Type.String({ description: "operators only: the engine's own words (host paths, tool output)" })),
+      }),
+      Type.Null(),
+    ]),
     createdAt: Timestamp,
     startedAt: Type.Union([Timestamp, Type.Null()]),
     finishedAt: Type.Union([Timestamp, Type.Null()]),
@@ -286,10 +306,24 @@ export type Login = Static<typeof Login>;
 export const Me = Type.Object({ user: User, tenant: Tenant });
 export type Me = Static<typeof Me>;
 
+/** One thing the host lacks to run servers, found by the preflight when `kumulus serve` starts. */
+export const HostProblem = Type.Object({
+  check: Type.String({ description: 'stable id of the check: binary, lxc-include, subid, data-dir, cgroup, bridge, kernel' }),
+  subject: Type.String({ description: 'what is missing or wrong: a command, a file, a range' }),
+  message: Type.String({ description: 'what is wrong, in English, for the operator' }),
+  fix: Type.String({ description: 'what to do, e.g. the apt-get command' }),
+});
+export type HostProblem = Static<typeof HostProblem>;
+
 export const Host = Type.Object(
   {
     name: Type.String(),
     engine: Type.String(),
+    health: Type.Object({
+      ok: Type.Boolean({ description: 'false when the preflight found something servers need' }),
+      checkedAt: Timestamp,
+      problems: Type.Array(HostProblem),
+    }),
     cpus: Type.Integer(),
     memoryMb: Type.Integer(),
     servers: Type.Integer(),

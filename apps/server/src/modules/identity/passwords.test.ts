@@ -14,7 +14,7 @@ const reasonOf = (pw: string, context: string[] = []) => {
     return null;
   } catch (err) {
     assert.ok(err instanceof DomainError && err.code === 'WEAK_PASSWORD');
-    return err.params.reason;
+    return (err.params.reason as { en: string }).en;
   }
 };
 

@@ -34,13 +34,19 @@ export async function verifyPassword(password: string, phc: string): Promise<boo
 }
 
 // The rules live in @kumulus/api so the dashboard says and checks the same ones at the field.
-const REASONS: Record<PasswordProblem, (password: string) => string> = {
-  tooShort: (pw) => `it has ${pw.length} characters, at least ${PASSWORD_RULES.minLength} are needed`,
-  tooLong: () => `it is longer than ${PASSWORD_RULES.maxLength} characters`,
-  common: () => 'it is one of the most common passwords',
-  containsContext: () => 'it contains your name or e-mail',
-  repetitive: () => 'it repeats too few different characters',
-  fewKinds: () => 'mix at least three of lower case, upper case, digits and symbols',
+const REASONS: Record<PasswordProblem, (password: string) => { en: string; de: string }> = {
+  tooShort: (pw) => ({
+    en: `it has ${pw.length} characters, at least ${PASSWORD_RULES.minLength} are needed`,
+    de: `es hat ${pw.length} Zeichen, mindestens ${PASSWORD_RULES.minLength} sind nötig`,
+  }),
+  tooLong: () => ({ en: `it is longer than ${PASSWORD_RULES.maxLength} characters`, de: `es ist länger als ${PASSWORD_RULES.maxLength} Zeichen` }),
+  common: () => ({ en: 'it is one of the most common passwords', de: 'es gehört zu den häufigsten Passwörtern' }),
+  containsContext: () => ({ en: 'it contains your name or e-mail', de: 'es enthält Ihren Namen oder Ihre E-Mail-Adresse' }),
+  repetitive: () => ({ en: 'it repeats too few different characters', de: 'es besteht aus zu wenigen verschiedenen Zeichen' }),
+  fewKinds: () => ({
+    en: 'mix at least three of lower case, upper case, digits and symbols',
+    de: 'mischen Sie mindestens drei von Kleinbuchstaben, Großbuchstaben, Ziffern und Sonderzeichen',
+  }),
 };
 
 /**

@@ -17,7 +17,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       tag: 'auth',
       auth: false,
       body: Login,
-      responses: { 200: Me },
+      errors: ['INVALID_CREDENTIALS', 'ACCOUNT_LOCKED'], responses: { 200: Me },
       handler: async (req, reply) => {
         const { email, password } = req.body as Login;
         const { session, me, maxAgeSeconds } = await identity.login(email, password, req.ip, req.id);
@@ -45,7 +45,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       summary: 'Create a tenant (operators)',
       tag: 'tenants',
       body: CreateTenant,
-      responses: { 201: Tenant },
+      errors: ['NAME_TAKEN', 'WEAK_PASSWORD'], responses: { 201: Tenant },
       handler: async (req, reply, p) => reply.status(201).send(await identity.createTenant(p, req.body as CreateTenant, req.id)),
     },
     { method: 'GET', url: '/users', summary: "List your tenant's users", tag: 'users', query: ListQuery, responses: { 200: Page(User) }, handler: (req, _r, p) => identity.listUsers(p, req.query as ListQuery) },
@@ -55,7 +55,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       summary: 'Add a user to your tenant (admins)',
       tag: 'users',
       body: CreateUser,
-      responses: { 201: User },
+      errors: ['NAME_TAKEN', 'WEAK_PASSWORD'], responses: { 201: User },
       handler: async (req, reply, p) => reply.status(201).send(await identity.createUser(p, req.body as CreateUser, req.id)),
     },
     { method: 'GET', url: '/tokens', summary: 'List your API tokens', tag: 'tokens', query: ListQuery, responses: { 200: Page(Token) }, handler: (req, _r, p) => identity.listTokens(p, req.query as ListQuery) },

@@ -1,0 +1,56 @@
+/**
+ * What the local engine needs from the Debian host, each thing with the package that brings it.
+ * scripts/lib.sh installs these packages; a test (requirements.test.ts) fails when the code runs
+ * a command or includes a file that is not listed here, when a listed package is not named by
+ * the scripts, or when dpkg says another package owns the file — so nothing the engine uses can
+ * exist only because someone installed it by hand.
+ */
+
+/** Every host command the local engine and the console run, by the package that provides it. */
+export const HOST_COMMANDS: Readonly<Record<string, string>> = {
+  'lxc-start': 'lxc',
+  'lxc-stop': 'lxc',
+  'lxc-info': 'lxc',
+  'lxc-ls': 'lxc',
+  'lxc-wait': 'lxc',
+  'lxc-attach': 'lxc',
+  'lxc-monitor': 'lxc',
+  newuidmap: 'uidmap',
+  ip: 'iproute2',
+  nft: 'nftables',
+  losetup: 'mount',
+  mount: 'mount',
+  umount: 'mount',
+  'mkfs.ext4': 'e2fsprogs',
+  debootstrap: 'debootstrap',
+  script: 'bsdutils',
+  stty: 'coreutils',
+};
+
+/** LXC config files instances include, and other files the engine reads, by package. */
+export const HOST_FILES: Readonly<Record<string, string>> = {
+  '/usr/share/lxc/config/common.conf': 'liblxc-common',
+  '/usr/share/lxc/config/userns.conf': 'liblxc-common',
+  // Debian's own includes come with the templates package, not with lxc: the fresh-host defect.
+  '/usr/share/lxc/config/debian.common.conf': 'lxc-templates',
+  '/usr/share/lxc/config/debian.userns.conf': 'lxc-templates',
+  '/bin/busybox': 'busybox-static',
+};
+
+/**
+ * Kernel settings (under /proc/sys) below which the host runs far fewer containers than it could:
+ * every container's root is the same host uid, so per-uid quotas are shared by all of them.
+ * scripts/60-kumulus.conf sets at least these values (a test checks).
+ */
+export const HOST_SYSCTLS: Readonly<Record<string, number>> = {
+  'kernel.keys.maxkeys': 50_000,
+  'kernel.keys.maxbytes': 2_500_000,
+  'fs.inotify.max_user_instances': 1_048_576,
+  'fs.inotify.max_user_watches': 1_048_576,
+  'net.ipv4.neigh.default.gc_thresh3': 8192,
+};
+
+/** The package that provides a command or file the engine needs, for "apt-get install …" hints. */
+export function packageOf(commandOrFile: string): string | undefined {
+  return HOST_COMMANDS[commandOrFile] ?? HOST_FILES[commandOrFile];
+}
