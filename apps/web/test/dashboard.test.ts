@@ -369,6 +369,24 @@ describe('dashboard in Chromium', () => {
     await page.getByTestId('ops-filter-target').selectOption({ label: NAME });
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=op-row] a')].every((a) => a.textContent === 'web-1') && document.querySelectorAll('[data-testid=target-deleted]').length === 0);
     await page.getByTestId('ops-filter-target').selectOption({ label: 'All' });
+    // Pages, newest first: two rows a page, "Older" shows the next two, "Newer" goes back.
+    const ids = async () => page.locator('[data-testid=op-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-op-id')));
+    const all = (await page.request.get(`${url}/api/v1/operations?order=desc&limit=100`).then((r) => r.json())) as { items: { id: string }[] };
+    assert.ok(all.items.length >= 4, `${all.items.length} operations are too few to page`);
+    const expected = all.items.map((o) => o.id);
+    const firstRowIs = (id: string) => page.waitForFunction((want) => document.querySelector('[data-testid=op-row]')?.getAttribute('data-op-id') === want, id);
+    await page.goto(`${url}/operations?limit=2`);
+    await page.locator('[data-testid=op-row]').nth(1).waitFor();
+    assert.deepEqual(await ids(), expected.slice(0, 2));
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await page.getByTestId('ops-page').getByText('Page 2').waitFor();
+    await firstRowIs(expected[2]!);
+    assert.deepEqual(await ids(), expected.slice(2, 4));
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await page.getByTestId('ops-page').getByText('Page 1').waitFor();
+    await firstRowIs(expected[0]!);
+    await page.goto(`${url}/operations`);
+    await page.locator('[data-testid=op-row]').nth(3).waitFor();
     // German: the same kinds in German words.
     await page.getByLabel('Language').first().selectOption('de');
     await page.getByRole('heading', { name: 'Vorgänge' }).waitFor();

@@ -23,6 +23,13 @@ export function OperationState({ op }: { op: Operation }) {
         </>
       )}
       {op.state === 'failed' && op.error && <span className="field-error">{operationErrorText(i18n, op.error)}</span>}
+      {op.state === 'failed' && op.error?.detail && (
+        // Only operators get the engine's own words; tenants read the plain message above.
+        <details className="small op-detail">
+          <summary>{t('ops.detail')}</summary>
+          <pre>{op.error.detail}</pre>
+        </details>
+      )}
     </span>
   );
 }

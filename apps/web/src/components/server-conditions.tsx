@@ -2,24 +2,25 @@
  * A server's status conditions in plain words: what the control plane last observed and since
  * when ("Server: Stopped – since 20:31"), never the raw `Ready True Stopped` triple.
  */
-import type { Condition, Server } from '@kumulus/api/schemas';
+import type { Condition, Operation, Server } from '@kumulus/api/schemas';
 import { useI18n } from '../i18n/i18n.tsx';
-import { conditionText, conditionTone, conditionTypeLabel } from '../i18n/labels.ts';
+import { conditionText, conditionTone, conditionTypeLabel, operationErrorText } from '../i18n/labels.ts';
 
 /**
- * When the server entered its phase: `status.phaseSince` where the API sends it, else the
- * Ready condition's transition (which does not move when only its reason changes).
+ * When the server entered its phase: `status.phaseSince`, else (a server last written before
+ * the API recorded it) the Ready condition's transition.
  */
 export function phaseSince(server: Server): string | undefined {
-  const since = (server.status as { phaseSince?: string }).phaseSince;
-  return since ?? server.status.conditions.find((c) => c.type === 'Ready')?.lastTransitionAt;
+  return server.status.phaseSince ?? server.status.conditions.find((c) => c.type === 'Ready')?.lastTransitionAt;
 }
 
-/** Lists conditions with their state, a sentence, and when they last changed. */
-export function ServerConditions({ server }: { server: Server }) {
+/** Lists conditions with their state, a sentence, and when they last changed; `ops` newest first. */
+export function ServerConditions({ server, ops }: { server: Server; ops: Operation[] }) {
   const i18n = useI18n();
   const { t } = i18n;
   const conditions = server.status.conditions;
+  const failedOp = ops.find((o) => o.state === 'failed' && o.error);
+  const failure = failedOp?.error ? operationErrorText(i18n, failedOp.error) : undefined;
   // The Ready condition speaks of the phase, so its "since" is the phase's.
   const sinceOf = (c: Condition) => (c.type === 'Ready' ? (phaseSince(server) ?? c.lastTransitionAt) : c.lastTransitionAt);
   return (
@@ -39,7 +40,7 @@ export function ServerConditions({ server }: { server: Server }) {
           </thead>
           <tbody>
             {conditions.map((c) => {
-              const { state, message } = conditionText(i18n, c, { image: server.spec.image });
+              const { state, message } = conditionText(i18n, c, { image: server.spec.image, failure });
               const since = sinceOf(c);
               return (
                 <tr key={c.type} data-testid="condition" data-type={c.type}>

@@ -14,8 +14,8 @@ export function sortPlans(plans: Plan[]): Plan[] {
   return [...plans].sort((a, b) => a.vcpus - b.vcpus || a.memoryMb - b.memoryMb || a.diskGb - b.diskGb || a.priceHourly.amount - b.priceHourly.amount || a.name.localeCompare(b.name));
 }
 
-/** An image a server can be created from: anything but one that failed on this host. */
-export const usableImage = (i: Image) => i.status !== 'failed';
+/** An image a server can be created from: not one that failed, nor one this host cannot start yet. */
+export const usableImage = (i: Image) => i.status !== 'failed' && i.status !== 'unavailable';
 
 /** The image to preselect: only one that is ready, so the first server never waits or fails. */
 export function defaultImage(images: Image[]): string {
@@ -70,7 +70,7 @@ export function ImageChoice({ images, value, onChange, error }: { images: Image[
             <input type="radio" name="image" value={img.name} checked={value === img.name} disabled={!usable} onChange={() => onChange(img.name)} />
             <span className="choice-title">{img.name}</span>
             <span className="small muted">{img.os}</span>
-            <span className={`small${img.status === 'available' ? ' muted' : ` img-${img.status}`}`}>{usable ? imageStatusLabel(i18n, img.status) : t('create.imageCannotStart')}</span>
+            <span className={`small${img.status === 'available' ? ' muted' : ` img-${img.status}`}`}>{imageStatusLabel(i18n, img.status)}</span>
             {img.status === 'preparing' && <span className="small muted">{t('create.imagePreparing')}</span>}
           </label>
         );

@@ -256,6 +256,7 @@ export const de: Messages = {
   'image.status.preparing': 'Wird vorbereitet',
   'image.status.ready': 'Bereit',
   'image.status.failed': 'Nicht nutzbar',
+  'image.status.unavailable': 'Auf diesem Host noch nicht startbar',
   'cond.type.Ready': 'Server',
   'cond.type.ImageReady': 'Image',
   'cond.type.Drift': 'Korrektur',
@@ -304,7 +305,6 @@ export const de: Messages = {
   'create.nameInvalid': 'Nutzen Sie Kleinbuchstaben, Ziffern und Bindestriche; Anfang und Ende sind ein Buchstabe oder eine Ziffer.',
   'create.hostnameInvalid': 'Nutzen Sie Buchstaben, Ziffern und Bindestriche, höchstens 63 Zeichen, ohne Bindestrich am Anfang oder Ende.',
   'create.suggested': 'Vorschlag; ändern Sie ihn nach Belieben.',
-  'create.imageCannotStart': 'Auf diesem Host nicht nutzbar',
 
   'detail.since': 'seit {time}',
   'detail.deleting': 'Dieser Server wird gelöscht.',
@@ -338,4 +338,7 @@ export const de: Messages = {
   'create.keyGone': 'Ein gewählter Schlüssel wurde inzwischen gelöscht. Wählen Sie Ihre Schlüssel erneut.',
   'detail.kind.container': 'Container',
   'detail.kind.vm': 'Virtuelle Maschine',
+  'ops.detail': 'Einzelheiten für den Betreiber',
+  'error.HOST_NOT_READY': 'Dieser Host kann noch keine Server aus diesem Image starten: Ihm fehlt etwas, das sie brauchen. Der Betreiber weiß Bescheid; versuchen Sie es später erneut oder wählen Sie ein anderes Image.',
+  'cond.msg.Ready.Retrying': 'Ein Schritt ist fehlgeschlagen; Kumulus versucht es selbst erneut.',
 };

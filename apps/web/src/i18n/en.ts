@@ -253,6 +253,7 @@ export const en = {
   'image.status.preparing': 'Being prepared',
   'image.status.ready': 'Ready',
   'image.status.failed': 'Cannot be used',
+  'image.status.unavailable': 'Cannot start on this host yet',
   'cond.type.Ready': 'Server',
   'cond.type.ImageReady': 'Image',
   'cond.type.Drift': 'Correction',
@@ -301,7 +302,6 @@ export const en = {
   'create.nameInvalid': 'Use lower-case letters, digits and dashes; start and end with a letter or digit.',
   'create.hostnameInvalid': 'Use letters, digits and dashes, up to 63 characters, not starting or ending with a dash.',
   'create.suggested': 'Suggested; change it as you like.',
-  'create.imageCannotStart': 'Cannot be used on this host',
 
   'detail.since': 'since {time}',
   'detail.deleting': 'This server is being deleted.',
@@ -335,6 +335,9 @@ export const en = {
   'create.keyGone': 'A chosen key was deleted meanwhile. Choose your keys again.',
   'detail.kind.container': 'Container',
   'detail.kind.vm': 'Virtual machine',
+  'ops.detail': 'Details for the operator',
+  'error.HOST_NOT_READY': 'This host cannot start servers from this image yet: it lacks something they need. The operator has been told; try again later or choose another image.',
+  'cond.msg.Ready.Retrying': 'A step failed; Kumulus tries again by itself.',
 } as const;
 
 /** The message keys of the dashboard. */

@@ -51,8 +51,10 @@ export function conditionTone(c: Condition): 'ok' | 'bad' | 'busy' | 'neutral' {
  * A condition as a short state and a sentence: "Stopped" for `Ready True Stopped` (not
  * "Ready: True"), "Ready" for the image. A failure's own message is the explanation.
  */
-export function conditionText(i18n: I18n, c: Condition, vars: { image: string }): { state: string; message: string } {
+export function conditionText(i18n: I18n, c: Condition, vars: { image: string; failure?: string | undefined }): { state: string; message: string } {
   const state = tIf(i18n, `cond.state.${c.type}.${c.reason}`) ?? tIf(i18n, `cond.state.${c.status}`) ?? c.status;
+  // The failure's words are the failed operation's, in the reader's language (the condition keeps English).
+  if (c.type === 'Ready' && c.reason === 'Failed' && vars.failure) return { state, message: vars.failure };
   const message = tIf(i18n, `cond.msg.${c.type}.${c.reason}`, vars) ?? c.message;
   return { state, message };
 }

@@ -15,7 +15,11 @@ import { api } from '../lib/api.ts';
 import { Link } from '../lib/router.tsx';
 import { usePoll } from '../lib/use-poll.ts';
 
-const PAGE_SIZE = 25;
+/** Rows per page; `?limit=` in the address picks another size (1–100), e.g. for a short list to link to. */
+function pageSize(): number {
+  const n = Number(new URLSearchParams(location.search).get('limit'));
+  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : 25;
+}
 const STATES = ['pending', 'running', 'succeeded', 'failed'] as const;
 /** The kinds the control plane records today, in the order a server lives through them. */
 const KINDS = ['server.create', 'server.start', 'server.stop', 'server.reboot', 'server.delete'] as const;
@@ -26,14 +30,14 @@ interface Filters {
   target: string;
 }
 
-async function loadPage(scope: 'tenant' | 'all', f: Filters, cursor: string | undefined) {
+async function loadPage(scope: 'tenant' | 'all', f: Filters, cursor: string | undefined, limit: number) {
   const q = {
     ...(scope === 'all' ? { scope } : {}),
     ...(f.state ? { state: f.state } : {}),
     ...(f.kind ? { kind: f.kind } : {}),
     ...(f.target ? { target: f.target } : {}),
     ...(cursor ? { cursor } : {}),
-    limit: PAGE_SIZE,
+    limit,
     order: 'desc' as const,
   };
   const [page, failed, tenants] = await Promise.all([
@@ -102,10 +106,11 @@ export function OperationsPage({ scope }: { scope: 'tenant' | 'all' }) {
   // The cursors of the pages before this one: "Newer" pops, "Older" pushes.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
+  const limit = pageSize();
   const data = usePoll(
-    () => loadPage(scope, filters, cursor),
+    () => loadPage(scope, filters, cursor, limit),
     (d) => (d?.ops.some((o) => o.state === 'running' || o.state === 'pending') ? 2000 : 5000),
-    [scope, filters.state, filters.kind, filters.target, cursor],
+    [scope, filters.state, filters.kind, filters.target, cursor, limit],
   );
   const servers = usePoll(() => api.all((q) => api.listServers(q)), 10_000);
   const byId = servers.data && new Map(servers.data.map((s) => [s.id, s]));
@@ -134,7 +139,7 @@ export function OperationsPage({ scope }: { scope: 'tenant' | 'all' }) {
             </thead>
             <tbody>
               {ops.map((op) => (
-                <tr key={op.id} data-testid="op-row" data-state={op.state} data-kind={op.kind} className={op.state === 'failed' ? 'row-failed' : undefined}>
+                <tr key={op.id} data-testid="op-row" data-op-id={op.id} data-state={op.state} data-kind={op.kind} className={op.state === 'failed' ? 'row-failed' : undefined}>
                   <th scope="row" data-label={t('ops.kind')}>
                     {kindLabel(i18n, op.kind)}
                   </th>

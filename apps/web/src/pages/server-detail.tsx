@@ -211,7 +211,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         </section>
         <ServerAddresses server={server} />
       </div>
-      <ServerConditions server={server} />
+      <ServerConditions server={server} ops={ops} />
       <ServerOperations ops={ops} />
       {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}
     </section>
