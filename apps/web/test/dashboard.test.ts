@@ -337,7 +337,7 @@ describe('dashboard in Chromium', () => {
     // Cancel keeps the token; confirming revokes it, and its secret is no longer offered as "your new token".
     await page.getByRole('button', { name: 'Revoke: ci' }).click();
     const dialog = page.getByRole('dialog', { name: 'Revoke the token “ci”?' });
-    await dialog.getByText('Scripts using it stop working').waitFor();
+    await dialog.getByText('Scripts and the CLI using it stop working at once.').waitFor();
     await screenshot(page, '09b-token-revoke-confirm');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });

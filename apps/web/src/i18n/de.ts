@@ -180,7 +180,7 @@ export const de: Messages = {
   'tokens.lastUsed': 'Zuletzt benutzt',
   'tokens.never': 'nie',
   'tokens.revoke': 'Widerrufen',
-  'tokens.revokeConfirm': 'Token „{name}“ widerrufen? Skripte, die es nutzen, funktionieren dann nicht mehr.',
+  'tokens.revokeConfirm': 'Skripte und die CLI, die es nutzen, funktionieren sofort nicht mehr. Das lässt sich nicht rückgängig machen.',
   'tokens.empty': 'Noch keine Tokens.',
 
   'sshKeys.title': 'SSH-Schlüssel',
@@ -199,7 +199,7 @@ export const de: Messages = {
   'sshKeys.created': 'Hinzugefügt',
   'sshKeys.rename': 'Umbenennen',
   'sshKeys.delete': 'Löschen',
-  'sshKeys.deleteConfirm': 'SSH-Schlüssel „{name}“ löschen? Server, die ihn haben, behalten ihn.',
+  'sshKeys.deleteConfirm': 'Server, die ihn haben, behalten ihn; für neue Server wird er nicht mehr angeboten.',
   'sshKeys.empty': 'Noch keine SSH-Schlüssel. Fügen Sie einen hinzu, um ihn beim Erstellen eines Servers auszuwählen.',
 
   'tenants.title': 'Mandanten',

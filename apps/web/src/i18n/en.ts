@@ -177,7 +177,7 @@ export const en = {
   'tokens.lastUsed': 'Last used',
   'tokens.never': 'never',
   'tokens.revoke': 'Revoke',
-  'tokens.revokeConfirm': 'Revoke the token “{name}”? Scripts using it stop working.',
+  'tokens.revokeConfirm': 'Scripts and the CLI using it stop working at once. This cannot be undone.',
   'tokens.empty': 'No tokens yet.',
 
   'sshKeys.title': 'SSH keys',
@@ -196,7 +196,7 @@ export const en = {
   'sshKeys.created': 'Added',
   'sshKeys.rename': 'Rename',
   'sshKeys.delete': 'Delete',
-  'sshKeys.deleteConfirm': 'Delete the SSH key “{name}”? Servers that have it keep it.',
+  'sshKeys.deleteConfirm': 'Servers that have it keep it; it is no longer offered for new servers.',
   'sshKeys.empty': 'No SSH keys yet. Add one to pick it when you create a server.',
 
   'tenants.title': 'Tenants',
