@@ -15,11 +15,13 @@ import { Loading } from '../components/loading.tsx';
 import { PasswordField } from '../components/password-field.tsx';
 import { defaultImage, ImageChoice, KeyPicker, PlanChoice, sortPlans, suggestName, usableImage } from '../components/wizard-choices.tsx';
 import { type I18n, useI18n } from '../i18n/i18n.tsx';
-import { ApiError, api, fieldErrors } from '../lib/api.ts';
+import { ApiError, api, fieldErrors, formErrors } from '../lib/api.ts';
 import { navigate } from '../lib/router.tsx';
 import { usePoll } from '../lib/use-poll.ts';
 
 type Access = 'password' | 'sshKey';
+/** The fields the wizard shows an error at; a refusal about any other goes into the notice. */
+const WIZARD_FIELDS = ['plan', 'image', 'password', 'sshKeys', 'sshKeyIds', 'name', 'hostname'] as const;
 
 /** The API's refusal as messages at the fields, in the page's language where the dashboard knows the case. */
 function wizardErrors(i18n: I18n, err: unknown, body: CreateServer): Record<string, string> {
@@ -141,9 +143,9 @@ export function ServerCreatePage() {
       // A refusal is a complete answer: sending the same body again is a new attempt (the
       // name may be free by then), so it gets a new key too. Only an unanswered request keeps it.
       if (err instanceof ApiError && err.status < 500) attempt.current = null;
-      const fields = wizardErrors(i18n, err, body);
+      const { fields, rest } = formErrors(err, WIZARD_FIELDS, wizardErrors(i18n, err, body));
       setErrors(fields);
-      setError(Object.keys(fields).length ? undefined : err);
+      setError(rest);
       setBusy(false);
     }
   };
@@ -207,7 +209,7 @@ export function ServerCreatePage() {
             {t('create.summary', { hourly: i18n.money(chosenPlan.priceHourly), monthly: i18n.money(chosenPlan.priceMonthly) })}
           </p>
         )}
-        {Object.keys(errors).length > 0 && (
+        {Object.keys(errors).some((k) => (WIZARD_FIELDS as readonly string[]).includes(k)) && (
           <p className="notice error" role="alert">
             {t('create.fixErrors')}
           </p>

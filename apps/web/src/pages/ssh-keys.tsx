@@ -7,7 +7,7 @@ import { Field } from '../components/field.tsx';
 import { ListBody } from '../components/list-body.tsx';
 import { PublicKeyField } from '../components/public-key-field.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { api, errorMessage, fieldErrors } from '../lib/api.ts';
+import { api, errorMessage, fieldErrors, formErrors } from '../lib/api.ts';
 import { usePoll } from '../lib/use-poll.ts';
 
 function AddKeyForm({ onAdded }: { onAdded: (key: SshKey) => void }) {
@@ -30,9 +30,10 @@ function AddKeyForm({ onAdded }: { onAdded: (key: SshKey) => void }) {
       setPublicKey('');
       onAdded(key);
     } catch (err) {
-      const fields = fieldErrors(err);
+      // A refusal about a field is said at the field only.
+      const { fields, rest } = formErrors(err, ['publicKey', 'name']);
       setErrors(fields);
-      setError(err);
+      setError(rest);
     } finally {
       setBusy(false);
     }

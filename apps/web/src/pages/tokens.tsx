@@ -7,7 +7,7 @@ import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field } from '../components/field.tsx';
 import { ListBody } from '../components/list-body.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { api, fieldErrors } from '../lib/api.ts';
+import { api, formErrors } from '../lib/api.ts';
 import { usePoll } from '../lib/use-poll.ts';
 
 function NewSecret({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
@@ -55,8 +55,10 @@ export function TokensPage() {
       setDays('');
       tokens.reload();
     } catch (err) {
-      setErrors(fieldErrors(err));
-      setError(err);
+      // A refusal about a field is said at the field only.
+      const { fields, rest } = formErrors(err, ['name', 'expiresInDays']);
+      setErrors(fields);
+      setError(rest);
     } finally {
       setBusy(false);
     }
