@@ -19,6 +19,9 @@ describeEachStore('references by id or name, and messages in one language', (get
     assert.equal(res.body.server.spec.image, 'tiny');
     assert.deepEqual(res.body.server.spec.sshKeys, [key.publicKey, other.publicKey]);
     await client.waitOperation(res.body.operation.id, 60);
+    const byName = await client.listOperations({ target: 'by-id' });
+    assert.deepEqual(byName.items.map((o) => o.id), [res.body.operation.id], 'operations filter by the server name too');
+    assert.deepEqual((await client.listOperations({ target: 'no-such-server' })).items, []);
     await client.waitOperation((await client.deleteServer(res.body.server.id)).id, 60);
 
     // Ids the catalogue does not have are unknown references, not malformed ones.

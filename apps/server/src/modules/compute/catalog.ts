@@ -57,7 +57,7 @@ export function createCatalog({ db, clock, ids, audit }: { db: Kysely<Database>;
 
     /** Adds a plan (operators only). */
     async createPlan(p: Principal, body: CreatePlan, requestId: string): Promise<Plan> {
-      requireRole(p, 'operator', { en: 'create plans', de: 'Tarife anlegen' });
+      requireRole(p, 'operator', { en: 'create plans', de: 'Tarife erstellen' });
       return db.transaction().execute(async (trx) => {
         if (await trx.selectFrom('plans').select('id').where('name', '=', body.name).executeTakeFirst()) {
           throw new DomainError('NAME_TAKEN', { kind: 'plan', name: body.name });

@@ -90,8 +90,6 @@ export function createServerReconciler(d: Deps): Reconciler {
     // once the guest's init runs). A guest that dies right after is found by the engine's events.
     let known: InstanceObservation | null = null;
     for (let step = 0; step < STEPS_PER_PASS; step++) {
-      // An instance the engine has just made, in the call, is stopped: asking LXC again would
-      // cost a process spawn on the hot path of every create.
       observed = known ?? (await engine.compute.inspect(id));
       known = null;
       trace.mark('inspect');

@@ -81,7 +81,7 @@ export function createServers(d: Deps) {
     async create(p: Principal, body: CreateServer, requestId: string): Promise<ServerWithOperation> {
       const kind = body.kind ?? 'container';
       if (kind === 'container' ? !d.capabilities.containers : !d.capabilities.virtualMachines) {
-        throw new DomainError('UNSUPPORTED_KIND', { kind }, [{ field: 'kind', message: { en: `this engine does not run ${kind}s`, de: `diese Engine betreibt keine ${kind === 'vm' ? 'VMs' : 'Container'}` } }]);
+        throw new DomainError('UNSUPPORTED_KIND', { kind }, [{ field: 'kind', message: kind === 'vm' ? { en: 'this engine does not run virtual machines', de: 'diese Engine betreibt keine virtuellen Maschinen' } : { en: 'this engine does not run containers', de: 'diese Engine betreibt keine Container' } }]);
       }
       const hostname = body.hostname ?? body.name;
       if (!HOSTNAME.test(hostname)) {
