@@ -1,12 +1,16 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: innerText() here is Playwright's Locator method (the rendered text, as a user reads it), not a DOM node's
 /**
  * The dashboard end to end in Debian's Chromium against a real control plane with real LXC:
- * sign in, create a server with the wizard and watch it become Running, run `hostname` in
- * the browser console, stop it, delete it; a second tenant sees none of it. Screenshots of
- * the main pages land in test-artifacts/screenshots/.
+ * sign in, create a server with the wizard and watch it become Running, correct a refused
+ * wizard and send it again, run `hostname` in the browser console, stop it, delete it; a
+ * second tenant sees none of it; confirmations are the dashboard's own dialog, never the
+ * browser's; the header fits one row on a phone. Screenshots of the main pages land in
+ * test-artifacts/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { passwordProblem } from '@kumulus/api/passwords';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/harness.ts';
 import { newSshPublicKey } from '../../server/test/ssh-key.ts';
@@ -25,6 +29,7 @@ describe('dashboard in Chromium', () => {
   let page: Page;
   let serverId = '';
   const savedKey = newSshPublicKey('alice@acme');
+  const nativeDialogs: string[] = [];
 
   before(async () => {
     ensureWebBuild();
@@ -37,6 +42,11 @@ describe('dashboard in Chromium', () => {
     ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 } });
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
     page = await ctx.newPage();
+    // Every confirmation is the dashboard's own dialog; a native one would be dismissed unseen.
+    page.on('dialog', (d) => {
+      nativeDialogs.push(d.message());
+      void d.dismiss();
+    });
   });
   after(async () => {
     await browser?.close().catch(() => {});
@@ -88,9 +98,10 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Add SSH key' }).click();
     await page.getByRole('rowheader', { name: /old@desktop/ }).waitFor();
     await screenshot(page, '02b-ssh-keys');
-    page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Delete: old@desktop' }).click();
+    await page.getByRole('dialog', { name: 'Delete the SSH key “old@desktop”?' }).getByRole('button', { name: 'Delete key' }).click();
     await page.getByRole('rowheader', { name: /old@desktop/ }).waitFor({ state: 'detached' });
+    assert.deepEqual(nativeDialogs, []);
     assert.deepEqual((await server.client.listSshKeys()).items, [], "the operator's tenant sees none of acme's keys");
   });
 
@@ -128,6 +139,120 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('rowheader', { name: /bob@acme/ }).waitFor();
   });
 
+  test('a refused wizard, corrected, is sent again as a new request and succeeds (password rules, generate, field errors)', async () => {
+    await page.goto(`${url}/servers/new`);
+    await page.getByText('per hour').first().waitFor();
+    // Plans come smallest first, and the preselected image is one that is ready.
+    const planSpecs = await page.locator('input[name=plan]').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+    const plans = (await server.client.listPlans()).items;
+    const bySize = [...plans].sort((a, b) => a.vcpus - b.vcpus || a.memoryMb - b.memoryMb || a.diskGb - b.diskGb).map((p) => p.name);
+    assert.deepEqual(planSpecs, bySize);
+    assert.equal(await page.locator('input[name=plan]').first().isChecked(), true);
+    const ready = (await server.client.listImages()).items.filter((i) => i.status === 'ready').map((i) => i.name);
+    const preselected = await page.locator('input[name=image]:checked').inputValue();
+    assert.ok(ready.includes(preselected), `preselected image ${preselected} is not ready (ready: ${ready.join(', ')})`);
+    // A name is suggested that no server has yet.
+    const nameInput = page.getByLabel('Name', { exact: true });
+    assert.equal(await nameInput.inputValue(), `${preselected}-1`);
+
+    await page.getByLabel('Root password').check();
+    const pw = page.getByLabel('Password', { exact: true });
+    const rules = page.getByTestId('password-rules').locator('li');
+    // The rules are said at the field before anything is broken.
+    assert.deepEqual(await rules.allTextContents(), ['○ At least 12 characters (not met yet)', '○ Three of lower case, upper case, digits, symbols (or 16 characters) (not met yet)']);
+    await pw.fill('abc');
+    await nameInput.fill(NAME); // taken by the first server: refused after the password
+    await page.getByRole('button', { name: 'Create server' }).click();
+    // The server's refusal sits at the password field, in plain words, without "Something went wrong" or a request id.
+    const pwError = page.locator('.password-field .field-error');
+    await pwError.waitFor();
+    assert.equal(await pwError.innerText(), 'The password is too weak. It has 3 characters; at least 12 are needed.');
+    assert.equal(await pw.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByText('Something went wrong').count(), 0);
+    assert.equal(await page.getByText('Request id').count(), 0);
+    await screenshot(page, '03b-create-weak-password');
+
+    // Show/hide, then generate: the rules are met and the password passes the server's own check.
+    assert.equal(await pw.getAttribute('type'), 'password');
+    await page.getByRole('button', { name: 'Show' }).click();
+    assert.equal(await pw.getAttribute('type'), 'text');
+    await page.getByRole('button', { name: 'Hide' }).click();
+    assert.equal(await pw.getAttribute('type'), 'password');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    const generated = await pw.inputValue();
+    assert.equal(passwordProblem(generated), null, `generated password ${generated} breaks a rule`);
+    assert.deepEqual(await rules.evaluateAll((els) => els.map((e) => e.getAttribute('data-met'))), ['true', 'true']);
+    assert.equal(await pw.getAttribute('type'), 'text', 'a generated password is shown so it can be copied');
+    assert.equal(await pwError.count(), 0, 'editing the field takes back its error');
+
+    // Second attempt, another body: refused again (name taken), not "Idempotency-Key already used".
+    await page.getByRole('button', { name: 'Create server' }).click();
+    const nameError = page.locator('.field.invalid .field-error');
+    await nameError.waitFor();
+    assert.equal(await nameError.innerText(), 'This name is taken already. Choose another.');
+    assert.equal(await page.getByText('Idempotency').count(), 0);
+
+    // Third attempt with the name corrected: the server is created, once.
+    await nameInput.fill('web-2');
+    await page.getByRole('button', { name: 'Create server' }).click();
+    await page.waitForURL(/\/servers\/srv_[0-9a-z]+$/);
+    await page.getByRole('heading', { name: 'web-2' }).waitFor();
+    const named = (await page.request.get(`${url}/api/v1/servers`).then((r) => r.json())) as { items: { name: string }[] };
+    assert.deepEqual(named.items.map((s) => s.name).sort(), [NAME, 'web-2']);
+    await page.locator('[data-testid=server-phase] [data-phase=Running]').waitFor({ timeout: 120_000 });
+
+    // The address and MAC stay whole, each with a copy button, and the ssh line is ready to copy.
+    const ip = (await page.getByTestId('server-ipv4').innerText()).split('/')[0]!;
+    assert.equal(await page.getByTestId('ssh-command').innerText(), `ssh root@${ip}`);
+    for (const id of ['server-ipv4', 'server-mac', 'ssh-command']) {
+      const box = await page.getByTestId(id).boundingBox();
+      const lineHeight = await page.getByTestId(id).evaluate((e) => Number.parseFloat(getComputedStyle(e).lineHeight) || 20);
+      assert.ok(box && box.height < lineHeight * 1.6, `${id} wraps over ${box?.height}px`);
+    }
+    await page.getByRole('button', { name: 'Copy command' }).click();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `ssh root@${ip}`);
+
+    // On a phone (375 px, German, the longer texts): the filter's placeholder fits, server cards are compact.
+    const phone = await ctx.newPage();
+    try {
+      await phone.setViewportSize({ width: 375, height: 740 });
+      await phone.goto(`${url}/servers`);
+      await phone.getByRole('button', { name: 'Menu' }).click();
+      await phone.locator('#main-nav').getByLabel('Language').selectOption('de');
+      await phone.getByRole('heading', { name: 'Server' }).waitFor();
+      await phone.locator('[data-testid=server-row]').nth(1).waitFor();
+      const filter = phone.getByTestId('server-filter');
+      const fits = await filter.evaluate((el) => {
+        const input = el as HTMLInputElement;
+        const cs = getComputedStyle(input);
+        const ctx2d = document.createElement('canvas').getContext('2d')!;
+        ctx2d.font = `${cs.fontSize} ${cs.fontFamily}`;
+        const room = input.clientWidth - Number.parseFloat(cs.paddingLeft) - Number.parseFloat(cs.paddingRight);
+        return { text: ctx2d.measureText(input.placeholder).width, room };
+      });
+      assert.ok(fits.text <= fits.room, `placeholder needs ${fits.text}px, has ${fits.room}px`);
+      for (const card of await phone.locator('[data-testid=server-row]').all()) {
+        const box = await card.boundingBox();
+        assert.ok(box && box.height < 100, `a server card is ${box?.height}px tall`);
+      }
+      await screenshot(phone, '05b-servers-phone-de');
+    } finally {
+      // The language choice is shared by the context's pages: the other tests read English.
+      await phone.evaluate(() => localStorage.setItem('kumulus.lang', 'en')).catch(() => {});
+      await phone.close();
+    }
+
+    // Deleting shows Deleting at once, in the list too, until the server is gone.
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('dialog').getByLabel(/Type the server/).fill('web-2');
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete server' }).click();
+    await page.waitForURL(/\/servers$/);
+    const row = page.getByRole('row', { name: /web-2/ });
+    // A tiny server may be gone before the list is drawn; if it is listed, it is listed as Deleting.
+    assert.match(await row.innerText({ timeout: 2000 }).catch(() => 'gone'), /Deleting|gone/);
+    await row.waitFor({ state: 'detached', timeout: 90_000 });
+  });
+
   test('a second tenant cannot see the first tenant’s server', async () => {
     const other = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 860 } });
     try {
@@ -163,8 +288,7 @@ describe('dashboard in Chromium', () => {
     await page.locator('[data-testid=console-state][data-state=connected]').waitFor({ timeout: 30_000 });
     const rows = page.locator('.xterm-rows');
     // innerText, not textContent: xterm draws each row as its own element, and only innerText
-    // puts the line breaks between them. (This is Playwright's Locator, not a DOM node.)
-    // biome-ignore lint/performance/useDomNodeTextContent: see above
+    // puts the line breaks between them.
     const lines = async () => ((await rows.innerText()) ?? '').split('\n').map((l) => l.trim());
     // Wait for the shell's prompt before typing, as a person would.
     await page.waitForFunction(() => (document.querySelector('.xterm-rows')?.textContent ?? '').includes('#'), null, { timeout: 20_000 });
@@ -187,24 +311,88 @@ describe('dashboard in Chromium', () => {
     await screenshot(page, '07-console');
   });
 
-  test('stop the server', async () => {
+  test('stop the server: the notice ends with the stop, the state says Stopped and since when', async () => {
     await page.goto(`${url}/servers/${serverId}`);
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await page.locator('[data-testid=server-phase] [data-phase=Stopped]').waitFor({ timeout: 90_000 });
+    await page.getByTestId('action-notice').waitFor({ state: 'detached', timeout: 10_000 });
+    await page.getByTestId('phase-since').getByText(/^since /).waitFor();
+    // Conditions in words: the server is "Stopped", never "Ready: True"; nothing raw like ImageReady.
+    const ready = page.locator('[data-testid=condition][data-type=Ready]');
+    assert.match(await ready.innerText(), /Stopped/);
+    assert.doesNotMatch(await ready.innerText(), /True|Ready/);
+    const conditions = await page.getByRole('region', { name: 'Conditions' }).innerText();
+    assert.doesNotMatch(conditions, /ImageReady|True|False/);
+    assert.doesNotMatch(await page.getByRole('region', { name: 'Operations' }).innerText(), /server\.(create|stop)/);
     await screenshot(page, '08-server-stopped');
   });
 
-  test('tokens are shown once and operations are listed', async () => {
+  test('tokens are shown once, revoked behind the dashboard’s own dialog, and the revoked secret leaves the screen', async () => {
     await page.goto(`${url}/tokens`);
     await page.getByLabel('Name').fill('ci');
     await page.getByRole('button', { name: 'Create token' }).click();
     const secret = await page.getByTestId('token-secret').textContent();
     assert.ok(secret && secret.length > 16);
     await screenshot(page, '09-tokens');
-    await page.getByRole('button', { name: 'Close' }).click();
+    // Cancel keeps the token; confirming revokes it, and its secret is no longer offered as "your new token".
+    await page.getByRole('button', { name: 'Revoke: ci' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke the token “ci”?' });
+    await dialog.getByText('Scripts and the CLI using it stop working at once.').waitFor();
+    await screenshot(page, '09b-token-revoke-confirm');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('rowheader', { name: 'ci' }).waitFor();
+    await page.getByRole('button', { name: 'Revoke: ci' }).click();
+    await dialog.getByRole('button', { name: 'Revoke token' }).click();
+    await page.getByRole('rowheader', { name: 'ci' }).waitFor({ state: 'detached' });
+    await page.getByTestId('token-secret').waitFor({ state: 'detached' });
+    assert.deepEqual(nativeDialogs, []);
+  });
+
+  test('operations: kinds in words, servers by name, a deleted one says so, filter and pages', async () => {
     await page.goto(`${url}/operations`);
     await page.locator('[data-testid=op-row]').first().waitFor();
+    const table = page.locator('table.ops');
+    const text = await table.innerText();
+    assert.doesNotMatch(text, /server\.(create|stop|delete)|srv_/);
+    assert.match(text, /Create server/);
+    assert.match(text, /Stop server/);
+    // web-1 is named and linked; web-2 was deleted and is said to be, not linked to an error page.
+    await table.getByRole('link', { name: NAME }).first().waitFor();
+    await table.getByTestId('target-deleted').first().waitFor();
+    assert.equal(await table.getByRole('link', { name: 'web-2' }).count(), 0);
     await screenshot(page, '10-operations');
+    await page.getByTestId('ops-filter-kind').selectOption({ label: 'Stop server' });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=op-row]')].every((r) => r.getAttribute('data-kind') === 'server.stop'));
+    assert.equal(await page.locator('[data-testid=op-row]').count(), 1);
+    await page.getByTestId('ops-filter-kind').selectOption({ label: 'All' });
+    await page.getByTestId('ops-filter-target').selectOption({ label: NAME });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=op-row] a')].every((a) => a.textContent === 'web-1') && document.querySelectorAll('[data-testid=target-deleted]').length === 0);
+    await page.getByTestId('ops-filter-target').selectOption({ label: 'All' });
+    // Pages, newest first: two rows a page, "Older" shows the next two, "Newer" goes back.
+    const ids = async () => page.locator('[data-testid=op-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-op-id')));
+    const all = (await page.request.get(`${url}/api/v1/operations?order=desc&limit=100`).then((r) => r.json())) as { items: { id: string }[] };
+    assert.ok(all.items.length >= 4, `${all.items.length} operations are too few to page`);
+    const expected = all.items.map((o) => o.id);
+    const firstRowIs = (id: string) => page.waitForFunction((want) => document.querySelector('[data-testid=op-row]')?.getAttribute('data-op-id') === want, id);
+    await page.goto(`${url}/operations?limit=2`);
+    await page.locator('[data-testid=op-row]').nth(1).waitFor();
+    assert.deepEqual(await ids(), expected.slice(0, 2));
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await page.getByTestId('ops-page').getByText('Page 2').waitFor();
+    await firstRowIs(expected[2]!);
+    assert.deepEqual(await ids(), expected.slice(2, 4));
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await page.getByTestId('ops-page').getByText('Page 1').waitFor();
+    await firstRowIs(expected[0]!);
+    await page.goto(`${url}/operations`);
+    await page.locator('[data-testid=op-row]').nth(3).waitFor();
+    // German: the same kinds in German words.
+    await page.getByLabel('Language').first().selectOption('de');
+    await page.getByRole('heading', { name: 'Vorgänge' }).waitFor();
+    assert.match(await table.innerText(), /Server erstellen/);
+    assert.match(await table.innerText(), /Server stoppen/);
+    await page.getByLabel('Sprache').first().selectOption('en');
   });
 
   test('delete the server behind a typed confirmation', async () => {
@@ -225,7 +413,16 @@ describe('dashboard in Chromium', () => {
     await page.getByLabel('Language').first().selectOption('de');
     await page.getByRole('heading', { name: 'Server' }).waitFor();
     await screenshot(page, '12-servers-de');
-    await page.setViewportSize({ width: 390, height: 780 });
+    await page.setViewportSize({ width: 375, height: 740 });
+    // One header row: the logo and the menu button side by side, nothing wrapped under them.
+    const header = await page.locator('header.topbar').boundingBox();
+    const brand = await page.locator('header .brand').boundingBox();
+    const menu = await page.getByRole('button', { name: 'Menü' }).boundingBox();
+    assert.ok(header && brand && menu);
+    assert.ok(header.height < 64, `header is ${header.height}px tall`);
+    assert.ok(Math.abs(brand.y + brand.height / 2 - (menu.y + menu.height / 2)) < 8, 'logo and menu button share a row');
+    assert.ok(menu.x > brand.x + brand.width, 'the menu button is right of the logo');
+    await screenshot(page, '12b-servers-phone-de');
     await page.goto(`${url}/servers/new`);
     await page.getByText('pro Stunde').first().waitFor();
     await screenshot(page, '13-create-phone-de');

@@ -166,7 +166,7 @@ export class KumulusClient {
     return this.request<Page<Image>>('GET', '/images', undefined, q);
   }
 
-  listOperations(q: ListQuery & { scope?: 'tenant' | 'all'; state?: string; target?: string } = {}) {
+  listOperations(q: ListQuery & { scope?: 'tenant' | 'all'; state?: string; target?: string; kind?: string } = {}) {
     return this.request<Page<Operation>>('GET', '/operations', undefined, q);
   }
   getOperation(id: string) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ApiError } from '@kumulus/api';
+import type { ApiError, Operation } from '@kumulus/api';
 import { describeEachStore, raw } from '../stores.ts';
 
 const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb8zZ3j3a7sNq1oQh2b3m8uMt8s5b8d0d3lVq9pYk7Z test@kumulus';
@@ -122,7 +122,15 @@ describeEachStore('servers API', (get) => {
     const ops = await client.listOperations({ target: made[2]!.server.id });
     assert.deepEqual(ops.items.map((o) => o.id), [made[2]!.operation.id], 'operations filter by target');
     for (const m of made) await client.waitOperation(m.operation.id, 60);
-    for (const m of made) await client.waitOperation((await client.deleteServer(m.server.id)).id, 60);
+    const deletes: Operation[] = [];
+    for (const m of made) deletes.push(await client.deleteServer(m.server.id));
+    for (const d of deletes) await client.waitOperation(d.id, 60);
+    const byKind = await client.all((q) => client.listOperations({ ...q, kind: 'server.delete' }));
+    assert.ok(byKind.length >= deletes.length && byKind.every((o) => o.kind === 'server.delete'), 'operations filter by kind');
+    assert.deepEqual(
+      byKind.filter((o) => deletes.some((d) => d.id === o.id)).map((o) => o.id).sort(),
+      deletes.map((d) => d.id).sort(),
+    );
   });
 
   test('a container stopped or deleted behind our back converges back to the spec', async () => {

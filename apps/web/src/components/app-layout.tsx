@@ -89,6 +89,14 @@ export function AppLayout({ children }: { children: ReactNode }) {
               <NavList links={operatorLinks} path={path} />
             </>
           )}
+          {/* On phones the header keeps only the logo and the menu button; these move in here. */}
+          <div className="nav-phone-extra">
+            {me && <p className="small muted">{t('nav.signedInAs', { email: me.user.email, tenant: me.tenant.name })}</p>}
+            <LanguageSwitcher />
+            <button type="button" onClick={() => void signOut()}>
+              {t('nav.signOut')}
+            </button>
+          </div>
         </nav>
         <main id="main" tabIndex={-1}>
           {children}

@@ -2,8 +2,11 @@
 import { useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 
-/** Copies `text`; the label changes to "Copied" for a moment (announced via aria-live). */
-export function CopyButton({ text, label }: { text: string; label?: string }) {
+/**
+ * Copies `text`; the label changes to "Copied" for a moment (announced via aria-live).
+ * `name` gives the button an accessible name of its own ("Copy address") beside a short label.
+ */
+export function CopyButton({ text, label, name, className }: { text: string; label?: string; name?: string; className?: string }) {
   const { t } = useI18n();
   const [done, setDone] = useState(false);
   const copy = async () => {
@@ -12,7 +15,7 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
     setTimeout(() => setDone(false), 2000);
   };
   return (
-    <button type="button" onClick={copy} aria-live="polite">
+    <button type="button" onClick={copy} aria-live="polite" className={className} aria-label={name && !done ? name : undefined}>
       {done ? t('app.copied') : (label ?? t('app.copy'))}
     </button>
   );

@@ -1,6 +1,7 @@
 /** The operations of one server, newest first, with live progress for the running ones. */
 import type { Operation } from '@kumulus/api/schemas';
 import { useI18n } from '../i18n/i18n.tsx';
+import { kindLabel } from '../i18n/labels.ts';
 import { OperationCells, OperationHeadCells } from './operation-state.tsx';
 
 /** A compact table of a server's operations. */
@@ -23,8 +24,8 @@ export function ServerOperations({ ops }: { ops: Operation[] }) {
           <tbody>
             {ops.map((op) => (
               <tr key={op.id} data-testid="server-op" data-state={op.state}>
-                <th scope="row" data-label={t('ops.kind')}>
-                  {op.kind}
+                <th scope="row" data-label={t('ops.kind')} data-kind={op.kind}>
+                  {kindLabel(i18n, op.kind)}
                 </th>
                 <OperationCells op={op} />
               </tr>

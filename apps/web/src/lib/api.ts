@@ -49,3 +49,13 @@ export function fieldErrors(err: unknown): Record<string, string> {
 }
 
 export { ApiError };
+
+/**
+ * A refusal split for a form: the messages for the fields it shows, and the error itself
+ * when something is left to say elsewhere (no field error, or one about a field it lacks).
+ */
+export function formErrors(err: unknown, shown: readonly string[], fields: Record<string, string> = fieldErrors(err)): { fields: Record<string, string>; rest: unknown } {
+  const keys = Object.keys(fields);
+  const all = keys.length > 0 && keys.every((k) => shown.includes(k));
+  return { fields, rest: all ? undefined : err };
+}

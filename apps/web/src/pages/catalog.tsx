@@ -5,6 +5,7 @@ import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field } from '../components/field.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { imageStatusLabel } from '../i18n/labels.ts';
 import { api, fieldErrors } from '../lib/api.ts';
 import { usePoll } from '../lib/use-poll.ts';
 
@@ -114,9 +115,11 @@ export function CatalogPage() {
                     {img.name}
                   </th>
                   <td data-label={t('catalog.os')}>{img.os}</td>
-                  <td data-label={t('catalog.kind')}>{img.kind}</td>
+                  <td data-label={t('catalog.kind')}>{t(`detail.kind.${img.kind}`)}</td>
                   <td data-label={t('catalog.status')}>
-                    <span className={`badge img-${img.status}`}>{img.status}</span>
+                    <span className={`badge img-${img.status}`} data-status={img.status}>
+                      {imageStatusLabel(i18n, img.status)}
+                    </span>
                   </td>
                   <td data-label={t('catalog.message')}>{img.message}</td>
                 </tr>

@@ -1,118 +1,63 @@
 /**
- * The create-server wizard: plan (with its hourly and monthly price), image, access
- * (password, or saved SSH keys and a pasted one), name and hostname. Validation comes from the API's `details`
- * and is shown at the field it belongs to. One idempotency key per visit means a double
- * submit or a retry after a timeout never creates two servers.
+ * The create-server wizard: plan (smallest first, with its hourly and monthly price), image
+ * (a ready one preselected), access (password with its rules, or saved SSH keys and a pasted
+ * one), a suggested name and hostname. Validation comes from the API and is shown at the field
+ * it belongs to, in the page's language. The Idempotency-Key belongs to one request body: a
+ * double submit or a retry after a timeout reuses it and never creates two servers, while a
+ * corrected form is a new request with a new key.
  */
-import type { CreateServer, Image, Plan, SshKey } from '@kumulus/api/schemas';
-import { type FormEvent, useMemo, useState } from 'react';
+import { passwordProblem, PASSWORD_RULES } from '@kumulus/api/passwords';
+import type { CreateServer } from '@kumulus/api/schemas';
+import { type FormEvent, useRef, useState } from 'react';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field } from '../components/field.tsx';
 import { Loading } from '../components/loading.tsx';
-import { PublicKeyField } from '../components/public-key-field.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { api, fieldErrors } from '../lib/api.ts';
-import { Link, navigate } from '../lib/router.tsx';
+import { PasswordField } from '../components/password-field.tsx';
+import { defaultImage, ImageChoice, KeyPicker, PlanChoice, sortPlans, suggestName, usableImage } from '../components/wizard-choices.tsx';
+import { type I18n, useI18n } from '../i18n/i18n.tsx';
+import { ApiError, api, fieldErrors, formErrors } from '../lib/api.ts';
+import { navigate } from '../lib/router.tsx';
 import { usePoll } from '../lib/use-poll.ts';
 
 type Access = 'password' | 'sshKey';
+/** The fields the wizard shows an error at; a refusal about any other goes into the notice. */
+const WIZARD_FIELDS = ['plan', 'image', 'password', 'sshKeys', 'sshKeyIds', 'name', 'hostname'] as const;
 
-function PlanChoice({ plans, value, onChange, error }: { plans: Plan[]; value: string; onChange: (n: string) => void; error?: string | undefined }) {
-  const i18n = useI18n();
+/** The API's refusal as messages at the fields, in the page's language where the dashboard knows the case. */
+function wizardErrors(i18n: I18n, err: unknown, body: CreateServer): Record<string, string> {
   const { t } = i18n;
-  return (
-    <fieldset className="choices" aria-describedby={error ? 'plan-error' : undefined}>
-      <legend>{t('create.stepPlan')}</legend>
-      {plans.map((p) => (
-        <label key={p.id} className={`choice${value === p.name ? ' selected' : ''}`}>
-          <input type="radio" name="plan" value={p.name} checked={value === p.name} onChange={() => onChange(p.name)} />
-          <span className="choice-title">{p.name}</span>
-          <span className="small muted">
-            {t('create.planSpec', { vcpus: p.vcpus, memory: i18n.megabytes(p.memoryMb), disk: i18n.megabytes(p.diskGb * 1024) })}
-          </span>
-          <span className="price">{t('create.perHour', { price: i18n.money(p.priceHourly) })}</span>
-          <span className="small">{t('create.perMonth', { price: i18n.money(p.priceMonthly) })}</span>
-        </label>
-      ))}
-      {error && (
-        <p id="plan-error" className="field-error">
-          {error}
-        </p>
-      )}
-    </fieldset>
-  );
-}
-
-function ImageChoice({ images, value, onChange, error }: { images: Image[]; value: string; onChange: (n: string) => void; error?: string | undefined }) {
-  const { t } = useI18n();
-  return (
-    <fieldset className="choices" aria-describedby={error ? 'image-error' : undefined}>
-      <legend>{t('create.stepImage')}</legend>
-      {images.length === 0 && <p className="muted">{t('create.noImages')}</p>}
-      {images.map((img) => (
-        <label key={img.id} className={`choice${value === img.name ? ' selected' : ''}`}>
-          <input type="radio" name="image" value={img.name} checked={value === img.name} onChange={() => onChange(img.name)} />
-          <span className="choice-title">{img.name}</span>
-          <span className="small muted">
-            {img.os} · {img.kind}
-          </span>
-          {img.status === 'preparing' && <span className="small">{t('create.imagePreparing')}</span>}
-        </label>
-      ))}
-      {error && (
-        <p id="image-error" className="field-error">
-          {error}
-        </p>
-      )}
-    </fieldset>
-  );
-}
-
-/** The tenant's saved keys as checkboxes, and room to paste one more (saved for next time if wished). */
-function KeyPicker(props: {
-  keys: SshKey[];
-  chosen: string[];
-  onChosen: (ids: string[]) => void;
-  pasted: string;
-  onPasted: (v: string) => void;
-  save: boolean;
-  onSave: (v: boolean) => void;
-  errors: Record<string, string>;
-}) {
-  const { t } = useI18n();
-  const { keys, chosen, errors } = props;
-  const toggle = (id: string) => props.onChosen(chosen.includes(id) ? chosen.filter((c) => c !== id) : [...chosen, id]);
-  return (
-    <>
-      {keys.length > 0 && (
-        <fieldset className="choices wide" aria-describedby={errors.sshKeyIds ? 'keys-error' : undefined}>
-          <legend>{t('create.savedKeys')}</legend>
-          {keys.map((k) => (
-            <label key={k.id} className={`choice${chosen.includes(k.id) ? ' selected' : ''}`}>
-              <input type="checkbox" name="sshKeyIds" value={k.id} checked={chosen.includes(k.id)} onChange={() => toggle(k.id)} />
-              <span className="choice-title">{k.name}</span>
-              <span className="small muted mono">{k.fingerprint}</span>
-            </label>
-          ))}
-          {errors.sshKeyIds && (
-            <p id="keys-error" className="field-error">
-              {errors.sshKeyIds}
-            </p>
-          )}
-        </fieldset>
-      )}
-      <PublicKeyField label={keys.length ? t('create.anotherKey') : t('create.sshKey')} optional={keys.length > 0} value={props.pasted} onChange={props.onPasted} error={errors.sshKeys} />
-      {props.pasted.trim() && (
-        <label className="check">
-          <input type="checkbox" checked={props.save} onChange={(e) => props.onSave(e.target.checked)} />
-          {t('create.saveKey')}
-        </label>
-      )}
-      <p className="small">
-        <Link href="/ssh-keys">{t('create.manageKeys')}</Link>
-      </p>
-    </>
-  );
+  const out = fieldErrors(err);
+  if (!(err instanceof ApiError)) return out;
+  const r = PASSWORD_RULES;
+  switch (err.code) {
+    case 'WEAK_PASSWORD': {
+      const problem = passwordProblem(body.password ?? '', [body.name]);
+      out.password = problem
+        ? `${t('error.WEAK_PASSWORD')} ${t(`password.problem.${problem}`, { n: body.password?.length ?? 0, min: r.minLength, max: r.maxLength, any: r.anyKindsLength })}`
+        : err.message;
+      break;
+    }
+    case 'NAME_TAKEN':
+      out.name = t('error.NAME_TAKEN');
+      break;
+    case 'PLAN_NOT_FOUND':
+      out.plan = t('create.planGone');
+      break;
+    case 'IMAGE_NOT_FOUND':
+      out.image = t('create.imageGone');
+      break;
+    case 'SSH_KEY_NOT_FOUND':
+      out.sshKeyIds = t('create.keyGone');
+      break;
+    case 'INVALID_SSH_KEY':
+      out.sshKeys ??= err.message;
+      break;
+    case 'VALIDATION_FAILED':
+      if (out.name) out.name = t('create.nameInvalid');
+      if (out.hostname) out.hostname = t('create.hostnameInvalid');
+      break;
+  }
+  return out;
 }
 
 /** The create-server page. */
@@ -120,9 +65,15 @@ export function ServerCreatePage() {
   const i18n = useI18n();
   const { t } = i18n;
   const catalog = usePoll(async () => {
-    const [plans, images, keys] = await Promise.all([api.all((q) => api.listPlans(q)), api.all((q) => api.listImages(q)), api.all((q) => api.listSshKeys(q))]);
-    return { plans, images: images.filter((i) => i.status !== 'failed'), keys };
-  }, 0);
+    const [plans, images, keys, servers] = await Promise.all([
+      api.all((q) => api.listPlans(q)),
+      api.all((q) => api.listImages(q)),
+      api.all((q) => api.listSshKeys(q)),
+      api.all((q) => api.listServers(q)),
+    ]);
+    return { plans: sortPlans(plans), images, keys, taken: new Set(servers.map((s) => s.name)) };
+    // While images are still being prepared, look again: the first ready one becomes the default.
+  }, (d) => (d && !d.images.some((i) => i.status === 'ready') && d.images.some((i) => i.status === 'preparing') ? 3000 : 0));
   const [plan, setPlan] = useState('');
   const [image, setImage] = useState('');
   const [access, setAccess] = useState<Access>('sshKey');
@@ -131,24 +82,39 @@ export function ServerCreatePage() {
   // With one saved key the choice is obvious, so it starts ticked.
   const [keyIds, setKeyIds] = useState<string[] | null>(null);
   const [saveKey, setSaveKey] = useState(true);
-  const [name, setName] = useState('');
+  // null until the user types: the suggestion follows the chosen image until then.
+  const [name, setName] = useState<string | null>(null);
   const [hostname, setHostname] = useState('');
   const [start, setStart] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const idempotencyKey = useMemo(() => crypto.randomUUID(), []);
+  // The key of the last request body that got no answer yet (or none we could read).
+  const attempt = useRef<{ body: string; key: string } | null>(null);
+  // Editing a field takes back its error: the message was about the value that is gone.
+  const edited =
+    <T,>(field: string, set: (v: T) => void) =>
+    (v: T) => {
+      set(v);
+      setErrors((e) => {
+        if (!(field in e)) return e;
+        const { [field]: _, ...rest } = e;
+        return rest;
+      });
+    };
 
   const plans = catalog.data?.plans ?? [];
   const images = catalog.data?.images ?? [];
   const chosenPlan = plans.find((p) => p.name === plan) ?? plans[0];
-  const chosenImage = image || images[0]?.name || '';
+  const chosenImage = images.some((i) => i.name === image && usableImage(i)) ? image : defaultImage(images);
   const keys = catalog.data?.keys ?? [];
   const chosenKeys = keyIds ?? (keys.length === 1 ? [keys[0]!.id] : []);
+  const suggested = suggestName(chosenImage, catalog.data?.taken ?? new Set());
+  const shownName = name ?? suggested;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const body: CreateServer = { name: name.trim(), plan: chosenPlan?.name ?? '', image: chosenImage, start };
+    const body: CreateServer = { name: shownName.trim(), plan: chosenPlan?.name ?? '', image: chosenImage, start };
     if (hostname.trim()) body.hostname = hostname.trim();
     if (access === 'password') body.password = password;
     else {
@@ -162,18 +128,24 @@ export function ServerCreatePage() {
     if (access === 'sshKey' && !body.sshKeyIds && !body.sshKeys) local.sshKeys = keys.length ? t('create.keyRequired') : t('create.required');
     setErrors(local);
     if (Object.keys(local).length) return;
+    // Same body, same key (a retry is answered with the first answer); a changed body is a new request.
+    const json = JSON.stringify(body);
+    if (attempt.current?.body !== json) attempt.current = { body: json, key: crypto.randomUUID() };
     setBusy(true);
     setError(undefined);
     try {
-      const { server } = await api.createServer(body, { idempotencyKey });
+      const { server } = await api.createServer(body, { idempotencyKey: attempt.current.key });
       // Saved only once the server exists, so a refused server leaves no key behind; a key
       // that is saved already is fine.
       if (body.sshKeys && saveKey) await api.createSshKey({ publicKey: body.sshKeys[0]! }).catch(() => undefined);
       navigate(`/servers/${server.id}`);
     } catch (err) {
-      const fields = fieldErrors(err);
+      // A refusal is a complete answer: sending the same body again is a new attempt (the
+      // name may be free by then), so it gets a new key too. Only an unanswered request keeps it.
+      if (err instanceof ApiError && err.status < 500) attempt.current = null;
+      const { fields, rest } = formErrors(err, WIZARD_FIELDS, wizardErrors(i18n, err, body));
       setErrors(fields);
-      setError(Object.keys(fields).length ? undefined : err);
+      setError(rest);
       setBusy(false);
     }
   };
@@ -184,8 +156,8 @@ export function ServerCreatePage() {
       <h1 id="create-title">{t('create.title')}</h1>
       <ErrorNotice error={catalog.error} onRetry={catalog.reload} />
       <form onSubmit={submit} className="wizard" noValidate aria-busy={busy}>
-        <PlanChoice plans={plans} value={chosenPlan?.name ?? ''} onChange={setPlan} error={errors.plan} />
-        <ImageChoice images={images} value={chosenImage} onChange={setImage} error={errors.image} />
+        <PlanChoice plans={plans} value={chosenPlan?.name ?? ''} onChange={edited('plan', setPlan)} error={errors.plan} />
+        <ImageChoice images={images} value={chosenImage} onChange={edited('image', setImage)} error={errors.image} />
         <fieldset>
           <legend>{t('create.stepAccess')}</legend>
           <div className="segmented" role="radiogroup" aria-label={t('create.stepAccess')}>
@@ -199,17 +171,9 @@ export function ServerCreatePage() {
             </label>
           </div>
           {access === 'password' ? (
-            <Field
-              label={t('create.password')}
-              type="password"
-              name="password"
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              error={errors.password}
-            />
+            <PasswordField label={t('create.password')} value={password} onChange={edited('password', setPassword)} error={errors.password} />
           ) : (
-            <KeyPicker keys={keys} chosen={chosenKeys} onChosen={setKeyIds} pasted={sshKey} onPasted={setSshKey} save={saveKey} onSave={setSaveKey} errors={errors} />
+            <KeyPicker keys={keys} chosen={chosenKeys} onChosen={edited('sshKeyIds', setKeyIds)} pasted={sshKey} onPasted={edited('sshKeys', setSshKey)} save={saveKey} onSave={setSaveKey} errors={errors} />
           )}
         </fieldset>
         <fieldset>
@@ -219,9 +183,9 @@ export function ServerCreatePage() {
             name="name"
             autoComplete="off"
             spellCheck={false}
-            hint={t('create.nameHint')}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
+            hint={name === null ? `${t('create.nameHint')} ${t('create.suggested')}` : t('create.nameHint')}
+            value={shownName}
+            onChange={(e) => edited('name', setName)(e.target.value)}
             error={errors.name}
           />
           <Field
@@ -230,9 +194,9 @@ export function ServerCreatePage() {
             autoComplete="off"
             spellCheck={false}
             hint={t('create.hostnameHint')}
-            placeholder={name}
+            placeholder={shownName}
             value={hostname}
-            onChange={(e) => setHostname(e.target.value)}
+            onChange={(e) => edited('hostname', setHostname)(e.target.value)}
             error={errors.hostname}
           />
           <label className="check">
@@ -245,7 +209,7 @@ export function ServerCreatePage() {
             {t('create.summary', { hourly: i18n.money(chosenPlan.priceHourly), monthly: i18n.money(chosenPlan.priceMonthly) })}
           </p>
         )}
-        {Object.keys(errors).length > 0 && (
+        {Object.keys(errors).some((k) => (WIZARD_FIELDS as readonly string[]).includes(k)) && (
           <p className="notice error" role="alert">
             {t('create.fixErrors')}
           </p>

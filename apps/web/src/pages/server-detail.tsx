@@ -1,6 +1,6 @@
 /**
- * One server: phase and conditions, addresses, plan, its operations with live progress,
- * the power actions and the typed-confirmation delete.
+ * One server: phase (and since when) and conditions, addresses, plan, its operations with
+ * live progress, the power actions and the typed-confirmation delete.
  */
 import type { Operation, Plan, Server, ServerAction } from '@kumulus/api/schemas';
 import { useState } from 'react';
@@ -9,10 +9,13 @@ import { ErrorNotice } from '../components/error-notice.tsx';
 import { Loading } from '../components/loading.tsx';
 import { OperationState } from '../components/operation-state.tsx';
 import { isBusyPhase, PhaseBadge } from '../components/phase-badge.tsx';
-import { ServerConditions } from '../components/server-conditions.tsx';
+import { ServerAddresses } from '../components/server-addresses.tsx';
+import { phaseSince, ServerConditions } from '../components/server-conditions.tsx';
 import { ServerOperations } from '../components/server-operations.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { kindLabel } from '../i18n/labels.ts';
 import { ApiError, api } from '../lib/api.ts';
+import { isMarkedDeleting, markDeleting } from '../lib/deleting.ts';
 import { Link, navigate } from '../lib/router.tsx';
 import { usePoll } from '../lib/use-poll.ts';
 
@@ -50,7 +53,8 @@ export function ServerDetailPage({ id }: { id: string }) {
   const i18n = useI18n();
   const { t } = i18n;
   const [actionError, setActionError] = useState<unknown>();
-  const [notice, setNotice] = useState('');
+  // What was just asked for, shown until its operation ends.
+  const [sent, setSent] = useState<{ opId: string; text: string } | null>(null);
   const [pending, setPending] = useState<ServerAction | 'delete' | null>(null);
   const [confirming, setConfirming] = useState(false);
   const state = usePoll(
@@ -79,13 +83,18 @@ export function ServerDetailPage({ id }: { id: string }) {
   const can = allowed(server);
   const plan = plans.data?.find((p) => p.name === server.spec.plan);
   const running = ops.filter(isActive);
+  const deleting = server.status.phase === 'Deleting' || isMarkedDeleting(server.id);
+  const sentOp = sent && ops.find((o) => o.id === sent.opId);
+  // "Stop requested." lasts as long as the stop: once its operation ended, the phase says the rest.
+  const notice = sent && (!sentOp || isActive(sentOp)) ? sent.text : '';
+  const since = phaseSince(server);
 
   const act = async (action: ServerAction) => {
     setPending(action);
     setActionError(undefined);
     try {
-      await api.serverAction(server.id, action, { idempotencyKey: crypto.randomUUID() });
-      setNotice(t('detail.actionSent', { action: t(`detail.${action}`) }));
+      const op = await api.serverAction(server.id, action, { idempotencyKey: crypto.randomUUID() });
+      setSent({ opId: op.id, text: t('detail.actionSent', { action: t(`detail.${action}`) }) });
       state.reload();
     } catch (err) {
       setActionError(err);
@@ -97,6 +106,7 @@ export function ServerDetailPage({ id }: { id: string }) {
     setPending('delete');
     try {
       await api.deleteServer(server.id);
+      markDeleting(server.id);
       navigate('/servers');
     } catch (err) {
       setActionError(err);
@@ -112,8 +122,13 @@ export function ServerDetailPage({ id }: { id: string }) {
       </p>
       <div className="page-head">
         <h1 id="server-title">{server.name}</h1>
-        <span data-testid="server-phase" aria-live="polite">
+        <span data-testid="server-phase" aria-live="polite" className="phase-since">
           <PhaseBadge phase={server.status.phase} />
+          {since && (
+            <time className="small muted" dateTime={since} title={i18n.relative(since)} data-testid="phase-since">
+              {t('detail.since', { time: i18n.dateTime(since) })}
+            </time>
+          )}
         </span>
       </div>
       <fieldset className="toolbar wrap bare">
@@ -132,12 +147,17 @@ export function ServerDetailPage({ id }: { id: string }) {
             {t('detail.console')}
           </button>
         )}
-        <button type="button" className="danger" disabled={server.status.phase === 'Deleting' || pending !== null} onClick={() => setConfirming(true)}>
+        <button type="button" className="danger" disabled={deleting || pending !== null} onClick={() => setConfirming(true)}>
           {t('detail.delete')}
         </button>
       </fieldset>
-      {notice && (
-        <p className="notice info" role="status">
+      {deleting && (
+        <p className="notice warn" role="status" data-testid="deleting-notice">
+          {t('detail.deleting')}
+        </p>
+      )}
+      {notice && !deleting && (
+        <p className="notice info" role="status" data-testid="action-notice">
           {notice}
         </p>
       )}
@@ -146,7 +166,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         <ul className="plain" aria-label={t('detail.operations')}>
           {running.map((op) => (
             <li key={op.id} className="running-op">
-              <strong>{op.kind}</strong> <OperationState op={op} />
+              <strong>{kindLabel(i18n, op.kind)}</strong> <OperationState op={op} />
             </li>
           ))}
         </ul>
@@ -159,7 +179,7 @@ export function ServerDetailPage({ id }: { id: string }) {
             <dt>{t('detail.hostname')}</dt>
             <dd className="mono">{server.spec.hostname}</dd>
             <dt>{t('detail.kind')}</dt>
-            <dd>{server.spec.kind}</dd>
+            <dd>{t(`detail.kind.${server.spec.kind}`)}</dd>
             <dt>{t('servers.image')}</dt>
             <dd>{server.spec.image}</dd>
             <dt>{t('detail.node')}</dt>
@@ -189,35 +209,9 @@ export function ServerDetailPage({ id }: { id: string }) {
           <h2 id="plan-title">{t('detail.plan')}</h2>
           <p>{plan ? <PlanSummary plan={plan} /> : server.spec.plan}</p>
         </section>
-        <section className="card" aria-labelledby="addr-title">
-          <h2 id="addr-title">{t('detail.addresses')}</h2>
-          {server.spec.nics.length === 0 ? (
-            <p className="muted">{t('detail.noAddresses')}</p>
-          ) : (
-            <table className="list compact">
-              <thead>
-                <tr>
-                  <th scope="col">{t('detail.ipv4')}</th>
-                  <th scope="col">{t('detail.network')}</th>
-                  <th scope="col">{t('detail.mac')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {server.spec.nics.map((n) => (
-                  <tr key={n.id}>
-                    <td className="mono" data-testid="server-ipv4">
-                      {n.ipv4}
-                    </td>
-                    <td>{n.network}</td>
-                    <td className="mono small">{n.mac}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
+        <ServerAddresses server={server} />
       </div>
-      <ServerConditions conditions={server.status.conditions} />
+      <ServerConditions server={server} ops={ops} />
       <ServerOperations ops={ops} />
       {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}
     </section>

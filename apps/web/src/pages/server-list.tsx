@@ -9,6 +9,7 @@ import { ListBody } from '../components/list-body.tsx';
 import { isBusyPhase, PhaseBadge } from '../components/phase-badge.tsx';
 import { type I18n, useI18n } from '../i18n/i18n.tsx';
 import { api } from '../lib/api.ts';
+import { forgetDeleted, isMarkedDeleting } from '../lib/deleting.ts';
 import { Link } from '../lib/router.tsx';
 import { usePoll } from '../lib/use-poll.ts';
 
@@ -29,7 +30,7 @@ const ServerRow = memo(
         <td data-label={t('servers.phase')}>
           <PhaseBadge phase={s.status.phase} />
         </td>
-        <td data-label={t('servers.address')} className="mono">
+        <td data-label={t('servers.address')} className="mono nowrap">
           {address(s) || t('app.none')}
         </td>
         <td data-label={t('servers.plan')}>{s.spec.plan}</td>
@@ -55,7 +56,12 @@ export function ServerListPage() {
   const [query, setQuery] = useState('');
   const deferred = useDeferredValue(query.trim().toLowerCase());
   const servers = usePoll(
-    (signal) => api.all<Server>((q) => api.request<Page<Server>>('GET', '/servers', undefined, { ...q }, { signal })),
+    async (signal) => {
+      const all = await api.all<Server>((q) => api.request<Page<Server>>('GET', '/servers', undefined, { ...q }, { signal }));
+      forgetDeleted(all.map((s) => s.id));
+      // A delete this browser sent is shown at once, whatever phase the server had a moment ago.
+      return all.map((s) => (isMarkedDeleting(s.id) && s.status.phase !== 'Deleting' ? { ...s, status: { ...s.status, phase: 'Deleting' as const } } : s));
+    },
     (data) => (data?.some((s) => isBusyPhase(s.status.phase)) ? FAST_MS : SLOW_MS),
   );
 

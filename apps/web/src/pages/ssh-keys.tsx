@@ -1,12 +1,13 @@
 /** SSH keys: the tenant's saved public keys, added once and picked in the create-server wizard. */
 import type { SshKey } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field } from '../components/field.tsx';
 import { ListBody } from '../components/list-body.tsx';
 import { PublicKeyField } from '../components/public-key-field.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { api, errorMessage, fieldErrors } from '../lib/api.ts';
+import { api, errorMessage, fieldErrors, formErrors } from '../lib/api.ts';
 import { usePoll } from '../lib/use-poll.ts';
 
 function AddKeyForm({ onAdded }: { onAdded: (key: SshKey) => void }) {
@@ -29,9 +30,10 @@ function AddKeyForm({ onAdded }: { onAdded: (key: SshKey) => void }) {
       setPublicKey('');
       onAdded(key);
     } catch (err) {
-      const fields = fieldErrors(err);
+      // A refusal about a field is said at the field only.
+      const { fields, rest } = formErrors(err, ['publicKey', 'name']);
       setErrors(fields);
-      setError(err);
+      setError(rest);
     } finally {
       setBusy(false);
     }
@@ -99,14 +101,17 @@ export function SshKeysPage() {
   const keys = usePoll(() => api.all((q) => api.listSshKeys(q)), 0);
   const [added, setAdded] = useState<SshKey | null>(null);
   const [error, setError] = useState<unknown>();
+  const [deleting, setDeleting] = useState<{ key: SshKey; busy: boolean } | null>(null);
 
   const remove = async (key: SshKey) => {
-    if (!confirm(t('sshKeys.deleteConfirm', { name: key.name }))) return;
+    setDeleting({ key, busy: true });
     try {
       await api.deleteSshKey(key.id);
       keys.reload();
     } catch (err) {
       setError(err);
+    } finally {
+      setDeleting(null);
     }
   };
 
@@ -150,7 +155,7 @@ export function SshKeysPage() {
                   </td>
                   <td data-label={t('sshKeys.created')}>{i18n.dateTime(key.createdAt)}</td>
                   <td>
-                    <button type="button" className="danger small" onClick={() => void remove(key)} aria-label={`${t('sshKeys.delete')}: ${key.name}`}>
+                    <button type="button" className="danger small" onClick={() => setDeleting({ key, busy: false })} aria-label={`${t('sshKeys.delete')}: ${key.name}`}>
                       {t('sshKeys.delete')}
                     </button>
                   </td>
@@ -160,6 +165,16 @@ export function SshKeysPage() {
           </table>
         )}
       </ListBody>
+      {deleting && (
+        <ConfirmDialog
+          title={t('sshKeys.deleteTitle', { name: deleting.key.name })}
+          warning={t('sshKeys.deleteConfirm', { name: deleting.key.name })}
+          confirmLabel={t('sshKeys.deleteButton')}
+          busy={deleting.busy}
+          onConfirm={() => void remove(deleting.key)}
+          onClose={() => setDeleting(null)}
+        />
+      )}
     </section>
   );
 }

@@ -1,12 +1,13 @@
-/** API tokens: list, create (the secret is shown exactly once) and revoke. */
-import type { CreatedToken, CreateToken } from '@kumulus/api/schemas';
+/** API tokens: list, create (the secret is shown exactly once) and revoke behind a confirmation. */
+import type { CreatedToken, CreateToken, Token } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { CopyButton } from '../components/copy-button.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Field } from '../components/field.tsx';
 import { ListBody } from '../components/list-body.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { api, fieldErrors } from '../lib/api.ts';
+import { api, formErrors } from '../lib/api.ts';
 import { usePoll } from '../lib/use-poll.ts';
 
 function NewSecret({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
@@ -39,6 +40,7 @@ export function TokensPage() {
   const [error, setError] = useState<unknown>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [revoking, setRevoking] = useState<{ token: Token; busy: boolean } | null>(null);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -53,19 +55,25 @@ export function TokensPage() {
       setDays('');
       tokens.reload();
     } catch (err) {
-      setErrors(fieldErrors(err));
-      setError(err);
+      // A refusal about a field is said at the field only.
+      const { fields, rest } = formErrors(err, ['name', 'expiresInDays']);
+      setErrors(fields);
+      setError(rest);
     } finally {
       setBusy(false);
     }
   };
-  const revoke = async (id: string, tokenName: string) => {
-    if (!confirm(t('tokens.revokeConfirm', { name: tokenName }))) return;
+  const revoke = async (token: Token) => {
+    setRevoking({ token, busy: true });
     try {
-      await api.revokeToken(id);
+      await api.revokeToken(token.id);
+      // A secret that no longer works must not stay on screen as "your new token".
+      setCreated((c) => (c?.token.id === token.id ? null : c));
       tokens.reload();
     } catch (err) {
       setError(err);
+    } finally {
+      setRevoking(null);
     }
   };
 
@@ -121,7 +129,7 @@ export function TokensPage() {
                   <td data-label={t('tokens.expiresAt')}>{tok.expiresAt ? i18n.dateTime(tok.expiresAt) : t('tokens.never')}</td>
                   <td data-label={t('tokens.lastUsed')}>{tok.lastUsedAt ? i18n.relative(tok.lastUsedAt) : t('tokens.never')}</td>
                   <td>
-                    <button type="button" className="danger small" onClick={() => void revoke(tok.id, tok.name)} aria-label={`${t('tokens.revoke')}: ${tok.name}`}>
+                    <button type="button" className="danger small" onClick={() => setRevoking({ token: tok, busy: false })} aria-label={`${t('tokens.revoke')}: ${tok.name}`}>
                       {t('tokens.revoke')}
                     </button>
                   </td>
@@ -131,6 +139,16 @@ export function TokensPage() {
           </table>
         )}
       </ListBody>
+      {revoking && (
+        <ConfirmDialog
+          title={t('tokens.revokeTitle', { name: revoking.token.name })}
+          warning={t('tokens.revokeConfirm', { name: revoking.token.name })}
+          confirmLabel={t('tokens.revokeButton')}
+          busy={revoking.busy}
+          onConfirm={() => void revoke(revoking.token)}
+          onClose={() => setRevoking(null)}
+        />
+      )}
     </section>
   );
 }

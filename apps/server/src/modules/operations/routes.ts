@@ -9,6 +9,7 @@ const OperationQuery = Type.Composite([
     scope: Type.Optional(Type.Union([Type.Literal('tenant'), Type.Literal('all')])),
     state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')])),
     target: Type.Optional(Type.String({ maxLength: 64, description: "the target's id, or a server's name" })),
+    kind: Type.Optional(Type.String({ maxLength: 64, description: 'e.g. server.create' })),
   }),
 ]);
 

@@ -96,7 +96,7 @@ export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clo
     },
 
     /** Lists operations, newest first by id order reversed on the client; failed ones first when asked. */
-    list(p: Principal, q: ListQuery & { scope?: 'tenant' | 'all'; state?: string; target?: string }): Promise<Page<Operation>> {
+    list(p: Principal, q: ListQuery & { scope?: 'tenant' | 'all'; state?: string; target?: string; kind?: string }): Promise<Page<Operation>> {
       let query = db.selectFrom('operations').selectAll();
       if (!(q.scope === 'all' && p.role === 'operator')) query = query.where('tenant_id', '=', p.tenantId);
       if (q.state) query = query.where('state', '=', q.state as OperationsTable['state']);
@@ -107,6 +107,7 @@ export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clo
       } else if (q.target) {
         query = query.where('target_id', '=', q.target);
       }
+      if (q.kind) query = query.where('kind', '=', q.kind);
       return paginate(query, 'id', q, (row) => toOperation(row, p.role === 'operator'));
     },
 
