@@ -68,8 +68,9 @@ async function createUpTo(client: KumulusClient, have: number, want: number): Pr
   }
 }
 
-// A /16 of its own: the harness's /24 holds fewer than 1,000 servers.
-const server = await startTestServer({ prepareImages: ['tiny'], network: { cidr: '10.239.0.0/16', gateway: '10.239.0.1' } });
+// A /16 of its own: the harness's /24 holds fewer than 1,000 servers. The sweep runs as in
+// production (the harness speeds it up for tests).
+const server = await startTestServer({ prepareImages: ['tiny'], network: { cidr: '10.239.0.0/16', gateway: '10.239.0.1' }, sweepMs: 30_000 });
 const lxcPath = join(server.dataDir, 'lxc');
 const rows: string[] = [];
 try {

@@ -186,7 +186,7 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
       return info ? observation(info) : null;
     },
     async observeAll() {
-      const all = await lxcObserveAll(lxcPath);
+      const all = lxcObserveAll(lxcPath);
       return new Map([...all].filter(([name]) => ID.test(name)).map(([name, state]) => [name, { state, node }]));
     },
     watch(onChange) {
@@ -196,7 +196,7 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
       });
     },
     async list() {
-      return [...(await lxcObserveAll(lxcPath)).keys()].filter((n) => ID.test(n));
+      return [...lxcObserveAll(lxcPath).keys()].filter((n) => ID.test(n));
     },
     create: (spec) => serialized(spec.id, () => create(spec)).then(() => null),
     start: (id) => serialized(id, () => start(id)).then(() => null),

@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -15,14 +14,19 @@ import { createInterface } from 'node:readline';
  * process for it lives, which names itself `[lxc monitor] <lxcpath> <name>` (lxc-ls, by contrast,
  * asks each container's monitor over its socket in turn: seconds for a thousand).
  */
-export async function lxcObserveAll(lxcPath: string): Promise<Map<string, 'running' | 'stopped'>> {
+export function lxcObserveAll(lxcPath: string): Map<string, 'running' | 'stopped'> {
   const out = new Map<string, 'running' | 'stopped'>();
   if (!existsSync(lxcPath)) return out;
-  for (const name of await readdir(lxcPath)) if (existsSync(join(lxcPath, name, 'config'))) out.set(name, 'stopped');
+  for (const name of readdirSync(lxcPath)) if (existsSync(join(lxcPath, name, 'config'))) out.set(name, 'stopped');
   const prefix = `[lxc monitor] ${lxcPath} `;
-  for (const pid of await readdir('/proc')) {
+  // Thousands of tiny procfs files: read synchronously, which costs a tenth of promise-based
+  // reads and a few milliseconds in all.
+  for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {} // the process ended meanwhile
     if (!cmdline.startsWith(prefix)) continue;
     const name = cmdline.slice(prefix.length).replace(/\0+$/, '');
     if (out.has(name)) out.set(name, 'running');
