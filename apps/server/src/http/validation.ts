@@ -56,6 +56,8 @@ function fieldOf(part: string, e: ErrorObject): string {
   return part === 'body' ? field || '(body)' : `${part}:${field}`;
 }
 
+const MAX_DETAILS = 50;
+
 /** Turns Ajv's errors into one VALIDATION_FAILED with a line per field, in both languages. */
 export function toDomainError(part: string, errors: ErrorObject[]): DomainError & FieldError[] {
   // Unions report one error per branch; the first per field says enough, except that the
@@ -68,7 +70,8 @@ export function toDomainError(part: string, errors: ErrorObject[]): DomainError 
     if (!seen.has(field)) seen.set(field, { field, message: describeAjvError(e) });
   }
   for (const [field, values] of allowed) seen.set(field, { field, message: oneOf(values) });
-  const details = [...seen.values()];
+  // A body of a hundred thousand unknown fields gets an answer of a readable size.
+  const details = [...seen.values()].slice(0, MAX_DETAILS);
   const line = (lang: 'en' | 'de') => details.map((d) => `${d.field} ${typeof d.message === 'string' ? d.message : d.message[lang]}`).join('; ');
   return new DomainError('VALIDATION_FAILED', { summary: { en: line('en'), de: line('de') } }, details) as DomainError & FieldError[];
 }

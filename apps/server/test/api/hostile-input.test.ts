@@ -120,6 +120,9 @@ describeEachStore('hostile and body-less requests', (get) => {
         }
       }
     }
+    const many = await raw(url, 'POST', '/servers', { token, body: JSON.stringify(Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`f${i}`, i]))) });
+    assert.deepEqual([many.status, many.body.error.code], [400, 'VALIDATION_FAILED']);
+    assert.equal(many.body.error.details.length, 50, 'at most 50 field details');
     const odd: [string, string, Record<string, string>][] = [
       ['GET', '/servers/%zz', {}],
       ['GET', '/servers?limit=1e9999', {}],
