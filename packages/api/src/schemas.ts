@@ -90,7 +90,8 @@ export const CreatePlan = Type.Object(
     vcpus: Type.Integer({ minimum: 1, maximum: 256 }),
     memoryMb: Type.Integer({ minimum: 16, maximum: 4_194_304 }),
     diskGb: Type.Integer({ minimum: 1, maximum: 65_536 }),
-    priceHourly: Money,
+    // Bounded so that the monthly price (× 730) stays an exact integer in JSON and in the store.
+    priceHourly: Type.Object({ amount: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), currency: Type.String({ pattern: '^[A-Za-z]{3}$' }) }),
   },
   { additionalProperties: false },
 );

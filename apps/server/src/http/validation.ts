@@ -25,9 +25,29 @@ export const compileSchema: FastifySchemaCompiler<unknown> = ({ schema, httpPart
   const empty = httpPart === 'body' ? () => ({}) : () => null;
   return (data: unknown) => {
     const value = data ?? empty();
-    return validate(value) ? { value } : { error: toDomainError(httpPart ?? 'body', validate.errors ?? []) };
+    if (!validate(value)) return { error: toDomainError(httpPart ?? 'body', validate.errors ?? []) };
+    const nul = nulPath(value, '');
+    return nul === null ? { value } : { error: nulError(httpPart ?? 'body', nul) };
   };
 };
+
+// U+0000 is valid in JSON and in a decoded URL (%00), but PostgreSQL's text cannot hold it: a
+// string with one is refused here, on both stores alike, instead of failing in the database.
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = nulPath(v, path ? `${path}/${k}` : k);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function nulError(part: string, path: string): DomainError {
+  const field = part === 'body' ? path || '(body)' : `${part}:${path}`;
+  const message = { en: 'must not contain the character U+0000', de: 'darf das Zeichen U+0000 nicht enthalten' };
+  return new DomainError('VALIDATION_FAILED', { summary: { en: `${field} ${message.en}`, de: `${field} ${message.de}` } }, [{ field, message }]);
+}
 
 function fieldOf(part: string, e: ErrorObject): string {
   const path = e.instancePath.replace(/^\//, '');
@@ -35,6 +55,8 @@ function fieldOf(part: string, e: ErrorObject): string {
   const field = [path, extra].filter(Boolean).join('/');
   return part === 'body' ? field || '(body)' : `${part}:${field}`;
 }
+
+const MAX_DETAILS = 50;
 
 /** Turns Ajv's errors into one VALIDATION_FAILED with a line per field, in both languages. */
 export function toDomainError(part: string, errors: ErrorObject[]): DomainError & FieldError[] {
@@ -48,7 +70,8 @@ export function toDomainError(part: string, errors: ErrorObject[]): DomainError 
     if (!seen.has(field)) seen.set(field, { field, message: describeAjvError(e) });
   }
   for (const [field, values] of allowed) seen.set(field, { field, message: oneOf(values) });
-  const details = [...seen.values()];
+  // A body of a hundred thousand unknown fields gets an answer of a readable size.
+  const details = [...seen.values()].slice(0, MAX_DETAILS);
   const line = (lang: 'en' | 'de') => details.map((d) => `${d.field} ${typeof d.message === 'string' ? d.message : d.message[lang]}`).join('; ');
   return new DomainError('VALIDATION_FAILED', { summary: { en: line('en'), de: line('de') } }, details) as DomainError & FieldError[];
 }

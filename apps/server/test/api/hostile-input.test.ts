@@ -72,6 +72,31 @@ describeEachStore('hostile and body-less requests', (get) => {
     assert.equal(inString.status, 422, JSON.stringify(inString.body));
   });
 
+  test('a string holding U+0000, which PostgreSQL cannot store, answers 400 wherever it comes: body, path or query', async () => {
+    const { url, operatorToken: token } = get();
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb8zZ3j3a7sNq1oQh2b3m8uMt8s5b8d0d3lVq9pYk7Z';
+    const cases: [string, string, string | undefined, string][] = [
+      ['POST', '/tokens', JSON.stringify({ name: 'a\u0000b' }), 'name'],
+      ['POST', '/auth/login', JSON.stringify({ email: 'a\u0000b', password: 'x' }), 'email'],
+      ['POST', '/ssh-keys', JSON.stringify({ publicKey: `${key} a\u0000b` }), 'publicKey'],
+      ['POST', '/servers', JSON.stringify({ name: 'nul', plan: 'nano', image: 'tiny', password: 'Correct-Horse-9!\u0000' }), 'password'],
+      ['POST', '/plans', JSON.stringify({ name: 'nul', description: 'a\u0000', vcpus: 1, memoryMb: 64, diskGb: 1, priceHourly: { amount: 1, currency: 'EUR' } }), 'description'],
+      ['GET', '/servers/a%00b', undefined, 'params:id'],
+      ['GET', '/ssh-keys/a%00b', undefined, 'params:id'],
+      ['DELETE', '/tokens/tok_%00', undefined, 'params:id'],
+      ['GET', '/operations/op_%00/wait', undefined, 'params:id'],
+      ['GET', '/operations?target=a%00b', undefined, 'querystring:target'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await raw(url, method, path, { token, body });
+      assert.deepEqual([res.status, res.body.error.code], [400, 'VALIDATION_FAILED'], `${method} ${path} ${body}: ${JSON.stringify(res.body)}`);
+      assert.deepEqual(res.body.error.details.map((d: { field: string }) => d.field), [field]);
+    }
+    // A price the store cannot hold exactly is refused too.
+    const price = await raw(url, 'POST', '/plans', { token, body: JSON.stringify({ name: 'dear', vcpus: 1, memoryMb: 64, diskGb: 1, priceHourly: { amount: 1e300, currency: 'EUR' } }) });
+    assert.deepEqual([price.status, price.body.error.details[0].field], [400, 'priceHourly/amount']);
+  });
+
   test('no malformed request gets a 5xx', async () => {
     const { url, operatorToken: token } = get();
     const bodies = ['', 'null', '[]', '"text"', '42', '{', '{"__proto__": {"x": 1}}', '{"constructor": {"prototype": {"x": 1}}}', '{"name": "\\ud800"}', `{"name": 1e999999}`, '\u0000', '{"a":'.repeat(20)];
@@ -95,6 +120,9 @@ describeEachStore('hostile and body-less requests', (get) => {
         }
       }
     }
+    const many = await raw(url, 'POST', '/servers', { token, body: JSON.stringify(Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`f${i}`, i]))) });
+    assert.deepEqual([many.status, many.body.error.code], [400, 'VALIDATION_FAILED']);
+    assert.equal(many.body.error.details.length, 50, 'at most 50 field details');
     const odd: [string, string, Record<string, string>][] = [
       ['GET', '/servers/%zz', {}],
       ['GET', '/servers?limit=1e9999', {}],
