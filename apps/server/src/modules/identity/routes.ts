@@ -1,4 +1,4 @@
-import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, Me, Page, Tenant, Token, User } from '@kumulus/api';
+import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, Me, Page, Tenant, Token, UpdateTenant, User } from '@kumulus/api';
 import { SESSION_COOKIE } from '../../http/auth.ts';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Identity } from './service.ts';
@@ -47,6 +47,28 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       body: CreateTenant,
       responses: { 201: Tenant },
       handler: async (req, reply, p) => reply.status(201).send(await identity.createTenant(p, req.body as CreateTenant, req.id)),
+    },
+    {
+      method: 'PATCH',
+      url: '/tenants/:id',
+      summary: 'Rename a tenant (operators)',
+      tag: 'tenants',
+      params: IdParam,
+      body: UpdateTenant,
+      responses: { 200: Tenant },
+      handler: (req, _r, p) => identity.renameTenant(p, idOf(req), (req.body as UpdateTenant).name, req.id),
+    },
+    {
+      method: 'DELETE',
+      url: '/tenants/:id',
+      summary: "Delete a tenant with its users, tokens and keys (operators); refused while it has servers",
+      tag: 'tenants',
+      params: IdParam,
+      responses: { 204: null },
+      handler: async (req, reply, p) => {
+        await identity.deleteTenant(p, idOf(req), req.id);
+        return reply.status(204).send();
+      },
     },
     { method: 'GET', url: '/users', summary: "List your tenant's users", tag: 'users', query: ListQuery, responses: { 200: Page(User) }, handler: (req, _r, p) => identity.listUsers(p, req.query as ListQuery) },
     {
