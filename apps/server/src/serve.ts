@@ -12,11 +12,12 @@ import { systemClock } from './lib/clock.ts';
 import { acquireDataDirLock } from './lib/data-dir-lock.ts';
 import { createIdGenerator } from './lib/ids.ts';
 import { createAudit } from './modules/audit/service.ts';
+import { createHostHealth } from './modules/cluster/health.ts';
 import { hostRoutes } from './modules/cluster/hosts.ts';
 import { registerConsoleRoutes } from './modules/console/routes.ts';
 import { createCatalog } from './modules/compute/catalog.ts';
 import { createImageReconciler } from './modules/compute/image-reconciler.ts';
-import { createOrphanSweep } from './modules/compute/orphan-sweep.ts';
+import { createEngineSweep } from './modules/compute/engine-sweep.ts';
 import { computeRoutes } from './modules/compute/routes.ts';
 import { createServerReconciler } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
@@ -31,6 +32,9 @@ import { openStore, type Store } from './store/db.ts';
 
 /** The version reported by /healthz and the OpenAPI document. */
 export const VERSION = '0.1.0';
+
+/** How often the host preflight runs again by itself (GET /hosts runs it too). */
+const HEALTH_EVERY_MS = 30_000;
 
 /** How to run the control plane. */
 export interface ServeOptions {
@@ -56,8 +60,13 @@ export interface ServeOptions {
   prepareImages?: string[];
   /** Reconcile passes run at the same time. */
   concurrency?: number;
-  /** How often converged servers are checked for drift. */
+  /**
+   * How often a converged server gets a pass of its own anyway. Drift is found sooner: the
+   * engine's events (a guest that stopped) and the engine sweep (every `sweepMs`) wake it.
+   */
   resyncMs?: number;
+  /** How often every instance is looked at in one pass, for orphans and drift. */
+  sweepMs?: number;
   secureCookies?: boolean;
 }
 
@@ -98,7 +107,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
   const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus' });
   const net = { name: 'default', ...(opts.network ?? { cidr: '10.77.0.0/16', gateway: '10.77.0.1' }) };
-  const link = await engine.network.ensureDefault(net);
+  // A host that cannot make the bridge still starts: the preflight shows the operator why.
+  const link = await engine.network.ensureDefault(net).catch((err: Error) => {
+    console.error(`kumulus: the default network could not be set up: ${err.message}`);
+    return opts.bridge ?? 'kmbr0';
+  });
 
   await catalog.seed(engine.images.available().map((i) => ({ name: i.name, os: i.os, kind: 'container' as const })));
   if (await identity.isEmpty()) {
@@ -108,6 +121,23 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       console.error('kumulus: no operator exists yet. Restart with KUMULUS_BOOTSTRAP_TOKEN=<at least 16 characters> (and optionally KUMULUS_BOOTSTRAP_EMAIL / KUMULUS_BOOTSTRAP_PASSWORD) to create the first one.');
     }
   }
+
+  const wakeServer = async (id: string) => {
+    await queue.enqueue(db, 'server', id);
+    worker.notify();
+  };
+  const toPrepare = new Set(opts.prepareImages ?? engine.images.available().map((i) => i.name));
+  const health = createHostHealth({
+    db,
+    engine,
+    catalog,
+    clock,
+    log: (text) => console.error(text),
+    requeueImage: async (name) => {
+      if (toPrepare.has(name)) await queue.enqueue(db, 'image', name);
+    },
+  });
+  await health.refresh();
 
   const imageReady = async (name: string) => {
     if (await engine.images.isReady(name)) return engine.images.prepare(name);
@@ -119,21 +149,29 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queue,
     concurrency: opts.concurrency ?? 16,
     reconcilers: {
-      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 15_000 }),
-      image: createImageReconciler({ engine, catalog }),
-      engine: createOrphanSweep({ db, engine, everyMs: 60_000 }),
+      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 600_000, node: hostname(), health, log: (text) => console.error(text) }),
+      image: createImageReconciler({ engine, catalog, health }),
+      engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
+      host: async () => {
+        await health.refresh();
+        return { againMs: HEALTH_EVERY_MS };
+      },
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
-  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, notify: () => worker.notify() });
+  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, notify: () => worker.notify() });
 
   // After a crash every server is looked at again: whatever was half done gets finished.
   if (store.dialect === 'sqlite') await queue.releaseAllLeases();
   for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
-  for (const name of opts.prepareImages ?? engine.images.available().map((i) => i.name)) await queue.enqueue(db, 'image', name);
+  for (const name of toPrepare) await queue.enqueue(db, 'image', name);
   await queue.enqueue(db, 'engine', 'sweep');
+  await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   worker.start();
+  const unwatch = engine.compute.watch((id) => {
+    wakeServer(id).catch((err: Error) => console.error(`kumulus: waking server ${id}: ${err.message}`));
+  });
 
   const app = await buildApp({
     identity,
@@ -149,7 +187,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
       ...computeRoutes(servers, sshKeys, catalog),
       ...operationRoutes(operations),
-      ...hostRoutes({ db, engine: engine.name, node: hostname() }),
+      ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
   });
   const [host = '127.0.0.1', port = '8080'] = splitListen(opts.listen);
@@ -163,6 +201,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     close: () => {
       closing ??= (async () => {
         await app.close(); // stop taking requests first
+        unwatch();
         await worker.stop(); // then let passes under way finish (drain)
         await store.close();
         lock?.release();

@@ -96,7 +96,7 @@ export const Image = Type.Object(
     name: Name,
     os: Type.String(),
     kind: ServerKind,
-    status: Type.Union([Type.Literal('available'), Type.Literal('preparing'), Type.Literal('ready'), Type.Literal('failed')]),
+    status: Type.Union([Type.Literal('available'), Type.Literal('preparing'), Type.Literal('ready'), Type.Literal('failed'), Type.Literal('unavailable')], { description: 'unavailable: this host lacks something its servers need (see GET /hosts)' }),
     message: Type.String(),
   },
   { $id: 'Image' },
@@ -126,6 +126,7 @@ export type ServerSpec = Static<typeof ServerSpec>;
 
 export const ServerStatus = Type.Object({
   phase: Phase,
+  phaseSince: Type.Optional(Timestamp),
   observedGeneration: Type.Integer(),
   conditions: Type.Array(Condition),
   node: Type.Union([Type.String(), Type.Null()]),
@@ -204,7 +205,14 @@ export const Operation = Type.Object(
     state: OperationState,
     progress: Type.Integer({ minimum: 0, maximum: 100 }),
     step: Type.String({ description: 'what happens now' }),
-    error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+    error: Type.Union([
+      Type.Object({
+        code: Type.String(),
+        message: Type.String({ description: 'what went wrong, in plain words' }),
+        detail: Type.Optional(Type.String({ description: "operators only: the engine's own words (host paths, tool output)" })),
+      }),
+      Type.Null(),
+    ]),
     createdAt: Timestamp,
     startedAt: Type.Union([Timestamp, Type.Null()]),
     finishedAt: Type.Union([Timestamp, Type.Null()]),
@@ -289,10 +297,24 @@ export type Login = Static<typeof Login>;
 export const Me = Type.Object({ user: User, tenant: Tenant });
 export type Me = Static<typeof Me>;
 
+/** One thing the host lacks to run servers, found by the preflight when `kumulus serve` starts. */
+export const HostProblem = Type.Object({
+  check: Type.String({ description: 'stable id of the check: binary, lxc-include, subid, data-dir, cgroup, bridge, kernel' }),
+  subject: Type.String({ description: 'what is missing or wrong: a command, a file, a range' }),
+  message: Type.String({ description: 'what is wrong, in English, for the operator' }),
+  fix: Type.String({ description: 'what to do, e.g. the apt-get command' }),
+});
+export type HostProblem = Static<typeof HostProblem>;
+
 export const Host = Type.Object(
   {
     name: Type.String(),
     engine: Type.String(),
+    health: Type.Object({
+      ok: Type.Boolean({ description: 'false when the preflight found something servers need' }),
+      checkedAt: Timestamp,
+      problems: Type.Array(HostProblem),
+    }),
     cpus: Type.Integer(),
     memoryMb: Type.Integer(),
     servers: Type.Integer(),

@@ -7,6 +7,14 @@
  * inside the call and answer null. Differences between engines are capability flags.
  */
 
+/**
+ * An engine failure that retrying cannot fix: a config the hypervisor cannot parse, a file that
+ * is missing. Its message is for the operator (it may name host paths and quote tool output).
+ */
+export class PermanentEngineError extends Error {
+  override readonly name = 'PermanentEngineError';
+}
+
 /** What an engine can do; checked instead of the engine's name. */
 export interface EngineCapabilities {
   /** System containers (LXC). */
@@ -77,6 +85,13 @@ export interface ComputeDriver {
   inspect(id: string): Promise<InstanceObservation | null>;
   /** Ids of every instance this engine holds for us, to find orphans and drift. */
   list(): Promise<string[]>;
+  /** Every instance this engine holds for us with what it observes of it, in one look. */
+  observeAll(): Promise<Map<string, InstanceObservation>>;
+  /**
+   * Calls `onChange` with an instance's id when the engine sees it stop or start by itself, so
+   * drift is noticed without looking at every instance; answers a function that stops watching.
+   */
+  watch(onChange: (id: string) => void): () => void;
   /** Makes the instance (stopped) unless it exists already. */
   create(spec: InstanceSpec): Promise<TaskRef | null>;
   start(id: string): Promise<TaskRef | null>;
@@ -114,10 +129,30 @@ export interface NetworkDriver {
   removeDefault(): Promise<void>;
 }
 
+/** Something the host lacks to run instances, with the command that fixes it. */
+export interface HostProblem {
+  /** Stable id of the check: binary, lxc-include, subid, data-dir, cgroup, bridge, kernel … */
+  check: string;
+  /** What is missing or wrong: a command, a file, a directory. */
+  subject: string;
+  /** What is wrong, for the operator (may name host paths). */
+  message: string;
+  fix: string;
+  /** The images whose instances cannot start because of it; absent when no instance can. */
+  images?: string[];
+}
+
+/** The host facet: whether the engine's host can run instances at all. */
+export interface HostDriver {
+  /** Checks what instances need (tools, files, id ranges, kernel features); empty when all is there. */
+  preflight(): Promise<HostProblem[]>;
+}
+
 /** One engine: its facets, held in the registry under a name. */
 export interface Engine {
   name: string;
   compute: ComputeDriver;
   images: ImageDriver;
   network: NetworkDriver;
+  host: HostDriver;
 }

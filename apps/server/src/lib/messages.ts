@@ -33,7 +33,8 @@ const en: Catalog = {
   ACCOUNT_LOCKED: 'Too many failed sign-ins. Wait {seconds} seconds and try again.',
   PAYLOAD_TOO_LARGE: 'The request body is larger than {limit} bytes. Send less data.',
   NO_ADDRESS_LEFT: 'Network {network} has no free address left. Delete a server or ask the operator for a larger network.',
-  ENGINE_ERROR: 'The engine failed: {reason}.',
+  HOST_NOT_READY: 'This host cannot start servers from image {image} yet: it lacks something they need. The operator has been told what; try again later or choose another image.',
+  ENGINE_ERROR: 'The hypervisor could not carry out the change. The operator can see why in the log; try again later or ask the operator.',
   INTERNAL: 'An unexpected error happened. Tell the operator the request id {requestId}.',
 };
 
@@ -64,7 +65,8 @@ const de: Catalog = {
   ACCOUNT_LOCKED: 'Zu viele fehlgeschlagene Anmeldungen. Warte {seconds} Sekunden und versuche es erneut.',
   PAYLOAD_TOO_LARGE: 'Der Anfrageinhalt ist größer als {limit} Bytes. Sende weniger Daten.',
   NO_ADDRESS_LEFT: 'Im Netz {network} ist keine Adresse mehr frei. Lösche einen Server oder bitte den Betreiber um ein größeres Netz.',
-  ENGINE_ERROR: 'Die Engine ist fehlgeschlagen: {reason}.',
+  HOST_NOT_READY: 'Dieser Host kann noch keine Server aus dem Image {image} starten: Ihm fehlt etwas, das sie brauchen. Der Betreiber weiß Bescheid; versuchen Sie es später erneut oder wählen Sie ein anderes Image.',
+  ENGINE_ERROR: 'Der Hypervisor konnte die Änderung nicht ausführen. Der Betreiber sieht den Grund im Protokoll; versuchen Sie es später erneut oder fragen Sie den Betreiber.',
   INTERNAL: 'Ein unerwarteter Fehler ist aufgetreten. Nenne dem Betreiber die Anfrage-ID {requestId}.',
 };
 

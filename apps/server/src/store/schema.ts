@@ -78,7 +78,7 @@ export interface ImagesTable {
   name: string;
   os: string;
   kind: 'container' | 'vm';
-  status: 'available' | 'preparing' | 'ready' | 'failed';
+  status: 'available' | 'preparing' | 'ready' | 'failed' | 'unavailable';
   message: string;
   created_at: number;
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ComputeDriver, InstanceObservation, InstanceSpec } from '../types.ts';
+import { type ComputeDriver, type InstanceObservation, type InstanceSpec, PermanentEngineError } from '../types.ts';
 import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
 import { vethNamesInConfig } from './config.ts';
 import type { LocalImages } from './images.ts';
@@ -14,6 +14,7 @@ import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir } fro
 import { pidAlive } from './lock.ts';
 import { lxcInfo, lxcList, lxcRequestReboot, lxcStart, lxcStop, lxcWait } from './lxc.ts';
 import { unmountUnder } from './mounts.ts';
+import { lxcObserveAll, watchLxc } from './observe.ts';
 import { deleteLink } from './network.ts';
 import type { IdMap } from './rootfs.ts';
 
@@ -45,6 +46,13 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
   const cgroup = opts.cgroup ?? detectCgroupVersion();
   const dirOf = (id: string) => join(lxcPath, checkId(id));
   const locks = new Map<string, Promise<unknown>>();
+  // Instances this process has just made and not touched since: a start right after the create
+  // knows they are stopped and spares the lxc-info spawn (one use; any other change forgets it).
+  const justMade = new Set<string>();
+  const forget = <T>(id: string, fn: () => Promise<T>) => {
+    justMade.delete(id);
+    return fn();
+  };
   const stopTimeoutS = opts.stopTimeoutS ?? 30;
 
   /** One mutation per instance at a time inside this process. */
@@ -73,8 +81,7 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
   }
 
   async function start(id: string) {
-    const info = await requireState(id);
-    if (info.state === 'RUNNING') return;
+    if (!justMade.delete(id) && (await requireState(id)).state === 'RUNNING') return;
     await mountInstanceDisk(dirOf(id));
     await lxcStart(lxcPath, id);
   }
@@ -127,7 +134,11 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     const dir = dirOf(id);
     await mkdir(lxcPath, { recursive: true });
     await sweep(id);
-    const info = await lxcInfo(lxcPath, id);
+    // A config LXC cannot load anymore still names a directory to remove.
+    const info = await lxcInfo(lxcPath, id).catch((e: unknown) => {
+      if (e instanceof PermanentEngineError) return null;
+      throw e;
+    });
     if (info && info.state !== 'STOPPED') {
       await lxcStop(lxcPath, id, { kill: true });
       // A stop begun by a process killed before us may still be tearing the guest down; its
@@ -158,26 +169,40 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
       await removeInstanceDir(staging);
       throw e;
     }
+    justMade.add(spec.id);
   }
+
+  const observation = (info: { state: string; pid: number | null }): InstanceObservation => {
+    // STOPPING still has processes; STARTING/ABORTING are not up yet.
+    const up = ['RUNNING', 'FROZEN', 'FREEZING', 'THAWED', 'STOPPING'].includes(info.state);
+    const detail = info.pid ? `${info.state} pid ${info.pid}` : info.state;
+    return { state: up ? 'running' : 'stopped', node, detail };
+  };
 
   return {
     capabilities: { containers: true, virtualMachines: false, asyncTasks: false, multiNode: false, liveResize: false },
     async inspect(id): Promise<InstanceObservation | null> {
       const info = await lxcInfo(lxcPath, checkId(id));
-      if (!info) return null;
-      // STOPPING still has processes; STARTING/ABORTING are not up yet.
-      const up = ['RUNNING', 'FROZEN', 'FREEZING', 'THAWED', 'STOPPING'].includes(info.state);
-      const detail = info.pid ? `${info.state} pid ${info.pid}` : info.state;
-      return { state: up ? 'running' : 'stopped', node, detail };
+      return info ? observation(info) : null;
+    },
+    async observeAll() {
+      const all = await lxcObserveAll(lxcPath);
+      return new Map([...all].filter(([name]) => ID.test(name)).map(([name, info]) => [name, observation(info)]));
+    },
+    watch(onChange) {
+      // Our own starts and stops report too; only the ends of a run matter for drift.
+      return watchLxc(lxcPath, (name, state) => {
+        if (ID.test(name) && (state === 'STOPPED' || state === 'RUNNING')) onChange(name);
+      });
     },
     async list() {
       return (await lxcList(lxcPath)).filter((n) => ID.test(n));
     },
     create: (spec) => serialized(spec.id, () => create(spec)).then(() => null),
     start: (id) => serialized(id, () => start(id)).then(() => null),
-    stop: (id, o) => serialized(id, () => stop(id, o.force)).then(() => null),
-    reboot: (id) => serialized(id, () => reboot(id)).then(() => null),
-    destroy: (id) => serialized(id, () => destroy(id)).then(() => null),
+    stop: (id, o) => serialized(id, () => forget(id, () => stop(id, o.force))).then(() => null),
+    reboot: (id) => serialized(id, () => forget(id, () => reboot(id))).then(() => null),
+    destroy: (id) => serialized(id, () => forget(id, () => destroy(id))).then(() => null),
     async task() {
       return { done: true }; // never handed out: every call above finishes before it returns
     },

@@ -66,6 +66,9 @@ const RECIPES: Recipe[] = [
   },
 ];
 
+/** The LXC config files each image's instances include, for the preflight. */
+export const IMAGE_INCLUDES = RECIPES.map((r) => ({ image: r.source.name, files: r.meta.includes }));
+
 /** Options of the local image facet. */
 export interface LocalImagesOptions {
   imageCache: string;

@@ -5,8 +5,9 @@
 import { hostname } from 'node:os';
 import type { Engine } from '../types.ts';
 import { createLocalCompute } from './compute.ts';
-import { createLocalImages } from './images.ts';
+import { createLocalImages, IMAGE_INCLUDES } from './images.ts';
 import { createLocalNetwork } from './network.ts';
+import { preflight } from './preflight.ts';
 import type { IdMap } from './rootfs.ts';
 
 /** Options of the local engine; names are given so parallel engines never collide. */
@@ -33,11 +34,15 @@ export const DEFAULT_IMAGE_CACHE = '/var/cache/kumulus/images';
 /** Creates the local engine. */
 export function createLocalEngine(opts: LocalEngineOptions): Engine {
   const idmap = opts.idmap ?? { base: 100_000, size: 65_536 };
-  const images = createLocalImages({ imageCache: opts.imageCache ?? DEFAULT_IMAGE_CACHE, idmap, mirror: opts.mirror });
+  const imageCache = opts.imageCache ?? DEFAULT_IMAGE_CACHE;
+  const images = createLocalImages({ imageCache, idmap, mirror: opts.mirror });
   return {
     name: 'local',
     compute: createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node: opts.node ?? hostname() }),
     images,
     network: createLocalNetwork({ bridge: opts.bridge, nftTable: opts.nftTable }),
+    host: {
+      preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES }),
+    },
   };
 }

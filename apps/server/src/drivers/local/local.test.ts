@@ -142,8 +142,22 @@ describe('local engine on real LXC', () => {
   });
 });
 
-/** Connects to host:port and returns what the peer sends before closing. */
-function tcpRead(host: string, port: number): Promise<string> {
+/**
+ * Connects to host:port and returns what the peer sends before closing. The listener was started
+ * in the background inside the guest, so a refused connection is tried again for a few seconds.
+ */
+async function tcpRead(host: string, port: number): Promise<string> {
+  for (let i = 0; ; i++) {
+    try {
+      return await tcpReadOnce(host, port);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || i >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function tcpReadOnce(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let data = '';
     const s = connect({ host, port, timeout: 5000 });

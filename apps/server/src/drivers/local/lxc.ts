@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PermanentEngineError } from '../types.ts';
 import { CommandError, run } from './exec.ts';
 
 /** State of a container as lxc-info reports it, with its init PID when running. */
@@ -21,7 +22,10 @@ export async function lxcInfo(lxcPath: string, name: string): Promise<LxcState |
   const r = await run('lxc-info', ['-P', lxcPath, '-n', name, '-H', '-s', '-p'], { allowFail: true });
   if (r.code !== 0) {
     if (!existsSync(join(lxcPath, name, 'config'))) return null;
-    throw new CommandError('lxc-info', ['-n', name], r);
+    const err = new CommandError('lxc-info', ['-P', lxcPath, '-n', name], r);
+    // LXC could not parse the config or find a file it includes: the next try reads the same file.
+    if (/Failed to load config/.test(r.stderr)) throw new PermanentEngineError(err.message);
+    throw err;
   }
   // Output is "State:   RUNNING\nPID:   1234" (-H only drops the units from numbers).
   const state = /^State:\s*(\S+)/m.exec(r.stdout)?.[1] ?? 'UNKNOWN';

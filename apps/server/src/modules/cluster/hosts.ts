@@ -3,10 +3,12 @@ import { Host, Page } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import type { RouteDef } from '../../http/route.ts';
 import type { Database } from '../../store/schema.ts';
+import { iso } from '../../lib/clock.ts';
 import { requireRole } from '../identity/principal.ts';
+import type { HostHealth } from './health.ts';
 
 /** Hosts with capacity and what is allocated on them (operators). */
-export function hostRoutes({ db, engine, node }: { db: Kysely<Database>; engine: string; node: string }): RouteDef[] {
+export function hostRoutes({ db, engine, node, health }: { db: Kysely<Database>; engine: string; node: string; health: HostHealth }): RouteDef[] {
   return [
     {
       method: 'GET',
@@ -25,7 +27,11 @@ export function hostRoutes({ db, engine, node }: { db: Kysely<Database>; engine:
           allocatedVcpus += plan?.vcpus ?? 0;
           allocatedMemoryMb += plan?.memory_mb ?? 0;
         }
-        const host: Host = { name: node, engine, cpus: cpus().length, memoryMb: Math.round(totalmem() / 1048576), servers: servers.length, allocatedVcpus, allocatedMemoryMb };
+        // Looking at the host checks it again: the operator sees a fix take effect at once.
+        const report = await health.refresh();
+        const problems = report.problems.map(({ check, subject, message, fix }) => ({ check, subject, message, fix }));
+        const hostHealth = { ok: problems.length === 0, checkedAt: iso(report.checkedAt)!, problems };
+        const host: Host = { name: node, engine, health: hostHealth, cpus: cpus().length, memoryMb: Math.round(totalmem() / 1048576), servers: servers.length, allocatedVcpus, allocatedMemoryMb };
         return { items: [host], nextCursor: null };
       },
     },

@@ -1,13 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
-import { DomainError } from '../../lib/errors.ts';
-import type { Engine, InstanceObservation, InstanceSpec, TaskRef } from '../../drivers/types.ts';
+import { DomainError, type ErrorCode } from '../../lib/errors.ts';
+import { message as messageOf } from '../../lib/messages.ts';
+import { startTrace, type Trace } from '../../lib/trace.ts';
+import { type Engine, type InstanceObservation, type InstanceSpec, PermanentEngineError, type TaskRef } from '../../drivers/types.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
+import { blocking, type HostHealth } from '../cluster/health.ts';
 import { type Ipv4Network, releaseAddresses } from '../network/ipam.ts';
 import type { Operations } from '../operations/service.ts';
 import type { Catalog } from './catalog.ts';
-import { readRow, setCondition, type StoredSpec, type StoredStatus } from './server-record.ts';
+import { readRow, setCondition, setPhase, type StoredSpec, type StoredStatus } from './server-record.ts';
 
 /** Failed passes in a row before the server is marked Failed and its operations end. */
 const MAX_ATTEMPTS = 5;
@@ -26,6 +29,23 @@ interface Deps {
   imageReady: (name: string) => Promise<string | null>;
   /** How often a converged server is looked at again, to notice drift. */
   resyncMs: number;
+  /** The node new instances are placed on (the engine has one until clustering comes). */
+  node: string;
+  /** Asked after an engine failure whether the host itself is the cause. */
+  health: Pick<HostHealth, 'refresh'>;
+  /** The operator's log: where the engine's own words go. */
+  log: (text: string) => void;
+}
+
+/** How a pass failed, as tenants and operators are told. */
+interface Failure {
+  /** Retrying cannot help: end the operation now. */
+  terminal: boolean;
+  code: ErrorCode;
+  /** Plain words for the tenant. */
+  message: string;
+  /** The engine's own words, for the operator. */
+  detail?: string;
 }
 
 /** Why a pass stopped early: an engine task to wait for, or an image still being prepared. */
@@ -60,17 +80,21 @@ export function createServerReconciler(d: Deps): Reconciler {
   const progress = (id: string, step: string, pct: number) => db.transaction().execute((trx) => operations.progress(trx, id, step, pct));
 
   /** Does the next steps toward the spec; answers why it stopped early, or null when converged. */
-  async function converge(id: string, spec: StoredSpec, status: StoredStatus, wasCreated: boolean): Promise<{ wait: Wait | null; observed: InstanceObservation | null }> {
+  async function converge(id: string, spec: StoredSpec, status: StoredStatus, wasCreated: boolean, trace: Trace): Promise<{ wait: Wait | null; observed: InstanceObservation | null }> {
     const mark = (type: string, ok: boolean, reason: string, message: string) => {
       status.conditions = setCondition(status.conditions, { type, status: ok ? 'True' : 'False', reason, message }, clock());
     };
     let observed: InstanceObservation | null = null;
-    let justCreated = false;
+    // What an engine call that finished inside the call has just made true: asking the engine
+    // again would cost a process spawn on the hot path of every create (lxc-start -d returns
+    // once the guest's init runs). A guest that dies right after is found by the engine's events.
+    let known: InstanceObservation | null = null;
     for (let step = 0; step < STEPS_PER_PASS; step++) {
       // An instance the engine has just made, in the call, is stopped: asking LXC again would
       // cost a process spawn on the hot path of every create.
-      observed = justCreated ? { state: 'stopped', node: status.node ?? '' } : await engine.compute.inspect(id);
-      justCreated = false;
+      observed = known ?? (await engine.compute.inspect(id));
+      known = null;
+      trace.mark('inspect');
       let task: TaskRef | null = null;
       let action: string;
       if (!observed) {
@@ -84,16 +108,23 @@ export function createServerReconciler(d: Deps): Reconciler {
         // A server that existed and vanished behind our back is made again: the spec says it exists.
         if (wasCreated) mark('Drift', true, 'Recreated', 'the instance had disappeared from the engine and was created again');
         await progress(id, 'creating instance', 30);
+        status.node ??= d.node; // placement: the one node this engine has
+        const instance = await toInstance(id, spec, image);
+        trace.mark('prepare');
         action = 'create';
-        task = await engine.compute.create(await toInstance(id, spec, image));
-        status.phase = 'Provisioning';
-        justCreated = task === null;
+        task = await engine.compute.create(instance);
+        trace.mark('create');
+        setPhase(status, 'Provisioning', clock());
+        if (!task) known = { state: 'stopped', node: status.node };
       } else if (spec.powerState === 'running' && observed.state === 'stopped') {
         if (status.phase === 'Running') mark('Drift', true, 'Restarted', 'the instance was found stopped and was started again');
         await progress(id, 'starting', 70);
+        trace.mark('progress');
         action = 'start';
         task = await engine.compute.start(id);
+        trace.mark('start');
         status.rebootsDone = spec.rebootCount; // a fresh start is as good as a reboot
+        if (!task) known = { state: 'running', node: observed.node || (status.node ?? '') };
       } else if (spec.powerState === 'running' && (status.rebootsDone ?? 0) < spec.rebootCount) {
         await progress(id, 'rebooting', 50);
         action = 'reboot';
@@ -114,15 +145,20 @@ export function createServerReconciler(d: Deps): Reconciler {
 
   /** Removes the instance, then the row; answers false while the engine is still at it. */
   async function deleteServer(id: string, status: StoredStatus, generation: number): Promise<boolean> {
-    status.phase = 'Deleting';
-    if (await engine.compute.inspect(id)) {
+    setPhase(status, 'Deleting', clock());
+    // An instance the engine cannot read anymore is still there to destroy.
+    const present = () => engine.compute.inspect(id).catch((e: unknown) => {
+      if (e instanceof PermanentEngineError) return true;
+      throw e;
+    });
+    if (await present()) {
       await progress(id, 'deleting instance', 50);
       const task = await engine.compute.destroy(id);
       if (task) {
         status.task = { ...task, action: 'destroy' };
         return false;
       }
-      if (await engine.compute.inspect(id)) return false;
+      if (await present()) return false;
     }
     await db.transaction().execute(async (trx) => {
       await releaseAddresses(trx, id);
@@ -132,8 +168,22 @@ export function createServerReconciler(d: Deps): Reconciler {
     return true;
   }
 
+  /** Sorts a failure into terminal or not, with words for the tenant and the operator. */
+  async function describeFailure(err: unknown, image: string): Promise<Failure> {
+    const plain = (code: ErrorCode, params: Record<string, string | number> = {}) => messageOf('en', code, params);
+    if (err instanceof DomainError && err.code !== 'ENGINE_ERROR') return { terminal: true, code: err.code, message: plain(err.code, err.params) };
+    const detail = err instanceof Error ? err.message : String(err);
+    // A host that lacks what the server needs fails it at once: retrying reads the same host.
+    if (blocking((await d.health.refresh()).problems, image).length) {
+      return { terminal: true, code: 'HOST_NOT_READY', message: plain('HOST_NOT_READY', { image }), detail };
+    }
+    return { terminal: err instanceof PermanentEngineError, code: 'ENGINE_ERROR', message: plain('ENGINE_ERROR'), detail };
+  }
+
   return async (id, attempts) => {
+    const trace = startTrace(`server ${id}`);
     const row = await db.selectFrom('servers').selectAll().where('id', '=', id).executeTakeFirst();
+    trace.mark('read');
     if (!row) return { againMs: null };
     const { spec, status } = readRow(row);
     const wasCreated = status.observedGeneration > 0;
@@ -154,38 +204,41 @@ export function createServerReconciler(d: Deps): Reconciler {
         const failed = t.error;
         const action = status.task.action;
         delete status.task;
-        if (failed) throw new DomainError('ENGINE_ERROR', { reason: `${action} failed: ${failed}` });
+        if (failed) throw new Error(`${action} task failed: ${failed}`);
       }
       if (row.deletion_requested_at !== null) {
         return (await deleteServer(id, status, row.generation)) ? { againMs: null } : { againMs: 1000 };
       }
-      const { wait, observed } = await converge(id, spec, status, wasCreated);
+      const { wait, observed } = await converge(id, spec, status, wasCreated, trace);
       if (wait && 'task' in wait) {
         status.task = wait.task;
         return { againMs: 1000 };
       }
       if (wait) return { againMs: 2000 };
-      status.phase = observed?.state === 'running' ? 'Running' : 'Stopped';
+      setPhase(status, observed?.state === 'running' ? 'Running' : 'Stopped', clock());
       status.node = observed?.node ?? null;
       status.observedGeneration = row.generation;
       status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'True', reason: status.phase, message: `the instance is ${observed?.state}` }, clock());
       await endOperation((trx) => operations.succeed(trx, id, row.generation));
+      trace.mark('commit');
       return { againMs: d.resyncMs };
     } catch (err) {
-      const terminal = err instanceof DomainError && err.code !== 'ENGINE_ERROR';
-      const message = err instanceof Error ? err.message : String(err);
-      if (terminal || attempts + 1 >= MAX_ATTEMPTS) {
-        status.phase = 'Failed';
-        status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Failed', message }, clock());
-        await endOperation((trx) => operations.fail(trx, id, { code: err instanceof DomainError ? err.code : 'ENGINE_ERROR', message }));
+      const f = await describeFailure(err, spec.image);
+      if (f.terminal || attempts + 1 >= MAX_ATTEMPTS) {
+        if (f.detail) d.log(`kumulus: server ${id} failed: ${f.detail}`);
+        setPhase(status, 'Failed', clock());
+        status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Failed', message: f.message }, clock());
+        await endOperation((trx) => operations.fail(trx, id, { code: f.code, message: f.message, ...(f.detail ? { detail: f.detail } : {}) }));
         // Keep looking now and then: the engine may recover, and a delete must still go through.
         return { againMs: 60_000 };
       }
-      status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Retrying', message }, clock());
-      throw err;
+      const retry = `${f.message} Trying again (attempt ${attempts + 2} of ${MAX_ATTEMPTS}).`;
+      status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Retrying', message: retry }, clock());
+      throw err; // the worker logs it for the operator and retries with backoff
     } finally {
       // Saved whatever happened, so a failure still records why (the row may be gone after delete).
       if (!statusSaved) await saveStatus(db, id, status);
+      trace.end();
     }
   };
 }

@@ -38,6 +38,13 @@ export function toServer(row: ServersTable): Server {
   };
 }
 
+/** Moves the server to a phase, noting when it changed (unchanged phases keep their time). */
+export function setPhase(status: StoredStatus, phase: StoredStatus['phase'], now: number): void {
+  if (status.phase === phase && status.phaseSince) return;
+  status.phase = phase;
+  status.phaseSince = iso(now)!;
+}
+
 /** Sets a condition, keeping its transition time when its status did not change. */
 export function setCondition(conditions: Condition[], c: Omit<Condition, 'lastTransitionAt'>, now: number): Condition[] {
   const old = conditions.find((x) => x.type === c.type);

@@ -1,6 +1,6 @@
 import type { CreateServer, ListQuery, Operation, Page, Server, ServerAction, ServerWithOperation } from '@kumulus/api';
 import type { Kysely } from 'kysely';
-import type { Clock } from '../../lib/clock.ts';
+import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { paginate } from '../../lib/paging.ts';
@@ -9,13 +9,14 @@ import { hashPassword as cryptPassword } from '../../lib/sha512-crypt.ts';
 import type { EngineCapabilities } from '../../drivers/types.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import type { Database, ServersTable } from '../../store/schema.ts';
+import type { HostHealth } from '../cluster/health.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
 import { assertStrongPassword } from '../identity/passwords.ts';
 import { type Principal, requireRole } from '../identity/principal.ts';
 import { allocateAddress, type Ipv4Network, macFor } from '../network/ipam.ts';
 import { type Operations, toOperation } from '../operations/service.ts';
 import type { Catalog } from './catalog.ts';
-import { readRow, type StoredSpec, type StoredStatus, toServer } from './server-record.ts';
+import { readRow, setPhase, type StoredSpec, type StoredStatus, toServer } from './server-record.ts';
 import { validateSshKeys } from './ssh-key-format.ts';
 import type { SshKeys } from './ssh-keys.ts';
 
@@ -33,6 +34,8 @@ interface Deps {
   capabilities: EngineCapabilities;
   dialect: 'sqlite' | 'postgres';
   defaultNetwork: Ipv4Network;
+  /** Refuses images this host cannot start, before anything is written. */
+  health: Pick<HostHealth, 'assertCanRun'>;
   /** Called after a change is committed, to wake the worker. */
   notify: () => void;
 }
@@ -104,6 +107,7 @@ export function createServers(d: Deps) {
         if (image.kind !== kind) {
           throw new DomainError('VALIDATION_FAILED', { summary: `image ${image.name} is for ${image.kind}s` }, [{ field: 'image', message: `choose a ${kind} image` }]);
         }
+        d.health.assertCanRun(image.name);
         if (await trx.selectFrom('servers').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) {
           throw new DomainError('NAME_TAKEN', { kind: 'server', name: body.name }, [{ field: 'name', message: 'a server of this name exists' }]);
         }
@@ -124,8 +128,8 @@ export function createServers(d: Deps) {
           nics: [{ id: nicId, network: d.defaultNetwork.name, mac: macFor(nicId), ipv4 }],
           ...(passwordHash ? { passwordHash } : {}),
         };
-        const status: StoredStatus = { phase: 'Pending', observedGeneration: 0, conditions: [], node: null };
         const now = clock();
+        const status: StoredStatus = { phase: 'Pending', phaseSince: iso(now)!, observedGeneration: 0, conditions: [], node: null };
         const row: ServersTable = {
           id,
           tenant_id: p.tenantId,
@@ -188,7 +192,10 @@ export function createServers(d: Deps) {
         const existing = await trx.selectFrom('operations').selectAll().where('target_id', '=', row.id).where('kind', '=', 'server.delete').where('state', 'in', ['pending', 'running']).executeTakeFirst();
         if (existing) return toOperation(existing);
         const op = await changeSpec(trx, p, row, 'server.delete', () => {}, requestId, 'queued');
-        await trx.updateTable('servers').set({ deletion_requested_at: clock() }).where('id', '=', row.id).execute();
+        // Shown as Deleting from the moment it is asked for, not from the reconciler's first pass.
+        const { status } = readRow(row);
+        setPhase(status, 'Deleting', clock());
+        await trx.updateTable('servers').set({ deletion_requested_at: clock(), status: JSON.stringify(status) }).where('id', '=', row.id).execute();
         return op;
       });
       d.notify();

@@ -8,8 +8,16 @@ import { paginate } from '../../lib/paging.ts';
 import type { Database, OperationsTable } from '../../store/schema.ts';
 import type { Principal } from '../identity/principal.ts';
 
-/** The API's view of an operations row. */
-export const toOperation = (o: OperationsTable): Operation => ({
+/** How an operation failed: a stable code, a plain message, and the engine's own words for operators. */
+export interface OperationError {
+  code: string;
+  message: string;
+  /** Host paths and tool output: shown to operators only. */
+  detail?: string;
+}
+
+/** The API's view of an operations row; the error's detail only when `forOperator`. */
+export const toOperation = (o: OperationsTable, forOperator = false): Operation => ({
   id: o.id,
   tenantId: o.tenant_id,
   kind: o.kind,
@@ -17,11 +25,15 @@ export const toOperation = (o: OperationsTable): Operation => ({
   state: o.state,
   progress: o.progress,
   step: o.step,
-  error: o.error ? JSON.parse(o.error) : null,
+  error: o.error ? publicError(JSON.parse(o.error) as OperationError, forOperator) : null,
   createdAt: iso(o.created_at)!,
   startedAt: iso(o.started_at),
   finishedAt: iso(o.finished_at),
 });
+
+function publicError({ detail, ...e }: OperationError, forOperator: boolean): Operation['error'] {
+  return forOperator && detail ? { ...e, detail } : e;
+}
 
 /** What starts an operation: the change a caller asked for and the generation it waits for. */
 export interface NewOperation {
@@ -80,7 +92,7 @@ export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clo
       if (p.role !== 'operator') q = q.where('tenant_id', '=', p.tenantId);
       const row = await q.executeTakeFirst();
       if (!row) throw notFound('operation', id);
-      return toOperation(row);
+      return toOperation(row, p.role === 'operator');
     },
 
     /** Lists operations, newest first by id order reversed on the client; failed ones first when asked. */
@@ -89,7 +101,7 @@ export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clo
       if (!(q.scope === 'all' && p.role === 'operator')) query = query.where('tenant_id', '=', p.tenantId);
       if (q.state) query = query.where('state', '=', q.state as OperationsTable['state']);
       if (q.target) query = query.where('target_id', '=', q.target);
-      return paginate(query, 'id', q, toOperation);
+      return paginate(query, 'id', q, (row) => toOperation(row, p.role === 'operator'));
     },
 
     /** Polls until the operation ends or the timeout passes; answers its latest state. */
@@ -139,7 +151,7 @@ export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clo
     },
 
     /** Fails every active operation of the target with an error the caller can read. */
-    async fail(trx: Kysely<Database>, targetId: string, error: { code: string; message: string }): Promise<void> {
+    async fail(trx: Kysely<Database>, targetId: string, error: OperationError): Promise<void> {
       await trx
         .updateTable('operations')
         .set({ state: 'failed', error: JSON.stringify(error), finished_at: clock() })

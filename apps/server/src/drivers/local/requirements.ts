@@ -1,0 +1,43 @@
+/**
+ * What the local engine needs from the Debian host, each thing with the package that brings it.
+ * scripts/lib.sh installs these packages; a test (requirements.test.ts) fails when the code runs
+ * a command or includes a file that is not listed here, when a listed package is not named by
+ * the scripts, or when dpkg says another package owns the file — so nothing the engine uses can
+ * exist only because someone installed it by hand.
+ */
+
+/** Every host command the local engine and the console run, by the package that provides it. */
+export const HOST_COMMANDS: Readonly<Record<string, string>> = {
+  'lxc-start': 'lxc',
+  'lxc-stop': 'lxc',
+  'lxc-info': 'lxc',
+  'lxc-ls': 'lxc',
+  'lxc-wait': 'lxc',
+  'lxc-attach': 'lxc',
+  'lxc-monitor': 'lxc',
+  newuidmap: 'uidmap',
+  ip: 'iproute2',
+  nft: 'nftables',
+  losetup: 'mount',
+  mount: 'mount',
+  umount: 'mount',
+  'mkfs.ext4': 'e2fsprogs',
+  debootstrap: 'debootstrap',
+  script: 'bsdutils',
+  stty: 'coreutils',
+};
+
+/** LXC config files instances include, and other files the engine reads, by package. */
+export const HOST_FILES: Readonly<Record<string, string>> = {
+  '/usr/share/lxc/config/common.conf': 'liblxc-common',
+  '/usr/share/lxc/config/userns.conf': 'liblxc-common',
+  // Debian's own includes come with the templates package, not with lxc: the fresh-host defect.
+  '/usr/share/lxc/config/debian.common.conf': 'lxc-templates',
+  '/usr/share/lxc/config/debian.userns.conf': 'lxc-templates',
+  '/bin/busybox': 'busybox-static',
+};
+
+/** The package that provides a command or file the engine needs, for "apt-get install …" hints. */
+export function packageOf(commandOrFile: string): string | undefined {
+  return HOST_COMMANDS[commandOrFile] ?? HOST_FILES[commandOrFile];
+}

@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { Engine } from '../../drivers/types.ts';
+import type { Reconciler } from '../../reconcile/worker.ts';
+import type { Database } from '../../store/schema.ts';
+
+/**
+ * One look at every instance of the engine, instead of one per server: destroys instances that no
+ * server row claims (the spec is written before an instance is made, so such an instance is left
+ * over from an interrupted delete), and hands to the server reconciler every server whose
+ * recorded phase the engine contradicts (stopped or gone behind our back).
+ */
+export function createEngineSweep({ db, engine, everyMs, enqueue }: { db: Kysely<Database>; engine: Engine; everyMs: number; enqueue: (serverId: string) => Promise<void> }): Reconciler {
+  return async () => {
+    const observed = await engine.compute.observeAll();
+    const rows = await db.selectFrom('servers').select(['id', 'status', 'deletion_requested_at']).execute();
+    const known = new Set(rows.map((r) => r.id));
+    for (const id of observed.keys()) if (!known.has(id)) await engine.compute.destroy(id);
+    for (const row of rows) {
+      const phase = (JSON.parse(row.status) as { phase: string }).phase;
+      const seen = observed.get(row.id)?.state ?? 'absent';
+      const expected = phase === 'Running' ? 'running' : phase === 'Stopped' ? 'stopped' : null;
+      // Phases in motion (Pending, Provisioning, Deleting, Failed) are their reconciler's already.
+      if (expected && seen !== expected && row.deletion_requested_at === null) await enqueue(row.id);
+    }
+    return { againMs: everyMs };
+  };
+}
