@@ -44,7 +44,10 @@ ensure_runtime() {
 ensure_host_packages() {
   # Each package here provides a command or file listed in apps/server/src/drivers/local/requirements.ts
   # (a test keeps the two in step). lxc-templates ships debian.common.conf, which debian-12 includes.
-  apt_install lxc liblxc-common lxc-templates uidmap nftables iproute2 mount e2fsprogs busybox-static debootstrap xz-utils ca-certificates curl
+  apt_install lxc liblxc-common lxc-templates uidmap nftables iproute2 mount e2fsprogs procps busybox-static debootstrap xz-utils ca-certificates curl
+  # Per-uid kernel quotas all containers share (keyrings, inotify); see the file's comments.
+  install -m 0644 "$KUMULUS_ROOT/scripts/60-kumulus.conf" /etc/sysctl.d/60-kumulus.conf
+  sysctl -q -p /etc/sysctl.d/60-kumulus.conf || log "could not apply /etc/sysctl.d/60-kumulus.conf here; kumulus serve will name the limits that are too low"
   # Unprivileged containers map their root to a range of the host's ids that root must own.
   grep -q '^root:' /etc/subuid || echo 'root:100000:1000000000' >> /etc/subuid
   grep -q '^root:' /etc/subgid || echo 'root:100000:1000000000' >> /etc/subgid

@@ -2,7 +2,7 @@
  * Exit codes that scripts can trust, and how API and local failures map onto them.
  */
 import { ApiError } from '@kumulus/api';
-import { t } from './i18n.ts';
+import { type MessageKey, t } from './i18n.ts';
 
 /** The CLI's exit codes; documented in `kumulus --help`, so never renumber them. */
 export const Exit = {
@@ -50,12 +50,51 @@ export function exitCodeForStatus(status: number): ExitCode {
   return Exit.unexpected;
 }
 
+/** The API's names of request fields and the options of a command that set them (`plan` → `--plan`). */
+export type FieldFlags = Record<string, string>;
+
+// The command that helps after an API error of this code; the API's messages name no commands.
+const HINTS: Record<string, MessageKey> = {
+  PLAN_NOT_FOUND: 'hint.plans',
+  IMAGE_NOT_FOUND: 'hint.images',
+  SSH_KEY_NOT_FOUND: 'hint.sshKeys',
+  SSH_KEY_EXISTS: 'hint.sshKeyList',
+  SERVER_NOT_FOUND: 'hint.servers',
+  OPERATION_NOT_FOUND: 'hint.operations',
+  UNSUPPORTED_KIND: 'hint.kind',
+};
+
+// Codes whose API message speaks of HTTP things (details, tokens, routes): the CLI says it in its own words.
+const OWN_WORDS: Record<string, MessageKey> = {
+  VALIDATION_FAILED: 'apiError.validation',
+  UNAUTHENTICATED: 'apiError.unauthenticated',
+  ROUTE_NOT_FOUND: 'apiError.route',
+};
+
+/**
+ * An API error in the CLI's words: the API's code and localized message, a pointer to the command
+ * that helps, and details that name the command's options instead of the API's fields.
+ */
+export function apiErrorInCliWords(err: ApiError, flags: FieldFlags = {}): CliError {
+  const own = OWN_WORDS[err.code];
+  const hint = HINTS[err.code];
+  const message = [own ? t(own) : err.message, hint ? t(hint) : ''].filter(Boolean).join(' ');
+  const details = err.details.map((d) => ({ field: optionOf(d.field, flags), message: d.message }));
+  return new CliError(exitCodeForStatus(err.status), err.code, message, { details, requestId: err.requestId });
+}
+
+// `plan` → `--plan`; `sshKeyIds/1` → `--ssh-key-id (#2)`, the second one given.
+function optionOf(field: string, flags: FieldFlags): string {
+  const [head = '', index] = field.split('/');
+  const flag = flags[head];
+  if (!flag) return field;
+  return index !== undefined && /^\d+$/.test(index) ? t('field.nth', { flag, n: Number(index) + 1 }) : flag;
+}
+
 /** Turns anything thrown into a CliError, keeping the API's code, message and details. */
 export function toCliError(err: unknown, baseUrl?: string): CliError {
   if (err instanceof CliError) return err;
-  if (err instanceof ApiError) {
-    return new CliError(exitCodeForStatus(err.status), err.code, err.message, { details: err.details, requestId: err.requestId });
-  }
+  if (err instanceof ApiError) return apiErrorInCliWords(err);
   // fetch() fails with a TypeError whose cause says why (ECONNREFUSED, ENOTFOUND …).
   if (err instanceof TypeError && err.message === 'fetch failed') {
     const cause = err.cause as { code?: string; message?: string } | undefined;

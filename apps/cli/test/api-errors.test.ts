@@ -27,12 +27,54 @@ describe('kumulus against a real server: bad input and sign-in', { timeout: 120_
     const body = JSON.parse(j.stderr) as { error: { code: string; message: string } };
     assert.match(body.error.code, /^[A-Z_]+$/);
     assert.match(body.error.message, /no-such-plan/);
+    assert.match(r.stderr, /`kumulus plan list`/, 'the CLI names the command that lists plans');
+  });
+
+  test('plan and image are taken by the ids that plan list and image list show', async () => {
+    const plans = json<{ id: string; name: string }[]>(await runCli(['plan', 'list', '-o', 'json'], { env: ts.env }));
+    const images = json<{ id: string; name: string }[]>(await runCli(['image', 'list', '-o', 'json'], { env: ts.env }));
+    const plan = plans.find((p) => p.name === ts.plan)!;
+    const image = images.find((i) => i.name === 'tiny')!;
+    const r = await runCli(['server', 'create', '--name', 'cli-by-id', '--plan', plan.id, '--image', image.id, '--no-start', '--no-wait', '-o', 'json'], { env: ts.env });
+    assert.equal(r.code, 0, r.stderr);
+    const { server } = json<{ server: { spec: { plan: string; image: string } } }>(r);
+    assert.deepEqual([server.spec.plan, server.spec.image], [ts.plan, 'tiny']);
+  });
+
+  test('errors speak of options and commands, never of API paths or fields, in English and German', async () => {
+    const failing: string[][] = [
+      ['server', 'create', '--name', 'cli-words', '--plan', 'no-such-plan', '--image', 'tiny'],
+      ['server', 'create', '--name', 'cli-words', '--plan', ts.plan, '--image', 'no-such-image'],
+      ['server', 'create', '--name', 'cli-words', '--plan', ts.plan, '--image', 'tiny', '--ssh-key-id', 'no such key'],
+      ['server', 'create', '--name', 'Not A Name!', '--plan', 'Bad Plan', '--image', 'tiny'],
+      ['server', 'create', '--name', 'cli-words', '--plan', ts.plan, '--image', 'tiny', '--password', 'short'],
+      ['server', 'show', 'cli-never-was'],
+      ['operation', 'show', 'op_00000000000000000000'],
+      ['ssh-key', 'delete', 'no such key'],
+    ];
+    for (const lang of ['en', 'de']) {
+      for (const args of failing) {
+        const r = await runCli(args, { env: { ...ts.env, KUMULUS_LANG: lang } });
+        assert.ok(r.code !== 0 && r.code !== 1, `${args.join(' ')} exits with a specific code: ${r.code} ${r.stderr}`);
+        assert.doesNotMatch(r.stderr, /\/api\/|\b(GET|POST|DELETE) |\bdetails\b|sshKeyIds|\(body\)/, `${lang}: ${args.join(' ')}: ${r.stderr}`);
+        if (lang === 'de') assert.doesNotMatch(r.stderr, /\b(must|is required|There is no|Choose)\b/, `German throughout: ${r.stderr}`);
+      }
+    }
+    const invalid = await runCli(failing[3]!, { env: ts.env });
+    assert.match(invalid.stderr, /\[VALIDATION_FAILED\]: invalid input; correct the options below/);
+    assert.match(invalid.stderr, /^ {2}--name: use lower-case letters/m);
+    assert.match(invalid.stderr, /^ {2}--plan: give a name \(lower-case letters, digits and dashes\) or an id \(plan_…\)/m);
+    const de = await runCli(failing[3]!, { env: { ...ts.env, KUMULUS_LANG: 'de' } });
+    assert.match(de.stderr, /\[VALIDATION_FAILED\]: ungültige Eingabe; korrigieren Sie die unten genannten Optionen/);
+    assert.match(de.stderr, /^ {2}--name: verwenden Sie Kleinbuchstaben/m);
+    const badToken = await runCli(['server', 'list'], { env: { ...ts.env, KUMULUS_TOKEN: 'kmt_not-a-real-token' } });
+    assert.match(badToken.stderr, /`kumulus login`/);
   });
 
   test('an invalid name exits 4 and says which field', async () => {
     const r = await runCli(['server', 'create', '--name', 'Not A Name!', '--plan', ts.plan, '--image', 'tiny'], { env: ts.env });
     assert.equal(r.code, 4, r.stderr);
-    assert.match(r.stderr, /name/);
+    assert.match(r.stderr, /^ {2}--name: /m);
   });
 
   test('an unknown server exits 3, by name and by id', async () => {

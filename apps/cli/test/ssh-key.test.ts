@@ -112,8 +112,8 @@ describe('kumulus ssh-key', { timeout: 300_000 }, () => {
     assert.equal(list.find((k) => k.id === keyId)?.name, `${prefix}-renamed`);
   });
 
-  test('server create --ssh-key-id puts the saved key into the spec', async () => {
-    const create = await kumulus(['server', 'create', '--name', server, '--plan', 'nano', '--image', 'tiny', '--ssh-key-id', keyId, '--timeout', '240']);
+  test('server create --ssh-key-id puts the saved key into the spec, named by id or name', async () => {
+    const create = await kumulus(['server', 'create', '--name', server, '--plan', 'nano', '--image', 'tiny', '--ssh-key-id', keyId, '--ssh-key-id', `${prefix}-renamed`, '--timeout', '240']);
     ok(create);
     assert.match(create.stdout, /Phase:\s+Running/);
     const shown = json<Server>(await kumulus(['server', 'show', server, '-o', 'json']));
@@ -125,6 +125,9 @@ describe('kumulus ssh-key', { timeout: 300_000 }, () => {
     const r = await kumulus(['server', 'create', '--name', `${server}-x`, '--plan', 'nano', '--image', 'tiny', '--ssh-key-id', 'key_00000000000000000000']);
     assert.equal(r.code, 4, r.stderr);
     assert.match(r.stderr, /\[SSH_KEY_NOT_FOUND\]/);
+    assert.match(r.stderr, /`kumulus ssh-key list`/, 'the CLI names the command that helps');
+    assert.match(r.stderr, /^ {2}--ssh-key-id \(#1\): /m, 'the detail names the option');
+    assert.doesNotMatch(r.stderr, /\/api\/|sshKeyIds/);
     const servers = json<Server[]>(await kumulus(['server', 'list', '-o', 'json']));
     assert.equal(servers.find((s) => s.name === `${server}-x`), undefined);
   });

@@ -6,8 +6,14 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 
 const Id = (prefix: string) => Type.String({ pattern: `^${prefix}_[0-9a-z]{20,32}$`, description: `${prefix}_… id` });
 const Timestamp = Type.String({ format: 'date-time' });
+const NAME_FORM = '[a-z0-9]([a-z0-9-]*[a-z0-9])?';
+/** The pattern of a resource name, for validation messages that explain it. */
+export const NAME_PATTERN = `^${NAME_FORM}$`;
 /** A resource name: lower-case letters, digits and dashes, as in a DNS label. */
-export const Name = Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$' });
+export const Name = Type.String({ minLength: 1, maxLength: 63, pattern: NAME_PATTERN });
+/** A request field that names a resource: its name, or its id (`plan_…`) as the API's lists show it. */
+export const NameOrId = (prefix: string) =>
+  Type.String({ minLength: 1, maxLength: 63, pattern: `^(${NAME_FORM}|${prefix}_[0-9a-z]{20,32})$`, description: `name or id (${prefix}_…)` });
 
 /** The body of every error answer. */
 export const ErrorBody = Type.Object(
@@ -151,13 +157,19 @@ export type Server = Static<typeof Server>;
 export const CreateServer = Type.Object(
   {
     name: Name,
-    plan: Name,
-    image: Name,
+    plan: NameOrId('plan'),
+    image: NameOrId('img'),
     kind: Type.Optional(ServerKind),
     hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     sshKeys: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16_384 }), { maxItems: 32, description: 'public keys pasted as they are' })),
-    sshKeyIds: Type.Optional(Type.Array(Id('key'), { maxItems: 32, uniqueItems: true, description: "ids of the tenant's saved SSH keys" })),
+    sshKeyIds: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\x00-\\x1f\\x7f]*$', description: 'key_… id or name' }), {
+        maxItems: 32,
+        uniqueItems: true,
+        description: "the tenant's saved SSH keys, each by id (key_…) or name",
+      }),
+    ),
     start: Type.Optional(Type.Boolean({ default: true })),
   },
   { additionalProperties: false },

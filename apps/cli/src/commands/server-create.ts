@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { ApiError, type CreateServer } from '@kumulus/api';
 import { parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
-import { CliError, Exit, usageError } from '../errors.ts';
+import { apiErrorInCliWords, CliError, Exit, usageError } from '../errors.ts';
 import { pick, t } from '../i18n.ts';
 import { expandHome, keyLines, readStdin } from '../input.ts';
 import { emit, say } from '../output.ts';
@@ -20,14 +20,14 @@ Creates a server and, unless --no-wait, draws its progress until it is Running.
 
 Options:
   --name NAME            the server's name: lower-case letters, digits, dashes
-  --plan PLAN            its size (kumulus plan list)
-  --image IMAGE          its operating system (kumulus image list)
+  --plan PLAN            its size, by name or id (kumulus plan list)
+  --image IMAGE          its operating system, by name or id (kumulus image list)
   --kind container|vm    container (default) or virtual machine
   --hostname HOSTNAME    the guest's hostname (default: the name)
   --password PASSWORD    root password (visible in the process list; prefer --password-stdin)
   --password-stdin       reads the root password from standard input
   --ssh-key FILE_OR_KEY  an SSH public key, or a file of keys; may be repeated
-  --ssh-key-id ID        a key saved with kumulus ssh-key add (key_…); may be repeated
+  --ssh-key-id KEY       a key saved with kumulus ssh-key add, by id (key_…) or name; may be repeated
   --no-start             create it stopped
   --no-wait              return once the server is accepted
   --timeout SECONDS      how long to wait (default 600)
@@ -39,14 +39,14 @@ Legt einen Server an und zeigt, außer mit --no-wait, den Fortschritt, bis er l�
 
 Optionen:
   --name NAME            Name des Servers: Kleinbuchstaben, Ziffern, Bindestriche
-  --plan TARIF           seine Größe (kumulus plan list)
-  --image IMAGE          sein Betriebssystem (kumulus image list)
+  --plan TARIF           seine Größe, per Name oder ID (kumulus plan list)
+  --image IMAGE          sein Betriebssystem, per Name oder ID (kumulus image list)
   --kind container|vm    Container (Standard) oder virtuelle Maschine
   --hostname HOSTNAME    Hostname im Gast (Standard: der Name)
   --password PASSWORT    Root-Passwort (in der Prozessliste sichtbar; besser --password-stdin)
   --password-stdin       liest das Root-Passwort von der Standardeingabe
   --ssh-key DATEI_ODER_SCHLÜSSEL  ein öffentlicher SSH-Schlüssel oder eine Datei mit Schlüsseln; wiederholbar
-  --ssh-key-id ID        ein mit kumulus ssh-key add gespeicherter Schlüssel (key_…); wiederholbar
+  --ssh-key-id SCHLÜSSEL ein mit kumulus ssh-key add gespeicherter Schlüssel, per ID (key_…) oder Name; wiederholbar
   --no-start             angelegt, aber ausgeschaltet
   --no-wait              zurückkehren, sobald der Server angenommen ist
   --timeout SEKUNDEN     wie lange gewartet wird (Standard 600)
@@ -96,7 +96,8 @@ export async function createServer(args: string[]): Promise<void> {
   // One key per invocation: if the answer is lost and the CLI is retried by hand, a fresh key
   // is right; within this run the key only guards the single POST below.
   const accepted = await client.createServer(body, { idempotencyKey: randomUUID() }).catch((err) => {
-    throw referenceAsInvalidInput(err);
+    const flags = { ...FLAGS, password: values['password-stdin'] ? '--password-stdin' : '--password' };
+    throw err instanceof ApiError ? referenceAsInvalidInput(apiErrorInCliWords(err, flags)) : err;
   });
   if (values['no-wait']) {
     return emit(output, accepted, () =>
@@ -108,10 +109,23 @@ export async function createServer(args: string[]): Promise<void> {
   emit(output, { server, operation }, () => printServer(server));
 }
 
+// The create request's fields and the options that set them, so that errors name the options.
+const FLAGS = {
+  name: '--name',
+  plan: '--plan',
+  image: '--image',
+  kind: '--kind',
+  hostname: '--hostname',
+  password: '--password',
+  sshKeys: '--ssh-key',
+  sshKeyIds: '--ssh-key-id',
+  start: '--no-start',
+};
+
 // A 404 to a create can only mean that a plan or image it names is missing: that is bad input (4),
 // not a missing server (3), whatever status the API picked.
-function referenceAsInvalidInput(err: unknown): unknown {
-  if (!(err instanceof ApiError) || err.status !== 404) return err;
+function referenceAsInvalidInput(err: CliError): CliError {
+  if (err.exitCode !== Exit.notFound) return err;
   return new CliError(Exit.invalidInput, err.code, err.message, { details: err.details, requestId: err.requestId });
 }
 

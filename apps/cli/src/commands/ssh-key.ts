@@ -2,10 +2,10 @@
  * `kumulus ssh-key list|add|rename|delete`: the public keys saved in the tenant, picked by id at server create.
  */
 import { readFile } from 'node:fs/promises';
-import type { KumulusClient, SshKey } from '@kumulus/api';
+import { ApiError, type KumulusClient, type SshKey } from '@kumulus/api';
 import { dispatch, parseCommand, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
-import { CliError, Exit, usageError } from '../errors.ts';
+import { apiErrorInCliWords, CliError, Exit, usageError } from '../errors.ts';
 import { expandHome, keyLines, readStdin } from '../input.ts';
 import { pick, t } from '../i18n.ts';
 import { emit, formatTime, headers, printFields, printTable, say } from '../output.ts';
@@ -21,7 +21,7 @@ Commands:
   delete KEY                             deletes a key (servers made with it keep it)
 
 KEY is a key's id (key_…) or name. Without --name, a key is named by its comment.
-Give saved keys to new servers with kumulus server create --ssh-key-id ID.
+Give saved keys to new servers with kumulus server create --ssh-key-id KEY.
 
 Options:
   -o, --output table|json
@@ -37,7 +37,7 @@ Befehle:
   delete SCHLÜSSEL                       löscht einen Schlüssel (Server, die ihn haben, behalten ihn)
 
 SCHLÜSSEL ist die ID (key_…) oder der Name eines Schlüssels. Ohne --name heißt ein Schlüssel wie sein Kommentar.
-Gespeicherte Schlüssel bekommen neue Server mit kumulus server create --ssh-key-id ID.
+Gespeicherte Schlüssel bekommen neue Server mit kumulus server create --ssh-key-id SCHLÜSSEL.
 
 Optionen:
   -o, --output table|json
@@ -72,7 +72,9 @@ async function addKey(args: string[]): Promise<void> {
   const source = keySource(values.file, positionals, cmd);
   const publicKey = source === '-' ? keyText(await readStdin(), 'stdin') : await readKeyFile(source);
   const { client } = await connect();
-  const key = await client.createSshKey({ name: values.name, publicKey });
+  const key = await client.createSshKey({ name: values.name, publicKey }).catch((err) => {
+    throw err instanceof ApiError ? apiErrorInCliWords(err, { name: '--name', publicKey: source === '-' ? 'stdin' : '--file' }) : err;
+  });
   emit(output, key, () => printKey(key));
 }
 
@@ -82,7 +84,9 @@ async function renameKey(args: string[]): Promise<void> {
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   const [ref, name] = takePositionals(positionals, ['KEY', 'NAME'], cmd);
   const { client } = await connect();
-  const key = await client.renameSshKey((await resolveSshKey(client, ref!)).id, name!);
+  const key = await client.renameSshKey((await resolveSshKey(client, ref!)).id, name!).catch((err) => {
+    throw err instanceof ApiError ? apiErrorInCliWords(err, { name: 'NAME' }) : err;
+  });
   emit(output, key, () => printKey(key));
 }
 

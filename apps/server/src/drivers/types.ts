@@ -138,7 +138,10 @@ export interface HostProblem {
   /** What is wrong, for the operator (may name host paths). */
   message: string;
   fix: string;
-  /** The images whose instances cannot start because of it; absent when no instance can. */
+  /**
+   * The images whose instances cannot start because of it; absent when no instance can, empty
+   * when it blocks none (a limit that caps how many instances run).
+   */
   images?: string[];
 }
 

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DomainError } from '../lib/errors.ts';
 import type { Identity } from '../modules/identity/service.ts';
+import { registerBodyParsers } from './body.ts';
 import { handleError } from './errors.ts';
 import type { Idempotency } from './idempotency.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -45,6 +46,7 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('idempotencyKey', null);
   app.setValidatorCompiler(compileSchema);
   app.setErrorHandler(handleError);
+  registerBodyParsers(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

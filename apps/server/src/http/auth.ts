@@ -19,7 +19,7 @@ export async function principalOf(identity: Identity, req: FastifyRequest): Prom
   // A cookie rides along with any request the browser makes, also one another site triggers;
   // changes made with a cookie must come from our own pages (CSRF).
   if (p && !SAFE.has(req.method) && !sameOrigin(req)) {
-    throw new DomainError('FORBIDDEN', { role: p.role, action: 'change things from another site (missing or foreign Origin header)' });
+    throw new DomainError('FORBIDDEN', { role: p.role, action: { en: 'change things from another site (missing or foreign Origin header)', de: 'von einer anderen Website aus Änderungen vornehmen (Origin-Header fehlt oder ist fremd)' } });
   }
   return p;
 }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ERROR_STATUS } from '../lib/errors.ts';
-import { message, pickLanguage } from '../lib/messages.ts';
+import { inLanguage, message, pickLanguage } from '../lib/messages.ts';
 
 /**
  * The one place where errors become HTTP answers. Domain errors keep their code and get a
@@ -16,12 +16,16 @@ export function handleError(err: FastifyError | Error, req: FastifyRequest, repl
     // Validation errors built by our schema compiler arrive wrapped by Fastify.
     const cause = (err as FastifyError & { validation: unknown }).validation;
     domain = cause instanceof DomainError ? cause : new DomainError('VALIDATION_FAILED', { summary: err.message });
-  } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError || (err as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    domain = new DomainError('INVALID_JSON', { reason: err.message });
+  } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+    domain = new DomainError('INVALID_JSON');
   } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     domain = new DomainError('PAYLOAD_TOO_LARGE', { limit: req.routeOptions.bodyLimit ?? 1_048_576 });
   } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    domain = new DomainError('INVALID_JSON', { reason: `content-type ${req.headers['content-type']} is not supported` });
+    domain = new DomainError('UNSUPPORTED_MEDIA_TYPE', { contentType: String(req.headers['content-type'] ?? '') });
+  } else if (isClientError(err)) {
+    // Whatever else Fastify refuses before our code runs (a malformed URL, a bad content-length)
+    // is the caller's mistake: a 400 with Fastify's code, never a 500.
+    domain = new DomainError('BAD_REQUEST', { code: (err as FastifyError).code ?? 'unknown' });
   } else {
     req.log.error({ err }, 'unexpected error');
     domain = new DomainError('INTERNAL', { requestId: req.id });
@@ -33,7 +37,12 @@ export function handleError(err: FastifyError | Error, req: FastifyRequest, repl
       code: domain.code,
       message: message(lang, domain.code, { ...domain.params, requestId: req.id }),
       requestId: req.id,
-      ...(domain.details.length ? { details: domain.details } : {}),
+      ...(domain.details.length ? { details: domain.details.map((d) => ({ field: d.field, message: inLanguage(lang, d.message) })) } : {}),
     },
   });
+}
+
+function isClientError(err: Error): boolean {
+  const status = (err as FastifyError).statusCode;
+  return typeof (err as FastifyError).code === 'string' && typeof status === 'number' && status >= 400 && status < 500;
 }

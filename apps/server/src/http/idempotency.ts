@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../lib/clock.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { Database } from '../store/schema.ts';
+import { MAX_JSON_DEPTH } from './body.ts';
 
 /** A stored answer to replay. */
 export interface StoredAnswer {
@@ -11,7 +12,17 @@ export interface StoredAnswer {
   payload: string;
 }
 
-const fingerprint = (method: string, url: string, body: unknown) => createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
+function fingerprint(method: string, url: string, body: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(body ?? null);
+  } catch {
+    // The body parser bounds nesting, so this is a second line: a body too deep to serialize is
+    // the caller's mistake, never a 500.
+    throw new DomainError('JSON_TOO_DEEP', { limit: MAX_JSON_DEPTH });
+  }
+  return createHash('sha256').update(`${method} ${url}\n${text}`).digest('hex');
+}
 
 /**
  * Idempotency-Key handling: the first request with a key reserves it, its answer is stored,
@@ -25,7 +36,9 @@ export function createIdempotency({ db, clock }: { db: Kysely<Database>; clock: 
      */
     async begin(principal: string, key: string, method: string, url: string, body: unknown): Promise<StoredAnswer | null> {
       if (key.length < 1 || key.length > 200) {
-        throw new DomainError('VALIDATION_FAILED', { summary: 'Idempotency-Key must be 1 to 200 characters' }, [{ field: 'header:idempotency-key', message: 'use 1 to 200 characters, e.g. a UUID' }]);
+        throw new DomainError('VALIDATION_FAILED', { summary: { en: 'Idempotency-Key must be 1 to 200 characters', de: 'Idempotency-Key muss 1 bis 200 Zeichen lang sein' } }, [
+          { field: 'header:idempotency-key', message: { en: 'use 1 to 200 characters, e.g. a UUID', de: 'verwenden Sie 1 bis 200 Zeichen, z. B. eine UUID' } },
+        ]);
       }
       const fp = fingerprint(method, url, body);
       const row = await db.transaction().execute(async (trx) => {
@@ -37,7 +50,11 @@ export function createIdempotency({ db, clock }: { db: Kysely<Database>; clock: 
       });
       if (!row) return null;
       if (row.fingerprint !== fp) throw new DomainError('IDEMPOTENCY_KEY_REUSED', { key });
-      if (row.status_code === 0) throw new DomainError('CONFLICT', { reason: `a request with Idempotency-Key ${key} is still being processed; retry in a moment` });
+      if (row.status_code === 0) {
+        throw new DomainError('CONFLICT', {
+          reason: { en: `a request with Idempotency-Key ${key} is still being processed; retry in a moment`, de: `eine Anfrage mit dem Idempotency-Key ${key} wird noch bearbeitet; versuchen Sie es gleich erneut` },
+        });
+      }
       return { statusCode: row.status_code, payload: row.body };
     },
 

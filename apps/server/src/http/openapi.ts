@@ -1,11 +1,17 @@
 import { ErrorBody } from '@kumulus/api';
+import { KindGuard } from '@sinclair/typebox';
+import { errorCodesOf, errorResponses } from './openapi-errors.ts';
 import type { RouteRegistry } from './route.ts';
 import { stripIds } from './validation.ts';
 
 /** Builds the OpenAPI 3.1 document from the registered routes' own schemas. */
 export function buildOpenApi(registry: RouteRegistry, version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
-  const errorResponse = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+  const unexpected = {
+    description: 'An unexpected failure (`INTERNAL`); the answer carries the request id to give the operator.',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    'x-error-codes': ['INTERNAL'],
+  };
   for (const r of registry) {
     const path = `/api/v1${r.url}`.replace(/:(\w+)/g, '{$1}');
     const parameters = [
@@ -18,17 +24,19 @@ export function buildOpenApi(registry: RouteRegistry, version: string) {
       })),
       ...(r.method === 'POST' ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } }] : []),
     ];
-    const responses: Record<string, unknown> = { default: errorResponse };
+    const responses: Record<string, unknown> = {};
     for (const [status, schema] of Object.entries(r.responses)) {
       responses[status] = schema ? { description: 'success', content: { 'application/json': { schema: stripIds(schema) } } } : { description: 'no content' };
     }
+    Object.assign(responses, errorResponses(errorCodesOf(r)), { default: unexpected });
     paths[path] ??= {};
     paths[path][r.method.toLowerCase()] = {
       operationId: `${r.method.toLowerCase()}${r.url.replace(/\/:?(\w)/g, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}`,
       summary: r.summary,
       tags: [r.tag],
       ...(parameters.length ? { parameters } : {}),
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: stripIds(r.body) } } } } : {}),
+      // A body wrapped in Type.Optional may be left out altogether (a start action needs none).
+      ...(r.body ? { requestBody: { required: !KindGuard.IsOptional(r.body), content: { 'application/json': { schema: stripIds(r.body) } } } } : {}),
       responses,
       ...(r.auth === false ? { security: [] } : {}),
     };

@@ -1,5 +1,6 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../lib/errors.ts';
 import type { Identity } from '../modules/identity/service.ts';
 import type { Principal } from '../modules/identity/principal.ts';
 import { requirePrincipal } from './auth.ts';
@@ -32,6 +33,12 @@ export interface RouteDef {
   params?: TSchema;
   /** Answers by status code; null for an empty body. */
   responses: Record<number, TSchema | null>;
+  /**
+   * The domain errors this route's own code can answer, for the OpenAPI document. Those that follow
+   * from its shape (401 when it needs a principal, 400 when it has schemas, 404 for an `:id` …) are
+   * added by the document builder and need not be listed.
+   */
+  errors?: ErrorCode[];
   /** `principal` is the authenticated caller; routes with `auth: false` must not use it. */
   handler: (req: FastifyRequest, reply: FastifyReply, principal: Principal) => Promise<unknown>;
 }

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { DomainError, type FieldError } from '../lib/errors.ts';
+import { describeAjvError, oneOf } from './validation-messages.ts';
 
 /** ajv-formats' plugin; it is CommonJS, so its default export arrives wrapped under Node's ESM loader. */
 export const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
@@ -19,7 +20,13 @@ const coercing = addFormats(new Ajv({ allErrors: true, coerceTypes: true, remove
 /** Fastify's schema compiler: strict for bodies, coercing for query strings and parameters. */
 export const compileSchema: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const validate = (httpPart === 'body' ? strict : coercing).compile(stripIds(schema) as object);
-  return (data: unknown) => (validate(data) ? { value: data } : { error: toDomainError(httpPart ?? 'body', validate.errors ?? []) });
+  // A request without a body reads as an empty object (Fastify hands it over as null): a route
+  // whose fields are all optional needs none, and others name each missing field.
+  const empty = httpPart === 'body' ? () => ({}) : () => null;
+  return (data: unknown) => {
+    const value = data ?? empty();
+    return validate(value) ? { value } : { error: toDomainError(httpPart ?? 'body', validate.errors ?? []) };
+  };
 };
 
 function fieldOf(part: string, e: ErrorObject): string {
@@ -29,34 +36,19 @@ function fieldOf(part: string, e: ErrorObject): string {
   return part === 'body' ? field || '(body)' : `${part}:${field}`;
 }
 
-function describe(e: ErrorObject): string {
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return 'is not a known field; remove it';
-    case 'required':
-      return 'is required';
-    case 'type':
-      return `must be of type ${(e.params as { type: string }).type}`;
-    case 'maxLength':
-      return `must be at most ${(e.params as { limit: number }).limit} characters long`;
-    case 'minLength':
-      return `must be at least ${(e.params as { limit: number }).limit} characters long`;
-    case 'pattern':
-      return 'has characters or a form that is not allowed (lower-case letters, digits and dashes)';
-    default:
-      return e.message ?? 'is not valid';
-  }
-}
-
-/** Turns Ajv's errors into one VALIDATION_FAILED with a line per field. */
+/** Turns Ajv's errors into one VALIDATION_FAILED with a line per field, in both languages. */
 export function toDomainError(part: string, errors: ErrorObject[]): DomainError & FieldError[] {
-  // Unions report one error per branch; the first per field says enough.
+  // Unions report one error per branch; the first per field says enough, except that the
+  // literals a union allows are gathered into one "must be one of …".
   const seen = new Map<string, FieldError>();
+  const allowed = new Map<string, unknown[]>();
   for (const e of errors) {
     const field = fieldOf(part, e);
-    if (!seen.has(field)) seen.set(field, { field, message: describe(e) });
+    if (e.keyword === 'const') allowed.set(field, [...(allowed.get(field) ?? []), (e.params as { allowedValue: unknown }).allowedValue]);
+    if (!seen.has(field)) seen.set(field, { field, message: describeAjvError(e) });
   }
+  for (const [field, values] of allowed) seen.set(field, { field, message: oneOf(values) });
   const details = [...seen.values()];
-  const summary = details.map((d) => `${d.field} ${d.message}`).join('; ');
-  return new DomainError('VALIDATION_FAILED', { summary }, details) as DomainError & FieldError[];
+  const line = (lang: 'en' | 'de') => details.map((d) => `${d.field} ${typeof d.message === 'string' ? d.message : d.message[lang]}`).join('; ');
+  return new DomainError('VALIDATION_FAILED', { summary: { en: line('en'), de: line('de') } }, details) as DomainError & FieldError[];
 }

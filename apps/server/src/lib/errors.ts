@@ -5,6 +5,8 @@
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   INVALID_JSON: 400,
+  JSON_TOO_DEEP: 400,
+  BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
@@ -27,6 +29,7 @@ export const ERROR_STATUS = {
   UNSUPPORTED_KIND: 422,
   ACCOUNT_LOCKED: 429,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   NO_ADDRESS_LEFT: 503,
   HOST_NOT_READY: 503,
   ENGINE_ERROR: 502,
@@ -36,20 +39,29 @@ export const ERROR_STATUS = {
 /** A stable error code. */
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** A text in each language Kumulus speaks, for message parameters and field messages built in code. */
+export interface Localized {
+  en: string;
+  de: string;
+}
+
+/** A parameter of an error's message: a value shown as it is, or a text in each language. */
+export type MessageParam = string | number | Localized;
+
 /** One field that failed validation. */
 export interface FieldError {
   field: string;
-  message: string;
+  message: string | Localized;
 }
 
 /** An expected failure with a stable code and parameters for its localized message. */
 export class DomainError extends Error {
   readonly code: ErrorCode;
-  readonly params: Record<string, string | number>;
+  readonly params: Record<string, MessageParam>;
   readonly details: FieldError[];
   /** Seconds the caller should wait before trying again, where that is known. */
   retryAfter?: number;
-  constructor(code: ErrorCode, params: Record<string, string | number> = {}, details: FieldError[] = []) {
+  constructor(code: ErrorCode, params: Record<string, MessageParam> = {}, details: FieldError[] = []) {
     super(`${code} ${JSON.stringify(params)}`);
     this.name = 'DomainError';
     this.code = code;

@@ -1,4 +1,4 @@
-import type { ErrorCode } from './errors.ts';
+import type { ErrorCode, Localized, MessageParam } from './errors.ts';
 
 /** Languages Kumulus speaks. */
 export type Language = 'en' | 'de';
@@ -6,19 +6,22 @@ export type Language = 'en' | 'de';
 type Catalog = Record<ErrorCode, string>;
 
 // Each message says what was wrong and what to do; {name} is filled from the error's params.
+// They name no API paths: the dashboard shows them too, and the CLI adds its own commands.
 const en: Catalog = {
   VALIDATION_FAILED: 'The request is not valid: {summary}. Correct the fields named in details and send it again.',
-  INVALID_JSON: 'The request body is not valid JSON: {reason}. Send a JSON object with content-type application/json.',
+  INVALID_JSON: 'The request body is not valid JSON. Send a JSON object with content-type application/json.',
+  JSON_TOO_DEEP: 'The request body nests objects or arrays deeper than {limit} levels. Send a flatter JSON object.',
+  BAD_REQUEST: 'The request could not be read ({code}). Check its URL, headers and body.',
   UNAUTHENTICATED: 'You are not signed in or your session has expired. Sign in again or send a valid API token.',
   INVALID_CREDENTIALS: 'E-mail or password is wrong. Check both and try again.',
   FORBIDDEN: 'Your role ({role}) may not {action}. Ask an administrator of your tenant.',
-  NOT_FOUND: 'No {kind} with id {id} exists. Check the id; list them with GET /api/v1/{kind}s.',
+  NOT_FOUND: 'No {kind} {id} was found. Check the id or name.',
   ROUTE_NOT_FOUND: 'There is no {method} {url}. The API lives under /api/v1; see /api/v1/openapi.json.',
-  SERVER_NOT_FOUND: 'No server with id or name {id} exists in your tenant. List your servers with GET /api/v1/servers.',
+  SERVER_NOT_FOUND: 'No server with id or name {id} exists in your tenant. Check the name in your list of servers.',
   OPERATION_NOT_FOUND: 'No operation with id {id} exists in your tenant.',
-  PLAN_NOT_FOUND: 'There is no plan named {plan}. Choose one from GET /api/v1/plans.',
-  IMAGE_NOT_FOUND: 'There is no image named {image}. Choose one from GET /api/v1/images.',
-  SSH_KEY_NOT_FOUND: 'Your tenant has no SSH key with id {id}. Choose one from GET /api/v1/ssh-keys or add it with POST /api/v1/ssh-keys.',
+  PLAN_NOT_FOUND: 'There is no plan with name or id {plan}. Choose one of the plans offered.',
+  IMAGE_NOT_FOUND: 'There is no image with name or id {image}. Choose one of the images offered.',
+  SSH_KEY_NOT_FOUND: 'Your tenant has no saved SSH key with id or name {id}. Choose one of your saved keys, or save the key first.',
   CONFLICT: 'The request conflicts with the current state: {reason}.',
   NAME_TAKEN: 'A {kind} named {name} exists already. Choose another name.',
   SSH_KEY_EXISTS: 'This key is saved already, as {name} ({fingerprint}). Use that one, or delete it first.',
@@ -29,45 +32,63 @@ const en: Catalog = {
     'The Idempotency-Key {key} was already used with a different request. Use a new key for a new request.',
   WEAK_PASSWORD: 'The password is too weak: {reason}. Use at least 12 characters mixing letters, digits and symbols.',
   INVALID_SSH_KEY: 'SSH key {index} is not a valid public key: {reason}. Paste one line of an OpenSSH .pub file.',
-  UNSUPPORTED_KIND: 'This engine cannot run servers of kind {kind}. Use kind "container".',
+  UNSUPPORTED_KIND: 'This engine cannot run servers of kind {kind}. Create a container instead.',
   ACCOUNT_LOCKED: 'Too many failed sign-ins. Wait {seconds} seconds and try again.',
   PAYLOAD_TOO_LARGE: 'The request body is larger than {limit} bytes. Send less data.',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body has content-type {contentType}, which this API does not read. Send JSON with content-type application/json.',
   NO_ADDRESS_LEFT: 'Network {network} has no free address left. Delete a server or ask the operator for a larger network.',
   HOST_NOT_READY: 'This host cannot start servers from image {image} yet: it lacks something they need. The operator has been told what; try again later or choose another image.',
   ENGINE_ERROR: 'The hypervisor could not carry out the change. The operator can see why in the log; try again later or ask the operator.',
   INTERNAL: 'An unexpected error happened. Tell the operator the request id {requestId}.',
 };
 
+// German addresses the reader with "Sie" throughout.
 const de: Catalog = {
-  VALIDATION_FAILED: 'Die Anfrage ist ungültig: {summary}. Korrigiere die in details genannten Felder und sende sie erneut.',
-  INVALID_JSON: 'Der Anfrageinhalt ist kein gültiges JSON: {reason}. Sende ein JSON-Objekt mit content-type application/json.',
-  UNAUTHENTICATED: 'Du bist nicht angemeldet oder die Sitzung ist abgelaufen. Melde dich erneut an oder sende ein gültiges API-Token.',
-  INVALID_CREDENTIALS: 'E-Mail oder Passwort ist falsch. Prüfe beides und versuche es erneut.',
-  FORBIDDEN: 'Deine Rolle ({role}) darf nicht {action}. Frage einen Administrator deines Mandanten.',
-  NOT_FOUND: 'Es gibt kein {kind} mit der ID {id}. Prüfe die ID; liste sie mit GET /api/v1/{kind}s.',
+  VALIDATION_FAILED: 'Die Anfrage ist ungültig: {summary}. Korrigieren Sie die genannten Felder und senden Sie die Anfrage erneut.',
+  INVALID_JSON: 'Der Inhalt der Anfrage ist kein gültiges JSON. Senden Sie ein JSON-Objekt mit content-type application/json.',
+  JSON_TOO_DEEP: 'Der Inhalt der Anfrage verschachtelt Objekte oder Listen tiefer als {limit} Ebenen. Senden Sie ein flacheres JSON-Objekt.',
+  BAD_REQUEST: 'Die Anfrage konnte nicht gelesen werden ({code}). Prüfen Sie URL, Header und Inhalt.',
+  UNAUTHENTICATED: 'Sie sind nicht angemeldet oder Ihre Sitzung ist abgelaufen. Melden Sie sich erneut an oder senden Sie ein gültiges API-Token.',
+  INVALID_CREDENTIALS: 'E-Mail oder Passwort ist falsch. Prüfen Sie beides und versuchen Sie es erneut.',
+  FORBIDDEN: 'Ihre Rolle ({role}) erlaubt nicht: {action}. Wenden Sie sich an einen Administrator Ihres Mandanten.',
+  NOT_FOUND: 'Kein {kind} {id} gefunden. Prüfen Sie die ID oder den Namen.',
   ROUTE_NOT_FOUND: 'Es gibt kein {method} {url}. Die API liegt unter /api/v1; siehe /api/v1/openapi.json.',
-  SERVER_NOT_FOUND: 'In deinem Mandanten gibt es keinen Server mit ID oder Namen {id}. Liste deine Server mit GET /api/v1/servers.',
-  OPERATION_NOT_FOUND: 'In deinem Mandanten gibt es keine Operation mit der ID {id}.',
-  PLAN_NOT_FOUND: 'Es gibt keinen Tarif namens {plan}. Wähle einen aus GET /api/v1/plans.',
-  IMAGE_NOT_FOUND: 'Es gibt kein Image namens {image}. Wähle eines aus GET /api/v1/images.',
-  SSH_KEY_NOT_FOUND: 'Dein Mandant hat keinen SSH-Schlüssel mit der ID {id}. Wähle einen aus GET /api/v1/ssh-keys oder füge ihn mit POST /api/v1/ssh-keys hinzu.',
+  SERVER_NOT_FOUND: 'In Ihrem Mandanten gibt es keinen Server mit der ID oder dem Namen {id}. Prüfen Sie den Namen in Ihrer Serverliste.',
+  OPERATION_NOT_FOUND: 'In Ihrem Mandanten gibt es keinen Vorgang mit der ID {id}.',
+  PLAN_NOT_FOUND: 'Es gibt keinen Tarif mit dem Namen oder der ID {plan}. Wählen Sie einen der angebotenen Tarife.',
+  IMAGE_NOT_FOUND: 'Es gibt kein Image mit dem Namen oder der ID {image}. Wählen Sie eines der angebotenen Images.',
+  SSH_KEY_NOT_FOUND: 'Ihr Mandant hat keinen gespeicherten SSH-Schlüssel mit der ID oder dem Namen {id}. Wählen Sie einen Ihrer gespeicherten Schlüssel oder speichern Sie den Schlüssel zuerst.',
   CONFLICT: 'Die Anfrage widerspricht dem aktuellen Zustand: {reason}.',
-  NAME_TAKEN: 'Ein {kind} namens {name} existiert bereits. Wähle einen anderen Namen.',
-  SSH_KEY_EXISTS: 'Dieser Schlüssel ist bereits gespeichert, als {name} ({fingerprint}). Verwende ihn oder lösche ihn zuerst.',
-  SERVER_BUSY: 'Server {id} wird gerade gelöscht oder geändert. Warte, bis Operation {operation} beendet ist.',
+  NAME_TAKEN: 'Ein {kind} namens {name} existiert bereits. Wählen Sie einen anderen Namen.',
+  SSH_KEY_EXISTS: 'Dieser Schlüssel ist bereits gespeichert, als {name} ({fingerprint}). Verwenden Sie ihn oder löschen Sie ihn zuerst.',
+  SERVER_BUSY: 'Server {id} wird gerade gelöscht oder geändert. Warten Sie, bis Vorgang {operation} beendet ist.',
   TENANT_NOT_EMPTY: 'Der Mandant {name} hat noch {count} Server: {servers}. Löschen Sie diese zuerst (Server, alle Mandanten) und dann den Mandanten.',
   TENANT_IS_OWN: 'Mit dem Mandanten {name} sind Sie angemeldet; ihn können Sie nicht löschen. Melden Sie sich als Betreiber eines anderen Mandanten an.',
   IDEMPOTENCY_KEY_REUSED:
-    'Der Idempotency-Key {key} wurde bereits für eine andere Anfrage benutzt. Verwende für eine neue Anfrage einen neuen Schlüssel.',
-  WEAK_PASSWORD: 'Das Passwort ist zu schwach: {reason}. Verwende mindestens 12 Zeichen aus Buchstaben, Ziffern und Sonderzeichen.',
-  INVALID_SSH_KEY: 'SSH-Schlüssel {index} ist kein gültiger öffentlicher Schlüssel: {reason}. Füge eine Zeile einer OpenSSH-.pub-Datei ein.',
-  UNSUPPORTED_KIND: 'Diese Engine kann keine Server der Art {kind} betreiben. Verwende die Art "container".',
-  ACCOUNT_LOCKED: 'Zu viele fehlgeschlagene Anmeldungen. Warte {seconds} Sekunden und versuche es erneut.',
-  PAYLOAD_TOO_LARGE: 'Der Anfrageinhalt ist größer als {limit} Bytes. Sende weniger Daten.',
-  NO_ADDRESS_LEFT: 'Im Netz {network} ist keine Adresse mehr frei. Lösche einen Server oder bitte den Betreiber um ein größeres Netz.',
+    'Der Idempotency-Key {key} wurde bereits für eine andere Anfrage benutzt. Verwenden Sie für eine neue Anfrage einen neuen Schlüssel.',
+  WEAK_PASSWORD: 'Das Passwort ist zu schwach: {reason}. Verwenden Sie mindestens 12 Zeichen aus Buchstaben, Ziffern und Sonderzeichen.',
+  INVALID_SSH_KEY: 'SSH-Schlüssel {index} ist kein gültiger öffentlicher Schlüssel: {reason}. Fügen Sie eine Zeile einer OpenSSH-.pub-Datei ein.',
+  UNSUPPORTED_KIND: 'Diese Engine kann keine Server der Art {kind} betreiben. Erstellen Sie stattdessen einen Container.',
+  ACCOUNT_LOCKED: 'Zu viele fehlgeschlagene Anmeldungen. Warten Sie {seconds} Sekunden und versuchen Sie es erneut.',
+  PAYLOAD_TOO_LARGE: 'Der Inhalt der Anfrage ist größer als {limit} Bytes. Senden Sie weniger Daten.',
+  UNSUPPORTED_MEDIA_TYPE: 'Der Inhalt der Anfrage hat den content-type {contentType}, den diese API nicht liest. Senden Sie JSON mit content-type application/json.',
+  NO_ADDRESS_LEFT: 'Im Netz {network} ist keine Adresse mehr frei. Löschen Sie einen Server oder bitten Sie den Betreiber um ein größeres Netz.',
   HOST_NOT_READY: 'Dieser Host kann noch keine Server aus dem Image {image} starten: Ihm fehlt etwas, das sie brauchen. Der Betreiber weiß Bescheid; versuchen Sie es später erneut oder wählen Sie ein anderes Image.',
   ENGINE_ERROR: 'Der Hypervisor konnte die Änderung nicht ausführen. Der Betreiber sieht den Grund im Protokoll; versuchen Sie es später erneut oder fragen Sie den Betreiber.',
-  INTERNAL: 'Ein unerwarteter Fehler ist aufgetreten. Nenne dem Betreiber die Anfrage-ID {requestId}.',
+  INTERNAL: 'Ein unerwarteter Fehler ist aufgetreten. Nennen Sie dem Betreiber die Anfrage-ID {requestId}.',
+};
+
+// The kinds of resource that {kind} names, as nouns of each language.
+const KINDS: Record<string, Localized> = {
+  server: { en: 'server', de: 'Server' },
+  plan: { en: 'plan', de: 'Tarif' },
+  image: { en: 'image', de: 'Image' },
+  'ssh-key': { en: 'SSH key', de: 'SSH-Schlüssel' },
+  'SSH key': { en: 'SSH key', de: 'SSH-Schlüssel' },
+  tenant: { en: 'tenant', de: 'Mandant' },
+  user: { en: 'user', de: 'Benutzer' },
+  token: { en: 'API token', de: 'API-Token' },
+  operation: { en: 'operation', de: 'Vorgang' },
 };
 
 const catalogs: Record<Language, Catalog> = { en, de };
@@ -90,7 +111,17 @@ export function pickLanguage(header: string | undefined): Language {
   return 'en';
 }
 
+/** A parameter or field message as text of a language: plain values as they are, texts in that language. */
+export function inLanguage(lang: Language, value: MessageParam): string {
+  return typeof value === 'object' ? value[lang] : String(value);
+}
+
 /** Renders the message of an error code in a language. */
-export function message(lang: Language, code: ErrorCode, params: Record<string, string | number>): string {
-  return catalogs[lang][code].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`));
+export function message(lang: Language, code: ErrorCode, params: Record<string, MessageParam>): string {
+  return catalogs[lang][code].replace(/\{(\w+)\}/g, (_, k: string) => {
+    const value = params[k];
+    if (value === undefined) return `{${k}}`;
+    if (k === 'kind' && typeof value === 'string' && Object.hasOwn(KINDS, value)) return KINDS[value]![lang];
+    return inLanguage(lang, value);
+  });
 }

@@ -17,8 +17,8 @@ export async function paginate<DB, TB extends keyof DB & string, Row extends { i
 ): Promise<Page<Out>> {
   const limit = q.limit ?? 100;
   if (q.cursor !== undefined && !CURSOR.test(q.cursor)) {
-    throw new DomainError('VALIDATION_FAILED', { summary: 'cursor is not one this API gave out' }, [
-      { field: 'cursor', message: 'use the nextCursor of the previous page' },
+    throw new DomainError('VALIDATION_FAILED', { summary: { en: 'cursor is not one this API gave out', de: 'cursor stammt nicht von dieser API' } }, [
+      { field: 'cursor', message: { en: 'use the nextCursor of the previous page', de: 'verwenden Sie den nextCursor der vorigen Seite' } },
     ]);
   }
   // biome-ignore lint/suspicious/noExplicitAny: column names are checked by the callers' typed queries

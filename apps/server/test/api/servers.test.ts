@@ -78,9 +78,9 @@ describeEachStore('servers API', (get) => {
   test('messages follow Accept-Language, and unknown routes and tokens answer cleanly', async () => {
     const { url, operatorToken: token } = get();
     const de = await raw(url, 'POST', '/servers', { token, body: JSON.stringify({ name: 'ok', plan: 'huge', image: 'tiny' }), headers: { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' } });
-    assert.match(de.body.error.message, /Es gibt keinen Tarif namens huge/);
+    assert.match(de.body.error.message, /Es gibt keinen Tarif mit dem Namen oder der ID huge/);
     const en = await raw(url, 'POST', '/servers', { token, body: JSON.stringify({ name: 'ok', plan: 'huge', image: 'tiny' }) });
-    assert.match(en.body.error.message, /There is no plan named huge/);
+    assert.match(en.body.error.message, /There is no plan with name or id huge/);
     assert.equal((await raw(url, 'GET', '/nothing-here', { token })).body.error.code, 'ROUTE_NOT_FOUND');
     const anon = await raw(url, 'GET', '/servers');
     assert.equal(anon.status, 401);

@@ -83,9 +83,9 @@ describeEachStore('SSH keys API', (get) => {
     // An id the tenant does not have is refused before anything is made.
     const servers = (await client.listServers()).items.length;
     const containers = (await running.engine.compute.list()).length;
-    for (const ids of [[saved.id], ['key_00000000000000000000'], ['nope']]) {
+    for (const ids of [[saved.id], ['key_00000000000000000000'], ['nope'], ['bad\u0001name']]) {
       const res = await raw(url, 'POST', '/servers', { token, body: JSON.stringify({ name: 'unkeyed', plan: 'nano', image: 'tiny', sshKeyIds: ids }) });
-      const expected = ids[0] === 'nope' ? [400, 'VALIDATION_FAILED'] : [422, 'SSH_KEY_NOT_FOUND'];
+      const expected = ids[0]!.includes('\u0001') ? [400, 'VALIDATION_FAILED'] : [422, 'SSH_KEY_NOT_FOUND'];
       assert.deepEqual([res.status, res.body.error.code], expected, JSON.stringify(res.body));
       assert.ok(res.body.error.details.some((d: { field: string }) => d.field.startsWith('sshKeyIds')));
     }

@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { HostProblem } from '../types.ts';
-import { HOST_COMMANDS, packageOf } from './requirements.ts';
+import { HOST_COMMANDS, HOST_SYSCTLS, packageOf } from './requirements.ts';
 import type { IdMap } from './rootfs.ts';
 
 /** What the preflight looks at. */
@@ -32,6 +32,7 @@ export function preflight(i: PreflightInput): HostProblem[] {
     ...i.dirs.flatMap((d) => checkTraversable(d, i.idmap.base)),
     ...checkCgroups(at),
     ...checkKernel(at),
+    ...checkSysctls(at),
     ...checkBridge(i.bridge, at),
   ];
 }
@@ -153,6 +154,17 @@ function checkKernel(at: (p: string) => string): HostProblem[] {
     problems.push({ check: 'kernel', subject: 'loop devices', message: 'there are no loop devices, which servers’ disks are mounted through', fix: 'modprobe loop' });
   }
   return problems;
+}
+
+/** Limits too low for many containers; they block no image (servers run until the limit). */
+function checkSysctls(at: (p: string) => string): HostProblem[] {
+  return Object.entries(HOST_SYSCTLS).flatMap(([key, want]) => {
+    const file = at(`/proc/sys/${key.replaceAll('.', '/')}`);
+    if (!existsSync(file)) return [];
+    const have = Number(readFileSync(file, 'utf8').trim());
+    if (have >= want) return [];
+    return [{ check: 'kernel', subject: key, message: `${key} is ${have}, which caps how many servers can run on this host (Kumulus sets ${want})`, fix: `sysctl -w ${key}=${want} (scripts/quickstart.sh installs /etc/sysctl.d/60-kumulus.conf)`, images: [] }];
+  });
 }
 
 function checkBridge(bridge: string, at: (p: string) => string): HostProblem[] {

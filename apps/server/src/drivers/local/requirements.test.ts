@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { IMAGE_INCLUDES } from './images.ts';
 import { findCommand } from './preflight.ts';
-import { HOST_COMMANDS, HOST_FILES } from './requirements.ts';
+import { HOST_COMMANDS, HOST_FILES, HOST_SYSCTLS } from './requirements.ts';
 
 const ROOT = join(import.meta.dirname, '../../../../..');
 
@@ -88,4 +88,12 @@ test('dpkg agrees which package provides each command and file', () => {
   const owner = owners([...paths.keys()]);
   for (const [path, pkg] of paths) if (owner.get(path) !== pkg) wrong.push(`${path}: listed as ${pkg}, owned by ${owner.get(path)}`);
   assert.deepEqual(wrong, []);
+});
+
+test('scripts/60-kumulus.conf sets every kernel limit the preflight checks, at least as high', () => {
+  const conf = readFileSync(join(ROOT, 'scripts/60-kumulus.conf'), 'utf8');
+  const set = new Map([...conf.matchAll(/^([a-z0-9_.]+)\s*=\s*(\d+)/gm)].map((m) => [m[1]!, Number(m[2])]));
+  const low = Object.entries(HOST_SYSCTLS).filter(([k, v]) => !((set.get(k) ?? 0) >= v));
+  assert.deepEqual(low, []);
+  assert.match(readFileSync(join(ROOT, 'scripts/lib.sh'), 'utf8'), /60-kumulus\.conf/, 'lib.sh installs the file');
 });

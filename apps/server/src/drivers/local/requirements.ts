@@ -37,6 +37,19 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   '/bin/busybox': 'busybox-static',
 };
 
+/**
+ * Kernel settings (under /proc/sys) below which the host runs far fewer containers than it could:
+ * every container's root is the same host uid, so per-uid quotas are shared by all of them.
+ * scripts/60-kumulus.conf sets at least these values (a test checks).
+ */
+export const HOST_SYSCTLS: Readonly<Record<string, number>> = {
+  'kernel.keys.maxkeys': 50_000,
+  'kernel.keys.maxbytes': 2_500_000,
+  'fs.inotify.max_user_instances': 1_048_576,
+  'fs.inotify.max_user_watches': 1_048_576,
+  'net.ipv4.neigh.default.gc_thresh3': 8192,
+};
+
 /** The package that provides a command or file the engine needs, for "apt-get install …" hints. */
 export function packageOf(commandOrFile: string): string | undefined {
   return HOST_COMMANDS[commandOrFile] ?? HOST_FILES[commandOrFile];

@@ -54,7 +54,7 @@ export function createHostHealth(d: Deps) {
         logged = text;
       }
       for (const { name } of d.engine.images.available()) {
-        const image = await d.catalog.imageByName(d.db, name);
+        const image = await d.catalog.findImage(d.db, name);
         const blocked = blocking(problems, name).length > 0;
         if (blocked && image.status !== 'unavailable') {
           await d.catalog.setImageStatus(name, 'unavailable', 'this host cannot start servers from this image yet; the operator has been told what is missing');

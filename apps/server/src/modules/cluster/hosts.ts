@@ -15,9 +15,10 @@ export function hostRoutes({ db, engine, node, health }: { db: Kysely<Database>;
       url: '/hosts',
       summary: 'List hosts with capacity and usage (operators)',
       tag: 'hosts',
+      errors: ['FORBIDDEN'],
       responses: { 200: Page(Host) },
       handler: async (_req, _r, p) => {
-        requireRole(p, 'operator', 'see hosts');
+        requireRole(p, 'operator', { en: 'see hosts', de: 'Hosts ansehen' });
         const servers = await db.selectFrom('servers').select(['spec']).execute();
         const plans = new Map((await db.selectFrom('plans').selectAll().execute()).map((pl) => [pl.name, pl]));
         let allocatedVcpus = 0;

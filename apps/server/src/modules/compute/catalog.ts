@@ -23,6 +23,8 @@ const toPlan = (p: PlansTable): Plan => ({
   priceMonthly: { amount: Number(p.price_hour_minor) * HOURS_PER_MONTH, currency: p.currency },
 });
 
+const UNKNOWN_PLAN = { en: 'unknown plan', de: 'unbekannter Tarif' };
+
 const toImage = (i: ImagesTable): Image => ({ id: i.id, name: i.name, os: i.os, kind: i.kind, status: i.status, message: i.message });
 
 /** The plans a fresh installation offers; operators add their own. */
@@ -55,7 +57,7 @@ export function createCatalog({ db, clock, ids, audit }: { db: Kysely<Database>;
 
     /** Adds a plan (operators only). */
     async createPlan(p: Principal, body: CreatePlan, requestId: string): Promise<Plan> {
-      requireRole(p, 'operator', 'create plans');
+      requireRole(p, 'operator', { en: 'create plans', de: 'Tarife erstellen' });
       return db.transaction().execute(async (trx) => {
         if (await trx.selectFrom('plans').select('id').where('name', '=', body.name).executeTakeFirst()) {
           throw new DomainError('NAME_TAKEN', { kind: 'plan', name: body.name });
@@ -70,7 +72,15 @@ export function createCatalog({ db, clock, ids, audit }: { db: Kysely<Database>;
     /** The plan of that name; PLAN_NOT_FOUND otherwise. */
     async planByName(trx: Kysely<Database>, name: string): Promise<Plan> {
       const row = await trx.selectFrom('plans').selectAll().where('name', '=', name).executeTakeFirst();
-      if (!row) throw new DomainError('PLAN_NOT_FOUND', { plan: name }, [{ field: 'plan', message: 'unknown plan' }]);
+      if (!row) throw new DomainError('PLAN_NOT_FOUND', { plan: name }, [{ field: 'plan', message: UNKNOWN_PLAN }]);
+      return toPlan(row);
+    },
+
+    /** The plan a request names, by id (`plan_…`, as GET /plans shows it) or by name; PLAN_NOT_FOUND otherwise. */
+    async findPlan(trx: Kysely<Database>, ref: string): Promise<Plan> {
+      // Names cannot contain "_", so an id never reads as a name.
+      const row = await trx.selectFrom('plans').selectAll().where(ref.startsWith('plan_') ? 'id' : 'name', '=', ref).executeTakeFirst();
+      if (!row) throw new DomainError('PLAN_NOT_FOUND', { plan: ref }, [{ field: 'plan', message: UNKNOWN_PLAN }]);
       return toPlan(row);
     },
 
@@ -78,10 +88,10 @@ export function createCatalog({ db, clock, ids, audit }: { db: Kysely<Database>;
       return paginate(db.selectFrom('images').selectAll(), 'id', q, toImage);
     },
 
-    /** The image of that name; IMAGE_NOT_FOUND otherwise. */
-    async imageByName(trx: Kysely<Database>, name: string): Promise<Image> {
-      const row = await trx.selectFrom('images').selectAll().where('name', '=', name).executeTakeFirst();
-      if (!row) throw new DomainError('IMAGE_NOT_FOUND', { image: name }, [{ field: 'image', message: 'unknown image' }]);
+    /** The image a request names, by id (`img_…`) or by name; IMAGE_NOT_FOUND otherwise. */
+    async findImage(trx: Kysely<Database>, ref: string): Promise<Image> {
+      const row = await trx.selectFrom('images').selectAll().where(ref.startsWith('img_') ? 'id' : 'name', '=', ref).executeTakeFirst();
+      if (!row) throw new DomainError('IMAGE_NOT_FOUND', { image: ref }, [{ field: 'image', message: { en: 'unknown image', de: 'unbekanntes Image' } }]);
       return toImage(row);
     },
 

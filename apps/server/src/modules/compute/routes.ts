@@ -15,6 +15,9 @@ const ServerQuery = Type.Composite([
   }),
 ]);
 
+// SSH keys are named in paths by id or by name, which is free text of up to 100 characters.
+const KeyParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'key_… id or name' }) });
+
 /** vServers, SSH keys, plans and images. */
 export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catalog): RouteDef[] {
   return [
@@ -24,6 +27,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       summary: 'List servers (tenant=all or tenant=<id> for operators)',
       tag: 'servers',
       query: ServerQuery,
+      errors: ['FORBIDDEN'],
       responses: { 200: Page(Server) },
       handler: (req, _r, p) => servers.list(p, req.query as ListQuery & { tenant?: string }),
     },
@@ -33,10 +37,10 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       summary: 'Create a server; answers at once with the operation that makes it',
       tag: 'servers',
       body: CreateServer,
-      responses: { 202: ServerWithOperation },
+      errors: ['PLAN_NOT_FOUND', 'IMAGE_NOT_FOUND', 'SSH_KEY_NOT_FOUND', 'NAME_TAKEN', 'WEAK_PASSWORD', 'INVALID_SSH_KEY', 'UNSUPPORTED_KIND', 'NO_ADDRESS_LEFT', 'HOST_NOT_READY'], responses: { 202: ServerWithOperation },
       handler: async (req, reply, p) => reply.status(202).send(await servers.create(p, req.body as CreateServer, req.id)),
     },
-    { method: 'GET', url: '/servers/:id', summary: 'Show a server (by id or name)', tag: 'servers', params: IdParam, responses: { 200: Server }, handler: (req, _r, p) => servers.get(p, idOf(req)) },
+    { method: 'GET', url: '/servers/:id', summary: 'Show a server (by id or name)', tag: 'servers', params: IdParam, errors: ['SERVER_NOT_FOUND'], responses: { 200: Server }, handler: (req, _r, p) => servers.get(p, idOf(req)) },
     {
       method: 'POST',
       url: '/servers/:id/actions/:action',
@@ -44,7 +48,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       tag: 'servers',
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), action: ServerAction }),
       body: Type.Optional(Type.Object({}, { additionalProperties: false })),
-      responses: { 202: Operation },
+      errors: ['SERVER_NOT_FOUND', 'SERVER_BUSY'], responses: { 202: Operation },
       handler: async (req, reply, p) => {
         const { id, action } = req.params as { id: string; action: ServerAction };
         return reply.status(202).send(await servers.action(p, id, action, req.id));
@@ -56,7 +60,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       summary: 'Delete a server and everything made for it',
       tag: 'servers',
       params: IdParam,
-      responses: { 202: Operation },
+      errors: ['SERVER_NOT_FOUND', 'SERVER_BUSY'], responses: { 202: Operation },
       handler: async (req, reply, p) => reply.status(202).send(await servers.delete(p, idOf(req), req.id)),
     },
     { method: 'GET', url: '/ssh-keys', summary: "List your tenant's SSH keys", tag: 'ssh-keys', query: ListQuery, responses: { 200: Page(SshKey) }, handler: (req, _r, p) => sshKeys.list(p, req.query as ListQuery) },
@@ -66,18 +70,18 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       summary: 'Save an SSH public key for new servers',
       tag: 'ssh-keys',
       body: CreateSshKey,
-      responses: { 201: SshKey },
+      errors: ['INVALID_SSH_KEY', 'SSH_KEY_EXISTS', 'NAME_TAKEN'], responses: { 201: SshKey },
       handler: async (req, reply, p) => reply.status(201).send(await sshKeys.create(p, req.body as CreateSshKey, req.id)),
     },
-    { method: 'GET', url: '/ssh-keys/:id', summary: 'Show an SSH key', tag: 'ssh-keys', params: IdParam, responses: { 200: SshKey }, handler: (req, _r, p) => sshKeys.get(p, idOf(req)) },
+    { method: 'GET', url: '/ssh-keys/:id', summary: 'Show an SSH key (by id or name)', tag: 'ssh-keys', params: KeyParam, responses: { 200: SshKey }, handler: (req, _r, p) => sshKeys.get(p, idOf(req)) },
     {
       method: 'PATCH',
       url: '/ssh-keys/:id',
       summary: 'Rename an SSH key',
       tag: 'ssh-keys',
-      params: IdParam,
+      params: KeyParam,
       body: UpdateSshKey,
-      responses: { 200: SshKey },
+      errors: ['NAME_TAKEN'], responses: { 200: SshKey },
       handler: (req, _r, p) => sshKeys.rename(p, idOf(req), (req.body as UpdateSshKey).name, req.id),
     },
     {
@@ -85,7 +89,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       url: '/ssh-keys/:id',
       summary: 'Delete an SSH key; servers made with it keep it',
       tag: 'ssh-keys',
-      params: IdParam,
+      params: KeyParam,
       responses: { 204: null },
       handler: async (req, reply, p) => {
         await sshKeys.delete(p, idOf(req), req.id);
@@ -99,7 +103,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       summary: 'Create a plan (operators)',
       tag: 'plans',
       body: CreatePlan,
-      responses: { 201: Plan },
+      errors: ['NAME_TAKEN'], responses: { 201: Plan },
       handler: async (req, reply, p) => reply.status(201).send(await catalog.createPlan(p, req.body as CreatePlan, req.id)),
     },
     { method: 'GET', url: '/images', summary: 'List images', tag: 'images', query: ListQuery, responses: { 200: Page(Image) }, handler: (req) => catalog.listImages(req.query as ListQuery) },

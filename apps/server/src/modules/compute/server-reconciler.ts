@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
-import { DomainError, type ErrorCode } from '../../lib/errors.ts';
+import { DomainError, type ErrorCode, type MessageParam } from '../../lib/errors.ts';
 import { message as messageOf } from '../../lib/messages.ts';
 import { startTrace, type Trace } from '../../lib/trace.ts';
 import { type Engine, type InstanceObservation, type InstanceSpec, PermanentEngineError, type TaskRef } from '../../drivers/types.ts';
@@ -90,8 +90,6 @@ export function createServerReconciler(d: Deps): Reconciler {
     // once the guest's init runs). A guest that dies right after is found by the engine's events.
     let known: InstanceObservation | null = null;
     for (let step = 0; step < STEPS_PER_PASS; step++) {
-      // An instance the engine has just made, in the call, is stopped: asking LXC again would
-      // cost a process spawn on the hot path of every create.
       observed = known ?? (await engine.compute.inspect(id));
       known = null;
       trace.mark('inspect');
@@ -170,7 +168,7 @@ export function createServerReconciler(d: Deps): Reconciler {
 
   /** Sorts a failure into terminal or not, with words for the tenant and the operator. */
   async function describeFailure(err: unknown, image: string): Promise<Failure> {
-    const plain = (code: ErrorCode, params: Record<string, string | number> = {}) => messageOf('en', code, params);
+    const plain = (code: ErrorCode, params: Record<string, MessageParam> = {}) => messageOf('en', code, params);
     if (err instanceof DomainError && err.code !== 'ENGINE_ERROR') return { terminal: true, code: err.code, message: plain(err.code, err.params) };
     const detail = err instanceof Error ? err.message : String(err);
     // A host that lacks what the server needs fails it at once: retrying reads the same host.

@@ -86,12 +86,18 @@ export function createServers(d: Deps) {
     async create(p: Principal, body: CreateServer, requestId: string): Promise<ServerWithOperation> {
       const kind = body.kind ?? 'container';
       if (kind === 'container' ? !d.capabilities.containers : !d.capabilities.virtualMachines) {
-        throw new DomainError('UNSUPPORTED_KIND', { kind }, [{ field: 'kind', message: `this engine does not run ${kind}s` }]);
+        throw new DomainError('UNSUPPORTED_KIND', { kind }, [{ field: 'kind', message: kind === 'vm' ? { en: 'this engine does not run virtual machines', de: 'diese Engine betreibt keine virtuellen Maschinen' } : { en: 'this engine does not run containers', de: 'diese Engine betreibt keine Container' } }]);
       }
       const hostname = body.hostname ?? body.name;
       if (!HOSTNAME.test(hostname)) {
-        throw new DomainError('VALIDATION_FAILED', { summary: 'hostname is not a valid host name' }, [
-          { field: 'hostname', message: 'use letters, digits and dashes, up to 63 characters, not starting or ending with a dash' },
+        throw new DomainError('VALIDATION_FAILED', { summary: { en: 'hostname is not a valid host name', de: 'hostname ist kein gültiger Hostname' } }, [
+          {
+            field: 'hostname',
+            message: {
+              en: 'use letters, digits and dashes, up to 63 characters, not starting or ending with a dash',
+              de: 'Buchstaben, Ziffern und Bindestriche verwenden, höchstens 63 Zeichen, nicht mit einem Bindestrich beginnend oder endend',
+            },
+          },
         ]);
       }
       if (body.password !== undefined) assertStrongPassword(body.password, [body.name]);
@@ -102,14 +108,18 @@ export function createServers(d: Deps) {
         // Names are unique per tenant and addresses per network: concurrent creates take turns.
         await lockFor(trx, d.dialect, `servers:${p.tenantId}`);
         await lockFor(trx, d.dialect, `network:${d.defaultNetwork.name}`);
-        const plan = await d.catalog.planByName(trx, body.plan);
-        const image = await d.catalog.imageByName(trx, body.image);
+        // Plan and image are named by id or name; the spec keeps the name, as it always has.
+        const plan = await d.catalog.findPlan(trx, body.plan);
+        const image = await d.catalog.findImage(trx, body.image);
         if (image.kind !== kind) {
-          throw new DomainError('VALIDATION_FAILED', { summary: `image ${image.name} is for ${image.kind}s` }, [{ field: 'image', message: `choose a ${kind} image` }]);
+          const plural = { container: { en: 'containers', de: 'Container' }, vm: { en: 'VMs', de: 'VMs' } };
+          throw new DomainError('VALIDATION_FAILED', { summary: { en: `image ${image.name} is for ${plural[image.kind].en}`, de: `Image ${image.name} ist für ${plural[image.kind].de}` } }, [
+            { field: 'image', message: { en: `choose an image for ${plural[kind].en}`, de: `wählen Sie ein Image für ${plural[kind].de}` } },
+          ]);
         }
         d.health.assertCanRun(image.name);
         if (await trx.selectFrom('servers').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) {
-          throw new DomainError('NAME_TAKEN', { kind: 'server', name: body.name }, [{ field: 'name', message: 'a server of this name exists' }]);
+          throw new DomainError('NAME_TAKEN', { kind: 'server', name: body.name }, [{ field: 'name', message: { en: 'a server of this name exists', de: 'ein Server dieses Namens existiert' } }]);
         }
         // Saved keys are copied into the spec: deleting one later leaves this server as it is.
         const sshKeys = [...new Set([...pastedKeys, ...(await d.sshKeys.resolve(trx, p, body.sshKeyIds ?? []))])];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DomainError } from '../../lib/errors.ts';
+import { DomainError, type Localized } from '../../lib/errors.ts';
 
 /** Reads one length-prefixed field of the SSH wire format; null when it runs past the end. */
 function field(buf: Buffer, at: number): { value: Buffer; next: number } | null {
@@ -12,32 +12,32 @@ function field(buf: Buffer, at: number): { value: Buffer; next: number } | null 
 const ECDSA = new Set(['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521']);
 
 /** Why a line is not an OpenSSH public key, or null when it is one we accept. */
-export function sshKeyProblem(line: string): string | null {
+export function sshKeyProblem(line: string): Localized | null {
   const parts = line.trim().split(/\s+/);
-  if (parts.length < 2) return 'expected "<type> <base64> [comment]"';
+  if (parts.length < 2) return { en: 'expected "<type> <base64> [comment]"', de: 'erwartet wird „<Typ> <Base64> [Kommentar]“' };
   const [type, data] = parts as [string, string];
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data)) return 'the key data is not base64';
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data)) return { en: 'the key data is not base64', de: 'die Schlüsseldaten sind kein Base64' };
   const blob = Buffer.from(data, 'base64');
   const t = field(blob, 0);
-  if (!t || t.value.toString() !== type) return `the key data does not hold a ${type} key`;
+  if (!t || t.value.toString() !== type) return { en: `the key data does not hold a ${type} key`, de: `die Schlüsseldaten enthalten keinen ${type}-Schlüssel` };
   if (type === 'ssh-ed25519') {
     const k = field(blob, t.next);
-    return k && k.value.length === 32 && k.next === blob.length ? null : 'an ed25519 key has 32 bytes';
+    return k && k.value.length === 32 && k.next === blob.length ? null : { en: 'an ed25519 key has 32 bytes', de: 'ein ed25519-Schlüssel hat 32 Bytes' };
   }
   if (type === 'ssh-rsa') {
     const e = field(blob, t.next);
     const n = e && field(blob, e.next);
-    if (!n || n.next !== blob.length) return 'the RSA key is cut short';
+    if (!n || n.next !== blob.length) return { en: 'the RSA key is cut short', de: 'der RSA-Schlüssel ist unvollständig' };
     const bits = (n.value.length - (n.value[0] === 0 ? 1 : 0)) * 8;
-    return bits >= 2048 ? null : `RSA keys need at least 2048 bits, this one has ${bits}`;
+    return bits >= 2048 ? null : { en: `RSA keys need at least 2048 bits, this one has ${bits}`, de: `RSA-Schlüssel brauchen mindestens 2048 Bit, dieser hat ${bits}` };
   }
   if (ECDSA.has(type)) {
     const curve = field(blob, t.next);
     const q = curve && field(blob, curve.next);
-    return q && q.next === blob.length && type.endsWith(curve.value.toString()) ? null : 'the ECDSA key is cut short';
+    return q && q.next === blob.length && type.endsWith(curve.value.toString()) ? null : { en: 'the ECDSA key is cut short', de: 'der ECDSA-Schlüssel ist unvollständig' };
   }
   if (type === 'sk-ssh-ed25519@openssh.com' || type === 'sk-ecdsa-sha2-nistp256@openssh.com') return null;
-  return `key type ${type} is not supported; use ssh-ed25519, ssh-rsa or ecdsa`;
+  return { en: `key type ${type} is not supported; use ssh-ed25519, ssh-rsa or ecdsa`, de: `der Schlüsseltyp ${type} wird nicht unterstützt; verwenden Sie ssh-ed25519, ssh-rsa oder ecdsa` };
 }
 
 /** A valid public key split into its parts, with the fingerprint `ssh-keygen -l` prints. */
@@ -53,7 +53,7 @@ export interface ParsedSshKey {
 /** The key trimmed; throws INVALID_SSH_KEY naming key `index` and `field` when it is not one we accept. */
 function checkedKey(text: string, index: number, field: string): string {
   const trimmed = text.trim();
-  const problem = /[\r\n]/.test(trimmed) ? 'give one key per entry, on one line' : sshKeyProblem(trimmed);
+  const problem = /[\r\n]/.test(trimmed) ? { en: 'give one key per entry, on one line', de: 'geben Sie einen Schlüssel pro Eintrag an, in einer Zeile' } : sshKeyProblem(trimmed);
   if (problem) throw new DomainError('INVALID_SSH_KEY', { index, reason: problem }, [{ field, message: problem }]);
   return trimmed;
 }

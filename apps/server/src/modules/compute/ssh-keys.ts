@@ -29,11 +29,26 @@ const toSshKey = (r: SshKeysTable): SshKey => ({
 /** A name as given: trimmed, and not blank. */
 function cleanName(name: string): string {
   const trimmed = name.trim();
-  if (!trimmed) throw new DomainError('VALIDATION_FAILED', { summary: 'name is blank' }, [{ field: 'name', message: 'give the key a name' }]);
+  if (!trimmed) {
+    throw new DomainError('VALIDATION_FAILED', { summary: { en: 'name is blank', de: 'name ist leer' } }, [{ field: 'name', message: { en: 'give the key a name', de: 'geben Sie dem Schlüssel einen Namen' } }]);
+  }
   return trimmed;
 }
 
-/** SSH public keys saved in a tenant, picked by id when servers are created. */
+/** A key of the tenant by id or name; the id wins, since a name is free text and may look like an id. */
+async function findRow(trx: Kysely<Database>, p: Principal, ref: string): Promise<SshKeysTable> {
+  const rows = await trx
+    .selectFrom('ssh_keys')
+    .selectAll()
+    .where('tenant_id', '=', p.tenantId)
+    .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
+    .execute();
+  const row = rows.find((r) => r.id === ref) ?? rows[0];
+  if (!row) throw notFound('ssh-key', ref);
+  return row;
+}
+
+/** SSH public keys saved in a tenant, picked by id or name when servers are created. */
 export function createSshKeys(d: Deps) {
   const { db, clock, ids, audit } = d;
 
@@ -41,7 +56,7 @@ export function createSshKeys(d: Deps) {
     let q = trx.selectFrom('ssh_keys').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', name);
     if (except) q = q.where('id', '!=', except);
     if (await q.executeTakeFirst()) {
-      throw new DomainError('NAME_TAKEN', { kind: 'SSH key', name }, [{ field: 'name', message: 'a key of this name exists' }]);
+      throw new DomainError('NAME_TAKEN', { kind: 'ssh-key', name }, [{ field: 'name', message: { en: 'a key of this name exists', de: 'ein Schlüssel dieses Namens existiert' } }]);
     }
   }
 
@@ -60,11 +75,9 @@ export function createSshKeys(d: Deps) {
       return paginate(db.selectFrom('ssh_keys').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toSshKey);
     },
 
-    /** One key of the tenant; a foreign id reads as absent. */
-    async get(p: Principal, id: string): Promise<SshKey> {
-      const row = await db.selectFrom('ssh_keys').selectAll().where('id', '=', id).where('tenant_id', '=', p.tenantId).executeTakeFirst();
-      if (!row) throw notFound('ssh-key', id);
-      return toSshKey(row);
+    /** One key of the tenant, by id or name; a foreign id reads as absent. */
+    async get(p: Principal, ref: string): Promise<SshKey> {
+      return toSshKey(await findRow(db, p, ref));
     },
 
     /** Saves a key; without a name it takes the key's comment. A key is saved once per tenant. */
@@ -73,7 +86,11 @@ export function createSshKeys(d: Deps) {
       return db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, `ssh-keys:${p.tenantId}`);
         const same = await trx.selectFrom('ssh_keys').select('name').where('tenant_id', '=', p.tenantId).where('fingerprint', '=', key.fingerprint).executeTakeFirst();
-        if (same) throw new DomainError('SSH_KEY_EXISTS', { name: same.name, fingerprint: key.fingerprint }, [{ field: 'publicKey', message: `saved already as ${same.name}` }]);
+        if (same) {
+          throw new DomainError('SSH_KEY_EXISTS', { name: same.name, fingerprint: key.fingerprint }, [
+            { field: 'publicKey', message: { en: `saved already as ${same.name}`, de: `bereits gespeichert als ${same.name}` } },
+          ]);
+        }
         let name: string;
         if (body.name !== undefined) {
           name = cleanName(body.name);
@@ -90,38 +107,43 @@ export function createSshKeys(d: Deps) {
       });
     },
 
-    /** Renames a key. */
-    async rename(p: Principal, id: string, newName: string, requestId: string): Promise<SshKey> {
+    /** Renames a key, named by id or name. */
+    async rename(p: Principal, ref: string, newName: string, requestId: string): Promise<SshKey> {
       const name = cleanName(newName);
       return db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, `ssh-keys:${p.tenantId}`);
-        const row = await trx.selectFrom('ssh_keys').selectAll().where('id', '=', id).where('tenant_id', '=', p.tenantId).executeTakeFirst();
-        if (!row) throw notFound('ssh-key', id);
-        await assertNameFree(trx, p, name, id);
-        await trx.updateTable('ssh_keys').set({ name }).where('id', '=', id).execute();
-        await audit.record(trx, actorOf(p, requestId), { action: 'ssh-key.rename', targetType: 'ssh-key', targetId: id, detail: { from: row.name, to: name } });
+        const row = await findRow(trx, p, ref);
+        await assertNameFree(trx, p, name, row.id);
+        await trx.updateTable('ssh_keys').set({ name }).where('id', '=', row.id).execute();
+        await audit.record(trx, actorOf(p, requestId), { action: 'ssh-key.rename', targetType: 'ssh-key', targetId: row.id, detail: { from: row.name, to: name } });
         return toSshKey({ ...row, name });
       });
     },
 
-    /** Deletes a key; servers made with it keep it in their authorized_keys. */
-    async delete(p: Principal, id: string, requestId: string): Promise<void> {
+    /** Deletes a key, named by id or name; servers made with it keep it in their authorized_keys. */
+    async delete(p: Principal, ref: string, requestId: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
-        const res = await trx.deleteFrom('ssh_keys').where('id', '=', id).where('tenant_id', '=', p.tenantId).executeTakeFirst();
-        if (Number(res.numDeletedRows) === 0) throw notFound('ssh-key', id);
-        await audit.record(trx, actorOf(p, requestId), { action: 'ssh-key.delete', targetType: 'ssh-key', targetId: id });
+        const row = await findRow(trx, p, ref);
+        await trx.deleteFrom('ssh_keys').where('id', '=', row.id).execute();
+        await audit.record(trx, actorOf(p, requestId), { action: 'ssh-key.delete', targetType: 'ssh-key', targetId: row.id });
       });
     },
 
-    /** The public keys behind `keyIds`, in their order; an id the tenant does not have is SSH_KEY_NOT_FOUND. */
-    async resolve(trx: Kysely<Database>, p: Principal, keyIds: string[]): Promise<string[]> {
-      if (keyIds.length === 0) return [];
-      const rows = await trx.selectFrom('ssh_keys').select(['id', 'public_key']).where('tenant_id', '=', p.tenantId).where('id', 'in', keyIds).execute();
-      const byId = new Map(rows.map((r) => [r.id, r.public_key]));
-      return keyIds.map((id, i) => {
-        const line = byId.get(id);
-        if (line === undefined) throw new DomainError('SSH_KEY_NOT_FOUND', { id }, [{ field: `sshKeyIds/${i}`, message: 'no such key in your tenant' }]);
-        return line;
+    /** The public keys behind `refs` (ids or names), in their order; one the tenant does not have is SSH_KEY_NOT_FOUND. */
+    async resolve(trx: Kysely<Database>, p: Principal, refs: string[]): Promise<string[]> {
+      if (refs.length === 0) return [];
+      const rows = await trx
+        .selectFrom('ssh_keys')
+        .select(['id', 'name', 'public_key'])
+        .where('tenant_id', '=', p.tenantId)
+        .where((eb) => eb.or([eb('id', 'in', refs), eb('name', 'in', refs)]))
+        .execute();
+      return refs.map((ref, i) => {
+        const row = rows.find((r) => r.id === ref) ?? rows.find((r) => r.name === ref);
+        if (!row) {
+          throw new DomainError('SSH_KEY_NOT_FOUND', { id: ref }, [{ field: `sshKeyIds/${i}`, message: { en: 'no such key in your tenant', de: 'kein solcher Schlüssel in Ihrem Mandanten' } }]);
+        }
+        return row.public_key;
       });
     },
   };

@@ -67,7 +67,7 @@ function checkOrigin(req: FastifyRequest, p: Principal): void {
     host = new URL(origin).host;
   } catch {}
   if (host !== req.headers.host) {
-    throw new DomainError('FORBIDDEN', { role: p.role, action: 'open a console from another site' });
+    throw new DomainError('FORBIDDEN', { role: p.role, action: { en: 'open a console from another site', de: 'eine Konsole von einer anderen Website aus öffnen' } });
   }
 }
 

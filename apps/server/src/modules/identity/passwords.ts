@@ -42,13 +42,13 @@ const COMMON = new Set([
  * with three kinds of character (or sixteen of any kind) is what we ask for.
  */
 export function assertStrongPassword(password: string, context: string[] = []): void {
-  const weak = (reason: string) => new DomainError('WEAK_PASSWORD', { reason });
-  if (password.length < 12) throw weak(`it has ${password.length} characters, at least 12 are needed`);
-  if (password.length > 256) throw weak('it is longer than 256 characters');
+  const weak = (en: string, de: string) => new DomainError('WEAK_PASSWORD', { reason: { en, de } });
+  if (password.length < 12) throw weak(`it has ${password.length} characters, at least 12 are needed`, `es hat ${password.length} Zeichen, mindestens 12 sind nötig`);
+  if (password.length > 256) throw weak('it is longer than 256 characters', 'es ist länger als 256 Zeichen');
   const lower = password.toLowerCase();
-  if (COMMON.has(lower)) throw weak('it is one of the most common passwords');
-  if (context.some((c) => c.length >= 4 && lower.includes(c.toLowerCase()))) throw weak('it contains your name or e-mail');
-  if (new Set(password).size < 6) throw weak('it repeats too few different characters');
+  if (COMMON.has(lower)) throw weak('it is one of the most common passwords', 'es gehört zu den häufigsten Passwörtern');
+  if (context.some((c) => c.length >= 4 && lower.includes(c.toLowerCase()))) throw weak('it contains your name or e-mail', 'es enthält Ihren Namen oder Ihre E-Mail-Adresse');
+  if (new Set(password).size < 6) throw weak('it repeats too few different characters', 'es besteht aus zu wenigen verschiedenen Zeichen');
   const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(password)).length;
-  if (kinds < 3 && password.length < 16) throw weak('mix at least three of lower case, upper case, digits and symbols');
+  if (kinds < 3 && password.length < 16) throw weak('mix at least three of lower case, upper case, digits and symbols', 'mischen Sie mindestens drei von Kleinbuchstaben, Großbuchstaben, Ziffern und Sonderzeichen');
 }

@@ -1,5 +1,5 @@
 import type { Role } from '@kumulus/api';
-import { DomainError } from '../../lib/errors.ts';
+import { DomainError, type MessageParam } from '../../lib/errors.ts';
 
 /** The authenticated caller of a request. */
 export interface Principal {
@@ -15,6 +15,6 @@ export interface Principal {
 const RANK: Record<Role, number> = { member: 0, admin: 1, operator: 2 };
 
 /** Throws FORBIDDEN unless the principal has at least `role`. */
-export function requireRole(p: Principal, role: Role, action: string): void {
+export function requireRole(p: Principal, role: Role, action: MessageParam): void {
   if (RANK[p.role] < RANK[role]) throw new DomainError('FORBIDDEN', { role: p.role, action });
 }

@@ -17,7 +17,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       tag: 'auth',
       auth: false,
       body: Login,
-      responses: { 200: Me },
+      errors: ['INVALID_CREDENTIALS', 'ACCOUNT_LOCKED'], responses: { 200: Me },
       handler: async (req, reply) => {
         const { email, password } = req.body as Login;
         const { session, me, maxAgeSeconds } = await identity.login(email, password, req.ip, req.id);
@@ -45,7 +45,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       summary: 'Create a tenant (operators)',
       tag: 'tenants',
       body: CreateTenant,
-      responses: { 201: Tenant },
+      errors: ['NAME_TAKEN', 'WEAK_PASSWORD'], responses: { 201: Tenant },
       handler: async (req, reply, p) => reply.status(201).send(await identity.createTenant(p, req.body as CreateTenant, req.id)),
     },
     {
@@ -55,6 +55,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       tag: 'tenants',
       params: IdParam,
       body: UpdateTenant,
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'NAME_TAKEN'],
       responses: { 200: Tenant },
       handler: (req, _r, p) => identity.renameTenant(p, idOf(req), (req.body as UpdateTenant).name, req.id),
     },
@@ -64,6 +65,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       summary: "Delete a tenant with its users, tokens and keys (operators); refused while it has servers",
       tag: 'tenants',
       params: IdParam,
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'TENANT_NOT_EMPTY', 'TENANT_IS_OWN'],
       responses: { 204: null },
       handler: async (req, reply, p) => {
         await identity.deleteTenant(p, idOf(req), req.id);
@@ -77,7 +79,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       summary: 'Add a user to your tenant (admins)',
       tag: 'users',
       body: CreateUser,
-      responses: { 201: User },
+      errors: ['NAME_TAKEN', 'WEAK_PASSWORD'], responses: { 201: User },
       handler: async (req, reply, p) => reply.status(201).send(await identity.createUser(p, req.body as CreateUser, req.id)),
     },
     { method: 'GET', url: '/tokens', summary: 'List your API tokens', tag: 'tokens', query: ListQuery, responses: { 200: Page(Token) }, handler: (req, _r, p) => identity.listTokens(p, req.query as ListQuery) },

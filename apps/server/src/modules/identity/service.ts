@@ -214,7 +214,7 @@ export function createIdentity({ db, clock, ids, audit, dialect }: Deps) {
 
     /** Creates a tenant, optionally with its first admin user (operators only). */
     async createTenant(p: Principal, body: CreateTenant, requestId: string): Promise<Tenant> {
-      requireRole(p, 'operator', 'create tenants');
+      requireRole(p, 'operator', { en: 'create tenants', de: 'Mandanten erstellen' });
       if (body.admin) assertStrongPassword(body.admin.password, [body.admin.email]);
       const passwordHash = body.admin ? await hashPassword(body.admin.password) : null;
       return db.transaction().execute(async (trx) => {
@@ -234,7 +234,7 @@ export function createIdentity({ db, clock, ids, audit, dialect }: Deps) {
 
     /** Adds a user to the caller's tenant (admins and operators). */
     async createUser(p: Principal, body: CreateUser, requestId: string): Promise<User> {
-      requireRole(p, 'admin', 'create users');
+      requireRole(p, 'admin', { en: 'create users', de: 'Benutzer erstellen' });
       assertStrongPassword(body.password, [body.email, body.name ?? '']);
       const passwordHash = await hashPassword(body.password);
       return db.transaction().execute(async (trx) => {

@@ -8,7 +8,7 @@ const OperationQuery = Type.Composite([
   Type.Object({
     scope: Type.Optional(Type.Union([Type.Literal('tenant'), Type.Literal('all')])),
     state: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')])),
-    target: Type.Optional(Type.String({ maxLength: 64 })),
+    target: Type.Optional(Type.String({ maxLength: 64, description: "the target's id, or a server's name" })),
   }),
 ]);
 
@@ -16,7 +16,7 @@ const OperationQuery = Type.Composite([
 export function operationRoutes(operations: Operations): RouteDef[] {
   return [
     { method: 'GET', url: '/operations', summary: 'List operations (scope=all for operators)', tag: 'operations', query: OperationQuery, responses: { 200: Page(Operation) }, handler: (req, _r, p) => operations.list(p, req.query as never) },
-    { method: 'GET', url: '/operations/:id', summary: 'Show an operation', tag: 'operations', params: IdParam, responses: { 200: Operation }, handler: (req, _r, p) => operations.get(p, idOf(req)) },
+    { method: 'GET', url: '/operations/:id', summary: 'Show an operation', tag: 'operations', params: IdParam, errors: ['OPERATION_NOT_FOUND'], responses: { 200: Operation }, handler: (req, _r, p) => operations.get(p, idOf(req)) },
     {
       method: 'GET',
       url: '/operations/:id/wait',
@@ -24,7 +24,7 @@ export function operationRoutes(operations: Operations): RouteDef[] {
       tag: 'operations',
       params: IdParam,
       query: Type.Object({ timeout: Type.Optional(Type.Integer({ minimum: 0, maximum: 120, default: 30 })) }),
-      responses: { 200: Operation },
+      errors: ['OPERATION_NOT_FOUND'], responses: { 200: Operation },
       handler: (req, _r, p) => {
         const ac = new AbortController();
         req.raw.on('close', () => ac.abort());

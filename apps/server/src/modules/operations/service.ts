@@ -100,7 +100,13 @@ export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clo
       let query = db.selectFrom('operations').selectAll();
       if (!(q.scope === 'all' && p.role === 'operator')) query = query.where('tenant_id', '=', p.tenantId);
       if (q.state) query = query.where('state', '=', q.state as OperationsTable['state']);
-      if (q.target) query = query.where('target_id', '=', q.target);
+      // Ids carry a "_", names cannot: a target without one is a server of the caller's tenant by name.
+      if (q.target && !q.target.includes('_')) {
+        const name = q.target;
+        query = query.where('target_id', 'in', (eb) => eb.selectFrom('servers').select('id').where('name', '=', name).where('tenant_id', '=', p.tenantId));
+      } else if (q.target) {
+        query = query.where('target_id', '=', q.target);
+      }
       return paginate(query, 'id', q, (row) => toOperation(row, p.role === 'operator'));
     },
 
