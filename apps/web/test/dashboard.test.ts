@@ -337,7 +337,7 @@ describe('dashboard in Chromium', () => {
       await p.locator('meter').first().waitFor();
       // Health and overcommit are said in words, not only drawn.
       await p.locator('[data-testid=host-health]').first().waitFor();
-      assert.match(await p.getByTestId('host-cpu-note').first().innerText(), /Within capacity|overcommitted/);
+      assert.match((await p.getByTestId('host-cpu-note').first().textContent()) ?? '', /Within capacity|overcommitted/);
       await screenshot(p, '17-operator-hosts');
       await p.getByRole('link', { name: 'Plans & images' }).click();
       await p.getByRole('heading', { name: 'Images', exact: true }).waitFor();
