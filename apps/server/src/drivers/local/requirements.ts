@@ -48,6 +48,7 @@ export const HOST_SYSCTLS: Readonly<Record<string, number>> = {
   'fs.inotify.max_user_instances': 1_048_576,
   'fs.inotify.max_user_watches': 1_048_576,
   'net.ipv4.neigh.default.gc_thresh3': 8192,
+  'kernel.pty.max': 65_536,
 };
 
 /** The package that provides a command or file the engine needs, for "apt-get install …" hints. */
