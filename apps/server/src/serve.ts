@@ -115,7 +115,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const ids = createIdGenerator(clock);
   const db = store.db;
   const audit = createAudit({ clock, ids });
-  const identity = createIdentity({ db, clock, ids, audit });
+  const identity = createIdentity({ db, clock, ids, audit, dialect: store.dialect });
   const operations = createOperations({ db, clock, ids });
   const catalog = createCatalog({ db, clock, ids, audit });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;

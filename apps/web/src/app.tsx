@@ -37,6 +37,8 @@ function page(path: string, isOperator: boolean) {
   if (matchPath('/servers/new', path)) return <ServerCreatePage />;
   const consoleOf = matchPath('/servers/:id/console', path);
   if (consoleOf) return <ServerConsolePage id={consoleOf.id!} />;
+  const shellOf = matchPath('/servers/:id/shell', path);
+  if (shellOf) return <ServerConsolePage key="shell" id={shellOf.id!} mode="shell" />;
   const server = matchPath('/servers/:id', path);
   if (server) return <ServerDetailPage id={server.id!} />;
   if (matchPath('/operations', path)) return <OperationsPage scope="tenant" />;

@@ -281,34 +281,97 @@ describe('dashboard in Chromium', () => {
     }
   });
 
-  test('the console runs hostname in the server', async () => {
+  /** The terminal's rows as text: innerText puts line breaks between xterm's row elements. */
+  const terminalLines = async (p: Page) =>
+    // xterm draws each row as its own element; only innerText separates them.
+    ((await p.locator('.xterm-rows').innerText()) ?? '').split('\n').map((l) => l.trim());
+
+  test('the console is the server’s own, with its login prompt; the root shell is a separate button', async () => {
     await page.goto(`${url}/servers/${serverId}`);
     await page.getByRole('link', { name: 'Open console' }).click();
     await page.waitForURL(/\/console$/);
     await page.locator('[data-testid=console-state][data-state=connected]').waitFor({ timeout: 30_000 });
-    const rows = page.locator('.xterm-rows');
-    // innerText, not textContent: xterm draws each row as its own element, and only innerText
-    // puts the line breaks between them.
-    const lines = async () => ((await rows.innerText()) ?? '').split('\n').map((l) => l.trim());
-    // Wait for the shell's prompt before typing, as a person would.
+    await page.locator('[data-testid=console-mode][data-mode=console]').waitFor();
+    // The guest's getty wrote its prompt before we came: Enter asks again, as on any console.
+    await page.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.press('Enter');
+    const deadline = Date.now() + 30_000;
+    while (!(await terminalLines(page)).some((l) => /login:$/.test(l))) {
+      if (Date.now() > deadline) assert.fail(`no login prompt; terminal says:\n${(await terminalLines(page)).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(!(await terminalLines(page)).some((l) => l.endsWith('#')), 'no root prompt without a login');
+    await screenshot(page, '07-console-login');
+
+    // An admin of the tenant may open a root shell instead, without a login.
+    await page.getByRole('link', { name: 'Root shell instead' }).click();
+    await page.waitForURL(/\/shell$/);
+    await page.locator('[data-testid=console-state][data-state=connected]').waitFor({ timeout: 30_000 });
     await page.waitForFunction(() => (document.querySelector('.xterm-rows')?.textContent ?? '').includes('#'), null, { timeout: 20_000 });
     await page.locator('.xterm-helper-textarea').focus();
     await page.keyboard.type('hostname');
     await page.keyboard.press('Enter');
-    const deadline = Date.now() + 15_000;
-    while (!(await lines()).includes(HOSTNAME)) {
-      if (Date.now() > deadline) assert.fail(`hostname not shown; terminal says:\n${(await lines()).join('\n')}`);
+    while (!(await terminalLines(page)).includes(HOSTNAME)) {
+      if (Date.now() > deadline + 15_000) assert.fail(`hostname not shown; terminal says:\n${(await terminalLines(page)).join('\n')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     // The saved key picked in the wizard is root's authorized key. Long lines wrap, so rows are joined.
     await page.keyboard.type('cat /root/.ssh/authorized_keys');
     await page.keyboard.press('Enter');
     const base64 = savedKey.split(' ')[1]!;
-    while (!(await lines()).join('').includes(base64)) {
-      if (Date.now() > deadline + 15_000) assert.fail(`the saved key is not in authorized_keys; terminal says:\n${(await lines()).join('\n')}`);
+    while (!(await terminalLines(page)).join('').includes(base64)) {
+      if (Date.now() > deadline + 30_000) assert.fail(`the saved key is not in authorized_keys; terminal says:\n${(await terminalLines(page)).join('\n')}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    await screenshot(page, '07-console');
+    await screenshot(page, '07b-root-shell');
+    // Leave the console page, which lets go of the guest's console for the next test.
+    await page.goto(`${url}/servers/${serverId}`);
+  });
+
+  test('a member gets the login prompt and is refused the root shell', async () => {
+    // The tenant's admin adds a member (through the API, as the users page is not built yet).
+    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@acme.test', password: PASSWORD }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const added = await fetch(`${url}/api/v1/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, origin: url },
+      body: JSON.stringify({ email: 'member@acme.test', password: PASSWORD, role: 'member' }),
+    });
+    assert.equal(added.status, 201);
+    const other = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 860 } });
+    try {
+      const p = await other.newPage();
+      await signIn(p, url, 'member@acme.test', PASSWORD);
+      await p.goto(`${url}/servers/${serverId}`);
+      await p.getByRole('link', { name: 'Open console' }).waitFor();
+      assert.equal(await p.getByRole('link', { name: 'Root shell' }).count(), 0, 'no root shell button for a member');
+      await p.getByRole('link', { name: 'Open console' }).click();
+      await p.locator('[data-testid=console-state][data-state=connected]').waitFor({ timeout: 30_000 });
+      assert.equal(await p.getByRole('link', { name: 'Root shell instead' }).count(), 0);
+      await p.locator('.xterm-helper-textarea').focus();
+      await p.keyboard.press('Enter');
+      const deadline = Date.now() + 30_000;
+      while (!(await terminalLines(p)).some((l) => /login:$/.test(l))) {
+        if (Date.now() > deadline) assert.fail(`no login prompt for the member; terminal says:\n${(await terminalLines(p)).join('\n')}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      // Asking for the shell by hand: the page says no, and the server refuses the socket.
+      await p.goto(`${url}/servers/${serverId}/shell`);
+      await p.getByRole('alert').filter({ hasText: 'Only the admins of your tenant may open a root shell' }).waitFor();
+      const opened = await p.evaluate(
+        (id) =>
+          new Promise<boolean>((resolve) => {
+            const ws = new WebSocket(`ws://${location.host}/api/v1/servers/${id}/console?mode=shell`);
+            ws.onopen = () => resolve(true);
+            ws.onclose = () => resolve(false);
+          }),
+        serverId,
+      );
+      assert.equal(opened, false);
+      await screenshot(p, '07c-member-shell-refused');
+    } finally {
+      await other.close();
+    }
   });
 
   test('stop the server: the notice ends with the stop, the state says Stopped and since when', async () => {
@@ -455,8 +518,24 @@ describe('dashboard in Chromium', () => {
       await p.getByRole('link', { name: 'Tenants' }).click();
       await p.getByRole('rowheader', { name: 'globex' }).waitFor();
       await screenshot(p, '16-operator-tenants');
+      // Rename a tenant in its row, then delete it behind an inline confirmation.
+      await server.client.createTenant({ name: 'initech' });
+      await p.getByRole('link', { name: 'Servers', exact: true }).click();
+      await p.getByTestId('server-scope').selectOption('all');
+      await p.getByRole('link', { name: 'Tenants' }).click();
+      await p.getByRole('button', { name: 'Rename: initech' }).click();
+      await p.getByLabel('New name').fill('initech-two');
+      await p.getByRole('button', { name: 'Save' }).click();
+      await p.getByRole('rowheader', { name: 'initech-two' }).waitFor();
+      await p.getByRole('button', { name: 'Delete: initech-two' }).click();
+      await p.getByRole('group', { name: 'Delete: initech-two' }).getByRole('button', { name: 'Delete' }).click();
+      await p.getByText('Tenant initech-two deleted.').waitFor();
+      await p.getByRole('rowheader', { name: 'initech-two' }).waitFor({ state: 'detached' });
       await p.getByRole('link', { name: 'Hosts' }).click();
       await p.locator('meter').first().waitFor();
+      // Health and overcommit are said in words, not only drawn.
+      await p.locator('[data-testid=host-health]').first().waitFor();
+      assert.match((await p.getByTestId('host-cpu-note').first().textContent()) ?? '', /Within capacity|overcommitted/);
       await screenshot(p, '17-operator-hosts');
       await p.getByRole('link', { name: 'Plans & images' }).click();
       await p.getByRole('heading', { name: 'Images', exact: true }).waitFor();

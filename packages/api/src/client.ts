@@ -25,6 +25,7 @@ import type {
   Tenant,
   Token,
   UpdateSshKey,
+  UpdateTenant,
   User,
 } from './schemas.ts';
 
@@ -124,7 +125,8 @@ export class KumulusClient {
     return this.request<Me>('GET', '/auth/me');
   }
 
-  listServers(q: ListQuery = {}) {
+  /** Servers of your tenant; operators may pass `tenant: 'all'` or a tenant's id. */
+  listServers(q: ListQuery & { tenant?: string } = {}) {
     return this.request<Page<Server>>('GET', '/servers', undefined, q);
   }
   getServer(id: string) {
@@ -182,6 +184,13 @@ export class KumulusClient {
   }
   createTenant(body: CreateTenant) {
     return this.request<Tenant>('POST', '/tenants', body);
+  }
+  renameTenant(id: string, body: UpdateTenant) {
+    return this.request<Tenant>('PATCH', `/tenants/${encodeURIComponent(id)}`, body);
+  }
+  /** Deletes a tenant with its users, tokens and keys; refused (409) while it has servers. */
+  deleteTenant(id: string) {
+    return this.request<void>('DELETE', `/tenants/${encodeURIComponent(id)}`);
   }
   listUsers(q: ListQuery = {}) {
     return this.request<Page<User>>('GET', '/users', undefined, q);

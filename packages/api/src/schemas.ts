@@ -250,6 +250,9 @@ export const CreateTenant = Type.Object(
   { additionalProperties: false },
 );
 export type CreateTenant = Static<typeof CreateTenant>;
+/** A tenant's new name (operators). */
+export const UpdateTenant = Type.Object({ name: Name }, { additionalProperties: false });
+export type UpdateTenant = Static<typeof UpdateTenant>;
 
 export const User = Type.Object(
   {

@@ -25,6 +25,14 @@ export interface AppDeps {
   extend?: (app: FastifyInstance) => Promise<void>;
 }
 
+/**
+ * Vite names everything under assets/ by its content hash, so those never change and are kept
+ * for a year; index.html (and the rest) must be checked each time, or a new release is missed.
+ */
+export function cacheControlFor(path: string): string {
+  return /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+
 /** Builds the Fastify app: API routes, OpenAPI document, health check, dashboard. */
 export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -53,7 +61,14 @@ export async function buildApp(d: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok', version: d.version }));
 
   if (d.webDir && existsSync(d.webDir)) {
-    await app.register(fastifyStatic, { root: d.webDir, wildcard: false });
+    await app.register(fastifyStatic, {
+      root: d.webDir,
+      wildcard: false,
+      // The build writes .br and .gz beside each text file; the variant goes by Accept-Encoding.
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (reply, path) => reply.header('cache-control', cacheControlFor(path)),
+    });
   }
   app.setNotFoundHandler((req, reply) => {
     // Dashboard routes are the SPA's own: any non-API GET answers its index page.

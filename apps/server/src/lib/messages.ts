@@ -26,6 +26,8 @@ const en: Catalog = {
   NAME_TAKEN: 'A {kind} named {name} exists already. Choose another name.',
   SSH_KEY_EXISTS: 'This key is saved already, as {name} ({fingerprint}). Use that one, or delete it first.',
   SERVER_BUSY: 'Server {id} is being deleted or is busy with another change. Wait for operation {operation} to end.',
+  TENANT_NOT_EMPTY: 'Tenant {name} still has {count} server(s): {servers}. Delete them first (Servers, all tenants), then delete the tenant.',
+  TENANT_IS_OWN: 'Tenant {name} is the one you are signed in with; you cannot delete it. Sign in as an operator of another tenant.',
   IDEMPOTENCY_KEY_REUSED:
     'The Idempotency-Key {key} was already used with a different request. Use a new key for a new request.',
   WEAK_PASSWORD: 'The password is too weak: {reason}. Use at least 12 characters mixing letters, digits and symbols.',
@@ -60,6 +62,8 @@ const de: Catalog = {
   NAME_TAKEN: 'Ein {kind} namens {name} existiert bereits. Wählen Sie einen anderen Namen.',
   SSH_KEY_EXISTS: 'Dieser Schlüssel ist bereits gespeichert, als {name} ({fingerprint}). Verwenden Sie ihn oder löschen Sie ihn zuerst.',
   SERVER_BUSY: 'Server {id} wird gerade gelöscht oder geändert. Warten Sie, bis Vorgang {operation} beendet ist.',
+  TENANT_NOT_EMPTY: 'Der Mandant {name} hat noch {count} Server: {servers}. Löschen Sie diese zuerst (Server, alle Mandanten) und dann den Mandanten.',
+  TENANT_IS_OWN: 'Mit dem Mandanten {name} sind Sie angemeldet; ihn können Sie nicht löschen. Melden Sie sich als Betreiber eines anderen Mandanten an.',
   IDEMPOTENCY_KEY_REUSED:
     'Der Idempotency-Key {key} wurde bereits für eine andere Anfrage benutzt. Verwenden Sie für eine neue Anfrage einen neuen Schlüssel.',
   WEAK_PASSWORD: 'Das Passwort ist zu schwach: {reason}. Verwenden Sie mindestens 12 Zeichen aus Buchstaben, Ziffern und Sonderzeichen.',

@@ -45,6 +45,25 @@ describeEachStore('tenant isolation', (get) => {
     assert.equal((await b.listTokens()).items.length, 1);
     assert.equal((await b.listUsers()).items.length, 1);
     assert.equal((await raw(url, 'GET', '/hosts', { token: bToken })).status, 403);
+    // The operators' cross-tenant views and tenant changes are refused to a tenant admin, for
+    // another tenant and for its own alike, and leave everything as it was.
+    const aTenant = (await a.me()).tenant;
+    const bTenant = (await b.me()).tenant;
+    const operatorOnly: [string, string, string?][] = [
+      ['GET', '/servers?tenant=all'],
+      ['GET', `/servers?tenant=${aTenant.id}`],
+      ['PATCH', `/tenants/${aTenant.id}`, '{"name":"taken-over"}'],
+      ['DELETE', `/tenants/${aTenant.id}`],
+      ['PATCH', `/tenants/${bTenant.id}`, '{"name":"renamed-b"}'],
+      ['DELETE', `/tenants/${bTenant.id}`],
+    ];
+    for (const [method, path, body] of operatorOnly) {
+      const res = await raw(url, method, path, { token: bToken, ...(body ? { body } : {}) });
+      assert.equal(res.status, 403, `${method} ${path} answered ${res.status} ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, 'FORBIDDEN');
+    }
+    assert.deepEqual((await b.listServers({ tenant: bTenant.id })).items, [], 'naming its own tenant is allowed');
+    assert.deepEqual((await a.listTenants()).items.map((t) => t.name).sort(), [aTenant.name, 'tenant-b'].sort());
     assert.equal((await b.listSshKeys()).items.length, 0);
     const borrowKey = await raw(url, 'POST', '/servers', { token: bToken, body: JSON.stringify({ name: 'borrow', plan: 'nano', image: 'tiny', sshKeyIds: [aKey.id] }) });
     assert.equal(borrowKey.body.error?.code, 'SSH_KEY_NOT_FOUND', "another tenant's key cannot be put on a server");

@@ -4,7 +4,8 @@
  * Wire format (same for the CLI): client → server text frames are JSON
  * `{"type":"input","data":"…"}` or `{"type":"resize","cols":80,"rows":24}`; server → client
  * binary frames are terminal output and text frames are JSON status events
- * (`{"type":"attached"}`, `{"type":"exit","code":0}`). Authentication is the session cookie.
+ * (`{"type":"attached"}`, `{"type":"exit","code":0}`, `{"type":"busy"}`). Authentication is the
+ * session cookie. The mode is the guest's login console (default) or, `?mode=shell`, a root shell.
  *
  * A console should outlive a reboot, so whenever the socket closes the connection is retried
  * with backoff; before each retry the server is looked up, which tells "not found" (stop) and
@@ -19,7 +20,12 @@ export type ConsoleState =
   | { kind: 'connected' }
   | { kind: 'waiting'; phase: Phase }
   | { kind: 'reconnecting' }
+  /** Another window holds the guest's console; no automatic retry, the user decides. */
+  | { kind: 'busy' }
   | { kind: 'gone'; error: unknown };
+
+/** The guest's console with its login prompt, or a root shell without login (admins). */
+export type ConsoleMode = 'console' | 'shell';
 
 /** Callbacks of a console connection. */
 export interface ConsoleHandlers {
@@ -36,10 +42,12 @@ export class ConsoleSocket {
   #size = { cols: 80, rows: 24 };
   readonly #id: string;
   readonly #h: ConsoleHandlers;
+  readonly #mode: ConsoleMode;
 
-  constructor(id: string, handlers: ConsoleHandlers) {
+  constructor(id: string, handlers: ConsoleHandlers, mode: ConsoleMode = 'console') {
     this.#id = id;
     this.#h = handlers;
+    this.#mode = mode;
   }
 
   /** Opens the connection (again, if it was open). */
@@ -48,10 +56,12 @@ export class ConsoleSocket {
     clearTimeout(this.#timer);
     this.#h.onState({ kind: 'connecting' });
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${proto}://${location.host}/api/v1/servers/${encodeURIComponent(this.#id)}/console`);
+    const query = this.#mode === 'shell' ? '?mode=shell' : '';
+    const ws = new WebSocket(`${proto}://${location.host}/api/v1/servers/${encodeURIComponent(this.#id)}/console${query}`);
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
     let openedAt = 0;
+    let busy = false;
     ws.onopen = () => {
       openedAt = Date.now();
       this.#sendResize();
@@ -62,7 +72,7 @@ export class ConsoleSocket {
         if (msg.type === 'attached') {
           this.#backoff = 500;
           this.#h.onState({ kind: 'connected' });
-        }
+        } else if (msg.type === 'busy') busy = true;
       } else {
         this.#h.onOutput(new Uint8Array(ev.data as ArrayBuffer));
       }
@@ -70,6 +80,7 @@ export class ConsoleSocket {
     ws.onclose = () => {
       if (this.#ws !== ws || this.#closed) return;
       this.#ws = null;
+      if (busy) return this.#h.onState({ kind: 'busy' });
       // A session that lived a while ended for a reason (reboot, exit): retry at once.
       if (openedAt && Date.now() - openedAt > 5000) this.#backoff = 500;
       this.#h.onState({ kind: 'reconnecting' });

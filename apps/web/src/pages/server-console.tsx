@@ -1,6 +1,7 @@
 /**
- * The browser console of one server: xterm.js over the console WebSocket. This module is
- * loaded lazily (with xterm and its CSS) so the rest of the dashboard stays small.
+ * The browser console of one server: xterm.js over the console WebSocket, either the guest's
+ * own console (a login prompt) or, for tenant admins, a root shell without login. This module
+ * is loaded lazily (with xterm and its CSS) so the rest of the dashboard stays small.
  */
 import '@xterm/xterm/css/xterm.css';
 import type { Server } from '@kumulus/api/schemas';
@@ -10,8 +11,9 @@ import { useEffect, useRef, useState } from 'react';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { api } from '../lib/api.ts';
-import { type ConsoleState, ConsoleSocket } from '../lib/console-socket.ts';
+import { type ConsoleMode, type ConsoleState, ConsoleSocket } from '../lib/console-socket.ts';
 import { Link } from '../lib/router.tsx';
+import { useSession } from '../lib/session.tsx';
 
 function StatusLine({ state }: { state: ConsoleState }) {
   const { t } = useI18n();
@@ -24,7 +26,9 @@ function StatusLine({ state }: { state: ConsoleState }) {
           ? t('console.waiting', { phase: t(`phase.${state.phase}`) })
           : state.kind === 'reconnecting'
             ? t('console.reconnecting')
-            : t('console.ended');
+            : state.kind === 'busy'
+              ? t('console.busy')
+              : t('console.ended');
   return (
     <span role="status" className={`badge console-${state.kind}`} data-testid="console-state" data-state={state.kind}>
       {text}
@@ -32,9 +36,12 @@ function StatusLine({ state }: { state: ConsoleState }) {
   );
 }
 
-/** The console page (default export, for React.lazy). */
-export default function ServerConsolePage({ id }: { id: string }) {
+/** The console page (default export, for React.lazy); `mode` shell is the admins' root shell. */
+export default function ServerConsolePage({ id, mode = 'console' }: { id: string; mode?: ConsoleMode }) {
   const { t } = useI18n();
+  const { me } = useSession();
+  // The server refuses a member's shell before the upgrade, which a browser cannot read: say it here.
+  const shellRefused = mode === 'shell' && me?.user.role === 'member';
   const box = useRef<HTMLDivElement>(null);
   const after = useRef<HTMLButtonElement>(null);
   const termRef = useRef<Terminal | null>(null);
@@ -48,7 +55,7 @@ export default function ServerConsolePage({ id }: { id: string }) {
 
   useEffect(() => {
     const el = box.current;
-    if (!el) return;
+    if (!el || shellRefused) return;
     const term = new Terminal({
       cursorBlink: true,
       convertEol: false,
@@ -60,7 +67,7 @@ export default function ServerConsolePage({ id }: { id: string }) {
     term.loadAddon(fit);
     term.open(el);
     termRef.current = term;
-    const sock = new ConsoleSocket(id, { onOutput: (b) => term.write(b), onState: setState });
+    const sock = new ConsoleSocket(id, { onOutput: (b) => term.write(b), onState: setState }, mode);
     sockRef.current = sock;
     let lastEscape = 0;
     term.attachCustomKeyEventHandler((e) => {
@@ -98,7 +105,7 @@ export default function ServerConsolePage({ id }: { id: string }) {
       term.dispose();
       termRef.current = null;
     };
-  }, [id]);
+  }, [id, mode, shellRefused]);
 
   const copy = () => {
     const term = termRef.current;
@@ -110,6 +117,7 @@ export default function ServerConsolePage({ id }: { id: string }) {
     termRef.current?.focus();
   };
   const name = server?.name ?? id;
+  const mayShell = me?.user.role === 'admin' || me?.user.role === 'operator';
 
   return (
     <section aria-labelledby="console-title" className="console-page">
@@ -117,10 +125,19 @@ export default function ServerConsolePage({ id }: { id: string }) {
         <Link href={`/servers/${id}`}>← {name}</Link>
       </p>
       <div className="page-head">
-        <h1 id="console-title">{t('console.title', { name })}</h1>
-        <StatusLine state={state} />
+        <h1 id="console-title">{t(mode === 'shell' ? 'console.shellTitle' : 'console.title', { name })}</h1>
+        {!shellRefused && <StatusLine state={state} />}
       </div>
       {state.kind === 'gone' && <ErrorNotice error={state.error} />}
+      {shellRefused ? (
+        <p className="notice error" role="alert">
+          {t('console.shellForbidden')}
+        </p>
+      ) : (
+        <p className="notice info" data-testid="console-mode" data-mode={mode}>
+          {t(mode === 'shell' ? 'console.shellHint' : 'console.loginHint')}
+        </p>
+      )}
       <p className="small muted" id="console-help">
         {t('console.help')}
       </p>
@@ -139,9 +156,20 @@ export default function ServerConsolePage({ id }: { id: string }) {
         <button type="button" onClick={() => void paste()}>
           {t('console.paste')}
         </button>
-        <button type="button" onClick={() => sockRef.current?.connect()}>
+        <button type="button" onClick={() => sockRef.current?.connect()} disabled={shellRefused}>
           {t('console.reconnect')}
         </button>
+        {mode === 'shell' ? (
+          <Link className="button" href={`/servers/${id}/console`}>
+            {t('console.openConsole')}
+          </Link>
+        ) : (
+          mayShell && (
+            <Link className="button" href={`/servers/${id}/shell`}>
+              {t('console.openShell')}
+            </Link>
+          )
+        )}
       </div>
     </section>
   );

@@ -4,6 +4,7 @@
  */
 import type { Operation, Plan, Server, ServerAction } from '@kumulus/api/schemas';
 import { useState } from 'react';
+import { useSession } from '../lib/session.tsx';
 import { ConfirmDeleteDialog } from '../components/confirm-delete-dialog.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { Loading } from '../components/loading.tsx';
@@ -57,6 +58,8 @@ export function ServerDetailPage({ id }: { id: string }) {
   const [sent, setSent] = useState<{ opId: string; text: string } | null>(null);
   const [pending, setPending] = useState<ServerAction | 'delete' | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const { me } = useSession();
+  const mayShell = me?.user.role === 'admin' || me?.user.role === 'operator';
   const state = usePoll(
     async (signal) => {
       const server = await api.request<Server>('GET', `/servers/${encodeURIComponent(id)}`, undefined, undefined, { signal });
@@ -133,11 +136,16 @@ export function ServerDetailPage({ id }: { id: string }) {
       </div>
       <fieldset className="toolbar wrap bare">
         <legend className="sr-only">{t('detail.actions')}</legend>
-        {(['start', 'stop', 'reboot'] as const).map((a) => (
-          <button key={a} type="button" disabled={!can[a] || pending !== null} onClick={() => void act(a)}>
-            {t(`detail.${a}`)}
-          </button>
-        ))}
+        {(['start', 'stop', 'reboot'] as const).map((a) => {
+          // aria-disabled, not disabled: a disabled button drops keyboard focus to the page body
+          // the moment it is pressed (and again when the phase changes); this one keeps it.
+          const off = !can[a] || pending !== null;
+          return (
+            <button key={a} type="button" aria-disabled={off} onClick={() => !off && void act(a)}>
+              {t(`detail.${a}`)}
+            </button>
+          );
+        })}
         {server.status.phase === 'Running' ? (
           <Link className="button" href={`/servers/${server.id}/console`}>
             {t('detail.console')}
@@ -146,6 +154,11 @@ export function ServerDetailPage({ id }: { id: string }) {
           <button type="button" disabled>
             {t('detail.console')}
           </button>
+        )}
+        {mayShell && server.status.phase === 'Running' && (
+          <Link className="button" href={`/servers/${server.id}/shell`}>
+            {t('detail.shell')}
+          </Link>
         )}
         <button type="button" className="danger" disabled={deleting || pending !== null} onClick={() => setConfirming(true)}>
           {t('detail.delete')}

@@ -1,6 +1,7 @@
 /**
  * The tenant's servers, live: the list re-polls every few seconds (faster while any server
  * is converging), and a filter narrows it without blocking typing even at 1,000 rows.
+ * Operators may show every tenant's servers, with a column naming the tenant.
  */
 import type { Page, Server } from '@kumulus/api/schemas';
 import { memo, useDeferredValue, useMemo, useState } from 'react';
@@ -11,6 +12,7 @@ import { type I18n, useI18n } from '../i18n/i18n.tsx';
 import { api } from '../lib/api.ts';
 import { forgetDeleted, isMarkedDeleting } from '../lib/deleting.ts';
 import { Link } from '../lib/router.tsx';
+import { useSession } from '../lib/session.tsx';
 import { usePoll } from '../lib/use-poll.ts';
 
 /** How often the list polls while something converges, and while all is quiet. */
@@ -20,13 +22,14 @@ const SLOW_MS = 5000;
 const address = (s: Server) => s.spec.nics[0]?.ipv4.split('/')[0] ?? '';
 
 const ServerRow = memo(
-  function ServerRow({ s, i18n }: { s: Server; i18n: I18n }) {
+  function ServerRow({ s, i18n, tenant }: { s: Server; i18n: I18n; tenant?: string }) {
     const { t } = i18n;
     return (
       <tr data-testid="server-row" data-server-id={s.id}>
         <th scope="row" data-label={t('servers.name')}>
           <Link href={`/servers/${s.id}`}>{s.name}</Link>
         </th>
+        {tenant !== undefined && <td data-label={t('servers.tenant')}>{tenant}</td>}
         <td data-label={t('servers.phase')}>
           <PhaseBadge phase={s.status.phase} />
         </td>
@@ -44,6 +47,7 @@ const ServerRow = memo(
   // Polling hands back fresh objects every tick; only a changed row needs to render again.
   (a, b) =>
     a.i18n === b.i18n &&
+    a.tenant === b.tenant &&
     a.s.updatedAt === b.s.updatedAt &&
     a.s.status.phase === b.s.status.phase &&
     a.s.spec.nics.length === b.s.spec.nics.length,
@@ -55,15 +59,20 @@ export function ServerListPage() {
   const { t } = i18n;
   const [query, setQuery] = useState('');
   const deferred = useDeferredValue(query.trim().toLowerCase());
+  const { isOperator } = useSession();
+  const [allTenants, setAllTenants] = useState(false);
   const servers = usePoll(
     async (signal) => {
-      const all = await api.all<Server>((q) => api.request<Page<Server>>('GET', '/servers', undefined, { ...q }, { signal }));
+      const all = await api.all<Server>((q) => api.request<Page<Server>>('GET', '/servers', undefined, { ...q, ...(allTenants ? { tenant: 'all' } : {}) }, { signal }));
       forgetDeleted(all.map((s) => s.id));
       // A delete this browser sent is shown at once, whatever phase the server had a moment ago.
       return all.map((s) => (isMarkedDeleting(s.id) && s.status.phase !== 'Deleting' ? { ...s, status: { ...s.status, phase: 'Deleting' as const } } : s));
     },
     (data) => (data?.some((s) => isBusyPhase(s.status.phase)) ? FAST_MS : SLOW_MS),
+    [allTenants],
   );
+  const tenants = usePoll(async () => (allTenants ? new Map((await api.all((q) => api.listTenants(q))).map((x) => [x.id, x.name])) : null), 10_000, [allTenants]);
+  const tenantOf = (s: Server) => (allTenants ? (tenants.data?.get(s.tenantId) ?? s.tenantId) : undefined);
 
   const shown = useMemo(() => {
     const all = [...(servers.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
@@ -81,6 +90,16 @@ export function ServerListPage() {
     <section aria-labelledby="servers-title">
       <div className="page-head">
         <h1 id="servers-title">{t('servers.title')}</h1>
+        {isOperator && (
+          // Outside the list, so an operator whose own tenant has no servers can still switch.
+          <label className="scope-select">
+            <span className="small muted">{t('servers.scope')}</span>{' '}
+            <select value={allTenants ? 'all' : 'own'} onChange={(e) => setAllTenants(e.target.value === 'all')} data-testid="server-scope">
+              <option value="own">{t('servers.scopeOwn')}</option>
+              <option value="all">{t('servers.allTenants')}</option>
+            </select>
+          </label>
+        )}
         <Link className="button primary" href="/servers/new">
           {t('servers.create')}
         </Link>
@@ -112,6 +131,7 @@ export function ServerListPage() {
                 <caption className="sr-only">{t('servers.title')}</caption>
                 <colgroup>
                   <col className="c-name" />
+                  {allTenants && <col />}
                   <col className="c-phase" />
                   <col className="c-addr" />
                   <col className="c-plan" />
@@ -121,6 +141,7 @@ export function ServerListPage() {
                 <thead>
                   <tr>
                     <th scope="col">{t('servers.name')}</th>
+                    {allTenants && <th scope="col">{t('servers.tenant')}</th>}
                     <th scope="col">{t('servers.phase')}</th>
                     <th scope="col">{t('servers.address')}</th>
                     <th scope="col">{t('servers.plan')}</th>
@@ -130,7 +151,7 @@ export function ServerListPage() {
                 </thead>
                 <tbody>
                   {shown.map((s) => (
-                    <ServerRow key={s.id} s={s} i18n={i18n} />
+                    <ServerRow key={s.id} s={s} i18n={i18n} tenant={tenantOf(s)} />
                   ))}
                 </tbody>
               </table>

@@ -5,13 +5,32 @@ import type { Catalog } from './catalog.ts';
 import type { Servers } from './servers.ts';
 import type { SshKeys } from './ssh-keys.ts';
 
+/** The server list's query: operators may list every tenant's servers or one other tenant's. */
+const ServerQuery = Type.Composite([
+  ListQuery,
+  Type.Object({
+    tenant: Type.Optional(
+      Type.String({ pattern: '^(all|ten_[0-9a-z]{20,32})$', description: '`all` or a tenant id (operators); default: your own tenant' }),
+    ),
+  }),
+]);
+
 // SSH keys are named in paths by id or by name, which is free text of up to 100 characters.
 const KeyParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'key_… id or name' }) });
 
 /** vServers, SSH keys, plans and images. */
 export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catalog): RouteDef[] {
   return [
-    { method: 'GET', url: '/servers', summary: 'List servers', tag: 'servers', query: ListQuery, responses: { 200: Page(Server) }, handler: (req, _r, p) => servers.list(p, req.query as ListQuery) },
+    {
+      method: 'GET',
+      url: '/servers',
+      summary: 'List servers (tenant=all or tenant=<id> for operators)',
+      tag: 'servers',
+      query: ServerQuery,
+      errors: ['FORBIDDEN'],
+      responses: { 200: Page(Server) },
+      handler: (req, _r, p) => servers.list(p, req.query as ListQuery & { tenant?: string }),
+    },
     {
       method: 'POST',
       url: '/servers',

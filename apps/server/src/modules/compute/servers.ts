@@ -12,7 +12,7 @@ import type { Database, ServersTable } from '../../store/schema.ts';
 import type { HostHealth } from '../cluster/health.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
 import { assertStrongPassword } from '../identity/passwords.ts';
-import type { Principal } from '../identity/principal.ts';
+import { type Principal, requireRole } from '../identity/principal.ts';
 import { allocateAddress, type Ipv4Network, macFor } from '../network/ipam.ts';
 import { type Operations, toOperation } from '../operations/service.ts';
 import type { Catalog } from './catalog.ts';
@@ -44,10 +44,15 @@ interface Deps {
 export function createServers(d: Deps) {
   const { db, clock, ids, audit, operations, queue } = d;
 
-  /** The row of a server of the caller's tenant, by id or name; a foreign id reads as absent. */
+  /**
+   * The row of a server of the caller's tenant, by id or name; a foreign id reads as absent.
+   * Operators reach every tenant's server by id (names are unique only within a tenant).
+   */
   async function findRow(trx: Kysely<Database>, p: Principal, idOrName: string): Promise<ServersTable> {
-    const column = idOrName.startsWith('srv_') ? 'id' : 'name';
-    const row = await trx.selectFrom('servers').selectAll().where(column, '=', idOrName).where('tenant_id', '=', p.tenantId).executeTakeFirst();
+    const byId = idOrName.startsWith('srv_');
+    let query = trx.selectFrom('servers').selectAll().where(byId ? 'id' : 'name', '=', idOrName);
+    if (!(byId && p.role === 'operator')) query = query.where('tenant_id', '=', p.tenantId);
+    const row = await query.executeTakeFirst();
     if (!row) throw new DomainError('SERVER_NOT_FOUND', { id: idOrName });
     return row;
   }
@@ -156,9 +161,16 @@ export function createServers(d: Deps) {
       return result;
     },
 
-    /** Servers of the caller's tenant. */
-    list(p: Principal, q: ListQuery): Promise<Page<Server>> {
-      return paginate(db.selectFrom('servers').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toServer);
+    /**
+     * Servers of the caller's tenant; operators may ask for every tenant's (`tenant: 'all'`) or
+     * one tenant's by id. Anyone else naming a tenant other than their own is refused.
+     */
+    list(p: Principal, q: ListQuery & { tenant?: string }): Promise<Page<Server>> {
+      const tenant = q.tenant ?? p.tenantId;
+      if (tenant !== p.tenantId) requireRole(p, 'operator', "list other tenants' servers");
+      let query = db.selectFrom('servers').selectAll();
+      if (tenant !== 'all') query = query.where('tenant_id', '=', tenant);
+      return paginate(query, 'id', q, toServer);
     },
 
     /** One server of the caller's tenant, by id or name. */

@@ -2,14 +2,19 @@
  * The console WebSocket's wire format, shared by the dashboard and the CLI.
  * Client → server: text frames of JSON, `{"type":"input","data":"…"}` or
  * `{"type":"resize","cols":80,"rows":24}`. Server → client: binary frames carry terminal
- * output; text frames carry JSON events, `{"type":"attached"}` and `{"type":"exit","code":0}`.
+ * output; text frames carry JSON events: `{"type":"attached","mode":"console"}`, `{"type":"exit","code":0}`,
+ * `{"type":"waiting","state":"STOPPED"}` and `{"type":"busy"}` (another client holds the console).
  */
 
 /** A message the client sends. */
 export type ClientMessage = { type: 'input'; data: string } | { type: 'resize'; cols: number; rows: number };
 
 /** An event the server sends besides output. */
-export type ServerEvent = { type: 'attached' } | { type: 'waiting'; state: string } | { type: 'exit'; code: number | null };
+export type ServerEvent =
+  | { type: 'attached'; mode: 'console' | 'shell' }
+  | { type: 'waiting'; state: string }
+  | { type: 'busy' }
+  | { type: 'exit'; code: number | null };
 
 /** Terminal sizes outside this range are refused: stty would take them, the guest would suffer. */
 const MAX_DIM = 1000;

@@ -1,17 +1,20 @@
 /**
  * The console WebSocket: `GET /api/v1/servers/{id}/console` upgraded to a WebSocket that
- * carries a shell inside the server's container (see protocol.ts for the frames).
+ * carries the server's own console, where its getty asks for a login (see protocol.ts for the
+ * frames). `?mode=shell` asks for a root shell without a login instead, which only tenant
+ * admins and operators may open: console access alone must not make a team member root.
  *
- * Authentication and the tenant check run in preValidation, before the upgrade: an
- * unauthenticated caller gets 401 and a foreign or unknown server 404 as plain HTTP answers
- * through the app's one error handler, and no socket is ever opened for them.
+ * Authentication, the tenant check and the mode's permission run in preValidation, before the
+ * upgrade: an unauthenticated caller gets 401, a foreign or unknown server 404 and a member
+ * asking for a shell 403, as plain HTTP answers through the app's one error handler, and no
+ * socket is ever opened for them.
  */
 import type {} from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { lxcWait } from '../../drivers/local/lxc.ts';
 import { DomainError } from '../../lib/errors.ts';
-import type { Principal } from '../identity/principal.ts';
-import { type AttachPty, attachPty } from './attach-pty.ts';
+import { type Principal, requireRole } from '../identity/principal.ts';
+import { type AttachPty, attachPty, type ConsoleMode } from './attach-pty.ts';
 import { parseClientMessage, type ServerEvent } from './protocol.ts';
 
 /** What the console needs from the rest of the control plane. */
@@ -30,8 +33,29 @@ export interface ConsoleDeps {
 const MAX_INPUT = 1_048_576;
 /** Policy-violation close code, sent when a session's server vanishes under it. */
 const CLOSE_NOT_RUNNING = 4409;
+/** Close code when another client holds the guest's console (LXC allows one at a time). */
+const CLOSE_CONSOLE_BUSY = 4429;
+/**
+ * A console that ends this soon with an error was never attached: most often the previous
+ * session's lxc-console (a reload, a reconnect) has not let go yet, so it is tried again.
+ */
+const BUSY_WINDOW_MS = 1500;
+const BUSY_RETRIES = 4;
 
-const targets = new WeakMap<FastifyRequest, string>();
+interface Target {
+  id: string;
+  mode: ConsoleMode;
+}
+
+const targets = new WeakMap<FastifyRequest, Target>();
+
+/** The mode a handshake asks for; anything but the two known words is a bad request. */
+function modeOf(req: FastifyRequest): ConsoleMode {
+  const mode = (req.query as Record<string, unknown> | undefined)?.mode;
+  if (mode === undefined || mode === 'console') return 'console';
+  if (mode === 'shell') return 'shell';
+  throw new DomainError('VALIDATION_FAILED', { summary: 'mode must be console or shell' }, [{ field: 'mode', message: 'use console (the default) or shell' }]);
+}
 
 /** A cookie rides along with cross-site WebSocket handshakes too; only our own pages may use it. */
 function checkOrigin(req: FastifyRequest, p: Principal): void {
@@ -49,7 +73,7 @@ function checkOrigin(req: FastifyRequest, p: Principal): void {
 
 /** Registers the console route; @fastify/websocket must already be registered on `app`. */
 export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): void {
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { mode?: string } }>(
     '/api/v1/servers/:id/console',
     {
       websocket: true,
@@ -57,14 +81,17 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
         const p = await deps.authenticate(req);
         if (!p) throw new DomainError('UNAUTHENTICATED');
         checkOrigin(req, p);
+        const mode = modeOf(req);
         const server = await deps.servers.get(p, req.params.id);
-        targets.set(req, server.id);
+        // After the lookup, so a foreign server stays a 404 whatever the mode.
+        if (mode === 'shell') requireRole(p, 'admin', 'open a root shell without login');
+        targets.set(req, { id: server.id, mode });
       },
     },
     (socket: Socket, req) => {
-      const id = targets.get(req);
-      if (!id) return socket.close(1011, 'no target');
-      void runSession(socket, id, deps);
+      const target = targets.get(req);
+      if (!target) return socket.close(1011, 'no target');
+      void runSession(socket, target, deps);
     },
   );
 }
@@ -80,7 +107,7 @@ interface Socket {
 }
 
 /** Bridges one socket to one attach session, until either side ends. */
-async function runSession(socket: Socket, id: string, deps: ConsoleDeps): Promise<void> {
+async function runSession(socket: Socket, { id, mode }: Target, deps: ConsoleDeps): Promise<void> {
   const send = (e: ServerEvent) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(e));
   let size = { cols: 80, rows: 24 };
   let pty: AttachPty | null = null;
@@ -112,21 +139,37 @@ async function runSession(socket: Socket, id: string, deps: ConsoleDeps): Promis
   }
   if (closed) return;
 
-  const session = attachPty({ lxcPath: deps.lxcPath, name: id, ...size });
-  pty = session;
-  let sized = false;
-  session.onData((chunk) => {
-    // The first output proves the pty exists; re-apply a resize that raced its creation.
-    if (!sized) {
-      sized = true;
-      void session.resize(size.cols, size.rows);
-    }
-    if (socket.readyState === socket.OPEN) socket.send(chunk, { binary: true });
-  });
-  session.onExit((code) => {
-    send({ type: 'exit', code });
-    if (socket.readyState === socket.OPEN) socket.close(1000, 'session ended');
-  });
-  send({ type: 'attached' });
-  for (const d of pending.splice(0)) session.write(d);
+  let attempts = 0;
+  const start = () => {
+    const startedAt = Date.now();
+    const session = attachPty({ mode, lxcPath: deps.lxcPath, name: id, ...size });
+    pty = session;
+    let sized = false;
+    session.onData((chunk) => {
+      // The first output proves the pty exists; re-apply a resize that raced its creation.
+      if (!sized) {
+        sized = true;
+        void session.resize(size.cols, size.rows);
+      }
+      if (socket.readyState === socket.OPEN) socket.send(chunk, { binary: true });
+    });
+    session.onExit(async (code) => {
+      if (closed) return;
+      const quickFailure = mode === 'console' && code !== 0 && Date.now() - startedAt < BUSY_WINDOW_MS;
+      if (quickFailure && (await lxcWait(deps.lxcPath, id, 'RUNNING', 0))) {
+        if (attempts++ < BUSY_RETRIES) {
+          setTimeout(() => !closed && start(), 300 * attempts);
+          return;
+        }
+        send({ type: 'busy' });
+        if (socket.readyState === socket.OPEN) socket.close(CLOSE_CONSOLE_BUSY, 'console in use');
+        return;
+      }
+      send({ type: 'exit', code });
+      if (socket.readyState === socket.OPEN) socket.close(1000, 'session ended');
+    });
+    for (const d of pending.splice(0)) session.write(d);
+  };
+  send({ type: 'attached', mode });
+  start();
 }

@@ -1,4 +1,4 @@
-import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, Me, Page, Tenant, Token, User } from '@kumulus/api';
+import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, Me, Page, Tenant, Token, UpdateTenant, User } from '@kumulus/api';
 import type { FastifyRequest } from 'fastify';
 import { SESSION_COOKIE } from '../../http/auth.ts';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
@@ -50,6 +50,30 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       body: CreateTenant,
       errors: ['NAME_TAKEN', 'WEAK_PASSWORD'], responses: { 201: Tenant },
       handler: async (req, reply, p) => reply.status(201).send(await identity.createTenant(p, req.body as CreateTenant, req.id)),
+    },
+    {
+      method: 'PATCH',
+      url: '/tenants/:id',
+      summary: 'Rename a tenant (operators)',
+      tag: 'tenants',
+      params: IdParam,
+      body: UpdateTenant,
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'NAME_TAKEN'],
+      responses: { 200: Tenant },
+      handler: (req, _r, p) => identity.renameTenant(p, idOf(req), (req.body as UpdateTenant).name, req.id),
+    },
+    {
+      method: 'DELETE',
+      url: '/tenants/:id',
+      summary: "Delete a tenant with its users, tokens and keys (operators); refused while it has servers",
+      tag: 'tenants',
+      params: IdParam,
+      errors: ['FORBIDDEN', 'NOT_FOUND', 'TENANT_NOT_EMPTY', 'TENANT_IS_OWN'],
+      responses: { 204: null },
+      handler: async (req, reply, p) => {
+        await identity.deleteTenant(p, idOf(req), req.id);
+        return reply.status(204).send();
+      },
     },
     { method: 'GET', url: '/users', summary: "List your tenant's users", tag: 'users', query: ListQuery, responses: { 200: Page(User) }, handler: (req, _r, p) => identity.listUsers(p, req.query as ListQuery) },
     {

@@ -11,6 +11,7 @@ import { assertStrongPassword, hashPassword, verifyPassword } from './passwords.
 import type { Principal } from './principal.ts';
 import { requireRole } from './principal.ts';
 import { newSecret, sha256 } from './secrets.ts';
+import { createTenantAdmin } from './tenant-admin.ts';
 
 const SESSION_MS = 12 * 3600_000;
 // A hash no password can match, for accounts that sign in by token only; verifying against it
@@ -22,6 +23,7 @@ interface Deps {
   clock: Clock;
   ids: IdGenerator;
   audit: Audit;
+  dialect: 'sqlite' | 'postgres';
 }
 
 const toTenant = (t: TenantsTable): Tenant => ({ id: t.id, name: t.name, createdAt: iso(t.created_at)! });
@@ -35,7 +37,7 @@ const toUser = (u: UsersTable): User => ({
 });
 
 /** Tenants, users, sign-in, sessions and API tokens. */
-export function createIdentity({ db, clock, ids, audit }: Deps) {
+export function createIdentity({ db, clock, ids, audit, dialect }: Deps) {
 
   /** Inserts a tenant whose name must be free. */
   async function insertTenant(trx: Kysely<Database>, name: string): Promise<TenantsTable> {
@@ -97,6 +99,8 @@ export function createIdentity({ db, clock, ids, audit }: Deps) {
   });
 
   return {
+    ...createTenantAdmin({ db, audit, dialect }),
+
     /** True when no user exists yet (a fresh store). */
     async isEmpty(): Promise<boolean> {
       return !(await db.selectFrom('users').select('id').limit(1).executeTakeFirst());
