@@ -57,7 +57,7 @@ test('every command the server runs is listed with its package', () => {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/\b(?:run|spawn|execFile|execFileP|execFileSync)\(\s*'([^']+)'/g)) used.add(m[1]!);
     // Commands run through a shell line (the console's pty) are named after `exec`.
-    for (const m of text.matchAll(/'exec ([a-z0-9.-]+)'/g)) used.add(m[1]!);
+    for (const m of text.matchAll(/['`]exec ([a-z0-9.-]+)/g)) used.add(m[1]!);
   }
   assert.ok(used.size > 5, `found the commands: ${[...used].join(' ')}`);
   const unlisted = [...used].filter((c) => !(c in HOST_COMMANDS));

@@ -6,7 +6,7 @@
  * exist only because someone installed it by hand.
  */
 
-/** Every host command the local engine and the console run, by the package that provides it. */
+/** Every host command the control plane runs (engine, console, TLS), by the package that provides it. */
 export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   'lxc-start': 'lxc',
   'lxc-stop': 'lxc',
@@ -15,6 +15,7 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   'lxc-wait': 'lxc',
   'lxc-attach': 'lxc',
   'lxc-monitor': 'lxc',
+  'lxc-console': 'lxc',
   newuidmap: 'uidmap',
   ip: 'iproute2',
   nft: 'nftables',
@@ -25,6 +26,8 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   debootstrap: 'debootstrap',
   script: 'bsdutils',
   stty: 'coreutils',
+  // serve's self-signed HTTPS certificate on first start.
+  openssl: 'openssl',
 };
 
 /** LXC config files instances include, and other files the engine reads, by package. */
