@@ -72,6 +72,11 @@ async function createUpTo(client: KumulusClient, have: number, want: number): Pr
 // production (the harness speeds it up for tests).
 const server = await startTestServer({ prepareImages: ['tiny'], network: { cidr: '10.239.0.0/16', gateway: '10.239.0.1' }, sweepMs: 30_000 });
 const lxcPath = join(server.dataDir, 'lxc');
+// Ctrl-C still removes every container, bridge and table (a second one leaves at once).
+process.once('SIGINT', () => {
+  console.error('interrupted: deleting the servers (Ctrl-C again to leave them behind)');
+  void server.stop().finally(() => process.exit(130));
+});
 const rows: string[] = [];
 try {
   let have = 0;
