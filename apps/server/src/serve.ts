@@ -54,6 +54,8 @@ export interface ServeOptions {
   network?: { cidr: string; gateway: string };
   /** Images to prepare at start-up; all the engine offers by default. */
   prepareImages?: string[];
+  /** How long a released address rests before it is handed out again; 5 minutes by default. */
+  addressCooldownMs?: number;
   /** Reconcile passes run at the same time. */
   concurrency?: number;
   /** How often converged servers are checked for drift. */
@@ -126,7 +128,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
-  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, notify: () => worker.notify() });
+  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
 
   // After a crash every server is looked at again: whatever was half done gets finished.
   if (store.dialect === 'sqlite') await queue.releaseAllLeases();

@@ -114,6 +114,13 @@ export interface IpAllocationsTable {
   nic_id: string;
 }
 
+/** The last release of an address: it is handed out again only after a cool-down. */
+export interface IpReleasesTable {
+  network: string;
+  address: string;
+  released_at: number;
+}
+
 export interface OperationsTable {
   id: string;
   tenant_id: string;
@@ -165,6 +172,7 @@ export interface Database {
   servers: ServersTable;
   ssh_keys: SshKeysTable;
   ip_allocations: IpAllocationsTable;
+  ip_releases: IpReleasesTable;
   operations: OperationsTable;
   idempotency_keys: IdempotencyKeysTable;
   reconcile_queue: ReconcileQueueTable;

@@ -125,7 +125,7 @@ export function createServerReconciler(d: Deps): Reconciler {
       if (await engine.compute.inspect(id)) return false;
     }
     await db.transaction().execute(async (trx) => {
-      await releaseAddresses(trx, id);
+      await releaseAddresses(trx, id, clock());
       await operations.succeed(trx, id, generation, 'deleted');
       await trx.deleteFrom('servers').where('id', '=', id).execute();
     });

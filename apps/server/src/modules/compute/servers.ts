@@ -33,6 +33,8 @@ interface Deps {
   capabilities: EngineCapabilities;
   dialect: 'sqlite' | 'postgres';
   defaultNetwork: Ipv4Network;
+  /** How long a released address rests before IPAM hands it out again. */
+  addressCooldownMs: number;
   /** Called after a change is committed, to wake the worker. */
   notify: () => void;
 }
@@ -106,7 +108,7 @@ export function createServers(d: Deps) {
         const sshKeys = [...new Set([...pastedKeys, ...(await d.sshKeys.resolve(trx, p, body.sshKeyIds ?? []))])];
         const id = ids('srv');
         const nicId = ids('nic');
-        const ipv4 = await allocateAddress(trx, d.defaultNetwork, id, nicId);
+        const ipv4 = await allocateAddress(trx, d.defaultNetwork, id, nicId, { now: clock(), cooldownMs: d.addressCooldownMs });
         const spec: StoredSpec = {
           kind,
           plan: plan.name,
@@ -116,7 +118,7 @@ export function createServers(d: Deps) {
           rebootCount: 0,
           sshKeys,
           hasPassword: passwordHash !== undefined,
-          nics: [{ id: nicId, network: d.defaultNetwork.name, mac: macFor(nicId), ipv4 }],
+          nics: [{ id: nicId, network: d.defaultNetwork.name, mac: macFor(d.defaultNetwork.name, ipv4), ipv4 }],
           ...(passwordHash ? { passwordHash } : {}),
         };
         const status: StoredStatus = { phase: 'Pending', observedGeneration: 0, conditions: [], node: null };

@@ -24,34 +24,76 @@ export function parseCidr(cidr: string): { base: number; prefix: number } {
   return { base: Math.floor(toInt(m.slice(1, 5).join('.')) / size) * size, prefix };
 }
 
-/** A locally administered unicast MAC derived from the NIC id, so a re-created NIC keeps it. */
-export function macFor(nicId: string): string {
-  const h = createHash('sha256').update(nicId).digest();
+/**
+ * A locally administered unicast MAC derived from the network and the address, so the MAC
+ * stays with the address: whoever cached it (the host, other guests) still holds the right
+ * entry when the address moves to a new server, instead of sending to a MAC that is gone.
+ */
+export function macFor(network: string, ipv4: string): string {
+  const address = ipv4.split('/')[0];
+  const h = createHash('sha256').update(`${network}/${address}`).digest();
   return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
-/**
- * Takes the lowest free address of the network for a NIC, inside the caller's transaction.
- * The (network, address) primary key makes two concurrent takers collide instead of share.
- */
-export async function allocateAddress(trx: Kysely<Database>, net: Ipv4Network, serverId: string, nicId: string): Promise<string> {
-  const { base, prefix } = parseCidr(net.cidr);
-  const size = 2 ** (32 - prefix);
-  const taken = new Set(
-    (await trx.selectFrom('ip_allocations').select('address').where('network', '=', net.name).execute()).map((r) => r.address),
-  );
-  taken.add(net.gateway);
-  // Skip the network and broadcast addresses.
-  for (let n = base + 1; n < base + size - 1; n++) {
-    const addr = toAddr(n);
-    if (taken.has(addr)) continue;
-    await trx.insertInto('ip_allocations').values({ network: net.name, address: addr, server_id: serverId, nic_id: nicId }).execute();
-    return `${addr}/${prefix}`;
-  }
-  throw new DomainError('NO_ADDRESS_LEFT', { network: net.name });
+/** How IPAM chooses: the time now and how long a released address rests before reuse. */
+export interface AllocateOptions {
+  now: number;
+  /** A released address is handed out again only this long after its release. */
+  cooldownMs: number;
 }
 
-/** Gives back every address a server holds. */
-export async function releaseAddresses(trx: Kysely<Database>, serverId: string): Promise<void> {
+/**
+ * Takes an address of the network for a NIC, inside the caller's transaction: the lowest one
+ * never handed out, else the one released longest ago whose cool-down is over. Reusing an
+ * address at once would meet neighbour caches that still hold the previous server.
+ * The (network, address) primary key makes two concurrent takers collide instead of share.
+ */
+export async function allocateAddress(
+  trx: Kysely<Database>,
+  net: Ipv4Network,
+  serverId: string,
+  nicId: string,
+  opts: AllocateOptions,
+): Promise<string> {
+  const { base, prefix } = parseCidr(net.cidr);
+  const size = 2 ** (32 - prefix);
+  const held = new Set(
+    (await trx.selectFrom('ip_allocations').select('address').where('network', '=', net.name).execute()).map((r) => r.address),
+  );
+  held.add(net.gateway);
+  const released = new Map(
+    (await trx.selectFrom('ip_releases').select(['address', 'released_at']).where('network', '=', net.name).execute()).map((r) => [r.address, r.released_at]),
+  );
+  const take = async (addr: string) => {
+    await trx.deleteFrom('ip_releases').where('network', '=', net.name).where('address', '=', addr).execute();
+    await trx.insertInto('ip_allocations').values({ network: net.name, address: addr, server_id: serverId, nic_id: nicId }).execute();
+    return `${addr}/${prefix}`;
+  };
+  // Skip the network and broadcast addresses.
+  let oldest: { addr: string; at: number } | null = null;
+  for (let n = base + 1; n < base + size - 1; n++) {
+    const addr = toAddr(n);
+    if (held.has(addr)) continue;
+    const at = released.get(addr);
+    if (at === undefined) return take(addr);
+    if (!oldest || at < oldest.at) oldest = { addr, at };
+  }
+  if (oldest && oldest.at + opts.cooldownMs <= opts.now) return take(oldest.addr);
+  const err = new DomainError('NO_ADDRESS_LEFT', { network: net.name });
+  // Addresses resting after a release become free again: say when the first one does.
+  if (oldest) err.retryAfter = Math.max(1, Math.ceil((oldest.at + opts.cooldownMs - opts.now) / 1000));
+  throw err;
+}
+
+/** Gives back every address a server holds; each rests for the cool-down before reuse. */
+export async function releaseAddresses(trx: Kysely<Database>, serverId: string, now: number): Promise<void> {
+  const rows = await trx.selectFrom('ip_allocations').select(['network', 'address']).where('server_id', '=', serverId).execute();
   await trx.deleteFrom('ip_allocations').where('server_id', '=', serverId).execute();
+  for (const r of rows) {
+    await trx
+      .insertInto('ip_releases')
+      .values({ network: r.network, address: r.address, released_at: now })
+      .onConflict((oc) => oc.columns(['network', 'address']).doUpdateSet({ released_at: now }))
+      .execute();
+  }
 }
