@@ -43,7 +43,8 @@ ensure_runtime() {
 # ensure_host_packages: what the embedded engine needs on the host (LXC, nftables, id maps).
 ensure_host_packages() {
   # lxc-templates ships /usr/share/lxc/config/debian.*.conf, which every debian-12 instance includes.
-  apt_install lxc lxc-templates uidmap nftables iproute2 busybox-static debootstrap xz-utils ca-certificates curl
+  # dnsmasq-base: DHCP and DNS per vSwitch, without the system-wide dnsmasq service of package dnsmasq.
+  apt_install lxc lxc-templates uidmap nftables iproute2 busybox-static debootstrap xz-utils ca-certificates curl dnsmasq-base
   # Unprivileged containers map their root to a range of the host's ids that root must own.
   grep -q '^root:' /etc/subuid || echo 'root:100000:1000000000' >> /etc/subuid
   grep -q '^root:' /etc/subgid || echo 'root:100000:1000000000' >> /etc/subgid

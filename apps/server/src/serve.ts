@@ -22,6 +22,9 @@ import { createServerReconciler } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
 import { createSshKeys } from './modules/compute/ssh-keys.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
+import { createNetworkReconciler, createNetworkSweep } from './modules/network/network-reconciler.ts';
+import { createNetworks } from './modules/network/networks.ts';
+import { networkRoutes } from './modules/network/routes.ts';
 import { createIdentity } from './modules/identity/service.ts';
 import { createOperations } from './modules/operations/service.ts';
 import { operationRoutes } from './modules/operations/routes.ts';
@@ -124,17 +127,23 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 15_000 }),
       image: createImageReconciler({ engine, catalog }),
       engine: createOrphanSweep({ db, engine, everyMs: 60_000 }),
+      network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: opts.resyncMs ?? 15_000 }),
+      'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
 
+  const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
+
   // After a crash every server is looked at again: whatever was half done gets finished.
   if (store.dialect === 'sqlite') await queue.releaseAllLeases();
   for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
   for (const name of opts.prepareImages ?? engine.images.available().map((i) => i.name)) await queue.enqueue(db, 'image', name);
+  for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
+  await queue.enqueue(db, 'network-sweep', 'sweep');
   worker.start();
 
   const app = await buildApp({
@@ -151,6 +160,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
       ...computeRoutes(servers, sshKeys, catalog),
       ...operationRoutes(operations),
+      ...networkRoutes(networks),
       ...hostRoutes({ db, engine: engine.name, node: hostname() }),
     ],
   });

@@ -4,6 +4,7 @@ import pg from 'pg';
 import * as initial from './migrations/001-initial.ts';
 import * as sshKeys from './migrations/002-ssh-keys.ts';
 import * as ipReleases from './migrations/003-ip-releases.ts';
+import * as networks from './migrations/004-networks.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -15,7 +16,7 @@ export interface Store {
 }
 
 // Versioned migrations, applied in name order; never edit one that has landed.
-const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases };
+const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch
 // milliseconds and minor currency units, well inside 2^53.

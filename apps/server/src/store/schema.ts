@@ -114,6 +114,24 @@ export interface IpAllocationsTable {
   nic_id: string;
 }
 
+/** A vSwitch: a tenant-private network. `status` is JSON of { phase, message, observedGeneration }. */
+export interface NetworksTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  ipv4_cidr: string;
+  /** Announced as router over DHCP; null for none. */
+  gateway: string | null;
+  /** The network's own address, held by its DHCP/DNS service (the gateway when there is one). */
+  dns_server: string;
+  dns_domain: string;
+  generation: number;
+  status: string;
+  deletion_requested_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 /** The last release of an address: it is handed out again only after a cool-down. */
 export interface IpReleasesTable {
   network: string;
@@ -173,6 +191,7 @@ export interface Database {
   ssh_keys: SshKeysTable;
   ip_allocations: IpAllocationsTable;
   ip_releases: IpReleasesTable;
+  networks: NetworksTable;
   operations: OperationsTable;
   idempotency_keys: IdempotencyKeysTable;
   reconcile_queue: ReconcileQueueTable;

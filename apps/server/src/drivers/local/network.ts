@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { NetworkDriver } from '../types.ts';
 import { run } from './exec.ts';
+import { createLocalVSwitches } from './vswitch.ts';
 
 /** Names the host side of an instance's veth after the NIC id: deterministic and ≤15 chars. */
 export function vethName(nicId: string): string {
@@ -61,6 +62,8 @@ export async function announceNeighbours(nics: Neighbour[]): Promise<void> {
 export interface LocalNetworkOptions {
   bridge: string;
   nftTable: string;
+  /** Where vSwitch state (dnsmasq config, names, pid) lives, one directory per network. */
+  netPath: string;
 }
 
 /** Creates the network facet for one bridge and one nftables table. */
@@ -68,6 +71,7 @@ export function createLocalNetwork(opts: LocalNetworkOptions): NetworkDriver {
   const { bridge, nftTable } = opts;
   if (bridge.length > 15) throw new Error(`bridge name ${bridge} is longer than 15 characters`);
   return {
+    ...createLocalVSwitches(opts.netPath),
     async ensureDefault({ cidr, gateway }) {
       const prefix = cidr.split('/')[1];
       if (!prefix) throw new Error(`cidr ${cidr} has no prefix length`);
@@ -102,7 +106,7 @@ export function bridgeMac(bridge: string): string {
  * the host's neighbour entries on the bridge. Setting it once (to what it is, for a bridge an
  * older version made) fixes it; addr_assign_type 3 (NET_ADDR_SET) says it was set.
  */
-async function pinBridgeMac(bridge: string): Promise<void> {
+export async function pinBridgeMac(bridge: string): Promise<void> {
   const sys = `/sys/class/net/${bridge}`;
   if ((await readFile(`${sys}/addr_assign_type`, 'utf8')).trim() === '3') return;
   await run('ip', ['link', 'set', 'dev', bridge, 'address', (await readFile(`${sys}/address`, 'utf8')).trim()]);

@@ -5,6 +5,7 @@ import type { Engine, InstanceObservation, InstanceSpec, TaskRef } from '../../d
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
 import { type Ipv4Network, releaseAddresses } from '../network/ipam.ts';
+import { nicSpecsFor } from '../network/nics.ts';
 import type { Operations } from '../operations/service.ts';
 import type { Catalog } from './catalog.ts';
 import { readRow, setCondition, type StoredSpec, type StoredStatus } from './server-record.ts';
@@ -40,6 +41,7 @@ export function createServerReconciler(d: Deps): Reconciler {
 
   async function toInstance(id: string, spec: StoredSpec, image: string): Promise<InstanceSpec> {
     const plan = await d.catalog.planByName(db, spec.plan);
+    const { nics, dns } = await nicSpecsFor(db, engine, spec.nics, d.defaultNetwork);
     return {
       id,
       kind: spec.kind,
@@ -50,7 +52,8 @@ export function createServerReconciler(d: Deps): Reconciler {
       diskGb: plan.diskGb,
       ...(spec.passwordHash ? { rootPasswordHash: spec.passwordHash } : {}),
       sshKeys: spec.sshKeys,
-      nics: spec.nics.map((n) => ({ id: n.id, link: d.defaultNetwork.link, mac: n.mac, ipv4: n.ipv4, gateway: d.defaultNetwork.gateway })),
+      nics,
+      ...(dns.nameservers.length ? { dns } : {}),
     };
   }
 

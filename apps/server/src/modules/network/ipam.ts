@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { DomainError } from '../../lib/errors.ts';
 import type { Database } from '../../store/schema.ts';
+import { hostOf, intToIpv4 } from './cidr.ts';
 
 /** An IPv4 network with its gateway, e.g. `{ cidr: '10.77.0.0/16', gateway: '10.77.0.1' }`. */
 export interface Ipv4Network {
@@ -11,7 +12,7 @@ export interface Ipv4Network {
 }
 
 const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-const toAddr = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+const toAddr = intToIpv4;
 
 /** Parses `a.b.c.d/len` into its first address and length; throws on anything else. */
 export function parseCidr(cidr: string): { base: number; prefix: number } {
@@ -97,3 +98,23 @@ export async function releaseAddresses(trx: Kysely<Database>, serverId: string, 
       .execute();
   }
 }
+
+/**
+ * Takes the address the caller chose for a NIC, inside the caller's transaction: it must be a
+ * host of the network, not the network's own address and not held. A chosen address is given
+ * even while it cools down after a release: whoever asks for it knows what it was.
+ */
+export async function allocateChosenAddress(trx: Kysely<Database>, net: Ipv4Network, address: string, serverId: string, nicId: string, field: string): Promise<string> {
+  const { base, prefix } = parseCidr(net.cidr);
+  if (hostOf({ base, prefix, size: 2 ** (32 - prefix) }, address) === null) {
+    throw new DomainError('VALIDATION_FAILED', { summary: `${address} is not a host address of ${net.cidr}` }, [{ field, message: `choose an address inside ${net.cidr}` }]);
+  }
+  const held = await trx.selectFrom('ip_allocations').select('server_id').where('network', '=', net.name).where('address', '=', address).executeTakeFirst();
+  if (held || address === net.gateway) {
+    throw new DomainError('ADDRESS_TAKEN', { address, network: net.cidr }, [{ field, message: 'this address is in use; leave ipv4 out to get a free one' }]);
+  }
+  await trx.deleteFrom('ip_releases').where('network', '=', net.name).where('address', '=', address).execute();
+  await trx.insertInto('ip_allocations').values({ network: net.name, address, server_id: serverId, nic_id: nicId }).execute();
+  return `${address}/${prefix}`;
+}
+
