@@ -124,7 +124,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queue,
     concurrency: opts.concurrency ?? 16,
     reconcilers: {
-      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 15_000 }),
+      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? 15_000, queue }),
       image: createImageReconciler({ engine, catalog }),
       engine: createOrphanSweep({ db, engine, everyMs: 60_000 }),
       network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: opts.resyncMs ?? 15_000 }),

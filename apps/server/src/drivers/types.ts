@@ -120,8 +120,8 @@ export interface VSwitchSpec {
   gateway: string | null;
   /** DNS domain the service answers for, e.g. `backend.internal`. */
   domain: string;
-  /** Every NIC on the network, for DHCP reservations and names. */
-  hosts: { hostname: string; ipv4: string; mac: string }[];
+  /** Every NIC on the network, for DHCP reservations and names, and to plug back in after drift. */
+  hosts: { hostname: string; ipv4: string; mac: string; nicId: string }[];
 }
 
 /** The network facet: the default bridge instances get their first NIC on, and tenant vSwitches. */

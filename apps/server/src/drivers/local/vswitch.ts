@@ -10,7 +10,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VSwitchSpec } from '../types.ts';
 import { pidAlive } from './lock.ts';
-import { bridgeMac, deleteLink, linkExists, pinBridgeMac } from './network.ts';
+import { bridgeMac, deleteLink, linkExists, pinBridgeMac, vethName } from './network.ts';
 import { run } from './exec.ts';
 
 const ID = /^net_[0-9a-z]+$/;
@@ -95,6 +95,17 @@ export function createLocalVSwitches(netPath: string) {
     }
   }
 
+  /**
+   * Puts the host side of every running instance's NIC back into the bridge: a bridge deleted
+   * behind our back and made again would otherwise stay empty. Absent veths (stopped
+   * instances) are skipped by -force; setting the master a port has already changes nothing.
+   */
+  async function replug(spec: VSwitchSpec, bridge: string) {
+    if (spec.hosts.length === 0) return;
+    const lines = spec.hosts.map((h) => `link set dev ${vethName(h.nicId)} master ${bridge}\n`).join('');
+    await run('ip', ['-force', '-batch', '-'], { input: lines, allowFail: true });
+  }
+
   return {
     linkOf: (id: string) => vswitchNames(id).bridge,
 
@@ -110,6 +121,7 @@ export function createLocalVSwitches(netPath: string) {
       await pinBridgeMac(n.bridge);
       await run('ip', ['link', 'set', 'dev', n.bridge, 'up']);
       await ensureNetns(spec, prefix);
+      await replug(spec, n.bridge);
       await ensureDnsmasq(spec, dir, mask, baseText);
       return n.bridge;
     },

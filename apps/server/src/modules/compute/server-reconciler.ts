@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { Engine, InstanceObservation, InstanceSpec, TaskRef } from '../../drivers/types.ts';
+import type { Queue } from '../../reconcile/queue.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
 import { type Ipv4Network, releaseAddresses } from '../network/ipam.ts';
@@ -27,6 +28,8 @@ interface Deps {
   imageReady: (name: string) => Promise<string | null>;
   /** How often a converged server is looked at again, to notice drift. */
   resyncMs: number;
+  /** To tell the vSwitches of a deleted server that its name and reservation are gone. */
+  queue: Queue;
 }
 
 /** Why a pass stopped early: an engine task to wait for, or an image still being prepared. */
@@ -116,7 +119,7 @@ export function createServerReconciler(d: Deps): Reconciler {
   }
 
   /** Removes the instance, then the row; answers false while the engine is still at it. */
-  async function deleteServer(id: string, status: StoredStatus, generation: number): Promise<boolean> {
+  async function deleteServer(id: string, spec: StoredSpec, status: StoredStatus, generation: number): Promise<boolean> {
     status.phase = 'Deleting';
     if (await engine.compute.inspect(id)) {
       await progress(id, 'deleting instance', 50);
@@ -128,6 +131,7 @@ export function createServerReconciler(d: Deps): Reconciler {
       if (await engine.compute.inspect(id)) return false;
     }
     await db.transaction().execute(async (trx) => {
+      for (const n of spec.nics) if (n.network !== d.defaultNetwork.name) await d.queue.enqueue(trx, 'network', n.network);
       await releaseAddresses(trx, id, clock());
       await operations.succeed(trx, id, generation, 'deleted');
       await trx.deleteFrom('servers').where('id', '=', id).execute();
@@ -160,7 +164,7 @@ export function createServerReconciler(d: Deps): Reconciler {
         if (failed) throw new DomainError('ENGINE_ERROR', { reason: `${action} failed: ${failed}` });
       }
       if (row.deletion_requested_at !== null) {
-        return (await deleteServer(id, status, row.generation)) ? { againMs: null } : { againMs: 1000 };
+        return (await deleteServer(id, spec, status, row.generation)) ? { againMs: null } : { againMs: 1000 };
       }
       const { wait, observed } = await converge(id, spec, status, wasCreated);
       if (wait && 'task' in wait) {

@@ -30,7 +30,7 @@ export async function hostsOf(db: Kysely<Database>, networkId: string): Promise<
   return rows.flatMap((r) => {
     const spec = JSON.parse(r.spec) as { hostname: string; nics: { id: string; mac: string }[] };
     const nic = spec.nics.find((n) => n.id === r.nic_id);
-    return nic ? [{ hostname: spec.hostname, ipv4: r.address, mac: nic.mac }] : [];
+    return nic ? [{ hostname: spec.hostname, ipv4: r.address, mac: nic.mac, nicId: nic.id }] : [];
   });
 }
 
