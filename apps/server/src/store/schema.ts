@@ -114,6 +114,12 @@ export interface IpAllocationsTable {
   nic_id: string;
 }
 
+/** Per network, the lowest address that may never have been handed out (IPAM's cursor). */
+export interface IpCursorsTable {
+  network: string;
+  next_fresh: number;
+}
+
 /** A vSwitch: a tenant-private network. `status` is JSON of { phase, message, observedGeneration }. */
 export interface NetworksTable {
   id: string;
@@ -192,6 +198,7 @@ export interface Database {
   ip_allocations: IpAllocationsTable;
   ip_releases: IpReleasesTable;
   networks: NetworksTable;
+  ip_cursors: IpCursorsTable;
   operations: OperationsTable;
   idempotency_keys: IdempotencyKeysTable;
   reconcile_queue: ReconcileQueueTable;

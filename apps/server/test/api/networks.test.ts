@@ -97,6 +97,19 @@ describeEachStore('networks API', (get) => {
     assert.equal((await c.waitOperation((await c.deleteNetwork('apps')).id, 60)).state, 'succeeded');
   });
 
+  test('concurrent creates on one network never share an address', async () => {
+    const { client: c } = get();
+    const net = await c.createNetwork({ name: 'burst', ipv4Cidr: '10.66.0.0/28' });
+    await c.waitOperation(net.operation.id, 60);
+    const made = await Promise.all(Array.from({ length: 8 }, (_, i) => c.createServer({ name: `burst${i}`, plan: 'nano', image: 'tiny', start: false, nics: [{ network: 'burst' }] })));
+    const addresses = made.map((m) => m.server.spec.nics[0]!.ipv4);
+    assert.equal(new Set(addresses).size, 8, addresses.join(' '));
+    assert.ok(!addresses.includes('10.66.0.1/28'), 'the service address is never handed out');
+    for (const m of made) await c.waitOperation(m.operation.id, 60);
+    await Promise.all(made.map(async (m) => c.waitOperation((await c.deleteServer(m.server.id)).id, 60)));
+    assert.equal((await c.waitOperation((await c.deleteNetwork('burst')).id, 60)).state, 'succeeded');
+  });
+
   test("another tenant's network reads as absent, also as a NIC's network", async () => {
     const { client: a, url } = get();
     await a.createTenant({ name: 'net-tenant-b', admin: { email: 'b@net-tenant-b.test', password: 'Tenant-B-Password-1' } });

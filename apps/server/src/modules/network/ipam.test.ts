@@ -9,7 +9,7 @@ import { createPgDatabase } from '../../../test/harness.ts';
 import type { DomainError } from '../../lib/errors.ts';
 import { lockFor } from '../../store/locks.ts';
 import { openStore, type Store } from '../../store/db.ts';
-import { allocateAddress, type Ipv4Network, macFor, releaseAddresses } from './ipam.ts';
+import { allocateAddress, allocateChosenAddress, type Ipv4Network, macFor, releaseAddresses } from './ipam.ts';
 
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`IPAM [${engine}]`, () => {
@@ -79,6 +79,25 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       await release(a, 5000);
       await assert.rejects(take(net, 5500, 1000), (e: DomainError) => e.code === 'NO_ADDRESS_LEFT');
       assert.equal(await take(net, 6000, 1000), a);
+    });
+
+    test('chosen addresses are skipped by the next-free walk, and chosen ones may not be taken twice', async () => {
+      const net = { name: 'chosen', cidr: '10.9.4.0/28', gateway: '10.9.4.1' };
+      const chosen = (addr: string) =>
+        store.db.transaction().execute(async (trx) => {
+          const n = seq++;
+          return allocateChosenAddress(trx, net, addr, `srv_${n}`, `nic_${n}`, 'ipv4');
+        });
+      assert.equal(await chosen('10.9.4.3'), '10.9.4.3/28');
+      assert.equal(await chosen('10.9.4.9'), '10.9.4.9/28');
+      const got = [];
+      for (let i = 0; i < 4; i++) got.push(await take(net, 0, 0));
+      assert.deepEqual(got, ['10.9.4.2/28', '10.9.4.4/28', '10.9.4.5/28', '10.9.4.6/28']);
+      await assert.rejects(chosen('10.9.4.4'), (e: DomainError) => e.code === 'ADDRESS_TAKEN');
+      await assert.rejects(chosen('10.9.4.1'), (e: DomainError) => e.code === 'ADDRESS_TAKEN', 'the network’s own address');
+      await assert.rejects(chosen('10.9.4.15'), (e: DomainError) => e.code === 'VALIDATION_FAILED', 'the broadcast address');
+      await release('10.9.4.9', 5);
+      assert.equal(await chosen('10.9.4.9'), '10.9.4.9/28', 'a chosen address may be taken while it rests');
     });
 
     test('concurrent allocations never share an address', async () => {

@@ -47,6 +47,8 @@ export interface AllocateOptions {
  * Takes an address of the network for a NIC, inside the caller's transaction: the lowest one
  * never handed out, else the one released longest ago whose cool-down is over. Reusing an
  * address at once would meet neighbour caches that still hold the previous server.
+ * A cursor per network marks where never-used addresses begin (every address below it is held
+ * or resting), so a take costs a few indexed lookups instead of reading every allocation.
  * The (network, address) primary key makes two concurrent takers collide instead of share.
  */
 export async function allocateAddress(
@@ -57,33 +59,42 @@ export async function allocateAddress(
   opts: AllocateOptions,
 ): Promise<string> {
   const { base, prefix } = parseCidr(net.cidr);
-  const size = 2 ** (32 - prefix);
-  const held = new Set(
-    (await trx.selectFrom('ip_allocations').select('address').where('network', '=', net.name).execute()).map((r) => r.address),
-  );
-  held.add(net.gateway);
-  const released = new Map(
-    (await trx.selectFrom('ip_releases').select(['address', 'released_at']).where('network', '=', net.name).execute()).map((r) => [r.address, r.released_at]),
-  );
-  const take = async (addr: string) => {
-    await trx.deleteFrom('ip_releases').where('network', '=', net.name).where('address', '=', addr).execute();
-    await trx.insertInto('ip_allocations').values({ network: net.name, address: addr, server_id: serverId, nic_id: nicId }).execute();
-    return `${addr}/${prefix}`;
-  };
-  // Skip the network and broadcast addresses.
-  let oldest: { addr: string; at: number } | null = null;
-  for (let n = base + 1; n < base + size - 1; n++) {
+  const last = base + 2 ** (32 - prefix) - 2; // the broadcast address is never a host
+  const cursor = await trx.selectFrom('ip_cursors').select('next_fresh').where('network', '=', net.name).executeTakeFirst();
+  const moveCursor = (next: number) =>
+    trx
+      .insertInto('ip_cursors')
+      .values({ network: net.name, next_fresh: next })
+      .onConflict((oc) => oc.column('network').doUpdateSet({ next_fresh: next }))
+      .execute();
+  const insert = (addr: string) => trx.insertInto('ip_allocations').values({ network: net.name, address: addr, server_id: serverId, nic_id: nicId }).execute();
+  let n = Math.max(cursor?.next_fresh ?? 0, base + 1);
+  for (; n <= last; n++) {
     const addr = toAddr(n);
-    if (held.has(addr)) continue;
-    const at = released.get(addr);
-    if (at === undefined) return take(addr);
-    if (!oldest || at < oldest.at) oldest = { addr, at };
+    // Chosen addresses and rows older than the cursor may sit above it: skip what is taken.
+    if (addr === net.gateway || (await isUsed(trx, net.name, addr))) continue;
+    await insert(addr);
+    await moveCursor(n + 1);
+    return `${addr}/${prefix}`;
   }
-  if (oldest && oldest.at + opts.cooldownMs <= opts.now) return take(oldest.addr);
+  if (cursor?.next_fresh !== n) await moveCursor(n);
+  const oldest = await trx.selectFrom('ip_releases').select(['address', 'released_at']).where('network', '=', net.name).orderBy('released_at').orderBy('address').limit(1).executeTakeFirst();
+  if (oldest && oldest.released_at + opts.cooldownMs <= opts.now) {
+    await trx.deleteFrom('ip_releases').where('network', '=', net.name).where('address', '=', oldest.address).execute();
+    await insert(oldest.address);
+    return `${oldest.address}/${prefix}`;
+  }
   const err = new DomainError('NO_ADDRESS_LEFT', { network: net.name });
   // Addresses resting after a release become free again: say when the first one does.
-  if (oldest) err.retryAfter = Math.max(1, Math.ceil((oldest.at + opts.cooldownMs - opts.now) / 1000));
+  if (oldest) err.retryAfter = Math.max(1, Math.ceil((oldest.released_at + opts.cooldownMs - opts.now) / 1000));
   throw err;
+}
+
+/** True when the address is held or resting after a release. */
+async function isUsed(trx: Kysely<Database>, network: string, address: string): Promise<boolean> {
+  const held = await trx.selectFrom('ip_allocations').select('address').where('network', '=', network).where('address', '=', address).executeTakeFirst();
+  if (held) return true;
+  return (await trx.selectFrom('ip_releases').select('address').where('network', '=', network).where('address', '=', address).executeTakeFirst()) !== undefined;
 }
 
 /** Gives back every address a server holds; each rests for the cool-down before reuse. */

@@ -54,6 +54,7 @@ export function createNetworkReconciler(d: Deps): Reconciler {
         await db.transaction().execute(async (trx) => {
           await operations.succeed(trx, id, row.generation, 'deleted');
           await trx.deleteFrom('ip_releases').where('network', '=', id).execute();
+          await trx.deleteFrom('ip_cursors').where('network', '=', id).execute();
           await trx.deleteFrom('networks').where('id', '=', id).execute();
         });
         return { againMs: null };
