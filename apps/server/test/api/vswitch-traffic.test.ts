@@ -69,4 +69,20 @@ describe('vSwitch traffic', () => {
     assert.ok((await sh(other.id, 'nslookup twin.lan.internal')).includes(ip2), "B's own names resolve in B");
     for (const [c, srv] of [[a, web1], [a, web2], [b, other], [b, twin]] as const) await c.waitOperation((await c.deleteServer(srv.id)).id, 60);
   });
+
+  test("a network's gateway is the default route only for servers not on the default network", async () => {
+    const c = s.client;
+    const net = await c.createNetwork({ name: 'routed', ipv4Cidr: '10.73.0.0/24', gateway: '10.73.0.254' });
+    assert.equal((await c.waitOperation(net.operation.id, 60)).state, 'succeeded');
+    const both = await c.createServer({ name: 'both', plan: 'nano', image: 'tiny', nics: [{ network: 'routed' }, { network: 'default' }] });
+    const only = await c.createServer({ name: 'only', plan: 'nano', image: 'tiny', nics: [{ network: 'routed' }] });
+    for (const r of [both, only]) assert.equal((await c.waitOperation(r.operation.id, 60)).state, 'succeeded');
+    // The test server's default network is a /24 whose first address is the gateway.
+    const defaultGateway = (await c.getServer('both')).spec.nics[1]!.ipv4.split('.').slice(0, 3).join('.');
+    assert.match(await sh(both.server.id, 'ip route show default'), new RegExp(`default via ${defaultGateway}\\.1 dev eth1`), 'the NATed default network keeps the default route');
+    assert.match(await sh(only.server.id, 'ip route show default'), /default via 10\.73\.0\.254 dev eth0/);
+    assert.match(await sh(only.server.id, 'ping -c 1 -W 2 10.73.0.254'), /1 packets received/, 'the gateway address answers');
+    for (const r of [both, only]) await c.waitOperation((await c.deleteServer(r.server.id)).id, 60);
+    await c.waitOperation((await c.deleteNetwork('routed')).id, 60);
+  });
 });

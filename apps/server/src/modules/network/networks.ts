@@ -9,7 +9,7 @@ import { lockFor } from '../../store/locks.ts';
 import type { Database, NetworksTable } from '../../store/schema.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
 import type { Principal } from '../identity/principal.ts';
-import type { Operations } from '../operations/service.ts';
+import { type Operations, toOperation } from '../operations/service.ts';
 import { hostOf, intToIpv4, overlaps, parsePrivateCidr } from './cidr.ts';
 import type { Ipv4Network } from './ipam.ts';
 
@@ -147,6 +147,9 @@ export function createNetworks(d: Deps) {
         const row = await findNetwork(trx, p.tenantId, idOrName);
         // Serialized with server creates that put NICs on this network.
         await lockFor(trx, d.dialect, `network:${row.id}`);
+        // Asking twice answers the deletion already under way.
+        const existing = await trx.selectFrom('operations').selectAll().where('target_id', '=', row.id).where('kind', '=', 'network.delete').where('state', 'in', ['pending', 'running']).executeTakeFirst();
+        if (existing) return toOperation(existing);
         const nics = await trx.selectFrom('ip_allocations').select((eb) => eb.fn.countAll<number>().as('n')).where('network', '=', row.id).executeTakeFirst();
         const count = Number(nics?.n ?? 0);
         if (count > 0) throw new DomainError('NETWORK_IN_USE', { id: row.name, count });

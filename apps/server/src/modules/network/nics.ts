@@ -49,6 +49,13 @@ export async function allocateNics(trx: Kysely<Database>, a: NicAllocation): Pro
     throw new DomainError('VALIDATION_FAILED', { summary: 'a network is named twice in nics' }, [{ field: 'nics', message: 'give each network once' }]);
   }
   for (const key of [...keys].sort()) await lockFor(trx, a.dialect, `network:${key}`);
+  // Read again under the lock: a delete that committed between the first read and the lock
+  // (PostgreSQL runs them side by side) must not get a NIC on its network after it counted none.
+  for (const [i, row] of targets.entries()) {
+    if (!row) continue;
+    const now = await trx.selectFrom('networks').select('deletion_requested_at').where('id', '=', row.id).executeTakeFirst();
+    if (!now || now.deletion_requested_at !== null) throw new DomainError('NETWORK_NOT_FOUND', { id: requests[i]!.network }, [{ field: `nics[${i}].network`, message: 'this network is being deleted' }]);
+  }
   const nics: (Nic & { private: boolean })[] = [];
   for (const [i, r] of requests.entries()) {
     const row = targets[i] ?? null;
@@ -73,6 +80,9 @@ export async function nicSpecsFor(
   const rows = ids.length ? await db.selectFrom('networks').selectAll().where('id', 'in', ids).execute() : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const dns = { nameservers: [] as string[], search: [] as string[] };
+  // The default route stays on the NATed default network when the server has a NIC there: the
+  // local engine's vSwitch service address announces itself as gateway but routes nowhere yet.
+  const onDefault = nics.some((n) => n.network === defaultNetwork.name);
   const specs = nics.map((n): NicSpec => {
     if (n.network === defaultNetwork.name) return { id: n.id, link: defaultNetwork.link, mac: n.mac, ipv4: n.ipv4, gateway: defaultNetwork.gateway };
     const row = byId.get(n.network);
@@ -80,7 +90,7 @@ export async function nicSpecsFor(
     if (!row || (JSON.parse(row.status) as NetworkStatus).phase !== 'Ready') throw new Error(`network ${n.network} is not ready yet`);
     dns.nameservers.push(row.dns_server);
     dns.search.push(row.dns_domain);
-    return { id: n.id, link: engine.network.linkOf(row.id), mac: n.mac, ipv4: n.ipv4, ...(row.gateway ? { gateway: row.gateway } : {}) };
+    return { id: n.id, link: engine.network.linkOf(row.id), mac: n.mac, ipv4: n.ipv4, ...(row.gateway && !onDefault ? { gateway: row.gateway } : {}) };
   });
   return { nics: specs, dns };
 }
