@@ -1,13 +1,16 @@
 /**
  * Benchmark: create→Running through the Kumulus API versus raw lxc-* commands, and 50 creates at once.
- * Usage: node bench/provision.ts [--image tiny|debian-12] [--count N] [--concurrent 50] [--plan NAME]
+ * With `--ssh N` also create→SSH answering, N times on fresh addresses and N times on an address
+ * that a deleted server has just given back.
+ * Usage: node bench/provision.ts [--image tiny|debian-12] [--count N] [--concurrent 50] [--plan NAME] [--ssh N]
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { KumulusClient, Operation } from '@kumulus/api';
-import { startTestServer, type TestServer } from '../apps/server/test/harness.ts';
+import { engineNames, startTestServer, type TestServer } from '../apps/server/test/harness.ts';
+import { type BenchKey, createToSsh, makeKey } from './provision-ssh.ts';
 
 type RawCreateToRunning = (image: string, n: number, opts?: { bridge?: string; diskGb?: number }) => Promise<number[]>;
 
@@ -17,11 +20,13 @@ const { values } = parseArgs({
     count: { type: 'string', default: '20' },
     concurrent: { type: 'string', default: '50' },
     plan: { type: 'string' },
+    ssh: { type: 'string', default: '0' },
   },
 });
 const image = values.image;
 const count = positiveInt(values.count, 'count');
 const concurrent = positiveInt(values.concurrent, 'concurrent');
+const sshCount = values.ssh === '0' ? 0 : positiveInt(values.ssh, 'ssh');
 const run = `bench-${randomBytes(2).toString('hex')}`;
 
 /** Durations in ms of one measured series. */
@@ -77,10 +82,13 @@ try {
     } else raw.note = 'bench/provision-raw.ts not available';
   }
 
+  const ssh: Series[] = [];
+  if (sshCount > 0 && !interrupted) ssh.push(...(await sshSeries(plan)));
+
   let burst: Series = { label: `${concurrent} concurrent, each create→Running`, ms: [], note: 'skipped' };
   if (!interrupted) burst = await concurrentBurst(client, plan);
 
-  printReport([api, apiServer, raw], burst);
+  printReport([api, apiServer, raw], burst, ssh);
 } catch (err) {
   failed = true;
   console.error(err);
@@ -118,6 +126,44 @@ async function waitDone(c: KumulusClient, op: Operation): Promise<Operation> {
   while (current.state === 'pending' || current.state === 'running') current = await c.waitOperation(current.id, 60);
   if (current.state === 'failed') throw new Error(`operation ${current.id} failed: ${current.error?.code} ${current.error?.message}`);
   return current;
+}
+
+// create→SSH answering, on fresh addresses here and on one reused address in a second control
+// plane whose /29 holds four other servers (a bridge in use) and hands a released address out
+// again at once (cool-down 0), so every round's server gets the address the last one had.
+async function sshSeries(plan: string): Promise<Series[]> {
+  const key: BenchKey = await makeKey();
+  const fresh: Series = { label: 'create→SSH answering (fresh address)', ms: [] };
+  const reused: Series = { label: 'create→SSH answering (reused address)', ms: [] };
+  const names = engineNames();
+  const base = names.network.cidr.split('/')[0]!.split('.').slice(0, 3).join('.');
+  let second: TestServer | null = null;
+  try {
+    log(`create→SSH: ${sshCount} servers on fresh addresses`);
+    for (let i = 0; i < sshCount && !interrupted; i++) {
+      const r = await createToSsh({ client, name: `${run}-f${i}`, plan, image, key, track: (id) => created.add(id) });
+      fresh.ms.push(r.ms);
+      await deleteAll(client, [r.id]);
+    }
+    log(`create→SSH: ${sshCount} servers on a reused address (second control plane, ${base}.0/29, cool-down 0)`);
+    second = await startTestServer({ prepareImages: [image, 'tiny'], bridge: names.bridge, nftTable: names.nftTable, network: { cidr: `${base}.0/29`, gateway: `${base}.1` }, addressCooldownMs: 0 });
+    const c2 = second.client;
+    for (let i = 0; i < 4; i++) await waitDone(c2, (await c2.createServer({ name: `${run}-by${i}`, plan, image: 'tiny' })).operation);
+    let address = '';
+    // Round 0 takes the last never-used address; every later round gets it from its predecessor.
+    for (let i = 0; i <= sshCount && !interrupted; i++) {
+      const r = await createToSsh({ client: c2, name: `${run}-r${i}`, plan, image, key, track: () => {} });
+      if (i > 0 && r.ipv4 !== address) throw new Error(`round ${i} got ${r.ipv4}, not the reused ${address}`);
+      address = r.ipv4;
+      if (i > 0) reused.ms.push(r.ms);
+      await waitDone(c2, await c2.deleteServer(r.id));
+    }
+    reused.note = `every round on ${address}`;
+  } finally {
+    await second?.stop();
+    await key.remove();
+  }
+  return [fresh, reused];
 }
 
 // All POSTs leave at once, as 50 users clicking "create" together would send them.
@@ -162,11 +208,13 @@ async function loadRaw(): Promise<RawCreateToRunning | null> {
   }
 }
 
-function printReport(series: Series[], burst: Series): void {
-  const rows = [...series, burst].map((s) =>
-    s.ms.length ? [s.label, String(s.ms.length), fmt(pct(s.ms, 50)), fmt(pct(s.ms, 95)), fmt(Math.max(...s.ms)), s.note ?? ''] : [s.label, '0', '-', '-', '-', s.note ?? ''],
+function printReport(series: Series[], burst: Series, ssh: Series[]): void {
+  const rows = [...series, burst, ...ssh].map((s) =>
+    s.ms.length
+      ? [s.label, String(s.ms.length), fmt(pct(s.ms, 50)), fmt(pct(s.ms, 95)), fmt(pct(s.ms, 99)), fmt(Math.max(...s.ms)), s.note ?? '']
+      : [s.label, '0', '-', '-', '-', '-', s.note ?? ''],
   );
-  const head = ['series', 'n', 'p50', 'p95', 'max', 'note'];
+  const head = ['series', 'n', 'p50', 'p95', 'p99', 'max', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r
@@ -185,6 +233,7 @@ function printReport(series: Series[], burst: Series): void {
     console.log(`\nratio API/raw (p50): ${ratio(api)} client, ${ratio(apiServer)} server clock  (target ≤ 1.30)`);
   }
   console.log(`${burst.note ?? ''}  (target: all Running within 15 s)`);
+  if (ssh.length) console.log('create→SSH answering: target p50 ≤ 1.5 s and p99 ≤ 3 s, fresh and reused alike');
 }
 
 // Nearest-rank percentile: a value that was actually measured, never an interpolation.

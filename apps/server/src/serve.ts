@@ -24,6 +24,9 @@ import { createServerReconciler } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
 import { createSshKeys } from './modules/compute/ssh-keys.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
+import { createNetworkReconciler, createNetworkSweep } from './modules/network/network-reconciler.ts';
+import { createNetworks } from './modules/network/networks.ts';
+import { networkRoutes } from './modules/network/routes.ts';
 import { createIdentity } from './modules/identity/service.ts';
 import { createOperations } from './modules/operations/service.ts';
 import { operationRoutes } from './modules/operations/routes.ts';
@@ -63,6 +66,8 @@ export interface ServeOptions {
   network?: { cidr: string; gateway: string };
   /** Images to prepare at start-up; all the engine offers by default. */
   prepareImages?: string[];
+  /** How long a released address rests before it is handed out again; 5 minutes by default. */
+  addressCooldownMs?: number;
   /** Reconcile passes run at the same time. */
   concurrency?: number;
   /**
@@ -164,24 +169,31 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queue,
     concurrency: opts.concurrency ?? 16,
     reconcilers: {
-      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text) }),
+      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue }),
       image: createImageReconciler({ engine, catalog, health }),
       engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
       host: async () => {
         await health.refresh();
         return { againMs: HEALTH_EVERY_MS };
       },
+      // A network is rarely changed and cheap to check: its own resync stays (bridge, dnsmasq).
+      network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: 15_000 }),
+      'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
-  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, notify: () => worker.notify() });
+  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
+
+  const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
 
   // After a crash every server is looked at again: whatever was half done gets finished.
   if (store.dialect === 'sqlite') await queue.releaseAllLeases();
   for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
+  for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
+  await queue.enqueue(db, 'network-sweep', 'sweep');
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   worker.start();
   const unwatch = engine.compute.watch((id) => {
@@ -202,6 +214,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
       ...computeRoutes(servers, sshKeys, catalog),
       ...operationRoutes(operations),
+      ...networkRoutes(networks),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
   });

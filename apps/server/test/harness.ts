@@ -88,6 +88,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? names.bridge, nftTable: opts.nftTable ?? names.nftTable });
   const cleanup = async () => {
     for (const id of await engine.compute.list()) await engine.compute.destroy(id);
+    for (const id of await engine.network.listNetworks()) await engine.network.removeNetwork(id);
     await engine.network.removeDefault();
     await pgDb?.drop();
     rmSync(dataDir, { recursive: true, force: true });

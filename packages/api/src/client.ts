@@ -28,6 +28,7 @@ import type {
   UpdateTenant,
   User,
 } from './schemas.ts';
+import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
 export class ApiError extends Error {
@@ -209,5 +210,24 @@ export class KumulusClient {
   }
   listHosts() {
     return this.request<Page<Host>>('GET', '/hosts');
+  }
+
+  listNetworks(q: ListQuery = {}) {
+    return this.request<Page<Network>>('GET', '/networks', undefined, q);
+  }
+  getNetwork(id: string) {
+    return this.request<Network>('GET', `/networks/${encodeURIComponent(id)}`);
+  }
+  createNetwork(body: CreateNetwork, opts?: RequestOptions) {
+    return this.request<NetworkWithOperation>('POST', '/networks', body, undefined, opts);
+  }
+  renameNetwork(id: string, name: string) {
+    return this.request<Network>('PATCH', `/networks/${encodeURIComponent(id)}`, { name } satisfies UpdateNetwork);
+  }
+  deleteNetwork(id: string) {
+    return this.request<Operation>('DELETE', `/networks/${encodeURIComponent(id)}`);
+  }
+  listNetworkAllocations(id: string) {
+    return this.request<{ items: Allocation[] }>('GET', `/networks/${encodeURIComponent(id)}/allocations`);
   }
 }

@@ -155,6 +155,16 @@ export const Server = Type.Object(
 );
 export type Server = Static<typeof Server>;
 
+/** One NIC asked for in a server create: a network by id or name, optionally a fixed address. */
+export const NicRequest = Type.Object(
+  {
+    network: Type.String({ minLength: 1, maxLength: 64, description: 'id or name of one of your networks, or "default"' }),
+    ipv4: Type.Optional(Type.String({ pattern: '^(\\d{1,3}\\.){3}\\d{1,3}$', description: 'a fixed address inside the network' })),
+  },
+  { additionalProperties: false },
+);
+export type NicRequest = Static<typeof NicRequest>;
+
 export const CreateServer = Type.Object(
   {
     name: Name,
@@ -172,6 +182,7 @@ export const CreateServer = Type.Object(
       }),
     ),
     start: Type.Optional(Type.Boolean({ default: true })),
+    nics: Type.Optional(Type.Array(NicRequest, { minItems: 1, maxItems: 8, description: 'the NICs, in order (eth0, eth1 …); one on the default network when left out' })),
   },
   { additionalProperties: false },
 );

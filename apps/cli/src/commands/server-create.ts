@@ -28,6 +28,8 @@ Options:
   --password-stdin       reads the root password from standard input
   --ssh-key FILE_OR_KEY  an SSH public key, or a file of keys; may be repeated
   --ssh-key-id KEY       a key saved with kumulus ssh-key add, by id (key_…) or name; may be repeated
+  --nic NETWORK[=IP]     a NIC on one of your networks (or "default"), optionally at a fixed
+                         address; may be repeated, in the order eth0, eth1 … (default: one on "default")
   --no-start             create it stopped
   --no-wait              return once the server is accepted
   --timeout SECONDS      how long to wait (default 600)
@@ -47,6 +49,8 @@ Optionen:
   --password-stdin       liest das Root-Passwort von der Standardeingabe
   --ssh-key DATEI_ODER_SCHLÜSSEL  ein öffentlicher SSH-Schlüssel oder eine Datei mit Schlüsseln; wiederholbar
   --ssh-key-id SCHLÜSSEL ein mit kumulus ssh-key add gespeicherter Schlüssel, per ID (key_…) oder Name; wiederholbar
+  --nic NETZ[=IP]        eine Netzwerkkarte in einem Ihrer Netze (oder „default“), wahlweise mit fester
+                         Adresse; wiederholbar, in der Reihenfolge eth0, eth1 … (Standard: eine in „default“)
   --no-start             angelegt, aber ausgeschaltet
   --no-wait              zurückkehren, sobald der Server angenommen ist
   --timeout SEKUNDEN     wie lange gewartet wird (Standard 600)
@@ -64,6 +68,7 @@ const options = {
   'password-stdin': { type: 'boolean' },
   'ssh-key': { type: 'string', multiple: true },
   'ssh-key-id': { type: 'string', multiple: true },
+  nic: { type: 'string', multiple: true },
   'no-start': { type: 'boolean' },
   'no-wait': { type: 'boolean' },
   timeout: { type: 'string' },
@@ -90,6 +95,7 @@ export async function createServer(args: string[]): Promise<void> {
     sshKeys: values['ssh-key'] ? await readSshKeys(values['ssh-key']) : undefined,
     sshKeyIds: values['ssh-key-id'],
     start: !values['no-start'],
+    ...(values.nic ? { nics: values.nic.map(parseNic) } : {}),
   };
   const timeoutSeconds = parseSeconds(values.timeout, 600, 'timeout', cmd);
   const { client } = await connect();
@@ -127,6 +133,12 @@ const FLAGS = {
 function referenceAsInvalidInput(err: CliError): CliError {
   if (err.exitCode !== Exit.notFound) return err;
   return new CliError(Exit.invalidInput, err.code, err.message, { details: err.details, requestId: err.requestId });
+}
+
+// NETWORK or NETWORK=ADDRESS; the API says whether the network exists and the address is free.
+function parseNic(value: string): { network: string; ipv4?: string } {
+  const [network = '', ipv4] = value.split('=', 2);
+  return ipv4 ? { network, ipv4 } : { network };
 }
 
 async function readPasswordFromStdin(): Promise<string> {

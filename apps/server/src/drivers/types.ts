@@ -68,6 +68,8 @@ export interface InstanceSpec {
   rootPasswordHash?: string;
   sshKeys: string[];
   nics: NicSpec[];
+  /** Name servers and search domains of the instance's vSwitches, put before the host's. */
+  dns?: { nameservers: string[]; search: string[] };
 }
 
 /** What an engine reports about one of its instances. */
@@ -121,12 +123,36 @@ export interface ImageDriver {
   isReady(name: string): Promise<boolean>;
 }
 
-/** The network facet: the default bridge instances get their first NIC on. */
+/** A tenant network (vSwitch) as the engine makes it: one isolated layer-2 segment. */
+export interface VSwitchSpec {
+  /** Our network id (`net_…`); the engine names its objects after it. */
+  id: string;
+  /** The subnet, e.g. `10.20.0.0/24`. */
+  cidr: string;
+  /** The network's own address: DHCP and DNS answer there (and route, when it is the gateway). */
+  serviceAddress: string;
+  /** The router announced over DHCP; null for none. */
+  gateway: string | null;
+  /** DNS domain the service answers for, e.g. `backend.internal`. */
+  domain: string;
+  /** Every NIC on the network, for DHCP reservations and names, and to plug back in after drift. */
+  hosts: { hostname: string; ipv4: string; mac: string; nicId: string }[];
+}
+
+/** The network facet: the default bridge instances get their first NIC on, and tenant vSwitches. */
 export interface NetworkDriver {
   /** Makes the default network (bridge, gateway address, NAT) exist; returns the link name. */
   ensureDefault(net: { cidr: string; gateway: string }): Promise<string>;
   /** Removes what `ensureDefault` made (used by tests and uninstall). */
   removeDefault(): Promise<void>;
+  /** Makes a vSwitch exist as the spec says (safe to repeat; updates names and reservations); returns its link. */
+  ensureNetwork(spec: VSwitchSpec): Promise<string>;
+  /** Removes everything made for a vSwitch; absent is success. */
+  removeNetwork(id: string): Promise<void>;
+  /** Ids of every vSwitch this engine holds for us, to find leftovers. */
+  listNetworks(): Promise<string[]>;
+  /** The link name NICs on the vSwitch plug into (known before it exists). */
+  linkOf(id: string): string;
 }
 
 /** Something the host lacks to run instances, with the command that fixes it. */

@@ -3,6 +3,9 @@ import { type Migration, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import * as initial from './migrations/001-initial.ts';
 import * as sshKeys from './migrations/002-ssh-keys.ts';
+import * as ipReleases from './migrations/003-ip-releases.ts';
+import * as networks from './migrations/004-networks.ts';
+import * as ipCursors from './migrations/005-ip-cursors.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -14,7 +17,7 @@ export interface Store {
 }
 
 // Versioned migrations, applied in name order; never edit one that has landed.
-const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys };
+const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks, '005-ip-cursors': ipCursors };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch
 // milliseconds and minor currency units, well inside 2^53.
@@ -40,7 +43,11 @@ export async function openStore(url: string): Promise<Store> {
     });
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     dialect = 'postgres';
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle connection the server ends (a restart, an administrator) is dropped by the pool,
+    // which then emits 'error'; unheard, that event would end the whole process.
+    pool.on('error', (err) => console.error(`kumulus: an idle database connection ended: ${err.message}`));
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     throw new Error(`unsupported store URL ${url}: use sqlite:/path/file.db or postgres://…`);
   }

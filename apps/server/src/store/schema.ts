@@ -114,6 +114,37 @@ export interface IpAllocationsTable {
   nic_id: string;
 }
 
+/** Per network, the lowest address that may never have been handed out (IPAM's cursor). */
+export interface IpCursorsTable {
+  network: string;
+  next_fresh: number;
+}
+
+/** A vSwitch: a tenant-private network. `status` is JSON of { phase, message, observedGeneration }. */
+export interface NetworksTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  ipv4_cidr: string;
+  /** Announced as router over DHCP; null for none. */
+  gateway: string | null;
+  /** The network's own address, held by its DHCP/DNS service (the gateway when there is one). */
+  dns_server: string;
+  dns_domain: string;
+  generation: number;
+  status: string;
+  deletion_requested_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The last release of an address: it is handed out again only after a cool-down. */
+export interface IpReleasesTable {
+  network: string;
+  address: string;
+  released_at: number;
+}
+
 export interface OperationsTable {
   id: string;
   tenant_id: string;
@@ -165,6 +196,9 @@ export interface Database {
   servers: ServersTable;
   ssh_keys: SshKeysTable;
   ip_allocations: IpAllocationsTable;
+  ip_releases: IpReleasesTable;
+  networks: NetworksTable;
+  ip_cursors: IpCursorsTable;
   operations: OperationsTable;
   idempotency_keys: IdempotencyKeysTable;
   reconcile_queue: ReconcileQueueTable;

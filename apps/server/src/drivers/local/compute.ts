@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ComputeDriver, type InstanceObservation, type InstanceSpec, PermanentEngineError } from '../types.ts';
 import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
-import { vethNamesInConfig } from './config.ts';
+import { nicsInConfig, vethNamesInConfig } from './config.ts';
 import type { LocalImages } from './images.ts';
 import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir } from './instance-files.ts';
 import { pidAlive } from './lock.ts';
 import { lxcInfo, lxcRequestReboot, lxcStart, lxcStop, lxcWait } from './lxc.ts';
 import { unmountUnder } from './mounts.ts';
+import { announceNeighbours, deleteLink, forgetNeighbours } from './network.ts';
 import { lxcObserveAll, watchLxc } from './observe.ts';
-import { deleteLink } from './network.ts';
 import type { IdMap } from './rootfs.ts';
 
 /** Thrown when a call needs an instance that does not exist. */
@@ -83,7 +83,9 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
   async function start(id: string) {
     if (!justMade.delete(id) && (await requireState(id)).state === 'RUNNING') return;
     await mountInstanceDisk(dirOf(id));
-    await lxcStart(lxcPath, id);
+    const config = await readFile(instancePaths(dirOf(id)).config, 'utf8');
+    // The host learns the instance's MACs while LXC starts it, not from a stale entry later.
+    await Promise.all([lxcStart(lxcPath, id), announceNeighbours(nicsInConfig(config))]);
   }
 
   async function stop(id: string, force: boolean) {
@@ -149,6 +151,8 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     // LXC removes a veth with its namespace, but a crashed monitor can leave the host side.
     const config = await readFile(join(dir, 'config'), 'utf8').catch(() => '');
     for (const veth of vethNamesInConfig(config)) await deleteLink(veth);
+    // The addresses go back to IPAM: no neighbour entry may keep pointing at this MAC.
+    await forgetNeighbours(nicsInConfig(config));
     // Rename first, so a kill during removal leaves trash that the next sweep finishes.
     const trash = join(lxcPath, `.${id}.deleting-${process.pid}`);
     await rename(dir, trash);

@@ -84,6 +84,27 @@ export function vethNamesInConfig(text: string): string[] {
   return [...text.matchAll(/^lxc\.net\.\d+\.veth\.pair\s*=\s*(\S+)/gm)].map((m) => m[1] ?? '').filter(Boolean);
 }
 
+/** A NIC as a rendered config records it: the bridge it plugs into, its MAC and its address. */
+export interface ConfigNic {
+  link: string;
+  mac: string;
+  /** The address without its prefix length. */
+  ipv4: string;
+}
+
+/** The NICs recorded in a rendered config, so start and destroy can tell the host's neighbour table. */
+export function nicsInConfig(text: string): ConfigNic[] {
+  const byIndex = new Map<string, Partial<ConfigNic>>();
+  for (const m of text.matchAll(/^lxc\.net\.(\d+)\.(link|hwaddr|ipv4\.address)\s*=\s*(\S+)/gm)) {
+    const nic = byIndex.get(m[1] ?? '') ?? {};
+    if (m[2] === 'link') nic.link = m[3];
+    else if (m[2] === 'hwaddr') nic.mac = m[3];
+    else nic.ipv4 = m[3]?.split('/')[0];
+    byIndex.set(m[1] ?? '', nic);
+  }
+  return [...byIndex.values()].filter((n): n is ConfigNic => Boolean(n.link && n.mac && n.ipv4));
+}
+
 /** The broadcast address of an `a.b.c.d/len` address. */
 export function broadcastOf(cidr: string): string {
   const [addr = '', lenText = '32'] = cidr.split('/');

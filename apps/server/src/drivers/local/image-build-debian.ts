@@ -10,7 +10,11 @@ import { run } from './exec.ts';
 /** Packages on top of minbase: an init, the ip tool, sshd for the SSH keys, ping for checks. */
 const PACKAGES = ['systemd-sysv', 'iproute2', 'openssh-server', 'iputils-ping', 'netbase', 'ca-certificates'];
 
-/** Host keys must differ per instance, so they are made on the guest's first boot. */
+/**
+ * Host keys must differ per instance, so they are made on the guest's first boot: Ed25519 and
+ * ECDSA only. `ssh-keygen -A` also made an RSA key, which took 1–2 s of every first boot and
+ * was most of the time from create to SSH answering; every current client speaks Ed25519.
+ */
 const HOSTKEYS_UNIT = `[Unit]
 Description=Generate SSH host keys on first boot (Kumulus)
 Before=ssh.service
@@ -18,10 +22,16 @@ ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key
 
 [Service]
 Type=oneshot
-ExecStart=/usr/bin/ssh-keygen -A
+ExecStart=/usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key
+ExecStart=/usr/bin/ssh-keygen -q -t ecdsa -N "" -f /etc/ssh/ssh_host_ecdsa_key
 
 [Install]
 WantedBy=multi-user.target
+`;
+
+/** sshd offers the keys the first-boot unit makes (Debian's sshd_config includes sshd_config.d). */
+const SSHD_HOSTKEYS = `HostKey /etc/ssh/ssh_host_ed25519_key
+HostKey /etc/ssh/ssh_host_ecdsa_key
 `;
 
 /** Finds a Debian mirror in the host's apt sources (the only network we may assume). */
@@ -55,6 +65,8 @@ export async function buildDebianRootfs(rootfs: string, debCache: string, mirror
   for (const f of await readdir(join(rootfs, 'etc/ssh'))) {
     if (f.startsWith('ssh_host_')) await rm(join(rootfs, 'etc/ssh', f));
   }
+  // Without it sshd would look for the RSA key that is never made and log an error each start.
+  await writeFile(join(rootfs, 'etc/ssh/sshd_config.d/kumulus-hostkeys.conf'), SSHD_HOSTKEYS);
   const unit = 'kumulus-ssh-hostkeys.service';
   await writeFile(join(rootfs, 'etc/systemd/system', unit), HOSTKEYS_UNIT);
   const wants = join(rootfs, 'etc/systemd/system/multi-user.target.wants');

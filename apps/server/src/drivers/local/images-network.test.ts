@@ -94,6 +94,8 @@ describe('local images and network', () => {
     assert.equal(await sh('cat /root/.ssh/authorized_keys'), key);
     assert.match(await sh(`ping -c 1 -W 2 ${t.net.gateway}`), /1 received/);
     assert.match(await sh('ss -ltn'), /:22\b/, 'sshd listens (host keys made on first boot)');
+    // No RSA key: making one was most of the time from create to SSH answering.
+    assert.equal(await sh('ls /etc/ssh/ssh_host_*_key'), '/etc/ssh/ssh_host_ecdsa_key\n/etc/ssh/ssh_host_ed25519_key');
     await t.engine.compute.reboot(id);
     assert.equal((await t.engine.compute.inspect(id))?.state, 'running');
     await t.engine.compute.stop(id, { force: false });

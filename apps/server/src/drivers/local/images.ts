@@ -56,7 +56,8 @@ const RECIPES: Recipe[] = [
   },
   {
     source: { name: 'debian-12', os: 'debian' },
-    version: 1,
+    // 2: host keys on first boot are Ed25519 and ECDSA only.
+    version: 2,
     meta: {
       name: 'debian-12',
       os: 'debian',

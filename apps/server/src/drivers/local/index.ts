@@ -3,6 +3,7 @@
  * a Linux bridge and an nftables table of our own.
  */
 import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Engine } from '../types.ts';
 import { createLocalCompute } from './compute.ts';
 import { createLocalImages, IMAGE_INCLUDES } from './images.ts';
@@ -24,6 +25,8 @@ export interface LocalEngineOptions {
   node?: string;
   /** Host id range for the containers' user namespace; must be in /etc/subuid and /etc/subgid. */
   idmap?: IdMap;
+  /** vSwitch state (dnsmasq files), one directory per network; `<lxcPath>/../net` by default. */
+  netPath?: string;
   /** Debian mirror for debootstrap; found in the host's apt sources by default. */
   mirror?: string;
 }
@@ -40,7 +43,7 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     name: 'local',
     compute: createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node: opts.node ?? hostname() }),
     images,
-    network: createLocalNetwork({ bridge: opts.bridge, nftTable: opts.nftTable }),
+    network: createLocalNetwork({ bridge: opts.bridge, nftTable: opts.nftTable, netPath: opts.netPath ?? join(dirname(opts.lxcPath), 'net') }),
     host: {
       preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES }),
     },

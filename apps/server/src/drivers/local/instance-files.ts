@@ -11,7 +11,7 @@ import { renderConfig } from './config.ts';
 import { createDiskImage, mountDiskImage } from './disk.ts';
 import type { PreparedImage } from './images.ts';
 import { detachLoops, unmountUnder } from './mounts.ts';
-import { guestResolvConf } from './resolv.ts';
+import { guestResolvConf, withNetworkDns } from './resolv.ts';
 import { type IdMap, makeGuestDir, writeGuestFile } from './rootfs.ts';
 
 /** Paths of one instance's files; `mnt` is where its disk image is mounted. */
@@ -60,7 +60,7 @@ export async function makeInstance(staging: string, finalDir: string, input: Mak
 /** Writes hostname, name servers, root password hash and SSH keys into the clone's writable layer. */
 async function writeIdentity(lower: string, upper: string, spec: InstanceSpec, map: IdMap): Promise<void> {
   await writeGuestFile(lower, upper, 'etc/hostname', spec.hostname + '\n', map);
-  await writeGuestFile(lower, upper, 'etc/resolv.conf', await guestResolvConf(), map);
+  await writeGuestFile(lower, upper, 'etc/resolv.conf', withNetworkDns(await guestResolvConf(), spec.dns), map);
   const hosts = await readFile(join(lower, 'etc/hosts'), 'utf8').catch(() => '127.0.0.1 localhost\n');
   await writeGuestFile(lower, upper, 'etc/hosts', hosts + `127.0.1.1 ${spec.hostname}\n`, map);
   if (spec.rootPasswordHash) {

@@ -38,3 +38,13 @@ export async function guestResolvConf(files: string[] = HOST_FILES): Promise<str
   }
   return '# The host has no name server a guest can reach; add one here.\n';
 }
+
+/** resolv.conf text with a vSwitch's name servers and search domains first (glibc reads three servers). */
+export function withNetworkDns(text: string, dns: { nameservers: string[]; search: string[] } | undefined): string {
+  if (!dns || dns.nameservers.length === 0) return text;
+  const { nameservers, search } = guestResolvers(text);
+  const servers = [...new Set([...dns.nameservers, ...nameservers])].slice(0, 3);
+  const domains = [...new Set([...dns.search, ...search])];
+  return [`search ${domains.join(' ')}`, ...servers.map((n) => `nameserver ${n}`)].join('\n') + '\n';
+}
+

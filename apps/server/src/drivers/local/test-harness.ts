@@ -55,6 +55,7 @@ export async function makeLocalTestEngine(): Promise<LocalTestEngine> {
       for (const id of await engine.compute.list().catch(() => [])) await attempt(() => engine.compute.destroy(id));
       for (const name of await lxcList(lxcPath).catch(() => [])) await attempt(() => lxcStop(lxcPath, name, { kill: true }));
       for (const entry of await readdir(lxcPath).catch(() => [])) await attempt(() => removeInstanceDir(join(lxcPath, entry)));
+      for (const id of await engine.network.listNetworks().catch(() => [])) await attempt(() => engine.network.removeNetwork(id));
       await attempt(() => engine.network.removeDefault());
       await attempt(() => rm(root, { recursive: true, force: true }));
       if (errors.length > 0) throw new AggregateError(errors, 'test engine cleanup failed');

@@ -4,10 +4,12 @@ import { DomainError, type ErrorCode, type MessageParam } from '../../lib/errors
 import { message as messageOf } from '../../lib/messages.ts';
 import { startTrace, type Trace } from '../../lib/trace.ts';
 import { type Engine, type InstanceObservation, type InstanceSpec, PermanentEngineError, type TaskRef } from '../../drivers/types.ts';
+import type { Queue } from '../../reconcile/queue.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
 import { blocking, type HostHealth } from '../cluster/health.ts';
 import { type Ipv4Network, releaseAddresses } from '../network/ipam.ts';
+import { nicSpecsFor } from '../network/nics.ts';
 import type { Operations } from '../operations/service.ts';
 import type { Catalog } from './catalog.ts';
 import { readRow, setCondition, setPhase, type StoredSpec, type StoredStatus } from './server-record.ts';
@@ -35,6 +37,8 @@ interface Deps {
   health: Pick<HostHealth, 'refresh'>;
   /** The operator's log: where the engine's own words go. */
   log: (text: string) => void;
+  /** To tell the vSwitches of a deleted server that its name and reservation are gone. */
+  queue: Queue;
 }
 
 /** How a pass failed, as tenants and operators are told. */
@@ -60,6 +64,7 @@ export function createServerReconciler(d: Deps): Reconciler {
 
   async function toInstance(id: string, spec: StoredSpec, image: string): Promise<InstanceSpec> {
     const plan = await d.catalog.planByName(db, spec.plan);
+    const { nics, dns } = await nicSpecsFor(db, engine, spec.nics, d.defaultNetwork);
     return {
       id,
       kind: spec.kind,
@@ -70,7 +75,8 @@ export function createServerReconciler(d: Deps): Reconciler {
       diskGb: plan.diskGb,
       ...(spec.passwordHash ? { rootPasswordHash: spec.passwordHash } : {}),
       sshKeys: spec.sshKeys,
-      nics: spec.nics.map((n) => ({ id: n.id, link: d.defaultNetwork.link, mac: n.mac, ipv4: n.ipv4, gateway: d.defaultNetwork.gateway })),
+      nics,
+      ...(dns.nameservers.length ? { dns } : {}),
     };
   }
 
@@ -142,7 +148,7 @@ export function createServerReconciler(d: Deps): Reconciler {
   }
 
   /** Removes the instance, then the row; answers false while the engine is still at it. */
-  async function deleteServer(id: string, status: StoredStatus, generation: number): Promise<boolean> {
+  async function deleteServer(id: string, spec: StoredSpec, status: StoredStatus, generation: number): Promise<boolean> {
     setPhase(status, 'Deleting', clock());
     // An instance the engine cannot read anymore is still there to destroy.
     const present = () => engine.compute.inspect(id).catch((e: unknown) => {
@@ -159,7 +165,8 @@ export function createServerReconciler(d: Deps): Reconciler {
       if (await present()) return false;
     }
     await db.transaction().execute(async (trx) => {
-      await releaseAddresses(trx, id);
+      for (const n of spec.nics) if (n.network !== d.defaultNetwork.name) await d.queue.enqueue(trx, 'network', n.network);
+      await releaseAddresses(trx, id, clock());
       await operations.succeed(trx, id, generation, 'deleted');
       await trx.deleteFrom('servers').where('id', '=', id).execute();
     });
@@ -205,7 +212,7 @@ export function createServerReconciler(d: Deps): Reconciler {
         if (failed) throw new Error(`${action} task failed: ${failed}`);
       }
       if (row.deletion_requested_at !== null) {
-        return (await deleteServer(id, status, row.generation)) ? { againMs: null } : { againMs: 1000 };
+        return (await deleteServer(id, spec, status, row.generation)) ? { againMs: null } : { againMs: 1000 };
       }
       const { wait, observed } = await converge(id, spec, status, wasCreated, trace);
       if (wait && 'task' in wait) {

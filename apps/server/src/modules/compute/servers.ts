@@ -13,7 +13,8 @@ import type { HostHealth } from '../cluster/health.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
 import { assertStrongPassword } from '../identity/passwords.ts';
 import { type Principal, requireRole } from '../identity/principal.ts';
-import { allocateAddress, type Ipv4Network, macFor } from '../network/ipam.ts';
+import type { Ipv4Network } from '../network/ipam.ts';
+import { allocateNics } from '../network/nics.ts';
 import { type Operations, toOperation } from '../operations/service.ts';
 import type { Catalog } from './catalog.ts';
 import { readRow, setPhase, type StoredSpec, type StoredStatus, toServer } from './server-record.ts';
@@ -36,6 +37,8 @@ interface Deps {
   defaultNetwork: Ipv4Network;
   /** Refuses images this host cannot start, before anything is written. */
   health: Pick<HostHealth, 'assertCanRun'>;
+  /** How long a released address rests before IPAM hands it out again. */
+  addressCooldownMs: number;
   /** Called after a change is committed, to wake the worker. */
   notify: () => void;
 }
@@ -107,7 +110,6 @@ export function createServers(d: Deps) {
       const result = await db.transaction().execute(async (trx) => {
         // Names are unique per tenant and addresses per network: concurrent creates take turns.
         await lockFor(trx, d.dialect, `servers:${p.tenantId}`);
-        await lockFor(trx, d.dialect, `network:${d.defaultNetwork.name}`);
         // Plan and image are named by id or name; the spec keeps the name, as it always has.
         const plan = await d.catalog.findPlan(trx, body.plan);
         const image = await d.catalog.findImage(trx, body.image);
@@ -124,8 +126,7 @@ export function createServers(d: Deps) {
         // Saved keys are copied into the spec: deleting one later leaves this server as it is.
         const sshKeys = [...new Set([...pastedKeys, ...(await d.sshKeys.resolve(trx, p, body.sshKeyIds ?? []))])];
         const id = ids('srv');
-        const nicId = ids('nic');
-        const ipv4 = await allocateAddress(trx, d.defaultNetwork, id, nicId);
+        const nics = await allocateNics(trx, { tenantId: p.tenantId, serverId: id, requests: body.nics, defaultNetwork: d.defaultNetwork, ids, dialect: d.dialect, now: clock(), cooldownMs: d.addressCooldownMs });
         const spec: StoredSpec = {
           kind,
           plan: plan.name,
@@ -135,7 +136,7 @@ export function createServers(d: Deps) {
           rebootCount: 0,
           sshKeys,
           hasPassword: passwordHash !== undefined,
-          nics: [{ id: nicId, network: d.defaultNetwork.name, mac: macFor(nicId), ipv4 }],
+          nics: nics.map(({ private: _p, ...nic }) => nic),
           ...(passwordHash ? { passwordHash } : {}),
         };
         const now = clock();
@@ -154,6 +155,8 @@ export function createServers(d: Deps) {
         await trx.insertInto('servers').values(row).execute();
         const operation = await operations.create(trx, { tenantId: p.tenantId, userId: p.userId, kind: 'server.create', targetType: 'server', targetId: id, targetGeneration: 1, requestId, step: 'queued' });
         await queue.enqueue(trx, 'server', id);
+        // Each vSwitch the server joins learns its name and reservation.
+        for (const nic of nics) if (nic.private) await queue.enqueue(trx, 'network', nic.network);
         await audit.record(trx, actorOf(p, requestId), { action: 'server.create', targetType: 'server', targetId: id, detail: { name: body.name, plan: plan.name, image: image.name, operation: operation.id } });
         return { server: toServer(row), operation };
       });

@@ -1,0 +1,178 @@
+import type { Allocation, CreateNetwork, ListQuery, Network, NetworkWithOperation, Operation, Page } from '@kumulus/api';
+import type { Kysely } from 'kysely';
+import { type Clock, iso } from '../../lib/clock.ts';
+import { DomainError } from '../../lib/errors.ts';
+import type { IdGenerator } from '../../lib/ids.ts';
+import { paginate } from '../../lib/paging.ts';
+import type { Queue } from '../../reconcile/queue.ts';
+import { lockFor } from '../../store/locks.ts';
+import type { Database, NetworksTable } from '../../store/schema.ts';
+import { actorOf, type Audit } from '../audit/service.ts';
+import type { Principal } from '../identity/principal.ts';
+import { type Operations, toOperation } from '../operations/service.ts';
+import { hostOf, intToIpv4, overlaps, parsePrivateCidr } from './cidr.ts';
+import type { Ipv4Network } from './ipam.ts';
+
+/** The name of the shared default network; no tenant network may take it. */
+export const DEFAULT_NETWORK = 'default';
+
+/** What a network's status holds (JSON in the row). */
+export interface NetworkStatus {
+  phase: Network['status']['phase'];
+  message: string;
+  observedGeneration: number;
+}
+
+interface Deps {
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: IdGenerator;
+  audit: Audit;
+  operations: Operations;
+  queue: Queue;
+  dialect: 'sqlite' | 'postgres';
+  notify: () => void;
+}
+
+/** The API's view of a networks row. */
+export function toNetwork(r: NetworksTable): Network {
+  return {
+    id: r.id,
+    name: r.name,
+    ipv4Cidr: r.ipv4_cidr,
+    gateway: r.gateway,
+    dnsServer: r.dns_server,
+    dnsDomain: r.dns_domain,
+    generation: r.generation,
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+    status: JSON.parse(r.status) as NetworkStatus,
+  };
+}
+
+/** The network as IPAM sees it: allocations keyed by its id, its own address kept out. */
+export function ipamNetwork(r: NetworksTable): Ipv4Network {
+  return { name: r.id, cidr: r.ipv4_cidr, gateway: r.dns_server };
+}
+
+/** The row of a network of the caller's tenant, by id or name; a foreign one reads as absent. */
+export async function findNetwork(trx: Kysely<Database>, tenantId: string, idOrName: string): Promise<NetworksTable> {
+  const column = idOrName.startsWith('net_') ? 'id' : 'name';
+  const row = await trx.selectFrom('networks').selectAll().where(column, '=', idOrName).where('tenant_id', '=', tenantId).executeTakeFirst();
+  if (!row) throw new DomainError('NETWORK_NOT_FOUND', { id: idOrName });
+  return row;
+}
+
+/** vSwitches: tenant-private networks, written as desired state that the network reconciler makes real. */
+export function createNetworks(d: Deps) {
+  const { db, clock, ids, audit, operations, queue } = d;
+
+  async function assertNameFree(trx: Kysely<Database>, p: Principal, name: string, except?: string) {
+    if (name === DEFAULT_NETWORK) throw new DomainError('NAME_TAKEN', { kind: 'network', name }, [{ field: 'name', message: '"default" is the shared default network' }]);
+    let q = trx.selectFrom('networks').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', name);
+    if (except) q = q.where('id', '!=', except);
+    if (await q.executeTakeFirst()) throw new DomainError('NAME_TAKEN', { kind: 'network', name }, [{ field: 'name', message: 'a network of this name exists' }]);
+  }
+
+  return {
+    /** Validates and records a new network; answers at once with the operation that makes it. */
+    async create(p: Principal, body: CreateNetwork, requestId: string): Promise<NetworkWithOperation> {
+      const subnet = parsePrivateCidr(body.ipv4Cidr);
+      const gateway = body.gateway ?? null;
+      if (gateway !== null && hostOf(subnet, gateway) === null) {
+        throw new DomainError('VALIDATION_FAILED', { summary: `gateway ${gateway} is not a host address of ${body.ipv4Cidr}` }, [{ field: 'gateway', message: `choose an address inside ${body.ipv4Cidr}` }]);
+      }
+      const result = await db.transaction().execute(async (trx) => {
+        await lockFor(trx, d.dialect, `networks:${p.tenantId}`);
+        await assertNameFree(trx, p, body.name);
+        for (const other of await trx.selectFrom('networks').select(['name', 'ipv4_cidr']).where('tenant_id', '=', p.tenantId).execute()) {
+          if (overlaps(subnet, parsePrivateCidr(other.ipv4_cidr))) {
+            throw new DomainError('SUBNET_OVERLAP', { cidr: body.ipv4Cidr, other: other.name, otherCidr: other.ipv4_cidr }, [{ field: 'ipv4Cidr', message: `overlaps ${other.name}` }]);
+          }
+        }
+        const now = clock();
+        const status: NetworkStatus = { phase: 'Pending', message: 'waiting for the host to make it', observedGeneration: 0 };
+        const row: NetworksTable = {
+          id: ids('net'),
+          tenant_id: p.tenantId,
+          name: body.name,
+          ipv4_cidr: body.ipv4Cidr,
+          gateway,
+          // The network's DHCP/DNS service holds the gateway address, or else the first one.
+          dns_server: gateway ?? intToIpv4(subnet.base + 1),
+          // Fixed at creation: guests keep the search domain they were given when the network is renamed.
+          dns_domain: `${body.name}.internal`,
+          generation: 1,
+          status: JSON.stringify(status),
+          deletion_requested_at: null,
+          created_at: now,
+          updated_at: now,
+        };
+        await trx.insertInto('networks').values(row).execute();
+        const operation = await operations.create(trx, { tenantId: p.tenantId, userId: p.userId, kind: 'network.create', targetType: 'network', targetId: row.id, targetGeneration: 1, requestId, step: 'queued' });
+        await queue.enqueue(trx, 'network', row.id);
+        await audit.record(trx, actorOf(p, requestId), { action: 'network.create', targetType: 'network', targetId: row.id, detail: { name: row.name, ipv4Cidr: row.ipv4_cidr, operation: operation.id } });
+        return { network: toNetwork(row), operation };
+      });
+      d.notify();
+      return result;
+    },
+
+    /** Networks of the caller's tenant. */
+    list(p: Principal, q: ListQuery): Promise<Page<Network>> {
+      return paginate(db.selectFrom('networks').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toNetwork);
+    },
+
+    /** One network of the caller's tenant, by id or name. */
+    async get(p: Principal, idOrName: string): Promise<Network> {
+      return toNetwork(await findNetwork(db, p.tenantId, idOrName));
+    },
+
+    /** Renames a network; nothing on the host changes (its bridge and DNS domain keep their names). */
+    async rename(p: Principal, idOrName: string, name: string, requestId: string): Promise<Network> {
+      return db.transaction().execute(async (trx) => {
+        await lockFor(trx, d.dialect, `networks:${p.tenantId}`);
+        const row = await findNetwork(trx, p.tenantId, idOrName);
+        await assertNameFree(trx, p, name, row.id);
+        const updated = { ...row, name, updated_at: clock() };
+        await trx.updateTable('networks').set({ name, updated_at: updated.updated_at }).where('id', '=', row.id).execute();
+        await audit.record(trx, actorOf(p, requestId), { action: 'network.rename', targetType: 'network', targetId: row.id, detail: { from: row.name, to: name } });
+        return toNetwork(updated);
+      });
+    },
+
+    /** Asks for deletion, refused while NICs are on the network; the row goes once the host has nothing left. */
+    async delete(p: Principal, idOrName: string, requestId: string): Promise<Operation> {
+      const op = await db.transaction().execute(async (trx) => {
+        const row = await findNetwork(trx, p.tenantId, idOrName);
+        // Serialized with server creates that put NICs on this network.
+        await lockFor(trx, d.dialect, `network:${row.id}`);
+        // Asking twice answers the deletion already under way.
+        const existing = await trx.selectFrom('operations').selectAll().where('target_id', '=', row.id).where('kind', '=', 'network.delete').where('state', 'in', ['pending', 'running']).executeTakeFirst();
+        if (existing) return toOperation(existing);
+        const nics = await trx.selectFrom('ip_allocations').select((eb) => eb.fn.countAll<number>().as('n')).where('network', '=', row.id).executeTakeFirst();
+        const count = Number(nics?.n ?? 0);
+        if (count > 0) throw new DomainError('NETWORK_IN_USE', { id: row.name, count });
+        const generation = row.generation + 1;
+        await trx.updateTable('networks').set({ deletion_requested_at: row.deletion_requested_at ?? clock(), generation, updated_at: clock() }).where('id', '=', row.id).execute();
+        const operation = await operations.create(trx, { tenantId: p.tenantId, userId: p.userId, kind: 'network.delete', targetType: 'network', targetId: row.id, targetGeneration: generation, requestId, step: 'queued' });
+        await queue.enqueue(trx, 'network', row.id);
+        await audit.record(trx, actorOf(p, requestId), { action: 'network.delete', targetType: 'network', targetId: row.id, detail: { operation: operation.id } });
+        return operation;
+      });
+      d.notify();
+      return op;
+    },
+
+    /** The addresses held on a network: its own service address and one per NIC. */
+    async allocations(p: Principal, idOrName: string): Promise<{ items: Allocation[] }> {
+      const row = await findNetwork(db, p.tenantId, idOrName);
+      const rows = await db.selectFrom('ip_allocations').selectAll().where('network', '=', row.id).execute();
+      const nics: Allocation[] = rows.map((r) => ({ address: r.address, kind: 'nic', serverId: r.server_id, nicId: r.nic_id }));
+      return { items: [{ address: row.dns_server, kind: 'service', serverId: null, nicId: null }, ...nics] };
+    },
+  };
+}
+
+/** The networks service. */
+export type Networks = ReturnType<typeof createNetworks>;
