@@ -25,6 +25,10 @@ const en: Catalog = {
   CONFLICT: 'The request conflicts with the current state: {reason}.',
   NAME_TAKEN: 'A {kind} named {name} exists already. Choose another name.',
   SSH_KEY_EXISTS: 'This key is saved already, as {name} ({fingerprint}). Use that one, or delete it first.',
+  DUPLICATE_REFERENCE: 'A booking with reference {reference} exists already ({transaction}). Check whether this payment was booked before; use the reference only once.',
+  PRICE_IN_PAST: 'A price cannot take effect at {effectiveFrom}: that lies in the past or in usage already billed. Choose a time from now on.',
+  CURRENCY_MISMATCH: 'The currency {currency} is not the one Kumulus bills in. Give amounts in {expected}.',
+  INVALID_AMOUNT: 'The amount {amount} in {field} is not valid. Give a decimal euro amount such as 25.00.',
   SERVER_BUSY: 'Server {id} is being deleted or is busy with another change. Wait for operation {operation} to end.',
   IDEMPOTENCY_KEY_REUSED:
     'The Idempotency-Key {key} was already used with a different request. Use a new key for a new request.',
@@ -59,6 +63,10 @@ const de: Catalog = {
   CONFLICT: 'Die Anfrage widerspricht dem aktuellen Zustand: {reason}.',
   NAME_TAKEN: 'Ein {kind} namens {name} existiert bereits. Wählen Sie einen anderen Namen.',
   SSH_KEY_EXISTS: 'Dieser Schlüssel ist bereits gespeichert, als {name} ({fingerprint}). Verwenden Sie ihn oder löschen Sie ihn zuerst.',
+  DUPLICATE_REFERENCE: 'Eine Buchung mit der Referenz {reference} gibt es bereits ({transaction}). Prüfen Sie, ob diese Zahlung schon gebucht wurde; verwenden Sie jede Referenz nur einmal.',
+  PRICE_IN_PAST: 'Ein Preis kann nicht ab {effectiveFrom} gelten: Dieser Zeitpunkt liegt in der Vergangenheit oder in bereits abgerechneter Nutzung. Wählen Sie einen Zeitpunkt ab jetzt.',
+  CURRENCY_MISMATCH: 'Die Währung {currency} ist nicht die, in der Kumulus abrechnet. Geben Sie Beträge in {expected} an.',
+  INVALID_AMOUNT: 'Der Betrag {amount} in {field} ist ungültig. Geben Sie einen Euro-Betrag wie 25.00 an.',
   SERVER_BUSY: 'Server {id} wird gerade gelöscht oder geändert. Warten Sie, bis Vorgang {operation} beendet ist.',
   IDEMPOTENCY_KEY_REUSED:
     'Der Idempotency-Key {key} wurde bereits für eine andere Anfrage benutzt. Verwenden Sie für eine neue Anfrage einen neuen Schlüssel.',

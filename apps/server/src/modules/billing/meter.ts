@@ -1,0 +1,192 @@
+import { type Kysely, sql } from 'kysely';
+import type { Clock } from '../../lib/clock.ts';
+import type { Reconciler } from '../../reconcile/worker.ts';
+import type { Database, MetersTable } from '../../store/schema.ts';
+import type { Ledger } from './ledger.ts';
+import type { Prices } from './prices.ts';
+import { floorSecond, type PhaseEntry, sliceUsage, type UsageSlice } from './segments.ts';
+
+/** A server's phase as committed by the server reconciler. */
+export interface PhaseChange {
+  serverId: string;
+  tenantId: string;
+  name: string;
+  plan: string;
+  /** A server phase, or `Deleted` when the row goes. */
+  phase: string;
+  /** When the phase began (the status's phaseSince). */
+  at: number;
+}
+
+interface Deps {
+  db: Kysely<Database>;
+  clock: Clock;
+  ledger: Ledger;
+  prices: Prices;
+  /** Asks for a meter pass, inside the caller's transaction. */
+  enqueue: (trx: Kysely<Database>, kind: string, id: string, delayMs?: number) => Promise<void>;
+  /** How often a live resource's usage is booked. */
+  everyMs: number;
+}
+
+/** The kind of queue item a meter pass runs under. */
+export const METER_KIND = 'meter';
+
+/**
+ * Metering from each server's own lifecycle. The server reconciler records every phase it
+ * commits (in the same transaction as the status); a meter pass books the usage from the meter's
+ * cursor up to now as usage records with deterministic keys and ledger charges, and moves the
+ * cursor, all in one transaction: a crash loses or doubles nothing, the next pass starts where
+ * the last committed one ended.
+ */
+export function createMetering(d: Deps) {
+  const { db, clock } = d;
+
+  /**
+   * Locks and answers a meter row. The no-op update takes PostgreSQL's row lock, so a phase
+   * being recorded and a pass over the same server wait for each other; SQLite has one writer.
+   */
+  const lockMeter = (trx: Kysely<Database>, id: string) =>
+    trx.updateTable('meters').set({ last_seq: sql`last_seq` }).where('resource_id', '=', id).returningAll().executeTakeFirst();
+
+  const readLog = async (trx: Kysely<Database>, id: string): Promise<PhaseEntry[]> =>
+    (await trx.selectFrom('server_phase_log').select(['phase', 'plan', 'server_name', 'at']).where('server_id', '=', id).orderBy('seq').execute()).map((r) => ({
+      phase: r.phase,
+      plan: r.plan,
+      name: r.server_name,
+      at: Number(r.at),
+    }));
+
+  /** Where booking stops now: the present second, or the second the server was deleted. */
+  function endOf(log: PhaseEntry[], now: number): { until: number; closed: boolean } {
+    const last = log[log.length - 1];
+    if (last?.phase === 'Deleted') return { until: Math.min(floorSecond(now), floorSecond(last.at)), closed: floorSecond(now) >= floorSecond(last.at) };
+    return { until: floorSecond(now), closed: false };
+  }
+
+  const api = {
+    /** Records a committed phase change inside the caller's (the status's) transaction. */
+    async recordPhase(trx: Kysely<Database>, c: PhaseChange): Promise<void> {
+      const meter = await trx
+        .insertInto('meters')
+        .values({ resource_id: c.serverId, tenant_id: c.tenantId, resource_type: 'server', last_seq: 1, metered_until: null, closed: 0 })
+        .onConflict((oc) => oc.column('resource_id').doUpdateSet({ last_seq: sql`meters.last_seq + 1` }))
+        .returning(['last_seq', 'metered_until'])
+        .executeTakeFirstOrThrow();
+      // A phase never starts before what a pass has booked already: that stretch is settled.
+      const at = Math.max(c.at, Number(meter.metered_until ?? 0));
+      await trx
+        .insertInto('server_phase_log')
+        .values({ server_id: c.serverId, seq: Number(meter.last_seq), tenant_id: c.tenantId, server_name: c.name, plan: c.plan, phase: c.phase, at })
+        .execute();
+      await d.enqueue(trx, METER_KIND, c.serverId);
+    },
+
+    /**
+     * Starts meters for servers that have none (made before billing existed): they are billed
+     * from now on in the phase they are in, as nothing of their past can be told exactly.
+     */
+    async adopt(): Promise<number> {
+      const rows = await db
+        .selectFrom('servers')
+        .leftJoin('meters', 'meters.resource_id', 'servers.id')
+        .select(['servers.id', 'servers.tenant_id', 'servers.name', 'servers.spec', 'servers.status'])
+        .where('meters.resource_id', 'is', null)
+        .execute();
+      for (const r of rows) {
+        const phase = (JSON.parse(r.status) as { phase: string }).phase;
+        const plan = (JSON.parse(r.spec) as { plan: string }).plan;
+        await db.transaction().execute((trx) => api.recordPhase(trx, { serverId: r.id, tenantId: r.tenant_id, name: r.name, plan, phase, at: clock() }));
+      }
+      return rows.length;
+    },
+
+    /** The meter reconciler: books usage up to now; done once a deleted server is booked to its end. */
+    reconciler: (async (id) => {
+      const closed = await db.transaction().execute(async (trx) => {
+        const m = await lockMeter(trx, id);
+        if (!m || m.closed) return true;
+        const log = await readLog(trx, id);
+        if (!log.length) return false;
+        const { until, closed } = endOf(log, clock());
+        const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
+        const slices = sliceUsage(log, from, until, await d.prices.timelines(trx));
+        for (const s of slices) await book(trx, m, s);
+        await trx
+          .updateTable('meters')
+          .set({ metered_until: Math.max(from, until), closed: closed ? 1 : 0 })
+          .where('resource_id', '=', id)
+          .execute();
+        return closed;
+      });
+      return { againMs: closed ? null : d.everyMs };
+    }) satisfies Reconciler,
+
+    /** Usage since each meter's cursor that no pass has booked yet, rated the same way. */
+    async unbooked(trx: Kysely<Database>, tenantId: string): Promise<(UsageSlice & { resourceId: string })[]> {
+      const meters = await trx.selectFrom('meters').selectAll().where('tenant_id', '=', tenantId).where('closed', '=', 0).execute();
+      const prices = await d.prices.timelines(trx);
+      const now = clock();
+      const out: (UsageSlice & { resourceId: string })[] = [];
+      for (const m of meters) {
+        const log = await readLog(trx, m.resource_id);
+        if (!log.length) continue;
+        const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
+        for (const s of sliceUsage(log, from, endOf(log, now).until, prices)) out.push({ ...s, resourceId: m.resource_id });
+      }
+      return out;
+    },
+
+    /** Each open meter's last phase entry: what the tenant's resources are billed as now. */
+    async current(trx: Kysely<Database>, tenantId: string): Promise<(PhaseEntry & { resourceId: string })[]> {
+      const rows = await trx
+        .selectFrom('server_phase_log as l')
+        .innerJoin('meters as m', (j) => j.onRef('m.resource_id', '=', 'l.server_id').onRef('m.last_seq', '=', 'l.seq'))
+        .select(['l.server_id', 'l.phase', 'l.plan', 'l.server_name', 'l.at'])
+        .where('m.tenant_id', '=', tenantId)
+        .where('m.closed', '=', 0)
+        .execute();
+      return rows.map((r) => ({ resourceId: r.server_id, phase: r.phase, plan: r.plan, name: r.server_name, at: Number(r.at) }));
+    },
+  };
+  return api;
+
+  /** Writes one usage record and, when it costs anything, its charge. */
+  async function book(trx: Kysely<Database>, m: MetersTable, s: UsageSlice): Promise<void> {
+    const key = `${m.resource_id}:${s.start / 1000}`;
+    const transactionId =
+      s.amountUc > 0
+        ? await d.ledger.post(trx, {
+            tenantId: m.tenant_id,
+            kind: 'charge',
+            reference: key,
+            description: `server ${s.name} (${s.plan}) ${s.meter} ${s.seconds} s`,
+            amountUc: s.amountUc,
+            actorId: null,
+            at: s.end,
+          })
+        : null;
+    // The primary key is the idempotency key: a second booking of the same stretch fails the pass.
+    await trx
+      .insertInto('usage_records')
+      .values({
+        key,
+        tenant_id: m.tenant_id,
+        resource_type: m.resource_type,
+        resource_id: m.resource_id,
+        resource_name: s.name,
+        plan: s.plan,
+        meter: s.meter,
+        start_at: s.start,
+        end_at: s.end,
+        seconds: s.seconds,
+        price_id: s.priceId,
+        amount_uc: s.amountUc,
+        transaction_id: transactionId,
+      })
+      .execute();
+  }
+}
+
+/** The metering service. */
+export type Metering = ReturnType<typeof createMetering>;
