@@ -1,4 +1,4 @@
-import { rate, SECONDS_PER } from './money.ts';
+import { rate, type SECONDS_PER } from './money.ts';
 
 /** One committed phase change of a server, as the phase log holds it. */
 export interface PhaseEntry {

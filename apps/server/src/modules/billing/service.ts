@@ -123,8 +123,8 @@ export function createBilling(d: Deps) {
       const prices = await d.prices.timelines(db);
       const byResource = new Map<string, BillingSummary['resources'][number] & { uc: number }>();
       const entry = (id: string, type: string, name: string, plan: string) => {
-        let r = byResource.get(id);
-        if (!r) byResource.set(id, (r = { resourceId: id, resourceType: type, name, plan, billedAs: null, spent: amountOf(0), uc: 0 }));
+        const r = byResource.get(id) ?? { resourceId: id, resourceType: type, name, plan, billedAs: null, spent: amountOf(0), uc: 0 };
+        byResource.set(id, r);
         return r;
       };
       for (const b of booked) entry(b.resource_id, b.resource_type, b.resource_name, b.plan).uc += Number(b.amount);
