@@ -102,7 +102,7 @@ export function createMetering(d: Deps) {
     },
 
     /** The meter reconciler: books usage up to now; done once a deleted server is booked to its end. */
-    reconciler: (async (id) => {
+    reconciler: (async (id: string, _attempts: number) => {
       const closed = await db.transaction().execute(async (trx) => {
         const m = await lockMeter(trx, id);
         if (!m || m.closed) return true;
