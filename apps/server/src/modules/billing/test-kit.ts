@@ -25,12 +25,21 @@ export async function openKit(kind: 'sqlite' | 'postgres', start = Date.UTC(2026
   const audit = createAudit({ clock, ids });
   const ledger = createLedger({ clock, ids });
   const prices = createPrices({ clock, ids });
-  const metering = createMetering({ db: store.db, clock, ledger, prices, enqueue: async () => {}, everyMs: 3_600_000 });
+  // A booking that fails after `faultIn` more postings stands for a process killed mid-pass.
+  let faultIn = -1;
+  const faulty = {
+    ...ledger,
+    post: (trx: Parameters<typeof ledger.post>[0], p: Parameters<typeof ledger.post>[1]) => {
+      if (faultIn >= 0 && faultIn-- === 0) throw new Error('killed in the middle of a meter pass');
+      return ledger.post(trx, p);
+    },
+  };
+  const metering = createMetering({ db: store.db, clock, ledger: faulty, prices, enqueue: async () => {}, everyMs: 3_600_000 });
   const billing = createBilling({ db: store.db, clock, ids, audit, ledger, prices, metering });
   const tenantA = 'ten_aaaaaaaaaaaaaaaaaaaaaaaaaa';
   const tenantB = 'ten_bbbbbbbbbbbbbbbbbbbbbbbbbb';
   for (const id of [tenantA, tenantB]) await store.db.insertInto('tenants').values({ id, name: id.slice(4, 9), created_at: now }).execute();
-  for (const [name, cents] of [['small', 2], ['medium', 6]] as const) {
+  for (const [name, cents] of [['small', 2], ['medium', 6], ['even', 36]] as const) {
     await store.db.insertInto('plans').values({ id: ids('plan'), name, description: '', vcpus: 1, memory_mb: 512, disk_gb: 5, price_hour_minor: cents, currency: 'EUR', created_at: now }).execute();
   }
   const principal = (tenantId: string, role: Principal['role']): Principal => ({ userId: `usr_${tenantId.slice(4)}`, tenantId, role, email: 'x@example.org', via: 'token', credentialId: 'kmt' });
@@ -54,6 +63,10 @@ export async function openKit(kind: 'sqlite' | 'postgres', start = Date.UTC(2026
     /** Records a phase change at the current time, as the server reconciler does. */
     phase(c: Omit<PhaseChange, 'at'>) {
       return store.db.transaction().execute((trx) => metering.recordPhase(trx, { ...c, at: now }));
+    },
+    /** Makes the meter's ledger fail after `n` more postings (once). */
+    failAfter(n: number) {
+      faultIn = n;
     },
     /** Runs one meter pass over every open meter, as the work queue would. */
     async meterAll() {
