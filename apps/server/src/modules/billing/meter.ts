@@ -125,12 +125,28 @@ export function createMetering(d: Deps) {
     /** Usage since each meter's cursor that no pass has booked yet, rated the same way. */
     async unbooked(trx: Kysely<Database>, tenantId: string): Promise<(UsageSlice & { resourceId: string })[]> {
       const meters = await trx.selectFrom('meters').selectAll().where('tenant_id', '=', tenantId).where('closed', '=', 0).execute();
+      // One query for every open meter's log, not one per resource: the cost monitor must stay quick.
+      const rows = await trx
+        .selectFrom('server_phase_log as l')
+        .innerJoin('meters as m', 'm.resource_id', 'l.server_id')
+        .select(['l.server_id', 'l.phase', 'l.plan', 'l.server_name', 'l.at'])
+        .where('m.tenant_id', '=', tenantId)
+        .where('m.closed', '=', 0)
+        .orderBy('l.server_id')
+        .orderBy('l.seq')
+        .execute();
+      const logs = new Map<string, PhaseEntry[]>();
+      for (const r of rows) {
+        const log = logs.get(r.server_id) ?? [];
+        log.push({ phase: r.phase, plan: r.plan, name: r.server_name, at: Number(r.at) });
+        logs.set(r.server_id, log);
+      }
       const prices = await d.prices.timelines(trx);
       const now = clock();
       const out: (UsageSlice & { resourceId: string })[] = [];
       for (const m of meters) {
-        const log = await readLog(trx, m.resource_id);
-        if (!log.length) continue;
+        const log = logs.get(m.resource_id);
+        if (!log?.length) continue;
         const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
         for (const s of sliceUsage(log, from, endOf(log, now).until, prices)) out.push({ ...s, resourceId: m.resource_id });
       }
