@@ -180,6 +180,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   if (store.dialect === 'sqlite') await queue.releaseAllLeases();
   for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
   await metering.adopt();
+  await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
   await queue.enqueue(db, 'engine', 'sweep');
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);

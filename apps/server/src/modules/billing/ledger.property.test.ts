@@ -14,7 +14,7 @@ const PHASES = ['Provisioning', 'Running', 'Stopped', 'Failed', 'Deleting'] as c
 const action = fc.oneof(
   fc.record({ type: fc.constant('phase' as const), server: fc.nat(3), phase: fc.constantFrom(...PHASES) }),
   fc.record({ type: fc.constant('delete' as const), server: fc.nat(3) }),
-  fc.record({ type: fc.constant('meter' as const), killAfter: fc.option(fc.nat(2), { nil: undefined }) }),
+  fc.record({ type: fc.constant('meter' as const), killAfter: fc.option(fc.nat(5), { nil: undefined }) }),
   // Prices per hour in multiples of 3600 µct are exact per second, so the oracle needs no rounding.
   fc.record({ type: fc.constant('price' as const), running: fc.nat(500), stopped: fc.nat(50) }),
 );

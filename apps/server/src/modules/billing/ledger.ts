@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
-import type { Database, LedgerTransactionsTable } from '../../store/schema.ts';
+import type { Database, LedgerEntriesTable, LedgerTransactionsTable } from '../../store/schema.ts';
 import { CURRENCY } from './money.ts';
 
 /** The kinds of ledger transaction and the account each one moves money against. */
@@ -58,6 +58,23 @@ export function createLedger({ ids }: { clock: Clock; ids: IdGenerator }) {
         ])
         .execute();
       return id;
+    },
+
+    /**
+     * The rows of one transaction, for bulk inserts by the meter: no duplicate check here, the
+     * unique (kind, reference) constraint refuses a second booking and fails the whole batch.
+     */
+    rows(p: Posting): { transaction: LedgerTransactionsTable; entries: LedgerEntriesTable[] } {
+      if (!Number.isSafeInteger(p.amountUc) || p.amountUc <= 0) throw new Error(`ledger: amount must be a positive integer, got ${p.amountUc}`);
+      const id = ids('ltx');
+      const credit = SIGN[p.kind] * p.amountUc;
+      return {
+        transaction: { id, tenant_id: p.tenantId, kind: p.kind, reference: p.reference, description: p.description, actor_id: p.actorId, at: p.at },
+        entries: [
+          { id: ids('len'), transaction_id: id, tenant_id: p.tenantId, account: tenantAccount(p.tenantId), amount_uc: credit, currency: CURRENCY, at: p.at },
+          { id: ids('len'), transaction_id: id, tenant_id: p.tenantId, account: COUNTER_ACCOUNT[p.kind], amount_uc: -credit, currency: CURRENCY, at: p.at },
+        ],
+      };
     },
 
     /** A tenant's credit: the sum of its account's entries, in micro-cents. */

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
-import type { Database, MetersTable } from '../../store/schema.ts';
+import type { Database, LedgerEntriesTable, LedgerTransactionsTable, UsageRecordsTable } from '../../store/schema.ts';
 import type { Ledger } from './ledger.ts';
 import type { Prices } from './prices.ts';
 import { floorSecond, type PhaseEntry, sliceUsage, type UsageSlice } from './segments.ts';
@@ -27,10 +27,16 @@ interface Deps {
   enqueue: (trx: Kysely<Database>, kind: string, id: string, delayMs?: number) => Promise<void>;
   /** How often a live resource's usage is booked. */
   everyMs: number;
+  /** Called between the writes of a pass; failure tests throw here to stand for a process killed there. */
+  onWrite?: (what: string) => void;
 }
 
 /** The kind of queue item a meter pass runs under. */
 export const METER_KIND = 'meter';
+/** The id of the periodic pass over every open meter. */
+export const SWEEP = 'sweep';
+/** Meters booked in one transaction by the sweep. */
+const BATCH = 500;
 
 /**
  * Metering from each server's own lifecycle. The server reconciler records every phase it
@@ -42,20 +48,17 @@ export const METER_KIND = 'meter';
 export function createMetering(d: Deps) {
   const { db, clock } = d;
 
-  /**
-   * Locks and answers a meter row. The no-op update takes PostgreSQL's row lock, so a phase
-   * being recorded and a pass over the same server wait for each other; SQLite has one writer.
-   */
-  const lockMeter = (trx: Kysely<Database>, id: string) =>
-    trx.updateTable('meters').set({ last_seq: sql`last_seq` }).where('resource_id', '=', id).returningAll().executeTakeFirst();
-
-  const readLog = async (trx: Kysely<Database>, id: string): Promise<PhaseEntry[]> =>
-    (await trx.selectFrom('server_phase_log').select(['phase', 'plan', 'server_name', 'at']).where('server_id', '=', id).orderBy('seq').execute()).map((r) => ({
-      phase: r.phase,
-      plan: r.plan,
-      name: r.server_name,
-      at: Number(r.at),
-    }));
+  /** The phase logs of these servers, each in commit order. */
+  async function readLogs(trx: Kysely<Database>, ids: string[]): Promise<Map<string, PhaseEntry[]>> {
+    const rows = await trx.selectFrom('server_phase_log').select(['server_id', 'phase', 'plan', 'server_name', 'at']).where('server_id', 'in', ids).orderBy('server_id').orderBy('seq').execute();
+    const logs = new Map<string, PhaseEntry[]>();
+    for (const r of rows) {
+      const log = logs.get(r.server_id) ?? [];
+      log.push({ phase: r.phase, plan: r.plan, name: r.server_name, at: Number(r.at) });
+      logs.set(r.server_id, log);
+    }
+    return logs;
+  }
 
   /** Where booking stops now: the present second, or the second the server was deleted. */
   function endOf(log: PhaseEntry[], now: number): { until: number; closed: boolean } {
@@ -101,25 +104,24 @@ export function createMetering(d: Deps) {
       return rows.length;
     },
 
-    /** The meter reconciler: books usage up to now; done once a deleted server is booked to its end. */
+    /**
+     * The meter reconciler. Id `sweep` books every open meter up to now, 500 to a transaction,
+     * every `everyMs`; a server's own id (queued by each phase change) books just that server,
+     * so a deleted server's books close at once.
+     */
     reconciler: (async (id: string, _attempts: number) => {
-      const closed = await db.transaction().execute(async (trx) => {
-        const m = await lockMeter(trx, id);
-        if (!m || m.closed) return true;
-        const log = await readLog(trx, id);
-        if (!log.length) return false;
-        const { until, closed } = endOf(log, clock());
-        const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
-        const slices = sliceUsage(log, from, until, await d.prices.timelines(trx));
-        for (const s of slices) await book(trx, m, s);
-        await trx
-          .updateTable('meters')
-          .set({ metered_until: Math.max(from, until), closed: closed ? 1 : 0 })
-          .where('resource_id', '=', id)
-          .execute();
-        return closed;
-      });
-      return { againMs: closed ? null : d.everyMs };
+      if (id !== SWEEP) {
+        await meterMany([id]);
+        return { againMs: null };
+      }
+      let after = '';
+      for (;;) {
+        const batch = await db.selectFrom('meters').select('resource_id').where('closed', '=', 0).where('resource_id', '>', after).orderBy('resource_id').limit(BATCH).execute();
+        if (!batch.length) break;
+        await meterMany(batch.map((m) => m.resource_id));
+        after = batch[batch.length - 1]!.resource_id;
+      }
+      return { againMs: d.everyMs };
     }) satisfies Reconciler,
 
     /** Usage since each meter's cursor that no pass has booked yet, rated the same way. */
@@ -167,41 +169,75 @@ export function createMetering(d: Deps) {
   };
   return api;
 
-  /** Writes one usage record and, when it costs anything, its charge. */
-  async function book(trx: Kysely<Database>, m: MetersTable, s: UsageSlice): Promise<void> {
-    const key = `${m.resource_id}:${s.start / 1000}`;
-    const transactionId =
-      s.amountUc > 0
-        ? await d.ledger.post(trx, {
-            tenantId: m.tenant_id,
-            kind: 'charge',
-            reference: key,
-            description: `server ${s.name} (${s.plan}) ${s.meter} ${s.seconds} s`,
-            amountUc: s.amountUc,
-            actorId: null,
-            at: s.end,
-          })
-        : null;
-    // The primary key is the idempotency key: a second booking of the same stretch fails the pass.
-    await trx
-      .insertInto('usage_records')
-      .values({
-        key,
-        tenant_id: m.tenant_id,
-        resource_type: m.resource_type,
-        resource_id: m.resource_id,
-        resource_name: s.name,
-        plan: s.plan,
-        meter: s.meter,
-        start_at: s.start,
-        end_at: s.end,
-        seconds: s.seconds,
-        price_id: s.priceId,
-        amount_uc: s.amountUc,
-        transaction_id: transactionId,
-      })
-      .execute();
+  /**
+   * Books usage up to now for these meters in one transaction: locks them, reads their logs in
+   * one query, rates the slices and writes usage records, charges and cursors in bulk. The usage
+   * key (resource and start second) is the primary key: a second booking fails the whole batch.
+   */
+  async function meterMany(ids: string[]): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      // The no-op update takes PostgreSQL's row locks, so a phase being recorded and a pass over
+      // the same server wait for each other (and then read what the other committed); SQLite has one writer.
+      const meters = await trx.updateTable('meters').set({ last_seq: sql`last_seq` }).where('resource_id', 'in', ids).where('closed', '=', 0).returningAll().execute();
+      if (!meters.length) return;
+      const logs = await readLogs(trx, meters.map((m) => m.resource_id));
+      const prices = await d.prices.timelines(trx);
+      const now = clock();
+      const usage: UsageRecordsTable[] = [];
+      const transactions: LedgerTransactionsTable[] = [];
+      const entries: LedgerEntriesTable[] = [];
+      const cursors: { id: string; until: number; closed: boolean }[] = [];
+      for (const m of meters) {
+        const log = logs.get(m.resource_id);
+        if (!log?.length) continue;
+        const { until, closed } = endOf(log, now);
+        const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
+        for (const s of sliceUsage(log, from, until, prices)) {
+          const key = `${m.resource_id}:${s.start / 1000}`;
+          let transactionId: string | null = null;
+          if (s.amountUc > 0) {
+            const rows = d.ledger.rows({ tenantId: m.tenant_id, kind: 'charge', reference: key, description: `server ${s.name} (${s.plan}) ${s.meter} ${s.seconds} s`, amountUc: s.amountUc, actorId: null, at: s.end });
+            transactions.push(rows.transaction);
+            entries.push(...rows.entries);
+            transactionId = rows.transaction.id;
+          }
+          usage.push({
+            key,
+            tenant_id: m.tenant_id,
+            resource_type: m.resource_type,
+            resource_id: m.resource_id,
+            resource_name: s.name,
+            plan: s.plan,
+            meter: s.meter,
+            start_at: s.start,
+            end_at: s.end,
+            seconds: s.seconds,
+            price_id: s.priceId,
+            amount_uc: s.amountUc,
+            transaction_id: transactionId,
+          });
+        }
+        cursors.push({ id: m.resource_id, until: Math.max(from, until), closed });
+      }
+      for (const chunk of chunks(transactions)) await trx.insertInto('ledger_transactions').values(chunk).execute();
+      d.onWrite?.('ledger_transactions');
+      for (const chunk of chunks(entries)) await trx.insertInto('ledger_entries').values(chunk).execute();
+      d.onWrite?.('ledger_entries');
+      for (const chunk of chunks(usage)) await trx.insertInto('usage_records').values(chunk).execute();
+      d.onWrite?.('usage_records');
+      for (const c of cursors) {
+        await trx.updateTable('meters').set({ metered_until: c.until, closed: c.closed ? 1 : 0 }).where('resource_id', '=', c.id).execute();
+        d.onWrite?.('meters');
+      }
+    });
   }
+}
+
+/** Rows per multi-row insert: well below SQLite's and PostgreSQL's limits on bound parameters. */
+function chunks<T>(rows: T[], size = 400): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
 }
 
 /** The metering service. */

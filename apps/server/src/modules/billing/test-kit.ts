@@ -25,16 +25,12 @@ export async function openKit(kind: 'sqlite' | 'postgres', start = Date.UTC(2026
   const audit = createAudit({ clock, ids });
   const ledger = createLedger({ clock, ids });
   const prices = createPrices({ clock, ids });
-  // A booking that fails after `faultIn` more postings stands for a process killed mid-pass.
+  // A pass that fails after `faultIn` more writes stands for a process killed mid-pass.
   let faultIn = -1;
-  const faulty = {
-    ...ledger,
-    post: (trx: Parameters<typeof ledger.post>[0], p: Parameters<typeof ledger.post>[1]) => {
-      if (faultIn >= 0 && faultIn-- === 0) throw new Error('killed in the middle of a meter pass');
-      return ledger.post(trx, p);
-    },
+  const onWrite = () => {
+    if (faultIn >= 0 && faultIn-- === 0) throw new Error('killed in the middle of a meter pass');
   };
-  const metering = createMetering({ db: store.db, clock, ledger: faulty, prices, enqueue: async () => {}, everyMs: 3_600_000 });
+  const metering = createMetering({ db: store.db, clock, ledger, prices, enqueue: async () => {}, everyMs: 3_600_000, onWrite });
   const billing = createBilling({ db: store.db, clock, ids, audit, ledger, prices, metering });
   const tenantA = 'ten_aaaaaaaaaaaaaaaaaaaaaaaaaa';
   const tenantB = 'ten_bbbbbbbbbbbbbbbbbbbbbbbbbb';
@@ -64,13 +60,13 @@ export async function openKit(kind: 'sqlite' | 'postgres', start = Date.UTC(2026
     phase(c: Omit<PhaseChange, 'at'>) {
       return store.db.transaction().execute((trx) => metering.recordPhase(trx, { ...c, at: now }));
     },
-    /** Makes the meter's ledger fail after `n` more postings (once). */
+    /** Makes the meter fail after `n` more writes of a pass (once). */
     failAfter(n: number) {
       faultIn = n;
     },
-    /** Runs one meter pass over every open meter, as the work queue would. */
+    /** Runs the meter sweep over every open meter, as the work queue does every hour. */
     async meterAll() {
-      for (const m of await store.db.selectFrom('meters').select('resource_id').where('closed', '=', 0).execute()) await metering.reconciler(m.resource_id, 0);
+      await metering.reconciler('sweep', 0);
     },
     async close() {
       await store.close();
