@@ -137,5 +137,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(page.items.map((e) => [e.kind, e.amount.amount]), [['goodwill', '2.50000000'], ['refund', '1.00000000']]);
       assert.equal(await k.ledger.balance(k.db, tenantB), before + 350_000_000);
     });
+
+    test('the store itself refuses to change or delete a ledger line', async () => {
+      await assert.rejects(k.db.updateTable('ledger_entries').set({ amount_uc: 1 }).execute(), /append-only/);
+      await assert.rejects(k.db.deleteFrom('ledger_entries').execute(), /append-only/);
+      await assert.rejects(k.db.updateTable('ledger_transactions').set({ reference: 'x' }).execute(), /append-only/);
+      await assert.rejects(k.db.deleteFrom('ledger_transactions').execute(), /append-only/);
+    });
   });
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 /**
  * Billing: prices per plan, the phase log servers' lifecycles are metered from, meter cursors,
@@ -79,4 +79,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await s.createIndex('ledger_entries_account_at').on('ledger_entries').columns(['account', 'at']).execute();
   await s.createIndex('ledger_entries_transaction').on('ledger_entries').column('transaction_id').execute();
+  // Append-only in the store itself, not only by convention: no UPDATE or DELETE reaches the ledger.
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`create function ledger_append_only() returns trigger language plpgsql as $$
+      begin raise exception 'the ledger is append-only: % on % refused', tg_op, tg_table_name; end $$`.execute(db);
+    for (const table of ['ledger_transactions', 'ledger_entries']) {
+      await sql`create trigger ${sql.raw(`${table}_append_only`)} before update or delete on ${sql.table(table)} for each row execute function ledger_append_only()`.execute(db);
+    }
+  } else {
+    for (const table of ['ledger_transactions', 'ledger_entries']) {
+      for (const op of ['update', 'delete']) {
+        await sql`create trigger ${sql.raw(`${table}_no_${op}`)} before ${sql.raw(op)} on ${sql.table(table)}
+          begin select raise(abort, 'the ledger is append-only'); end`.execute(db);
+      }
+    }
+  }
 }
