@@ -2,6 +2,7 @@
  * The `kumulus` binary: the control-plane server (`kumulus serve`) and the CLI in one entry point.
  */
 import type { OutputFormat } from './args.ts';
+import { runBilling } from './commands/billing.ts';
 import { runImage } from './commands/image.ts';
 import { runLogin } from './commands/login.ts';
 import { runOperation } from './commands/operation.ts';
@@ -27,6 +28,7 @@ Commands:
   plan list          plans a server can have
   image list         images a server can be created from
   operation          list, show and wait for operations
+  billing            cost monitor (credit, spent, forecast) and ledger
 
 Every command takes --help and -o/--output table|json (json: the API's objects on stdout).
 Errors go to stderr with the API's code; with --output json as {"error": {code, message, …}}.
@@ -56,6 +58,7 @@ Befehle:
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
+  billing            Kostenmonitor (Guthaben, Kosten, Prognose) und Kontoauszug
 
 Jeder Befehl kennt --help und -o/--output table|json (json: die Objekte der API auf stdout).
 Fehler gehen mit dem Code der API auf stderr; mit --output json als {"error": {code, message, …}}.
@@ -85,6 +88,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   plan: runPlan,
   image: runImage,
   operation: runOperation,
+  billing: runBilling,
 };
 
 /** Runs one invocation and answers its exit code; errors are printed here and nowhere else. */

@@ -28,6 +28,8 @@ describe('kumulus without a server', () => {
       ...['list', 'show', 'wait'].map((s) => ['operation', s]),
       ['ssh-key'],
       ...['list', 'add', 'rename', 'delete'].map((s) => ['ssh-key', s]),
+      ['billing'],
+      ...['summary', 'ledger'].map((s) => ['billing', s]),
     ];
     for (const c of commands) {
       const r = await runCli([...c, '--help'], { env });

@@ -9,10 +9,15 @@ import { buildApp } from './http/app.ts';
 import { prepareEndpoints, type TlsEndpoint } from './http/endpoints.ts';
 import { principalOf } from './http/auth.ts';
 import { createIdempotency } from './http/idempotency.ts';
-import { systemClock } from './lib/clock.ts';
+import { type Clock, systemClock } from './lib/clock.ts';
 import { acquireDataDirLock } from './lib/data-dir-lock.ts';
 import { createIdGenerator } from './lib/ids.ts';
 import { createAudit } from './modules/audit/service.ts';
+import { createLedger } from './modules/billing/ledger.ts';
+import { createMetering } from './modules/billing/meter.ts';
+import { createPrices } from './modules/billing/prices.ts';
+import { billingRoutes } from './modules/billing/routes.ts';
+import { createBilling } from './modules/billing/service.ts';
 import { createHostHealth } from './modules/cluster/health.ts';
 import { hostRoutes } from './modules/cluster/hosts.ts';
 import { registerConsoleRoutes } from './modules/console/routes.ts';
@@ -79,6 +84,10 @@ export interface ServeOptions {
   /** How often every instance is looked at in one pass, for orphans and drift. */
   sweepMs?: number;
   secureCookies?: boolean;
+  /** How often each live resource's usage is booked to the ledger (the cost monitor adds the rest live). */
+  meterEveryMs?: number;
+  /** The clock; the wall clock by default (tests of billing inject their own). */
+  clock?: Clock;
 }
 
 /** A running control plane. */
@@ -116,13 +125,17 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     throw err;
   });
   const store = await openStore(storeUrl);
-  const clock = systemClock;
+  const clock = opts.clock ?? systemClock;
   const ids = createIdGenerator(clock);
   const db = store.db;
   const audit = createAudit({ clock, ids });
   const identity = createIdentity({ db, clock, ids, audit, dialect: store.dialect });
   const operations = createOperations({ db, clock, ids });
   const catalog = createCatalog({ db, clock, ids, audit });
+  const ledger = createLedger({ clock, ids });
+  const prices = createPrices({ clock, ids });
+  const metering = createMetering({ db, clock, ledger, prices, enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs), everyMs: opts.meterEveryMs ?? 3_600_000 });
+  const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
   const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus' });
@@ -169,7 +182,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queue,
     concurrency: opts.concurrency ?? 16,
     reconcilers: {
-      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue }),
+      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: metering.recordPhase }),
+      meter: metering.reconciler,
       image: createImageReconciler({ engine, catalog, health }),
       engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
       host: async () => {
@@ -190,6 +204,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   // After a crash every server is looked at again: whatever was half done gets finished.
   if (store.dialect === 'sqlite') await queue.releaseAllLeases();
   for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
+  await metering.adopt();
+  await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
@@ -215,6 +231,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...computeRoutes(servers, sshKeys, catalog),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
+      ...billingRoutes(billing),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
   });

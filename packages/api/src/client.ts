@@ -29,6 +29,7 @@ import type {
   User,
 } from './schemas.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
+import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
 export class ApiError extends Error {
@@ -165,6 +166,25 @@ export class KumulusClient {
   createPlan(body: CreatePlan) {
     return this.request<Plan>('POST', '/plans', body);
   }
+  listPrices() {
+    return this.request<Page<Price>>('GET', '/prices');
+  }
+  createPrice(body: CreatePrice) {
+    return this.request<Price>('POST', '/prices', body);
+  }
+  /** A tenant's credit account line by line (operators may name another tenant). */
+  listLedger(q: ListQuery & { tenantId?: string } = {}) {
+    return this.request<Page<LedgerEntry>>('GET', '/billing/ledger', undefined, q);
+  }
+  /** Books a top-up, refund or goodwill credit (operators). */
+  bookLedger(body: CreateLedgerTransaction) {
+    return this.request<LedgerEntry>('POST', '/billing/ledger', body);
+  }
+  /** The cost monitor: credit, spent this month, forecast, when the credit runs out. */
+  billingSummary(q: { tenantId?: string } = {}) {
+    return this.request<BillingSummary>('GET', '/billing/summary', undefined, q);
+  }
+
   listImages(q: ListQuery = {}) {
     return this.request<Page<Image>>('GET', '/images', undefined, q);
   }

@@ -2,3 +2,4 @@
 export * from './client.ts';
 export * from './networks.ts';
 export * from './schemas.ts';
+export * from './schemas/billing.ts';

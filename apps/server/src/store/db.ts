@@ -6,6 +6,7 @@ import * as sshKeys from './migrations/002-ssh-keys.ts';
 import * as ipReleases from './migrations/003-ip-releases.ts';
 import * as networks from './migrations/004-networks.ts';
 import * as ipCursors from './migrations/005-ip-cursors.ts';
+import * as billing from './migrations/006-billing.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -17,7 +18,7 @@ export interface Store {
 }
 
 // Versioned migrations, applied in name order; never edit one that has landed.
-const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks, '005-ip-cursors': ipCursors };
+const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks, '005-ip-cursors': ipCursors, '006-billing': billing };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch
 // milliseconds and minor currency units, well inside 2^53.

@@ -183,6 +183,81 @@ export interface ReconcileQueueTable {
   lease_until: number | null;
 }
 
+export interface PricesTable {
+  id: string;
+  plan: string;
+  /** Micro-cents per `per` while running and while stopped, as the operator entered them. */
+  running_uc: number;
+  stopped_uc: number;
+  per: 'hour' | 'month';
+  currency: string;
+  effective_from: number;
+  created_at: number;
+}
+
+export interface ServerPhaseLogTable {
+  server_id: string;
+  /** 1, 2, … per server, in the order the phases were committed. */
+  seq: number;
+  tenant_id: string;
+  server_name: string;
+  plan: string;
+  /** A server phase, or `Deleted` once the row is gone. */
+  phase: string;
+  at: number;
+}
+
+export interface MetersTable {
+  resource_id: string;
+  tenant_id: string;
+  resource_type: string;
+  last_seq: number;
+  /** Whole-second time up to which usage is recorded; null before the first pass. */
+  metered_until: number | null;
+  /** 1 once the resource is gone and metered to its end. */
+  closed: number;
+}
+
+export interface UsageRecordsTable {
+  /** Deterministic idempotency key: resource id and the interval's start. */
+  key: string;
+  tenant_id: string;
+  resource_type: string;
+  resource_id: string;
+  resource_name: string;
+  plan: string;
+  meter: 'running' | 'stopped';
+  start_at: number;
+  end_at: number;
+  seconds: number;
+  price_id: string | null;
+  amount_uc: number;
+  transaction_id: string | null;
+}
+
+export interface LedgerTransactionsTable {
+  id: string;
+  tenant_id: string;
+  kind: 'topup' | 'charge' | 'refund' | 'goodwill';
+  /** Unique per kind: the payment reference of a top-up, the usage key of a charge. */
+  reference: string;
+  description: string;
+  actor_id: string | null;
+  at: number;
+}
+
+export interface LedgerEntriesTable {
+  id: string;
+  transaction_id: string;
+  tenant_id: string;
+  /** `tenant:<id>` (the tenant's credit), `bank`, `revenue` or `goodwill`. */
+  account: string;
+  /** Signed micro-cents; the entries of one transaction sum to zero. */
+  amount_uc: number;
+  currency: string;
+  at: number;
+}
+
 /** Every table of the store. */
 export interface Database {
   tenants: TenantsTable;
@@ -202,4 +277,10 @@ export interface Database {
   operations: OperationsTable;
   idempotency_keys: IdempotencyKeysTable;
   reconcile_queue: ReconcileQueueTable;
+  prices: PricesTable;
+  server_phase_log: ServerPhaseLogTable;
+  meters: MetersTable;
+  usage_records: UsageRecordsTable;
+  ledger_transactions: LedgerTransactionsTable;
+  ledger_entries: LedgerEntriesTable;
 }

@@ -39,6 +39,18 @@ interface Deps {
   log: (text: string) => void;
   /** To tell the vSwitches of a deleted server that its name and reservation are gone. */
   queue: Queue;
+  /** Told every phase change inside the transaction that commits it (billing meters from it). */
+  onPhase?: (trx: Kysely<Database>, change: PhaseChange) => Promise<void>;
+}
+
+/** A committed phase change of a server; `Deleted` when its row goes. */
+export interface PhaseChange {
+  serverId: string;
+  tenantId: string;
+  name: string;
+  plan: string;
+  phase: string;
+  at: number;
 }
 
 /** How a pass failed, as tenants and operators are told. */
@@ -80,8 +92,14 @@ export function createServerReconciler(d: Deps): Reconciler {
     };
   }
 
-  const saveStatus = (db: Kysely<Database>, id: string, status: StoredStatus) =>
-    db.updateTable('servers').set({ status: JSON.stringify(status), updated_at: clock() }).where('id', '=', id).execute();
+  // The phase last committed per server, so a change is told to onPhase once, with the status.
+  const savedPhase = new Map<string, string>();
+  const saveStatus = async (db: Kysely<Database>, id: string, status: StoredStatus) => {
+    const row = await db.updateTable('servers').set({ status: JSON.stringify(status), updated_at: clock() }).where('id', '=', id).returning(['tenant_id', 'name', 'spec']).executeTakeFirst();
+    if (!row || !d.onPhase || savedPhase.get(id) === status.phase) return;
+    await d.onPhase(db, { serverId: id, tenantId: row.tenant_id, name: row.name, plan: (JSON.parse(row.spec) as StoredSpec).plan, phase: status.phase, at: Date.parse(status.phaseSince ?? '') || clock() });
+    savedPhase.set(id, status.phase);
+  };
 
   const progress = (id: string, step: string, pct: number) => db.transaction().execute((trx) => operations.progress(trx, id, step, pct));
 
@@ -166,6 +184,9 @@ export function createServerReconciler(d: Deps): Reconciler {
     }
     await db.transaction().execute(async (trx) => {
       for (const n of spec.nics) if (n.network !== d.defaultNetwork.name) await d.queue.enqueue(trx, 'network', n.network);
+      const row = await trx.selectFrom('servers').select(['tenant_id', 'name', 'spec']).where('id', '=', id).executeTakeFirst();
+      if (row) await d.onPhase?.(trx, { serverId: id, tenantId: row.tenant_id, name: row.name, plan: (JSON.parse(row.spec) as StoredSpec).plan, phase: 'Deleted', at: clock() });
+      savedPhase.delete(id);
       await releaseAddresses(trx, id, clock());
       await operations.succeed(trx, id, generation, 'deleted');
       await trx.deleteFrom('servers').where('id', '=', id).execute();
@@ -191,6 +212,7 @@ export function createServerReconciler(d: Deps): Reconciler {
     trace.mark('read');
     if (!row) return { againMs: null };
     const { spec, status } = readRow(row);
+    savedPhase.set(id, status.phase);
     const wasCreated = status.observedGeneration > 0;
     // An operation ends in the same transaction as the status it ends with: whoever waits on
     // the operation must read the server's new phase, not the one before.
@@ -242,7 +264,7 @@ export function createServerReconciler(d: Deps): Reconciler {
       throw err; // the worker logs it for the operator and retries with backoff
     } finally {
       // Saved whatever happened, so a failure still records why (the row may be gone after delete).
-      if (!statusSaved) await saveStatus(db, id, status);
+      if (!statusSaved) await db.transaction().execute((trx) => saveStatus(trx, id, status));
       trace.end();
     }
   };

@@ -1,0 +1,244 @@
+import { type Kysely, sql } from 'kysely';
+import type { Clock } from '../../lib/clock.ts';
+import type { Reconciler } from '../../reconcile/worker.ts';
+import type { Database, LedgerEntriesTable, LedgerTransactionsTable, UsageRecordsTable } from '../../store/schema.ts';
+import type { Ledger } from './ledger.ts';
+import type { Prices } from './prices.ts';
+import { floorSecond, type PhaseEntry, sliceUsage, type UsageSlice } from './segments.ts';
+
+/** A server's phase as committed by the server reconciler. */
+export interface PhaseChange {
+  serverId: string;
+  tenantId: string;
+  name: string;
+  plan: string;
+  /** A server phase, or `Deleted` when the row goes. */
+  phase: string;
+  /** When the phase began (the status's phaseSince). */
+  at: number;
+}
+
+interface Deps {
+  db: Kysely<Database>;
+  clock: Clock;
+  ledger: Ledger;
+  prices: Prices;
+  /** Asks for a meter pass, inside the caller's transaction. */
+  enqueue: (trx: Kysely<Database>, kind: string, id: string, delayMs?: number) => Promise<void>;
+  /** How often a live resource's usage is booked. */
+  everyMs: number;
+  /** Called between the writes of a pass; failure tests throw here to stand for a process killed there. */
+  onWrite?: (what: string) => void;
+}
+
+/** The kind of queue item a meter pass runs under. */
+export const METER_KIND = 'meter';
+/** The id of the periodic pass over every open meter. */
+export const SWEEP = 'sweep';
+/** Meters booked in one transaction by the sweep. */
+const BATCH = 500;
+
+/**
+ * Metering from each server's own lifecycle. The server reconciler records every phase it
+ * commits (in the same transaction as the status); a meter pass books the usage from the meter's
+ * cursor up to now as usage records with deterministic keys and ledger charges, and moves the
+ * cursor, all in one transaction: a crash loses or doubles nothing, the next pass starts where
+ * the last committed one ended.
+ */
+export function createMetering(d: Deps) {
+  const { db, clock } = d;
+
+  /** The phase logs of these servers, each in commit order. */
+  async function readLogs(trx: Kysely<Database>, ids: string[]): Promise<Map<string, PhaseEntry[]>> {
+    const rows = await trx.selectFrom('server_phase_log').select(['server_id', 'phase', 'plan', 'server_name', 'at']).where('server_id', 'in', ids).orderBy('server_id').orderBy('seq').execute();
+    const logs = new Map<string, PhaseEntry[]>();
+    for (const r of rows) {
+      const log = logs.get(r.server_id) ?? [];
+      log.push({ phase: r.phase, plan: r.plan, name: r.server_name, at: Number(r.at) });
+      logs.set(r.server_id, log);
+    }
+    return logs;
+  }
+
+  /** Where booking stops now: the present second, or the second the server was deleted. */
+  function endOf(log: PhaseEntry[], now: number): { until: number; closed: boolean } {
+    const last = log[log.length - 1];
+    if (last?.phase === 'Deleted') return { until: Math.min(floorSecond(now), floorSecond(last.at)), closed: floorSecond(now) >= floorSecond(last.at) };
+    return { until: floorSecond(now), closed: false };
+  }
+
+  const api = {
+    /** Records a committed phase change inside the caller's (the status's) transaction. */
+    async recordPhase(trx: Kysely<Database>, c: PhaseChange): Promise<void> {
+      const meter = await trx
+        .insertInto('meters')
+        .values({ resource_id: c.serverId, tenant_id: c.tenantId, resource_type: 'server', last_seq: 1, metered_until: null, closed: 0 })
+        .onConflict((oc) => oc.column('resource_id').doUpdateSet({ last_seq: sql`meters.last_seq + 1` }))
+        .returning(['last_seq', 'metered_until'])
+        .executeTakeFirstOrThrow();
+      // A phase never starts before what a pass has booked already: that stretch is settled.
+      const at = Math.max(c.at, Number(meter.metered_until ?? 0));
+      await trx
+        .insertInto('server_phase_log')
+        .values({ server_id: c.serverId, seq: Number(meter.last_seq), tenant_id: c.tenantId, server_name: c.name, plan: c.plan, phase: c.phase, at })
+        .execute();
+      await d.enqueue(trx, METER_KIND, c.serverId);
+    },
+
+    /**
+     * Starts meters for servers that have none (made before billing existed): they are billed
+     * from now on in the phase they are in, as nothing of their past can be told exactly.
+     */
+    async adopt(): Promise<number> {
+      const rows = await db
+        .selectFrom('servers')
+        .leftJoin('meters', 'meters.resource_id', 'servers.id')
+        .select(['servers.id', 'servers.tenant_id', 'servers.name', 'servers.spec', 'servers.status'])
+        .where('meters.resource_id', 'is', null)
+        .execute();
+      for (const r of rows) {
+        const phase = (JSON.parse(r.status) as { phase: string }).phase;
+        const plan = (JSON.parse(r.spec) as { plan: string }).plan;
+        await db.transaction().execute((trx) => api.recordPhase(trx, { serverId: r.id, tenantId: r.tenant_id, name: r.name, plan, phase, at: clock() }));
+      }
+      return rows.length;
+    },
+
+    /**
+     * The meter reconciler. Id `sweep` books every open meter up to now, 500 to a transaction,
+     * every `everyMs`; a server's own id (queued by each phase change) books just that server,
+     * so a deleted server's books close at once.
+     */
+    reconciler: (async (id: string, _attempts: number) => {
+      if (id !== SWEEP) {
+        await meterMany([id]);
+        return { againMs: null };
+      }
+      let after = '';
+      for (;;) {
+        const batch = await db.selectFrom('meters').select('resource_id').where('closed', '=', 0).where('resource_id', '>', after).orderBy('resource_id').limit(BATCH).execute();
+        if (!batch.length) break;
+        await meterMany(batch.map((m) => m.resource_id));
+        after = batch[batch.length - 1]!.resource_id;
+      }
+      return { againMs: d.everyMs };
+    }) satisfies Reconciler,
+
+    /** Usage since each meter's cursor that no pass has booked yet, rated the same way. */
+    async unbooked(trx: Kysely<Database>, tenantId: string): Promise<(UsageSlice & { resourceId: string })[]> {
+      const meters = await trx.selectFrom('meters').selectAll().where('tenant_id', '=', tenantId).where('closed', '=', 0).execute();
+      // One query for every open meter's log, not one per resource: the cost monitor must stay quick.
+      const rows = await trx
+        .selectFrom('server_phase_log as l')
+        .innerJoin('meters as m', 'm.resource_id', 'l.server_id')
+        .select(['l.server_id', 'l.phase', 'l.plan', 'l.server_name', 'l.at'])
+        .where('m.tenant_id', '=', tenantId)
+        .where('m.closed', '=', 0)
+        .orderBy('l.server_id')
+        .orderBy('l.seq')
+        .execute();
+      const logs = new Map<string, PhaseEntry[]>();
+      for (const r of rows) {
+        const log = logs.get(r.server_id) ?? [];
+        log.push({ phase: r.phase, plan: r.plan, name: r.server_name, at: Number(r.at) });
+        logs.set(r.server_id, log);
+      }
+      const prices = await d.prices.timelines(trx);
+      const now = clock();
+      const out: (UsageSlice & { resourceId: string })[] = [];
+      for (const m of meters) {
+        const log = logs.get(m.resource_id);
+        if (!log?.length) continue;
+        const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
+        for (const s of sliceUsage(log, from, endOf(log, now).until, prices)) out.push({ ...s, resourceId: m.resource_id });
+      }
+      return out;
+    },
+
+    /** Each open meter's last phase entry: what the tenant's resources are billed as now. */
+    async current(trx: Kysely<Database>, tenantId: string): Promise<(PhaseEntry & { resourceId: string })[]> {
+      const rows = await trx
+        .selectFrom('server_phase_log as l')
+        .innerJoin('meters as m', (j) => j.onRef('m.resource_id', '=', 'l.server_id').onRef('m.last_seq', '=', 'l.seq'))
+        .select(['l.server_id', 'l.phase', 'l.plan', 'l.server_name', 'l.at'])
+        .where('m.tenant_id', '=', tenantId)
+        .where('m.closed', '=', 0)
+        .execute();
+      return rows.map((r) => ({ resourceId: r.server_id, phase: r.phase, plan: r.plan, name: r.server_name, at: Number(r.at) }));
+    },
+  };
+  return api;
+
+  /**
+   * Books usage up to now for these meters in one transaction: locks them, reads their logs in
+   * one query, rates the slices and writes usage records, charges and cursors in bulk. The usage
+   * key (resource and start second) is the primary key: a second booking fails the whole batch.
+   */
+  async function meterMany(ids: string[]): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      // The no-op update takes PostgreSQL's row locks, so a phase being recorded and a pass over
+      // the same server wait for each other (and then read what the other committed); SQLite has one writer.
+      const meters = await trx.updateTable('meters').set({ last_seq: sql`last_seq` }).where('resource_id', 'in', ids).where('closed', '=', 0).returningAll().execute();
+      if (!meters.length) return;
+      const logs = await readLogs(trx, meters.map((m) => m.resource_id));
+      const prices = await d.prices.timelines(trx);
+      const now = clock();
+      const usage: UsageRecordsTable[] = [];
+      const transactions: LedgerTransactionsTable[] = [];
+      const entries: LedgerEntriesTable[] = [];
+      const cursors: { id: string; until: number; closed: boolean }[] = [];
+      for (const m of meters) {
+        const log = logs.get(m.resource_id);
+        if (!log?.length) continue;
+        const { until, closed } = endOf(log, now);
+        const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
+        for (const s of sliceUsage(log, from, until, prices)) {
+          const key = `${m.resource_id}:${s.start / 1000}`;
+          let transactionId: string | null = null;
+          if (s.amountUc > 0) {
+            const rows = d.ledger.rows({ tenantId: m.tenant_id, kind: 'charge', reference: key, description: `server ${s.name} (${s.plan}) ${s.meter} ${s.seconds} s`, amountUc: s.amountUc, actorId: null, at: s.end });
+            transactions.push(rows.transaction);
+            entries.push(...rows.entries);
+            transactionId = rows.transaction.id;
+          }
+          usage.push({
+            key,
+            tenant_id: m.tenant_id,
+            resource_type: m.resource_type,
+            resource_id: m.resource_id,
+            resource_name: s.name,
+            plan: s.plan,
+            meter: s.meter,
+            start_at: s.start,
+            end_at: s.end,
+            seconds: s.seconds,
+            price_id: s.priceId,
+            amount_uc: s.amountUc,
+            transaction_id: transactionId,
+          });
+        }
+        cursors.push({ id: m.resource_id, until: Math.max(from, until), closed });
+      }
+      for (const chunk of chunks(transactions)) await trx.insertInto('ledger_transactions').values(chunk).execute();
+      d.onWrite?.('ledger_transactions');
+      for (const chunk of chunks(entries)) await trx.insertInto('ledger_entries').values(chunk).execute();
+      d.onWrite?.('ledger_entries');
+      for (const chunk of chunks(usage)) await trx.insertInto('usage_records').values(chunk).execute();
+      d.onWrite?.('usage_records');
+      for (const c of cursors) {
+        await trx.updateTable('meters').set({ metered_until: c.until, closed: c.closed ? 1 : 0 }).where('resource_id', '=', c.id).execute();
+        d.onWrite?.('meters');
+      }
+    });
+  }
+}
+
+/** Rows per multi-row insert: well below SQLite's and PostgreSQL's limits on bound parameters. */
+function chunks<T>(rows: T[], size = 400): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/** The metering service. */
+export type Metering = ReturnType<typeof createMetering>;

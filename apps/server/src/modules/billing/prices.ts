@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../lib/clock.ts';
+import { DomainError } from '../../lib/errors.ts';
+import type { IdGenerator } from '../../lib/ids.ts';
+import type { Database, PricesTable } from '../../store/schema.ts';
+import { CURRENCY, UC_PER_CENT } from './money.ts';
+import type { PricePoint } from './segments.ts';
+
+/** A price to set, in micro-cents per `per`, from `effectiveFrom` on. */
+export interface NewPrice {
+  plan: string;
+  runningUc: number;
+  stoppedUc: number;
+  per: PricesTable['per'];
+  currency: string;
+  effectiveFrom: number;
+}
+
+const field = (name: string, en: string, de: string) => [{ field: name, message: { en, de } }];
+
+/**
+ * Prices per plan over time. A price takes effect at its effective time and never before:
+ * it may not start in the past nor before usage already metered, so booked charges never change.
+ * A plan without a price row is billed at its own hourly price while running, free while stopped.
+ */
+export function createPrices({ clock, ids }: { clock: Clock; ids: IdGenerator }) {
+  return {
+    /** Records a price after checking it cannot reach back in time; answers the row. */
+    async create(trx: Kysely<Database>, p: NewPrice): Promise<PricesTable> {
+      if (p.currency.toUpperCase() !== CURRENCY) {
+        throw new DomainError('CURRENCY_MISMATCH', { currency: p.currency, expected: CURRENCY }, field('currency', `must be ${CURRENCY}`, `muss ${CURRENCY} sein`));
+      }
+      if (!(await trx.selectFrom('plans').select('id').where('name', '=', p.plan).executeTakeFirst())) {
+        throw new DomainError('PLAN_NOT_FOUND', { plan: p.plan }, field('plan', 'unknown plan', 'unbekannter Tarif'));
+      }
+      // Effective times are whole seconds, rounded up, since usage is counted in whole seconds.
+      const effectiveFrom = Math.ceil(p.effectiveFrom / 1000) * 1000;
+      const metered = await trx.selectFrom('meters').select((eb) => eb.fn.max<number | null>('metered_until').as('m')).executeTakeFirst();
+      const earliest = Math.max(clock(), Number(metered?.m ?? 0));
+      if (effectiveFrom < earliest) {
+        throw new DomainError('PRICE_IN_PAST', { effectiveFrom: new Date(effectiveFrom).toISOString() }, field('effectiveFrom', 'lies in the past', 'liegt in der Vergangenheit'));
+      }
+      if (await trx.selectFrom('prices').select('id').where('plan', '=', p.plan).where('effective_from', '=', effectiveFrom).executeTakeFirst()) {
+        throw new DomainError('CONFLICT', { reason: { en: `plan ${p.plan} has a price from that time already`, de: `der Tarif ${p.plan} hat ab diesem Zeitpunkt bereits einen Preis` } });
+      }
+      const row: PricesTable = {
+        id: ids('prc'),
+        plan: p.plan,
+        running_uc: p.runningUc,
+        stopped_uc: p.stoppedUc,
+        per: p.per,
+        currency: CURRENCY,
+        effective_from: effectiveFrom,
+        created_at: clock(),
+      };
+      await trx.insertInto('prices').values(row).execute();
+      return row;
+    },
+
+    /** Every price row, oldest effective first. */
+    list(db: Kysely<Database>): Promise<PricesTable[]> {
+      return db.selectFrom('prices').selectAll().orderBy('plan').orderBy('effective_from').execute();
+    },
+
+    /** The price timeline of every plan: the plan's hourly price from the start, then its price rows. */
+    async timelines(db: Kysely<Database>): Promise<(plan: string) => PricePoint[]> {
+      const plans = await db.selectFrom('plans').select(['name', 'price_hour_minor']).execute();
+      const rows = await db.selectFrom('prices').selectAll().execute();
+      const byPlan = new Map<string, PricePoint[]>();
+      for (const p of plans) {
+        byPlan.set(p.name, [{ id: null, effectiveFrom: 0, runningUc: Number(p.price_hour_minor) * UC_PER_CENT, stoppedUc: 0, per: 'hour' }]);
+      }
+      for (const r of rows) {
+        const list = byPlan.get(r.plan) ?? [];
+        list.push({ id: r.id, effectiveFrom: Number(r.effective_from), runningUc: Number(r.running_uc), stoppedUc: Number(r.stopped_uc), per: r.per });
+        byPlan.set(r.plan, list);
+      }
+      return (plan) => byPlan.get(plan) ?? [];
+    },
+  };
+}
+
+/** The prices service. */
+export type Prices = ReturnType<typeof createPrices>;

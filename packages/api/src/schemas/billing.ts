@@ -1,0 +1,93 @@
+/** Wire schemas of billing: prices, the ledger and the cost monitor. */
+import { type Static, Type } from '@sinclair/typebox';
+
+const Id = (prefix: string) => Type.String({ pattern: `^${prefix}_[0-9a-z]{20,32}$`, description: `${prefix}_… id` });
+const Timestamp = Type.String({ format: 'date-time' });
+
+/** A euro amount as an exact decimal string with up to eight places (1 µct = 0.00000001 EUR). */
+export const Euro = Type.String({ pattern: '^-?[0-9]{1,9}(\\.[0-9]{1,8})?$', description: 'euro amount as a decimal string, e.g. "12.50" or "0.0042"' });
+/** An exact amount of money: the decimal value and the same rounded to whole cents. */
+export const Amount = Type.Object({ amount: Euro, cents: Type.Integer(), currency: Type.Literal('EUR') });
+export type Amount = Static<typeof Amount>;
+
+/** A plan's price from a time on: per hour or per (730-hour) month, charged by the second. */
+export const Price = Type.Object(
+  {
+    id: Id('prc'),
+    plan: Type.String(),
+    per: Type.Union([Type.Literal('hour'), Type.Literal('month')]),
+    running: Euro,
+    stopped: Euro,
+    currency: Type.Literal('EUR'),
+    effectiveFrom: Timestamp,
+    createdAt: Timestamp,
+  },
+  { $id: 'Price' },
+);
+export type Price = Static<typeof Price>;
+
+/** A new price (operators); it takes effect at `effectiveFrom` (now by default), never earlier. */
+export const CreatePrice = Type.Object(
+  {
+    plan: Type.String({ minLength: 1, maxLength: 63 }),
+    per: Type.Union([Type.Literal('hour'), Type.Literal('month')]),
+    running: Euro,
+    stopped: Type.Optional(Euro),
+    currency: Type.String({ minLength: 3, maxLength: 3 }),
+    effectiveFrom: Type.Optional(Timestamp),
+  },
+  { additionalProperties: false },
+);
+export type CreatePrice = Static<typeof CreatePrice>;
+
+/** A booking an operator makes: a top-up received, a refund or a goodwill credit. */
+export const CreateLedgerTransaction = Type.Object(
+  {
+    tenantId: Id('ten'),
+    kind: Type.Union([Type.Literal('topup'), Type.Literal('refund'), Type.Literal('goodwill')]),
+    amount: Euro,
+    currency: Type.String({ minLength: 3, maxLength: 3 }),
+    reference: Type.String({ minLength: 1, maxLength: 140, description: 'payment reference; unique per kind' }),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateLedgerTransaction = Static<typeof CreateLedgerTransaction>;
+
+/** One line of a tenant's credit account, with the balance after it. */
+export const LedgerEntry = Type.Object(
+  {
+    id: Id('len'),
+    transactionId: Id('ltx'),
+    kind: Type.Union([Type.Literal('topup'), Type.Literal('charge'), Type.Literal('refund'), Type.Literal('goodwill')]),
+    reference: Type.String(),
+    description: Type.String(),
+    amount: Amount,
+    at: Timestamp,
+  },
+  { $id: 'LedgerEntry' },
+);
+export type LedgerEntry = Static<typeof LedgerEntry>;
+
+/** Which tenant a billing view is about; operators may name any, others see their own. */
+export const BillingQuery = Type.Object({ tenantId: Type.Optional(Id('ten')) });
+export type BillingQuery = Static<typeof BillingQuery>;
+
+/** The cost monitor: credit, what this month has cost so far and what it will cost. */
+export const BillingSummary = Type.Object(
+  {
+    tenantId: Id('ten'),
+    at: Timestamp,
+    balance: Amount,
+    month: Type.Object({ start: Timestamp, end: Timestamp }),
+    spent: Amount,
+    resources: Type.Array(
+      Type.Object({ resourceId: Type.String(), resourceType: Type.String(), name: Type.String(), plan: Type.String(), billedAs: Type.Union([Type.Literal('running'), Type.Literal('stopped'), Type.Null()]), spent: Amount }),
+    ),
+    burnRatePerHour: Amount,
+    forecast: Amount,
+    creditRunsOutAt: Type.Union([Timestamp, Type.Null()], { description: 'null when nothing is being charged' }),
+  },
+  { $id: 'BillingSummary' },
+);
+export type BillingSummary = Static<typeof BillingSummary>;
