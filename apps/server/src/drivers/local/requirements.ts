@@ -22,6 +22,10 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   mount: 'mount',
   umount: 'mount',
   'mkfs.ext4': 'e2fsprogs',
+  // Block volumes (drivers/local/storage*): formats, probing, and mounts into running guests.
+  'mkfs.xfs': 'xfsprogs',
+  blkid: 'util-linux',
+  nsenter: 'util-linux',
   debootstrap: 'debootstrap',
   script: 'bsdutils',
   stty: 'coreutils',
