@@ -45,8 +45,8 @@ ensure_host_packages() {
   # Each package here provides a command or file listed in apps/server/src/drivers/local/requirements.ts
   # (a test keeps the two in step). lxc-templates ships debian.common.conf, which debian-12 includes.
   apt_install lxc liblxc-common lxc-templates uidmap nftables iproute2 mount e2fsprogs procps busybox-static debootstrap xz-utils ca-certificates curl
-  # Block volumes: XFS as a second filesystem, LVM thin pools as a backend (requirements.ts lists their commands).
-  apt_install xfsprogs lvm2 util-linux
+  # Block volumes: XFS as a second filesystem, nsenter and blkid (requirements.ts lists their commands).
+  apt_install xfsprogs util-linux
   # Per-uid kernel quotas all containers share (keyrings, inotify); see the file's comments.
   install -m 0644 "$KUMULUS_ROOT/scripts/60-kumulus.conf" /etc/sysctl.d/60-kumulus.conf
   sysctl -q -p /etc/sysctl.d/60-kumulus.conf || log "could not apply /etc/sysctl.d/60-kumulus.conf here; kumulus serve will name the limits that are too low"

@@ -1,3 +1,4 @@
 /** The Kumulus API package: wire schemas and the typed client. */
 export * from './client.ts';
 export * from './schemas.ts';
+export * from './schemas/storage.ts';

@@ -19,6 +19,12 @@ const en: Catalog = {
   ROUTE_NOT_FOUND: 'There is no {method} {url}. The API lives under /api/v1; see /api/v1/openapi.json.',
   SERVER_NOT_FOUND: 'No server with id or name {id} exists in your tenant. Check the name in your list of servers.',
   OPERATION_NOT_FOUND: 'No operation with id {id} exists in your tenant.',
+  VOLUME_NOT_FOUND: 'No volume with id or name {id} exists in your tenant. Check the name in your list of volumes.',
+  VOLUME_ATTACHED: 'Volume {id} is attached to server {server}. Detach it first.',
+  VOLUME_BUSY: 'Volume {id} is being deleted or is busy with another change. Wait for operation {operation} to end.',
+  VOLUME_ON_OTHER_HOST: 'Volume {id} is on host {volumeNode} and server {server} on host {serverNode}; a volume attaches only to a server on its own host. Choose a server on {volumeNode}.',
+  QUOTA_EXCEEDED: 'Your tenant may have volumes of {limit} GB in all; {used} GB are taken, so {requested} GB more do not fit. Delete a volume or ask the operator for a larger quota.',
+  STORAGE_FULL: 'The storage of this host has {free} GB free, less than the {requested} GB asked for. Choose a smaller size or ask the operator to add storage.',
   PLAN_NOT_FOUND: 'There is no plan with name or id {plan}. Choose one of the plans offered.',
   IMAGE_NOT_FOUND: 'There is no image with name or id {image}. Choose one of the images offered.',
   SSH_KEY_NOT_FOUND: 'Your tenant has no saved SSH key with id or name {id}. Choose one of your saved keys, or save the key first.',
@@ -53,6 +59,12 @@ const de: Catalog = {
   ROUTE_NOT_FOUND: 'Es gibt kein {method} {url}. Die API liegt unter /api/v1; siehe /api/v1/openapi.json.',
   SERVER_NOT_FOUND: 'In Ihrem Mandanten gibt es keinen Server mit der ID oder dem Namen {id}. Prüfen Sie den Namen in Ihrer Serverliste.',
   OPERATION_NOT_FOUND: 'In Ihrem Mandanten gibt es keinen Vorgang mit der ID {id}.',
+  VOLUME_NOT_FOUND: 'In Ihrem Mandanten gibt es kein Volume mit der ID oder dem Namen {id}. Prüfen Sie den Namen in Ihrer Volume-Liste.',
+  VOLUME_ATTACHED: 'Volume {id} ist an Server {server} angehängt. Hängen Sie es zuerst ab.',
+  VOLUME_BUSY: 'Volume {id} wird gerade gelöscht oder geändert. Warten Sie, bis Vorgang {operation} beendet ist.',
+  VOLUME_ON_OTHER_HOST: 'Volume {id} liegt auf Host {volumeNode}, Server {server} auf Host {serverNode}; ein Volume lässt sich nur an einen Server auf seinem eigenen Host anhängen. Wählen Sie einen Server auf {volumeNode}.',
+  QUOTA_EXCEEDED: 'Ihr Mandant darf Volumes von insgesamt {limit} GB haben; {used} GB sind belegt, weitere {requested} GB passen also nicht. Löschen Sie ein Volume oder bitten Sie den Betreiber um ein größeres Kontingent.',
+  STORAGE_FULL: 'Der Speicher dieses Hosts hat {free} GB frei, weniger als die angefragten {requested} GB. Wählen Sie eine kleinere Größe oder bitten Sie den Betreiber, Speicher hinzuzufügen.',
   PLAN_NOT_FOUND: 'Es gibt keinen Tarif mit dem Namen oder der ID {plan}. Wählen Sie einen der angebotenen Tarife.',
   IMAGE_NOT_FOUND: 'Es gibt kein Image mit dem Namen oder der ID {image}. Wählen Sie eines der angebotenen Images.',
   SSH_KEY_NOT_FOUND: 'Ihr Mandant hat keinen gespeicherten SSH-Schlüssel mit der ID oder dem Namen {id}. Wählen Sie einen Ihrer gespeicherten Schlüssel oder speichern Sie den Schlüssel zuerst.',
@@ -85,6 +97,7 @@ const KINDS: Record<string, Localized> = {
   user: { en: 'user', de: 'Benutzer' },
   token: { en: 'API token', de: 'API-Token' },
   operation: { en: 'operation', de: 'Vorgang' },
+  volume: { en: 'volume', de: 'Volume' },
 };
 
 const catalogs: Record<Language, Catalog> = { en, de };
