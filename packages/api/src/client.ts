@@ -2,7 +2,7 @@
  * The typed Kumulus API client used by the CLI, the dashboard and the tests.
  * It speaks fetch, so it runs in Node and in browsers alike.
  */
-import type { AttachVolume, CreateVolume, UpdateVolume, Volume, VolumeWithOperation } from './schemas/storage.ts';
+import type { AttachVolume, CreateVolume, ResizeVolume, UpdateVolume, Volume, VolumeWithOperation } from './schemas/storage.ts';
 import type {
   CreatedToken,
   CreatePlan,
@@ -155,6 +155,9 @@ export class KumulusClient {
   }
   attachVolume(id: string, body: AttachVolume, opts?: RequestOptions) {
     return this.request<Operation>('POST', `/volumes/${encodeURIComponent(id)}/actions/attach`, body, undefined, opts);
+  }
+  resizeVolume(id: string, body: ResizeVolume, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/volumes/${encodeURIComponent(id)}/actions/resize`, body, undefined, opts);
   }
   detachVolume(id: string, opts?: RequestOptions) {
     return this.request<Operation>('POST', `/volumes/${encodeURIComponent(id)}/actions/detach`, {}, undefined, opts);

@@ -213,6 +213,8 @@ export interface StorageDriver {
   attach(id: string, to: VolumeAttachment): Promise<TaskRef | null>;
   /** Unmounts the volume from the instance; not attached is success. */
   detach(id: string, instance: string): Promise<TaskRef | null>;
+  /** Grows the volume and its filesystem to `sizeGb`, mounted or not; never shrinks. */
+  grow(id: string, sizeGb: number): Promise<TaskRef | null>;
   /** Removes the volume (detaching it first); absent is success. */
   destroy(id: string): Promise<TaskRef | null>;
 }

@@ -112,6 +112,31 @@ describeEachStore(
       assert.equal((await client.waitOperation((await client.deleteVolume('big')).id, 60)).state, 'succeeded');
     });
 
+    test('a volume grows online while a running server writes to it, and a smaller size is refused', async () => {
+      const { client, dataDir, url, operatorToken: token } = get();
+      const srv = await client.createServer({ name: 'grow-srv', plan: 'nano', image: 'tiny' });
+      // xfs grows online with the privileges any host root has (ext4's online resize needs CAP_SYS_RESOURCE).
+      const vol = await client.createVolume({ name: 'growing', sizeGb: 1, format: 'xfs' });
+      await client.waitOperation(srv.operation.id, 60);
+      assert.equal((await client.waitOperation((await client.attachVolume(vol.volume.id, { server: srv.server.id })).id, 60)).state, 'succeeded');
+      const df = async () => {
+        const r = await lxcAttach(join(dataDir, 'lxc'), srv.server.id, ['sh', '-c', 'echo x >> /mnt/growing/log && df -k /mnt/growing | tail -1']);
+        return Number(r.stdout.trim().split(/\s+/)[1]);
+      };
+      assert.ok((await df()) < 1.1 * 1024 * 1024);
+      const op = await client.waitOperation((await client.resizeVolume('growing', { sizeGb: 2 })).id, 60);
+      assert.equal(op.state, 'succeeded', JSON.stringify(op.error));
+      assert.ok((await df()) > 1.8 * 1024 * 1024, 'the running server sees 2 GB');
+      assert.equal((await client.getVolume(vol.volume.id)).spec.sizeGb, 2);
+      const res = await raw(url, 'POST', `/volumes/${vol.volume.id}/actions/resize`, { token, body: '{"sizeGb":1}', headers: { 'accept-language': 'de' } });
+      assert.equal(res.status, 422);
+      assert.equal(res.body.error.code, 'VOLUME_SHRINK');
+      assert.match(res.body.error.message, /wachsen nur/);
+      await client.waitOperation((await client.detachVolume(vol.volume.id)).id, 60);
+      await client.waitOperation((await client.deleteVolume(vol.volume.id)).id, 60);
+      await client.waitOperation((await client.deleteServer(srv.server.id)).id, 60);
+    });
+
     test("another tenant's volumes and servers read as absent", async () => {
       const { client: a, url } = get();
       const name = `t${randomBytes(3).toString('hex')}`;

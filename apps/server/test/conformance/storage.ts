@@ -20,6 +20,8 @@ export interface StorageSubject {
   leftovers(id: string): Promise<string[]>;
   /** Image to clone; `tiny` unless given. */
   image?: string;
+  /** Why this host cannot grow a mounted ext4 volume (root without CAP_SYS_RESOURCE); absent when it can. */
+  noOnlineExt4?: string;
 }
 
 const GiB = 1024 ** 3;
@@ -114,6 +116,41 @@ export function storageConformance(name: string, makeSubject: () => Promise<Stor
       assert.equal(await sh(b, 'grep -c " /srv/files " /proc/mounts || true'), '0', 'destroy detaches first');
       assert.deepEqual(await s.leftovers(v.id), []);
       for (const id of [a, b]) await settle(s.engine, await s.engine.compute.destroy(id));
+    });
+
+    test('a volume grows online, attached to a running guest or detached, and never shrinks', async (t) => {
+      if (!st().capabilities.onlineGrow) return t.skip('the backend cannot grow volumes online');
+      const a = await instance();
+      await settle(s.engine, await s.engine.compute.start(a));
+      for (const format of ['ext4', 'xfs'] as const) {
+        const v = volume(format);
+        await settle(s.engine, await st().create(v));
+        await settle(s.engine, await st().attach(v.id, { instance: a, path: `/mnt/${format}` }));
+        await sh(a, `echo kept > /mnt/${format}/proof && sync`);
+        if (format === 'ext4' && s.noOnlineExt4) {
+          t.diagnostic(`ext4 grown detached only: ${s.noOnlineExt4}`);
+          await settle(s.engine, await st().detach(v.id, a));
+        }
+        await settle(s.engine, await st().grow(v.id, 2));
+        if (format === 'ext4' && s.noOnlineExt4) await settle(s.engine, await st().attach(v.id, { instance: a, path: `/mnt/${format}` }));
+        assert.equal((await st().inspect(v.id))?.sizeBytes, 2 * GiB);
+        const kb = Number((await sh(a, `df -k /mnt/${format} | tail -1`)).split(/\s+/)[1]);
+        assert.ok(kb > 1.8 * 1024 * 1024, `${format}: the guest sees the grown filesystem (${kb} KiB)`);
+        assert.equal(await sh(a, `cat /mnt/${format}/proof`), 'kept', 'data survives the grow');
+        await settle(s.engine, await st().detach(v.id, a));
+        // Detached, it is grown all the same, and comes back with its data.
+        await settle(s.engine, await st().grow(v.id, 3));
+        await settle(s.engine, await st().grow(v.id, 3));
+        assert.deepEqual((await st().inspect(v.id))?.attachments, [], 'growing does not attach');
+        await assert.rejects(async () => st().grow(v.id, 1), /never shrink/);
+        await settle(s.engine, await st().attach(v.id, { instance: a, path: `/mnt/${format}` }));
+        const kb3 = Number((await sh(a, `df -k /mnt/${format} | tail -1`)).split(/\s+/)[1]);
+        assert.ok(kb3 > 2.7 * 1024 * 1024, `${format}: grown while detached (${kb3} KiB)`);
+        assert.equal(await sh(a, `cat /mnt/${format}/proof`), 'kept');
+        await settle(s.engine, await st().destroy(v.id));
+        assert.deepEqual(await s.leftovers(v.id), []);
+      }
+      await settle(s.engine, await s.engine.compute.destroy(a));
     });
 
     test('paths that could reach outside the guest are refused', async () => {

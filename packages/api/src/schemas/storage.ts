@@ -94,5 +94,11 @@ export const AttachVolume = Type.Object(
 );
 export type AttachVolume = Static<typeof AttachVolume>;
 
+export const ResizeVolume = Type.Object(
+  { sizeGb: Type.Integer({ minimum: 1, maximum: MAX_VOLUME_GB, description: 'the new size in whole GB; never smaller than now' }) },
+  { additionalProperties: false },
+);
+export type ResizeVolume = Static<typeof ResizeVolume>;
+
 export const VolumeWithOperation = Type.Object({ volume: Volume, operation: Operation });
 export type VolumeWithOperation = Static<typeof VolumeWithOperation>;

@@ -25,6 +25,9 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   // Block volumes (drivers/local/storage*): formats, probing, and mounts into running guests.
   'mkfs.xfs': 'xfsprogs',
   blkid: 'util-linux',
+  resize2fs: 'e2fsprogs',
+  e2fsck: 'e2fsprogs',
+  xfs_growfs: 'xfsprogs',
   nsenter: 'util-linux',
   debootstrap: 'debootstrap',
   script: 'bsdutils',

@@ -13,7 +13,7 @@ import { lxcInfo } from './lxc.ts';
 import { mountsUnder } from './mounts.ts';
 import type { IdMap } from './rootfs.ts';
 import { checkVolumeId, type VolumeBackend } from './storage/backend.ts';
-import { makeFilesystem } from './storage/format.ts';
+import { growFilesystem, makeFilesystem } from './storage/format.ts';
 import { guestHasMount, guestMount, guestUnmount } from './storage/guest-mounts.ts';
 import { checkGuestPath, entriesOf, entryLine, withoutEntry } from './storage/mount-entries.ts';
 
@@ -142,6 +142,28 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
       serialized(spec.id, () => backend.create(spec, (device) => makeFilesystem(device, spec.format, idmap.base))).then(() => null),
     attach: (id, to) => serialized(id, () => attach(id, to)).then(() => null),
     detach: (id, instance) => serialized(id, () => detach(id, instance)).then(() => null),
+    grow: (id, sizeGb) =>
+      serialized(id, async () => {
+        const v = await backend.inspect(checkVolumeId(id));
+        if (!v) throw new Error(`volume ${id} does not exist`);
+        if (v.sizeBytes > sizeGb * 1024 ** 3) throw new Error(`volume ${id} is larger than ${sizeGb} GB; volumes never shrink`);
+        await backend.grow(id, sizeGb * 1024 ** 3);
+        const attached = (await bindingsOf(id)).length > 0;
+        if (v.format === 'ext4' && !attached) {
+          // A detached ext4 volume grows offline, which needs no more privilege than mkfs.
+          await unmountFromHost(id);
+          await growFilesystem(await backend.activate(id), null, 'ext4');
+          await backend.deactivate(id);
+          return;
+        }
+        // xfs grows only while mounted: a detached volume is mounted on the host for it.
+        const device = await mountOnHost(id);
+        try {
+          await growFilesystem(device, hostMount(id), v.format);
+        } finally {
+          if (!attached) await unmountFromHost(id);
+        }
+      }).then(() => null),
     destroy: (id) =>
       serialized(id, async () => {
         for (const b of await bindingsOf(id)) await detach(id, b.instance);

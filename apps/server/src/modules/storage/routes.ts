@@ -1,4 +1,4 @@
-import { AttachVolume, CreateVolume, ListQuery, Operation, Page, UpdateVolume, Volume, VolumeWithOperation } from '@kumulus/api';
+import { AttachVolume, CreateVolume, ResizeVolume, ListQuery, Operation, Page, UpdateVolume, Volume, VolumeWithOperation } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Volumes } from './volumes.ts';
@@ -39,6 +39,17 @@ export function storageRoutes(volumes: Volumes): RouteDef[] {
       errors: ['VOLUME_NOT_FOUND', 'SERVER_NOT_FOUND', 'VOLUME_ATTACHED', 'VOLUME_BUSY', 'VOLUME_ON_OTHER_HOST'],
       responses: { 202: Operation },
       handler: async (req, reply, p) => reply.status(202).send(await volumes.attach(p, idOf(req), req.body as AttachVolume, req.id)),
+    },
+    {
+      method: 'POST',
+      url: '/volumes/:id/actions/resize',
+      summary: 'Grow a volume and its filesystem, online when it is attached; never shrinks',
+      tag: 'volumes',
+      params: IdParam,
+      body: ResizeVolume,
+      errors: ['VOLUME_NOT_FOUND', 'VOLUME_BUSY', 'VOLUME_SHRINK', 'QUOTA_EXCEEDED', 'STORAGE_FULL'],
+      responses: { 202: Operation },
+      handler: async (req, reply, p) => reply.status(202).send(await volumes.resize(p, idOf(req), (req.body as ResizeVolume).sizeGb, req.id)),
     },
     {
       method: 'POST',

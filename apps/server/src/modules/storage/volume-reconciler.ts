@@ -64,6 +64,11 @@ export function createVolumeReconciler(d: Deps): Reconciler {
         observed = await storage.inspect(id);
         if (!observed) throw new Error(`volume ${id} is absent right after create`);
       }
+      if (observed.sizeBytes < spec.sizeGb * 1024 ** 3) {
+        await progress(id, `growing to ${spec.sizeGb} GB`, 40);
+        await storage.grow(id, spec.sizeGb);
+        observed = (await storage.inspect(id)) ?? observed;
+      }
       // A server deleted under its volume takes the attachment with it: the spec says so from now on.
       let wanted = spec.attachment;
       if (wanted && !(await d.serverLive(wanted.server))) {

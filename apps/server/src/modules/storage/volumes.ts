@@ -164,6 +164,31 @@ export function createVolumes(d: Deps) {
       return op;
     },
 
+    /** Asks for the volume to grow (online when attached); a smaller size is refused with the reason. */
+    async resize(p: Principal, idOrName: string, sizeGb: number, requestId: string): Promise<Operation> {
+      const row0 = await findRow(db, p, idOrName);
+      const more = sizeGb - row0.size_gb;
+      const free = Math.floor((await d.storage.capacity()).freeBytes / GB);
+      if (more > free) throw new DomainError('STORAGE_FULL', { free, requested: more }, [{ field: 'sizeGb', message: { en: `at most ${free} GB more are free`, de: `höchstens ${free} GB mehr sind frei` } }]);
+      const op = await db.transaction().execute(async (trx) => {
+        await lockFor(trx, d.dialect, `volumes:${p.tenantId}`);
+        const row = await findRow(trx, p, idOrName);
+        await assertNotDeleting(trx, row);
+        if (sizeGb < row.size_gb) {
+          throw new DomainError('VOLUME_SHRINK', { id: row.name, size: row.size_gb }, [{ field: 'sizeGb', message: { en: `at least ${row.size_gb}`, de: `mindestens ${row.size_gb}` } }]);
+        }
+        const sum = await trx.selectFrom('volumes').select((eb) => eb.fn.sum<number>('size_gb').as('gb')).where('tenant_id', '=', p.tenantId).executeTakeFirst();
+        const used = Number(sum?.gb ?? 0);
+        if (used - row.size_gb + sizeGb > d.quotaGb) {
+          throw new DomainError('QUOTA_EXCEEDED', { limit: d.quotaGb, used, requested: sizeGb - row.size_gb });
+        }
+        await trx.updateTable('volumes').set({ size_gb: sizeGb }).where('id', '=', row.id).execute();
+        return changeSpec(trx, p, row, 'volume.resize', { ...readVolumeRow(row).spec, sizeGb }, requestId);
+      });
+      d.notify();
+      return op;
+    },
+
     /** Asks for the volume to be unmounted; a detached volume stays detached. */
     async detach(p: Principal, idOrName: string, requestId: string): Promise<Operation> {
       const op = await db.transaction().execute(async (trx) => {

@@ -31,6 +31,8 @@ export interface VolumeBackend {
   activate(id: string): Promise<string>;
   /** Releases what `activate` took (detaches the loop device); the data stays. */
   deactivate(id: string): Promise<void>;
+  /** Makes the volume's block device `sizeBytes` large (never smaller), also while it is in use. */
+  grow(id: string, sizeBytes: number): Promise<void>;
   /** Removes the volume and its data; absent is success. */
   remove(id: string): Promise<void>;
 }

@@ -37,8 +37,8 @@ export const createDirBackend: BackendFactory = (config): VolumeBackend => {
 
   return {
     name: 'dir',
-    // Grow and QoS come with the loop device; they are switched on where they are implemented.
-    capabilities: { snapshots: false, thin: true, onlineGrow: false, qos: false },
+    // QoS comes with the loop device's own major:minor; it is switched on where it is implemented.
+    capabilities: { snapshots: false, thin: true, onlineGrow: true, qos: false },
     async capacity() {
       await mkdir(root, { recursive: true, mode: 0o700 });
       const s = await statfs(root);
@@ -79,6 +79,13 @@ export const createDirBackend: BackendFactory = (config): VolumeBackend => {
       if (dev) return dev;
       const r = await run('losetup', ['--find', '--show', '--direct-io=on', file]);
       return r.stdout.trim();
+    },
+    async grow(id, sizeBytes) {
+      const file = fileOf(id);
+      if ((await stat(file)).size >= sizeBytes) return;
+      await truncate(file, sizeBytes);
+      // A loop device keeps the size it was set up with until told to read it again.
+      for (const dev of await loopsOf(file)) await run('losetup', ['--set-capacity', dev]);
     },
     async deactivate(id) {
       await detachLoops(fileOf(id), 0);

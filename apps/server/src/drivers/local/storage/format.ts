@@ -16,6 +16,26 @@ export async function makeFilesystem(device: string, format: VolumeFormat, owner
   }
 }
 
+/**
+ * Grows the filesystem on `device` to fill the device: mounted at `mountPoint`, or unmounted
+ * (null; ext4 only — xfs grows only while mounted).
+ */
+export async function growFilesystem(device: string, mountPoint: string | null, format: VolumeFormat): Promise<void> {
+  if (format === 'xfs') {
+    if (!mountPoint) throw new Error('xfs grows only while mounted');
+    await run('xfs_growfs', [mountPoint]);
+    return;
+  }
+  if (!mountPoint) {
+    // resize2fs refuses an unmounted filesystem that was not checked since its last mount;
+    // e2fsck's exit code 1 means "errors corrected", which is fine to grow.
+    const r = await run('e2fsck', ['-f', '-p', device], { allowFail: true });
+    if (r.code > 1) throw new Error(`e2fsck ${device} exited ${r.code}: ${r.stdout.trim()} ${r.stderr.trim()}`);
+  }
+  // Online, the kernel grows ext4 itself (EXT4_IOC_RESIZE_FS, which needs CAP_SYS_RESOURCE).
+  await run('resize2fs', [device]);
+}
+
 /** The filesystem on `device` as blkid reads it; null for none or one we do not make. */
 export async function detectFormat(device: string): Promise<VolumeFormat | null> {
   // Exit code 2 is blkid's "nothing found"; -p probes the device itself instead of its cache.
