@@ -9,6 +9,7 @@ import { runPlan } from './commands/plan.ts';
 import { runServe } from './commands/serve.ts';
 import { runServer } from './commands/server.ts';
 import { runSshKey } from './commands/ssh-key.ts';
+import { runVolume } from './commands/volume.ts';
 import { resolveConfig } from './config.ts';
 import { Exit, toCliError, usageError } from './errors.ts';
 import { pick, t } from './i18n.ts';
@@ -22,6 +23,7 @@ Commands:
   login              signs in and stores the API URL and a token
   server             create, list, show, start, stop, reboot, delete servers
   ssh-key            list, add, rename, delete the SSH keys new servers can get
+  volume             create, list, show, attach, detach, resize, delete block volumes
   plan list          plans a server can have
   image list         images a server can be created from
   operation          list, show and wait for operations
@@ -49,6 +51,7 @@ Befehle:
   login              meldet an und speichert API-URL und Token
   server             Server anlegen, auflisten, anzeigen, starten, stoppen, neu starten, löschen
   ssh-key            SSH-Schlüssel für neue Server auflisten, hinzufügen, umbenennen, löschen
+  volume             Block-Volumes anlegen, auflisten, zeigen, anhängen, abhängen, vergrößern, löschen
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
@@ -76,6 +79,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   login: runLogin,
   server: runServer,
   'ssh-key': runSshKey,
+  volume: runVolume,
   plan: runPlan,
   image: runImage,
   operation: runOperation,

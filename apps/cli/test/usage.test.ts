@@ -28,6 +28,8 @@ describe('kumulus without a server', () => {
       ...['list', 'show', 'wait'].map((s) => ['operation', s]),
       ['ssh-key'],
       ...['list', 'add', 'rename', 'delete'].map((s) => ['ssh-key', s]),
+      ['volume'],
+      ...['list', 'show', 'create', 'attach', 'detach', 'resize', 'delete'].map((s) => ['volume', s]),
     ];
     for (const c of commands) {
       const r = await runCli([...c, '--help'], { env });
