@@ -182,6 +182,14 @@ export interface VolumeAttachment {
   path: string;
 }
 
+/** Throughput and IOPS limits of a volume; an absent or 0 field is unlimited. */
+export interface VolumeQos {
+  readBytesPerSec?: number;
+  writeBytesPerSec?: number;
+  readIops?: number;
+  writeIops?: number;
+}
+
 /** What a storage driver reports about one of its volumes. */
 export interface VolumeObservation {
   sizeBytes: number;
@@ -213,6 +221,8 @@ export interface StorageDriver {
   attach(id: string, to: VolumeAttachment): Promise<TaskRef | null>;
   /** Unmounts the volume from the instance; not attached is success. */
   detach(id: string, instance: string): Promise<TaskRef | null>;
+  /** Sets the volume's I/O limits, live on the instance it is attached to and on every start (capability qos). */
+  limit(id: string, qos: VolumeQos): Promise<TaskRef | null>;
   /** Grows the volume and its filesystem to `sizeGb`, mounted or not; never shrinks. */
   grow(id: string, sizeGb: number): Promise<TaskRef | null>;
   /** Removes the volume (detaching it first); absent is success. */

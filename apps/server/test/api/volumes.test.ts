@@ -112,7 +112,7 @@ describeEachStore(
       assert.equal((await client.waitOperation((await client.deleteVolume('big')).id, 60)).state, 'succeeded');
     });
 
-    test('a volume grows online while a running server writes to it, and a smaller size is refused', async () => {
+    test('a volume grows online while a running server writes to it, a smaller size is refused, and its QoS limit reaches the kernel', async () => {
       const { client, dataDir, url, operatorToken: token } = get();
       const srv = await client.createServer({ name: 'grow-srv', plan: 'nano', image: 'tiny' });
       // xfs grows online with the privileges any host root has (ext4's online resize needs CAP_SYS_RESOURCE).
@@ -132,6 +132,18 @@ describeEachStore(
       assert.equal(res.status, 422);
       assert.equal(res.body.error.code, 'VOLUME_SHRINK');
       assert.match(res.body.error.message, /wachsen nur/);
+
+      // QoS set through the API reaches the kernel: a direct write in the server runs at most at the limit.
+      const limited = await client.updateVolume(vol.volume.id, { qos: { writeMBps: 12 } });
+      assert.equal(limited.spec.qos?.writeMBps, 12);
+      for (let i = 0; i < 120 && (await client.getVolume(vol.volume.id)).status.observedGeneration < limited.generation; i++) await sleep(250);
+      const t0 = performance.now();
+      const dd = await lxcAttach(join(dataDir, 'lxc'), srv.server.id, ['dd', 'if=/dev/zero', 'of=/mnt/growing/q', 'bs=1M', 'count=24', 'oflag=direct']);
+      assert.equal(dd.code, 0, dd.stderr);
+      const mibs = 24 / ((performance.now() - t0) / 1000);
+      assert.ok(mibs <= 12 * 1.1, `${mibs.toFixed(1)} MiB/s under a 12 MB/s limit`);
+      assert.equal((await client.updateVolume(vol.volume.id, { qos: null })).spec.qos, undefined, 'null lifts the limits');
+
       await client.waitOperation((await client.detachVolume(vol.volume.id)).id, 60);
       await client.waitOperation((await client.deleteVolume(vol.volume.id)).id, 60);
       await client.waitOperation((await client.deleteServer(srv.server.id)).id, 60);

@@ -153,6 +153,35 @@ export function storageConformance(name: string, makeSubject: () => Promise<Stor
       await settle(s.engine, await s.engine.compute.destroy(a));
     });
 
+    test('a write limit is enforced by the kernel live and after a restart, measured with direct I/O in the guest', async (t) => {
+      if (!st().capabilities.qos) return t.skip('the backend has no QoS');
+      const a = await instance();
+      const v = volume();
+      await settle(s.engine, await s.engine.compute.start(a));
+      await settle(s.engine, await st().create(v));
+      await settle(s.engine, await st().attach(v.id, { instance: a, path: '/mnt/qos' }));
+      const limit = 16 * 1024 * 1024;
+      await settle(s.engine, await st().limit(v.id, { writeBytesPerSec: limit }));
+      await settle(s.engine, await st().limit(v.id, { writeBytesPerSec: limit }));
+      // Only an upper bound on the rate: the throttle must hold; a loaded host can only make it slower.
+      const rate = async () => {
+        const t0 = performance.now();
+        await sh(a, 'dd if=/dev/zero of=/mnt/qos/f bs=1M count=32 oflag=direct 2>/dev/null');
+        return (32 * 1024 * 1024) / ((performance.now() - t0) / 1000);
+      };
+      const live = await rate();
+      assert.ok(live <= limit * 1.1, `live: ${(live / 2 ** 20).toFixed(1)} MiB/s for a limit of 16`);
+      await settle(s.engine, await s.engine.compute.stop(a, { force: true }));
+      await settle(s.engine, await s.engine.compute.start(a));
+      const restarted = await rate();
+      assert.ok(restarted <= limit * 1.1, `after a restart: ${(restarted / 2 ** 20).toFixed(1)} MiB/s for a limit of 16`);
+      t.diagnostic(`16 MiB/s limit: ${(live / 2 ** 20).toFixed(1)} MiB/s live, ${(restarted / 2 ** 20).toFixed(1)} after a restart`);
+      await settle(s.engine, await st().limit(v.id, {}));
+      await settle(s.engine, await st().destroy(v.id));
+      await settle(s.engine, await s.engine.compute.destroy(a));
+      assert.deepEqual(await s.leftovers(v.id), []);
+    });
+
     test('paths that could reach outside the guest are refused', async () => {
       const v = volume();
       const a = await instance();

@@ -38,8 +38,21 @@ export const VolumePhase = Type.Union([
 ]);
 export type VolumePhase = Static<typeof VolumePhase>;
 
+/** Limits the kernel enforces on the volume's device for the server it is attached to; absent is unlimited. */
+export const VolumeQos = Type.Object(
+  {
+    readMBps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'read MB/s (MiB)' })),
+    writeMBps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'write MB/s (MiB)' })),
+    readIops: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+    writeIops: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+  },
+  { additionalProperties: false },
+);
+export type VolumeQos = Static<typeof VolumeQos>;
+
 export const VolumeSpec = Type.Object({
   sizeGb: Type.Integer({ minimum: 1 }),
+  qos: Type.Optional(VolumeQos),
   format: VolumeFormat,
   attachment: Type.Union([VolumeAttachment, Type.Null()], { description: 'where the volume should be mounted; null when detached' }),
 });
@@ -80,12 +93,16 @@ export const CreateVolume = Type.Object(
     sizeGb: Type.Integer({ minimum: 1, maximum: MAX_VOLUME_GB, description: 'size in whole GB' }),
     format: Type.Optional(VolumeFormat),
     labels: Type.Optional(Labels),
+    qos: Type.Optional(VolumeQos),
   },
   { additionalProperties: false },
 );
 export type CreateVolume = Static<typeof CreateVolume>;
 
-export const UpdateVolume = Type.Object({ name: Type.Optional(Name), labels: Type.Optional(Labels) }, { additionalProperties: false, minProperties: 1 });
+export const UpdateVolume = Type.Object(
+  { name: Type.Optional(Name), labels: Type.Optional(Labels), qos: Type.Optional(Type.Union([VolumeQos, Type.Null()], { description: 'new limits, applied live; null lifts them' })) },
+  { additionalProperties: false, minProperties: 1 },
+);
 export type UpdateVolume = Static<typeof UpdateVolume>;
 
 export const AttachVolume = Type.Object(

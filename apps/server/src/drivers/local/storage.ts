@@ -5,9 +5,10 @@
  * one. Every call is idempotent; what is attached is read back from the configs.
  */
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StorageDriver, VolumeAttachment, VolumeObservation } from '../types.ts';
+import type { StorageDriver, VolumeAttachment, VolumeObservation, VolumeQos } from '../types.ts';
+import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
 import { run } from './exec.ts';
 import { lxcInfo } from './lxc.ts';
 import { mountsUnder } from './mounts.ts';
@@ -16,6 +17,7 @@ import { checkVolumeId, type VolumeBackend } from './storage/backend.ts';
 import { growFilesystem, makeFilesystem } from './storage/format.ts';
 import { guestHasMount, guestMount, guestUnmount } from './storage/guest-mounts.ts';
 import { checkGuestPath, entriesOf, entryLine, withoutEntry } from './storage/mount-entries.ts';
+import { applyQosLive, deviceNumber, isQosLine, qosConfigLines } from './storage/qos.ts';
 
 /** Options of the local storage facet. */
 export interface LocalStorageOptions {
@@ -24,6 +26,7 @@ export interface LocalStorageOptions {
   /** Where attached volumes are mounted on the host, one directory per volume. */
   mountRoot: string;
   idmap: IdMap;
+  cgroup?: CgroupVersion;
 }
 
 /** The local storage facet, plus what the compute facet asks of it before a start. */
@@ -38,6 +41,33 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
   const hostMount = (id: string) => join(mountRoot, checkVolumeId(id));
   const configOf = (instance: string) => join(lxcPath, instance, 'config');
   const locks = new Map<string, Promise<unknown>>();
+  const cgroup = opts.cgroup ?? detectCgroupVersion();
+  const qosFile = (id: string) => join(mountRoot, `.${checkVolumeId(id)}.qos.json`);
+  const readQos = async (id: string): Promise<VolumeQos> => JSON.parse(await readFile(qosFile(id), 'utf8').catch(() => '{}'));
+
+  /**
+   * Renders the throttle lines of every volume the instance's config binds, with each device's
+   * current number; the volumes must be active (mounted on the host).
+   */
+  async function renderQos(instance: string): Promise<void> {
+    await serialized(`config:${instance}`, async () => {
+      const text = await readFile(configOf(instance), 'utf8').catch(() => null);
+      if (text === null) return;
+      const lines = text.split('\n').filter((l) => !isQosLine(l) && l !== '');
+      for (const e of entriesOf(text, mountRoot)) {
+        const qos = await readQos(e.volume);
+        lines.push(...qosConfigLines(cgroup, await deviceNumber(await backend.activate(e.volume)), qos));
+      }
+      const next = lines.join('\n') + '\n';
+      if (next !== text) await writeFile(configOf(instance), next);
+    });
+  }
+
+  /** Applies the volume's limits (or none) to the running instance it is bound into. */
+  async function applyLive(id: string, instance: string, qos: VolumeQos): Promise<void> {
+    const pid = await runningPid(instance);
+    if (pid) await applyQosLive(cgroup, pid, await deviceNumber(await backend.activate(id)), qos);
+  }
 
   /** One mutation per key (a volume, an instance's config) at a time inside this process. */
   function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -102,19 +132,28 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
       const mine = entriesOf(text, mountRoot).find((e) => e.volume === id);
       if (!mine) await writeFile(configOf(to.instance), text.replace(/\n?$/, '\n') + entryLine(mountRoot, { volume: id, path: to.path }) + '\n');
     });
+    await renderQos(to.instance);
     const pid = await runningPid(to.instance);
-    if (pid) await guestMount(lxcPath, to.instance, pid, device, to.path);
+    if (pid) {
+      await guestMount(lxcPath, to.instance, pid, device, to.path);
+      await applyLive(id, to.instance, await readQos(id));
+    }
   }
 
   async function detach(id: string, instance: string): Promise<void> {
     for (const b of (await bindingsOf(id)).filter((x) => x.instance === instance)) {
       // Live first, config second: a kill in between leaves a binding the next call finds.
       const pid = await runningPid(instance);
-      if (pid) await guestUnmount(pid, b.path);
+      if (pid) {
+        await guestUnmount(pid, b.path);
+        // The device's number may go to another volume next: its limits must not follow.
+        await applyLive(id, instance, {});
+      }
       await serialized(`config:${instance}`, async () => {
         const text = await readFile(configOf(instance), 'utf8');
         await writeFile(configOf(instance), withoutEntry(text, mountRoot, id));
       });
+      await renderQos(instance);
     }
     if ((await bindingsOf(id)).length === 0) await unmountFromHost(id);
   }
@@ -142,6 +181,16 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
       serialized(spec.id, () => backend.create(spec, (device) => makeFilesystem(device, spec.format, idmap.base))).then(() => null),
     attach: (id, to) => serialized(id, () => attach(id, to)).then(() => null),
     detach: (id, instance) => serialized(id, () => detach(id, instance)).then(() => null),
+    limit: (id, qos) =>
+      serialized(id, async () => {
+        if (!(await backend.inspect(checkVolumeId(id)))) throw new Error(`volume ${id} does not exist`);
+        await mkdir(mountRoot, { recursive: true, mode: 0o711 });
+        await writeFile(qosFile(id), JSON.stringify(qos));
+        for (const b of await bindingsOf(id)) {
+          await renderQos(b.instance);
+          await applyLive(id, b.instance, qos);
+        }
+      }).then(() => null),
     grow: (id, sizeGb) =>
       serialized(id, async () => {
         const v = await backend.inspect(checkVolumeId(id));
@@ -169,10 +218,12 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
         for (const b of await bindingsOf(id)) await detach(id, b.instance);
         await unmountFromHost(id);
         await backend.remove(id);
+        await rm(qosFile(id), { force: true });
       }).then(() => null),
     async prepareInstance(instance) {
       const text = await readFile(configOf(instance), 'utf8').catch(() => '');
       for (const e of entriesOf(text, mountRoot)) await serialized(e.volume, () => mountOnHost(e.volume));
+      await renderQos(instance);
     },
   };
 }

@@ -89,6 +89,17 @@ export function createVolumeReconciler(d: Deps): Reconciler {
         await progress(id, `attaching to ${wanted.server}`, 70);
         await storage.attach(id, { instance: wanted.server, path: wanted.path });
       }
+      // Limits are written on every pass: cheap, and it heals a cgroup reset behind our back.
+      if (storage.capabilities.qos && (spec.qos || observed.attachments.length > 0)) {
+        const q = spec.qos ?? {};
+        const MiB = 1024 * 1024;
+        await storage.limit(id, {
+          ...(q.readMBps ? { readBytesPerSec: q.readMBps * MiB } : {}),
+          ...(q.writeMBps ? { writeBytesPerSec: q.writeMBps * MiB } : {}),
+          ...(q.readIops ? { readIops: q.readIops } : {}),
+          ...(q.writeIops ? { writeIops: q.writeIops } : {}),
+        });
+      }
       observed = (await storage.inspect(id)) ?? observed;
       const now = observed.attachments[0];
       status.attachment = now ? { server: now.instance, path: now.path } : null;

@@ -93,7 +93,7 @@ export function createVolumes(d: Deps) {
         }
         const id = ids('vol');
         const now = clock();
-        const spec: VolumeSpec = { sizeGb: body.sizeGb, format: body.format ?? 'ext4', attachment: null };
+        const spec: VolumeSpec = { sizeGb: body.sizeGb, format: body.format ?? 'ext4', attachment: null, ...(body.qos ? { qos: body.qos } : {}) };
         const status: VolumeStatus = { phase: 'Pending', phaseSince: iso(now)!, observedGeneration: 0, conditions: [], attachment: null, node: d.node, usedBytes: null };
         const row: VolumesTable = {
           id,
@@ -128,9 +128,9 @@ export function createVolumes(d: Deps) {
       return toVolume(await findRow(db, p, idOrName));
     },
 
-    /** Renames a volume or replaces its labels; neither touches the engine. */
+    /** Renames a volume, replaces its labels, or sets its QoS limits (a spec change the reconciler applies live). */
     async update(p: Principal, idOrName: string, body: UpdateVolume, requestId: string): Promise<Volume> {
-      return db.transaction().execute(async (trx) => {
+      const volume = await db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, `volumes:${p.tenantId}`);
         const row = await findRow(trx, p, idOrName);
         if (body.name !== undefined && body.name !== row.name) {
@@ -138,9 +138,20 @@ export function createVolumes(d: Deps) {
         }
         const next = { name: body.name ?? row.name, labels: body.labels ? JSON.stringify(body.labels) : row.labels, updated_at: clock() };
         await trx.updateTable('volumes').set(next).where('id', '=', row.id).execute();
+        if (body.qos !== undefined) {
+          await assertNotDeleting(trx, row);
+          const { qos: _old, ...rest } = readVolumeRow(row).spec;
+          const spec: VolumeSpec = { ...rest, ...(body.qos ? { qos: body.qos } : {}) };
+          await changeSpec(trx, p, row, 'volume.qos', spec, requestId);
+          const after = await trx.selectFrom('volumes').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+          await audit.record(trx, actorOf(p, requestId), { action: 'volume.update', targetType: 'volume', targetId: row.id, detail: { ...body } });
+          return toVolume(after);
+        }
         await audit.record(trx, actorOf(p, requestId), { action: 'volume.update', targetType: 'volume', targetId: row.id, detail: { ...body } });
         return toVolume({ ...row, ...next });
       });
+      d.notify();
+      return volume;
     },
 
     /** Asks for the volume to be mounted in a server of the same tenant and host. */

@@ -37,8 +37,7 @@ export const createDirBackend: BackendFactory = (config): VolumeBackend => {
 
   return {
     name: 'dir',
-    // QoS comes with the loop device's own major:minor; it is switched on where it is implemented.
-    capabilities: { snapshots: false, thin: true, onlineGrow: true, qos: false },
+    capabilities: { snapshots: false, thin: true, onlineGrow: true, qos: true },
     async capacity() {
       await mkdir(root, { recursive: true, mode: 0o700 });
       const s = await statfs(root);
