@@ -133,6 +133,18 @@ const en = {
   'col.amount': 'AMOUNT',
   'yes': 'yes',
   'no': 'no',
+  'col.size': 'SIZE',
+  'col.format': 'FORMAT',
+  'col.attachment': 'ATTACHED TO',
+  'field.size': 'Size',
+  'field.format': 'Format',
+  'field.attachment': 'Attached to',
+  'field.used': 'Space used',
+  'field.labels': 'Labels',
+  'volume.done': 'volume {name} is {phase}',
+  'volume.deleted': 'volume {name} ({id}) deleted',
+  'volume.notFound': 'no volume named or with id "{ref}"; see kumulus volume list',
+  'usage.volumeSize': '--size must be a whole number of GB, at least 1',
 };
 
 /** A key of the message catalogue. */
@@ -270,6 +282,18 @@ const de: Record<MessageKey, string> = {
   'col.amount': 'BETRAG',
   'yes': 'ja',
   'no': 'nein',
+  'col.size': 'GRÖSSE',
+  'col.format': 'FORMAT',
+  'col.attachment': 'ANGEHÄNGT AN',
+  'field.size': 'Größe',
+  'field.format': 'Format',
+  'field.attachment': 'Angehängt an',
+  'field.used': 'Belegter Platz',
+  'field.labels': 'Labels',
+  'volume.done': 'Volume {name} ist {phase}',
+  'volume.deleted': 'Volume {name} ({id}) gelöscht',
+  'volume.notFound': 'kein Volume mit dem Namen oder der ID „{ref}“; siehe kumulus volume list',
+  'usage.volumeSize': '--size muss eine ganze Zahl von GB sein, mindestens 1',
 };
 
 /** A language the CLI speaks. */

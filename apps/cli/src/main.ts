@@ -11,6 +11,7 @@ import { runServe } from './commands/serve.ts';
 import { runServer } from './commands/server.ts';
 import { runSshKey } from './commands/ssh-key.ts';
 import { runNetwork } from './commands/network.ts';
+import { runVolume } from './commands/volume.ts';
 import { resolveConfig } from './config.ts';
 import { Exit, toCliError, usageError } from './errors.ts';
 import { pick, t } from './i18n.ts';
@@ -25,6 +26,7 @@ Commands:
   server             create, list, show, start, stop, reboot, delete servers
   ssh-key            list, add, rename, delete the SSH keys new servers can get
   network            list, create, show, rename, delete your private networks (vSwitches)
+  volume             create, list, show, attach, detach, resize, delete block volumes
   plan list          plans a server can have
   image list         images a server can be created from
   operation          list, show and wait for operations
@@ -55,6 +57,7 @@ Befehle:
   server             Server anlegen, auflisten, anzeigen, starten, stoppen, neu starten, löschen
   ssh-key            SSH-Schlüssel für neue Server auflisten, hinzufügen, umbenennen, löschen
   network            Ihre privaten Netze (vSwitches) auflisten, anlegen, zeigen, umbenennen, löschen
+  volume             Block-Volumes anlegen, auflisten, zeigen, anhängen, abhängen, vergrößern, löschen
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
@@ -85,6 +88,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   server: runServer,
   'ssh-key': runSshKey,
   network: runNetwork,
+  volume: runVolume,
   plan: runPlan,
   image: runImage,
   operation: runOperation,

@@ -30,6 +30,8 @@ describe('kumulus without a server', () => {
       ...['list', 'add', 'rename', 'delete'].map((s) => ['ssh-key', s]),
       ['billing'],
       ...['summary', 'ledger'].map((s) => ['billing', s]),
+      ['volume'],
+      ...['list', 'show', 'create', 'attach', 'detach', 'resize', 'delete'].map((s) => ['volume', s]),
     ];
     for (const c of commands) {
       const r = await runCli([...c, '--help'], { env });

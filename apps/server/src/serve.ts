@@ -35,6 +35,9 @@ import { networkRoutes } from './modules/network/routes.ts';
 import { createIdentity } from './modules/identity/service.ts';
 import { createOperations } from './modules/operations/service.ts';
 import { operationRoutes } from './modules/operations/routes.ts';
+import { storageRoutes } from './modules/storage/routes.ts';
+import { createVolumeReconciler } from './modules/storage/volume-reconciler.ts';
+import { createVolumes } from './modules/storage/volumes.ts';
 import { createQueue } from './reconcile/queue.ts';
 import { createWorker } from './reconcile/worker.ts';
 import { openStore, type Store } from './store/db.ts';
@@ -88,6 +91,10 @@ export interface ServeOptions {
   meterEveryMs?: number;
   /** The clock; the wall clock by default (tests of billing inject their own). */
   clock?: Clock;
+  /** The local engine's storage backend and its settings; `dir` under `<dataDir>/volumes` by default. */
+  storage?: { backend: string; config: Record<string, string> };
+  /** GB of volumes one tenant may have in all. */
+  volumeQuotaGb?: number;
 }
 
 /** A running control plane. */
@@ -138,7 +145,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
-  const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus' });
+  const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus', ...(opts.storage ? { storage: opts.storage } : {}) });
   const net = { name: 'default', ...(opts.network ?? { cidr: '10.77.0.0/16', gateway: '10.77.0.1' }) };
   // A host that cannot make the bridge still starts: the preflight shows the operator why.
   const link = await engine.network.ensureDefault(net).catch((err: Error) => {
@@ -185,6 +192,15 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: metering.recordPhase }),
       meter: metering.reconciler,
       image: createImageReconciler({ engine, catalog, health }),
+      volume: createVolumeReconciler({
+        db,
+        clock,
+        engine,
+        operations,
+        serverLive: async (id) => !!(await db.selectFrom('servers').select('id').where('id', '=', id).where('deletion_requested_at', 'is', null).executeTakeFirst()),
+        resyncMs: opts.resyncMs ?? 600_000,
+        log: (text) => console.error(text),
+      }),
       engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
       host: async () => {
         await health.refresh();
@@ -201,11 +217,30 @@ export async function serve(opts: ServeOptions): Promise<Running> {
 
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
 
+  const volumes = createVolumes({
+    db,
+    clock,
+    ids,
+    audit,
+    operations,
+    queue,
+    dialect: store.dialect,
+    storage: engine.storage,
+    quotaGb: opts.volumeQuotaGb ?? 1024,
+    node: hostname(),
+    findServer: async (p, idOrName) => {
+      const s = await servers.get(p, idOrName);
+      return { id: s.id, name: s.name, node: s.status.node, deleting: s.status.phase === 'Deleting' };
+    },
+    notify: () => worker.notify(),
+  });
+
   // After a crash every server is looked at again: whatever was half done gets finished.
   if (store.dialect === 'sqlite') await queue.releaseAllLeases();
   for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
   await metering.adopt();
   await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
+  for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
@@ -229,6 +264,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     routes: [
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
       ...computeRoutes(servers, sshKeys, catalog),
+      ...storageRoutes(volumes),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
       ...billingRoutes(billing),

@@ -87,6 +87,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const operatorPassword = 'Operator-Pass-1234!';
   const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? names.bridge, nftTable: opts.nftTable ?? names.nftTable });
   const cleanup = async () => {
+    // Volumes first: their mounts and loop devices must not outlive the guests or the data dir.
+    for (const id of await engine.storage.list()) await engine.storage.destroy(id);
     for (const id of await engine.compute.list()) await engine.compute.destroy(id);
     for (const id of await engine.network.listNetworks()) await engine.network.removeNetwork(id);
     await engine.network.removeDefault();

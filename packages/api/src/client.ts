@@ -2,6 +2,7 @@
  * The typed Kumulus API client used by the CLI, the dashboard and the tests.
  * It speaks fetch, so it runs in Node and in browsers alike.
  */
+import type { AttachVolume, CreateVolume, ResizeVolume, UpdateVolume, Volume, VolumeWithOperation } from './schemas/storage.ts';
 import type {
   CreatedToken,
   CreatePlan,
@@ -142,6 +143,31 @@ export class KumulusClient {
   }
   deleteServer(id: string) {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(id)}`);
+  }
+
+  listVolumes(q: ListQuery = {}) {
+    return this.request<Page<Volume>>('GET', '/volumes', undefined, q);
+  }
+  getVolume(id: string) {
+    return this.request<Volume>('GET', `/volumes/${encodeURIComponent(id)}`);
+  }
+  createVolume(body: CreateVolume, opts?: RequestOptions) {
+    return this.request<VolumeWithOperation>('POST', '/volumes', body, undefined, opts);
+  }
+  updateVolume(id: string, body: UpdateVolume) {
+    return this.request<Volume>('PATCH', `/volumes/${encodeURIComponent(id)}`, body);
+  }
+  attachVolume(id: string, body: AttachVolume, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/volumes/${encodeURIComponent(id)}/actions/attach`, body, undefined, opts);
+  }
+  resizeVolume(id: string, body: ResizeVolume, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/volumes/${encodeURIComponent(id)}/actions/resize`, body, undefined, opts);
+  }
+  detachVolume(id: string, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/volumes/${encodeURIComponent(id)}/actions/detach`, {}, undefined, opts);
+  }
+  deleteVolume(id: string) {
+    return this.request<Operation>('DELETE', `/volumes/${encodeURIComponent(id)}`);
   }
 
   listSshKeys(q: ListQuery = {}) {

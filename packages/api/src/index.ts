@@ -3,3 +3,4 @@ export * from './client.ts';
 export * from './networks.ts';
 export * from './schemas.ts';
 export * from './schemas/billing.ts';
+export * from './schemas/storage.ts';

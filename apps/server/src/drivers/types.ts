@@ -177,11 +177,90 @@ export interface HostDriver {
   preflight(): Promise<HostProblem[]>;
 }
 
+/** What a storage backend can do; checked instead of the backend's name. */
+export interface StorageCapabilities {
+  /** Point-in-time snapshots with rollback. */
+  snapshots: boolean;
+  /** Space is taken as data is written, not when the volume is made. */
+  thin: boolean;
+  /** A volume can grow while it is attached and mounted. */
+  onlineGrow: boolean;
+  /** Throughput and IOPS limits per volume (cgroup throttling on its block device). */
+  qos: boolean;
+}
+
+/** Filesystems a volume can be formatted with. */
+export type VolumeFormat = 'ext4' | 'xfs';
+
+/** Everything a storage backend needs to make a volume; derived from the volume's spec. */
+export interface VolumeSpec {
+  /** Our volume id (`vol_…`); the backend names its object after it. */
+  id: string;
+  sizeGb: number;
+  format: VolumeFormat;
+}
+
+/** Where a volume is attached: an instance and the path inside it. */
+export interface VolumeAttachment {
+  /** Our server id (`srv_…`). */
+  instance: string;
+  /** Absolute path inside the instance where the filesystem is mounted. */
+  path: string;
+}
+
+/** Throughput and IOPS limits of a volume; an absent or 0 field is unlimited. */
+export interface VolumeQos {
+  readBytesPerSec?: number;
+  writeBytesPerSec?: number;
+  readIops?: number;
+  writeIops?: number;
+}
+
+/** What a storage driver reports about one of its volumes. */
+export interface VolumeObservation {
+  sizeBytes: number;
+  /** Space the volume really takes on the backend (less than its size when thin or sparse). */
+  usedBytes: number;
+  format: VolumeFormat;
+  attachments: VolumeAttachment[];
+}
+
+/** Space of a backend, for free-space checks before a volume is accepted. */
+export interface StorageCapacity {
+  totalBytes: number;
+  freeBytes: number;
+}
+
+/** The storage facet: block volumes on one backend, attached to instances as filesystems. */
+export interface StorageDriver {
+  /** The backend's registry name (`dir`, `lvm-thin`). */
+  readonly backend: string;
+  readonly capabilities: StorageCapabilities;
+  capacity(): Promise<StorageCapacity>;
+  /** Reads the volume named after `id`; null when there is none. */
+  inspect(id: string): Promise<VolumeObservation | null>;
+  /** Ids of every volume this backend holds for us. */
+  list(): Promise<string[]>;
+  /** Makes and formats the volume unless it exists already; a failure leaves nothing half-made. */
+  create(spec: VolumeSpec): Promise<TaskRef | null>;
+  /** Mounts the volume into the instance at `path` (live when it runs, and on every start). */
+  attach(id: string, to: VolumeAttachment): Promise<TaskRef | null>;
+  /** Unmounts the volume from the instance; not attached is success. */
+  detach(id: string, instance: string): Promise<TaskRef | null>;
+  /** Sets the volume's I/O limits, live on the instance it is attached to and on every start (capability qos). */
+  limit(id: string, qos: VolumeQos): Promise<TaskRef | null>;
+  /** Grows the volume and its filesystem to `sizeGb`, mounted or not; never shrinks. */
+  grow(id: string, sizeGb: number): Promise<TaskRef | null>;
+  /** Removes the volume (detaching it first); absent is success. */
+  destroy(id: string): Promise<TaskRef | null>;
+}
+
 /** One engine: its facets, held in the registry under a name. */
 export interface Engine {
   name: string;
   compute: ComputeDriver;
   images: ImageDriver;
   network: NetworkDriver;
+  storage: StorageDriver;
   host: HostDriver;
 }

@@ -97,6 +97,24 @@ export interface ServersTable {
   updated_at: number;
 }
 
+export interface VolumesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** JSON object of the tenant's labels. */
+  labels: string;
+  /** The spec's size, as a column so quotas sum it in SQL. */
+  size_gb: number;
+  generation: number;
+  /** JSON of the desired state (VolumeSpec). */
+  spec: string;
+  /** JSON of the observed state (VolumeStatus). */
+  status: string;
+  deletion_requested_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface SshKeysTable {
   id: string;
   tenant_id: string;
@@ -270,6 +288,7 @@ export interface Database {
   images: ImagesTable;
   servers: ServersTable;
   ssh_keys: SshKeysTable;
+  volumes: VolumesTable;
   ip_allocations: IpAllocationsTable;
   ip_releases: IpReleasesTable;
   networks: NetworksTable;

@@ -32,6 +32,8 @@ export interface LocalComputeOptions {
   /** Seconds a guest gets to shut down before it is killed. */
   stopTimeoutS?: number;
   cgroup?: CgroupVersion;
+  /** Runs before every start: mounts on the host what the instance's config binds (volumes). */
+  beforeStart?: (id: string) => Promise<void>;
 }
 
 /** How often a shutdown or reboot request is repeated while the guest has not reacted. */
@@ -83,6 +85,7 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
   async function start(id: string) {
     if (!justMade.delete(id) && (await requireState(id)).state === 'RUNNING') return;
     await mountInstanceDisk(dirOf(id));
+    await opts.beforeStart?.(id);
     const config = await readFile(instancePaths(dirOf(id)).config, 'utf8');
     // The host learns the instance's MACs while LXC starts it, not from a stale entry later.
     await Promise.all([lxcStart(lxcPath, id), announceNeighbours(nicsInConfig(config))]);

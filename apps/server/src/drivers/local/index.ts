@@ -10,6 +10,8 @@ import { createLocalImages, IMAGE_INCLUDES } from './images.ts';
 import { createLocalNetwork } from './network.ts';
 import { preflight } from './preflight.ts';
 import type { IdMap } from './rootfs.ts';
+import { createLocalStorage } from './storage.ts';
+import { createBackend } from './storage/registry.ts';
 
 /** Options of the local engine; names are given so parallel engines never collide. */
 export interface LocalEngineOptions {
@@ -29,6 +31,13 @@ export interface LocalEngineOptions {
   netPath?: string;
   /** Debian mirror for debootstrap; found in the host's apt sources by default. */
   mirror?: string;
+  /**
+   * The storage backend of this host and its settings (storage/registry.ts); by default `dir`
+   * with its image files in `volumes/` beside lxcPath.
+   */
+  storage?: { backend: string; config: Record<string, string> };
+  /** Where attached volumes are mounted on the host; `volume-mounts/` beside lxcPath by default. */
+  volumeMountRoot?: string;
 }
 
 /** The default image cache: one per machine, so the slow Debian build happens once. */
@@ -39,11 +48,20 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
   const idmap = opts.idmap ?? { base: 100_000, size: 65_536 };
   const imageCache = opts.imageCache ?? DEFAULT_IMAGE_CACHE;
   const images = createLocalImages({ imageCache, idmap, mirror: opts.mirror });
+  const base = dirname(opts.lxcPath);
+  const { backend, config } = opts.storage ?? { backend: 'dir', config: { path: join(base, 'volumes') } };
+  const storage = createLocalStorage({
+    backend: createBackend(backend, config),
+    lxcPath: opts.lxcPath,
+    mountRoot: opts.volumeMountRoot ?? join(base, 'volume-mounts'),
+    idmap,
+  });
   return {
     name: 'local',
-    compute: createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node: opts.node ?? hostname() }),
+    compute: createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node: opts.node ?? hostname(), beforeStart: storage.prepareInstance }),
     images,
     network: createLocalNetwork({ bridge: opts.bridge, nftTable: opts.nftTable, netPath: opts.netPath ?? join(dirname(opts.lxcPath), 'net') }),
+    storage,
     host: {
       preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES }),
     },

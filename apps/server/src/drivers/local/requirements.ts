@@ -23,6 +23,13 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   mount: 'mount',
   umount: 'mount',
   'mkfs.ext4': 'e2fsprogs',
+  // Block volumes (drivers/local/storage*): formats, probing, and mounts into running guests.
+  'mkfs.xfs': 'xfsprogs',
+  blkid: 'util-linux',
+  resize2fs: 'e2fsprogs',
+  e2fsck: 'e2fsprogs',
+  xfs_growfs: 'xfsprogs',
+  nsenter: 'util-linux',
   debootstrap: 'debootstrap',
   script: 'bsdutils',
   stty: 'coreutils',

@@ -7,7 +7,7 @@ import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Engine } from '../types.ts';
-import { createLocalEngine } from './index.ts';
+import { createLocalEngine, type LocalEngineOptions } from './index.ts';
 import { removeInstanceDir } from './instance-files.ts';
 import { lxcList, lxcStop } from './lxc.ts';
 
@@ -17,6 +17,8 @@ export interface LocalTestEngine {
   lxcPath: string;
   bridge: string;
   nftTable: string;
+  /** The sandbox's root: lxc/, volumes/ and volume-mounts/ live in it. */
+  root: string;
   /** A /24 of its own per sandbox, so parallel runs never share addresses. */
   net: { cidr: string; gateway: string; prefix: string };
   cleanup(): Promise<void>;
@@ -24,7 +26,7 @@ export interface LocalTestEngine {
 }
 
 /** Makes a sandboxed local engine; `cleanup` must run in `after()`. */
-export async function makeLocalTestEngine(): Promise<LocalTestEngine> {
+export async function makeLocalTestEngine(opts: Pick<LocalEngineOptions, 'storage'> = {}): Promise<LocalTestEngine> {
   const tag = randomBytes(4).toString('hex');
   // mkdtemp makes 0700 dirs; the containers' root (host uid 100000+) must traverse lxcPath.
   const root = await mkdtemp(join(tmpdir(), 'kumulus-lxc-'));
@@ -34,9 +36,10 @@ export async function makeLocalTestEngine(): Promise<LocalTestEngine> {
   const nftTable = `kumulus_test_${tag}`;
   const third = 1 + (randomBytes(1)[0]! % 250);
   const prefix = `10.241.${third}`;
-  const engine = createLocalEngine({ lxcPath, bridge, nftTable, imageCache: process.env.KUMULUS_IMAGE_CACHE });
+  const engine = createLocalEngine({ lxcPath, bridge, nftTable, imageCache: process.env.KUMULUS_IMAGE_CACHE, ...opts });
   return {
     engine,
+    root,
     lxcPath,
     bridge,
     nftTable,
@@ -52,6 +55,8 @@ export async function makeLocalTestEngine(): Promise<LocalTestEngine> {
         }
       };
       // Through the driver first, then by force for whatever a failed test left half-made.
+      // Volumes go first: their mounts and loop devices must not outlive the guests' dirs.
+      for (const id of await engine.storage.list().catch(() => [])) await attempt(() => engine.storage.destroy(id));
       for (const id of await engine.compute.list().catch(() => [])) await attempt(() => engine.compute.destroy(id));
       for (const name of await lxcList(lxcPath).catch(() => [])) await attempt(() => lxcStop(lxcPath, name, { kill: true }));
       for (const entry of await readdir(lxcPath).catch(() => [])) await attempt(() => removeInstanceDir(join(lxcPath, entry)));
