@@ -7,10 +7,11 @@ import { paginate } from '../../lib/paging.ts';
 import { lockFor } from '../../store/locks.ts';
 import { hashPassword as cryptPassword } from '../../lib/sha512-crypt.ts';
 import type { EngineCapabilities } from '../../drivers/types.ts';
+import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import type { Database, ServersTable } from '../../store/schema.ts';
 import type { HostHealth } from '../cluster/health.ts';
-import { actorOf, type Audit } from '../audit/service.ts';
+import type { Audit } from '../audit/service.ts';
 import { assertStrongPassword } from '../identity/passwords.ts';
 import { type Principal, requireRole } from '../identity/principal.ts';
 import type { Ipv4Network } from '../network/ipam.ts';
@@ -45,7 +46,7 @@ interface Deps {
 
 /** vServers: their desired state, written in one transaction with an operation and a queue entry. */
 export function createServers(d: Deps) {
-  const { db, clock, ids, audit, operations, queue } = d;
+  const { db, clock, ids, queue } = d;
 
   /**
    * The row of a server of the caller's tenant, by id or name; a foreign id reads as absent.
@@ -78,10 +79,7 @@ export function createServers(d: Deps) {
     mutate(spec);
     const generation = row.generation + 1;
     await trx.updateTable('servers').set({ spec: JSON.stringify(spec), generation, updated_at: clock() }).where('id', '=', row.id).execute();
-    const op = await operations.create(trx, { tenantId: row.tenant_id, userId: p.userId, kind, targetType: 'server', targetId: row.id, targetGeneration: generation, requestId, step });
-    await queue.enqueue(trx, 'server', row.id);
-    await audit.record(trx, actorOf(p, requestId), { action: kind, targetType: 'server', targetId: row.id, detail: { operation: op.id } });
-    return op;
+    return recordChange(trx, d, { principal: p, tenantId: row.tenant_id, kind, target: { type: 'server', id: row.id }, generation, requestId, step });
   }
 
   return {
@@ -153,11 +151,9 @@ export function createServers(d: Deps) {
           updated_at: now,
         };
         await trx.insertInto('servers').values(row).execute();
-        const operation = await operations.create(trx, { tenantId: p.tenantId, userId: p.userId, kind: 'server.create', targetType: 'server', targetId: id, targetGeneration: 1, requestId, step: 'queued' });
-        await queue.enqueue(trx, 'server', id);
+        const operation = await recordChange(trx, d, { principal: p, tenantId: p.tenantId, kind: 'server.create', target: { type: 'server', id }, generation: 1, requestId, detail: { name: body.name, plan: plan.name, image: image.name } });
         // Each vSwitch the server joins learns its name and reservation.
         for (const nic of nics) if (nic.private) await queue.enqueue(trx, 'network', nic.network);
-        await audit.record(trx, actorOf(p, requestId), { action: 'server.create', targetType: 'server', targetId: id, detail: { name: body.name, plan: plan.name, image: image.name, operation: operation.id } });
         return { server: toServer(row), operation };
       });
       d.notify();

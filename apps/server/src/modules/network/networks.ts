@@ -4,6 +4,7 @@ import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { paginate } from '../../lib/paging.ts';
+import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import { lockFor } from '../../store/locks.ts';
 import type { Database, NetworksTable } from '../../store/schema.ts';
@@ -65,7 +66,7 @@ export async function findNetwork(trx: Kysely<Database>, tenantId: string, idOrN
 
 /** vSwitches: tenant-private networks, written as desired state that the network reconciler makes real. */
 export function createNetworks(d: Deps) {
-  const { db, clock, ids, audit, operations, queue } = d;
+  const { db, clock, ids, audit } = d;
 
   async function assertNameFree(trx: Kysely<Database>, p: Principal, name: string, except?: string) {
     if (name === DEFAULT_NETWORK) throw new DomainError('NAME_TAKEN', { kind: 'network', name }, [{ field: 'name', message: '"default" is the shared default network' }]);
@@ -109,9 +110,7 @@ export function createNetworks(d: Deps) {
           updated_at: now,
         };
         await trx.insertInto('networks').values(row).execute();
-        const operation = await operations.create(trx, { tenantId: p.tenantId, userId: p.userId, kind: 'network.create', targetType: 'network', targetId: row.id, targetGeneration: 1, requestId, step: 'queued' });
-        await queue.enqueue(trx, 'network', row.id);
-        await audit.record(trx, actorOf(p, requestId), { action: 'network.create', targetType: 'network', targetId: row.id, detail: { name: row.name, ipv4Cidr: row.ipv4_cidr, operation: operation.id } });
+        const operation = await recordChange(trx, d, { principal: p, tenantId: p.tenantId, kind: 'network.create', target: { type: 'network', id: row.id }, generation: 1, requestId, detail: { name: row.name, ipv4Cidr: row.ipv4_cidr } });
         return { network: toNetwork(row), operation };
       });
       d.notify();
@@ -155,10 +154,7 @@ export function createNetworks(d: Deps) {
         if (count > 0) throw new DomainError('NETWORK_IN_USE', { id: row.name, count });
         const generation = row.generation + 1;
         await trx.updateTable('networks').set({ deletion_requested_at: row.deletion_requested_at ?? clock(), generation, updated_at: clock() }).where('id', '=', row.id).execute();
-        const operation = await operations.create(trx, { tenantId: p.tenantId, userId: p.userId, kind: 'network.delete', targetType: 'network', targetId: row.id, targetGeneration: generation, requestId, step: 'queued' });
-        await queue.enqueue(trx, 'network', row.id);
-        await audit.record(trx, actorOf(p, requestId), { action: 'network.delete', targetType: 'network', targetId: row.id, detail: { operation: operation.id } });
-        return operation;
+        return recordChange(trx, d, { principal: p, tenantId: p.tenantId, kind: 'network.delete', target: { type: 'network', id: row.id }, generation, requestId });
       });
       d.notify();
       return op;

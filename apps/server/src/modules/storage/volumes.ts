@@ -5,6 +5,7 @@ import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { paginate } from '../../lib/paging.ts';
 import type { StorageDriver } from '../../drivers/types.ts';
+import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import { lockFor } from '../../store/locks.ts';
 import type { Database, VolumesTable } from '../../store/schema.ts';
@@ -44,7 +45,7 @@ interface Deps {
 
 /** Block volumes: their desired state, written in one transaction with an operation and a queue entry. */
 export function createVolumes(d: Deps) {
-  const { db, clock, ids, audit, operations, queue } = d;
+  const { db, clock, ids, audit } = d;
 
   /** The row of a volume of the caller's tenant, by id or name; a foreign id reads as absent. */
   async function findRow(trx: Kysely<Database>, p: Principal, idOrName: string): Promise<VolumesTable> {
@@ -65,10 +66,7 @@ export function createVolumes(d: Deps) {
   async function changeSpec(trx: Kysely<Database>, p: Principal, row: VolumesTable, kind: string, spec: VolumeSpec, requestId: string): Promise<Operation> {
     const generation = row.generation + 1;
     await trx.updateTable('volumes').set({ spec: JSON.stringify(spec), generation, updated_at: clock() }).where('id', '=', row.id).execute();
-    const op = await operations.create(trx, { tenantId: row.tenant_id, userId: p.userId, kind, targetType: 'volume', targetId: row.id, targetGeneration: generation, requestId, step: 'queued' });
-    await queue.enqueue(trx, 'volume', row.id);
-    await audit.record(trx, actorOf(p, requestId), { action: kind, targetType: 'volume', targetId: row.id, detail: { operation: op.id } });
-    return op;
+    return recordChange(trx, d, { principal: p, tenantId: row.tenant_id, kind, target: { type: 'volume', id: row.id }, generation, requestId });
   }
 
   const nameTaken = (name: string) =>
@@ -109,9 +107,7 @@ export function createVolumes(d: Deps) {
           updated_at: now,
         };
         await trx.insertInto('volumes').values(row).execute();
-        const operation = await operations.create(trx, { tenantId: p.tenantId, userId: p.userId, kind: 'volume.create', targetType: 'volume', targetId: id, targetGeneration: 1, requestId, step: 'queued' });
-        await queue.enqueue(trx, 'volume', id);
-        await audit.record(trx, actorOf(p, requestId), { action: 'volume.create', targetType: 'volume', targetId: id, detail: { name: body.name, sizeGb: body.sizeGb, operation: operation.id } });
+        const operation = await recordChange(trx, d, { principal: p, tenantId: p.tenantId, kind: 'volume.create', target: { type: 'volume', id }, generation: 1, requestId, detail: { name: body.name, sizeGb: body.sizeGb } });
         return { volume: toVolume(row), operation };
       });
       d.notify();
