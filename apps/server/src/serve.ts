@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
+import type { Kysely } from 'kysely';
 import { createLocalEngine } from './drivers/local/index.ts';
 import type { Engine } from './drivers/types.ts';
 import { buildApp } from './http/app.ts';
@@ -25,7 +26,7 @@ import { createCatalog } from './modules/compute/catalog.ts';
 import { createImageReconciler } from './modules/compute/image-reconciler.ts';
 import { createEngineSweep } from './modules/compute/engine-sweep.ts';
 import { computeRoutes } from './modules/compute/routes.ts';
-import { createServerReconciler } from './modules/compute/server-reconciler.ts';
+import { createServerReconciler, type PhaseChange } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
 import { createSshKeys } from './modules/compute/ssh-keys.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
@@ -41,6 +42,7 @@ import { createVolumes } from './modules/storage/volumes.ts';
 import { createQueue } from './reconcile/queue.ts';
 import { createWorker } from './reconcile/worker.ts';
 import { openStore, type Store } from './store/db.ts';
+import type { Database } from './store/schema.ts';
 
 /** The version reported by /healthz and the OpenAPI document. */
 export const VERSION = '0.1.0';
@@ -189,7 +191,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queue,
     concurrency: opts.concurrency ?? 16,
     reconcilers: {
-      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: metering.recordPhase }),
+      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: serverPhaseChanged }),
       meter: metering.reconciler,
       image: createImageReconciler({ engine, catalog, health }),
       volume: createVolumeReconciler({
@@ -217,6 +219,12 @@ export async function serve(opts: ServeOptions): Promise<Running> {
 
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
 
+  /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
+  async function serverPhaseChanged(trx: Kysely<Database>, change: PhaseChange): Promise<void> {
+    await metering.recordPhase(trx, change);
+    // A deleted server takes its volumes' attachments with it: their reconciler notices at once.
+    if (change.phase === 'Deleted') for (const id of await volumes.attachedTo(trx, change.tenantId, change.serverId)) await queue.enqueue(trx, 'volume', id);
+  }
   const volumes = createVolumes({
     db,
     clock,

@@ -63,7 +63,7 @@ describeEachStore(
 
       // A server deleted under its volume leaves the volume detached, and deletable.
       assert.equal((await client.waitOperation((await client.deleteServer(b.server.id)).id, 60)).state, 'succeeded');
-      // The volume's own resync (2 s in tests) notices; no detach is asked for.
+      // The server's deletion wakes the volume's reconciler; no detach is asked for.
       for (let i = 0; i < 120 && (await client.getVolume(id)).status.phase !== 'Available'; i++) await sleep(500);
       v = await client.getVolume(id);
       assert.equal(v.status.phase, 'Available');

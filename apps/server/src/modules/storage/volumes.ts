@@ -74,6 +74,15 @@ export function createVolumes(d: Deps) {
 
   return {
     /** Checks quota and free space and records the volume's spec; the reconciler makes it real. */
+    /** Ids of the tenant's volumes attached, or to be attached, to a server (to wake them when it goes). */
+    async attachedTo(trx: Kysely<Database>, tenantId: string, serverId: string): Promise<string[]> {
+      const rows = await trx.selectFrom('volumes').selectAll().where('tenant_id', '=', tenantId).execute();
+      return rows.filter((row) => {
+        const { spec, status } = readVolumeRow(row);
+        return spec.attachment?.server === serverId || status.attachment?.server === serverId;
+      }).map((row) => row.id);
+    },
+
     async create(p: Principal, body: CreateVolume, requestId: string): Promise<VolumeWithOperation> {
       // Asked before the transaction: a backend's answer may take a process spawn.
       const free = Math.floor((await d.storage.capacity()).freeBytes / GB);
