@@ -1,22 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
+import type { PhaseChange } from '../compute/server-reconciler.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database, LedgerEntriesTable, LedgerTransactionsTable, UsageRecordsTable } from '../../store/schema.ts';
 import type { Ledger } from './ledger.ts';
 import type { Prices } from './prices.ts';
 import { floorSecond, type PhaseEntry, sliceUsage, type UsageSlice } from './segments.ts';
 
-/** A server's phase as committed by the server reconciler. */
-export interface PhaseChange {
-  serverId: string;
-  tenantId: string;
-  name: string;
-  plan: string;
-  /** A server phase, or `Deleted` when the row goes. */
-  phase: string;
-  /** When the phase began (the status's phaseSince). */
-  at: number;
-}
+/** A server's phase as committed by the server reconciler: what the meter counts from. */
+export type { PhaseChange };
 
 interface Deps {
   db: Kysely<Database>;

@@ -43,13 +43,15 @@ interface Deps {
   onPhase?: (trx: Kysely<Database>, change: PhaseChange) => Promise<void>;
 }
 
-/** A committed phase change of a server; `Deleted` when its row goes. */
+/** A committed phase change of a server, as billing and the volumes that follow it read it. */
 export interface PhaseChange {
   serverId: string;
   tenantId: string;
   name: string;
   plan: string;
+  /** A server phase, or `Deleted` when the row goes. */
   phase: string;
+  /** When the phase began (the status's phaseSince). */
   at: number;
 }
 
