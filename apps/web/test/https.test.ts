@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/harness.ts';
-import { launchBrowser } from './support/browser.ts';
+import { gotoRetrying, launchBrowser } from './support/browser.ts';
 import { ensureWebBuild } from './support/web-dist.ts';
 
 describe('dashboard over HTTPS in Chromium', () => {
@@ -51,16 +51,3 @@ describe('dashboard over HTTPS in Chromium', () => {
   });
 });
 
-/**
- * Chromium aborts a navigation with ERR_NETWORK_CHANGED when any interface of the host changes, which other
- * test files do all the time (their bridges and veths); that says nothing about the page, so navigate again.
- */
-async function gotoRetrying(page: Page, url: string) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await page.goto(url);
-    } catch (err) {
-      if (attempt >= 5 || !String(err).includes('ERR_NETWORK_CHANGED')) throw err;
-    }
-  }
-}

@@ -35,9 +35,26 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** Signs in through the sign-in form and waits for the server list. */
 export async function signIn(page: Page, url: string, email: string, password: string): Promise<void> {
-  await page.goto(`${url}/servers`);
+  await gotoRetrying(page, `${url}/servers`);
   await page.getByLabel(/^(Email|E-Mail)$/).fill(email);
   await page.getByLabel(/^(Password|Passwort)$/).fill(password);
   await page.getByRole('button', { name: /^(Sign in|Anmelden)$/ }).click();
   await page.waitForURL(/\/servers$/);
+}
+
+/**
+ * Chromium aborts a navigation with ERR_NETWORK_CHANGED when any interface of the host changes, which other
+ * test files do all the time (their bridges and veths); that says nothing about the page, so navigate again.
+ * Playwright reports it either by name or as the navigation being replaced by Chromium's error page.
+ */
+export async function gotoRetrying(page: Page, url: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await page.goto(url);
+    } catch (err) {
+      const networkChanged = /ERR_NETWORK_CHANGED|chrome-error:\/\/chromewebdata/.test(String(err));
+      if (attempt >= 5 || !networkChanged) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
