@@ -56,7 +56,7 @@ function CreatePlanForm({ onCreated }: { onCreated: () => void }) {
 export function CatalogPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const data = usePoll(async () => {
+  const data = usePoll(['catalog', 'operator'], async () => {
     const [plans, images] = await Promise.all([api.all((q) => api.listPlans(q)), api.all((q) => api.listImages(q))]);
     return { plans, images };
   }, 10_000);

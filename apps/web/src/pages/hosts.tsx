@@ -79,7 +79,7 @@ function HostCard({ host: h }: { host: Host }) {
 /** The hosts page. */
 export function HostsPage() {
   const { t } = useI18n();
-  const hosts = usePoll(() => api.listHosts(), 5000);
+  const hosts = usePoll(['hosts'], () => api.listHosts(), 5000);
   return (
     <section aria-labelledby="hosts-title">
       <h1 id="hosts-title">{t('hosts.title')}</h1>

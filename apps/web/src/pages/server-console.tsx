@@ -12,7 +12,7 @@ import { ErrorNotice } from '../components/error-notice.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { api } from '../lib/api.ts';
 import { type ConsoleMode, type ConsoleState, ConsoleSocket } from '../lib/console-socket.ts';
-import { Link } from '../lib/router.tsx';
+import { Link } from 'wouter';
 import { useSession } from '../lib/session.tsx';
 
 function StatusLine({ state }: { state: ConsoleState }) {

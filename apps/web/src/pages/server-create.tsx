@@ -16,7 +16,7 @@ import { PasswordField } from '../components/password-field.tsx';
 import { defaultImage, ImageChoice, KeyPicker, PlanChoice, sortPlans, suggestName, usableImage } from '../components/wizard-choices.tsx';
 import { type I18n, useI18n } from '../i18n/i18n.tsx';
 import { ApiError, api, fieldErrors, formErrors } from '../lib/api.ts';
-import { navigate } from '../lib/router.tsx';
+import { navigate } from 'wouter/use-browser-location';
 import { usePoll } from '../lib/use-poll.ts';
 
 type Access = 'password' | 'sshKey';
@@ -64,7 +64,7 @@ function wizardErrors(i18n: I18n, err: unknown, body: CreateServer): Record<stri
 export function ServerCreatePage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const catalog = usePoll(async () => {
+  const catalog = usePoll(['catalog', 'wizard'], async () => {
     const [plans, images, keys, servers] = await Promise.all([
       api.all((q) => api.listPlans(q)),
       api.all((q) => api.listImages(q)),

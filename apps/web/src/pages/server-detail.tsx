@@ -17,7 +17,8 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { kindLabel } from '../i18n/labels.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { isMarkedDeleting, markDeleting } from '../lib/deleting.ts';
-import { Link, navigate } from '../lib/router.tsx';
+import { Link } from 'wouter';
+import { navigate } from 'wouter/use-browser-location';
 import { usePoll } from '../lib/use-poll.ts';
 
 const isActive = (op: Operation) => op.state === 'pending' || op.state === 'running';
@@ -61,6 +62,7 @@ export function ServerDetailPage({ id }: { id: string }) {
   const { me } = useSession();
   const mayShell = me?.user.role === 'admin' || me?.user.role === 'operator';
   const state = usePoll(
+    ['server', id, 'with-operations'],
     async (signal) => {
       const server = await api.request<Server>('GET', `/servers/${encodeURIComponent(id)}`, undefined, undefined, { signal });
       // The route may name the server; operations are filed under its id.
@@ -68,9 +70,8 @@ export function ServerDetailPage({ id }: { id: string }) {
       return { server, ops: ops.items };
     },
     (d) => (!d || isBusyPhase(d.server.status.phase) || d.ops.some(isActive) ? 1500 : 5000),
-    [id],
   );
-  const plans = usePoll(() => api.all((q) => api.listPlans(q)), 0);
+  const plans = usePoll(['plans'], () => api.all((q) => api.listPlans(q)), 0);
 
   if (state.error instanceof ApiError && state.error.status === 404) {
     return (

@@ -98,7 +98,7 @@ function KeyName({ sshKey, onRenamed }: { sshKey: SshKey; onRenamed: () => void 
 export function SshKeysPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const keys = usePoll(() => api.all((q) => api.listSshKeys(q)), 0);
+  const keys = usePoll(['ssh-keys'], () => api.all((q) => api.listSshKeys(q)), 0);
   const [added, setAdded] = useState<SshKey | null>(null);
   const [error, setError] = useState<unknown>();
   const [deleting, setDeleting] = useState<{ key: SshKey; busy: boolean } | null>(null);

@@ -15,7 +15,7 @@ import { usePoll } from '../lib/use-poll.ts';
 export function TenantsPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const tenants = usePoll(() => api.all((q) => api.listTenants(q)), 10_000);
+  const tenants = usePoll(['tenants'], () => api.all((q) => api.listTenants(q)), 10_000);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');

@@ -33,7 +33,7 @@ function NewSecret({ created, onDone }: { created: CreatedToken; onDone: () => v
 export function TokensPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const tokens = usePoll(() => api.all((q) => api.listTokens(q)), 0);
+  const tokens = usePoll(['tokens'], () => api.all((q) => api.listTokens(q)), 0);
   const [name, setName] = useState('');
   const [days, setDays] = useState('');
   const [created, setCreated] = useState<CreatedToken | null>(null);
