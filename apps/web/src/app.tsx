@@ -11,18 +11,18 @@ import { Loading } from './components/loading.tsx';
 import { I18nProvider, useI18n } from './i18n/i18n.tsx';
 import { SessionProvider, nextPath, redirectToSignIn, useSession } from './lib/session.tsx';
 import { queryClient } from './lib/use-poll.ts';
-import { CatalogPage } from './pages/catalog.tsx';
-import { HostsPage } from './pages/hosts.tsx';
-import { OperationsPage } from './pages/operations.tsx';
-import { ServerCreatePage } from './pages/server-create.tsx';
-import { ServerDetailPage } from './pages/server-detail.tsx';
-import { ServerListPage } from './pages/server-list.tsx';
-import { SignInPage } from './pages/sign-in.tsx';
-import { SshKeysPage } from './pages/ssh-keys.tsx';
-import { TenantsPage } from './pages/tenants.tsx';
-import { TokensPage } from './pages/tokens.tsx';
+import { CatalogPage } from './pages/compute/catalog.tsx';
+import { HostsPage } from './pages/cluster/hosts.tsx';
+import { OperationsPage } from './pages/operations/operations.tsx';
+import { ServerCreatePage } from './pages/compute/server-create.tsx';
+import { ServerDetailPage } from './pages/compute/server-detail.tsx';
+import { ServerListPage } from './pages/compute/server-list.tsx';
+import { SignInPage } from './pages/identity/sign-in.tsx';
+import { SshKeysPage } from './pages/compute/ssh-keys.tsx';
+import { TenantsPage } from './pages/identity/tenants.tsx';
+import { TokensPage } from './pages/identity/tokens.tsx';
 
-const ServerConsolePage = lazy(() => import('./pages/server-console.tsx'));
+const ServerConsolePage = lazy(() => import('./pages/compute/server-console.tsx'));
 
 function NotFound() {
   const { t } = useI18n();

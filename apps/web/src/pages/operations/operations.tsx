@@ -6,14 +6,14 @@
  */
 import type { Operation, Server } from '@kumulus/api/schemas';
 import { useState } from 'react';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { OperationCells, OperationHeadCells } from '../components/operation-state.tsx';
-import { type I18n, useI18n } from '../i18n/i18n.tsx';
-import { kindLabel } from '../i18n/labels.ts';
-import { api } from '../lib/api.ts';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { OperationCells, OperationHeadCells } from '../../components/operation-state.tsx';
+import { type I18n, useI18n } from '../../i18n/i18n.tsx';
+import { kindLabel } from '../../i18n/labels.ts';
+import { api } from '../../lib/api.ts';
 import { Link } from 'wouter';
-import { usePoll } from '../lib/use-poll.ts';
+import { usePoll } from '../../lib/use-poll.ts';
 
 /** Rows per page; `?limit=` in the address picks another size (1–100), e.g. for a short list to link to. */
 function pageSize(): number {

@@ -4,12 +4,12 @@
  */
 import type { CreateTenant, Tenant } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { Field } from '../components/field.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { api, fieldErrors } from '../lib/api.ts';
-import { usePoll } from '../lib/use-poll.ts';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api, fieldErrors } from '../../lib/api.ts';
+import { usePoll } from '../../lib/use-poll.ts';
 
 /** The tenants page. */
 export function TenantsPage() {

@@ -1,14 +1,14 @@
 /** SSH keys: the tenant's saved public keys, added once and picked in the create-server wizard. */
 import type { SshKey } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
-import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { Field } from '../components/field.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { PublicKeyField } from '../components/public-key-field.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { api, errorMessage, fieldErrors, formErrors } from '../lib/api.ts';
-import { usePoll } from '../lib/use-poll.ts';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { PublicKeyField } from '../../components/public-key-field.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api, errorMessage, fieldErrors, formErrors } from '../../lib/api.ts';
+import { usePoll } from '../../lib/use-poll.ts';
 
 function AddKeyForm({ onAdded }: { onAdded: (key: SshKey) => void }) {
   const { t } = useI18n();

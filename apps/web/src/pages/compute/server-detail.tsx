@@ -4,22 +4,22 @@
  */
 import type { Operation, Plan, Server, ServerAction } from '@kumulus/api/schemas';
 import { useState } from 'react';
-import { useSession } from '../lib/session.tsx';
-import { ConfirmDeleteDialog } from '../components/confirm-delete-dialog.tsx';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { Loading } from '../components/loading.tsx';
-import { OperationState } from '../components/operation-state.tsx';
-import { isBusyPhase, PhaseBadge } from '../components/phase-badge.tsx';
-import { ServerAddresses } from '../components/server-addresses.tsx';
-import { phaseSince, ServerConditions } from '../components/server-conditions.tsx';
-import { ServerOperations } from '../components/server-operations.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { kindLabel } from '../i18n/labels.ts';
-import { ApiError, api } from '../lib/api.ts';
-import { isMarkedDeleting, markDeleting } from '../lib/deleting.ts';
+import { useSession } from '../../lib/session.tsx';
+import { ConfirmDeleteDialog } from '../../components/confirm-delete-dialog.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Loading } from '../../components/loading.tsx';
+import { OperationState } from '../../components/operation-state.tsx';
+import { isBusyPhase, PhaseBadge } from '../../components/phase-badge.tsx';
+import { ServerAddresses } from '../../components/server-addresses.tsx';
+import { phaseSince, ServerConditions } from '../../components/server-conditions.tsx';
+import { ServerOperations } from '../../components/server-operations.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { kindLabel } from '../../i18n/labels.ts';
+import { ApiError, api } from '../../lib/api.ts';
+import { isMarkedDeleting, markDeleting } from '../../lib/deleting.ts';
 import { Link } from 'wouter';
 import { navigate } from 'wouter/use-browser-location';
-import { usePoll } from '../lib/use-poll.ts';
+import { usePoll } from '../../lib/use-poll.ts';
 
 const isActive = (op: Operation) => op.state === 'pending' || op.state === 'running';
 

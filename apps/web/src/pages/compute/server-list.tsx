@@ -5,15 +5,15 @@
  */
 import type { Page, Server } from '@kumulus/api/schemas';
 import { memo, useDeferredValue, useMemo, useState } from 'react';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { isBusyPhase, PhaseBadge } from '../components/phase-badge.tsx';
-import { type I18n, useI18n } from '../i18n/i18n.tsx';
-import { api } from '../lib/api.ts';
-import { forgetDeleted, isMarkedDeleting } from '../lib/deleting.ts';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { isBusyPhase, PhaseBadge } from '../../components/phase-badge.tsx';
+import { type I18n, useI18n } from '../../i18n/i18n.tsx';
+import { api } from '../../lib/api.ts';
+import { forgetDeleted, isMarkedDeleting } from '../../lib/deleting.ts';
 import { Link } from 'wouter';
-import { useSession } from '../lib/session.tsx';
-import { usePoll } from '../lib/use-poll.ts';
+import { useSession } from '../../lib/session.tsx';
+import { usePoll } from '../../lib/use-poll.ts';
 
 /** How often the list polls while something converges, and while all is quiet. */
 const FAST_MS = 2000;

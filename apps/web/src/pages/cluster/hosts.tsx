@@ -3,12 +3,12 @@
  * with their fixes) and how much CPU and memory is promised to servers, overcommit in words.
  */
 import type { Host } from '@kumulus/api/schemas';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { UsageMeter } from '../components/usage-meter.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { api } from '../lib/api.ts';
-import { usePoll } from '../lib/use-poll.ts';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { UsageMeter } from '../../components/usage-meter.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api } from '../../lib/api.ts';
+import { usePoll } from '../../lib/use-poll.ts';
 
 /**
  * Containers share the host's CPUs, so promising more vCPUs than there are is the normal
