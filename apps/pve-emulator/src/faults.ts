@@ -20,6 +20,8 @@ export interface FaultConfig {
   hangMs?: number;
   /** How long a node stays away. */
   nodeDownMs?: number;
+  /** Inject at most this many faults, then none (a test that wants exactly one). */
+  limit?: number;
 }
 
 /** Which faults fit which request. */
@@ -53,6 +55,7 @@ export class FaultInjector {
   /** How many faults of each kind were injected. */
   readonly injected: Record<string, number> = {};
   config: FaultConfig;
+  private count = 0;
   constructor(config: FaultConfig = { rate: 0, kinds: [] }) {
     this.config = config;
     this.random = generator(config.seed ?? 1);
@@ -61,17 +64,20 @@ export class FaultInjector {
   /** Replaces the settings (and reseeds). */
   set(config: FaultConfig): void {
     this.config = config;
+    this.count = 0;
     this.random = generator(config.seed ?? 1);
   }
 
   /** The fault a request meets, or null. */
   pick(r: { method: string; mutating: boolean; template: string }): FaultKind | null {
     if (this.config.rate <= 0) return null;
+    if (this.config.limit !== undefined && this.count >= this.config.limit) return null;
     if (this.random() >= this.config.rate) return null;
     const fitting = this.config.kinds.filter((k) => FITS[k](r));
     if (fitting.length === 0) return null;
     const kind = fitting[Math.floor(this.random() * fitting.length)]!;
     this.injected[kind] = (this.injected[kind] ?? 0) + 1;
+    this.count++;
     return kind;
   }
 }

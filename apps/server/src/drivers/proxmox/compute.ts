@@ -21,6 +21,51 @@ export interface ProxmoxComputeOptions {
 }
 
 const NOT_FOUND = /does not exist/;
+
+/** The options Kumulus sets and watches for changes made in Proxmox's own GUI or CLI. */
+const WATCHED = ['hostname', 'cores', 'memory', 'swap', 'net0', 'net1', 'net2', 'net3'];
+const RECORD = 'kumulus-spec:';
+
+/** What Kumulus set, as it is recorded in the guest's description (so any Kumulus process can compare). */
+function recordOf(p: PveParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of WATCHED) if (p[k] !== undefined) out[k] = String(typeof p[k] === 'boolean' ? Number(p[k]) : p[k]);
+  return out;
+}
+
+function describe(id: string, record: Record<string, string>): string {
+  return `Kumulus server ${id}. Managed by Kumulus: changes made here are reported as drift.\n${RECORD} ${JSON.stringify(record)}`;
+}
+
+/** The differences between a guest's config and what Kumulus recorded at create, in words. */
+export function driftOf(config: Record<string, string | number>): string[] {
+  const line = String(config.description ?? '').split('\n').find((l) => l.startsWith(RECORD));
+  if (!line) return ['the Kumulus record in the description was removed'];
+  let record: Record<string, string>;
+  try {
+    record = JSON.parse(line.slice(RECORD.length)) as Record<string, string>;
+  } catch {
+    return ['the Kumulus record in the description was edited'];
+  }
+  const out: string[] = [];
+  for (const k of WATCHED) {
+    const want = record[k];
+    const have = config[k] === undefined ? undefined : String(config[k]);
+    if (want === undefined && have === undefined) continue;
+    // PVE normalizes net options (adds type=veth, may reorder); compare them as sets of key=value.
+    const same = k.startsWith('net') ? sameOptions(want, have) : want === have;
+    if (!same) out.push(have === undefined ? `${k} was removed (Kumulus set ${want})` : want === undefined ? `${k} was added (${have})` : `${k} is ${have}, Kumulus set ${want}`);
+  }
+  return out;
+}
+
+function sameOptions(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const set = (x: string) => new Set(x.split(',').filter((kv) => !kv.startsWith('type=')).map((kv) => kv.toLowerCase()));
+  const sa = set(a);
+  const sb = set(b);
+  return sa.size === sb.size && [...sa].every((kv) => sb.has(kv));
+}
 const LOCKED = /is locked|can't lock file/;
 
 /** Creates the compute facet. */
@@ -59,7 +104,7 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
       rootfs: `${o.rootStorage}:${sp.diskGb}`,
       unprivileged: true,
       tags: `${OWNER_TAG};${sp.id}`,
-      description: `Kumulus server ${sp.id}; managed by Kumulus, changes here are reported as drift.`,
+      description: '',
     };
     sp.nics.forEach((n, i) => {
       p[`net${i}`] = `name=eth${i},bridge=${n.link},hwaddr=${n.mac},ip=${n.ipv4}${n.gateway ? `,gw=${n.gateway}` : ''}`;
@@ -67,6 +112,7 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     if (sp.sshKeys.length > 0) p['ssh-public-keys'] = sp.sshKeys.join('\n');
     if (sp.dns && sp.dns.nameservers.length > 0) p.nameserver = sp.dns.nameservers.join(' ');
     if (sp.dns && sp.dns.search.length > 0) p.searchdomain = sp.dns.search.join(' ');
+    p.description = describe(sp.id, recordOf(p));
     return p;
   };
 
@@ -81,7 +127,12 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
       // The cluster's list can lag behind the node (pvestatd); the node's own word decides.
       try {
         const cur = await client.get<{ status: string; lock?: string; tags?: string }>(`${path(g)}/status/current`);
-        return observe({ ...g, status: cur.status, ...(cur.lock ? { lock: cur.lock } : {}) });
+        const obs = observe({ ...g, status: cur.status, ...(cur.lock ? { lock: cur.lock } : {}) });
+        // A guest in the middle of its create has no final config yet: nothing to compare.
+        if (cur.lock === 'create') return obs;
+        const config = await client.get<Record<string, string | number>>(`${path(g)}/config`);
+        const drift = driftOf(config);
+        return drift.length > 0 ? { ...obs, drift } : obs;
       } catch (err) {
         if (err instanceof PveApiError && NOT_FOUND.test(err.message)) return null;
         throw err;
