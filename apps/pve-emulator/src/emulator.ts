@@ -52,6 +52,9 @@ export interface EmulatorOptions {
   now?: () => number;
 }
 
+/** Every `METHOD /template` the emulator serves: what the schema extract keeps. */
+export const EMULATED_ROUTES = Object.keys({ ...clusterHandlers, ...guestHandlers }).sort();
+
 /** The default token of tests and `npm run pve-emulator`. */
 export const DEFAULT_TOKEN: EmuToken = { id: 'kumulus@pve!kumulus', secret: '00000000-0000-4000-8000-000000000000', privileges: { '/': ADMIN_PRIVILEGES } };
 
@@ -70,7 +73,6 @@ export class PveEmulator {
   private readonly durations: Durations;
   private readonly now: () => number;
   private server: Server | null = null;
-  private fingerprint = '';
   private nodeTimers = new Set<NodeJS.Timeout>();
 
   private readonly opts: EmulatorOptions;
@@ -87,13 +89,12 @@ export class PveEmulator {
     this.tokens = opts.tokens ?? [DEFAULT_TOKEN];
     const t = opts.taskMs ?? 0;
     this.durations = typeof t === 'number' ? { create: t, start: t, stop: t, destroy: t } : { create: 0, start: 0, stop: 0, destroy: 0, ...t };
-    this.handlers['GET /nodes/{node}/certificates/info'] = () => [{ filename: 'pve-ssl.pem', fingerprint: this.fingerprint, subject: '/CN=emulated', issuer: '/CN=emulated' }];
   }
 
   /** Listens (HTTPS, a self-signed certificate) and answers the base URL and the certificate's SHA-256 fingerprint. */
   async listen(host = '127.0.0.1', port = 0): Promise<{ url: string; fingerprint: string; ca: string }> {
     const cert = await makeCertificate(host);
-    this.fingerprint = cert.fingerprint;
+    this.state.fingerprint = cert.fingerprint;
     this.server = createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
       this.handle(req, res).catch((err) => {
         if (!res.headersSent) this.send(res, 500, { data: null, message: String(err) }, String(err));

@@ -168,4 +168,5 @@ export const clusterHandlers: Handlers = {
     return t.log.map((line, i) => ({ n: i + 1, t: line }));
   },
   'GET /access/permissions': permissions,
+  'GET /nodes/{node}/certificates/info': (ctx) => [{ filename: 'pve-ssl.pem', fingerprint: ctx.state.fingerprint, subject: '/CN=pve-emulator', issuer: '/CN=pve-emulator' }],
 };

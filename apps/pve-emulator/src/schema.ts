@@ -64,10 +64,19 @@ export interface ApiSchema {
  */
 export function defaultSchemaFile(version: '8' | '9.1.3' = '9.1.3'): string | null {
   if (process.env.PVE_API_SCHEMA) return process.env.PVE_API_SCHEMA;
-  const repo = join(import.meta.dirname, '..', '..', '..');
-  const file = join(repo, '..', 'shared', 'reference', `pve-api-schema-${version}.json`);
-  return existsSync(file) ? file : null;
+  const file = referenceSchemaFile(version);
+  if (existsSync(file)) return file;
+  // On a user's machine: the part of the reference the emulator serves, extracted by scripts/extract-pve-schema.ts.
+  return existsSync(EXTRACT_FILE) ? EXTRACT_FILE : null;
 }
+
+/** The full reference beside the repository (`../shared/reference/`). */
+export function referenceSchemaFile(version: '8' | '9.1.3' = '9.1.3'): string {
+  return join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'reference', `pve-api-schema-${version}.json`);
+}
+
+/** The committed extract: the reference's entries for the paths the emulator serves. */
+export const EXTRACT_FILE = join(import.meta.dirname, '..', 'schema', 'pve-api-schema-9.1.3.extract.json');
 
 /** Loads a schema file into routes; a path variable matches one segment, as in PVE's router. */
 export function loadSchema(file: string): ApiSchema {
@@ -87,7 +96,7 @@ export function loadSchema(file: string): ApiSchema {
   for (const n of tree) walk(n);
   // Literal segments win over variables (`/nodes/{node}/lxc` before `/nodes/{node}/{x}`): fewer variables first.
   routes.sort((a, b) => a.vars.length - b.vars.length);
-  const version = file.match(/pve-api-schema-([^/]+)\.json$/)?.[1] ?? 'unknown';
+  const version = file.match(/pve-api-schema-([\d.]+)[^/]*\.json$/)?.[1] ?? 'unknown';
   return {
     version,
     routes,

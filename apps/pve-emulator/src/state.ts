@@ -61,6 +61,8 @@ export interface ClusterState {
   tasks: Map<string, EmuTask>;
   /** vmids whose config is being held by a running worker (PVE's flock on the config file). */
   busy: Map<number, string>;
+  /** SHA-256 fingerprint of the certificate the API serves, as `certificates/info` shows it. */
+  fingerprint: string;
 }
 
 /** The Debian template a fresh cluster offers, as `pveam download local debian-12-standard…` leaves it. */
@@ -76,7 +78,7 @@ export function makeCluster(count: number): ClusterState {
     ['local', { storage: 'local', type: 'dir', content: ['vztmpl', 'iso', 'backup', 'snippets'], total: 100 * 2 ** 30, volumes: [{ volid: DEFAULT_TEMPLATE, content: 'vztmpl', size: 126 * 2 ** 20 }] }],
     ['local-lvm', { storage: 'local-lvm', type: 'lvmthin', content: ['images', 'rootdir'], total: 1024 * 2 ** 30, volumes: [] }],
   ]);
-  return { nodes, storages, guests: new Map(), tasks: new Map(), busy: new Map() };
+  return { nodes, storages, guests: new Map(), tasks: new Map(), busy: new Map(), fingerprint: '' };
 }
 
 /** Memory of a guest in bytes (LXC `memory`, QEMU `memory`, both MiB; 512 when unset as PVE defaults). */
