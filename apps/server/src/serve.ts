@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import type { Kysely } from 'kysely';
 import { createLocalEngine } from './drivers/local/index.ts';
+import { createProxmoxEngine, type ProxmoxEngineOptions } from './drivers/proxmox/index.ts';
 import type { Engine } from './drivers/types.ts';
+import { registeredProxmox, registerProxmox, verifyProxmox } from './modules/cluster/proxmox-registration.ts';
+import { openSecretBox } from './modules/cluster/secret-box.ts';
 import { buildApp } from './http/app.ts';
 import { prepareEndpoints, type TlsEndpoint } from './http/endpoints.ts';
 import { principalOf } from './http/auth.ts';
@@ -93,6 +96,13 @@ export interface ServeOptions {
   meterEveryMs?: number;
   /** The clock; the wall clock by default (tests of billing inject their own). */
   clock?: Clock;
+  /**
+   * A Proxmox VE cluster to drive instead of the local host: stored (the token secret sealed) and checked at
+   * start. Without it, a cluster registered by an earlier start is used, and without one the local host.
+   */
+  proxmox?: ProxmoxEngineOptions;
+  /** The key file that seals stored secrets; `<dataDir>/secret.key` by default. Keep it out of database backups. */
+  secretKeyFile?: string;
   /** The local engine's storage backend and its settings; `dir` under `<dataDir>/volumes` by default. */
   storage?: { backend: string; config: Record<string, string> };
   /** GB of volumes one tenant may have in all. */
@@ -147,7 +157,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
-  const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus', ...(opts.storage ? { storage: opts.storage } : {}) });
+  const engine = opts.engine ?? (await proxmoxEngine(opts, dataDir, db, clock).catch(async (err) => {
+    await store.close();
+    lock?.release();
+    throw err;
+  })) ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus', ...(opts.storage ? { storage: opts.storage } : {}) });
   const net = { name: 'default', ...(opts.network ?? { cidr: '10.77.0.0/16', gateway: '10.77.0.1' }) };
   // A host that cannot make the bridge still starts: the preflight shows the operator why.
   const link = await engine.network.ensureDefault(net).catch((err: Error) => {
@@ -309,4 +323,20 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       return closing;
     },
   };
+}
+
+/** The Proxmox engine when a cluster is given or registered, checked before use; null for the local host. */
+async function proxmoxEngine(opts: ServeOptions, dataDir: string, db: Store['db'], clock: Clock): Promise<Engine | null> {
+  const box = () => openSecretBox(opts.secretKeyFile ?? join(dataDir, 'secret.key'));
+  if (opts.proxmox) await registerProxmox(db, box(), clock, opts.proxmox);
+  const endpoint = await registeredProxmox(db, box);
+  if (!endpoint) return null;
+  const engine = createProxmoxEngine({ ...opts.proxmox, ...endpoint });
+  try {
+    await verifyProxmox(engine.client, endpoint);
+  } catch (err) {
+    await engine.client.close();
+    throw err;
+  }
+  return engine;
 }

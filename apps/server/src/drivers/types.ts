@@ -78,6 +78,11 @@ export interface InstanceObservation {
   node: string;
   /** Engine-level detail worth showing (PID, lock holder …). */
   detail?: string;
+  /**
+   * What was changed outside Kumulus since the instance was made (an engine with its own GUI, like Proxmox,
+   * can tell), in words; absent or empty when nothing was.
+   */
+  drift?: string[];
 }
 
 /** The compute facet: instances and their power state. */

@@ -54,6 +54,10 @@ const en: Catalog = {
   NO_ADDRESS_LEFT: 'Network {network} has no free address left. Delete a server or ask the operator for a larger network.',
   HOST_NOT_READY: 'This host cannot start servers from image {image} yet: it lacks something they need. The operator has been told what; try again later or choose another image.',
   ENGINE_ERROR: 'The hypervisor could not carry out the change. The operator can see why in the log; try again later or ask the operator.',
+  PROXMOX_UNREACHABLE: 'The Proxmox VE cluster at {url} did not answer: {reason}. Check the URL (https://NODE:8006), the firewall, and the certificate fingerprint or CA.',
+  PROXMOX_TOKEN_REFUSED: 'The Proxmox VE cluster at {url} refused the API token {tokenId}. Check the token id (user@realm!tokenid) and its secret under Datacenter → Permissions → API Tokens.',
+  PROXMOX_PRIVILEGES_MISSING: 'The API token {tokenId} lacks these privileges on / of the Proxmox VE cluster: {privileges}. Grant them to the token (with privilege separation, to the token itself) and try again.',
+  SECRET_KEY_INVALID: 'The key file {file} that seals stored secrets is not a 32-byte key, or stored secrets were sealed with another one. Restore the original key file, or register the cluster again.',
   INTERNAL: 'An unexpected error happened. Tell the operator the request id {requestId}.',
 };
 
@@ -105,6 +109,10 @@ const de: Catalog = {
   NO_ADDRESS_LEFT: 'Im Netz {network} ist keine Adresse mehr frei. Löschen Sie einen Server oder bitten Sie den Betreiber um ein größeres Netz.',
   HOST_NOT_READY: 'Dieser Host kann noch keine Server aus dem Image {image} starten: Ihm fehlt etwas, das sie brauchen. Der Betreiber weiß Bescheid; versuchen Sie es später erneut oder wählen Sie ein anderes Image.',
   ENGINE_ERROR: 'Der Hypervisor konnte die Änderung nicht ausführen. Der Betreiber sieht den Grund im Protokoll; versuchen Sie es später erneut oder fragen Sie den Betreiber.',
+  PROXMOX_UNREACHABLE: 'Der Proxmox-VE-Cluster unter {url} hat nicht geantwortet: {reason}. Prüfen Sie die URL (https://KNOTEN:8006), die Firewall und den Zertifikat-Fingerabdruck oder die CA.',
+  PROXMOX_TOKEN_REFUSED: 'Der Proxmox-VE-Cluster unter {url} hat das API-Token {tokenId} abgelehnt. Prüfen Sie die Token-ID (user@realm!tokenid) und ihr Geheimnis unter Rechenzentrum → Berechtigungen → API-Token.',
+  PROXMOX_PRIVILEGES_MISSING: 'Dem API-Token {tokenId} fehlen diese Rechte auf / des Proxmox-VE-Clusters: {privileges}. Erteilen Sie sie dem Token (bei Rechtetrennung dem Token selbst) und versuchen Sie es erneut.',
+  SECRET_KEY_INVALID: 'Die Schlüsseldatei {file}, mit der gespeicherte Geheimnisse versiegelt werden, ist kein 32-Byte-Schlüssel, oder die Geheimnisse wurden mit einem anderen versiegelt. Stellen Sie die ursprüngliche Schlüsseldatei wieder her oder registrieren Sie den Cluster erneut.',
   INTERNAL: 'Ein unerwarteter Fehler ist aufgetreten. Nennen Sie dem Betreiber die Anfrage-ID {requestId}.',
 };
 

@@ -302,4 +302,17 @@ export interface Database {
   usage_records: UsageRecordsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
+  proxmox_clusters: ProxmoxClustersTable;
+}
+
+/** A registered Proxmox VE cluster; the token secret is AES-256-GCM sealed with the key outside the store. */
+export interface ProxmoxClustersTable {
+  id: string;
+  url: string;
+  token_id: string;
+  token_secret_sealed: string;
+  fingerprint: string | null;
+  ca: string | null;
+  created_at: number;
+  updated_at: number;
 }
