@@ -29,6 +29,7 @@ import type {
   UpdateTenant,
   User,
 } from './schemas.ts';
+import type { AttachNic, NicWithOperation, ServerNicList } from './schemas/network.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
 
@@ -143,6 +144,15 @@ export class KumulusClient {
   }
   deleteServer(id: string) {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(id)}`);
+  }
+  listServerNics(server: string) {
+    return this.request<ServerNicList>('GET', `/servers/${encodeURIComponent(server)}/nics`);
+  }
+  attachNic(server: string, body: AttachNic, opts?: RequestOptions) {
+    return this.request<NicWithOperation>('POST', `/servers/${encodeURIComponent(server)}/nics`, body, undefined, opts);
+  }
+  detachNic(server: string, nicId: string) {
+    return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nicId)}`);
   }
 
   listVolumes(q: ListQuery = {}) {

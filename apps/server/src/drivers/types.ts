@@ -102,6 +102,12 @@ export interface ComputeDriver {
   reboot(id: string): Promise<TaskRef | null>;
   /** Removes the instance and everything made for it; absent is success. */
   destroy(id: string): Promise<TaskRef | null>;
+  /**
+   * Makes the instance's NICs the ones listed: in its config and the guest's name servers for
+   * the next start, and live while it runs (missing ones plugged in, others pulled out, no
+   * restart). Safe to repeat, also after a pass cut short.
+   */
+  setNics(id: string, nics: NicSpec[], dns?: InstanceSpec['dns']): Promise<TaskRef | null>;
   /** Polls a task returned by one of the calls above. */
   task(ref: TaskRef): Promise<TaskState>;
 }
