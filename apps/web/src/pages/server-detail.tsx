@@ -18,6 +18,7 @@ import { kindLabel } from '../i18n/labels.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { isMarkedDeleting, markDeleting } from '../lib/deleting.ts';
 import { Link, navigate } from '../lib/router.tsx';
+import { ServerNicsSection } from './network/server-nics.tsx';
 import { usePoll } from '../lib/use-poll.ts';
 
 const isActive = (op: Operation) => op.state === 'pending' || op.state === 'running';
@@ -224,6 +225,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         </section>
         <ServerAddresses server={server} />
       </div>
+      <ServerNicsSection serverId={server.id} onChange={state.reload} />
       <ServerConditions server={server} ops={ops} />
       <ServerOperations ops={ops} />
       {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}
