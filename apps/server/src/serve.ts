@@ -35,6 +35,7 @@ import { createNetworks } from './modules/network/networks.ts';
 import { networkRoutes } from './modules/network/routes.ts';
 import { nicRoutes } from './modules/network/nic-routes.ts';
 import { createServerNics } from './modules/network/server-nics.ts';
+import { createTrafficCollector } from './modules/network/traffic.ts';
 import { createIdentity } from './modules/identity/service.ts';
 import { createOperations } from './modules/operations/service.ts';
 import { operationRoutes } from './modules/operations/routes.ts';
@@ -90,6 +91,8 @@ export interface ServeOptions {
   resyncMs?: number | null;
   /** How often every instance is looked at in one pass, for orphans and drift. */
   sweepMs?: number;
+  /** How often the kernel's NIC counters are read into the hourly traffic (default a minute). */
+  trafficEveryMs?: number;
   secureCookies?: boolean;
   /** How often each live resource's usage is booked to the ledger (the cost monitor adds the rest live). */
   meterEveryMs?: number;
@@ -213,6 +216,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       // A network is rarely changed and cheap to check: its own resync stays (bridge, dnsmasq).
       network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: 15_000 }),
       'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
+      traffic: createTrafficCollector({ db, engine, clock, defaultNetwork: net.name, everyMs: opts.trafficEveryMs ?? 60_000 }),
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
@@ -256,6 +260,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
   await queue.enqueue(db, 'network-sweep', 'sweep');
+  await queue.enqueue(db, 'traffic', 'collect', opts.trafficEveryMs ?? 60_000);
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   worker.start();
   const unwatch = engine.compute.watch((id) => {

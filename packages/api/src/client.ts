@@ -29,7 +29,7 @@ import type {
   UpdateTenant,
   User,
 } from './schemas.ts';
-import type { AttachNic, NicWithOperation, ServerNicList } from './schemas/network.ts';
+import type { AttachNic, LimitNic, NicWithOperation, ServerNicList, ServerTraffic } from './schemas/network.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
 
@@ -150,6 +150,12 @@ export class KumulusClient {
   }
   attachNic(server: string, body: AttachNic, opts?: RequestOptions) {
     return this.request<NicWithOperation>('POST', `/servers/${encodeURIComponent(server)}/nics`, body, undefined, opts);
+  }
+  limitNic(server: string, nicId: string, body: LimitNic) {
+    return this.request<Operation>('PATCH', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nicId)}`, body);
+  }
+  serverTraffic(server: string) {
+    return this.request<ServerTraffic>('GET', `/servers/${encodeURIComponent(server)}/traffic`);
   }
   detachNic(server: string, nicId: string) {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nicId)}`);

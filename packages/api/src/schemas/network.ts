@@ -35,3 +35,27 @@ export type NicWithOperation = Static<typeof NicWithOperation>;
 
 /** Path parameters of one NIC of one server. */
 export const NicParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), nicId: Type.String({ pattern: '^nic_[0-9a-z]{20,32}$', description: 'nic_… id' }) });
+
+/** New rate limits of one NIC, applied live; 0 or null lifts a limit. */
+export const LimitNic = Type.Object(
+  {
+    ingressMbit: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000 }), Type.Null()], { description: 'into the server, Mbit/s' })),
+    egressMbit: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000 }), Type.Null()], { description: 'out of the server, Mbit/s' })),
+  },
+  { additionalProperties: false },
+);
+export type LimitNic = Static<typeof LimitNic>;
+
+/** Traffic of a server in one hour, split into public (the NATed default network) and private (vSwitches). */
+export const TrafficHour = Type.Object({
+  hour: Type.String({ format: 'date-time', description: 'start of the hour' }),
+  publicInBytes: Type.Integer(),
+  publicOutBytes: Type.Integer(),
+  privateInBytes: Type.Integer(),
+  privateOutBytes: Type.Integer(),
+});
+export type TrafficHour = Static<typeof TrafficHour>;
+
+/** A server's traffic per hour, oldest first. */
+export const ServerTraffic = Type.Object({ items: Type.Array(TrafficHour) });
+export type ServerTraffic = Static<typeof ServerTraffic>;

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ComputeDriver, type InstanceObservation, type InstanceSpec, type NicSpec, PermanentEngineError } from '../types.ts';
 import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
-import { nicsInConfig, vethNamesInConfig, withNics } from './config.ts';
+import { nicsInConfig, ratesInConfig, vethNamesInConfig, withNics } from './config.ts';
+import { applyNicRate, removeNicRate } from './nic-rate.ts';
 import type { LocalImages } from './images.ts';
 import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir } from './instance-files.ts';
 import { pidAlive } from './lock.ts';
@@ -92,6 +93,8 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     const config = await readFile(instancePaths(dirOf(id)).config, 'utf8');
     // The host learns the instance's MACs while LXC starts it, not from a stale entry later.
     await Promise.all([lxcStart(lxcPath, id), announceNeighbours(nicsInConfig(config))]);
+    // LXC made the veths just now: they carry no qdisc yet.
+    for (const r of ratesInConfig(config)) await applyNicRate(r.veth, r);
   }
 
   async function stop(id: string, force: boolean) {
@@ -110,6 +113,9 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     if ((await lxcInfo(lxcPath, id))?.state !== 'STOPPED') await lxcStop(lxcPath, id, { kill: true });
     // The disk stays mounted only while needed; the guest's mount namespace is gone now.
     await unmountUnder(instancePaths(dirOf(id)).mnt);
+    // The veths went with the guest; the IFB devices of their rate limits would stay behind.
+    const config = await readFile(instancePaths(dirOf(id)).config, 'utf8').catch(() => '');
+    for (const veth of vethNamesInConfig(config)) await removeNicRate(veth);
   }
 
   async function reboot(id: string) {
@@ -156,7 +162,10 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     if (!existsSync(dir)) return;
     // LXC removes a veth with its namespace, but a crashed monitor can leave the host side.
     const config = await readFile(join(dir, 'config'), 'utf8').catch(() => '');
-    for (const veth of vethNamesInConfig(config)) await deleteLink(veth);
+    for (const veth of vethNamesInConfig(config)) {
+      await deleteLink(veth);
+      await removeNicRate(veth);
+    }
     // The addresses go back to IPAM: no neighbour entry may keep pointing at this MAC.
     await forgetNeighbours(nicsInConfig(config));
     // Rename first, so a kill during removal leaves trash that the next sweep finishes.
@@ -181,8 +190,12 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     if (pid) {
       for (const veth of gone) await unplugNic(veth);
       await forgetNeighbours(goneNics);
-      for (const [i, nic] of nics.entries()) await plugNic(pid, nic, `eth${i}`);
+      for (const [i, nic] of nics.entries()) {
+        await plugNic(pid, nic, `eth${i}`);
+        await applyNicRate(vethName(nic.id), nic);
+      }
     }
+    for (const veth of gone) await removeNicRate(veth);
     await writeGuestDns(dir, pid, withNetworkDns(await guestResolvConf(), dns));
     await writeFile(configPath, withNics(old, nics));
   }

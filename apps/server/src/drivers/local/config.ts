@@ -70,6 +70,8 @@ function nicLines(nics: NicSpec[]): string[] {
       // Without an explicit broadcast LXC 5 sets brd 0.0.0.255 on the address.
       `${p}.ipv4.address = ${nic.ipv4} ${broadcastOf(nic.ipv4)}`,
     ];
+    // LXC has no rate setting: the engine applies these with tc after each start.
+    if (nic.ingressMbit || nic.egressMbit) lines.push(`# kumulus.rate = ${vethName(nic.id)} ${nic.ingressMbit ?? 0} ${nic.egressMbit ?? 0}`);
     // Only one default route: the first NIC that names a gateway gets it.
     if (nic.gateway && !gatewaySet) {
       lines.push(`${p}.ipv4.gateway = ${nic.gateway}`);
@@ -90,7 +92,7 @@ export function vethNamesInConfig(text: string): string[] {
  * destroy) still finds and removes them.
  */
 export function withNics(text: string, nics: NicSpec[], unplug: string[] = []): string {
-  const kept = text.split('\n').filter((l) => l !== '' && !/^lxc\.net\./.test(l) && !/^# kumulus\.unplug/.test(l));
+  const kept = text.split('\n').filter((l) => l !== '' && !/^lxc\.net\./.test(l) && !/^# kumulus\.(unplug|rate)/.test(l));
   return [...kept, ...nicLines(nics), ...unplug.map((v) => `# kumulus.unplug = ${v}`)].join('\n') + '\n';
 }
 
@@ -116,6 +118,11 @@ export function nicsInConfig(text: string): ConfigNic[] {
     byIndex.set(m[1] ?? '', nic);
   }
   return [...byIndex.values()].filter((n): n is ConfigNic => Boolean(n.link && n.mac && n.ipv4));
+}
+
+/** The rate limits a rendered config records, by host veth. */
+export function ratesInConfig(text: string): { veth: string; ingressMbit: number; egressMbit: number }[] {
+  return [...text.matchAll(/^# kumulus\.rate = (\S+) (\d+) (\d+)$/gm)].map((m) => ({ veth: m[1] ?? '', ingressMbit: Number(m[2]), egressMbit: Number(m[3]) }));
 }
 
 /** The broadcast address of an `a.b.c.d/len` address. */

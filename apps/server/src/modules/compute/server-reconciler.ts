@@ -56,10 +56,15 @@ export interface PhaseChange {
   at: number;
 }
 
+/** What the engine was given of a NIC: its id, and its limits when it has any. */
+export function nicKey(n: { id: string; ingressMbit?: number; egressMbit?: number }): string {
+  return n.ingressMbit || n.egressMbit ? `${n.id}@${n.ingressMbit ?? 0}/${n.egressMbit ?? 0}` : n.id;
+}
+
 /** True when the engine has exactly the spec's NICs (absent: the ones it was made with). */
 function sameNics(applied: string[] | undefined, nics: { id: string }[]): boolean {
   if (!applied) return false;
-  return applied.length === nics.length && nics.every((n) => applied.includes(n.id));
+  return applied.length === nics.length && nics.every((n) => applied.includes(nicKey(n)));
 }
 
 /** How a pass failed, as tenants and operators are told. */
@@ -146,7 +151,7 @@ export function createServerReconciler(d: Deps): Reconciler {
         task = await engine.compute.create(instance);
         trace.mark('create');
         setPhase(status, 'Provisioning', clock());
-        status.nicsApplied = spec.nics.map((n) => n.id);
+        status.nicsApplied = spec.nics.map(nicKey);
         if (!task) known = { state: 'stopped', node: status.node };
       } else if (!sameNics(status.nicsApplied, spec.nics)) {
         // NICs attached or detached since: plugged in and pulled out live, no restart.
@@ -154,7 +159,7 @@ export function createServerReconciler(d: Deps): Reconciler {
         action = 'nics';
         const { nics, dns } = await nicSpecsFor(db, engine, spec.nics, d.defaultNetwork);
         task = await engine.compute.setNics(id, nics, dns);
-        status.nicsApplied = spec.nics.map((n) => n.id);
+        status.nicsApplied = spec.nics.map(nicKey);
         await nicsChanged(id, spec, status);
         known = observed;
       } else if (spec.powerState === 'running' && observed.state === 'stopped') {

@@ -3,7 +3,7 @@
  * the server reconciler), list them, detach one. Each is a spec change of the server with an
  * operation; the address of a detached NIC is released once the host has let go of it.
  */
-import type { AttachNic, Nic, NicWithOperation, Operation, ServerNic, ServerNicList } from '@kumulus/api';
+import type { AttachNic, LimitNic, Nic, NicWithOperation, Operation, ServerNic, ServerNicList, ServerTraffic } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
@@ -17,6 +17,7 @@ import type { Principal } from '../identity/principal.ts';
 import type { Operations } from '../operations/service.ts';
 import { type Ipv4Network, macFor } from './ipam.ts';
 import { allocateNics } from './nics.ts';
+import { serverTraffic } from './traffic.ts';
 
 /** The most NICs a server holds (as on create). */
 const MAX_NICS = 8;
@@ -133,12 +134,38 @@ export function createServerNics(d: Deps) {
       return op;
     },
 
+    /** The server's traffic per hour over the last 31 days, public and private. */
+    async traffic(p: Principal, server: string): Promise<ServerTraffic> {
+      const row = await findServer(db, p, server);
+      return { items: await serverTraffic(db, row.id, clock() - 31 * 86_400_000) };
+    },
+
+    /** Sets a NIC's rate limits; the reconciler applies them live with tc. */
+    async limit(p: Principal, server: string, nicId: string, body: LimitNic, requestId: string): Promise<Operation> {
+      const op = await db.transaction().execute(async (trx) => {
+        const row = await findServer(trx, p, server);
+        const spec = JSON.parse(row.spec) as StoredSpec;
+        const nic = spec.nics.find((n) => n.id === nicId);
+        if (!nic) throw new DomainError('NIC_NOT_FOUND', { server: row.name, id: nicId });
+        assertNotDeleting(row);
+        for (const key of ['ingressMbit', 'egressMbit'] as const) {
+          const v = body[key];
+          if (v === undefined) continue;
+          if (v) nic[key] = v;
+          else delete nic[key];
+        }
+        return writeSpec(trx, p, row, spec, 'server.nic.limit', requestId, { nic: nicId, ingressMbit: nic.ingressMbit ?? 0, egressMbit: nic.egressMbit ?? 0 });
+      });
+      d.notify();
+      return op;
+    },
+
     /** The server's NICs with where each stands on the host, and the ones still being detached. */
     async list(p: Principal, server: string): Promise<ServerNicList> {
       const row = await findServer(db, p, server);
       const spec = JSON.parse(row.spec) as StoredSpec;
       const applied = (JSON.parse(row.status) as StoredStatus).nicsApplied;
-      const items: ServerNic[] = spec.nics.map((n: Nic) => ({ ...n, state: !applied || applied.includes(n.id) ? 'attached' : 'attaching' }));
+      const items: ServerNic[] = spec.nics.map((n: Nic) => ({ ...n, state: !applied || applied.some((k) => k === n.id || k.startsWith(`${n.id}@`)) ? 'attached' : 'attaching' }));
       const held = await db.selectFrom('ip_allocations').select(['network', 'address', 'nic_id']).where('server_id', '=', row.id).execute();
       const prefixOf = (network: string) => (network === d.defaultNetwork.name ? d.defaultNetwork.cidr : undefined);
       for (const h of held) {
