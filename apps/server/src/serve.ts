@@ -36,6 +36,9 @@ import { identityRoutes } from './modules/identity/routes.ts';
 import { createNetworkReconciler, createNetworkSweep } from './modules/network/network-reconciler.ts';
 import { createNetworks } from './modules/network/networks.ts';
 import { networkRoutes } from './modules/network/routes.ts';
+import { nicRoutes } from './modules/network/nic-routes.ts';
+import { createServerNics } from './modules/network/server-nics.ts';
+import { createTrafficCollector } from './modules/network/traffic.ts';
 import { createIdentity } from './modules/identity/service.ts';
 import { createOperations } from './modules/operations/service.ts';
 import { operationRoutes } from './modules/operations/routes.ts';
@@ -91,6 +94,8 @@ export interface ServeOptions {
   resyncMs?: number | null;
   /** How often every instance is looked at in one pass, for orphans and drift. */
   sweepMs?: number;
+  /** How often the kernel's NIC counters are read into the hourly traffic (default a minute). */
+  trafficEveryMs?: number;
   secureCookies?: boolean;
   /** How often each live resource's usage is booked to the ledger (the cost monitor adds the rest live). */
   meterEveryMs?: number;
@@ -225,6 +230,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       // A network is rarely changed and cheap to check: its own resync stays (bridge, dnsmasq).
       network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: 15_000 }),
       'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
+      traffic: createTrafficCollector({ db, engine, clock, defaultNetwork: net.name, everyMs: opts.trafficEveryMs ?? 60_000 }),
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
@@ -232,6 +238,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
 
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
+  const serverNics = createServerNics({ db, clock, ids, audit, operations, queue, dialect: store.dialect, defaultNetwork: net, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
 
   /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
   async function serverPhaseChanged(trx: Kysely<Database>, change: PhaseChange): Promise<void> {
@@ -267,6 +274,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
   await queue.enqueue(db, 'network-sweep', 'sweep');
+  await queue.enqueue(db, 'traffic', 'collect', opts.trafficEveryMs ?? 60_000);
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   worker.start();
   const unwatch = engine.compute.watch((id) => {
@@ -289,6 +297,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...storageRoutes(volumes),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
+      ...nicRoutes(serverNics),
       ...billingRoutes(billing),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],

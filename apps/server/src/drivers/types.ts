@@ -51,6 +51,9 @@ export interface NicSpec {
   /** Address with prefix length, e.g. `10.77.0.12/24`. */
   ipv4: string;
   gateway?: string;
+  /** Limits in Mbit/s into and out of the instance; absent or 0 is unlimited. */
+  ingressMbit?: number;
+  egressMbit?: number;
 }
 
 /** Everything an engine needs to make an instance; derived from the server's spec. */
@@ -107,6 +110,12 @@ export interface ComputeDriver {
   reboot(id: string): Promise<TaskRef | null>;
   /** Removes the instance and everything made for it; absent is success. */
   destroy(id: string): Promise<TaskRef | null>;
+  /**
+   * Makes the instance's NICs the ones listed: in its config and the guest's name servers for
+   * the next start, and live while it runs (missing ones plugged in, others pulled out, no
+   * restart). Safe to repeat, also after a pass cut short.
+   */
+  setNics(id: string, nics: NicSpec[], dns?: InstanceSpec['dns']): Promise<TaskRef | null>;
   /** Polls a task returned by one of the calls above. */
   task(ref: TaskRef): Promise<TaskState>;
 }
@@ -158,6 +167,11 @@ export interface NetworkDriver {
   listNetworks(): Promise<string[]>;
   /** The link name NICs on the vSwitch plug into (known before it exists). */
   linkOf(id: string): string;
+  /**
+   * The kernel's byte counters of NICs by NIC id (`in`: to the instance, `out`: from it) with
+   * the link's index, so a re-made link (counters from 0) is told apart; absent NICs are left out.
+   */
+  nicCounters(nicIds: string[]): Promise<Map<string, { link: number; inBytes: number; outBytes: number }>>;
 }
 
 /** Something the host lacks to run instances, with the command that fixes it. */

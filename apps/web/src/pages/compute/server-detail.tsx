@@ -20,6 +20,7 @@ import { isMarkedDeleting, markDeleting } from '../../lib/deleting.ts';
 import { Link } from 'wouter';
 import { navigate } from 'wouter/use-browser-location';
 import { usePoll } from '../../lib/use-poll.ts';
+import { ServerNicsSection } from '../network/server-nics.tsx';
 
 const isActive = (op: Operation) => op.state === 'pending' || op.state === 'running';
 
@@ -225,6 +226,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         </section>
         <ServerAddresses server={server} />
       </div>
+      <ServerNicsSection serverId={server.id} onChange={state.reload} />
       <ServerConditions server={server} ops={ops} />
       <ServerOperations ops={ops} />
       {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}
