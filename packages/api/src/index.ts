@@ -2,5 +2,7 @@
 export * from './client.ts';
 export * from './networks.ts';
 export * from './schemas.ts';
+export * from './public-ips-client.ts';
 export * from './schemas/billing.ts';
+export * from './schemas/network-public.ts';
 export * from './schemas/storage.ts';

@@ -2,7 +2,7 @@
  * Table types of the store, shared by SQLite and PostgreSQL. Times are epoch milliseconds,
  * flags are 0/1 integers and structured values are JSON text, so both engines read alike.
  */
-
+import type { IpPoolsTable, PublicIpReleasesTable, PublicIpsTable } from './schema-public-ips.ts';
 
 export interface TenantsTable {
   id: string;
@@ -302,4 +302,7 @@ export interface Database {
   usage_records: UsageRecordsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
+  ip_pools: IpPoolsTable;
+  public_ips: PublicIpsTable;
+  public_ip_releases: PublicIpReleasesTable;
 }
