@@ -62,7 +62,11 @@ function cooldown(value: string, cmd: string): number {
   return n;
 }
 
-const helpOr = (help: boolean) => help && (process.stdout.write(pick(groupHelp) + '\n'), true);
+/** Prints the group's help when asked for; answers whether it did. */
+function helpOr(help: boolean): boolean {
+  if (help) process.stdout.write(pick(groupHelp) + '\n');
+  return help;
+}
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus ip-pool list';

@@ -55,7 +55,11 @@ export function runPublicIp(args: string[]): Promise<void> {
   return dispatch(args, 'kumulus public-ip', pick(groupHelp), { list, show, allocate, assign, unassign, release, 'set-rdns': setRdns });
 }
 
-const helpOr = (help: boolean) => help && (process.stdout.write(pick(groupHelp) + '\n'), true);
+/** Prints the group's help when asked for; answers whether it did. */
+function helpOr(help: boolean): boolean {
+  if (help) process.stdout.write(pick(groupHelp) + '\n');
+  return help;
+}
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus public-ip list';
