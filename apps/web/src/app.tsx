@@ -10,6 +10,10 @@ import { Link, matchPath, Redirect, useLocation } from './lib/router.tsx';
 import { SessionProvider, nextPath, redirectToSignIn, useSession } from './lib/session.tsx';
 import { CatalogPage } from './pages/catalog.tsx';
 import { HostsPage } from './pages/hosts.tsx';
+import { IpPoolsPage } from './pages/network/ip-pools.tsx';
+import { NetworkDetailPage } from './pages/network/network-detail.tsx';
+import { NetworksPage } from './pages/network/networks.tsx';
+import { PublicIpsPage } from './pages/network/public-ips.tsx';
 import { OperationsPage } from './pages/operations.tsx';
 import { ServerCreatePage } from './pages/server-create.tsx';
 import { ServerDetailPage } from './pages/server-detail.tsx';
@@ -44,10 +48,15 @@ function page(path: string, isOperator: boolean) {
   if (matchPath('/operations', path)) return <OperationsPage scope="tenant" />;
   if (matchPath('/tokens', path)) return <TokensPage />;
   if (matchPath('/ssh-keys', path)) return <SshKeysPage />;
+  if (matchPath('/networks', path)) return <NetworksPage />;
+  const network = matchPath('/networks/:id', path);
+  if (network) return <NetworkDetailPage id={network.id!} />;
+  if (matchPath('/public-ips', path)) return <PublicIpsPage />;
   if (isOperator) {
     if (matchPath('/operator/tenants', path)) return <TenantsPage />;
     if (matchPath('/operator/hosts', path)) return <HostsPage />;
     if (matchPath('/operator/catalog', path)) return <CatalogPage />;
+    if (matchPath('/operator/ip-pools', path)) return <IpPoolsPage />;
     if (matchPath('/operator/operations', path)) return <OperationsPage scope="all" />;
   }
   return <NotFound />;
