@@ -33,6 +33,10 @@ describeEachStore('public IPs', (get) => {
     await fails(api.createPool({ name: 'bad', range: '203.0.113.0/28', uplink: 'kmtnoup0', mode: 'bridged' }), 422, 'POOL_MODE_UNSUPPORTED', 'mode');
     const body = JSON.stringify({ name: 'bad', range: '203.0.113.0/28', uplink: 'this-name-is-too-long' });
     assert.equal((await raw(url, 'POST', '/ip-pools', { token: operatorToken, body })).status, 400);
+    const german = await raw(url, 'POST', '/ip-pools', { token: operatorToken, body: JSON.stringify({ name: 'bad', range: '10.0.0.0/24', uplink: 'kmtnoup0' }), headers: { 'accept-language': 'de' } });
+    assert.equal(german.status, 400);
+    assert.match(german.body.error.message, /10\.0\.0\.0\/24 ist kein öffentlicher Bereich/, 'the summary in German');
+    assert.match(german.body.error.details[0].message, /einem privaten/, 'and the field message');
     assert.equal((await api.listPools()).items.length, 0, 'no refused pool was made');
 
     const v4 = await api.createPool({ name: 'v4', range: '203.0.113.0/29', uplink: 'kmtnoup0', cooldownSeconds: 3600 });

@@ -64,7 +64,7 @@ export function createIpPools(d: Deps) {
   async function assertNameFree(trx: Kysely<Database>, name: string, except?: string) {
     let q = trx.selectFrom('ip_pools').select('id').where('name', '=', name);
     if (except) q = q.where('id', '!=', except);
-    if (await q.executeTakeFirst()) throw new DomainError('NAME_TAKEN', { kind: 'IP pool', name }, [{ field: 'name', message: 'an IP pool of this name exists' }]);
+    if (await q.executeTakeFirst()) throw new DomainError('NAME_TAKEN', { kind: { en: 'IP pool', de: 'IP-Pool' }, name }, [{ field: 'name', message: { en: 'an IP pool of this name exists', de: 'ein IP-Pool dieses Namens existiert' } }]);
   }
 
   return {
@@ -73,13 +73,13 @@ export function createIpPools(d: Deps) {
       requireRole(p, 'operator', MANAGE);
       const range = parsePoolRange(body.range);
       const mode = body.mode ?? 'routed';
-      if (!d.modes.includes(mode)) throw new DomainError('POOL_MODE_UNSUPPORTED', { mode }, [{ field: 'mode', message: `this engine serves ${d.modes.join(', ')}` }]);
+      if (!d.modes.includes(mode)) throw new DomainError('POOL_MODE_UNSUPPORTED', { mode }, [{ field: 'mode', message: { en: `this engine serves ${d.modes.join(', ')}`, de: `diese Engine bedient ${d.modes.join(', ')}` } }]);
       const row = await db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, 'ip-pools');
         await assertNameFree(trx, body.name);
         for (const other of await trx.selectFrom('ip_pools').selectAll().where('family', '=', range.family).execute()) {
           if (rangesOverlap(range, parsePoolRange(other.range))) {
-            throw new DomainError('POOL_OVERLAP', { range: range.text, other: other.name, otherRange: other.range }, [{ field: 'range', message: `overlaps pool ${other.name}` }]);
+            throw new DomainError('POOL_OVERLAP', { range: range.text, other: other.name, otherRange: other.range }, [{ field: 'range', message: { en: `overlaps pool ${other.name}`, de: `überschneidet sich mit Pool ${other.name}` } }]);
           }
         }
         const now = clock();

@@ -84,19 +84,19 @@ export function createPublicIps(d: Deps) {
       .where(idOrName.startsWith('srv_') ? 'id' : 'name', '=', idOrName)
       .where('tenant_id', '=', tenantId)
       .executeTakeFirst();
-    if (!row || row.deletion_requested_at !== null) throw new DomainError('SERVER_NOT_FOUND', { id: idOrName }, [{ field: 'server', message: 'no server of yours has this id or name' }]);
+    if (!row || row.deletion_requested_at !== null) throw new DomainError('SERVER_NOT_FOUND', { id: idOrName }, [{ field: 'server', message: { en: 'no server of yours has this id or name', de: 'keiner Ihrer Server hat diese ID oder diesen Namen' } }]);
     const nics = (JSON.parse(row.spec) as { nics: { network: string }[] }).nics;
-    if (!nics.some((n) => n.network === DEFAULT_NETWORK)) throw new DomainError('NO_PUBLIC_NIC', { server: row.name }, [{ field: 'server', message: 'the server has no NIC on the default network' }]);
+    if (!nics.some((n) => n.network === DEFAULT_NETWORK)) throw new DomainError('NO_PUBLIC_NIC', { server: row.name }, [{ field: 'server', message: { en: 'the server has no NIC on the default network', de: 'der Server hat keine Netzwerkkarte im Standardnetz' } }]);
     return row.id;
   }
 
   async function allocateIn(trx: Kysely<Database>, body: AllocatePublicIp, family: IpFamily): Promise<{ pool: IpPoolsTable; ordinal: number }> {
     const pools = body.pool
       ? [await findPool(trx, body.pool).catch((e) => {
-          throw e instanceof DomainError ? new DomainError(e.code, e.params, [{ field: 'pool', message: 'no IP pool has this id or name' }]) : e;
+          throw e instanceof DomainError ? new DomainError(e.code, e.params, [{ field: 'pool', message: { en: 'no IP pool has this id or name', de: 'kein IP-Pool hat diese ID oder diesen Namen' } }]) : e;
         })]
       : await trx.selectFrom('ip_pools').selectAll().where('family', '=', family).orderBy('id').execute();
-    if (pools.length === 0) throw new DomainError('NO_IP_POOL', { family }, [{ field: 'family', message: `no pool of ${family} addresses exists` }]);
+    if (pools.length === 0) throw new DomainError('NO_IP_POOL', { family }, [{ field: 'family', message: { en: `no pool of ${family} addresses exists`, de: `es gibt keinen Pool mit ${family}-Adressen` } }]);
     let last: DomainError | null = null;
     for (const pool of pools) {
       await lockFor(trx, d.dialect, `ip-pool:${pool.id}`);
@@ -105,7 +105,7 @@ export function createPublicIps(d: Deps) {
         const o = ordinalOf(range, body.address);
         if (o === null) continue;
         const taken = await trx.selectFrom('public_ips').select('id').where('pool_id', '=', pool.id).where('ordinal', '=', o).executeTakeFirst();
-        if (taken) throw new DomainError('ADDRESS_TAKEN', { address: body.address, network: pool.name }, [{ field: 'address', message: 'this address is held' }]);
+        if (taken) throw new DomainError('ADDRESS_TAKEN', { address: body.address, network: pool.name }, [{ field: 'address', message: { en: 'this address is held', de: 'diese Adresse ist vergeben' } }]);
         return { pool, ordinal: o };
       }
       try {
@@ -116,7 +116,7 @@ export function createPublicIps(d: Deps) {
       }
     }
     if (body.address !== undefined) {
-      throw new DomainError('VALIDATION_FAILED', { summary: `${body.address} lies in no IP pool` }, [{ field: 'address', message: body.pool ? `outside pool ${pools[0]!.name} (${pools[0]!.range})` : `outside every ${family} pool` }]);
+      throw new DomainError('VALIDATION_FAILED', { summary: { en: `${body.address} lies in no IP pool`, de: `${body.address} liegt in keinem IP-Pool` } }, [{ field: 'address', message: body.pool ? { en: `outside pool ${pools[0]!.name} (${pools[0]!.range})`, de: `außerhalb des Pools ${pools[0]!.name} (${pools[0]!.range})` } : { en: `outside every ${family} pool`, de: `außerhalb jedes ${family}-Pools` } }]);
     }
     throw last ?? new DomainError('NO_ADDRESS_LEFT', { network: family });
   }
@@ -128,11 +128,11 @@ export function createPublicIps(d: Deps) {
       return db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, `public-ips:${p.tenantId}`);
         if (await trx.selectFrom('public_ips').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) {
-          throw new DomainError('NAME_TAKEN', { kind: 'public IP', name: body.name }, [{ field: 'name', message: 'a public IP of this name exists' }]);
+          throw new DomainError('NAME_TAKEN', { kind: { en: 'public IP', de: 'öffentliche IP' }, name: body.name }, [{ field: 'name', message: { en: 'a public IP of this name exists', de: 'eine öffentliche IP dieses Namens existiert' } }]);
         }
         const serverId = body.server === undefined ? null : await assignable(trx, p.tenantId, body.server);
         const { pool, ordinal } = await allocateIn(trx, body, family);
-        if (pool.family !== family) throw new DomainError('VALIDATION_FAILED', { summary: `pool ${pool.name} holds ${pool.family} addresses` }, [{ field: 'family', message: `pool ${pool.name} is ${pool.family}` }]);
+        if (pool.family !== family) throw new DomainError('VALIDATION_FAILED', { summary: { en: `pool ${pool.name} holds ${pool.family} addresses`, de: `Pool ${pool.name} enthält ${pool.family}-Adressen` } }, [{ field: 'family', message: { en: `pool ${pool.name} is ${pool.family}`, de: `Pool ${pool.name} ist ${pool.family}` } }]);
         const now = clock();
         const row: PublicIpsTable = {
           id: d.ids('pip'),
@@ -172,7 +172,7 @@ export function createPublicIps(d: Deps) {
         await lockFor(trx, d.dialect, `public-ips:${p.tenantId}`);
         const r = await findPublicIp(trx, p.tenantId, idOrName);
         if (body.name !== undefined && body.name !== r.name && (await trx.selectFrom('public_ips').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst())) {
-          throw new DomainError('NAME_TAKEN', { kind: 'public IP', name: body.name }, [{ field: 'name', message: 'a public IP of this name exists' }]);
+          throw new DomainError('NAME_TAKEN', { kind: { en: 'public IP', de: 'öffentliche IP' }, name: body.name }, [{ field: 'name', message: { en: 'a public IP of this name exists', de: 'eine öffentliche IP dieses Namens existiert' } }]);
         }
         const next: PublicIpsTable = {
           ...r,
