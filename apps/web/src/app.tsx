@@ -13,6 +13,10 @@ import { SessionProvider, nextPath, redirectToSignIn, useSession } from './lib/s
 import { queryClient } from './lib/use-poll.ts';
 import { CatalogPage } from './pages/compute/catalog.tsx';
 import { HostsPage } from './pages/cluster/hosts.tsx';
+import { IpPoolsPage } from './pages/network/ip-pools.tsx';
+import { NetworkDetailPage } from './pages/network/network-detail.tsx';
+import { NetworksPage } from './pages/network/networks.tsx';
+import { PublicIpsPage } from './pages/network/public-ips.tsx';
 import { OperationsPage } from './pages/operations/operations.tsx';
 import { ServerCreatePage } from './pages/compute/server-create.tsx';
 import { ServerDetailPage } from './pages/compute/server-detail.tsx';
@@ -50,9 +54,13 @@ function Pages({ isOperator }: { isOperator: boolean }) {
       </Route>
       <Route path="/tokens" component={TokensPage} />
       <Route path="/ssh-keys" component={SshKeysPage} />
+      <Route path="/networks" component={NetworksPage} />
+      <Route path="/networks/:id">{(p) => <NetworkDetailPage id={p.id} />}</Route>
+      <Route path="/public-ips" component={PublicIpsPage} />
       {isOperator && <Route path="/operator/tenants" component={TenantsPage} />}
       {isOperator && <Route path="/operator/hosts" component={HostsPage} />}
       {isOperator && <Route path="/operator/catalog" component={CatalogPage} />}
+      {isOperator && <Route path="/operator/ip-pools" component={IpPoolsPage} />}
       {isOperator && (
         <Route path="/operator/operations">
           <OperationsPage scope="all" />

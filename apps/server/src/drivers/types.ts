@@ -282,4 +282,35 @@ export interface Engine {
   network: NetworkDriver;
   storage: StorageDriver;
   host: HostDriver;
+  /** Public IPs routed to instances; absent on engines that have none. */
+  publicIps?: PublicIpDriver;
+}
+
+/** One public address routed to an instance: where it goes and through which uplink it is announced. */
+export interface PublicRoute {
+  /** IPv4 address (no prefix length). */
+  address: string;
+  /** Our server id (`srv_…`). */
+  instance: string;
+  /** Index of the instance's public NIC (eth<n>): its NIC on the default network. */
+  nicIndex: number;
+  /** That NIC's own (private) address, which the host routes the public one through. */
+  via: string;
+  /** The host interface toward the upstream router, where the address is answered for (proxy ARP). */
+  uplink: string;
+}
+
+/** Everything the host should route for public IPs: the routes, and the pools they come from. */
+export interface PublicIpPlan {
+  routes: PublicRoute[];
+  /** Every pool (IPv4 ranges as first/last numbers): proxy entries inside them that no route wants are ours to remove. */
+  pools: { uplink: string; first: number; last: number }[];
+}
+
+/** The public-IP facet: makes the host route exactly the plan's addresses, none missing and none left over. */
+export interface PublicIpDriver {
+  /** Pool modes this engine serves. */
+  readonly modes: readonly ('routed' | 'bridged')[];
+  /** Converges host routes, proxy ARP entries and the instances' addresses (live and in their config) to the plan. */
+  apply(plan: PublicIpPlan): Promise<void>;
 }

@@ -2,7 +2,7 @@
  * Table types of the store, shared by SQLite and PostgreSQL. Times are epoch milliseconds,
  * flags are 0/1 integers and structured values are JSON text, so both engines read alike.
  */
-
+import type { IpPoolsTable, PublicIpReleasesTable, PublicIpsTable } from './schema-public-ips.ts';
 
 export interface TenantsTable {
   id: string;
@@ -325,6 +325,9 @@ export interface Database {
   proxmox_clusters: ProxmoxClustersTable;
   nic_counters: NicCountersTable;
   nic_traffic: NicTrafficTable;
+  ip_pools: IpPoolsTable;
+  public_ips: PublicIpsTable;
+  public_ip_releases: PublicIpReleasesTable;
 }
 
 /** A registered Proxmox VE cluster; the token secret is AES-256-GCM sealed with the key outside the store. */

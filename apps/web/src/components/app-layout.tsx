@@ -14,11 +14,14 @@ const tenantLinks: [string, MessageKey][] = [
   ['/operations', 'nav.operations'],
   ['/tokens', 'nav.tokens'],
   ['/ssh-keys', 'nav.sshKeys'],
+  ['/networks', 'nav.networks'],
+  ['/public-ips', 'nav.publicIps'],
 ];
 const operatorLinks: [string, MessageKey][] = [
   ['/operator/tenants', 'nav.tenants'],
   ['/operator/hosts', 'nav.hosts'],
   ['/operator/catalog', 'nav.catalog'],
+  ['/operator/ip-pools', 'nav.ipPools'],
   ['/operator/operations', 'nav.allOperations'],
 ];
 

@@ -1,8 +1,10 @@
 /** German dashboard texts. */
 import type { Messages } from './en.ts';
+import { networkDe } from './network-de.ts';
 
 /** German translation of every dashboard message. */
 export const de: Messages = {
+  ...networkDe,
   'app.name': 'Kumulus',
   'app.skip': 'Zum Inhalt springen',
   'app.loading': 'Wird geladen …',

@@ -1,5 +1,8 @@
+import { networkEn } from './network-en.ts';
+
 /** English dashboard texts; the key set here is the one every other language must provide. */
 export const en = {
+  ...networkEn,
   'app.name': 'Kumulus',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',
