@@ -25,6 +25,7 @@ import type {
   SshKey,
   Tenant,
   Token,
+  UpdateServer,
   UpdateSshKey,
   UpdateTenant,
   User,
@@ -129,7 +130,7 @@ export class KumulusClient {
   }
 
   /** Servers of your tenant; operators may pass `tenant: 'all'` or a tenant's id. */
-  listServers(q: ListQuery & { tenant?: string } = {}) {
+  listServers(q: ListQuery & { tenant?: string; label_selector?: string } = {}) {
     return this.request<Page<Server>>('GET', '/servers', undefined, q);
   }
   getServer(id: string) {
@@ -137,6 +138,10 @@ export class KumulusClient {
   }
   createServer(body: CreateServer, opts?: RequestOptions) {
     return this.request<ServerWithOperation>('POST', '/servers', body, undefined, opts);
+  }
+  /** Replaces a server's labels. */
+  updateServer(id: string, body: UpdateServer) {
+    return this.request<Server>('PATCH', `/servers/${encodeURIComponent(id)}`, body);
   }
   serverAction(id: string, action: ServerAction, opts?: RequestOptions) {
     return this.request<Operation>('POST', `/servers/${encodeURIComponent(id)}/actions/${action}`, {}, undefined, opts);

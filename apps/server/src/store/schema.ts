@@ -92,6 +92,8 @@ export interface ServersTable {
   spec: string;
   /** JSON of the observed state (ServerStatus plus the engine task being waited on). */
   status: string;
+  /** JSON object of the tenant's labels (what label selectors match). */
+  labels: string;
   deletion_requested_at: number | null;
   created_at: number;
   updated_at: number;
@@ -302,4 +304,30 @@ export interface Database {
   usage_records: UsageRecordsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
+  firewalls: FirewallsTable;
+  zones: ZonesTable;
+}
+
+/** A tenant's firewall: a named rule set and what it is applied to (JSON). */
+export interface FirewallsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  labels: string;
+  rules: string;
+  applied_to: string;
+  generation: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An operator's zone: its networks and the flows it may send to other zones (JSON). */
+export interface ZonesTable {
+  id: string;
+  name: string;
+  purpose: string;
+  networks: string;
+  flows: string;
+  created_at: number;
+  updated_at: number;
 }
