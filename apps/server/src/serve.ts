@@ -29,6 +29,10 @@ import { computeRoutes } from './modules/compute/routes.ts';
 import { createServerReconciler, type PhaseChange } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
 import { createSshKeys } from './modules/compute/ssh-keys.ts';
+import { compileFromStore, createFirewallReconciler } from './modules/firewall/firewall-reconciler.ts';
+import type { Ruleset } from './modules/firewall/compile.ts';
+import { createFirewalls, FIREWALL_QUEUE } from './modules/firewall/firewalls.ts';
+import { firewallRoutes } from './modules/firewall/routes.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { createNetworkReconciler, createNetworkSweep } from './modules/network/network-reconciler.ts';
 import { createNetworks } from './modules/network/networks.ts';
@@ -95,6 +99,8 @@ export interface ServeOptions {
   clock?: Clock;
   /** The local engine's storage backend and its settings; `dir` under `<dataDir>/volumes` by default. */
   storage?: { backend: string; config: Record<string, string> };
+  /** How often the firewall ruleset is compared with the kernel's when nothing changed; 10 s by default. */
+  firewallResyncMs?: number;
   /** GB of volumes one tenant may have in all. */
   volumeQuotaGb?: number;
 }
@@ -108,6 +114,8 @@ export interface Running {
   engine: Engine;
   /** The store, for tests and benchmarks that look underneath the API. */
   store: Store;
+  /** The firewall ruleset the spec compiles to now (null when the engine has no firewall facet). */
+  compiledFirewall(): Promise<Ruleset | null>;
   close(): Promise<void>;
 }
 
@@ -211,12 +219,16 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       // A network is rarely changed and cheap to check: its own resync stays (bridge, dnsmasq).
       network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: 15_000 }),
       'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
+      ...(engine.firewall
+        ? { [FIREWALL_QUEUE.kind]: createFirewallReconciler({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link }, resyncMs: opts.firewallResyncMs ?? 10_000 }) }
+        : {}),
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
 
+  const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify: () => worker.notify() });
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
 
   /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
@@ -224,6 +236,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     await metering.recordPhase(trx, change);
     // A deleted server takes its volumes' attachments with it: their reconciler notices at once.
     if (change.phase === 'Deleted') for (const id of await volumes.attachedTo(trx, change.tenantId, change.serverId)) await queue.enqueue(trx, 'volume', id);
+    // A gone server leaves every firewall's references and its NICs' chains.
+    if (change.phase === 'Deleted') await queue.enqueue(trx, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
   }
   const volumes = createVolumes({
     db,
@@ -253,6 +267,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
   await queue.enqueue(db, 'network-sweep', 'sweep');
+  if (engine.firewall) await queue.enqueue(db, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   worker.start();
   const unwatch = engine.compute.watch((id) => {
@@ -275,6 +290,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...storageRoutes(volumes),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
+      ...firewallRoutes(firewalls),
       ...billingRoutes(billing),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
@@ -295,6 +311,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     tls: listening.tls,
     engine,
     store,
+    compiledFirewall: async () => (engine.firewall ? compileFromStore({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link } }) : null),
     close: () => {
       closing ??= (async () => {
         // Stop taking requests first; the sockets end once the app has closed its WebSockets.

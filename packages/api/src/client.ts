@@ -31,6 +31,7 @@ import type {
   User,
 } from './schemas.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
+import type { CreateFirewall, Firewall, FirewallTarget, UpdateFirewall } from './schemas/firewall.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
@@ -148,6 +149,29 @@ export class KumulusClient {
   }
   deleteServer(id: string) {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(id)}`);
+  }
+
+  listFirewalls(q: ListQuery = {}) {
+    return this.request<Page<Firewall>>('GET', '/firewalls', undefined, q);
+  }
+  getFirewall(id: string) {
+    return this.request<Firewall>('GET', `/firewalls/${encodeURIComponent(id)}`);
+  }
+  createFirewall(body: CreateFirewall) {
+    return this.request<Firewall>('POST', '/firewalls', body);
+  }
+  updateFirewall(id: string, body: UpdateFirewall) {
+    return this.request<Firewall>('PATCH', `/firewalls/${encodeURIComponent(id)}`, body);
+  }
+  /** Applies a firewall to servers, NICs or a label selector. */
+  applyFirewall(id: string, applyTo: FirewallTarget[]) {
+    return this.request<Firewall>('POST', `/firewalls/${encodeURIComponent(id)}/actions/apply-to`, { applyTo });
+  }
+  removeFirewall(id: string, applyTo: FirewallTarget[]) {
+    return this.request<Firewall>('POST', `/firewalls/${encodeURIComponent(id)}/actions/remove-from`, { applyTo });
+  }
+  deleteFirewall(id: string) {
+    return this.request<void>('DELETE', `/firewalls/${encodeURIComponent(id)}`);
   }
 
   listVolumes(q: ListQuery = {}) {

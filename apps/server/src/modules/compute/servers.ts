@@ -201,6 +201,8 @@ export function createServers(d: Deps) {
         const row = await findRow(trx, p, idOrName);
         const next = { ...row, labels: JSON.stringify(body.labels), updated_at: clock() };
         await trx.updateTable('servers').set({ labels: next.labels, updated_at: next.updated_at }).where('id', '=', row.id).execute();
+        // Firewalls applied by label, and rules whose peers are a label selector, follow the labels.
+        await queue.enqueue(trx, 'firewall', 'host');
         await d.audit.record(trx, actorOf(p, requestId), { action: 'server.update', targetType: 'server', targetId: row.id, detail: { labels: body.labels } });
         return toServer(next);
       });
