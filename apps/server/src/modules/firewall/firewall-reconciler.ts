@@ -65,9 +65,13 @@ export async function compileFromStore(d: Omit<Deps, 'resyncMs'>): Promise<Rules
 
 /** Creates the reconciler of kind `firewall` (one item, `host`). */
 export function createFirewallReconciler(d: Deps) {
+  // The first pass of a process replaces the tables whatever their hash says: a chain or set
+  // added behind our back (or left by a crashed predecessor) leaves the comment as it was.
+  let replaced = false;
   return async (): Promise<{ againMs: number }> => {
     const rs = await compileFromStore(d);
-    if ((await d.firewall.appliedHash()) !== rs.hash) await d.firewall.apply(rs.text);
+    if (!replaced || (await d.firewall.appliedHash()) !== rs.hash) await d.firewall.apply(rs.text);
+    replaced = true;
     return { againMs: d.resyncMs };
   };
 }
