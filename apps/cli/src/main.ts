@@ -10,6 +10,7 @@ import { runPlan } from './commands/plan.ts';
 import { runServe } from './commands/serve.ts';
 import { runServer } from './commands/server.ts';
 import { runSshKey } from './commands/ssh-key.ts';
+import { runFirewall } from './commands/firewall.ts';
 import { runNetwork } from './commands/network.ts';
 import { runVolume } from './commands/volume.ts';
 import { resolveConfig } from './config.ts';
@@ -26,6 +27,7 @@ Commands:
   server             create, list, show, start, stop, reboot, delete servers
   ssh-key            list, add, rename, delete the SSH keys new servers can get
   network            list, create, show, rename, delete your private networks (vSwitches)
+  firewall           firewalls: rules, and the servers, NICs or labels they apply to
   volume             create, list, show, attach, detach, resize, delete block volumes
   plan list          plans a server can have
   image list         images a server can be created from
@@ -57,6 +59,7 @@ Befehle:
   server             Server anlegen, auflisten, anzeigen, starten, stoppen, neu starten, löschen
   ssh-key            SSH-Schlüssel für neue Server auflisten, hinzufügen, umbenennen, löschen
   network            Ihre privaten Netze (vSwitches) auflisten, anlegen, zeigen, umbenennen, löschen
+  firewall           Firewalls: Regeln und die Server, NICs oder Labels, auf die sie wirken
   volume             Block-Volumes anlegen, auflisten, zeigen, anhängen, abhängen, vergrößern, löschen
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
@@ -88,6 +91,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   server: runServer,
   'ssh-key': runSshKey,
   network: runNetwork,
+  firewall: runFirewall,
   volume: runVolume,
   plan: runPlan,
   image: runImage,

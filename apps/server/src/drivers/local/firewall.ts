@@ -1,7 +1,7 @@
 /**
  * The local firewall facet: one inet and one bridge table of our own, both named `table`,
- * replaced together by one `nft -f` transaction. Each table's comment carries the hash of the
- * ruleset it was made from, so an unchanged ruleset is recognised without touching the kernel.
+ * replaced together by one `nft -f` transaction. Each table's `spec_hash` set holds the hash of
+ * the ruleset it was made from, so an unchanged ruleset is recognised without touching the kernel.
  */
 import type { FirewallDriver } from '../types.ts';
 import { run } from './exec.ts';
@@ -18,7 +18,12 @@ export function createLocalFirewall(table: string): FirewallDriver {
     table,
     portOf: vethName,
     async appliedHash() {
-      const hashes = await Promise.all(families.map(async (f) => (await list(f))?.match(/comment "kumulus ([0-9a-f]+)"/)?.[1] ?? null));
+      const hashes = await Promise.all(
+        families.map(async (f) => {
+          const r = await run('nft', ['list', 'set', f, table, 'spec_hash'], { allowFail: true });
+          return r.code === 0 ? (/elements = \{ "([0-9a-f]+)" \}/.exec(r.stdout)?.[1] ?? null) : null;
+        }),
+      );
       const [inet = null, bridge = null] = hashes;
       return inet !== null && inet === bridge ? inet : null;
     },

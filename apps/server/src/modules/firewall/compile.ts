@@ -3,7 +3,7 @@
  * nftables ruleset: a bridge-family table (frames as they enter the bridge from a NIC: MAC,
  * ARP, source addresses, no DHCP or router advertisements) and an inet-family table (the
  * tenants' rules, with conntrack, on bridged traffic through br_netfilter). The text is
- * deterministic, so its hash tells whether the kernel already holds it.
+ * deterministic, so its hash (kept in the tables' `spec_hash` set) tells whether the kernel holds it.
  */
 import { createHash } from 'node:crypto';
 import type { FirewallPeer, FirewallRule, FirewallTarget } from '@kumulus/api';
@@ -60,10 +60,21 @@ export interface HostModel {
   zones: HostZone[];
 }
 
-/** A compiled ruleset: the `nft -f` text and its hash (also written into the tables' comments). */
+/** One chain or set of the compiled ruleset, with its full definition (for applying a delta). */
+export interface RulesetObject {
+  family: 'inet' | 'bridge';
+  kind: 'chain' | 'set';
+  name: string;
+  /** A base chain (hooked): its coming or going means a full replacement. */
+  base: boolean;
+  def: string;
+}
+
+/** A compiled ruleset: the `nft -f` text, its hash (also written into the tables' `spec_hash` sets) and its objects. */
 export interface Ruleset {
   text: string;
   hash: string;
+  objects: RulesetObject[];
 }
 
 const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
@@ -127,7 +138,9 @@ export function compileRuleset(table: string, m: HostModel): Ruleset {
     for (const p of r.peers) {
       if ('cidr' in p) continue;
       const name = setFor(fw.tenantId, p);
-      lines.push(match(`ip ${side} @${name}`), match(`ip6 ${side} @${name}_6`));
+      lines.push(match(`ip ${side} @${name}`));
+      // An IPv6 set only where the reference has IPv6 addresses: each set costs the kernel transaction time.
+      if (sets.get(name)!.v6.size) lines.push(match(`ip6 ${side} @${name}_6`));
     }
     return lines;
   };
@@ -174,18 +187,56 @@ export function compileRuleset(table: string, m: HostModel): Ruleset {
   ];
   const setDefs = [...sets.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .flatMap(([name, { v4, v6 }]) => [setDef(name, 'ipv4_addr', v4), setDef(`${name}_6`, 'ipv6_addr', v6)]);
+    .flatMap(([name, { v4, v6 }]) => [setDef(name, 'ipv4_addr', v4), ...(v6.size ? [setDef(`${name}_6`, 'ipv6_addr', v6)] : [])]);
 
   const spoof = [...m.nics].sort((a, b) => (a.nicId < b.nicId ? -1 : 1));
   const bridgeChains = spoof.map((n) => chain(`spoof_${n.nicId}`, antiSpoof(n)));
   const ports = spoof.map((n) => `"${n.port}" : jump spoof_${n.nicId}`);
   bridgeChains.push(chain('prerouting', ['type filter hook prerouting priority -200; policy accept;', ...vmap('iifname', ports)]));
 
-  const body = (family: string, parts: string[]) => `table ${family} ${table} {\n  comment "kumulus HASH"\n${parts.join('')}}\n`;
+  const objects: RulesetObject[] = [
+    ...objectsOf('inet', 'set', setDefs),
+    ...objectsOf('inet', 'chain', chains),
+    ...objectsOf('inet', 'chain', base),
+    ...objectsOf('bridge', 'chain', bridgeChains),
+  ];
+  // The hash is kept in a one-element set: listing it is cheap, whatever the size of the rest.
+  const body = (family: string, parts: string[]) => `table ${family} ${table} {\n  set spec_hash {\n    type ifname;\n    elements = { "HASH" }\n  }\n${parts.join('')}}\n`;
   const inner = body('inet', [...setDefs, ...chains, ...base]) + body('bridge', bridgeChains);
   const hash = short(inner);
-  const text = `table inet ${table}\ndelete table inet ${table}\ntable bridge ${table}\ndelete table bridge ${table}\n${inner.replaceAll('kumulus HASH', `kumulus ${hash}`)}`;
-  return { text, hash };
+  const text = `table inet ${table}\ndelete table inet ${table}\ntable bridge ${table}\ndelete table bridge ${table}\n${inner.replaceAll('"HASH"', `"${hash}"`)}`;
+  return { text, hash, objects };
+}
+
+function objectsOf(family: RulesetObject['family'], kind: RulesetObject['kind'], defs: string[]): RulesetObject[] {
+  return defs.map((def) => ({ family, kind, name: /^ {2}(?:chain|set) (\S+)/.exec(def)![1]!, base: def.includes(' hook '), def }));
+}
+
+/**
+ * The transaction that turns the ruleset `prev` (what the kernel holds) into `next` touching
+ * only what differs: changed chains are flushed and filled again, changed sets refilled, gone
+ * ones deleted. Null when a base chain comes or goes: then the whole tables are replaced.
+ */
+export function deltaText(table: string, prev: Ruleset, next: Ruleset): string | null {
+  const key = (o: RulesetObject) => `${o.family} ${o.kind} ${o.name}`;
+  const before = new Map(prev.objects.map((o) => [key(o), o]));
+  const after = new Map(next.objects.map((o) => [key(o), o]));
+  const lines: string[] = [];
+  for (const o of [...prev.objects, ...next.objects]) if (o.base && before.has(key(o)) !== after.has(key(o))) return null;
+  // Flushed first, so no rule still jumps to a chain or names a set that goes or changes.
+  for (const o of prev.objects) if (o.kind === 'chain' && after.get(key(o))?.def !== o.def) lines.push(`flush chain ${o.family} ${table} ${o.name}`);
+  for (const o of prev.objects) if (o.kind === 'set' && after.has(key(o)) && after.get(key(o))!.def !== o.def) lines.push(`flush set ${o.family} ${table} ${o.name}`);
+  // New chains declared empty first, so a jump to one resolves whatever the order below.
+  for (const o of next.objects) if (o.kind === 'chain' && !o.base && !before.has(key(o))) lines.push(`add chain ${o.family} ${table} ${o.name}`);
+  const defs = (family: string) => next.objects.filter((o) => o.family === family && before.get(key(o))?.def !== o.def).sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'set' ? -1 : 1));
+  for (const family of ['inet', 'bridge']) {
+    const changed = defs(family);
+    if (changed.length) lines.push(`table ${family} ${table} {\n${changed.map((o) => o.def).join('')}}`);
+  }
+  for (const o of prev.objects) if (o.kind === 'chain' && !after.has(key(o))) lines.push(`delete chain ${o.family} ${table} ${o.name}`);
+  for (const o of prev.objects) if (o.kind === 'set' && !after.has(key(o))) lines.push(`delete set ${o.family} ${table} ${o.name}`);
+  for (const family of ['inet', 'bridge']) lines.push(`flush set ${family} ${table} spec_hash`, `add element ${family} ${table} spec_hash { "${next.hash}" }`);
+  return `${lines.join('\n')}\n`;
 }
 
 function addAll(n: HostNic, v4: Set<string>, v6: Set<string>) {

@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { FirewallDriver } from '../../drivers/types.ts';
 import type { Database } from '../../store/schema.ts';
-import { compileRuleset, type HostModel, type HostNic, type Ruleset } from './compile.ts';
+import { compileRuleset, deltaText, type HostModel, type HostNic, type Ruleset } from './compile.ts';
 import type { StoredRules } from './firewalls.ts';
 
 interface Deps {
@@ -66,12 +66,18 @@ export async function compileFromStore(d: Omit<Deps, 'resyncMs'>): Promise<Rules
 /** Creates the reconciler of kind `firewall` (one item, `host`). */
 export function createFirewallReconciler(d: Deps) {
   // The first pass of a process replaces the tables whatever their hash says: a chain or set
-  // added behind our back (or left by a crashed predecessor) leaves the comment as it was.
-  let replaced = false;
+  // added behind our back (or left by a crashed predecessor) leaves the hash as it was.
+  let last: Ruleset | null = null;
   return async (): Promise<{ againMs: number }> => {
     const rs = await compileFromStore(d);
-    if (!replaced || (await d.firewall.appliedHash()) !== rs.hash) await d.firewall.apply(rs.text);
-    replaced = true;
+    const held = last ? await d.firewall.appliedHash() : null;
+    if (held !== rs.hash) {
+      // What this process applied last is still there: only the difference goes to the kernel.
+      const delta = last && held === last.hash ? deltaText(d.firewall.table, last, rs) : null;
+      last = null;
+      await d.firewall.apply(delta ?? rs.text);
+    }
+    last = rs;
     return { againMs: d.resyncMs };
   };
 }
