@@ -33,6 +33,7 @@ import { compileFromStore, createFirewallReconciler } from './modules/firewall/f
 import type { Ruleset } from './modules/firewall/compile.ts';
 import { createFirewalls, FIREWALL_QUEUE } from './modules/firewall/firewalls.ts';
 import { firewallRoutes } from './modules/firewall/routes.ts';
+import { createZones } from './modules/firewall/zones.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { createNetworkReconciler, createNetworkSweep } from './modules/network/network-reconciler.ts';
 import { createNetworks } from './modules/network/networks.ts';
@@ -290,7 +291,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...storageRoutes(volumes),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
-      ...firewallRoutes(firewalls),
+      ...firewallRoutes(firewalls, createZones({ db, clock, ids, audit, queue, notify: () => worker.notify() })),
       ...billingRoutes(billing),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],

@@ -31,7 +31,7 @@ import type {
   User,
 } from './schemas.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
-import type { CreateFirewall, Firewall, FirewallTarget, UpdateFirewall } from './schemas/firewall.ts';
+import type { CreateFirewall, CreateZone, Firewall, FirewallTarget, UpdateFirewall, UpdateZone, Zone } from './schemas/firewall.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
@@ -172,6 +172,23 @@ export class KumulusClient {
   }
   deleteFirewall(id: string) {
     return this.request<void>('DELETE', `/firewalls/${encodeURIComponent(id)}`);
+  }
+
+  /** Zones and their allowed flows (operators). */
+  listZones(q: ListQuery = {}) {
+    return this.request<Page<Zone>>('GET', '/zones', undefined, q);
+  }
+  getZone(id: string) {
+    return this.request<Zone>('GET', `/zones/${encodeURIComponent(id)}`);
+  }
+  createZone(body: CreateZone) {
+    return this.request<Zone>('POST', '/zones', body);
+  }
+  updateZone(id: string, body: UpdateZone) {
+    return this.request<Zone>('PATCH', `/zones/${encodeURIComponent(id)}`, body);
+  }
+  deleteZone(id: string) {
+    return this.request<void>('DELETE', `/zones/${encodeURIComponent(id)}`);
   }
 
   listVolumes(q: ListQuery = {}) {

@@ -80,3 +80,41 @@ export type UpdateFirewall = Static<typeof UpdateFirewall>;
 /** The body of apply-to and remove-from. */
 export const FirewallTargets = Type.Object({ applyTo: Type.Array(FirewallTarget, { minItems: 1, maxItems: 100 }) }, { additionalProperties: false });
 export type FirewallTargets = Static<typeof FirewallTargets>;
+
+/** A flow one zone may start towards another: a protocol, and for tcp/udp optionally ports. */
+export const ZoneFlow = Type.Object(
+  {
+    to: Type.String({ minLength: 1, maxLength: 64, description: 'the other zone, by id or name' }),
+    protocol: FirewallProtocol,
+    ports: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{1,5}(-[0-9]{1,5})?$' }), { minItems: 1, maxItems: 32 })),
+  },
+  { additionalProperties: false },
+);
+export type ZoneFlow = Static<typeof ZoneFlow>;
+
+/** What a zone is for: the usual separations of a well-run site. */
+export const ZonePurpose = Type.String({ pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$', description: 'e.g. server, office-backup, test, cameras, iot-actuators, iot-consumer' });
+
+export const Zone = Type.Object(
+  {
+    id: Type.String({ pattern: '^zone_[0-9a-z]{20,32}$' }),
+    name: Name,
+    purpose: ZonePurpose,
+    networks: Type.Array(Type.String(), { description: 'network ids (net_…) or "default"; each network is in one zone at most' }),
+    flows: Type.Array(ZoneFlow, { description: 'new connections this zone may start towards others; everything else between zones is dropped' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Zone' },
+);
+export type Zone = Static<typeof Zone>;
+export const CreateZone = Type.Object(
+  { name: Name, purpose: ZonePurpose, networks: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 256 })), flows: Type.Optional(Type.Array(ZoneFlow, { maxItems: 256 })) },
+  { additionalProperties: false },
+);
+export type CreateZone = Static<typeof CreateZone>;
+export const UpdateZone = Type.Object(
+  { name: Type.Optional(Name), purpose: Type.Optional(ZonePurpose), networks: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 256 })), flows: Type.Optional(Type.Array(ZoneFlow, { maxItems: 256 })) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateZone = Static<typeof UpdateZone>;

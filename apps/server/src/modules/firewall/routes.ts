@@ -1,13 +1,50 @@
-import { CreateFirewall, Firewall, FirewallTargets, ListQuery, Page, UpdateFirewall } from '@kumulus/api';
+import { CreateFirewall, CreateZone, Firewall, FirewallTargets, ListQuery, Page, UpdateFirewall, UpdateZone, Zone } from '@kumulus/api';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Firewalls } from './firewalls.ts';
+import type { Zones } from './zones.ts';
 
 const TARGET_ERRORS = ['FIREWALL_NOT_FOUND', 'SERVER_NOT_FOUND', 'NOT_FOUND', 'LABEL_SELECTOR_INVALID'] as const;
 const RULE_ERRORS = ['SERVER_NOT_FOUND', 'NETWORK_NOT_FOUND', 'LABEL_SELECTOR_INVALID'] as const;
 
-/** Firewalls: CRUD and apply-to / remove-from. */
-export function firewallRoutes(firewalls: Firewalls): RouteDef[] {
+/** Firewalls (CRUD and apply-to / remove-from) and the operators' zones. */
+export function firewallRoutes(firewalls: Firewalls, zones: Zones): RouteDef[] {
   return [
+    { method: 'GET', url: '/zones', summary: 'List the zones and their allowed flows (operators)', tag: 'zones', query: ListQuery, errors: ['FORBIDDEN'], responses: { 200: Page(Zone) }, handler: (req, _r, p) => zones.list(p, req.query as ListQuery) },
+    {
+      method: 'POST',
+      url: '/zones',
+      summary: 'Create a zone with its networks and the flows it may start (operators)',
+      tag: 'zones',
+      body: CreateZone,
+      errors: ['FORBIDDEN', 'NAME_TAKEN', 'NETWORK_NOT_FOUND', 'NETWORK_IN_ZONE', 'ZONE_NOT_FOUND'],
+      responses: { 201: Zone },
+      handler: async (req, reply, p) => reply.status(201).send(await zones.create(p, req.body as CreateZone, req.id)),
+    },
+    { method: 'GET', url: '/zones/:id', summary: 'Show a zone (operators)', tag: 'zones', params: IdParam, errors: ['FORBIDDEN', 'ZONE_NOT_FOUND'], responses: { 200: Zone }, handler: (req, _r, p) => zones.get(p, idOf(req)) },
+    {
+      method: 'PATCH',
+      url: '/zones/:id',
+      summary: "Change a zone's name, purpose, networks or flows (operators)",
+      tag: 'zones',
+      params: IdParam,
+      body: UpdateZone,
+      errors: ['FORBIDDEN', 'ZONE_NOT_FOUND', 'NAME_TAKEN', 'NETWORK_NOT_FOUND', 'NETWORK_IN_ZONE'],
+      responses: { 200: Zone },
+      handler: (req, _r, p) => zones.update(p, idOf(req), req.body as UpdateZone, req.id),
+    },
+    {
+      method: 'DELETE',
+      url: '/zones/:id',
+      summary: 'Delete a zone (operators); its networks are in no zone any more',
+      tag: 'zones',
+      params: IdParam,
+      errors: ['FORBIDDEN', 'ZONE_NOT_FOUND'],
+      responses: { 204: null },
+      handler: async (req, reply, p) => {
+        await zones.delete(p, idOf(req), req.id);
+        return reply.status(204).send();
+      },
+    },
     { method: 'GET', url: '/firewalls', summary: 'List your firewalls', tag: 'firewalls', query: ListQuery, responses: { 200: Page(Firewall) }, handler: (req, _r, p) => firewalls.list(p, req.query as ListQuery) },
     {
       method: 'POST',

@@ -60,7 +60,7 @@ async function peerOf(db: Kysely<Database>, tenantId: string, peer: FirewallPeer
 }
 
 /** Checks rules (ports only with tcp/udp, ranges the right way up and in range) and resolves their peers. */
-export async function checkRules(db: Kysely<Database>, tenantId: string, rules: FirewallRule[], list: 'inbound' | 'outbound'): Promise<FirewallRule[]> {
+export async function checkRules(db: Kysely<Database>, tenantId: string, rules: FirewallRule[], list: string): Promise<FirewallRule[]> {
   const out: FirewallRule[] = [];
   for (const [i, r] of rules.entries()) {
     const field = `${list}[${i}]`;
