@@ -11,6 +11,7 @@ import { runServe } from './commands/serve.ts';
 import { runServer } from './commands/server.ts';
 import { runSshKey } from './commands/ssh-key.ts';
 import { runFirewall } from './commands/firewall.ts';
+import { runZone } from './commands/zone.ts';
 import { runNetwork } from './commands/network.ts';
 import { runVolume } from './commands/volume.ts';
 import { resolveConfig } from './config.ts';
@@ -28,6 +29,7 @@ Commands:
   ssh-key            list, add, rename, delete the SSH keys new servers can get
   network            list, create, show, rename, delete your private networks (vSwitches)
   firewall           firewalls: rules, and the servers, NICs or labels they apply to
+  zone               zones and the flows allowed between them (operators)
   volume             create, list, show, attach, detach, resize, delete block volumes
   plan list          plans a server can have
   image list         images a server can be created from
@@ -60,6 +62,7 @@ Befehle:
   ssh-key            SSH-Schlüssel für neue Server auflisten, hinzufügen, umbenennen, löschen
   network            Ihre privaten Netze (vSwitches) auflisten, anlegen, zeigen, umbenennen, löschen
   firewall           Firewalls: Regeln und die Server, NICs oder Labels, auf die sie wirken
+  zone               Zonen und die zwischen ihnen erlaubten Flüsse (Betreiber)
   volume             Block-Volumes anlegen, auflisten, zeigen, anhängen, abhängen, vergrößern, löschen
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
@@ -92,6 +95,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   'ssh-key': runSshKey,
   network: runNetwork,
   firewall: runFirewall,
+  zone: runZone,
   volume: runVolume,
   plan: runPlan,
   image: runImage,

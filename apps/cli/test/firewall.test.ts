@@ -50,3 +50,31 @@ describe('kumulus firewall', { timeout: 300_000 }, () => {
     assert.match(gone.stdout, /firewall cli-web \(fw_\w+\) deleted/);
   });
 });
+
+describe('kumulus zone', { timeout: 300_000 }, () => {
+  let ts: CliTestServer;
+  const kumulus = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, { env: { ...ts.env, ...env } });
+  const ok = (r: CliResult) => assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  before(async () => {
+    ts = await startCliTestServer();
+  });
+  after(async () => {
+    await ts?.stop();
+  });
+
+  test('create, the matrix in list, set, delete', async () => {
+    ok(await kumulus(['zone', 'create', '--name', 'servers', '--purpose', 'server', '--network', 'default']));
+    ok(await kumulus(['zone', 'create', '--name', 'cams', '--purpose', 'cameras', '--flow', 'servers tcp/554,8554']));
+    const listed = await kumulus(['zone', 'list']);
+    ok(listed);
+    assert.match(listed.stdout, /cams\s+tcp\/554,8554\s+·/);
+    assert.match(listed.stdout, /servers\s+-\s+·|servers\s+·\s+-/);
+    const taken = await kumulus(['zone', 'create', '--name', 'again', '--purpose', 'test', '--network', 'default']);
+    assert.notEqual(taken.code, 0);
+    assert.match(taken.stderr, /zone servers/);
+    ok(await kumulus(['zone', 'set', 'cams', '--no-flows']));
+    assert.match((await kumulus(['zone', 'show', 'cams'], { KUMULUS_LANG: 'de' })).stdout, /Darf aufbauen:\s+\(keine\)/);
+    ok(await kumulus(['zone', 'delete', 'cams']));
+    ok(await kumulus(['zone', 'delete', 'servers']));
+  });
+});
