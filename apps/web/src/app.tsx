@@ -9,6 +9,8 @@ import { I18nProvider, useI18n } from './i18n/i18n.tsx';
 import { Link, matchPath, Redirect, useLocation } from './lib/router.tsx';
 import { SessionProvider, nextPath, redirectToSignIn, useSession } from './lib/session.tsx';
 import { CatalogPage } from './pages/catalog.tsx';
+import { FirewallsPage } from './pages/firewall/firewalls.tsx';
+import { ZonesPage } from './pages/firewall/zones.tsx';
 import { HostsPage } from './pages/hosts.tsx';
 import { OperationsPage } from './pages/operations.tsx';
 import { ServerCreatePage } from './pages/server-create.tsx';
@@ -44,10 +46,12 @@ function page(path: string, isOperator: boolean) {
   if (matchPath('/operations', path)) return <OperationsPage scope="tenant" />;
   if (matchPath('/tokens', path)) return <TokensPage />;
   if (matchPath('/ssh-keys', path)) return <SshKeysPage />;
+  if (matchPath('/firewalls', path)) return <FirewallsPage />;
   if (isOperator) {
     if (matchPath('/operator/tenants', path)) return <TenantsPage />;
     if (matchPath('/operator/hosts', path)) return <HostsPage />;
     if (matchPath('/operator/catalog', path)) return <CatalogPage />;
+    if (matchPath('/operator/zones', path)) return <ZonesPage />;
     if (matchPath('/operator/operations', path)) return <OperationsPage scope="all" />;
   }
   return <NotFound />;

@@ -14,11 +14,13 @@ const tenantLinks: [string, MessageKey][] = [
   ['/operations', 'nav.operations'],
   ['/tokens', 'nav.tokens'],
   ['/ssh-keys', 'nav.sshKeys'],
+  ['/firewalls', 'nav.firewalls'],
 ];
 const operatorLinks: [string, MessageKey][] = [
   ['/operator/tenants', 'nav.tenants'],
   ['/operator/hosts', 'nav.hosts'],
   ['/operator/catalog', 'nav.catalog'],
+  ['/operator/zones', 'nav.zones'],
   ['/operator/operations', 'nav.allOperations'],
 ];
 
