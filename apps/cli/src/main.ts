@@ -11,6 +11,8 @@ import { runServe } from './commands/serve.ts';
 import { runServer } from './commands/server.ts';
 import { runSshKey } from './commands/ssh-key.ts';
 import { runIpPool } from './commands/ip-pool.ts';
+import { runFirewall } from './commands/firewall.ts';
+import { runZone } from './commands/zone.ts';
 import { runNetwork } from './commands/network.ts';
 import { runPublicIp } from './commands/public-ip.ts';
 import { runVolume } from './commands/volume.ts';
@@ -30,6 +32,8 @@ Commands:
   network            list, create, show, rename, delete your private networks (vSwitches)
   public-ip          allocate, assign, unassign, release your public IPs; set their reverse DNS
   ip-pool            define the pools public IPs come from (operators)
+  firewall           firewalls: rules, and the servers, NICs or labels they apply to
+  zone               zones and the flows allowed between them (operators)
   volume             create, list, show, attach, detach, resize, delete block volumes
   plan list          plans a server can have
   image list         images a server can be created from
@@ -63,6 +67,8 @@ Befehle:
   network            Ihre privaten Netze (vSwitches) auflisten, anlegen, zeigen, umbenennen, löschen
   public-ip          Ihre öffentlichen IPs belegen, zuweisen, abziehen, freigeben; Reverse-DNS setzen
   ip-pool            die Pools festlegen, aus denen öffentliche IPs stammen (Betreiber)
+  firewall           Firewalls: Regeln und die Server, NICs oder Labels, auf die sie wirken
+  zone               Zonen und die zwischen ihnen erlaubten Flüsse (Betreiber)
   volume             Block-Volumes anlegen, auflisten, zeigen, anhängen, abhängen, vergrößern, löschen
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
@@ -96,6 +102,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   network: runNetwork,
   'public-ip': runPublicIp,
   'ip-pool': runIpPool,
+  firewall: runFirewall,
+  zone: runZone,
   volume: runVolume,
   plan: runPlan,
   image: runImage,

@@ -32,6 +32,11 @@ import { computeRoutes } from './modules/compute/routes.ts';
 import { createServerReconciler, type PhaseChange } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
 import { createSshKeys } from './modules/compute/ssh-keys.ts';
+import { compileFromStore, createFirewallReconciler } from './modules/firewall/firewall-reconciler.ts';
+import type { Ruleset } from './modules/firewall/compile.ts';
+import { createFirewalls, FIREWALL_QUEUE } from './modules/firewall/firewalls.ts';
+import { firewallRoutes } from './modules/firewall/routes.ts';
+import { createZones } from './modules/firewall/zones.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { createNetworkReconciler, createNetworkSweep } from './modules/network/network-reconciler.ts';
 import { createNetworks } from './modules/network/networks.ts';
@@ -114,6 +119,8 @@ export interface ServeOptions {
   secretKeyFile?: string;
   /** The local engine's storage backend and its settings; `dir` under `<dataDir>/volumes` by default. */
   storage?: { backend: string; config: Record<string, string> };
+  /** How often the firewall ruleset is compared with the kernel's when nothing changed; 10 s by default. */
+  firewallResyncMs?: number;
   /** GB of volumes one tenant may have in all. */
   volumeQuotaGb?: number;
 }
@@ -127,6 +134,8 @@ export interface Running {
   engine: Engine;
   /** The store, for tests and benchmarks that look underneath the API. */
   store: Store;
+  /** The firewall ruleset the spec compiles to now (null when the engine has no firewall facet). */
+  compiledFirewall(): Promise<Ruleset | null>;
   close(): Promise<void>;
 }
 
@@ -236,12 +245,16 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
       traffic: createTrafficCollector({ db, engine, clock, defaultNetwork: net.name, everyMs: opts.trafficEveryMs ?? 60_000 }),
       [PUBLIC_IP_KIND]: createPublicIpReconciler({ db, engine, resyncMs: opts.sweepMs ?? 15_000 }),
+      ...(engine.firewall
+        ? { [FIREWALL_QUEUE.kind]: createFirewallReconciler({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link }, resyncMs: opts.firewallResyncMs ?? 10_000 }) }
+        : {}),
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
 
+  const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify: () => worker.notify() });
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
   const serverNics = createServerNics({ db, clock, ids, audit, operations, queue, dialect: store.dialect, defaultNetwork: net, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
   // A change that moves public routes wakes the host's public-IP pass, in the change's transaction.
@@ -260,6 +273,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     // A deleted server's public IPs stay the tenant's, unassigned; a started one gets its addresses at once.
     if (change.phase === 'Deleted') await unassignServer(trx, change.serverId, clock());
     if (change.phase === 'Deleted' || change.phase === 'Running') await publicIpsChanged(trx);
+    // A gone server leaves every firewall's references and its NICs' chains.
+    if (change.phase === 'Deleted') await queue.enqueue(trx, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
   }
   const volumes = createVolumes({
     db,
@@ -291,6 +306,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await queue.enqueue(db, 'network-sweep', 'sweep');
   await queue.enqueue(db, 'traffic', 'collect', opts.trafficEveryMs ?? 60_000);
   await queue.enqueue(db, PUBLIC_IP_KIND, 'host');
+  if (engine.firewall) await queue.enqueue(db, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   worker.start();
   const unwatch = engine.compute.watch((id) => {
@@ -315,6 +331,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...networkRoutes(networks),
       ...nicRoutes(serverNics),
       ...publicIpRoutes(ipPools, publicIps),
+      ...firewallRoutes(firewalls, createZones({ db, clock, ids, audit, queue, notify: () => worker.notify() })),
       ...billingRoutes(billing),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
@@ -335,6 +352,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     tls: listening.tls,
     engine,
     store,
+    compiledFirewall: async () => (engine.firewall ? compileFromStore({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link } }) : null),
     close: () => {
       closing ??= (async () => {
         // Stop taking requests first; the sockets end once the app has closed its WebSockets.

@@ -12,6 +12,8 @@ import { I18nProvider, useI18n } from './i18n/i18n.tsx';
 import { SessionProvider, nextPath, redirectToSignIn, useSession } from './lib/session.tsx';
 import { queryClient } from './lib/use-poll.ts';
 import { CatalogPage } from './pages/compute/catalog.tsx';
+import { FirewallsPage } from './pages/firewall/firewalls.tsx';
+import { ZonesPage } from './pages/firewall/zones.tsx';
 import { HostsPage } from './pages/cluster/hosts.tsx';
 import { IpPoolsPage } from './pages/network/ip-pools.tsx';
 import { NetworkDetailPage } from './pages/network/network-detail.tsx';
@@ -57,10 +59,12 @@ function Pages({ isOperator }: { isOperator: boolean }) {
       <Route path="/networks" component={NetworksPage} />
       <Route path="/networks/:id">{(p) => <NetworkDetailPage id={p.id} />}</Route>
       <Route path="/public-ips" component={PublicIpsPage} />
+      <Route path="/firewalls" component={FirewallsPage} />
       {isOperator && <Route path="/operator/tenants" component={TenantsPage} />}
       {isOperator && <Route path="/operator/hosts" component={HostsPage} />}
       {isOperator && <Route path="/operator/catalog" component={CatalogPage} />}
       {isOperator && <Route path="/operator/ip-pools" component={IpPoolsPage} />}
+      {isOperator && <Route path="/operator/zones" component={ZonesPage} />}
       {isOperator && (
         <Route path="/operator/operations">
           <OperationsPage scope="all" />

@@ -7,3 +7,4 @@ export * from './schemas/billing.ts';
 export * from './schemas/network-public.ts';
 export * from './schemas/storage.ts';
 export * from './schemas/network.ts';
+export * from './schemas/firewall.ts';

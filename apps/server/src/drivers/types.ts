@@ -274,6 +274,22 @@ export interface StorageDriver {
   destroy(id: string): Promise<TaskRef | null>;
 }
 
+/** The firewall facet: the host's whole packet filter, compiled by the control plane, applied at once. */
+export interface FirewallDriver {
+  /** Name of the engine's firewall tables. */
+  readonly table: string;
+  /** The host-side port name of a NIC, which frames from the instance enter the bridge by. */
+  portOf(nicId: string): string;
+  /** Hash of the ruleset the kernel holds now; null when none (or a damaged one) is there. */
+  appliedHash(): Promise<string | null>;
+  /** Replaces the whole ruleset in one transaction. */
+  apply(text: string): Promise<void>;
+  /** The kernel's listing of our tables, for tests and diagnostics. */
+  ruleset(): Promise<string>;
+  /** Removes the tables (tests and uninstall). */
+  remove(): Promise<void>;
+}
+
 /** One engine: its facets, held in the registry under a name. */
 export interface Engine {
   name: string;
@@ -284,6 +300,8 @@ export interface Engine {
   host: HostDriver;
   /** Public IPs routed to instances; absent on engines that have none. */
   publicIps?: PublicIpDriver;
+  /** Per-NIC firewalls and anti-spoofing; engines without one leave it out. */
+  firewall?: FirewallDriver;
 }
 
 /** One public address routed to an instance: where it goes and through which uplink it is announced. */

@@ -92,6 +92,8 @@ export interface ServersTable {
   spec: string;
   /** JSON of the observed state (ServerStatus plus the engine task being waited on). */
   status: string;
+  /** JSON object of the tenant's labels (what label selectors match). */
+  labels: string;
   deletion_requested_at: number | null;
   created_at: number;
   updated_at: number;
@@ -328,6 +330,8 @@ export interface Database {
   ip_pools: IpPoolsTable;
   public_ips: PublicIpsTable;
   public_ip_releases: PublicIpReleasesTable;
+  firewalls: FirewallsTable;
+  zones: ZonesTable;
 }
 
 /** A registered Proxmox VE cluster; the token secret is AES-256-GCM sealed with the key outside the store. */
@@ -338,6 +342,30 @@ export interface ProxmoxClustersTable {
   token_secret_sealed: string;
   fingerprint: string | null;
   ca: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A tenant's firewall: a named rule set and what it is applied to (JSON). */
+export interface FirewallsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  labels: string;
+  rules: string;
+  applied_to: string;
+  generation: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An operator's zone: its networks and the flows it may send to other zones (JSON). */
+export interface ZonesTable {
+  id: string;
+  name: string;
+  purpose: string;
+  networks: string;
+  flows: string;
   created_at: number;
   updated_at: number;
 }

@@ -16,12 +16,14 @@ const tenantLinks: [string, MessageKey][] = [
   ['/ssh-keys', 'nav.sshKeys'],
   ['/networks', 'nav.networks'],
   ['/public-ips', 'nav.publicIps'],
+  ['/firewalls', 'nav.firewalls'],
 ];
 const operatorLinks: [string, MessageKey][] = [
   ['/operator/tenants', 'nav.tenants'],
   ['/operator/hosts', 'nav.hosts'],
   ['/operator/catalog', 'nav.catalog'],
   ['/operator/ip-pools', 'nav.ipPools'],
+  ['/operator/zones', 'nav.zones'],
   ['/operator/operations', 'nav.allOperations'],
 ];
 
