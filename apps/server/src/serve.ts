@@ -260,6 +260,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   // A change that moves public routes wakes the host's public-IP pass, in the change's transaction.
   const publicIpsChanged = async (trx: Kysely<Database>) => {
     await queue.enqueue(trx, PUBLIC_IP_KIND, 'host');
+    // The address is the NIC's own source from now on (anti-spoofing) and what references to the server match.
+    if (engine.firewall) await queue.enqueue(trx, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
     queueMicrotask(() => worker.notify());
   };
   const ipPools = createIpPools({ db, clock, ids, audit, dialect: store.dialect, modes: engine.publicIps?.modes ?? [], changed: publicIpsChanged });

@@ -21,12 +21,17 @@ interface Deps {
 
 /** Reads what the host's ruleset is compiled from. */
 export async function loadHostModel(d: Omit<Deps, 'resyncMs'>): Promise<HostModel> {
-  const [servers, firewalls, networks, zones] = await Promise.all([
+  const [servers, firewalls, networks, zones, publicIps] = await Promise.all([
     d.db.selectFrom('servers').select(['id', 'tenant_id', 'spec', 'labels']).orderBy('id').execute(),
     d.db.selectFrom('firewalls').selectAll().orderBy('id').execute(),
     d.db.selectFrom('networks').select(['id', 'tenant_id', 'ipv4_cidr']).orderBy('id').execute(),
     d.db.selectFrom('zones').selectAll().orderBy('id').execute(),
+    d.db.selectFrom('public_ips').select(['server_id', 'address']).where('server_id', 'is not', null).where('family', '=', 'ipv4').orderBy('address').execute(),
   ]);
+  // An assigned public IPv4 address sits on the server's NIC on the default network: it is that NIC's own
+  // source too, which anti-spoofing must let out, and what rules by server reference must match.
+  const publicOf = new Map<string, string[]>();
+  for (const ip of publicIps) publicOf.set(ip.server_id!, [...(publicOf.get(ip.server_id!) ?? []), ip.address]);
   const nics: HostNic[] = servers.flatMap((s) => {
     const labels = JSON.parse(s.labels) as Record<string, string>;
     const spec = JSON.parse(s.spec) as { nics: { id: string; network: string; mac: string; ipv4: string; ipv6?: string | string[] }[] };
@@ -37,7 +42,7 @@ export async function loadHostModel(d: Omit<Deps, 'resyncMs'>): Promise<HostMode
       bridge: n.network === 'default' ? d.defaultNetwork.link : d.linkOf(n.network),
       port: d.firewall.portOf(n.id),
       mac: n.mac,
-      ipv4: [n.ipv4.split('/')[0]!],
+      ipv4: [n.ipv4.split('/')[0]!, ...(n.network === 'default' ? (publicOf.get(s.id) ?? []) : [])],
       // NICs with IPv6 (where the network gives them one) carry one address or a list.
       ipv6: (n.ipv6 === undefined ? [] : Array.isArray(n.ipv6) ? n.ipv6 : [n.ipv6]).map((a) => a.split('/')[0]!),
       labels,
