@@ -1,3 +1,4 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: innerText() here is Playwright's Locator method (the rendered text, as a user reads it), not a DOM node's
 /**
  * The firewall pages in Chromium against a real control plane: a firewall made in the editor
  * with a rule, saved, and applied by label, as the API then shows it; the operator's zones page
