@@ -13,6 +13,7 @@ import { run } from './exec.ts';
 import { lxcInfo } from './lxc.ts';
 import { mountsUnder } from './mounts.ts';
 import type { IdMap } from './rootfs.ts';
+import { createSnapshotMethods, type InstanceControl } from './storage-snapshots.ts';
 import { checkVolumeId, type VolumeBackend } from './storage/backend.ts';
 import { growFilesystem, makeFilesystem } from './storage/format.ts';
 import { guestHasMount, guestMount, guestUnmount } from './storage/guest-mounts.ts';
@@ -27,6 +28,10 @@ export interface LocalStorageOptions {
   mountRoot: string;
   idmap: IdMap;
   cgroup?: CgroupVersion;
+  /** Where snapshots of servers' root disks live. */
+  snapshotRoot: string;
+  /** The compute facet's locks and stop/start, for snapshots and rollbacks (set once compute exists). */
+  instances: () => InstanceControl;
 }
 
 /** The local storage facet, plus what the compute facet asks of it before a start. */
@@ -168,7 +173,21 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
     return out;
   }
 
+  const snapshots = createSnapshotMethods({
+    backend,
+    lxcPath,
+    snapshotRoot: opts.snapshotRoot,
+    markerDir: mountRoot,
+    instances: opts.instances,
+    hostMount,
+    bindingsOf,
+    runningPid,
+    unmountFromHost,
+    serialized,
+  });
+
   return {
+    ...snapshots,
     backend: backend.name,
     capabilities: backend.capabilities,
     capacity: () => backend.capacity(),
@@ -218,6 +237,7 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
         for (const b of await bindingsOf(id)) await detach(id, b.instance);
         await unmountFromHost(id);
         await backend.remove(id);
+        await backend.snapshots?.removeAll(id);
         await rm(qosFile(id), { force: true });
       }).then(() => null),
     async prepareInstance(instance) {
