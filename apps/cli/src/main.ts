@@ -11,6 +11,7 @@ import { runServe } from './commands/serve.ts';
 import { runServer } from './commands/server.ts';
 import { runSshKey } from './commands/ssh-key.ts';
 import { runNetwork } from './commands/network.ts';
+import { runSnapshot } from './commands/snapshot.ts';
 import { runVolume } from './commands/volume.ts';
 import { resolveConfig } from './config.ts';
 import { Exit, toCliError, usageError } from './errors.ts';
@@ -27,6 +28,7 @@ Commands:
   ssh-key            list, add, rename, delete the SSH keys new servers can get
   network            list, create, show, rename, delete your private networks (vSwitches)
   volume             create, list, show, attach, detach, resize, delete block volumes
+  snapshot           list, create, roll back, delete snapshots of a server or a volume
   plan list          plans a server can have
   image list         images a server can be created from
   operation          list, show and wait for operations
@@ -58,6 +60,7 @@ Befehle:
   ssh-key            SSH-Schlüssel für neue Server auflisten, hinzufügen, umbenennen, löschen
   network            Ihre privaten Netze (vSwitches) auflisten, anlegen, zeigen, umbenennen, löschen
   volume             Block-Volumes anlegen, auflisten, zeigen, anhängen, abhängen, vergrößern, löschen
+  snapshot           Snapshots eines Servers oder Volumes auflisten, anlegen, zurückspielen, löschen
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
@@ -89,6 +92,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   'ssh-key': runSshKey,
   network: runNetwork,
   volume: runVolume,
+  snapshot: runSnapshot,
   plan: runPlan,
   image: runImage,
   operation: runOperation,

@@ -39,6 +39,9 @@ import { operationRoutes } from './modules/operations/routes.ts';
 import { storageRoutes } from './modules/storage/routes.ts';
 import { createVolumeReconciler } from './modules/storage/volume-reconciler.ts';
 import { createVolumes } from './modules/storage/volumes.ts';
+import { createSnapshotReconciler } from './modules/storage/snapshot-reconciler.ts';
+import { snapshotRoutes } from './modules/storage/snapshot-routes.ts';
+import { createSnapshots } from './modules/storage/snapshots.ts';
 import { createQueue } from './reconcile/queue.ts';
 import { createWorker } from './reconcile/worker.ts';
 import { openStore, type Store } from './store/db.ts';
@@ -97,6 +100,8 @@ export interface ServeOptions {
   storage?: { backend: string; config: Record<string, string> };
   /** GB of volumes one tenant may have in all. */
   volumeQuotaGb?: number;
+  /** How many snapshots one volume may keep (a server's limit comes from its plan); 5 by default. */
+  volumeSnapshotLimit?: number;
 }
 
 /** A running control plane. */
@@ -203,6 +208,21 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         resyncMs: opts.resyncMs ?? 600_000,
         log: (text) => console.error(text),
       }),
+      snapshot: createSnapshotReconciler({
+        db,
+        clock,
+        engine,
+        operations,
+        ownerLive: async (t) =>
+          !!(await db
+            .selectFrom(t.kind === 'server' ? 'servers' : 'volumes')
+            .select('id')
+            .where('id', '=', t.id)
+            .where('deletion_requested_at', 'is', null)
+            .executeTakeFirst()),
+        resyncMs: opts.resyncMs ?? 600_000,
+        log: (text) => console.error(text),
+      }),
       engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
       host: async () => {
         await health.refresh();
@@ -224,6 +244,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     await metering.recordPhase(trx, change);
     // A deleted server takes its volumes' attachments with it: their reconciler notices at once.
     if (change.phase === 'Deleted') for (const id of await volumes.attachedTo(trx, change.tenantId, change.serverId)) await queue.enqueue(trx, 'volume', id);
+    // Its snapshots go with it.
+    if (change.phase === 'Deleted') await snapshots.ownerGone(trx, change.serverId);
   }
   const volumes = createVolumes({
     db,
@@ -241,6 +263,28 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       return { id: s.id, name: s.name, node: s.status.node, deleting: s.status.phase === 'Deleting' };
     },
     notify: () => worker.notify(),
+    onDelete: (trx, id) => snapshots.ownerGone(trx, id),
+  });
+  const snapshots = createSnapshots({
+    db,
+    clock,
+    ids,
+    audit,
+    operations,
+    queue,
+    dialect: store.dialect,
+    storage: engine.storage,
+    findOwner: async (p, type, idOrName) => {
+      if (type === 'volume') {
+        const v = await volumes.get(p, idOrName);
+        return { type, id: v.id, name: v.name, limit: opts.volumeSnapshotLimit ?? 5, deleting: v.status.phase === 'Deleting' };
+      }
+      const s = await servers.get(p, idOrName);
+      const plan = await db.selectFrom('plans').select('snapshot_limit').where('name', '=', s.spec.plan).executeTakeFirst();
+      return { type, id: s.id, name: s.name, limit: plan?.snapshot_limit ?? 3, deleting: s.status.phase === 'Deleting' };
+    },
+    createVolumeFrom: (p, body, source, requestId) => volumes.create(p, body, requestId, source),
+    notify: () => worker.notify(),
   });
 
   // After a crash every server is looked at again: whatever was half done gets finished.
@@ -249,6 +293,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await metering.adopt();
   await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
   for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
+  for (const { id } of await db.selectFrom('snapshots').select('id').execute()) await queue.enqueue(db, 'snapshot', id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
@@ -273,6 +318,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
       ...computeRoutes(servers, sshKeys, catalog),
       ...storageRoutes(volumes),
+      ...snapshotRoutes(snapshots),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
       ...billingRoutes(billing),

@@ -79,6 +79,7 @@ export const Plan = Type.Object(
     diskGb: Type.Integer({ minimum: 1 }),
     priceHourly: Money,
     priceMonthly: Money,
+    snapshotLimit: Type.Integer({ minimum: 0, description: 'how many snapshots one server of this plan may keep' }),
   },
   { $id: 'Plan' },
 );
@@ -92,6 +93,7 @@ export const CreatePlan = Type.Object(
     diskGb: Type.Integer({ minimum: 1, maximum: 65_536 }),
     // Bounded so that the monthly price (× 730) stays an exact integer in JSON and in the store.
     priceHourly: Type.Object({ amount: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), currency: Type.String({ pattern: '^[A-Za-z]{3}$' }) }),
+    snapshotLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'snapshots per server; 3 by default' })),
   },
   { additionalProperties: false },
 );

@@ -29,6 +29,11 @@ const en: Catalog = {
   VOLUME_ON_OTHER_HOST: 'Volume {id} is on host {volumeNode} and server {server} on host {serverNode}; a volume attaches only to a server on its own host. Choose a server on {volumeNode}.',
   QUOTA_EXCEEDED: 'Your tenant may have volumes of {limit} GB in all; {used} GB are taken, so {requested} GB more do not fit. Delete a volume or ask the operator for a larger quota.',
   VOLUME_SHRINK: 'Volume {id} has {size} GB and volumes only grow: a filesystem cannot give back space safely. Ask for at least {size} GB, or make a smaller volume and copy the data over.',
+  SNAPSHOT_NOT_FOUND: 'No snapshot with id or name {id} exists for {target}. Check the name in its list of snapshots.',
+  SNAPSHOT_BUSY: 'A snapshot of {target} is being taken, rolled back or deleted ({snapshot}). Wait for it to finish, then try again.',
+  SNAPSHOT_LIMIT: '{target} has {count} snapshots, the most its plan allows ({limit}). Delete an old snapshot first.',
+  SNAPSHOT_CONFIRMATION: 'A rollback discards everything written since snapshot {name} was taken. To confirm, send its name exactly as "confirm".',
+  SNAPSHOTS_UNSUPPORTED: 'The storage backend {backend} of this host cannot take snapshots.',
   STORAGE_FULL: 'The storage of this host has {free} GB free, less than the {requested} GB asked for. Choose a smaller size or ask the operator to add storage.',
   PLAN_NOT_FOUND: 'There is no plan with name or id {plan}. Choose one of the plans offered.',
   IMAGE_NOT_FOUND: 'There is no image with name or id {image}. Choose one of the images offered.',
@@ -80,6 +85,11 @@ const de: Catalog = {
   VOLUME_ON_OTHER_HOST: 'Volume {id} liegt auf Host {volumeNode}, Server {server} auf Host {serverNode}; ein Volume lässt sich nur an einen Server auf seinem eigenen Host anhängen. Wählen Sie einen Server auf {volumeNode}.',
   QUOTA_EXCEEDED: 'Ihr Mandant darf Volumes von insgesamt {limit} GB haben; {used} GB sind belegt, weitere {requested} GB passen also nicht. Löschen Sie ein Volume oder bitten Sie den Betreiber um ein größeres Kontingent.',
   VOLUME_SHRINK: 'Volume {id} hat {size} GB, und Volumes wachsen nur: Ein Dateisystem kann Platz nicht sicher zurückgeben. Wählen Sie mindestens {size} GB oder legen Sie ein kleineres Volume an und kopieren Sie die Daten hinüber.',
+  SNAPSHOT_NOT_FOUND: 'Für {target} gibt es keinen Snapshot mit der ID oder dem Namen {id}. Prüfen Sie den Namen in der Snapshot-Liste.',
+  SNAPSHOT_BUSY: 'Ein Snapshot von {target} wird gerade angelegt, zurückgespielt oder gelöscht ({snapshot}). Warten Sie, bis das beendet ist, und versuchen Sie es dann erneut.',
+  SNAPSHOT_LIMIT: '{target} hat {count} Snapshots, so viele, wie sein Tarif erlaubt ({limit}). Löschen Sie zuerst einen alten Snapshot.',
+  SNAPSHOT_CONFIRMATION: 'Ein Zurückspielen verwirft alles, was seit dem Snapshot {name} geschrieben wurde. Senden Sie zur Bestätigung seinen Namen genau so als „confirm“.',
+  SNAPSHOTS_UNSUPPORTED: 'Das Speicher-Backend {backend} dieses Hosts kann keine Snapshots anlegen.',
   STORAGE_FULL: 'Der Speicher dieses Hosts hat {free} GB frei, weniger als die angefragten {requested} GB. Wählen Sie eine kleinere Größe oder bitten Sie den Betreiber, Speicher hinzuzufügen.',
   PLAN_NOT_FOUND: 'Es gibt keinen Tarif mit dem Namen oder der ID {plan}. Wählen Sie einen der angebotenen Tarife.',
   IMAGE_NOT_FOUND: 'Es gibt kein Image mit dem Namen oder der ID {image}. Wählen Sie eines der angebotenen Images.',
@@ -120,6 +130,7 @@ const KINDS: Record<string, Localized> = {
   token: { en: 'API token', de: 'API-Token' },
   operation: { en: 'operation', de: 'Vorgang' },
   volume: { en: 'volume', de: 'Volume' },
+  snapshot: { en: 'snapshot', de: 'Snapshot' },
 };
 
 const catalogs: Record<Language, Catalog> = { en, de };

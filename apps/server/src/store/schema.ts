@@ -70,6 +70,8 @@ export interface PlansTable {
   disk_gb: number;
   price_hour_minor: number;
   currency: string;
+  /** How many snapshots one server of this plan may keep. */
+  snapshot_limit?: number;
   created_at: number;
 }
 
@@ -109,6 +111,24 @@ export interface VolumesTable {
   /** JSON of the desired state (VolumeSpec). */
   spec: string;
   /** JSON of the observed state (VolumeStatus). */
+  status: string;
+  deletion_requested_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SnapshotsTable {
+  id: string;
+  tenant_id: string;
+  /** `server` or `volume`: what the snapshot is of. */
+  target_type: 'server' | 'volume';
+  target_id: string;
+  name: string;
+  description: string;
+  generation: number;
+  /** JSON of the desired state (SnapshotSpec). */
+  spec: string;
+  /** JSON of the observed state (SnapshotStatus). */
   status: string;
   deletion_requested_at: number | null;
   created_at: number;
@@ -289,6 +309,7 @@ export interface Database {
   servers: ServersTable;
   ssh_keys: SshKeysTable;
   volumes: VolumesTable;
+  snapshots: SnapshotsTable;
   ip_allocations: IpAllocationsTable;
   ip_releases: IpReleasesTable;
   networks: NetworksTable;

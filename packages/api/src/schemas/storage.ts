@@ -55,6 +55,10 @@ export const VolumeSpec = Type.Object({
   qos: Type.Optional(VolumeQos),
   format: VolumeFormat,
   attachment: Type.Union([VolumeAttachment, Type.Null()], { description: 'where the volume should be mounted; null when detached' }),
+  /** The snapshot the volume was cloned from, when it was. */
+  source: Type.Optional(
+    Type.Object({ snapshot: Type.String({ description: 'snp_… id' }), target: Type.Object({ type: Type.Union([Type.Literal('server'), Type.Literal('volume')]), id: Type.String() }) }),
+  ),
 });
 export type VolumeSpec = Static<typeof VolumeSpec>;
 

@@ -21,6 +21,7 @@ const toPlan = (p: PlansTable): Plan => ({
   diskGb: p.disk_gb,
   priceHourly: { amount: Number(p.price_hour_minor), currency: p.currency },
   priceMonthly: { amount: Number(p.price_hour_minor) * HOURS_PER_MONTH, currency: p.currency },
+  snapshotLimit: p.snapshot_limit ?? 3,
 });
 
 const UNKNOWN_PLAN = { en: 'unknown plan', de: 'unbekannter Tarif' };
@@ -111,6 +112,7 @@ export function createCatalog({ db, clock, ids, audit }: { db: Kysely<Database>;
       disk_gb: p.diskGb,
       price_hour_minor: p.priceHourly.amount,
       currency: p.priceHourly.currency.toUpperCase(),
+      ...(p.snapshotLimit !== undefined ? { snapshot_limit: p.snapshotLimit } : {}),
       created_at: clock(),
     };
   }

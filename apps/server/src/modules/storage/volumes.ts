@@ -41,6 +41,8 @@ interface Deps {
   findServer: (p: Principal, idOrName: string) => Promise<ServerRef>;
   /** Called after a change is committed, to wake the worker. */
   notify: () => void;
+  /** In the transaction that asks for a volume's deletion: wakes what goes with it (its snapshots). */
+  onDelete?: (trx: Kysely<Database>, volumeId: string) => Promise<void>;
 }
 
 /** Block volumes: their desired state, written in one transaction with an operation and a queue entry. */
@@ -83,7 +85,7 @@ export function createVolumes(d: Deps) {
       }).map((row) => row.id);
     },
 
-    async create(p: Principal, body: CreateVolume, requestId: string): Promise<VolumeWithOperation> {
+    async create(p: Principal, body: CreateVolume, requestId: string, source?: VolumeSpec['source']): Promise<VolumeWithOperation> {
       // Asked before the transaction: a backend's answer may take a process spawn.
       const free = Math.floor((await d.storage.capacity()).freeBytes / GB);
       if (body.sizeGb > free) throw new DomainError('STORAGE_FULL', { free, requested: body.sizeGb }, [{ field: 'sizeGb', message: { en: `at most ${free} GB are free`, de: `höchstens ${free} GB sind frei` } }]);
@@ -100,7 +102,7 @@ export function createVolumes(d: Deps) {
         }
         const id = ids('vol');
         const now = clock();
-        const spec: VolumeSpec = { sizeGb: body.sizeGb, format: body.format ?? 'ext4', attachment: null, ...(body.qos ? { qos: body.qos } : {}) };
+        const spec: VolumeSpec = { sizeGb: body.sizeGb, format: body.format ?? 'ext4', attachment: null, ...(body.qos ? { qos: body.qos } : {}), ...(source ? { source } : {}) };
         const status: VolumeStatus = { phase: 'Pending', phaseSince: iso(now)!, observedGeneration: 0, conditions: [], attachment: null, node: d.node, usedBytes: null };
         const row: VolumesTable = {
           id,
@@ -228,6 +230,7 @@ export function createVolumes(d: Deps) {
         const op = await changeSpec(trx, p, row, 'volume.delete', spec, requestId);
         setVolumePhase(status, 'Deleting', clock());
         await trx.updateTable('volumes').set({ deletion_requested_at: clock(), status: JSON.stringify(status) }).where('id', '=', row.id).execute();
+        await d.onDelete?.(trx, row.id);
         return op;
       });
       d.notify();
