@@ -107,6 +107,8 @@ export interface VolumesTable {
   labels: string;
   /** The spec's size, as a column so quotas sum it in SQL. */
   size_gb: number;
+  /** 1 while deletion is refused (migration 011; absent on rows written before it). */
+  protected?: number;
   generation: number;
   /** JSON of the desired state (VolumeSpec). */
   spec: string;

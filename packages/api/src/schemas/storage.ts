@@ -81,6 +81,7 @@ export const Volume = Type.Object(
     tenantId: Type.String(),
     name: Name,
     labels: Labels,
+    protected: Type.Boolean({ description: 'while true, deletion is refused (VOLUME_PROTECTED)' }),
     generation: Type.Integer(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -98,13 +99,14 @@ export const CreateVolume = Type.Object(
     format: Type.Optional(VolumeFormat),
     labels: Type.Optional(Labels),
     qos: Type.Optional(VolumeQos),
+    protected: Type.Optional(Type.Boolean({ description: 'refuse deletion until lifted' })),
   },
   { additionalProperties: false },
 );
 export type CreateVolume = Static<typeof CreateVolume>;
 
 export const UpdateVolume = Type.Object(
-  { name: Type.Optional(Name), labels: Type.Optional(Labels), qos: Type.Optional(Type.Union([VolumeQos, Type.Null()], { description: 'new limits, applied live; null lifts them' })) },
+  { name: Type.Optional(Name), labels: Type.Optional(Labels), protected: Type.Optional(Type.Boolean({ description: 'refuse deletion until lifted' })), qos: Type.Optional(Type.Union([VolumeQos, Type.Null()], { description: 'new limits, applied live; null lifts them' })) },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateVolume = Static<typeof UpdateVolume>;

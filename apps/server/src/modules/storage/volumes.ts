@@ -110,6 +110,7 @@ export function createVolumes(d: Deps) {
           name: body.name,
           labels: JSON.stringify(body.labels ?? {}),
           size_gb: body.sizeGb,
+          protected: body.protected ? 1 : 0,
           generation: 1,
           spec: JSON.stringify(spec),
           status: JSON.stringify(status),
@@ -143,7 +144,12 @@ export function createVolumes(d: Deps) {
         if (body.name !== undefined && body.name !== row.name) {
           if (await trx.selectFrom('volumes').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) throw nameTaken(body.name);
         }
-        const next = { name: body.name ?? row.name, labels: body.labels ? JSON.stringify(body.labels) : row.labels, updated_at: clock() };
+        const next = {
+          name: body.name ?? row.name,
+          labels: body.labels ? JSON.stringify(body.labels) : row.labels,
+          ...(body.protected !== undefined ? { protected: body.protected ? 1 : 0 } : {}),
+          updated_at: clock(),
+        };
         await trx.updateTable('volumes').set(next).where('id', '=', row.id).execute();
         if (body.qos !== undefined) {
           await assertNotDeleting(trx, row);
@@ -224,6 +230,7 @@ export function createVolumes(d: Deps) {
         const row = await findRow(trx, p, idOrName);
         const existing = await trx.selectFrom('operations').selectAll().where('target_id', '=', row.id).where('kind', '=', 'volume.delete').where('state', 'in', ['pending', 'running']).executeTakeFirst();
         if (existing) return toOperation(existing);
+        if (row.protected === 1) throw new DomainError('VOLUME_PROTECTED', { id: row.name });
         const { spec, status } = readVolumeRow(row);
         const attached = spec.attachment ?? status.attachment;
         if (attached) throw new DomainError('VOLUME_ATTACHED', { id: row.name, server: attached.server });

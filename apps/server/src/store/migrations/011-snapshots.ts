@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 
 /**
  * Snapshots of servers' root disks and of volumes, reconciled like volumes (spec, generation,
- * status); unique by name per resource. Plans say how many snapshots one server may keep.
+ * status); unique by name per resource. Plans say how many snapshots one server may keep; a
+ * protected volume cannot be deleted.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -22,5 +23,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('snapshots_target_name', ['target_id', 'name'])
     .execute();
   await db.schema.createIndex('snapshots_tenant').on('snapshots').column('tenant_id').execute();
+  // Protection refuses a volume's deletion until it is lifted (as Proxmox's protection flag).
+  await db.schema.alterTable('volumes').addColumn('protected', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   await db.schema.alterTable('plans').addColumn('snapshot_limit', 'integer', (c) => c.notNull().defaultTo(3)).execute();
 }
