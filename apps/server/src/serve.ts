@@ -42,6 +42,8 @@ import { createVolumes } from './modules/storage/volumes.ts';
 import { createSnapshotReconciler } from './modules/storage/snapshot-reconciler.ts';
 import { snapshotRoutes } from './modules/storage/snapshot-routes.ts';
 import { createSnapshots } from './modules/storage/snapshots.ts';
+import { serverDiskRoutes } from './modules/storage/server-disk-routes.ts';
+import { createServerDiskReconciler, createServerDisks, SERVER_DISK } from './modules/storage/server-disks.ts';
 import { createQueue } from './reconcile/queue.ts';
 import { createWorker } from './reconcile/worker.ts';
 import { openStore, type Store } from './store/db.ts';
@@ -223,6 +225,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         resyncMs: opts.resyncMs ?? 600_000,
         log: (text) => console.error(text),
       }),
+      [SERVER_DISK]: createServerDiskReconciler({ db, clock, engine, operations }),
       engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
       host: async () => {
         await health.refresh();
@@ -246,6 +249,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     if (change.phase === 'Deleted') for (const id of await volumes.attachedTo(trx, change.tenantId, change.serverId)) await queue.enqueue(trx, 'volume', id);
     // Its snapshots go with it.
     if (change.phase === 'Deleted') await snapshots.ownerGone(trx, change.serverId);
+    // A server that runs gets its root-disk limits (its plan's, on its first start); a deleted one's row goes.
+    if (change.phase === 'Running' || change.phase === 'Deleted') await serverDisks.wake(trx, change.serverId);
   }
   const volumes = createVolumes({
     db,
@@ -264,6 +269,18 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     },
     notify: () => worker.notify(),
     onDelete: (trx, id) => snapshots.ownerGone(trx, id),
+  });
+  const serverDisks = createServerDisks({
+    db,
+    clock,
+    audit,
+    operations,
+    queue,
+    findServer: async (p, idOrName) => {
+      const s = await servers.get(p, idOrName);
+      return { id: s.id, plan: s.spec.plan };
+    },
+    notify: () => worker.notify(),
   });
   const snapshots = createSnapshots({
     db,
@@ -319,6 +336,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...computeRoutes(servers, sshKeys, catalog),
       ...storageRoutes(volumes),
       ...snapshotRoutes(snapshots),
+      ...serverDiskRoutes(serverDisks),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
       ...billingRoutes(billing),

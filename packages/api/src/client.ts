@@ -3,7 +3,7 @@
  * It speaks fetch, so it runs in Node and in browsers alike.
  */
 import type { CloneSnapshot, CreateSnapshot, RollbackSnapshot, Snapshot, SnapshotWithOperation } from './schemas/snapshots.ts';
-import type { AttachVolume, CreateVolume, ResizeVolume, UpdateVolume, Volume, VolumeWithOperation } from './schemas/storage.ts';
+import type { AttachVolume, CreateVolume, ResizeVolume, ServerDiskQos, SetServerDiskQos, UpdateVolume, Volume, VolumeWithOperation } from './schemas/storage.ts';
 import type {
   CreatedToken,
   CreatePlan,
@@ -172,6 +172,13 @@ export class KumulusClient {
   }
   deleteVolume(id: string) {
     return this.request<Operation>('DELETE', `/volumes/${encodeURIComponent(id)}`);
+  }
+
+  getServerDiskQos(id: string) {
+    return this.request<ServerDiskQos>('GET', `/servers/${encodeURIComponent(id)}/disk-qos`);
+  }
+  setServerDiskQos(id: string, body: SetServerDiskQos, opts?: RequestOptions) {
+    return this.request<Operation>('PUT', `/servers/${encodeURIComponent(id)}/disk-qos`, body, undefined, opts);
   }
 
   /** Snapshots of a server's root disk (`servers`) or of a volume (`volumes`). */

@@ -69,6 +69,17 @@ export const Condition = Type.Object({
 });
 export type Condition = Static<typeof Condition>;
 
+/** Read/write MB/s and IOPS limits the kernel enforces on a block device (a volume's, a root disk's); absent is unlimited. */
+export const IoLimits = Type.Object(
+  {
+    readMBps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'read MB/s (MiB)' })),
+    writeMBps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'write MB/s (MiB)' })),
+    readIops: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+    writeIops: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+  },
+  { additionalProperties: false },
+);
+
 export const Plan = Type.Object(
   {
     id: Id('plan'),
@@ -80,6 +91,7 @@ export const Plan = Type.Object(
     priceHourly: Money,
     priceMonthly: Money,
     snapshotLimit: Type.Integer({ minimum: 0, description: 'how many snapshots one server of this plan may keep' }),
+    diskQos: Type.Union([IoLimits, Type.Null()], { description: 'root-disk limits its servers get; null for none' }),
   },
   { $id: 'Plan' },
 );
@@ -94,6 +106,7 @@ export const CreatePlan = Type.Object(
     // Bounded so that the monthly price (× 730) stays an exact integer in JSON and in the store.
     priceHourly: Type.Object({ amount: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), currency: Type.String({ pattern: '^[A-Za-z]{3}$' }) }),
     snapshotLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'snapshots per server; 3 by default' })),
+    diskQos: Type.Optional(IoLimits),
   },
   { additionalProperties: false },
 );

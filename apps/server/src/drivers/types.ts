@@ -270,6 +270,11 @@ export interface StorageDriver {
    * one the volume is attached to) is stopped around it and started again when it ran.
    */
   rollback(target: SnapshotTarget, snapshotId: string): Promise<TaskRef | null>;
+  /**
+   * Sets the I/O limits of a server's root disk (its block device), live when it runs and at
+   * every start; empty lifts them (capability qos).
+   */
+  limitRootDisk(instance: string, qos: VolumeQos): Promise<TaskRef | null>;
   /** Makes a new detached volume `volumeId` from a snapshot (of a volume or of a root disk). */
   cloneSnapshot(target: SnapshotTarget, snapshotId: string, volumeId: string): Promise<TaskRef | null>;
 }

@@ -72,6 +72,8 @@ export interface PlansTable {
   currency: string;
   /** How many snapshots one server of this plan may keep. */
   snapshot_limit?: number;
+  /** JSON of the root-disk QoS its servers get (DiskQos); null for none. */
+  disk_qos?: string | null;
   created_at: number;
 }
 
@@ -134,6 +136,19 @@ export interface SnapshotsTable {
   status: string;
   deletion_requested_at: number | null;
   created_at: number;
+  updated_at: number;
+}
+
+export interface ServerDisksTable {
+  /** `dsk_` and the server id's suffix. */
+  id: string;
+  server_id: string;
+  tenant_id: string;
+  /** JSON of the server's own root-disk QoS (VolumeQos); null: the plan's. */
+  qos: string | null;
+  generation: number;
+  /** JSON: the limits last applied and the generation they came from. */
+  status: string;
   updated_at: number;
 }
 
@@ -312,6 +327,7 @@ export interface Database {
   ssh_keys: SshKeysTable;
   volumes: VolumesTable;
   snapshots: SnapshotsTable;
+  server_disks: ServerDisksTable;
   ip_allocations: IpAllocationsTable;
   ip_releases: IpReleasesTable;
   networks: NetworksTable;

@@ -11,7 +11,8 @@ import type { StorageDriver, VolumeAttachment, VolumeObservation, VolumeQos } fr
 import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
 import { run } from './exec.ts';
 import { lxcInfo } from './lxc.ts';
-import { mountsUnder } from './mounts.ts';
+import { instancePaths } from './instance-files.ts';
+import { loopsOf, mountsUnder } from './mounts.ts';
 import type { IdMap } from './rootfs.ts';
 import { createSnapshotMethods, type InstanceControl } from './storage-snapshots.ts';
 import { checkVolumeId, type VolumeBackend } from './storage/backend.ts';
@@ -40,6 +41,12 @@ export interface LocalStorage extends StorageDriver {
   prepareInstance(instance: string): Promise<void>;
 }
 
+/** Guards paths built from server ids. */
+function checkInstanceId(id: string): string {
+  if (!/^srv_[A-Za-z0-9_-]+$/.test(id)) throw new Error(`not a server id: ${id}`);
+  return id;
+}
+
 /** Creates the storage facet over one backend and one lxcPath. */
 export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
   const { backend, lxcPath, mountRoot, idmap } = opts;
@@ -49,6 +56,11 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
   const cgroup = opts.cgroup ?? detectCgroupVersion();
   const qosFile = (id: string) => join(mountRoot, `.${checkVolumeId(id)}.qos.json`);
   const readQos = async (id: string): Promise<VolumeQos> => JSON.parse(await readFile(qosFile(id), 'utf8').catch(() => '{}'));
+  // A server's root disk limits live in its instance dir, so they go with the instance.
+  const rootQosFile = (instance: string) => join(lxcPath, checkInstanceId(instance), 'root-qos.json');
+  const readRootQos = async (instance: string): Promise<VolumeQos> => JSON.parse(await readFile(rootQosFile(instance), 'utf8').catch(() => '{}'));
+  /** The loop device of the instance's root disk while it is mounted; null otherwise. */
+  const rootDevice = async (instance: string) => (await loopsOf(instancePaths(join(lxcPath, checkInstanceId(instance))).image))[0] ?? null;
 
   /**
    * Renders the throttle lines of every volume the instance's config binds, with each device's
@@ -63,6 +75,8 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
         const qos = await readQos(e.volume);
         lines.push(...qosConfigLines(cgroup, await deviceNumber(await backend.activate(e.volume)), qos));
       }
+      const root = await rootDevice(instance);
+      if (root) lines.push(...qosConfigLines(cgroup, await deviceNumber(root), await readRootQos(instance)));
       const next = lines.join('\n') + '\n';
       if (next !== text) await writeFile(configOf(instance), next);
     });
@@ -240,6 +254,15 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
         await backend.snapshots?.removeAll(id);
         await rm(qosFile(id), { force: true });
       }).then(() => null),
+    async limitRootDisk(instance, qos) {
+      if (!existsSync(configOf(instance))) throw new Error(`instance ${instance} does not exist`);
+      await writeFile(rootQosFile(instance), JSON.stringify(qos));
+      await renderQos(instance);
+      const pid = await runningPid(instance);
+      const root = await rootDevice(instance);
+      if (pid && root) await applyQosLive(cgroup, pid, await deviceNumber(root), qos);
+      return null;
+    },
     async prepareInstance(instance) {
       const text = await readFile(configOf(instance), 'utf8').catch(() => '');
       for (const e of entriesOf(text, mountRoot)) await serialized(e.volume, () => mountOnHost(e.volume));
