@@ -14,6 +14,7 @@ import { ServerAddresses } from '../components/server-addresses.tsx';
 import { phaseSince, ServerConditions } from '../components/server-conditions.tsx';
 import { ServerOperations } from '../components/server-operations.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { ServerSnapshots } from './storage/server-snapshots.tsx';
 import { kindLabel } from '../i18n/labels.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { isMarkedDeleting, markDeleting } from '../lib/deleting.ts';
@@ -225,6 +226,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         <ServerAddresses server={server} />
       </div>
       <ServerConditions server={server} ops={ops} />
+      <ServerSnapshots serverId={server.id} />
       <ServerOperations ops={ops} />
       {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}
     </section>
