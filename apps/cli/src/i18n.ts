@@ -151,6 +151,9 @@ const en = {
   'snapshot.rolledBack': 'rolled back to snapshot {name}',
   'snapshot.deleted': 'snapshot {name} deleted',
   'usage.snapshotOwner': 'name exactly one of --server SERVER or --volume VOLUME',
+  'volume.protected': 'volume {name} is protected: deleting it is refused until you run kumulus volume unprotect',
+  'volume.unprotected': 'volume {name} can be deleted again',
+  'field.protected': 'Protected',
 };
 
 /** A key of the message catalogue. */
@@ -306,6 +309,9 @@ const de: Record<MessageKey, string> = {
   'snapshot.rolledBack': 'auf Snapshot {name} zurückgespielt',
   'snapshot.deleted': 'Snapshot {name} gelöscht',
   'usage.snapshotOwner': 'geben Sie genau eines von --server SERVER oder --volume VOLUME an',
+  'volume.protected': 'Volume {name} ist geschützt: Sein Löschen wird verweigert, bis Sie kumulus volume unprotect ausführen',
+  'volume.unprotected': 'Volume {name} lässt sich wieder löschen',
+  'field.protected': 'Geschützt',
 };
 
 /** A language the CLI speaks. */

@@ -46,4 +46,17 @@ describe('kumulus snapshot', { timeout: 300_000 }, () => {
     assert.match(gone.stdout, /snapshot first deleted/);
     ok(await kumulus(['server', 'delete', 'cli-snap1']));
   });
+
+  test('kumulus volume protect refuses the delete until unprotect', async () => {
+    ok(await kumulus(['volume', 'create', '--name', 'cli-keep', '--size', '1']));
+    const on = await kumulus(['volume', 'protect', 'cli-keep']);
+    ok(on);
+    assert.match(on.stdout, /volume cli-keep is protected/);
+    assert.match((await kumulus(['volume', 'show', 'cli-keep'])).stdout, /Protected:\s+yes/);
+    const refused = await kumulus(['volume', 'delete', 'cli-keep']);
+    assert.equal(refused.code, 6, refused.stderr);
+    assert.match(refused.stderr, /VOLUME_PROTECTED/);
+    ok(await kumulus(['volume', 'unprotect', 'cli-keep']));
+    ok(await kumulus(['volume', 'delete', 'cli-keep']));
+  });
 });
