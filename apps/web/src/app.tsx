@@ -16,6 +16,7 @@ import { ServerDetailPage } from './pages/server-detail.tsx';
 import { ServerListPage } from './pages/server-list.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SshKeysPage } from './pages/ssh-keys.tsx';
+import { VolumesPage } from './pages/storage/volumes.tsx';
 import { TenantsPage } from './pages/tenants.tsx';
 import { TokensPage } from './pages/tokens.tsx';
 
@@ -44,6 +45,7 @@ function page(path: string, isOperator: boolean) {
   if (matchPath('/operations', path)) return <OperationsPage scope="tenant" />;
   if (matchPath('/tokens', path)) return <TokensPage />;
   if (matchPath('/ssh-keys', path)) return <SshKeysPage />;
+  if (matchPath('/volumes', path)) return <VolumesPage />;
   if (isOperator) {
     if (matchPath('/operator/tenants', path)) return <TenantsPage />;
     if (matchPath('/operator/hosts', path)) return <HostsPage />;

@@ -15,6 +15,7 @@ import { phaseSince, ServerConditions } from '../components/server-conditions.ts
 import { ServerOperations } from '../components/server-operations.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ServerSnapshots } from './storage/server-snapshots.tsx';
+import { ServerVolumes } from './storage/server-volumes.tsx';
 import { kindLabel } from '../i18n/labels.ts';
 import { ApiError, api } from '../lib/api.ts';
 import { isMarkedDeleting, markDeleting } from '../lib/deleting.ts';
@@ -226,6 +227,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         <ServerAddresses server={server} />
       </div>
       <ServerConditions server={server} ops={ops} />
+      <ServerVolumes serverId={server.id} />
       <ServerSnapshots serverId={server.id} />
       <ServerOperations ops={ops} />
       {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}

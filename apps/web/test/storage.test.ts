@@ -1,7 +1,7 @@
 /**
- * The server page's snapshots in Debian's Chromium against a real control plane with real LXC:
- * take a snapshot, then roll back behind the typed confirmation (the button stays disabled until
- * the exact name is typed), and see the list follow.
+ * Storage in the dashboard, in Debian's Chromium against a real control plane with real LXC: the
+ * server page's snapshots (take one, roll back behind the typed name) and volumes (the volumes
+ * page's create, grow and delete behind the typed name; attach and detach on the server page).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -13,7 +13,7 @@ import { ensureWebBuild } from './support/web-dist.ts';
 
 const PASSWORD = 'Correct-Horse-Battery-9';
 
-describe('server snapshots in Chromium', () => {
+describe('server storage in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
@@ -68,5 +68,38 @@ describe('server snapshots in Chromium', () => {
     for (let i = 0; i < 240 && (await snaps())[0]?.status.rollbacksDone !== 1; i++) await page.waitForTimeout(250);
     assert.equal((await snaps())[0]?.status.rollbacksDone, 1, 'the rollback was done');
     await row.and(page.locator('[data-phase="Ready"]')).waitFor({ timeout: 60_000 });
+  });
+
+  test('volumes page: create, grow, attach and detach from the server page, delete behind the typed name', async () => {
+    await page.goto(`${server.url}/volumes`);
+    await page.getByLabel('Name').fill('webvol');
+    await page.getByLabel('Size (GB)').fill('1');
+    await page.getByRole('button', { name: 'Create volume' }).click();
+    const row = page.getByTestId('volume').filter({ hasText: 'webvol' });
+    await row.and(page.locator('[data-phase="Available"]')).waitFor({ timeout: 60_000 });
+    await row.getByLabel('New size of webvol in GB').fill('2');
+    await row.getByRole('button', { name: 'Grow' }).click();
+    await row.getByText('2 GB').waitFor({ timeout: 60_000 });
+
+    await page.goto(`${server.url}/servers/${serverId}`);
+    const card = page.getByRole('region', { name: 'Volumes' });
+    await card.getByLabel('Attach a volume').selectOption({ label: 'webvol (2 GB)' });
+    await card.getByRole('button', { name: 'Attach' }).click();
+    const attached = card.getByTestId('server-volume').filter({ hasText: 'webvol' });
+    await attached.and(page.locator('[data-phase="Attached"]')).waitFor({ timeout: 60_000 });
+    assert.match(await attached.innerText(), /\/mnt\/webvol/);
+    await screenshot(page, 'server-volumes');
+    await attached.getByRole('button', { name: 'Detach' }).click();
+    await card.getByText('No volume is attached.').waitFor({ timeout: 60_000 });
+
+    await page.goto(`${server.url}/volumes`);
+    await row.and(page.locator('[data-phase="Available"]')).waitFor({ timeout: 60_000 });
+    await row.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete volume webvol?' });
+    const confirm = dialog.getByRole('button', { name: 'Delete' });
+    assert.equal(await confirm.isDisabled(), true, 'disabled before the name is typed');
+    await dialog.getByLabel('Type the volume’s name “webvol” to confirm').fill('webvol');
+    await confirm.click();
+    await page.getByText('No volumes yet.').waitFor({ timeout: 60_000 });
   });
 });
