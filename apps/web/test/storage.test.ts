@@ -1,3 +1,4 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: innerText() here is Playwright's Locator method (the rendered text, as a user reads it), not a DOM node's
 /**
  * Storage in the dashboard, in Debian's Chromium against a real control plane with real LXC: the
  * server page's snapshots (take one, roll back behind the typed name) and volumes (the volumes
