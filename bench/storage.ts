@@ -1,11 +1,14 @@
 /**
  * Storage benchmark, per backend: volume create→attached (p50, p95) into a running container
- * through the engine's storage facet, and the throughput of direct-I/O writes inside the guest
- * to a volume as a ratio of the same writes on the host to a file beside the backend's volumes.
+ * through the engine's storage facet; the throughput of direct-I/O writes inside the guest to a
+ * volume as a ratio of the same writes on the host to a file beside the backend's volumes, both
+ * for a first write (space not allocated yet: a thin volume allocates in its image file as the
+ * guest writes) and for a rewrite of space already written (conv=notrunc on both sides); and a
+ * snapshot and rollback of a running server with `--snap-mb` MiB written (time, space used).
  *
- *   node bench/storage.ts [--count N] [--mb MB]
+ *   node bench/storage.ts [--count N] [--mb MB] [--snap-mb MB]
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,9 +17,12 @@ import { lxcAttach } from '../apps/server/src/drivers/local/lxc.ts';
 import { makeLocalTestEngine } from '../apps/server/src/drivers/local/test-harness.ts';
 
 const sh = promisify(execFile);
-const { values } = parseArgs({ options: { count: { type: 'string', default: '10' }, mb: { type: 'string', default: '512' } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '10' }, mb: { type: 'string', default: '512' }, 'snap-mb': { type: 'string', default: '1024' } } });
 const count = Number(values.count);
 const mb = Number(values.mb);
+
+/** The filesystem type under `dir` (reflink copies are free on xfs and btrfs, sparse copies on ext4). */
+const hostFs = (dir: string) => execFileSync('stat', ['-f', '-c', '%T', dir], { encoding: 'utf8' }).trim();
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? Number.NaN;
 
@@ -44,24 +50,61 @@ try {
   const id = 'vol_benchio';
   await engine.storage.create({ id, sizeGb: Math.ceil((mb * 2) / 1024) + 1, format: 'ext4' });
   await engine.storage.attach(id, { instance: srv, path: '/mnt/io' });
-  const dd = (of: string) => ['if=/dev/zero', `of=${of}`, 'bs=1M', `count=${mb}`, 'oflag=direct', 'conv=fsync'];
-  const guest: number[] = [];
-  const host: number[] = [];
+  const dd = (of: string, rewrite: boolean) => ['if=/dev/zero', `of=${of}`, 'bs=1M', `count=${mb}`, 'oflag=direct', rewrite ? 'conv=fsync,notrunc' : 'conv=fsync'];
   const raw = join(t.root, 'volumes', 'raw-baseline.bin');
+  const rate = async (fn: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await fn();
+    return mb / ((performance.now() - t0) / 1000);
+  };
+  const inGuest = (rewrite: boolean) =>
+    rate(async () => {
+      const r = await lxcAttach(t.lxcPath, srv, ['dd', ...dd('/mnt/io/f', rewrite)]);
+      if (r.code !== 0) throw new Error(`dd in the guest: ${r.stderr}`);
+    });
+  const onHost = (rewrite: boolean) => rate(() => sh('dd', dd(raw, rewrite)));
+  const first = { guest: [] as number[], host: [] as number[] };
+  const again = { guest: [] as number[], host: [] as number[] };
   for (let round = 0; round < 3; round++) {
-    let t0 = performance.now();
-    const r = await lxcAttach(t.lxcPath, srv, ['dd', ...dd('/mnt/io/f')]);
-    if (r.code !== 0) throw new Error(`dd in the guest: ${r.stderr}`);
-    guest.push(mb / ((performance.now() - t0) / 1000));
-    t0 = performance.now();
-    await sh('dd', dd(raw));
-    host.push(mb / ((performance.now() - t0) / 1000));
+    // A fresh file each round on both sides: the guest's ext4 and the host's allocate anew.
+    await lxcAttach(t.lxcPath, srv, ['rm', '-f', '/mnt/io/f']);
+    // Gives the freed blocks back to the image file (holes again), so the guest's first write allocates as the host's does.
+    await sh('fstrim', [join(t.root, 'volume-mounts', id)]);
     await rm(raw, { force: true });
+    first.guest.push(await inGuest(false));
+    first.host.push(await onHost(false));
+    again.guest.push(await inGuest(true));
+    again.host.push(await onHost(true));
   }
-  const g = pct(guest, 50);
-  const h = pct(host, 50);
-  console.log(`sequential direct writes of ${mb} MiB, median of 3: volume in the guest ${g.toFixed(0)} MiB/s, host file beside the volumes ${h.toFixed(0)} MiB/s, ratio ${(g / h).toFixed(2)}`);
+  await rm(raw, { force: true });
+  for (const [label, m] of [['first write', first], ['rewrite', again]] as const) {
+    const g = pct(m.guest, 50);
+    const h = pct(m.host, 50);
+    console.log(`sequential direct writes of ${mb} MiB (${label}), median of 3: volume in the guest ${g.toFixed(0)} MiB/s, host file beside the volumes ${h.toFixed(0)} MiB/s, ratio ${(g / h).toFixed(2)}`);
+  }
   await engine.storage.destroy(id);
+
+  // Snapshot of a running server with snap-mb MiB of fresh data on its root disk.
+  const snapMb = Number(values['snap-mb']);
+  const big = 'srv_benchsnap0';
+  await engine.compute.create({ id: big, kind: 'container', hostname: 'bench-snap', image, vcpus: 2, memoryMb: 512, diskGb: Math.ceil(snapMb / 1024) + 1, sshKeys: [], nics: [] });
+  await engine.compute.start(big);
+  const w = await lxcAttach(t.lxcPath, big, ['sh', '-c', `head -c ${snapMb * 1024 * 1024} /dev/urandom > /root/data && sync`]);
+  if (w.code !== 0) throw new Error(`writing in the guest: ${w.stderr}`);
+  const target = { kind: 'server' as const, id: big };
+  let t0 = performance.now();
+  await engine.storage.snapshot(target, 'snp_bench0');
+  const snapMs = performance.now() - t0;
+  const seen = await engine.storage.inspectSnapshot(target, 'snp_bench0');
+  t0 = performance.now();
+  await engine.storage.rollback(target, 'snp_bench0');
+  const rollbackMs = performance.now() - t0;
+  console.log(
+    `snapshot of a running server with ${snapMb} MiB written (${engine.storage.backend}, host ${hostFs(t.root)}): ${snapMs.toFixed(0)} ms (the guest frozen for the copy), ` +
+      `${((seen?.usedBytes ?? 0) / 1024 ** 2).toFixed(0)} MiB used of a ${((seen?.sizeBytes ?? 0) / 1024 ** 3).toFixed(0)} GiB disk; rollback (stop, swap, start) ${rollbackMs.toFixed(0)} ms`,
+  );
+  await engine.storage.removeSnapshot(target, 'snp_bench0');
+  await engine.compute.destroy(big);
 } finally {
   await t.cleanup();
 }

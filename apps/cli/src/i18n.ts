@@ -147,6 +147,15 @@ const en = {
   'volume.deleted': 'volume {name} ({id}) deleted',
   'volume.notFound': 'no volume named or with id "{ref}"; see kumulus volume list',
   'usage.volumeSize': '--size must be a whole number of GB, at least 1',
+  'col.used': 'USED',
+  'col.taken': 'TAKEN',
+  'snapshot.created': 'snapshot {name} is ready',
+  'snapshot.rolledBack': 'rolled back to snapshot {name}',
+  'snapshot.deleted': 'snapshot {name} deleted',
+  'usage.snapshotOwner': 'name exactly one of --server SERVER or --volume VOLUME',
+  'volume.protected': 'volume {name} is protected: deleting it is refused until you run kumulus volume unprotect',
+  'volume.unprotected': 'volume {name} can be deleted again',
+  'field.protected': 'Protected',
 };
 
 /** A key of the message catalogue. */
@@ -298,6 +307,15 @@ const de: Record<MessageKey, string> = {
   'volume.deleted': 'Volume {name} ({id}) gelöscht',
   'volume.notFound': 'kein Volume mit dem Namen oder der ID „{ref}“; siehe kumulus volume list',
   'usage.volumeSize': '--size muss eine ganze Zahl von GB sein, mindestens 1',
+  'col.used': 'BELEGT',
+  'col.taken': 'ANGELEGT',
+  'snapshot.created': 'Snapshot {name} ist bereit',
+  'snapshot.rolledBack': 'auf Snapshot {name} zurückgespielt',
+  'snapshot.deleted': 'Snapshot {name} gelöscht',
+  'usage.snapshotOwner': 'geben Sie genau eines von --server SERVER oder --volume VOLUME an',
+  'volume.protected': 'Volume {name} ist geschützt: Sein Löschen wird verweigert, bis Sie kumulus volume unprotect ausführen',
+  'volume.unprotected': 'Volume {name} lässt sich wieder löschen',
+  'field.protected': 'Geschützt',
 };
 
 /** A language the CLI speaks. */

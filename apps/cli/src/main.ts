@@ -15,6 +15,7 @@ import { runFirewall } from './commands/firewall.ts';
 import { runZone } from './commands/zone.ts';
 import { runNetwork } from './commands/network.ts';
 import { runPublicIp } from './commands/public-ip.ts';
+import { runSnapshot } from './commands/snapshot.ts';
 import { runVolume } from './commands/volume.ts';
 import { resolveConfig } from './config.ts';
 import { Exit, toCliError, usageError } from './errors.ts';
@@ -35,6 +36,7 @@ Commands:
   firewall           firewalls: rules, and the servers, NICs or labels they apply to
   zone               zones and the flows allowed between them (operators)
   volume             create, list, show, attach, detach, resize, delete block volumes
+  snapshot           list, create, roll back, delete snapshots of a server or a volume
   plan list          plans a server can have
   image list         images a server can be created from
   operation          list, show and wait for operations
@@ -70,6 +72,7 @@ Befehle:
   firewall           Firewalls: Regeln und die Server, NICs oder Labels, auf die sie wirken
   zone               Zonen und die zwischen ihnen erlaubten Flüsse (Betreiber)
   volume             Block-Volumes anlegen, auflisten, zeigen, anhängen, abhängen, vergrößern, löschen
+  snapshot           Snapshots eines Servers oder Volumes auflisten, anlegen, zurückspielen, löschen
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
@@ -105,6 +108,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   firewall: runFirewall,
   zone: runZone,
   volume: runVolume,
+  snapshot: runSnapshot,
   plan: runPlan,
   image: runImage,
   operation: runOperation,

@@ -54,6 +54,11 @@ import { operationRoutes } from './modules/operations/routes.ts';
 import { storageRoutes } from './modules/storage/routes.ts';
 import { createVolumeReconciler } from './modules/storage/volume-reconciler.ts';
 import { createVolumes } from './modules/storage/volumes.ts';
+import { createSnapshotReconciler } from './modules/storage/snapshot-reconciler.ts';
+import { snapshotRoutes } from './modules/storage/snapshot-routes.ts';
+import { createSnapshots } from './modules/storage/snapshots.ts';
+import { serverDiskRoutes } from './modules/storage/server-disk-routes.ts';
+import { createServerDiskReconciler, createServerDisks, SERVER_DISK } from './modules/storage/server-disks.ts';
 import { createQueue } from './reconcile/queue.ts';
 import { createWorker } from './reconcile/worker.ts';
 import { openStore, type Store } from './store/db.ts';
@@ -123,6 +128,8 @@ export interface ServeOptions {
   firewallResyncMs?: number;
   /** GB of volumes one tenant may have in all. */
   volumeQuotaGb?: number;
+  /** How many snapshots one volume may keep (a server's limit comes from its plan); 5 by default. */
+  volumeSnapshotLimit?: number;
 }
 
 /** A running control plane. */
@@ -235,6 +242,22 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         resyncMs: opts.resyncMs ?? 600_000,
         log: (text) => console.error(text),
       }),
+      snapshot: createSnapshotReconciler({
+        db,
+        clock,
+        engine,
+        operations,
+        ownerLive: async (t) =>
+          !!(await db
+            .selectFrom(t.kind === 'server' ? 'servers' : 'volumes')
+            .select('id')
+            .where('id', '=', t.id)
+            .where('deletion_requested_at', 'is', null)
+            .executeTakeFirst()),
+        resyncMs: opts.resyncMs ?? 600_000,
+        log: (text) => console.error(text),
+      }),
+      [SERVER_DISK]: createServerDiskReconciler({ db, clock, engine, operations }),
       engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
       host: async () => {
         await health.refresh();
@@ -277,6 +300,10 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     if (change.phase === 'Deleted' || change.phase === 'Running') await publicIpsChanged(trx);
     // A gone server leaves every firewall's references and its NICs' chains.
     if (change.phase === 'Deleted') await queue.enqueue(trx, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
+    // Its snapshots go with it.
+    if (change.phase === 'Deleted') await snapshots.ownerGone(trx, change.serverId);
+    // A server that runs gets its root-disk limits (its plan's, on its first start); a deleted one's row goes.
+    if (change.phase === 'Running' || change.phase === 'Deleted') await serverDisks.wake(trx, change.serverId);
   }
   const volumes = createVolumes({
     db,
@@ -294,6 +321,40 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       return { id: s.id, name: s.name, node: s.status.node, deleting: s.status.phase === 'Deleting' };
     },
     notify: () => worker.notify(),
+    onDelete: (trx, id) => snapshots.ownerGone(trx, id),
+  });
+  const serverDisks = createServerDisks({
+    db,
+    clock,
+    audit,
+    operations,
+    queue,
+    findServer: async (p, idOrName) => {
+      const s = await servers.get(p, idOrName);
+      return { id: s.id, plan: s.spec.plan };
+    },
+    notify: () => worker.notify(),
+  });
+  const snapshots = createSnapshots({
+    db,
+    clock,
+    ids,
+    audit,
+    operations,
+    queue,
+    dialect: store.dialect,
+    storage: engine.storage,
+    findOwner: async (p, type, idOrName) => {
+      if (type === 'volume') {
+        const v = await volumes.get(p, idOrName);
+        return { type, id: v.id, name: v.name, limit: opts.volumeSnapshotLimit ?? 5, deleting: v.status.phase === 'Deleting' };
+      }
+      const s = await servers.get(p, idOrName);
+      const plan = await db.selectFrom('plans').select('snapshot_limit').where('name', '=', s.spec.plan).executeTakeFirst();
+      return { type, id: s.id, name: s.name, limit: plan?.snapshot_limit ?? 3, deleting: s.status.phase === 'Deleting' };
+    },
+    createVolumeFrom: (p, body, source, requestId) => volumes.create(p, body, requestId, source),
+    notify: () => worker.notify(),
   });
 
   // After a crash every server is looked at again: whatever was half done gets finished.
@@ -302,6 +363,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await metering.adopt();
   await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
   for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
+  for (const { id } of await db.selectFrom('snapshots').select('id').execute()) await queue.enqueue(db, 'snapshot', id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
@@ -329,6 +391,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
       ...computeRoutes(servers, sshKeys, catalog),
       ...storageRoutes(volumes),
+      ...snapshotRoutes(snapshots),
+      ...serverDiskRoutes(serverDisks),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
       ...nicRoutes(serverNics),

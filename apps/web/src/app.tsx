@@ -25,6 +25,7 @@ import { ServerDetailPage } from './pages/compute/server-detail.tsx';
 import { ServerListPage } from './pages/compute/server-list.tsx';
 import { SignInPage } from './pages/identity/sign-in.tsx';
 import { SshKeysPage } from './pages/compute/ssh-keys.tsx';
+import { VolumesPage } from './pages/storage/volumes.tsx';
 import { TenantsPage } from './pages/identity/tenants.tsx';
 import { TokensPage } from './pages/identity/tokens.tsx';
 
@@ -60,6 +61,7 @@ function Pages({ isOperator }: { isOperator: boolean }) {
       <Route path="/networks/:id">{(p) => <NetworkDetailPage id={p.id} />}</Route>
       <Route path="/public-ips" component={PublicIpsPage} />
       <Route path="/firewalls" component={FirewallsPage} />
+      <Route path="/volumes" component={VolumesPage} />
       {isOperator && <Route path="/operator/tenants" component={TenantsPage} />}
       {isOperator && <Route path="/operator/hosts" component={HostsPage} />}
       {isOperator && <Route path="/operator/catalog" component={CatalogPage} />}

@@ -2,7 +2,8 @@
  * The typed Kumulus API client used by the CLI, the dashboard and the tests.
  * It speaks fetch, so it runs in Node and in browsers alike.
  */
-import type { AttachVolume, CreateVolume, ResizeVolume, UpdateVolume, Volume, VolumeWithOperation } from './schemas/storage.ts';
+import type { CloneSnapshot, CreateSnapshot, RollbackSnapshot, Snapshot, SnapshotWithOperation } from './schemas/snapshots.ts';
+import type { AttachVolume, CreateVolume, ResizeVolume, ServerDiskQos, SetServerDiskQos, UpdateVolume, Volume, VolumeWithOperation } from './schemas/storage.ts';
 import type {
   CreatedToken,
   CreatePlan,
@@ -52,6 +53,9 @@ export class ApiError extends Error {
 }
 
 /** How to reach and authenticate against a Kumulus API. */
+/** Which kind of resource a snapshot belongs to, as the path names it. */
+export type SnapshotOwner = 'servers' | 'volumes';
+
 export interface ClientOptions {
   /** Base URL such as `http://127.0.0.1:8080`; empty in the browser for the same origin. */
   baseUrl?: string;
@@ -230,6 +234,33 @@ export class KumulusClient {
   }
   deleteVolume(id: string) {
     return this.request<Operation>('DELETE', `/volumes/${encodeURIComponent(id)}`);
+  }
+
+  getServerDiskQos(id: string) {
+    return this.request<ServerDiskQos>('GET', `/servers/${encodeURIComponent(id)}/disk-qos`);
+  }
+  setServerDiskQos(id: string, body: SetServerDiskQos, opts?: RequestOptions) {
+    return this.request<Operation>('PUT', `/servers/${encodeURIComponent(id)}/disk-qos`, body, undefined, opts);
+  }
+
+  /** Snapshots of a server's root disk (`servers`) or of a volume (`volumes`). */
+  listSnapshots(of: SnapshotOwner, id: string, q: ListQuery = {}) {
+    return this.request<Page<Snapshot>>('GET', `/${of}/${encodeURIComponent(id)}/snapshots`, undefined, q);
+  }
+  getSnapshot(of: SnapshotOwner, id: string, snapshot: string) {
+    return this.request<Snapshot>('GET', `/${of}/${encodeURIComponent(id)}/snapshots/${encodeURIComponent(snapshot)}`);
+  }
+  createSnapshot(of: SnapshotOwner, id: string, body: CreateSnapshot, opts?: RequestOptions) {
+    return this.request<SnapshotWithOperation>('POST', `/${of}/${encodeURIComponent(id)}/snapshots`, body, undefined, opts);
+  }
+  rollbackSnapshot(of: SnapshotOwner, id: string, snapshot: string, body: RollbackSnapshot, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/${of}/${encodeURIComponent(id)}/snapshots/${encodeURIComponent(snapshot)}/actions/rollback`, body, undefined, opts);
+  }
+  cloneSnapshot(of: SnapshotOwner, id: string, snapshot: string, body: CloneSnapshot, opts?: RequestOptions) {
+    return this.request<VolumeWithOperation>('POST', `/${of}/${encodeURIComponent(id)}/snapshots/${encodeURIComponent(snapshot)}/actions/clone`, body, undefined, opts);
+  }
+  deleteSnapshot(of: SnapshotOwner, id: string, snapshot: string) {
+    return this.request<Operation>('DELETE', `/${of}/${encodeURIComponent(id)}/snapshots/${encodeURIComponent(snapshot)}`);
   }
 
   listSshKeys(q: ListQuery = {}) {

@@ -8,3 +8,4 @@ export * from './schemas/network-public.ts';
 export * from './schemas/storage.ts';
 export * from './schemas/network.ts';
 export * from './schemas/firewall.ts';
+export * from './schemas/snapshots.ts';

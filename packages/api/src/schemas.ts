@@ -69,6 +69,17 @@ export const Condition = Type.Object({
 });
 export type Condition = Static<typeof Condition>;
 
+/** Read/write MB/s and IOPS limits the kernel enforces on a block device (a volume's, a root disk's); absent is unlimited. */
+export const IoLimits = Type.Object(
+  {
+    readMBps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'read MB/s (MiB)' })),
+    writeMBps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'write MB/s (MiB)' })),
+    readIops: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+    writeIops: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+  },
+  { additionalProperties: false },
+);
+
 export const Plan = Type.Object(
   {
     id: Id('plan'),
@@ -79,6 +90,8 @@ export const Plan = Type.Object(
     diskGb: Type.Integer({ minimum: 1 }),
     priceHourly: Money,
     priceMonthly: Money,
+    snapshotLimit: Type.Integer({ minimum: 0, description: 'how many snapshots one server of this plan may keep' }),
+    diskQos: Type.Union([IoLimits, Type.Null()], { description: 'root-disk limits its servers get; null for none' }),
   },
   { $id: 'Plan' },
 );
@@ -92,6 +105,8 @@ export const CreatePlan = Type.Object(
     diskGb: Type.Integer({ minimum: 1, maximum: 65_536 }),
     // Bounded so that the monthly price (× 730) stays an exact integer in JSON and in the store.
     priceHourly: Type.Object({ amount: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), currency: Type.String({ pattern: '^[A-Za-z]{3}$' }) }),
+    snapshotLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: 'snapshots per server; 3 by default' })),
+    diskQos: Type.Optional(IoLimits),
   },
   { additionalProperties: false },
 );

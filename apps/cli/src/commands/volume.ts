@@ -21,6 +21,7 @@ Commands:
   detach VOLUME                                    unmounts it; the data stays
   resize VOLUME --size GB                          grows it and its filesystem (never shrinks)
   delete VOLUME                                    deletes a detached volume and its data
+  protect VOLUME / unprotect VOLUME                refuses its deletion until lifted, or lifts that
 
 VOLUME is a volume's id (vol_…) or name; SERVER a server's id or name.
 
@@ -39,6 +40,7 @@ Befehle:
   detach VOLUME                                    hängt es ab; die Daten bleiben
   resize VOLUME --size GB                          vergrößert es samt Dateisystem (verkleinert nie)
   delete VOLUME                                    löscht ein abgehängtes Volume samt Daten
+  protect VOLUME / unprotect VOLUME                verweigert sein Löschen bis auf Weiteres, oder hebt das auf
 
 VOLUME ist die ID (vol_…) oder der Name eines Volumes; SERVER die ID oder der Name eines Servers.
 
@@ -61,7 +63,19 @@ export function runVolume(args: string[]): Promise<void> {
     detach: (a) => change(a, 'detach', {}, ['VOLUME']),
     resize: (a) => change(a, 'resize', { size: { type: 'string' } }, ['VOLUME']),
     delete: (a) => change(a, 'delete', {}, ['VOLUME']),
+    protect: (a) => protect(a, true),
+    unprotect: (a) => protect(a, false),
   });
+}
+
+async function protect(args: string[], on: boolean): Promise<void> {
+  const cmd = `kumulus volume ${on ? 'protect' : 'unprotect'}`;
+  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  const [ref] = takePositionals(positionals, ['VOLUME'], cmd);
+  const { client } = await connect();
+  const v = await client.updateVolume((await resolveVolume(client, ref!)).id, { protected: on });
+  emit(output, v, () => say(t(on ? 'volume.protected' : 'volume.unprotected', { name: v.name })));
 }
 
 async function listVolumes(args: string[]): Promise<void> {
@@ -160,6 +174,7 @@ function printVolume(v: Volume): void {
     [t('field.size'), `${v.spec.sizeGb} GB`],
     [t('field.format'), v.spec.format],
     [t('field.phase'), v.status.phase],
+    [t('field.protected'), v.protected ? t('yes') : t('no')],
     [t('field.attachment'), attachmentText(v)],
     [t('field.used'), v.status.usedBytes === null ? '-' : `${(v.status.usedBytes / 1024 ** 2).toFixed(1)} MiB`],
     [t('field.labels'), Object.entries(v.labels).map(([k, x]) => `${k}=${x}`).join(', ') || '-'],

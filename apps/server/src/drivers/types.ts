@@ -270,8 +270,48 @@ export interface StorageDriver {
   limit(id: string, qos: VolumeQos): Promise<TaskRef | null>;
   /** Grows the volume and its filesystem to `sizeGb`, mounted or not; never shrinks. */
   grow(id: string, sizeGb: number): Promise<TaskRef | null>;
-  /** Removes the volume (detaching it first); absent is success. */
+  /** Removes the volume (detaching it first) and its snapshots; absent is success. */
   destroy(id: string): Promise<TaskRef | null>;
+  /**
+   * Takes a consistent snapshot `snapshotId` of a server's root disk or of a volume: the guest
+   * using it is frozen (and its filesystem flushed) only for the moment of the copy, and thawed
+   * also when the copy fails. Taking one that exists changes nothing (capability snapshots).
+   */
+  snapshot(target: SnapshotTarget, snapshotId: string): Promise<TaskRef | null>;
+  /** Reads a complete snapshot; null when there is none. */
+  inspectSnapshot(target: SnapshotTarget, snapshotId: string): Promise<SnapshotObservation | null>;
+  /** Ids of the complete snapshots of one target. */
+  listSnapshots(target: SnapshotTarget): Promise<string[]>;
+  /** Removes a snapshot; absent is success. */
+  removeSnapshot(target: SnapshotTarget, snapshotId: string): Promise<TaskRef | null>;
+  /**
+   * Puts the target back to the snapshot's bytes; the server using it (the server itself, or the
+   * one the volume is attached to) is stopped around it and started again when it ran.
+   */
+  rollback(target: SnapshotTarget, snapshotId: string): Promise<TaskRef | null>;
+  /**
+   * Sets the I/O limits of a server's root disk (its block device), live when it runs and at
+   * every start; empty lifts them (capability qos).
+   */
+  limitRootDisk(instance: string, qos: VolumeQos): Promise<TaskRef | null>;
+  /** Makes a new detached volume `volumeId` from a snapshot (of a volume or of a root disk). */
+  cloneSnapshot(target: SnapshotTarget, snapshotId: string, volumeId: string): Promise<TaskRef | null>;
+}
+
+/** What a snapshot is of: a server's root disk or a volume, by our id. */
+export interface SnapshotTarget {
+  kind: 'server' | 'volume';
+  id: string;
+}
+
+/** What a storage driver reports about one snapshot. */
+export interface SnapshotObservation {
+  /** The size of the disk it holds. */
+  sizeBytes: number;
+  /** Space it really takes on the backend (allocated blocks; shared extents count in full). */
+  usedBytes: number;
+  /** When it was taken (ms since the epoch). */
+  takenAt: number;
 }
 
 /** The firewall facet: the host's whole packet filter, compiled by the control plane, applied at once. */

@@ -70,6 +70,10 @@ export interface PlansTable {
   disk_gb: number;
   price_hour_minor: number;
   currency: string;
+  /** How many snapshots one server of this plan may keep. */
+  snapshot_limit?: number;
+  /** JSON of the root-disk QoS its servers get (DiskQos); null for none. */
+  disk_qos?: string | null;
   created_at: number;
 }
 
@@ -107,6 +111,8 @@ export interface VolumesTable {
   labels: string;
   /** The spec's size, as a column so quotas sum it in SQL. */
   size_gb: number;
+  /** 1 while deletion is refused (migration 011; absent on rows written before it). */
+  protected?: number;
   generation: number;
   /** JSON of the desired state (VolumeSpec). */
   spec: string;
@@ -114,6 +120,37 @@ export interface VolumesTable {
   status: string;
   deletion_requested_at: number | null;
   created_at: number;
+  updated_at: number;
+}
+
+export interface SnapshotsTable {
+  id: string;
+  tenant_id: string;
+  /** `server` or `volume`: what the snapshot is of. */
+  target_type: 'server' | 'volume';
+  target_id: string;
+  name: string;
+  description: string;
+  generation: number;
+  /** JSON of the desired state (SnapshotSpec). */
+  spec: string;
+  /** JSON of the observed state (SnapshotStatus). */
+  status: string;
+  deletion_requested_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ServerDisksTable {
+  /** `dsk_` and the server id's suffix. */
+  id: string;
+  server_id: string;
+  tenant_id: string;
+  /** JSON of the server's own root-disk QoS (VolumeQos); null: the plan's. */
+  qos: string | null;
+  generation: number;
+  /** JSON: the limits last applied and the generation they came from. */
+  status: string;
   updated_at: number;
 }
 
@@ -311,6 +348,8 @@ export interface Database {
   servers: ServersTable;
   ssh_keys: SshKeysTable;
   volumes: VolumesTable;
+  snapshots: SnapshotsTable;
+  server_disks: ServerDisksTable;
   ip_allocations: IpAllocationsTable;
   ip_releases: IpReleasesTable;
   networks: NetworksTable;

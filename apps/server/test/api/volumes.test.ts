@@ -149,6 +149,20 @@ describeEachStore(
       await client.waitOperation((await client.deleteServer(srv.server.id)).id, 60);
     });
 
+    test('a protected volume refuses deletion with VOLUME_PROTECTED until the protection is lifted', async () => {
+      const { client, url, operatorToken: token } = get();
+      const made = await client.createVolume({ name: 'keep', sizeGb: 1, protected: true });
+      assert.equal(made.volume.protected, true);
+      await client.waitOperation(made.operation.id, 60);
+      const refused = await raw(url, 'DELETE', `/volumes/${made.volume.id}`, { token, headers: { 'accept-language': 'de' } });
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error.code, 'VOLUME_PROTECTED');
+      assert.match(refused.body.error.message, /geschützt/);
+      assert.equal((await client.getVolume('keep')).status.phase, 'Available', 'a refused delete changes nothing');
+      assert.equal((await client.updateVolume('keep', { protected: false })).protected, false);
+      assert.equal((await client.waitOperation((await client.deleteVolume('keep')).id, 60)).state, 'succeeded');
+    });
+
     test("another tenant's volumes and servers read as absent", async () => {
       const { client: a, url } = get();
       const name = `t${randomBytes(3).toString('hex')}`;

@@ -13,6 +13,7 @@ const tenantLinks: [string, MessageKey][] = [
   ['/servers', 'nav.servers'],
   ['/operations', 'nav.operations'],
   ['/tokens', 'nav.tokens'],
+  ['/volumes', 'nav.volumes'],
   ['/ssh-keys', 'nav.sshKeys'],
   ['/networks', 'nav.networks'],
   ['/public-ips', 'nav.publicIps'],

@@ -3,7 +3,7 @@
  * server at a time as a mounted filesystem.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Condition, Name, NameOrId, Operation } from '../schemas.ts';
+import { Condition, IoLimits, Name, NameOrId, Operation } from '../schemas.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const VolumeId = Type.String({ pattern: '^vol_[0-9a-z]{20,32}$', description: 'vol_… id' });
@@ -39,15 +39,7 @@ export const VolumePhase = Type.Union([
 export type VolumePhase = Static<typeof VolumePhase>;
 
 /** Limits the kernel enforces on the volume's device for the server it is attached to; absent is unlimited. */
-export const VolumeQos = Type.Object(
-  {
-    readMBps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'read MB/s (MiB)' })),
-    writeMBps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'write MB/s (MiB)' })),
-    readIops: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
-    writeIops: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
-  },
-  { additionalProperties: false },
-);
+export const VolumeQos = IoLimits;
 export type VolumeQos = Static<typeof VolumeQos>;
 
 export const VolumeSpec = Type.Object({
@@ -55,6 +47,10 @@ export const VolumeSpec = Type.Object({
   qos: Type.Optional(VolumeQos),
   format: VolumeFormat,
   attachment: Type.Union([VolumeAttachment, Type.Null()], { description: 'where the volume should be mounted; null when detached' }),
+  /** The snapshot the volume was cloned from, when it was. */
+  source: Type.Optional(
+    Type.Object({ snapshot: Type.String({ description: 'snp_… id' }), target: Type.Object({ type: Type.Union([Type.Literal('server'), Type.Literal('volume')]), id: Type.String() }) }),
+  ),
 });
 export type VolumeSpec = Static<typeof VolumeSpec>;
 
@@ -77,6 +73,7 @@ export const Volume = Type.Object(
     tenantId: Type.String(),
     name: Name,
     labels: Labels,
+    protected: Type.Boolean({ description: 'while true, deletion is refused (VOLUME_PROTECTED)' }),
     generation: Type.Integer(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -94,13 +91,14 @@ export const CreateVolume = Type.Object(
     format: Type.Optional(VolumeFormat),
     labels: Type.Optional(Labels),
     qos: Type.Optional(VolumeQos),
+    protected: Type.Optional(Type.Boolean({ description: 'refuse deletion until lifted' })),
   },
   { additionalProperties: false },
 );
 export type CreateVolume = Static<typeof CreateVolume>;
 
 export const UpdateVolume = Type.Object(
-  { name: Type.Optional(Name), labels: Type.Optional(Labels), qos: Type.Optional(Type.Union([VolumeQos, Type.Null()], { description: 'new limits, applied live; null lifts them' })) },
+  { name: Type.Optional(Name), labels: Type.Optional(Labels), protected: Type.Optional(Type.Boolean({ description: 'refuse deletion until lifted' })), qos: Type.Optional(Type.Union([VolumeQos, Type.Null()], { description: 'new limits, applied live; null lifts them' })) },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateVolume = Static<typeof UpdateVolume>;
@@ -119,3 +117,26 @@ export type ResizeVolume = Static<typeof ResizeVolume>;
 
 export const VolumeWithOperation = Type.Object({ volume: Volume, operation: Operation });
 export type VolumeWithOperation = Static<typeof VolumeWithOperation>;
+
+/** The QoS of a server's root disk: its own setting, its plan's, and what is in force. */
+export const ServerDiskQos = Type.Object(
+  {
+    server: Type.String({ description: 'srv_… id' }),
+    /** The server's own limits; null when it takes its plan's. */
+    qos: Type.Union([VolumeQos, Type.Null()]),
+    /** The plan's limits; null when the plan has none. */
+    plan: Type.Union([VolumeQos, Type.Null()]),
+    /** What the kernel is told: the server's own limits, else the plan's, else none ({}). */
+    effective: VolumeQos,
+    /** Whether the engine has applied the latest setting. */
+    applied: Type.Boolean(),
+  },
+  { $id: 'ServerDiskQos' },
+);
+export type ServerDiskQos = Static<typeof ServerDiskQos>;
+
+export const SetServerDiskQos = Type.Object(
+  { qos: Type.Union([VolumeQos, Type.Null()], { description: 'limits applied live to the root disk; null returns to the plan’s' }) },
+  { additionalProperties: false },
+);
+export type SetServerDiskQos = Static<typeof SetServerDiskQos>;

@@ -21,6 +21,7 @@ import { guestResolvConf, withNetworkDns } from './resolv.ts';
 import { writeGuestFile } from './rootfs.ts';
 import { lxcObserveAll, watchLxc } from './observe.ts';
 import type { IdMap } from './rootfs.ts';
+import type { InstanceControl } from './storage-snapshots.ts';
 
 /** Thrown when a call needs an instance that does not exist. */
 export class InstanceNotFoundError extends Error {
@@ -46,8 +47,11 @@ const ID = /^srv_[A-Za-z0-9_-]+$/;
 /** Staging and trash dirs carry the PID of the process working on them. */
 const SCRATCH = /^\.(srv_[A-Za-z0-9_-]+)\.(creating|deleting)-(\d+)$/;
 
+/** The local compute facet, plus its locks and stop/start lent to storage for snapshots and rollbacks. */
+export type LocalCompute = ComputeDriver & InstanceControl;
+
 /** Creates the compute facet over one lxcPath. */
-export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
+export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
   const { lxcPath, node } = opts;
   const cgroup = opts.cgroup ?? detectCgroupVersion();
   const dirOf = (id: string) => join(lxcPath, checkId(id));
@@ -271,6 +275,19 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     async task() {
       return { done: true }; // never handed out: every call above finishes before it returns
     },
+    exclusive: (id, fn) => serialized(id, () => forget(id, fn)),
+    whileStopped: (id, fn) =>
+      serialized(id, () =>
+        forget(id, async () => {
+          const ran = (await requireState(id)).state !== 'STOPPED';
+          if (ran) await stop(id, false);
+          try {
+            await fn();
+          } finally {
+            if (ran) await start(id);
+          }
+        }),
+      ),
   };
 }
 

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Engine } from '../types.ts';
-import { createLocalCompute } from './compute.ts';
+import { createLocalCompute, type LocalCompute } from './compute.ts';
 import { createLocalFirewall } from './firewall.ts';
 import { createLocalImages, IMAGE_INCLUDES } from './images.ts';
 import { createLocalNetwork } from './network.ts';
@@ -52,15 +52,22 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
   const images = createLocalImages({ imageCache, idmap, mirror: opts.mirror });
   const base = dirname(opts.lxcPath);
   const { backend, config } = opts.storage ?? { backend: 'dir', config: { path: join(base, 'volumes') } };
+  let compute: LocalCompute | null = null;
   const storage = createLocalStorage({
     backend: createBackend(backend, config),
     lxcPath: opts.lxcPath,
     mountRoot: opts.volumeMountRoot ?? join(base, 'volume-mounts'),
+    snapshotRoot: join(base, 'snapshots'),
     idmap,
+    instances: () => {
+      if (!compute) throw new Error('the compute facet is not made yet');
+      return compute;
+    },
   });
+  compute = createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node: opts.node ?? hostname(), beforeStart: storage.prepareInstance });
   return {
     name: 'local',
-    compute: createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node: opts.node ?? hostname(), beforeStart: storage.prepareInstance }),
+    compute,
     images,
     network: createLocalNetwork({ bridge: opts.bridge, nftTable: opts.nftTable, netPath: opts.netPath ?? join(dirname(opts.lxcPath), 'net') }),
     storage,

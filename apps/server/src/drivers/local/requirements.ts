@@ -32,6 +32,11 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   e2fsck: 'e2fsprogs',
   xfs_growfs: 'xfsprogs',
   nsenter: 'util-linux',
+  // Snapshots (drivers/local/storage-snapshots.ts): a sparse/reflink copy while the guest and its filesystem are frozen.
+  cp: 'coreutils',
+  fsfreeze: 'util-linux',
+  'lxc-freeze': 'lxc',
+  'lxc-unfreeze': 'lxc',
   debootstrap: 'debootstrap',
   script: 'bsdutils',
   stty: 'coreutils',

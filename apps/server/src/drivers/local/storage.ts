@@ -11,8 +11,10 @@ import type { StorageDriver, VolumeAttachment, VolumeObservation, VolumeQos } fr
 import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
 import { run } from './exec.ts';
 import { lxcInfo } from './lxc.ts';
-import { mountsUnder } from './mounts.ts';
+import { instancePaths } from './instance-files.ts';
+import { loopsOf, mountsUnder } from './mounts.ts';
 import type { IdMap } from './rootfs.ts';
+import { createSnapshotMethods, type InstanceControl } from './storage-snapshots.ts';
 import { checkVolumeId, type VolumeBackend } from './storage/backend.ts';
 import { growFilesystem, makeFilesystem } from './storage/format.ts';
 import { guestHasMount, guestMount, guestUnmount } from './storage/guest-mounts.ts';
@@ -27,12 +29,22 @@ export interface LocalStorageOptions {
   mountRoot: string;
   idmap: IdMap;
   cgroup?: CgroupVersion;
+  /** Where snapshots of servers' root disks live. */
+  snapshotRoot: string;
+  /** The compute facet's locks and stop/start, for snapshots and rollbacks (set once compute exists). */
+  instances: () => InstanceControl;
 }
 
 /** The local storage facet, plus what the compute facet asks of it before a start. */
 export interface LocalStorage extends StorageDriver {
   /** Mounts on the host every volume the instance's config binds, so LXC finds them at start. */
   prepareInstance(instance: string): Promise<void>;
+}
+
+/** Guards paths built from server ids. */
+function checkInstanceId(id: string): string {
+  if (!/^srv_[A-Za-z0-9_-]+$/.test(id)) throw new Error(`not a server id: ${id}`);
+  return id;
 }
 
 /** Creates the storage facet over one backend and one lxcPath. */
@@ -44,6 +56,11 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
   const cgroup = opts.cgroup ?? detectCgroupVersion();
   const qosFile = (id: string) => join(mountRoot, `.${checkVolumeId(id)}.qos.json`);
   const readQos = async (id: string): Promise<VolumeQos> => JSON.parse(await readFile(qosFile(id), 'utf8').catch(() => '{}'));
+  // A server's root disk limits live in its instance dir, so they go with the instance.
+  const rootQosFile = (instance: string) => join(lxcPath, checkInstanceId(instance), 'root-qos.json');
+  const readRootQos = async (instance: string): Promise<VolumeQos> => JSON.parse(await readFile(rootQosFile(instance), 'utf8').catch(() => '{}'));
+  /** The loop device of the instance's root disk while it is mounted; null otherwise. */
+  const rootDevice = async (instance: string) => (await loopsOf(instancePaths(join(lxcPath, checkInstanceId(instance))).image))[0] ?? null;
 
   /**
    * Renders the throttle lines of every volume the instance's config binds, with each device's
@@ -58,6 +75,8 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
         const qos = await readQos(e.volume);
         lines.push(...qosConfigLines(cgroup, await deviceNumber(await backend.activate(e.volume)), qos));
       }
+      const root = await rootDevice(instance);
+      if (root) lines.push(...qosConfigLines(cgroup, await deviceNumber(root), await readRootQos(instance)));
       const next = lines.join('\n') + '\n';
       if (next !== text) await writeFile(configOf(instance), next);
     });
@@ -168,7 +187,21 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
     return out;
   }
 
+  const snapshots = createSnapshotMethods({
+    backend,
+    lxcPath,
+    snapshotRoot: opts.snapshotRoot,
+    markerDir: mountRoot,
+    instances: opts.instances,
+    hostMount,
+    bindingsOf,
+    runningPid,
+    unmountFromHost,
+    serialized,
+  });
+
   return {
+    ...snapshots,
     backend: backend.name,
     capabilities: backend.capabilities,
     capacity: () => backend.capacity(),
@@ -218,8 +251,18 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
         for (const b of await bindingsOf(id)) await detach(id, b.instance);
         await unmountFromHost(id);
         await backend.remove(id);
+        await backend.snapshots?.removeAll(id);
         await rm(qosFile(id), { force: true });
       }).then(() => null),
+    async limitRootDisk(instance, qos) {
+      if (!existsSync(configOf(instance))) throw new Error(`instance ${instance} does not exist`);
+      await writeFile(rootQosFile(instance), JSON.stringify(qos));
+      await renderQos(instance);
+      const pid = await runningPid(instance);
+      const root = await rootDevice(instance);
+      if (pid && root) await applyQosLive(cgroup, pid, await deviceNumber(root), qos);
+      return null;
+    },
     async prepareInstance(instance) {
       const text = await readFile(configOf(instance), 'utf8').catch(() => '');
       for (const e of entriesOf(text, mountRoot)) await serialized(e.volume, () => mountOnHost(e.volume));

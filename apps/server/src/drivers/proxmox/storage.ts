@@ -10,6 +10,9 @@ export function createProxmoxStorage(client: PveClient, storage: string): Storag
   const notYet = (): never => {
     throw new PermanentEngineError('volumes on Proxmox VE (extra disks and mount points) are not built yet');
   };
+  const noSnapshots = (): never => {
+    throw new PermanentEngineError('snapshots on Proxmox VE (…/snapshot) are not built yet');
+  };
   return {
     backend: `proxmox:${storage}`,
     capabilities: { snapshots: false, thin: true, onlineGrow: false, qos: false },
@@ -33,5 +36,13 @@ export function createProxmoxStorage(client: PveClient, storage: string): Storag
     grow: async () => notYet(),
     // Nothing of ours exists to remove.
     destroy: async () => null,
+    snapshot: async () => noSnapshots(),
+    inspectSnapshot: async () => null,
+    listSnapshots: async () => [],
+    removeSnapshot: async () => null,
+    rollback: async () => noSnapshots(),
+    cloneSnapshot: async () => noSnapshots(),
+    // No limits asked for is what a guest has; limits themselves (…/config with mbps_rd/wr) are not built yet.
+    limitRootDisk: async (_id, qos) => (Object.values(qos).some((v) => v !== undefined && v !== null) ? notYet() : null),
   };
 }

@@ -21,7 +21,7 @@ export function storageRoutes(volumes: Volumes): RouteDef[] {
     {
       method: 'PATCH',
       url: '/volumes/:id',
-      summary: 'Rename a volume or replace its labels',
+      summary: 'Rename a volume, replace its labels, protect it against deletion or set its QoS',
       tag: 'volumes',
       params: IdParam,
       body: UpdateVolume,
@@ -65,10 +65,10 @@ export function storageRoutes(volumes: Volumes): RouteDef[] {
     {
       method: 'DELETE',
       url: '/volumes/:id',
-      summary: 'Delete a detached volume and its data',
+      summary: 'Delete a detached, unprotected volume, its data and its snapshots',
       tag: 'volumes',
       params: IdParam,
-      errors: ['VOLUME_NOT_FOUND', 'VOLUME_ATTACHED'],
+      errors: ['VOLUME_NOT_FOUND', 'VOLUME_ATTACHED', 'VOLUME_PROTECTED'],
       responses: { 202: Operation },
       handler: async (req, reply, p) => reply.status(202).send(await volumes.delete(p, idOf(req), req.id)),
     },

@@ -60,7 +60,11 @@ export function createVolumeReconciler(d: Deps): Reconciler {
       if (!observed) {
         setVolumePhase(status, 'Creating', clock());
         await progress(id, 'creating the volume', 30);
-        await storage.create({ id, sizeGb: spec.sizeGb, format: spec.format });
+        if (spec.source) {
+          // A clone holds the snapshot's filesystem, whatever format the request named.
+          const from = { kind: spec.source.target.type, id: spec.source.target.id };
+          await storage.cloneSnapshot(from, spec.source.snapshot, id);
+        } else await storage.create({ id, sizeGb: spec.sizeGb, format: spec.format });
         observed = await storage.inspect(id);
         if (!observed) throw new Error(`volume ${id} is absent right after create`);
       }

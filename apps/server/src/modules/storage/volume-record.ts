@@ -15,6 +15,7 @@ export function toVolume(row: VolumesTable): Volume {
     tenantId: row.tenant_id,
     name: row.name,
     labels,
+    protected: row.protected === 1,
     generation: row.generation,
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,

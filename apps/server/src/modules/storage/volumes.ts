@@ -41,6 +41,8 @@ interface Deps {
   findServer: (p: Principal, idOrName: string) => Promise<ServerRef>;
   /** Called after a change is committed, to wake the worker. */
   notify: () => void;
+  /** In the transaction that asks for a volume's deletion: wakes what goes with it (its snapshots). */
+  onDelete?: (trx: Kysely<Database>, volumeId: string) => Promise<void>;
 }
 
 /** Block volumes: their desired state, written in one transaction with an operation and a queue entry. */
@@ -83,7 +85,7 @@ export function createVolumes(d: Deps) {
       }).map((row) => row.id);
     },
 
-    async create(p: Principal, body: CreateVolume, requestId: string): Promise<VolumeWithOperation> {
+    async create(p: Principal, body: CreateVolume, requestId: string, source?: VolumeSpec['source']): Promise<VolumeWithOperation> {
       // Asked before the transaction: a backend's answer may take a process spawn.
       const free = Math.floor((await d.storage.capacity()).freeBytes / GB);
       if (body.sizeGb > free) throw new DomainError('STORAGE_FULL', { free, requested: body.sizeGb }, [{ field: 'sizeGb', message: { en: `at most ${free} GB are free`, de: `höchstens ${free} GB sind frei` } }]);
@@ -100,7 +102,7 @@ export function createVolumes(d: Deps) {
         }
         const id = ids('vol');
         const now = clock();
-        const spec: VolumeSpec = { sizeGb: body.sizeGb, format: body.format ?? 'ext4', attachment: null, ...(body.qos ? { qos: body.qos } : {}) };
+        const spec: VolumeSpec = { sizeGb: body.sizeGb, format: body.format ?? 'ext4', attachment: null, ...(body.qos ? { qos: body.qos } : {}), ...(source ? { source } : {}) };
         const status: VolumeStatus = { phase: 'Pending', phaseSince: iso(now)!, observedGeneration: 0, conditions: [], attachment: null, node: d.node, usedBytes: null };
         const row: VolumesTable = {
           id,
@@ -108,6 +110,7 @@ export function createVolumes(d: Deps) {
           name: body.name,
           labels: JSON.stringify(body.labels ?? {}),
           size_gb: body.sizeGb,
+          protected: body.protected ? 1 : 0,
           generation: 1,
           spec: JSON.stringify(spec),
           status: JSON.stringify(status),
@@ -141,7 +144,12 @@ export function createVolumes(d: Deps) {
         if (body.name !== undefined && body.name !== row.name) {
           if (await trx.selectFrom('volumes').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) throw nameTaken(body.name);
         }
-        const next = { name: body.name ?? row.name, labels: body.labels ? JSON.stringify(body.labels) : row.labels, updated_at: clock() };
+        const next = {
+          name: body.name ?? row.name,
+          labels: body.labels ? JSON.stringify(body.labels) : row.labels,
+          ...(body.protected !== undefined ? { protected: body.protected ? 1 : 0 } : {}),
+          updated_at: clock(),
+        };
         await trx.updateTable('volumes').set(next).where('id', '=', row.id).execute();
         if (body.qos !== undefined) {
           await assertNotDeleting(trx, row);
@@ -222,12 +230,14 @@ export function createVolumes(d: Deps) {
         const row = await findRow(trx, p, idOrName);
         const existing = await trx.selectFrom('operations').selectAll().where('target_id', '=', row.id).where('kind', '=', 'volume.delete').where('state', 'in', ['pending', 'running']).executeTakeFirst();
         if (existing) return toOperation(existing);
+        if (row.protected === 1) throw new DomainError('VOLUME_PROTECTED', { id: row.name });
         const { spec, status } = readVolumeRow(row);
         const attached = spec.attachment ?? status.attachment;
         if (attached) throw new DomainError('VOLUME_ATTACHED', { id: row.name, server: attached.server });
         const op = await changeSpec(trx, p, row, 'volume.delete', spec, requestId);
         setVolumePhase(status, 'Deleting', clock());
         await trx.updateTable('volumes').set({ deletion_requested_at: clock(), status: JSON.stringify(status) }).where('id', '=', row.id).execute();
+        await d.onDelete?.(trx, row.id);
         return op;
       });
       d.notify();

@@ -21,6 +21,8 @@ import { Link } from 'wouter';
 import { navigate } from 'wouter/use-browser-location';
 import { usePoll } from '../../lib/use-poll.ts';
 import { ServerNicsSection } from '../network/server-nics.tsx';
+import { ServerSnapshots } from '../storage/server-snapshots.tsx';
+import { ServerVolumes } from '../storage/server-volumes.tsx';
 
 const isActive = (op: Operation) => op.state === 'pending' || op.state === 'running';
 
@@ -228,6 +230,8 @@ export function ServerDetailPage({ id }: { id: string }) {
       </div>
       <ServerNicsSection serverId={server.id} onChange={state.reload} />
       <ServerConditions server={server} ops={ops} />
+      <ServerVolumes serverId={server.id} />
+      <ServerSnapshots serverId={server.id} />
       <ServerOperations ops={ops} />
       {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}
     </section>

@@ -2,7 +2,7 @@
  * What a local storage backend provides: formatted block devices named after our volume ids.
  * Mounting them into containers is the same for every backend and lives in ../storage.ts.
  */
-import type { StorageCapabilities, StorageCapacity, VolumeFormat, VolumeSpec } from '../../types.ts';
+import type { SnapshotObservation, StorageCapabilities, StorageCapacity, VolumeFormat, VolumeSpec } from '../../types.ts';
 
 /** One volume as a backend holds it. */
 export interface BackendVolume {
@@ -35,6 +35,29 @@ export interface VolumeBackend {
   grow(id: string, sizeBytes: number): Promise<void>;
   /** Removes the volume and its data; absent is success. */
   remove(id: string): Promise<void>;
+  /** Snapshots of its volumes, when the backend has them (capability snapshots). */
+  readonly snapshots?: BackendSnapshots;
+}
+
+/** Runs a copy while the volume's users are frozen; given by the storage facet, which knows them. */
+export type Quiesce = (copy: () => Promise<void>) => Promise<void>;
+
+/** Point-in-time snapshots of a backend's volumes; every method is idempotent. */
+export interface BackendSnapshots {
+  /** Takes the snapshot; its copy runs inside `quiesce`. Present already: nothing happens. */
+  take(id: string, snapshotId: string, quiesce: Quiesce): Promise<void>;
+  inspect(id: string, snapshotId: string): Promise<SnapshotObservation | null>;
+  list(id: string): Promise<string[]>;
+  remove(id: string, snapshotId: string): Promise<void>;
+  /** Removes every snapshot of the volume (when the volume goes). */
+  removeAll(id: string): Promise<void>;
+  /**
+   * Readies the snapshot's bytes aside while the volume may still be in use, and answers the
+   * step that puts them in place; that step runs while the volume is deactivated.
+   */
+  prepareRestore(id: string, snapshotId: string): Promise<() => Promise<void>>;
+  /** A file or device that holds the snapshot's bytes, to copy a clone from. */
+  source(id: string, snapshotId: string): string;
 }
 
 /** Makes a backend from the operator's configuration of it. */

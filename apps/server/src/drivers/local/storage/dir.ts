@@ -11,6 +11,7 @@ import { pidAlive } from '../lock.ts';
 import { detachLoops, loopsOf } from '../mounts.ts';
 import { type BackendFactory, checkVolumeId, type VolumeBackend } from './backend.ts';
 import { detectFormat } from './format.ts';
+import { createFileSnapshots } from './snapshot-files.ts';
 
 /** A staging file carries the PID of the process making it, so a dead one's is removed. */
 const STAGING = /^\.(vol_[A-Za-z0-9_-]+)\.creating-(\d+)\.img$/;
@@ -21,6 +22,7 @@ export const createDirBackend: BackendFactory = (config): VolumeBackend => {
   if (!config.path) throw new Error('the dir storage backend needs a path');
   const root: string = config.path;
   const fileOf = (id: string) => join(root, `${checkVolumeId(id)}.img`);
+  const files = createFileSnapshots(join(root, 'snapshots'));
 
   /** Removes staging files of processes that died, and this process's own for `id`. */
   async function sweep(id: string): Promise<void> {
@@ -37,7 +39,7 @@ export const createDirBackend: BackendFactory = (config): VolumeBackend => {
 
   return {
     name: 'dir',
-    capabilities: { snapshots: false, thin: true, onlineGrow: true, qos: true },
+    capabilities: { snapshots: true, thin: true, onlineGrow: true, qos: true },
     async capacity() {
       await mkdir(root, { recursive: true, mode: 0o700 });
       const s = await statfs(root);
@@ -93,6 +95,22 @@ export const createDirBackend: BackendFactory = (config): VolumeBackend => {
       const file = fileOf(id);
       await detachLoops(file, 0);
       await rm(file, { force: true });
+    },
+    snapshots: {
+      take: (id, snap, quiesce) => files.take(checkVolumeId(id), snap, fileOf(id), quiesce),
+      inspect: (id, snap) => files.inspect(checkVolumeId(id), snap),
+      list: (id) => files.list(checkVolumeId(id)),
+      remove: (id, snap) => files.remove(checkVolumeId(id), snap),
+      removeAll: (id) => files.removeAll(checkVolumeId(id)),
+      async prepareRestore(id, snap) {
+        const staging = await files.stageRestore(checkVolumeId(id), snap, fileOf(id));
+        return async () => {
+          // A loop device reads the file it was set up on: none may be left on the old one.
+          await detachLoops(fileOf(id), 3000);
+          await rename(staging, fileOf(id));
+        };
+      },
+      source: (id, snap) => files.fileOf(checkVolumeId(id), snap),
     },
   };
 };

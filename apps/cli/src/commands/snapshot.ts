@@ -1,0 +1,114 @@
+/**
+ * `kumulus snapshot list|create|rollback|delete`: snapshots of a server's root disk (--server) or
+ * of a volume (--volume). A rollback asks for the snapshot's name typed out (--confirm).
+ */
+import { ApiError, type KumulusClient, type Operation, type SnapshotOwner } from '@kumulus/api';
+import { dispatch, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { connect } from '../config.ts';
+import { apiErrorInCliWords, usageError } from '../errors.ts';
+import { pick, t } from '../i18n.ts';
+import { emit, formatTime, headers, printJson, printTable, say } from '../output.ts';
+import { followOperation } from '../progress.ts';
+
+const groupHelp = {
+  en: `Usage: kumulus snapshot <command> (--server SERVER | --volume VOLUME) [options]
+
+Commands:
+  list                                        the snapshots with their size, space used and time
+  create --name NAME [--description TEXT]     takes a consistent snapshot (the guest frozen for a moment)
+  rollback SNAPSHOT --confirm SNAPSHOT-NAME   puts the disk back to the snapshot; the server is stopped and
+                                              started around it, and everything written since is lost
+  delete SNAPSHOT                             deletes a snapshot
+
+SNAPSHOT is a snapshot's id (snp_…) or name.
+
+Options of the changing commands:
+  --no-wait              return once the operation is accepted, without waiting for it
+  --timeout SECONDS      how long to wait for the operation (default 600)
+  -o, --output table|json`,
+  de: `Aufruf: kumulus snapshot <Befehl> (--server SERVER | --volume VOLUME) [Optionen]
+
+Befehle:
+  list                                        die Snapshots mit Größe, belegtem Platz und Zeitpunkt
+  create --name NAME [--description TEXT]     legt einen konsistenten Snapshot an (der Gast steht dafür kurz still)
+  rollback SNAPSHOT --confirm SNAPSHOT-NAME   spielt den Snapshot zurück; der Server wird dafür gestoppt und wieder
+                                              gestartet, und alles seither Geschriebene geht verloren
+  delete SNAPSHOT                             löscht einen Snapshot
+
+SNAPSHOT ist die ID (snp_…) oder der Name eines Snapshots.
+
+Optionen der ändernden Befehle:
+  --no-wait              zurückkehren, sobald der Vorgang angenommen ist, ohne auf ihn zu warten
+  --timeout SEKUNDEN     wie lange auf den Vorgang gewartet wird (Standard 600)
+  -o, --output table|json`,
+};
+
+const ownerOptions = { server: { type: 'string' }, volume: { type: 'string' } } as const;
+const waitOptions = { 'no-wait': { type: 'boolean' }, timeout: { type: 'string' } } as const;
+
+/** Runs `kumulus snapshot …`. */
+export function runSnapshot(args: string[]): Promise<void> {
+  return dispatch(args, 'kumulus snapshot', pick(groupHelp), { list, create, rollback: (a) => change(a, 'rollback'), delete: (a) => change(a, 'delete') });
+}
+
+/** The owner named by --server or --volume (exactly one). */
+function ownerOf(values: { server?: string; volume?: string }, cmd: string): { of: SnapshotOwner; id: string } {
+  if (!!values.server === !!values.volume) throw usageError(t('usage.snapshotOwner'), cmd);
+  return values.server ? { of: 'servers', id: values.server } : { of: 'volumes', id: values.volume! };
+}
+
+const mib = (bytes: number | null) => (bytes === null ? '-' : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
+
+async function list(args: string[]): Promise<void> {
+  const cmd = 'kumulus snapshot list';
+  const { values, positionals, output, help } = parseCommand(args, ownerOptions, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  takePositionals(positionals, [], cmd);
+  const owner = ownerOf(values, cmd);
+  const { client } = await connect();
+  const items = await client.all((q) => client.listSnapshots(owner.of, owner.id, q));
+  emit(output, items, () =>
+    printTable(
+      headers('col.id', 'col.name', 'col.phase', 'col.size', 'col.used', 'col.taken', 'col.description'),
+      items.map((s) => [s.id, s.name, s.status.phase, mib(s.status.sizeBytes), mib(s.status.usedBytes), s.status.takenAt ? formatTime(s.status.takenAt) : '-', s.description || '-']),
+    ),
+  );
+}
+
+async function create(args: string[]): Promise<void> {
+  const cmd = 'kumulus snapshot create';
+  const { values, positionals, output, help } = parseCommand(args, { ...ownerOptions, ...waitOptions, name: { type: 'string' }, description: { type: 'string' } }, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  takePositionals(positionals, [], cmd);
+  const owner = ownerOf(values, cmd);
+  const name = requireOption(values.name, 'name', cmd);
+  const { client } = await connect();
+  const made = await client.createSnapshot(owner.of, owner.id, { name, ...(values.description ? { description: values.description } : {}) }).catch((err) => {
+    throw err instanceof ApiError ? apiErrorInCliWords(err, { name: '--name', description: '--description' }) : err;
+  });
+  await finish(client, made.operation, name, values, output, cmd, 'snapshot.created');
+}
+
+async function change(args: string[], action: 'rollback' | 'delete'): Promise<void> {
+  const cmd = `kumulus snapshot ${action}`;
+  const { values, positionals, output, help } = parseCommand(args, { ...ownerOptions, ...waitOptions, confirm: { type: 'string' } }, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  const [ref] = takePositionals(positionals, ['SNAPSHOT'], cmd);
+  const owner = ownerOf(values, cmd);
+  const { client } = await connect();
+  const accepted = await (action === 'rollback'
+    ? client.rollbackSnapshot(owner.of, owner.id, ref!, { confirm: requireOption((values as { confirm?: string }).confirm, 'confirm', cmd) })
+    : client.deleteSnapshot(owner.of, owner.id, ref!)
+  ).catch((err) => {
+    throw err instanceof ApiError ? apiErrorInCliWords(err, { confirm: '--confirm' }) : err;
+  });
+  await finish(client, accepted, ref!, values, output, cmd, action === 'rollback' ? 'snapshot.rolledBack' : 'snapshot.deleted');
+}
+
+async function finish(client: KumulusClient, accepted: Operation, name: string, values: { 'no-wait'?: boolean; timeout?: string }, output: 'table' | 'json', cmd: string, done: 'snapshot.created' | 'snapshot.rolledBack' | 'snapshot.deleted'): Promise<void> {
+  if (values['no-wait']) return emit(output, accepted, () => say(t('server.actionAccepted', { op: accepted.id })));
+  const timeoutSeconds = parseSeconds(values.timeout, 600, 'timeout', cmd);
+  const op = await followOperation(client, accepted, { timeoutSeconds, format: output, label: name });
+  if (output === 'json') return printJson(op);
+  say(t(done, { name }));
+}
