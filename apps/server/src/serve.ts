@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
+import type { QuotaValues } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { createLocalEngine } from './drivers/local/index.ts';
 import type { Engine } from './drivers/types.ts';
@@ -17,6 +18,8 @@ import { createAudit } from './modules/audit/service.ts';
 import { createLedger } from './modules/billing/ledger.ts';
 import { createMetering } from './modules/billing/meter.ts';
 import { createPrices } from './modules/billing/prices.ts';
+import { quotaRoutes } from './modules/billing/quota-routes.ts';
+import { createQuotas, DEFAULT_QUOTAS } from './modules/billing/quotas.ts';
 import { billingRoutes } from './modules/billing/routes.ts';
 import { createBilling } from './modules/billing/service.ts';
 import { createHostHealth } from './modules/cluster/health.ts';
@@ -95,8 +98,10 @@ export interface ServeOptions {
   clock?: Clock;
   /** The local engine's storage backend and its settings; `dir` under `<dataDir>/volumes` by default. */
   storage?: { backend: string; config: Record<string, string> };
-  /** GB of volumes one tenant may have in all. */
+  /** GB of volumes one tenant may have in all, unless an operator sets its quota (same as `quotas.volumeGb`). */
   volumeQuotaGb?: number;
+  /** The quota limits of tenants an operator has not set their own for. */
+  quotas?: Partial<QuotaValues>;
 }
 
 /** A running control plane. */
@@ -145,6 +150,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const prices = createPrices({ clock, ids });
   const metering = createMetering({ db, clock, ledger, prices, enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs), everyMs: opts.meterEveryMs ?? 3_600_000 });
   const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
+  const quotas = createQuotas({ db, clock, audit, defaults: { ...DEFAULT_QUOTAS, ...(opts.volumeQuotaGb !== undefined ? { volumeGb: opts.volumeQuotaGb } : {}), ...opts.quotas } });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
   const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus', ...(opts.storage ? { storage: opts.storage } : {}) });
@@ -215,7 +221,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
-  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
+  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, quotas, notify: () => worker.notify() });
 
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
 
@@ -234,7 +240,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queue,
     dialect: store.dialect,
     storage: engine.storage,
-    quotaGb: opts.volumeQuotaGb ?? 1024,
+    quotas,
     node: hostname(),
     findServer: async (p, idOrName) => {
       const s = await servers.get(p, idOrName);
@@ -276,6 +282,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...operationRoutes(operations),
       ...networkRoutes(networks),
       ...billingRoutes(billing),
+      ...quotaRoutes(quotas),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
   });
