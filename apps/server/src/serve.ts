@@ -18,6 +18,9 @@ import { createAudit } from './modules/audit/service.ts';
 import { createLedger } from './modules/billing/ledger.ts';
 import { createMetering } from './modules/billing/meter.ts';
 import { createPrices } from './modules/billing/prices.ts';
+import { createDunning, DEFAULT_DUNNING, type DunningConfig, dunningPrincipal } from './modules/billing/dunning.ts';
+import { dunningRoutes } from './modules/billing/dunning-routes.ts';
+import { createMailOutbox, type SmtpConfig } from './modules/billing/notify/mailer.ts';
 import { quotaRoutes } from './modules/billing/quota-routes.ts';
 import { createQuotas, DEFAULT_QUOTAS } from './modules/billing/quotas.ts';
 import { billingRoutes } from './modules/billing/routes.ts';
@@ -102,6 +105,10 @@ export interface ServeOptions {
   volumeQuotaGb?: number;
   /** The quota limits of tenants an operator has not set their own for. */
   quotas?: Partial<QuotaValues>;
+  /** Dunning's thresholds, grace period and interval (7 and 1 days of credit, 14 days of grace by default). */
+  dunning?: Partial<DunningConfig>;
+  /** The SMTP server dunning's e-mails go out through; without one, tenants get in-app notices only. */
+  smtp?: SmtpConfig;
 }
 
 /** A running control plane. */
@@ -150,7 +157,27 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const prices = createPrices({ clock, ids });
   const metering = createMetering({ db, clock, ledger, prices, enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs), everyMs: opts.meterEveryMs ?? 3_600_000 });
   const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
-  const quotas = createQuotas({ db, clock, audit, defaults: { ...DEFAULT_QUOTAS, ...(opts.volumeQuotaGb !== undefined ? { volumeGb: opts.volumeQuotaGb } : {}), ...opts.quotas } });
+  const dunningConfig: DunningConfig = { ...DEFAULT_DUNNING, ...opts.dunning };
+  const dunning = createDunning({
+    db,
+    clock,
+    ids,
+    audit,
+    billing,
+    config: dunningConfig,
+    mail: !!opts.smtp,
+    log: (text) => console.error(text),
+    enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs),
+    // Through the services, as a request would: desired state, operations and audit lines; reconcilers do the rest.
+    actions: {
+      stopServer: async (t, id) => void (await servers.action(dunningPrincipal(t), id, 'stop', `dunning:${id}`)),
+      startServer: async (t, id) => void (await servers.action(dunningPrincipal(t), id, 'start', `dunning:${id}`)),
+      deleteServer: async (t, id) => void (await servers.delete(dunningPrincipal(t), id, `dunning:${id}`)),
+      deleteVolume: async (t, id) => void (await volumes.delete(dunningPrincipal(t), id, `dunning:${id}`)),
+    },
+  });
+  const outbox = opts.smtp ? createMailOutbox({ db, clock, smtp: opts.smtp, log: (text) => console.error(text) }) : null;
+  const quotas = createQuotas({ db, clock, audit, assertMayCreate: dunning.assertMayCreate, defaults: { ...DEFAULT_QUOTAS, ...(opts.volumeQuotaGb !== undefined ? { volumeGb: opts.volumeQuotaGb } : {}), ...opts.quotas } });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
   const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus', ...(opts.storage ? { storage: opts.storage } : {}) });
@@ -199,6 +226,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     reconcilers: {
       server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: serverPhaseChanged }),
       meter: metering.reconciler,
+      dunning: dunning.reconciler,
+      mail: outbox?.reconciler ?? (async () => ({ againMs: null })),
       image: createImageReconciler({ engine, catalog, health }),
       volume: createVolumeReconciler({
         db,
@@ -254,6 +283,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
   await metering.adopt();
   await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
+  await queue.enqueue(db, 'dunning', 'sweep', dunningConfig.everyMs);
+  if (outbox) await queue.enqueue(db, 'mail', 'outbox');
   for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
@@ -283,6 +314,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...networkRoutes(networks),
       ...billingRoutes(billing),
       ...quotaRoutes(quotas),
+      ...dunningRoutes({ db, dunning, billing }),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
   });
@@ -310,6 +342,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         await ended;
         unwatch();
         await worker.stop(); // then let passes under way finish (drain)
+        outbox?.close();
         await store.close();
         lock?.release();
       })();

@@ -315,6 +315,8 @@ export interface NoticesTable {
 export interface MailOutboxTable {
   id: string;
   tenant_id: string;
+  /** The notice it carries (`credit-low`, `suspended` …), also sent as the X-Kumulus-Notice header. */
+  kind: string;
   /** JSON list of addresses. */
   recipients: string;
   subject: string;
