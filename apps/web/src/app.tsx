@@ -8,6 +8,8 @@ import { Loading } from './components/loading.tsx';
 import { I18nProvider, useI18n } from './i18n/i18n.tsx';
 import { Link, matchPath, Redirect, useLocation } from './lib/router.tsx';
 import { SessionProvider, nextPath, redirectToSignIn, useSession } from './lib/session.tsx';
+import { BillingPage } from './pages/billing/billing.tsx';
+import { OperatorBillingPage } from './pages/billing/operator-billing.tsx';
 import { CatalogPage } from './pages/catalog.tsx';
 import { HostsPage } from './pages/hosts.tsx';
 import { OperationsPage } from './pages/operations.tsx';
@@ -44,8 +46,10 @@ function page(path: string, isOperator: boolean) {
   if (matchPath('/operations', path)) return <OperationsPage scope="tenant" />;
   if (matchPath('/tokens', path)) return <TokensPage />;
   if (matchPath('/ssh-keys', path)) return <SshKeysPage />;
+  if (matchPath('/billing', path)) return <BillingPage />;
   if (isOperator) {
     if (matchPath('/operator/tenants', path)) return <TenantsPage />;
+    if (matchPath('/operator/billing', path)) return <OperatorBillingPage />;
     if (matchPath('/operator/hosts', path)) return <HostsPage />;
     if (matchPath('/operator/catalog', path)) return <CatalogPage />;
     if (matchPath('/operator/operations', path)) return <OperationsPage scope="all" />;

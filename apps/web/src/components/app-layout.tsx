@@ -14,9 +14,11 @@ const tenantLinks: [string, MessageKey][] = [
   ['/operations', 'nav.operations'],
   ['/tokens', 'nav.tokens'],
   ['/ssh-keys', 'nav.sshKeys'],
+  ['/billing', 'nav.billing'],
 ];
 const operatorLinks: [string, MessageKey][] = [
   ['/operator/tenants', 'nav.tenants'],
+  ['/operator/billing', 'nav.operatorBilling'],
   ['/operator/hosts', 'nav.hosts'],
   ['/operator/catalog', 'nav.catalog'],
   ['/operator/operations', 'nav.allOperations'],
