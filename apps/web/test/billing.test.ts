@@ -5,11 +5,24 @@
  * suspensions, and a top-up booked through its form; the same page in German.
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../server/test/harness.ts';
 import { gotoRetrying, launchBrowser, screenshot, signIn } from './support/browser.ts';
 import { ensureWebBuild } from './support/web-dist.ts';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's WCAG 2.1 A/AA violations on the page as it is now. */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
+}
 
 describe('billing pages in Chromium', () => {
   let server: TestServer;
@@ -56,6 +69,7 @@ describe('billing pages in Chromium', () => {
     assert.notEqual(forecast, '€0.00', 'a running server makes a forecast');
     const quotas = await page.getByTestId('quotas').innerText();
     assert.match(quotas, /Servers\s+1 of 100/);
+    assert.deepEqual(await axeViolations(page), [], 'billing page');
     await screenshot(page, 'billing-tenant');
   });
 
@@ -77,6 +91,7 @@ describe('billing pages in Chromium', () => {
     await page.getByRole('alert').first().waitFor();
     const ledger = await server.client.listLedger({ tenantId });
     assert.equal(ledger.items.filter((e) => e.reference === 'WEB-TOPUP-2').length, 1);
+    assert.deepEqual(await axeViolations(page), [], 'operator billing page');
     await screenshot(page, 'billing-operator');
   });
 

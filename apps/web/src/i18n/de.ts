@@ -424,4 +424,5 @@ export const de: Messages = {
   'opBilling.booked': '{amount} für {tenant} gebucht.',
   'opBilling.state': 'Stand',
   'opBilling.deletion': 'Löschung am',
+  'billing.copyReference': 'Verwendungszweck kopieren',
 };

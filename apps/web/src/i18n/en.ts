@@ -421,6 +421,7 @@ export const en = {
   'opBilling.booked': '{amount} booked to {tenant}.',
   'opBilling.state': 'Standing',
   'opBilling.deletion': 'Deletion on',
+  'billing.copyReference': 'Copy payment reference',
 } as const;
 
 /** The message keys of the dashboard. */

@@ -68,7 +68,7 @@ export function BillingPage() {
           <p>{t('billing.topUpHow')}</p>
           {st && (
             <p>
-              {t('billing.reference')}: <strong className="mono" data-testid="payment-reference">{st.paymentReference}</strong> <CopyButton text={st.paymentReference} name={t('billing.reference')} />
+              {t('billing.reference')}: <strong className="mono" data-testid="payment-reference">{st.paymentReference}</strong> <CopyButton text={st.paymentReference} name={t('billing.copyReference')} />
             </p>
           )}
         </section>
