@@ -3,6 +3,7 @@
  */
 import type { OutputFormat } from './args.ts';
 import { runBilling } from './commands/billing.ts';
+import { runQuota } from './commands/quota.ts';
 import { runImage } from './commands/image.ts';
 import { runLogin } from './commands/login.ts';
 import { runOperation } from './commands/operation.ts';
@@ -41,6 +42,7 @@ Commands:
   image list         images a server can be created from
   operation          list, show and wait for operations
   billing            cost monitor (credit, spent, forecast) and ledger
+  quota              your tenant's limits and use; operators set them
 
 Every command takes --help and -o/--output table|json (json: the API's objects on stdout).
 Errors go to stderr with the API's code; with --output json as {"error": {code, message, …}}.
@@ -77,6 +79,7 @@ Befehle:
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
   billing            Kostenmonitor (Guthaben, Kosten, Prognose) und Kontoauszug
+  quota              Grenzen und Belegung Ihres Mandanten; Betreiber legen sie fest
 
 Jeder Befehl kennt --help und -o/--output table|json (json: die Objekte der API auf stdout).
 Fehler gehen mit dem Code der API auf stderr; mit --output json als {"error": {code, message, …}}.
@@ -113,6 +116,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   image: runImage,
   operation: runOperation,
   billing: runBilling,
+  quota: runQuota,
 };
 
 /** Runs one invocation and answers its exit code; errors are printed here and nowhere else. */

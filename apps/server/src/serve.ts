@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
+import type { QuotaValues } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { createLocalEngine } from './drivers/local/index.ts';
 import { createProxmoxEngine, type ProxmoxEngineOptions } from './drivers/proxmox/index.ts';
@@ -20,6 +21,11 @@ import { createAudit } from './modules/audit/service.ts';
 import { createLedger } from './modules/billing/ledger.ts';
 import { createMetering } from './modules/billing/meter.ts';
 import { createPrices } from './modules/billing/prices.ts';
+import { createDunning, DEFAULT_DUNNING, type DunningConfig, dunningPrincipal } from './modules/billing/dunning.ts';
+import { dunningRoutes } from './modules/billing/dunning-routes.ts';
+import { createMailOutbox, type SmtpConfig } from './modules/billing/notify/mailer.ts';
+import { quotaRoutes } from './modules/billing/quota-routes.ts';
+import { createQuotas, DEFAULT_QUOTAS } from './modules/billing/quotas.ts';
 import { billingRoutes } from './modules/billing/routes.ts';
 import { createBilling } from './modules/billing/service.ts';
 import { createHostHealth } from './modules/cluster/health.ts';
@@ -126,8 +132,14 @@ export interface ServeOptions {
   storage?: { backend: string; config: Record<string, string> };
   /** How often the firewall ruleset is compared with the kernel's when nothing changed; 10 s by default. */
   firewallResyncMs?: number;
-  /** GB of volumes one tenant may have in all. */
+  /** GB of volumes one tenant may have in all, unless an operator sets its quota (same as `quotas.volumeGb`). */
   volumeQuotaGb?: number;
+  /** The quota limits of tenants an operator has not set their own for. */
+  quotas?: Partial<QuotaValues>;
+  /** Dunning's thresholds, grace period and interval (7 and 1 days of credit, 14 days of grace by default). */
+  dunning?: Partial<DunningConfig>;
+  /** The SMTP server dunning's e-mails go out through; without one, tenants get in-app notices only. */
+  smtp?: SmtpConfig;
   /** How many snapshots one volume may keep (a server's limit comes from its plan); 5 by default. */
   volumeSnapshotLimit?: number;
 }
@@ -180,6 +192,27 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const prices = createPrices({ clock, ids });
   const metering = createMetering({ db, clock, ledger, prices, enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs), everyMs: opts.meterEveryMs ?? 3_600_000 });
   const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
+  const dunningConfig: DunningConfig = { ...DEFAULT_DUNNING, ...opts.dunning };
+  const dunning = createDunning({
+    db,
+    clock,
+    ids,
+    audit,
+    billing,
+    config: dunningConfig,
+    mail: !!opts.smtp,
+    log: (text) => console.error(text),
+    enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs),
+    // Through the services, as a request would: desired state, operations and audit lines; reconcilers do the rest.
+    actions: {
+      stopServer: async (t, id) => void (await servers.action(dunningPrincipal(t), id, 'stop', `dunning:${id}`)),
+      startServer: async (t, id) => void (await servers.action(dunningPrincipal(t), id, 'start', `dunning:${id}`)),
+      deleteServer: async (t, id) => void (await servers.delete(dunningPrincipal(t), id, `dunning:${id}`)),
+      deleteVolume: async (t, id) => void (await volumes.delete(dunningPrincipal(t), id, `dunning:${id}`)),
+    },
+  });
+  const outbox = opts.smtp ? createMailOutbox({ db, clock, smtp: opts.smtp, log: (text) => console.error(text) }) : null;
+  const quotas = createQuotas({ db, clock, audit, assertMayCreate: dunning.assertMayCreate, defaults: { ...DEFAULT_QUOTAS, ...(opts.volumeQuotaGb !== undefined ? { volumeGb: opts.volumeQuotaGb } : {}), ...opts.quotas } });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
   const engine = opts.engine ?? (await proxmoxEngine(opts, dataDir, db, clock).catch(async (err) => {
@@ -232,6 +265,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     reconcilers: {
       server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: serverPhaseChanged }),
       meter: metering.reconciler,
+      dunning: dunning.reconciler,
+      mail: outbox?.reconciler ?? (async () => ({ againMs: null })),
       image: createImageReconciler({ engine, catalog, health }),
       volume: createVolumeReconciler({
         db,
@@ -275,7 +310,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
-  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
+  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, quotas, notify: () => worker.notify() });
 
   const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify: () => worker.notify() });
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
@@ -314,7 +349,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queue,
     dialect: store.dialect,
     storage: engine.storage,
-    quotaGb: opts.volumeQuotaGb ?? 1024,
+    quotas,
     node: hostname(),
     findServer: async (p, idOrName) => {
       const s = await servers.get(p, idOrName);
@@ -362,6 +397,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
   await metering.adopt();
   await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
+  await queue.enqueue(db, 'dunning', 'sweep', dunningConfig.everyMs);
+  if (outbox) await queue.enqueue(db, 'mail', 'outbox');
   for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
   for (const { id } of await db.selectFrom('snapshots').select('id').execute()) await queue.enqueue(db, 'snapshot', id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
@@ -399,6 +436,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...publicIpRoutes(ipPools, publicIps),
       ...firewallRoutes(firewalls, createZones({ db, clock, ids, audit, queue, notify: () => worker.notify() })),
       ...billingRoutes(billing),
+      ...quotaRoutes(quotas),
+      ...dunningRoutes({ db, dunning, billing }),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
   });
@@ -427,6 +466,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         await ended;
         unwatch();
         await worker.stop(); // then let passes under way finish (drain)
+        outbox?.close();
         await store.close();
         lock?.release();
       })();

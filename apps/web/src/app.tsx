@@ -11,6 +11,8 @@ import { Loading } from './components/loading.tsx';
 import { I18nProvider, useI18n } from './i18n/i18n.tsx';
 import { SessionProvider, nextPath, redirectToSignIn, useSession } from './lib/session.tsx';
 import { queryClient } from './lib/use-poll.ts';
+import { BillingPage } from './pages/billing/billing.tsx';
+import { OperatorBillingPage } from './pages/billing/operator-billing.tsx';
 import { CatalogPage } from './pages/compute/catalog.tsx';
 import { FirewallsPage } from './pages/firewall/firewalls.tsx';
 import { ZonesPage } from './pages/firewall/zones.tsx';
@@ -62,7 +64,9 @@ function Pages({ isOperator }: { isOperator: boolean }) {
       <Route path="/public-ips" component={PublicIpsPage} />
       <Route path="/firewalls" component={FirewallsPage} />
       <Route path="/volumes" component={VolumesPage} />
+      <Route path="/billing" component={BillingPage} />
       {isOperator && <Route path="/operator/tenants" component={TenantsPage} />}
+      {isOperator && <Route path="/operator/billing" component={OperatorBillingPage} />}
       {isOperator && <Route path="/operator/hosts" component={HostsPage} />}
       {isOperator && <Route path="/operator/catalog" component={CatalogPage} />}
       {isOperator && <Route path="/operator/ip-pools" component={IpPoolsPage} />}

@@ -34,7 +34,7 @@ import type {
 import type { AttachNic, LimitNic, NicWithOperation, ServerNicList, ServerTraffic } from './schemas/network.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { CreateFirewall, CreateZone, Firewall, FirewallTarget, UpdateFirewall, UpdateZone, Zone } from './schemas/firewall.ts';
-import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
+import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Notice, Price, Quotas, TenantStanding, UpdateQuotas } from './schemas/billing.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
 export class ApiError extends Error {
@@ -302,6 +302,26 @@ export class KumulusClient {
   /** The cost monitor: credit, spent this month, forecast, when the credit runs out. */
   billingSummary(q: { tenantId?: string } = {}) {
     return this.request<BillingSummary>('GET', '/billing/summary', undefined, q);
+  }
+  /** A tenant's quota limits and use (operators may name another tenant). */
+  quotas(q: { tenantId?: string } = {}) {
+    return this.request<Quotas>('GET', '/quotas', undefined, q);
+  }
+  /** Sets a tenant's quota limits (operators). */
+  updateQuotas(tenantId: string, body: UpdateQuotas) {
+    return this.request<Quotas>('PUT', `/tenants/${encodeURIComponent(tenantId)}/quotas`, body);
+  }
+  /** The caller's tenant's dunning standing and payment reference (operators may name another). */
+  standing(q: { tenantId?: string } = {}) {
+    return this.request<TenantStanding>('GET', '/billing/standing', undefined, q);
+  }
+  /** Every tenant's balance and dunning standing (operators). */
+  listStandings() {
+    return this.request<Page<TenantStanding>>('GET', '/billing/standings');
+  }
+  /** The caller's tenant's in-app notices, newest first. */
+  listNotices() {
+    return this.request<Page<Notice>>('GET', '/notices');
   }
 
   listImages(q: ListQuery = {}) {

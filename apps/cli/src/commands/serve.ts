@@ -1,6 +1,7 @@
 /**
  * `kumulus serve`: runs the control plane in embedded mode (SQLite + local LXC engine) until SIGINT/SIGTERM.
  */
+import { hostname } from 'node:os';
 import { parseCommand, takePositionals } from '../args.ts';
 import { readFileSync } from 'node:fs';
 import { CliError, Exit, usageError } from '../errors.ts';
@@ -48,7 +49,14 @@ Proxmox VE (instead of the local host; registered in the store and used on every
 Environment (read only while the store is empty, to create the first operator):
   KUMULUS_BOOTSTRAP_TOKEN     becomes the operator's API token (at least 16 characters)
   KUMULUS_BOOTSTRAP_EMAIL     the operator's e-mail (default admin@kumulus.local)
-  KUMULUS_BOOTSTRAP_PASSWORD  the operator's password, for the dashboard`,
+  KUMULUS_BOOTSTRAP_PASSWORD  the operator's password, for the dashboard
+
+Billing (environment, since the SMTP URL may carry a password):
+  KUMULUS_SMTP_URL            SMTP server for credit warnings, e.g. smtps://user:pass@mail.example.org:465
+                              (without it, tenants get the warnings in the dashboard only)
+  KUMULUS_MAIL_FROM           their sender (default Kumulus <kumulus@HOSTNAME>)
+  KUMULUS_DUNNING_WARN_DAYS   days of credit left that warn, comma-separated (default 7,1)
+  KUMULUS_DUNNING_GRACE_DAYS  days a suspended tenant keeps its resources before deletion (default 14)`,
   de: `Aufruf: kumulus serve [--data-dir VERZEICHNIS] [--tls-listen HOST:PORT] [--listen HOST:PORT] [--bridge NAME] [--nft-table NAME] [--network CIDR]
 
 Startet die Kumulus-Steuerung im eingebetteten Modus: API, Dashboard, Reconciler, SQLite-Speicher
@@ -85,7 +93,14 @@ Proxmox VE (statt des lokalen Rechners; im Speicher registriert und bei jedem sp
 Umgebung (nur bei leerem Speicher gelesen, um den ersten Betreiber anzulegen):
   KUMULUS_BOOTSTRAP_TOKEN     wird sein API-Token (mindestens 16 Zeichen)
   KUMULUS_BOOTSTRAP_EMAIL     seine E-Mail-Adresse (Standard admin@kumulus.local)
-  KUMULUS_BOOTSTRAP_PASSWORD  sein Passwort, für das Dashboard`,
+  KUMULUS_BOOTSTRAP_PASSWORD  sein Passwort, für das Dashboard
+
+Abrechnung (Umgebung, da die SMTP-URL ein Passwort enthalten kann):
+  KUMULUS_SMTP_URL            SMTP-Server für Guthabenwarnungen, z. B. smtps://user:pass@mail.example.org:465
+                              (ohne ihn erhalten Mandanten die Warnungen nur im Dashboard)
+  KUMULUS_MAIL_FROM           deren Absender (Standard Kumulus <kumulus@HOSTNAME>)
+  KUMULUS_DUNNING_WARN_DAYS   Tage Restguthaben, die warnen, durch Komma getrennt (Standard 7,1)
+  KUMULUS_DUNNING_GRACE_DAYS  Tage, die ein gesperrter Mandant seine Ressourcen vor dem Löschen behält (Standard 14)`,
 };
 
 /** Runs `kumulus serve`. */
@@ -159,6 +174,8 @@ export async function runServe(args: string[]): Promise<void> {
     ...(proxmox ? { proxmox } : {}),
     ...(values['secret-key-file'] ? { secretKeyFile: values['secret-key-file'] } : {}),
     log: true,
+    ...(env.KUMULUS_SMTP_URL ? { smtp: { url: env.KUMULUS_SMTP_URL, from: env.KUMULUS_MAIL_FROM || `Kumulus <kumulus@${hostname()}>` } } : {}),
+    dunning: dunningFromEnv(env, cmd),
   }).catch(async (err: unknown) => {
     // A refused cluster says what is wrong in the operator's language, not as a stack trace.
     const { DomainError } = await import('@kumulus/server/src/lib/errors.ts');
@@ -236,4 +253,17 @@ function proxmoxOptions(v: Record<string, string | boolean | undefined>, env: No
     ...(v['proxmox-bridge'] ? { bridge: v['proxmox-bridge'] as string } : {}),
     ...(v['proxmox-storage'] ? { rootStorage: v['proxmox-storage'] as string } : {}),
   };
+}
+
+/** Dunning's thresholds and grace period from the environment; a bad value is a usage error, not a silent default. */
+function dunningFromEnv(env: NodeJS.ProcessEnv, cmd: string): { warnAtSeconds?: number[]; graceMs?: number } {
+  const days = (name: string, text: string) => {
+    const n = Number(text);
+    if (!text.trim() || !Number.isFinite(n) || n <= 0) throw usageError(t('usage.badEnv', { name, value: text, expected: language === 'de' ? 'eine positive Zahl von Tagen' : 'a positive number of days' }), cmd);
+    return n * 86_400;
+  };
+  const out: { warnAtSeconds?: number[]; graceMs?: number } = {};
+  if (env.KUMULUS_DUNNING_WARN_DAYS) out.warnAtSeconds = env.KUMULUS_DUNNING_WARN_DAYS.split(',').map((d) => days('KUMULUS_DUNNING_WARN_DAYS', d));
+  if (env.KUMULUS_DUNNING_GRACE_DAYS) out.graceMs = days('KUMULUS_DUNNING_GRACE_DAYS', env.KUMULUS_DUNNING_GRACE_DAYS) * 1000;
+  return out;
 }

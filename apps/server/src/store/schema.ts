@@ -315,6 +315,57 @@ export interface LedgerEntriesTable {
   at: number;
 }
 
+/** A tenant's limits; null means the configured default. */
+export interface TenantQuotasTable {
+  tenant_id: string;
+  servers: number | null;
+  vcpus: number | null;
+  memory_mb: number | null;
+  disk_gb: number | null;
+  volumes: number | null;
+  volume_gb: number | null;
+  public_ips: number | null;
+  updated_at: number;
+}
+
+/** Where a tenant stands in dunning: good, warned, suspended or closed (resources deleted). */
+export interface DunningStatesTable {
+  tenant_id: string;
+  state: 'good' | 'warned' | 'suspended' | 'closed';
+  /** The smallest warning threshold (seconds of credit left) already warned about. */
+  warned_seconds: number | null;
+  suspended_at: number | null;
+  final_warned_at: number | null;
+  /** JSON list of the server ids that were running when the tenant was suspended, to start again. */
+  resume_servers: string;
+  updated_at: number;
+}
+
+/** An in-app notice to a tenant; `params` is JSON for its localized text. */
+export interface NoticesTable {
+  id: string;
+  tenant_id: string;
+  kind: string;
+  params: string;
+  created_at: number;
+}
+
+/** An e-mail to send, written with the step that causes it and marked once the SMTP server took it. */
+export interface MailOutboxTable {
+  id: string;
+  tenant_id: string;
+  /** The notice it carries (`credit-low`, `suspended` …), also sent as the X-Kumulus-Notice header. */
+  kind: string;
+  /** JSON list of addresses. */
+  recipients: string;
+  subject: string;
+  body: string;
+  created_at: number;
+  sent_at: number | null;
+  attempts: number;
+  last_error: string | null;
+}
+
 /** Every table of the store. */
 /** The last kernel reading of a NIC's byte counters (migration 008). */
 export interface NicCountersTable {
@@ -371,6 +422,10 @@ export interface Database {
   public_ip_releases: PublicIpReleasesTable;
   firewalls: FirewallsTable;
   zones: ZonesTable;
+  tenant_quotas: TenantQuotasTable;
+  dunning_states: DunningStatesTable;
+  notices: NoticesTable;
+  mail_outbox: MailOutboxTable;
 }
 
 /** A registered Proxmox VE cluster; the token secret is AES-256-GCM sealed with the key outside the store. */

@@ -18,9 +18,11 @@ const tenantLinks: [string, MessageKey][] = [
   ['/networks', 'nav.networks'],
   ['/public-ips', 'nav.publicIps'],
   ['/firewalls', 'nav.firewalls'],
+  ['/billing', 'nav.billing'],
 ];
 const operatorLinks: [string, MessageKey][] = [
   ['/operator/tenants', 'nav.tenants'],
+  ['/operator/billing', 'nav.operatorBilling'],
   ['/operator/hosts', 'nav.hosts'],
   ['/operator/catalog', 'nav.catalog'],
   ['/operator/ip-pools', 'nav.ipPools'],

@@ -91,3 +91,64 @@ export const BillingSummary = Type.Object(
   { $id: 'BillingSummary' },
 );
 export type BillingSummary = Static<typeof BillingSummary>;
+
+/** What a quota limits, each as a count or size. */
+const QuotaFields = {
+  servers: Type.Integer({ minimum: 0, description: 'servers' }),
+  vcpus: Type.Integer({ minimum: 0, description: 'vCPUs of all servers' }),
+  memoryMb: Type.Integer({ minimum: 0, description: 'MB of memory of all servers' }),
+  diskGb: Type.Integer({ minimum: 0, description: 'GB of root disk of all servers' }),
+  volumes: Type.Integer({ minimum: 0, description: 'volumes' }),
+  volumeGb: Type.Integer({ minimum: 0, description: 'GB of all volumes' }),
+  publicIps: Type.Integer({ minimum: 0, description: 'public IP addresses' }),
+};
+/** The limits of a tenant, or its use of each. */
+export const QuotaValues = Type.Object(QuotaFields, { $id: 'QuotaValues' });
+export type QuotaValues = Static<typeof QuotaValues>;
+/** A tenant's quotas: its limits and what it uses of each. */
+export const Quotas = Type.Object({ tenantId: Id('ten'), limits: QuotaValues, used: QuotaValues }, { $id: 'Quotas' });
+export type Quotas = Static<typeof Quotas>;
+/** New limits for a tenant (operators); fields left out keep their value, null returns to the default. */
+export const UpdateQuotas = Type.Partial(
+  Type.Object({
+    servers: Type.Union([QuotaFields.servers, Type.Null()]),
+    vcpus: Type.Union([QuotaFields.vcpus, Type.Null()]),
+    memoryMb: Type.Union([QuotaFields.memoryMb, Type.Null()]),
+    diskGb: Type.Union([QuotaFields.diskGb, Type.Null()]),
+    volumes: Type.Union([QuotaFields.volumes, Type.Null()]),
+    volumeGb: Type.Union([QuotaFields.volumeGb, Type.Null()]),
+    publicIps: Type.Union([QuotaFields.publicIps, Type.Null()]),
+  }),
+  { additionalProperties: false },
+);
+export type UpdateQuotas = Static<typeof UpdateQuotas>;
+
+/** Where a tenant stands in dunning. */
+export const DunningState = Type.Union([Type.Literal('good'), Type.Literal('warned'), Type.Literal('suspended'), Type.Literal('closed')]);
+export type DunningState = Static<typeof DunningState>;
+/** A tenant's dunning standing, for its own view and the operator's list. */
+export const TenantStanding = Type.Object(
+  {
+    tenantId: Id('ten'),
+    tenantName: Type.String(),
+    state: DunningState,
+    suspendedAt: Type.Union([Timestamp, Type.Null()]),
+    deletionAt: Type.Union([Timestamp, Type.Null()], { description: 'when a suspended tenant’s resources are deleted' }),
+    balance: Amount,
+    paymentReference: Type.String({ description: 'the reference to put on a bank transfer so it is booked to this tenant' }),
+  },
+  { $id: 'TenantStanding' },
+);
+export type TenantStanding = Static<typeof TenantStanding>;
+/** An in-app notice: a credit warning, a suspension, a final warning, a resumption. */
+export const Notice = Type.Object(
+  {
+    id: Id('ntc'),
+    kind: Type.Union([Type.Literal('credit-low'), Type.Literal('suspended'), Type.Literal('final-warning'), Type.Literal('resumed'), Type.Literal('deleted')]),
+    message: Type.String({ description: "in the caller's language" }),
+    params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+    createdAt: Timestamp,
+  },
+  { $id: 'Notice' },
+);
+export type Notice = Static<typeof Notice>;

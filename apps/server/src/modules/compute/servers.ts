@@ -12,6 +12,7 @@ import type { EngineCapabilities } from '../../drivers/types.ts';
 import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import type { Database, ServersTable } from '../../store/schema.ts';
+import type { Quotas } from '../billing/quotas.ts';
 import type { HostHealth } from '../cluster/health.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
 import { assertStrongPassword } from '../identity/passwords.ts';
@@ -42,6 +43,8 @@ interface Deps {
   health: Pick<HostHealth, 'assertCanRun'>;
   /** How long a released address rests before IPAM hands it out again. */
   addressCooldownMs: number;
+  /** The tenant's quotas (and its standing), checked inside the create transaction. */
+  quotas: Pick<Quotas, 'assertWithin' | 'assertActive'>;
   /** Called after a change is committed, to wake the worker. */
   notify: () => void;
 }
@@ -122,6 +125,7 @@ export function createServers(d: Deps) {
           ]);
         }
         d.health.assertCanRun(image.name);
+        await d.quotas.assertWithin(trx, p.tenantId, { servers: 1, vcpus: plan.vcpus, memoryMb: plan.memoryMb, diskGb: plan.diskGb }, { servers: 'name', vcpus: 'plan', memoryMb: 'plan', diskGb: 'plan' });
         if (await trx.selectFrom('servers').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) {
           throw new DomainError('NAME_TAKEN', { kind: 'server', name: body.name }, [{ field: 'name', message: { en: 'a server of this name exists', de: 'ein Server dieses Namens existiert' } }]);
         }
@@ -214,6 +218,8 @@ export function createServers(d: Deps) {
     async action(p: Principal, idOrName: string, action: ServerAction, requestId: string): Promise<Operation> {
       const op = await db.transaction().execute(async (trx) => {
         const row = await findRow(trx, p, idOrName);
+        // A suspended tenant's servers stay stopped until its credit is topped up.
+        if (action !== 'stop') await d.quotas.assertActive(trx, row.tenant_id);
         return changeSpec(trx, p, row, `server.${action}`, (spec) => {
           if (action === 'start') spec.powerState = 'running';
           if (action === 'stop') spec.powerState = 'stopped';

@@ -10,6 +10,7 @@ import type { Queue } from '../../reconcile/queue.ts';
 import { lockFor } from '../../store/locks.ts';
 import type { Database, VolumesTable } from '../../store/schema.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
+import type { Quotas } from '../billing/quotas.ts';
 import type { Principal } from '../identity/principal.ts';
 import { type Operations, toOperation } from '../operations/service.ts';
 import { readVolumeRow, setVolumePhase, toVolume } from './volume-record.ts';
@@ -33,8 +34,8 @@ interface Deps {
   queue: Queue;
   dialect: 'sqlite' | 'postgres';
   storage: Pick<StorageDriver, 'capacity'>;
-  /** GB of volumes one tenant may have in all. */
-  quotaGb: number;
+  /** The tenant's quotas (and its standing), checked inside the create transaction. */
+  quotas: Pick<Quotas, 'assertWithin'>;
   /** The host new volumes are made on (the engine has one until clustering comes). */
   node: string;
   /** A server of the caller's tenant by id or name; throws SERVER_NOT_FOUND for others'. */
@@ -93,13 +94,7 @@ export function createVolumes(d: Deps) {
         // Names and the quota are per tenant: concurrent creates take turns.
         await lockFor(trx, d.dialect, `volumes:${p.tenantId}`);
         if (await trx.selectFrom('volumes').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) throw nameTaken(body.name);
-        const sum = await trx.selectFrom('volumes').select((eb) => eb.fn.sum<number>('size_gb').as('gb')).where('tenant_id', '=', p.tenantId).executeTakeFirst();
-        const used = Number(sum?.gb ?? 0);
-        if (used + body.sizeGb > d.quotaGb) {
-          throw new DomainError('QUOTA_EXCEEDED', { limit: d.quotaGb, used, requested: body.sizeGb }, [
-            { field: 'sizeGb', message: { en: `at most ${Math.max(0, d.quotaGb - used)} GB are left in your quota`, de: `höchstens ${Math.max(0, d.quotaGb - used)} GB sind in Ihrem Kontingent übrig` } },
-          ]);
-        }
+        await d.quotas.assertWithin(trx, p.tenantId, { volumes: 1, volumeGb: body.sizeGb }, { volumes: 'name', volumeGb: 'sizeGb' });
         const id = ids('vol');
         const now = clock();
         const spec: VolumeSpec = { sizeGb: body.sizeGb, format: body.format ?? 'ext4', attachment: null, ...(body.qos ? { qos: body.qos } : {}), ...(source ? { source } : {}) };
@@ -201,11 +196,7 @@ export function createVolumes(d: Deps) {
         if (sizeGb < row.size_gb) {
           throw new DomainError('VOLUME_SHRINK', { id: row.name, size: row.size_gb }, [{ field: 'sizeGb', message: { en: `at least ${row.size_gb}`, de: `mindestens ${row.size_gb}` } }]);
         }
-        const sum = await trx.selectFrom('volumes').select((eb) => eb.fn.sum<number>('size_gb').as('gb')).where('tenant_id', '=', p.tenantId).executeTakeFirst();
-        const used = Number(sum?.gb ?? 0);
-        if (used - row.size_gb + sizeGb > d.quotaGb) {
-          throw new DomainError('QUOTA_EXCEEDED', { limit: d.quotaGb, used, requested: sizeGb - row.size_gb });
-        }
+        await d.quotas.assertWithin(trx, p.tenantId, { volumeGb: sizeGb - row.size_gb }, { volumeGb: 'sizeGb' });
         await trx.updateTable('volumes').set({ size_gb: sizeGb }).where('id', '=', row.id).execute();
         return changeSpec(trx, p, row, 'volume.resize', { ...readVolumeRow(row).spec, sizeGb }, requestId);
       });
