@@ -212,7 +212,14 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     },
   });
   const outbox = opts.smtp ? createMailOutbox({ db, clock, smtp: opts.smtp, log: (text) => console.error(text) }) : null;
-  const quotas = createQuotas({ db, clock, audit, assertMayCreate: dunning.assertMayCreate, defaults: { ...DEFAULT_QUOTAS, ...(opts.volumeQuotaGb !== undefined ? { volumeGb: opts.volumeQuotaGb } : {}), ...opts.quotas } });
+  const quotas = createQuotas({
+    db,
+    clock,
+    audit,
+    assertMayCreate: dunning.assertMayCreate,
+    publicIpsInUse: async (trx, tenantId) => Number((await trx.selectFrom('public_ips').select((eb) => eb.fn.countAll().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).n),
+    defaults: { ...DEFAULT_QUOTAS, ...(opts.volumeQuotaGb !== undefined ? { volumeGb: opts.volumeQuotaGb } : {}), ...opts.quotas },
+  });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
   const engine = opts.engine ?? (await proxmoxEngine(opts, dataDir, db, clock).catch(async (err) => {
@@ -323,7 +330,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queueMicrotask(() => worker.notify());
   };
   const ipPools = createIpPools({ db, clock, ids, audit, dialect: store.dialect, modes: engine.publicIps?.modes ?? [], changed: publicIpsChanged });
-  const publicIps = createPublicIps({ db, clock, ids, audit, dialect: store.dialect, changed: publicIpsChanged });
+  const publicIps = createPublicIps({ db, clock, ids, audit, dialect: store.dialect, changed: publicIpsChanged, assertQuota: (trx, tenantId) => quotas.assertWithin(trx, tenantId, { publicIps: 1 }, { publicIps: 'name' }) });
 
   /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
   async function serverPhaseChanged(trx: Kysely<Database>, change: PhaseChange): Promise<void> {

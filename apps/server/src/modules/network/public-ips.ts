@@ -27,6 +27,8 @@ interface Deps {
   dialect: 'sqlite' | 'postgres';
   /** Wakes the public-IP reconciler, inside the transaction of the change. */
   changed: (trx: Kysely<Database>) => Promise<void>;
+  /** Refuses one more public IP beyond the tenant's quota, or while it is suspended (billing's quotas). */
+  assertQuota?: (trx: Kysely<Database>, tenantId: string) => Promise<void>;
 }
 
 /** The API's view of a public_ips row. */
@@ -130,6 +132,7 @@ export function createPublicIps(d: Deps) {
         if (await trx.selectFrom('public_ips').select('id').where('tenant_id', '=', p.tenantId).where('name', '=', body.name).executeTakeFirst()) {
           throw new DomainError('NAME_TAKEN', { kind: { en: 'public IP', de: 'öffentliche IP' }, name: body.name }, [{ field: 'name', message: { en: 'a public IP of this name exists', de: 'eine öffentliche IP dieses Namens existiert' } }]);
         }
+        await d.assertQuota?.(trx, p.tenantId);
         const serverId = body.server === undefined ? null : await assignable(trx, p.tenantId, body.server);
         const { pool, ordinal } = await allocateIn(trx, body, family);
         if (pool.family !== family) throw new DomainError('VALIDATION_FAILED', { summary: { en: `pool ${pool.name} holds ${pool.family} addresses`, de: `Pool ${pool.name} enthält ${pool.family}-Adressen` } }, [{ field: 'family', message: { en: `pool ${pool.name} is ${pool.family}`, de: `Pool ${pool.name} ist ${pool.family}` } }]);
