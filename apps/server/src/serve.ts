@@ -19,6 +19,11 @@ import { createMetering } from './modules/billing/meter.ts';
 import { createPrices } from './modules/billing/prices.ts';
 import { billingRoutes } from './modules/billing/routes.ts';
 import { createBilling } from './modules/billing/service.ts';
+import { DEFAULT_INVOICING, type InvoicingConfig } from './modules/billing/invoices/config.ts';
+import { createIssuer, INVOICING_KIND, MONTHLY } from './modules/billing/invoices/issue.ts';
+import { createProfiles } from './modules/billing/invoices/profile.ts';
+import { invoiceRoutes } from './modules/billing/invoices/routes.ts';
+import { createInvoicing } from './modules/billing/invoices/service.ts';
 import { createHostHealth } from './modules/cluster/health.ts';
 import { hostRoutes } from './modules/cluster/hosts.ts';
 import { registerConsoleRoutes } from './modules/console/routes.ts';
@@ -91,6 +96,8 @@ export interface ServeOptions {
   secureCookies?: boolean;
   /** How often each live resource's usage is booked to the ledger (the cost monitor adds the rest live). */
   meterEveryMs?: number;
+  /** The seller, VAT rules and payment terms on invoices (a placeholder seller by default). */
+  invoicing?: InvoicingConfig;
   /** The clock; the wall clock by default (tests of billing inject their own). */
   clock?: Clock;
   /** The local engine's storage backend and its settings; `dir` under `<dataDir>/volumes` by default. */
@@ -145,6 +152,10 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const prices = createPrices({ clock, ids });
   const metering = createMetering({ db, clock, ledger, prices, enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs), everyMs: opts.meterEveryMs ?? 3_600_000 });
   const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
+  const invoicingConfig = opts.invoicing ?? DEFAULT_INVOICING;
+  const profiles = createProfiles({ clock, vat: invoicingConfig.vat });
+  const issuer = createIssuer({ db, clock, ids, ledger, profiles, config: invoicingConfig, settle: async () => void (await metering.reconciler('sweep', 0)) });
+  const invoicing = createInvoicing({ db, audit, issuer, profiles, config: invoicingConfig });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
   const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus', ...(opts.storage ? { storage: opts.storage } : {}) });
@@ -193,6 +204,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     reconcilers: {
       server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: serverPhaseChanged }),
       meter: metering.reconciler,
+      [INVOICING_KIND]: issuer.reconciler,
       image: createImageReconciler({ engine, catalog, health }),
       volume: createVolumeReconciler({
         db,
@@ -248,6 +260,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
   await metering.adopt();
   await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
+  await queue.enqueue(db, INVOICING_KIND, MONTHLY);
   for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
@@ -276,6 +289,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...operationRoutes(operations),
       ...networkRoutes(networks),
       ...billingRoutes(billing),
+      ...invoiceRoutes(invoicing),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
   });

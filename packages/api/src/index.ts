@@ -3,4 +3,5 @@ export * from './client.ts';
 export * from './networks.ts';
 export * from './schemas.ts';
 export * from './schemas/billing.ts';
+export * from './schemas/invoices.ts';
 export * from './schemas/storage.ts';

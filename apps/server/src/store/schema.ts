@@ -3,6 +3,8 @@
  * flags are 0/1 integers and structured values are JSON text, so both engines read alike.
  */
 
+import type { InvoicingTables } from './schema-invoicing.ts';
+
 
 export interface TenantsTable {
   id: string;
@@ -277,7 +279,7 @@ export interface LedgerEntriesTable {
 }
 
 /** Every table of the store. */
-export interface Database {
+export interface Database extends InvoicingTables {
   tenants: TenantsTable;
   users: UsersTable;
   sessions: SessionsTable;
