@@ -31,6 +31,7 @@ import type {
 } from './schemas.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
+import type { BillingProfile, CreateCreditNote, Invoice, IssueInvoices, SetBillingProfile } from './schemas/invoices.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
 export class ApiError extends Error {
@@ -104,6 +105,19 @@ export class KumulusClient {
       throw new ApiError(res.status, err ?? { code: 'HTTP_' + res.status, message: res.statusText, requestId: '' });
     }
     return data as T;
+  }
+
+  /** Fetches a document (PDF, XML) as bytes; throws ApiError on 4xx/5xx. */
+  async download(path: string): Promise<Uint8Array> {
+    const headers: Record<string, string> = { accept: '*/*' };
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    if (this.#language) headers['accept-language'] = this.#language;
+    const res = await this.#fetch(new URL(this.#base + '/api/v1' + path, this.#base ? undefined : (globalThis as { location?: { href: string } }).location?.href), { headers, credentials: 'same-origin' });
+    if (!res.ok) {
+      const err = ((await res.json().catch(() => undefined)) as ErrorBody | undefined)?.error;
+      throw new ApiError(res.status, err ?? { code: 'HTTP_' + res.status, message: res.statusText, requestId: '' });
+    }
+    return new Uint8Array(await res.arrayBuffer());
   }
 
   /** Follows `nextCursor` until the list ends. */
@@ -209,6 +223,34 @@ export class KumulusClient {
   /** The cost monitor: credit, spent this month, forecast, when the credit runs out. */
   billingSummary(q: { tenantId?: string } = {}) {
     return this.request<BillingSummary>('GET', '/billing/summary', undefined, q);
+  }
+  /** A tenant's invoices and credit notes. */
+  listInvoices(q: ListQuery & { tenantId?: string } = {}) {
+    return this.request<Page<Invoice>>('GET', '/billing/invoices', undefined, q);
+  }
+  /** One invoice with its lines. */
+  getInvoice(id: string) {
+    return this.request<Invoice>('GET', `/billing/invoices/${encodeURIComponent(id)}`);
+  }
+  /** One invoice as PDF or as EN 16931 e-invoice XML. */
+  invoiceDocument(id: string, format: 'pdf' | 'xml') {
+    return this.download(`/billing/invoices/${encodeURIComponent(id)}/${format}`);
+  }
+  /** Issues the invoices of an ended month (operators). */
+  issueInvoices(body: IssueInvoices) {
+    return this.request<Page<Invoice>>('POST', '/billing/invoices', body);
+  }
+  /** Corrects an invoice by a credit note (operators). */
+  createCreditNote(id: string, body: CreateCreditNote) {
+    return this.request<Invoice>('POST', `/billing/invoices/${encodeURIComponent(id)}/credit-notes`, body);
+  }
+  /** A tenant's billing address, VAT status and payment reference. */
+  billingProfile(q: { tenantId?: string } = {}) {
+    return this.request<BillingProfile>('GET', '/billing/profile', undefined, q);
+  }
+  /** Sets a tenant's billing address, country and VAT id. */
+  setBillingProfile(body: SetBillingProfile) {
+    return this.request<BillingProfile>('PUT', '/billing/profile', body);
   }
 
   listImages(q: ListQuery = {}) {

@@ -87,6 +87,13 @@ export function createIssuer(d: Deps) {
     if (open) throw new DomainError('USAGE_NOT_SETTLED', { resource: open.resource_id, month: monthKey(monthStart(end - 1)) });
   }
 
+  /** Refuses a month that has not ended yet; answers its end. */
+  function requireEnded(start: number): number {
+    const end = nextMonthStart(start);
+    if (end > clock()) throw new DomainError('PERIOD_NOT_ENDED', { month: monthKey(start) }, [{ field: 'month', message: { en: 'has not ended yet', de: 'ist noch nicht zu Ende' } }]);
+    return end;
+  }
+
   const api = {
     /** Books every open meter up to now (before invoicing a single tenant). */
     settleAll: () => d.settle(),
@@ -96,8 +103,7 @@ export function createIssuer(d: Deps) {
      * invoiced answers that invoice, a month without charges answers null.
      */
     async issueMonth(tenantId: string, start: number, actorId: string | null = null): Promise<InvoicesTable | null> {
-      const end = nextMonthStart(start);
-      if (end > clock()) throw new DomainError('PERIOD_NOT_ENDED', { month: monthKey(start) }, [{ field: 'month', message: { en: 'has not ended yet', de: 'ist noch nicht zu Ende' } }]);
+      const end = requireEnded(start);
       const periodKey = `${tenantId}:${monthKey(start)}`;
       return db.transaction().execute(async (trx) => {
         const existing = await trx.selectFrom('invoices').selectAll().where('period_key', '=', periodKey).executeTakeFirst();
@@ -143,8 +149,8 @@ export function createIssuer(d: Deps) {
 
     /** Issues every tenant's invoice for the month starting at `start`; answers those issued or found. */
     async issueAll(start: number, actorId: string | null = null): Promise<InvoicesTable[]> {
+      const end = requireEnded(start);
       await d.settle();
-      const end = nextMonthStart(start);
       const tenants = await db.selectFrom('usage_records').select('tenant_id').distinct().where('start_at', '>=', start).where('start_at', '<', end).orderBy('tenant_id').execute();
       const out: InvoicesTable[] = [];
       for (const t of tenants) {
