@@ -24,6 +24,9 @@ import { createIssuer, INVOICING_KIND, MONTHLY } from './modules/billing/invoice
 import { createProfiles } from './modules/billing/invoices/profile.ts';
 import { invoiceRoutes } from './modules/billing/invoices/routes.ts';
 import { createInvoicing } from './modules/billing/invoices/service.ts';
+import { paymentRoutes } from './modules/billing/payments/routes.ts';
+import { createSepa } from './modules/billing/payments/sepa.ts';
+import { createPayments } from './modules/billing/payments/service.ts';
 import { createHostHealth } from './modules/cluster/health.ts';
 import { hostRoutes } from './modules/cluster/hosts.ts';
 import { registerConsoleRoutes } from './modules/console/routes.ts';
@@ -156,6 +159,9 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const profiles = createProfiles({ clock, vat: invoicingConfig.vat });
   const issuer = createIssuer({ db, clock, ids, ledger, profiles, config: invoicingConfig, settle: async () => void (await metering.reconciler('sweep', 0)) });
   const invoicing = createInvoicing({ db, audit, issuer, profiles, config: invoicingConfig });
+  // Card payments would plug in here: see modules/billing/payments/provider.ts.
+  const payments = createPayments({ db, clock, ids, audit, ledger });
+  const sepa = createSepa({ db, clock, ids, audit, ledger, seller: invoicingConfig.seller });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
   const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus', ...(opts.storage ? { storage: opts.storage } : {}) });
@@ -290,6 +296,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...networkRoutes(networks),
       ...billingRoutes(billing),
       ...invoiceRoutes(invoicing),
+      ...paymentRoutes(payments, sepa),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
   });

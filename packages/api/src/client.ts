@@ -31,7 +31,7 @@ import type {
 } from './schemas.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
-import type { BillingProfile, CreateCreditNote, Invoice, IssueInvoices, SetBillingProfile } from './schemas/invoices.ts';
+import type { BankLine, BillingProfile, CreateCreditNote, DebitExport, ExportDebits, Invoice, IssueInvoices, Mandate, SetBillingProfile, SetMandate, StatementImport } from './schemas/invoices.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
 export class ApiError extends Error {
@@ -251,6 +251,30 @@ export class KumulusClient {
   /** Sets a tenant's billing address, country and VAT id. */
   setBillingProfile(body: SetBillingProfile) {
     return this.request<BillingProfile>('PUT', '/billing/profile', body);
+  }
+  /** Imports a camt.053 bank statement (operators). */
+  importStatement(xml: string) {
+    return this.request<StatementImport>('POST', '/billing/statements', { xml });
+  }
+  /** Imported bank lines: those no tenant matched, or all (operators). */
+  listBankLines(q: ListQuery & { status?: 'unmatched' | 'all' } = {}) {
+    return this.request<Page<BankLine>>('GET', '/billing/bank-lines', undefined, q);
+  }
+  /** Books an unmatched bank line to a tenant by hand (operators). */
+  bookBankLine(id: string, tenantId: string) {
+    return this.request<BankLine>('POST', `/billing/bank-lines/${encodeURIComponent(id)}/book`, { tenantId });
+  }
+  /** A tenant's SEPA mandate, or null. */
+  mandate(q: { tenantId?: string } = {}) {
+    return this.request<Mandate | null>('GET', '/billing/mandate', undefined, q);
+  }
+  /** Records a tenant's SEPA mandate. */
+  setMandate(body: SetMandate) {
+    return this.request<Mandate>('PUT', '/billing/mandate', body);
+  }
+  /** Exports the direct debits due as pain.008 (operators). */
+  exportDebits(body: ExportDebits = {}) {
+    return this.request<DebitExport>('POST', '/billing/debits/export', body);
   }
 
   listImages(q: ListQuery = {}) {

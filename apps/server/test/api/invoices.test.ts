@@ -68,6 +68,43 @@ describeEachStore(
         if (field) assert.ok(JSON.stringify(res.body.error.details).includes(field), `${code} names ${field}: ${JSON.stringify(res.body.error)}`);
       }
     });
+
+    test('a bank statement books by payment reference once; a mandate exports as pain.008; bad input is a 4xx naming the field', async () => {
+      const { client, url, operatorToken: token } = get();
+      const { paymentReference } = await client.billingProfile();
+      // Usage goes on being metered meanwhile, so the bank's top-ups are counted on their own ledger lines.
+      const bankTopups = async () => (await client.listLedger()).items.filter((e) => e.kind === 'topup' && e.reference.startsWith('bank:')).reduce((x, e) => x + e.amount.cents, 0);
+      const line = (ref: string, amount: string, remittance: string) =>
+        `<Ntry><Amt Ccy="EUR">${amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-04-01</Dt></BookgDt><AcctSvcrRef>${ref}</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>${remittance}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`;
+      const xml = `<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>API-1</MsgId></GrpHdr><Stmt><Id>API-1</Id>${line('API-B1', '30.00', paymentReference)}${line('API-B2', '7.00', 'no reference')}</Stmt></BkToCstmrStmt></Document>`;
+      const first = await client.importStatement(xml);
+      assert.deepEqual([first.booked.length, first.unmatched.length, first.duplicates.length], [1, 1, 0]);
+      const again = await client.importStatement(xml);
+      assert.deepEqual([again.booked.length, again.unmatched.length, again.duplicates.length], [0, 0, 2]);
+      assert.equal(await bankTopups(), 3000);
+      const [waiting] = (await client.listBankLines()).items;
+      assert.equal(waiting?.bankReference, 'API-B2');
+      await client.bookBankLine(waiting!.id, (await client.me()).tenant.id);
+      assert.equal(await bankTopups(), 3700);
+
+      await client.setMandate({ mandateId: 'API-M-1', signedOn: '2026-03-01', iban: 'DE89370400440532013000', holder: 'Muster GmbH', amount: '500.00' });
+      const debits = await client.exportDebits({ collectionDate: '2026-04-03' });
+      assert.equal(debits.count, 1);
+      assert.equal(xsdErrors(debits.xml!, XSD.pain008), null);
+
+      const bad: [string, string, object, number, string, string][] = [
+        ['POST', '/billing/statements', { xml: '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"/>' }, 422, 'NOT_CAMT053', 'xml'],
+        ['PUT', '/billing/mandate', { mandateId: 'M', signedOn: '2026-03-01', iban: 'DE00370400440532013000', holder: 'x', amount: '5.00' }, 422, 'INVALID_IBAN', 'iban'],
+        ['PUT', '/billing/mandate', { mandateId: 'M', signedOn: '2026-03-01', iban: 'DE89370400440532013000', holder: 'x', amount: '0' }, 422, 'INVALID_AMOUNT', 'amount'],
+        ['POST', `/billing/bank-lines/${waiting!.id}/book`, { tenantId: (await client.me()).tenant.id }, 409, 'BANK_LINE_BOOKED', ''],
+      ];
+      for (const [method, path, body, status, code, field] of bad) {
+        const res = await raw(url, method, path, { token, body: JSON.stringify(body) });
+        assert.equal(res.status, status, `${method} ${path}: ${JSON.stringify(res.body)}`);
+        assert.equal(res.body.error.code, code);
+        if (field) assert.ok(JSON.stringify(res.body.error.details).includes(field), `${code} names ${field}`);
+      }
+    });
   },
   { clock },
 );

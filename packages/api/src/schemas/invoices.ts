@@ -94,3 +94,84 @@ export const CreateCreditNote = Type.Object(
   { additionalProperties: false },
 );
 export type CreateCreditNote = Static<typeof CreateCreditNote>;
+
+/** An amount in any currency a bank reports (the booked ones are EUR). */
+const BankAmount = Type.Object({ amount: Type.String(), cents: Type.Integer(), currency: Type.String() });
+
+/** One incoming transfer of an imported bank statement: booked to a tenant, or waiting for the operator. */
+export const BankLine = Type.Object(
+  {
+    id: Id('bkl'),
+    bankReference: Type.String(),
+    statementId: Type.String(),
+    bookedOn: Type.String(),
+    amount: BankAmount,
+    debtor: Type.String(),
+    remittance: Type.String(),
+    tenantId: Type.Union([Id('ten'), Type.Null()]),
+    transactionId: Type.Union([Id('ltx'), Type.Null()]),
+  },
+  { $id: 'BankLine' },
+);
+export type BankLine = Static<typeof BankLine>;
+
+/** A bank statement to import: the ISO 20022 camt.053 XML as the bank exported it. */
+export const ImportStatement = Type.Object({ xml: Type.String({ minLength: 1, maxLength: 1_000_000 }) }, { additionalProperties: false });
+export type ImportStatement = Static<typeof ImportStatement>;
+
+/** What an import did: lines booked, lines left for the operator, bank references seen before, entries ignored (debits, pending). */
+export const StatementImport = Type.Object({
+  statementId: Type.String(),
+  booked: Type.Array(BankLine),
+  unmatched: Type.Array(BankLine),
+  duplicates: Type.Array(Type.String()),
+  ignored: Type.Integer(),
+});
+export type StatementImport = Static<typeof StatementImport>;
+
+/** Which bank lines to list: those waiting (default) or all. */
+export const BankLineQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('unmatched'), Type.Literal('all')])) });
+export type BankLineQuery = Static<typeof BankLineQuery>;
+
+/** Book an unmatched bank line to a tenant by hand. */
+export const BookBankLine = Type.Object({ tenantId: Id('ten') }, { additionalProperties: false });
+export type BookBankLine = Static<typeof BookBankLine>;
+
+/** A tenant's SEPA direct-debit mandate. */
+export const Mandate = Type.Object(
+  {
+    tenantId: Id('ten'),
+    mandateId: Type.String(),
+    signedOn: Type.String({ description: 'YYYY-MM-DD' }),
+    iban: Type.String(),
+    bic: Type.Union([Type.String(), Type.Null()]),
+    holder: Type.String(),
+    amount: Amount,
+    lastCollectedOn: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: 'Mandate' },
+);
+export type Mandate = Static<typeof Mandate>;
+
+/** A mandate to record: the tenant's IBAN, the mandate's id and signing date, and what one debit collects. */
+export const SetMandate = Type.Object(
+  {
+    tenantId: Type.Optional(Id('ten')),
+    mandateId: Type.String({ minLength: 1, maxLength: 35 }),
+    signedOn: Type.String({ minLength: 10, maxLength: 10, description: 'YYYY-MM-DD' }),
+    iban: Type.String({ minLength: 5, maxLength: 42 }),
+    bic: Type.Optional(Type.Union([Type.String({ maxLength: 11 }), Type.Null()])),
+    holder: Type.String({ minLength: 1, maxLength: 70 }),
+    amount: Euro,
+  },
+  { additionalProperties: false },
+);
+export type SetMandate = Static<typeof SetMandate>;
+
+/** Export the debits due (operators), collected on a date (two days ahead by default). */
+export const ExportDebits = Type.Object({ collectionDate: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })) }, { additionalProperties: false });
+export type ExportDebits = Static<typeof ExportDebits>;
+
+/** The exported debits: how many, their sum, and the pain.008.001.02 file (null when none is due). */
+export const DebitExport = Type.Object({ messageId: Type.String(), collectionDate: Type.String(), count: Type.Integer(), total: Amount, xml: Type.Union([Type.String(), Type.Null()]) });
+export type DebitExport = Static<typeof DebitExport>;
