@@ -60,7 +60,7 @@ export function toCii(doc: InvoiceDocument): string {
       <ram:BuyerReference>${esc(buyer.paymentReference)}</ram:BuyerReference>
       <ram:SellerTradeParty>
         <ram:Name>${esc(seller.name)}</ram:Name>
-        <ram:DefinedTradeContact><ram:PersonName>${esc(seller.name)}</ram:PersonName><ram:EmailURIUniversalCommunication><ram:URIID>${esc(seller.email)}</ram:URIID></ram:EmailURIUniversalCommunication></ram:DefinedTradeContact>
+        <ram:DefinedTradeContact><ram:PersonName>${esc(seller.name)}</ram:PersonName>${seller.phone ? `<ram:TelephoneUniversalCommunication><ram:CompleteNumber>${esc(seller.phone)}</ram:CompleteNumber></ram:TelephoneUniversalCommunication>` : ''}<ram:EmailURIUniversalCommunication><ram:URIID>${esc(seller.email)}</ram:URIID></ram:EmailURIUniversalCommunication></ram:DefinedTradeContact>
         ${address(seller)}
         <ram:URIUniversalCommunication><ram:URIID schemeID="EM">${esc(seller.email)}</ram:URIID></ram:URIUniversalCommunication>
         <ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">${esc(seller.vatId)}</ram:ID></ram:SpecifiedTaxRegistration>

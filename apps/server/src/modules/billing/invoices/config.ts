@@ -10,6 +10,8 @@ export interface Seller {
   country: string;
   vatId: string;
   email: string;
+  /** A telephone number for questions about invoices (XRechnung requires one, BR-DE-6). */
+  phone: string;
   iban: string;
   bic: string;
   /** The SEPA creditor identifier, for direct debits. */
@@ -34,6 +36,7 @@ export const DEFAULT_INVOICING: InvoicingConfig = {
     country: 'DE',
     vatId: 'DE123456789',
     email: 'billing@kumulus.local',
+    phone: '+49 30 1234567',
     iban: 'DE89370400440532013000',
     bic: 'COBADEFFXXX',
     creditorId: 'DE98ZZZ09999999999',

@@ -81,7 +81,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(await k.issuer.reconciler('monthly'), { againMs: 3_600_000 - 60_000 });
       assert.equal((await k.db.selectFrom('invoices').select('id').execute()).length, 0);
       k.setNow(APRIL + 3_600_000);
-      const next = await k.issuer.reconciler('monthly');
+      // The job, an operator and a second issuer at once: one invoice per tenant, numbers 1 and 2 only.
+      const [next] = await Promise.all([k.issuer.reconciler('monthly'), k.invoicing.issue(operator, { month: '2026-03' }, 'r'), k.issuer.issueAll(Date.UTC(2026, 2, 1))]);
+      assert.deepEqual((await k.db.selectFrom('invoices').select('number').orderBy('number').execute()).map((r) => r.number), ['INV-2026-000001', 'INV-2026-000002']);
+      assert.equal((await k.db.selectFrom('invoice_counters').selectAll().where('series', '=', 'INV-2026').executeTakeFirstOrThrow()).last, 2);
       assert.equal(next.againMs, Date.UTC(2026, 4, 1) + 3_600_000 - k.now());
       assert.equal(INVOICING_KIND, 'invoicing');
 

@@ -94,6 +94,50 @@ export function createIssuer(d: Deps) {
     return end;
   }
 
+  /** Issues one tenant's month in one transaction: the invoice found, or a new one with its number and lines. */
+  function issueOnce(periodKey: string, start: number, end: number, tenantId: string, actorId: string | null): Promise<InvoicesTable | null> {
+    return db.transaction().execute(async (trx) => {
+      const existing = await trx.selectFrom('invoices').selectAll().where('period_key', '=', periodKey).executeTakeFirst();
+      if (existing) return existing;
+      await requireSettled(trx, tenantId, end);
+      const groups = await usageOf(trx, tenantId, start, end);
+      const priceRows = new Map((await trx.selectFrom('prices').selectAll().execute()).map((p) => [p.id, p]));
+      const plans = new Map((await trx.selectFrom('plans').select(['name', 'price_hour_minor']).execute()).map((p) => [p.name, Number(p.price_hour_minor)]));
+      const lines = composeLines(groups, (g) => unitPrice(g.meter, g.priceId ? (priceRows.get(g.priceId) ?? null) : null, plans.get(g.plan) ?? 0));
+      if (!lines.length) return null;
+      const buyer = await d.profiles.buyer(trx, tenantId, config.seller.country);
+      const vat = vatFor(config.vat, config.seller.country, buyer);
+      const totals = totalsOf(lines, vat);
+      const number = await takeNumber(trx, `INV-${monthKey(start).slice(0, 4)}`);
+      d.onNumber?.(number);
+      const row: InvoicesTable = {
+        id: d.ids('inv'),
+        number,
+        kind: 'invoice',
+        tenant_id: tenantId,
+        period_key: periodKey,
+        period_start: start,
+        period_end: end,
+        issued_at: clock(),
+        corrects_id: null,
+        buyer: JSON.stringify(buyer),
+        seller: JSON.stringify(config.seller),
+        currency: CURRENCY,
+        vat_category: vat.category,
+        vat_rate_bp: vat.rateBp,
+        vat_note: vat.note,
+        net_cents: totals.netCents,
+        tax_cents: totals.taxCents,
+        gross_cents: totals.grossCents,
+        note: null,
+        actor_id: actorId,
+      };
+      await trx.insertInto('invoices').values(row).execute();
+      await trx.insertInto('invoice_lines').values(lines.map((l) => ({ ...l, invoice_id: row.id }))).execute();
+      return row;
+    });
+  }
+
   const api = {
     /** Books every open meter up to now (before invoicing a single tenant). */
     settleAll: () => d.settle(),
@@ -105,45 +149,14 @@ export function createIssuer(d: Deps) {
     async issueMonth(tenantId: string, start: number, actorId: string | null = null): Promise<InvoicesTable | null> {
       const end = requireEnded(start);
       const periodKey = `${tenantId}:${monthKey(start)}`;
-      return db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('invoices').selectAll().where('period_key', '=', periodKey).executeTakeFirst();
+      const found = () => db.selectFrom('invoices').selectAll().where('period_key', '=', periodKey).executeTakeFirst();
+      // Two issuers of the same month (the job and an operator, or two processes): the second one
+      // waits on the counter row, then fails on the unique period key and rolls its number back;
+      // it answers the invoice the first one issued.
+      return issueOnce(periodKey, start, end, tenantId, actorId).catch(async (err) => {
+        const existing = await found();
         if (existing) return existing;
-        await requireSettled(trx, tenantId, end);
-        const groups = await usageOf(trx, tenantId, start, end);
-        const priceRows = new Map((await trx.selectFrom('prices').selectAll().execute()).map((p) => [p.id, p]));
-        const plans = new Map((await trx.selectFrom('plans').select(['name', 'price_hour_minor']).execute()).map((p) => [p.name, Number(p.price_hour_minor)]));
-        const lines = composeLines(groups, (g) => unitPrice(g.meter, g.priceId ? (priceRows.get(g.priceId) ?? null) : null, plans.get(g.plan) ?? 0));
-        if (!lines.length) return null;
-        const buyer = await d.profiles.buyer(trx, tenantId, config.seller.country);
-        const vat = vatFor(config.vat, config.seller.country, buyer);
-        const totals = totalsOf(lines, vat);
-        const number = await takeNumber(trx, `INV-${monthKey(start).slice(0, 4)}`);
-        d.onNumber?.(number);
-        const row: InvoicesTable = {
-          id: d.ids('inv'),
-          number,
-          kind: 'invoice',
-          tenant_id: tenantId,
-          period_key: periodKey,
-          period_start: start,
-          period_end: end,
-          issued_at: clock(),
-          corrects_id: null,
-          buyer: JSON.stringify(buyer),
-          seller: JSON.stringify(config.seller),
-          currency: CURRENCY,
-          vat_category: vat.category,
-          vat_rate_bp: vat.rateBp,
-          vat_note: vat.note,
-          net_cents: totals.netCents,
-          tax_cents: totals.taxCents,
-          gross_cents: totals.grossCents,
-          note: null,
-          actor_id: actorId,
-        };
-        await trx.insertInto('invoices').values(row).execute();
-        await trx.insertInto('invoice_lines').values(lines.map((l) => ({ ...l, invoice_id: row.id }))).execute();
-        return row;
+        throw err;
       });
     },
 
