@@ -8,6 +8,7 @@ import { Loading } from './components/loading.tsx';
 import { I18nProvider, useI18n } from './i18n/i18n.tsx';
 import { Link, matchPath, Redirect, useLocation } from './lib/router.tsx';
 import { SessionProvider, nextPath, redirectToSignIn, useSession } from './lib/session.tsx';
+import { InvoicesPage } from './pages/billing/invoices.tsx';
 import { CatalogPage } from './pages/catalog.tsx';
 import { HostsPage } from './pages/hosts.tsx';
 import { OperationsPage } from './pages/operations.tsx';
@@ -44,6 +45,7 @@ function page(path: string, isOperator: boolean) {
   if (matchPath('/operations', path)) return <OperationsPage scope="tenant" />;
   if (matchPath('/tokens', path)) return <TokensPage />;
   if (matchPath('/ssh-keys', path)) return <SshKeysPage />;
+  if (matchPath('/billing/invoices', path)) return <InvoicesPage />;
   if (isOperator) {
     if (matchPath('/operator/tenants', path)) return <TenantsPage />;
     if (matchPath('/operator/hosts', path)) return <HostsPage />;

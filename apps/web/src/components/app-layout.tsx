@@ -14,6 +14,7 @@ const tenantLinks: [string, MessageKey][] = [
   ['/operations', 'nav.operations'],
   ['/tokens', 'nav.tokens'],
   ['/ssh-keys', 'nav.sshKeys'],
+  ['/billing/invoices', 'nav.invoices'],
 ];
 const operatorLinks: [string, MessageKey][] = [
   ['/operator/tenants', 'nav.tenants'],
