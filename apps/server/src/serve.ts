@@ -19,7 +19,7 @@ import { createMetering } from './modules/billing/meter.ts';
 import { createPrices } from './modules/billing/prices.ts';
 import { billingRoutes } from './modules/billing/routes.ts';
 import { createBilling } from './modules/billing/service.ts';
-import { DEFAULT_INVOICING, type InvoicingConfig } from './modules/billing/invoices/config.ts';
+import { type InvoicingConfig, loadInvoicingConfig } from './modules/billing/invoices/config.ts';
 import { createIssuer, INVOICING_KIND, MONTHLY } from './modules/billing/invoices/issue.ts';
 import { createProfiles } from './modules/billing/invoices/profile.ts';
 import { invoiceRoutes } from './modules/billing/invoices/routes.ts';
@@ -99,7 +99,7 @@ export interface ServeOptions {
   secureCookies?: boolean;
   /** How often each live resource's usage is booked to the ledger (the cost monitor adds the rest live). */
   meterEveryMs?: number;
-  /** The seller, VAT rules and payment terms on invoices (a placeholder seller by default). */
+  /** The seller, VAT rules and payment terms on invoices (default: `<dataDir>/invoicing.json` over a placeholder seller). */
   invoicing?: InvoicingConfig;
   /** The clock; the wall clock by default (tests of billing inject their own). */
   clock?: Clock;
@@ -155,7 +155,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const prices = createPrices({ clock, ids });
   const metering = createMetering({ db, clock, ledger, prices, enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs), everyMs: opts.meterEveryMs ?? 3_600_000 });
   const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
-  const invoicingConfig = opts.invoicing ?? DEFAULT_INVOICING;
+  const invoicingConfig = opts.invoicing ?? loadInvoicingConfig(dataDir);
   const profiles = createProfiles({ clock, vat: invoicingConfig.vat });
   const issuer = createIssuer({ db, clock, ids, ledger, profiles, config: invoicingConfig, settle: async () => void (await metering.reconciler('sweep', 0)) });
   const invoicing = createInvoicing({ db, audit, issuer, profiles, config: invoicingConfig });

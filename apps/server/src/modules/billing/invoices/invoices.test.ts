@@ -5,9 +5,13 @@
  * e-invoice valid against the CII D16B schema with its totals adding up.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import type { DomainError } from '../../../lib/errors.ts';
+import { DEFAULT_INVOICING, loadInvoicingConfig } from './config.ts';
 import { INVOICING_KIND } from './issue.ts';
 import { openInvoiceKit, XSD, xsdErrors } from './test-kit.ts';
 import { DEFAULT_VAT_RULES, vatFor } from './vat.ts';
@@ -22,6 +26,22 @@ test('VAT follows the buyer: domestic, EU consumer, EU business with VAT id, out
   assert.equal(vatFor(r, 'DE', { country: 'FR', business: true, vatId: null }).category, 'S');
   assert.deepEqual(vatFor(r, 'DE', { country: 'AT', business: true, vatId: 'ATU12345678' }), { category: 'AE', rateBp: 0, note: r.notes.reverseCharge });
   assert.deepEqual(vatFor(r, 'DE', { country: 'CH', business: true, vatId: null }), { category: 'O', rateBp: 0, note: r.notes.notSubject });
+});
+
+test('invoicing.json in the data dir sets the seller and rates, and a wrong one is refused by name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kum-invoicing-'));
+  try {
+    assert.equal(loadInvoicingConfig(dir), DEFAULT_INVOICING);
+    writeFileSync(join(dir, 'invoicing.json'), JSON.stringify({ seller: { name: 'Wolke GmbH', iban: 'AT61 1904 3002 3457 3201', country: 'AT' }, vat: { rates: { AT: 2000 } }, dueDays: 30 }));
+    const c = loadInvoicingConfig(dir);
+    assert.deepEqual([c.seller.name, c.seller.iban, c.seller.country, c.vat.rates.AT, c.vat.rates.DE, c.dueDays], ['Wolke GmbH', 'AT611904300234573201', 'AT', 2000, 1900, 30]);
+    writeFileSync(join(dir, 'invoicing.json'), JSON.stringify({ seller: { iban: 'AT61 1904 3002 3457 3202' } }));
+    assert.throws(() => loadInvoicingConfig(dir), /seller\.iban/);
+    writeFileSync(join(dir, 'invoicing.json'), JSON.stringify({ vat: { rates: { DE: 19 } }, seller: {} }).replace('19', '19.5'));
+    assert.throws(() => loadInvoicingConfig(dir), /vat\.rates\.DE/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 for (const kind of ['sqlite', 'postgres'] as const) {
