@@ -51,18 +51,15 @@ export function createPayments(d: Deps) {
   const { db, clock } = d;
 
   /** The tenant whose payment reference the remittance quotes, if exactly one. */
-  async function tenantByReference(trx: Kysely<Database>, remittance: string): Promise<string | null> {
-    const refs = findCreditorReferences(remittance);
-    if (!refs.length) return null;
-    const tenants = await trx.selectFrom('tenants').select('id').execute();
-    const matches = new Set(tenants.map((t) => t.id).filter((id) => refs.includes(paymentReference(id))));
+  function tenantByReference(byReference: Map<string, string>, remittance: string): string | null {
+    const matches = new Set(findCreditorReferences(remittance).flatMap((r) => byReference.get(r) ?? []));
     return matches.size === 1 ? [...matches][0]! : null;
   }
 
-  async function importLine(trx: Kysely<Database>, statementId: string, l: StatementLine, actorId: string): Promise<{ row: BankLinesTable; duplicate: boolean }> {
+  async function importLine(trx: Kysely<Database>, byReference: Map<string, string>, statementId: string, l: StatementLine, actorId: string): Promise<{ row: BankLinesTable; duplicate: boolean }> {
     const existing = await trx.selectFrom('bank_lines').selectAll().where('bank_reference', '=', l.bankReference).executeTakeFirst();
     if (existing) return { row: existing, duplicate: true };
-    const tenantId = l.currency === CURRENCY && l.amountCents !== null ? await tenantByReference(trx, l.remittance) : null;
+    const tenantId = l.currency === CURRENCY && l.amountCents !== null ? tenantByReference(byReference, l.remittance) : null;
     const now = clock();
     let transactionId: string | null = null;
     if (tenantId) {
@@ -91,9 +88,11 @@ export function createPayments(d: Deps) {
       requireRole(p, 'operator', { en: 'import bank statements', de: 'Kontoauszüge importieren' });
       const statement = parseCamt053(body.xml);
       return db.transaction().execute(async (trx) => {
+        // Every tenant's reference once per import, not once per line.
+        const byReference = new Map((await trx.selectFrom('tenants').select('id').execute()).map((t) => [paymentReference(t.id), t.id]));
         const out: StatementImport = { statementId: statement.id, booked: [], unmatched: [], duplicates: [], ignored: statement.ignored };
         for (const l of statement.lines) {
-          const { row, duplicate } = await importLine(trx, statement.id, l, p.userId);
+          const { row, duplicate } = await importLine(trx, byReference, statement.id, l, p.userId);
           if (duplicate) out.duplicates.push(row.bank_reference);
           else (row.transaction_id ? out.booked : out.unmatched).push(toBankLine(row));
         }
