@@ -41,7 +41,7 @@ Commands:
   plan list          plans a server can have
   image list         images a server can be created from
   operation          list, show and wait for operations
-  billing            cost monitor (credit, spent, forecast) and ledger
+  billing            cost monitor (credit, spent, forecast), ledger, invoices, bank statements
   quota              your tenant's limits and use; operators set them
 
 Every command takes --help and -o/--output table|json (json: the API's objects on stdout).
@@ -78,7 +78,7 @@ Befehle:
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
-  billing            Kostenmonitor (Guthaben, Kosten, Prognose) und Kontoauszug
+  billing            Kostenmonitor (Guthaben, Kosten, Prognose), Kontoauszug, Rechnungen, Bankimport
   quota              Grenzen und Belegung Ihres Mandanten; Betreiber legen sie fest
 
 Jeder Befehl kennt --help und -o/--output table|json (json: die Objekte der API auf stdout).

@@ -28,6 +28,14 @@ import { quotaRoutes } from './modules/billing/quota-routes.ts';
 import { createQuotas, DEFAULT_QUOTAS } from './modules/billing/quotas.ts';
 import { billingRoutes } from './modules/billing/routes.ts';
 import { createBilling } from './modules/billing/service.ts';
+import { type InvoicingConfig, loadInvoicingConfig } from './modules/billing/invoices/config.ts';
+import { createIssuer, INVOICING_KIND, MONTHLY } from './modules/billing/invoices/issue.ts';
+import { createProfiles } from './modules/billing/invoices/profile.ts';
+import { invoiceRoutes } from './modules/billing/invoices/routes.ts';
+import { createInvoicing } from './modules/billing/invoices/service.ts';
+import { paymentRoutes } from './modules/billing/payments/routes.ts';
+import { createSepa } from './modules/billing/payments/sepa.ts';
+import { createPayments } from './modules/billing/payments/service.ts';
 import { createHostHealth } from './modules/cluster/health.ts';
 import { hostRoutes } from './modules/cluster/hosts.ts';
 import { registerConsoleRoutes } from './modules/console/routes.ts';
@@ -119,6 +127,8 @@ export interface ServeOptions {
   secureCookies?: boolean;
   /** How often each live resource's usage is booked to the ledger (the cost monitor adds the rest live). */
   meterEveryMs?: number;
+  /** The seller, VAT rules and payment terms on invoices (default: `<dataDir>/invoicing.json` over a placeholder seller). */
+  invoicing?: InvoicingConfig;
   /** The clock; the wall clock by default (tests of billing inject their own). */
   clock?: Clock;
   /**
@@ -220,6 +230,13 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     publicIpsInUse: async (trx, tenantId) => Number((await trx.selectFrom('public_ips').select((eb) => eb.fn.countAll().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).n),
     defaults: { ...DEFAULT_QUOTAS, ...(opts.volumeQuotaGb !== undefined ? { volumeGb: opts.volumeQuotaGb } : {}), ...opts.quotas },
   });
+  const invoicingConfig = opts.invoicing ?? loadInvoicingConfig(dataDir);
+  const profiles = createProfiles({ clock, vat: invoicingConfig.vat });
+  const issuer = createIssuer({ db, clock, ids, ledger, profiles, config: invoicingConfig, settle: async () => void (await metering.reconciler('sweep', 0)) });
+  const invoicing = createInvoicing({ db, audit, issuer, profiles, config: invoicingConfig });
+  // Card payments would plug in here: see modules/billing/payments/provider.ts.
+  const payments = createPayments({ db, clock, ids, audit, ledger });
+  const sepa = createSepa({ db, clock, ids, audit, ledger, seller: invoicingConfig.seller });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
   const engine = opts.engine ?? (await proxmoxEngine(opts, dataDir, db, clock).catch(async (err) => {
@@ -274,6 +291,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       meter: metering.reconciler,
       dunning: dunning.reconciler,
       mail: outbox?.reconciler ?? (async () => ({ againMs: null })),
+      [INVOICING_KIND]: issuer.reconciler,
       image: createImageReconciler({ engine, catalog, health }),
       volume: createVolumeReconciler({
         db,
@@ -406,6 +424,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
   await queue.enqueue(db, 'dunning', 'sweep', dunningConfig.everyMs);
   if (outbox) await queue.enqueue(db, 'mail', 'outbox');
+  await queue.enqueue(db, INVOICING_KIND, MONTHLY);
   for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
   for (const { id } of await db.selectFrom('snapshots').select('id').execute()) await queue.enqueue(db, 'snapshot', id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
@@ -445,6 +464,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...billingRoutes(billing),
       ...quotaRoutes(quotas),
       ...dunningRoutes({ db, dunning, billing }),
+      ...invoiceRoutes(invoicing),
+      ...paymentRoutes(payments, sepa),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
   });

@@ -12,6 +12,7 @@ import { I18nProvider, useI18n } from './i18n/i18n.tsx';
 import { SessionProvider, nextPath, redirectToSignIn, useSession } from './lib/session.tsx';
 import { queryClient } from './lib/use-poll.ts';
 import { BillingPage } from './pages/billing/billing.tsx';
+import { InvoicesPage } from './pages/billing/invoices.tsx';
 import { OperatorBillingPage } from './pages/billing/operator-billing.tsx';
 import { CatalogPage } from './pages/compute/catalog.tsx';
 import { FirewallsPage } from './pages/firewall/firewalls.tsx';
@@ -65,6 +66,7 @@ function Pages({ isOperator }: { isOperator: boolean }) {
       <Route path="/firewalls" component={FirewallsPage} />
       <Route path="/volumes" component={VolumesPage} />
       <Route path="/billing" component={BillingPage} />
+      <Route path="/billing/invoices" component={InvoicesPage} />
       {isOperator && <Route path="/operator/tenants" component={TenantsPage} />}
       {isOperator && <Route path="/operator/billing" component={OperatorBillingPage} />}
       {isOperator && <Route path="/operator/hosts" component={HostsPage} />}

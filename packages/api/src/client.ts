@@ -35,6 +35,7 @@ import type { AttachNic, LimitNic, NicWithOperation, ServerNicList, ServerTraffi
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { CreateFirewall, CreateZone, Firewall, FirewallTarget, UpdateFirewall, UpdateZone, Zone } from './schemas/firewall.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Notice, Price, Quotas, TenantStanding, UpdateQuotas } from './schemas/billing.ts';
+import type { BankLine, BillingProfile, CreateCreditNote, DebitExport, ExportDebits, Invoice, IssueInvoices, Mandate, SetBillingProfile, SetMandate, StatementImport } from './schemas/invoices.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
 export class ApiError extends Error {
@@ -111,6 +112,19 @@ export class KumulusClient {
       throw new ApiError(res.status, err ?? { code: 'HTTP_' + res.status, message: res.statusText, requestId: '' });
     }
     return data as T;
+  }
+
+  /** Fetches a document (PDF, XML) as bytes; throws ApiError on 4xx/5xx. */
+  async download(path: string): Promise<Uint8Array> {
+    const headers: Record<string, string> = { accept: '*/*' };
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    if (this.#language) headers['accept-language'] = this.#language;
+    const res = await this.#fetch(new URL(this.#base + '/api/v1' + path, this.#base ? undefined : (globalThis as { location?: { href: string } }).location?.href), { headers, credentials: 'same-origin' });
+    if (!res.ok) {
+      const err = ((await res.json().catch(() => undefined)) as ErrorBody | undefined)?.error;
+      throw new ApiError(res.status, err ?? { code: 'HTTP_' + res.status, message: res.statusText, requestId: '' });
+    }
+    return new Uint8Array(await res.arrayBuffer());
   }
 
   /** Follows `nextCursor` until the list ends. */
@@ -322,6 +336,58 @@ export class KumulusClient {
   /** The caller's tenant's in-app notices, newest first. */
   listNotices() {
     return this.request<Page<Notice>>('GET', '/notices');
+  }
+  /** A tenant's invoices and credit notes. */
+  listInvoices(q: ListQuery & { tenantId?: string } = {}) {
+    return this.request<Page<Invoice>>('GET', '/billing/invoices', undefined, q);
+  }
+  /** One invoice with its lines. */
+  getInvoice(id: string) {
+    return this.request<Invoice>('GET', `/billing/invoices/${encodeURIComponent(id)}`);
+  }
+  /** One invoice as PDF or as EN 16931 e-invoice XML. */
+  invoiceDocument(id: string, format: 'pdf' | 'xml') {
+    return this.download(`/billing/invoices/${encodeURIComponent(id)}/${format}`);
+  }
+  /** Issues the invoices of an ended month (operators). */
+  issueInvoices(body: IssueInvoices) {
+    return this.request<Page<Invoice>>('POST', '/billing/invoices', body);
+  }
+  /** Corrects an invoice by a credit note (operators). */
+  createCreditNote(id: string, body: CreateCreditNote) {
+    return this.request<Invoice>('POST', `/billing/invoices/${encodeURIComponent(id)}/credit-notes`, body);
+  }
+  /** A tenant's billing address, VAT status and payment reference. */
+  billingProfile(q: { tenantId?: string } = {}) {
+    return this.request<BillingProfile>('GET', '/billing/profile', undefined, q);
+  }
+  /** Sets a tenant's billing address, country and VAT id. */
+  setBillingProfile(body: SetBillingProfile) {
+    return this.request<BillingProfile>('PUT', '/billing/profile', body);
+  }
+  /** Imports a camt.053 bank statement (operators). */
+  importStatement(xml: string) {
+    return this.request<StatementImport>('POST', '/billing/statements', { xml });
+  }
+  /** Imported bank lines: those no tenant matched, or all (operators). */
+  listBankLines(q: ListQuery & { status?: 'unmatched' | 'all' } = {}) {
+    return this.request<Page<BankLine>>('GET', '/billing/bank-lines', undefined, q);
+  }
+  /** Books an unmatched bank line to a tenant by hand (operators). */
+  bookBankLine(id: string, tenantId: string) {
+    return this.request<BankLine>('POST', `/billing/bank-lines/${encodeURIComponent(id)}/book`, { tenantId });
+  }
+  /** A tenant's SEPA mandate, or null. */
+  mandate(q: { tenantId?: string } = {}) {
+    return this.request<Mandate | null>('GET', '/billing/mandate', undefined, q);
+  }
+  /** Records a tenant's SEPA mandate. */
+  setMandate(body: SetMandate) {
+    return this.request<Mandate>('PUT', '/billing/mandate', body);
+  }
+  /** Exports the direct debits due as pain.008 (operators). */
+  exportDebits(body: ExportDebits = {}) {
+    return this.request<DebitExport>('POST', '/billing/debits/export', body);
   }
 
   listImages(q: ListQuery = {}) {

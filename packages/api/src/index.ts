@@ -5,6 +5,7 @@ export * from './schemas.ts';
 export * from './public-ips-client.ts';
 export * from './schemas/billing.ts';
 export * from './schemas/network-public.ts';
+export * from './schemas/invoices.ts';
 export * from './schemas/storage.ts';
 export * from './schemas/network.ts';
 export * from './schemas/firewall.ts';

@@ -7,18 +7,21 @@ import { dispatch, parseCommand, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { language, pick, t } from '../i18n.ts';
 import { emit, formatTime, headers, printFields, printTable } from '../output.ts';
+import { invoiceCommands, invoiceHelp } from './billing-invoices.ts';
 
 const groupHelp = {
-  en: `Usage: kumulus billing summary|ledger [--tenant ten_…] [--output table|json]
+  en: `Usage: kumulus billing summary|ledger|invoices|invoice|import-camt|bank-lines|book-line|export-debits [--tenant ten_…] [--output table|json]
 
   summary   credit, spent this month per resource, forecast for the month's end, when the credit runs out
   ledger    every booking on your credit account: top-ups, charges, refunds, goodwill
+${invoiceHelp.en}
 
 Operators may name another tenant with --tenant.`,
-  de: `Aufruf: kumulus billing summary|ledger [--tenant ten_…] [--output table|json]
+  de: `Aufruf: kumulus billing summary|ledger|invoices|invoice|import-camt|bank-lines|book-line|export-debits [--tenant ten_…] [--output table|json]
 
   summary   Guthaben, Kosten dieses Monats je Ressource, Prognose zum Monatsende, wann das Guthaben aufgebraucht ist
   ledger    jede Buchung auf Ihrem Guthabenkonto: Aufladungen, Abbuchungen, Erstattungen, Gutschriften
+${invoiceHelp.de}
 
 Betreiber können mit --tenant einen anderen Mandanten angeben.`,
 };
@@ -27,7 +30,7 @@ const options = { tenant: { type: 'string' } } as const;
 
 /** Runs `kumulus billing …`. */
 export function runBilling(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus billing', pick(groupHelp), { summary, ledger });
+  return dispatch(args, 'kumulus billing', pick(groupHelp), { summary, ledger, ...invoiceCommands });
 }
 
 /** An exact amount as the table shows it: two decimals, rounded once, in the user's notation. */

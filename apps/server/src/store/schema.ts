@@ -3,6 +3,7 @@
  * flags are 0/1 integers and structured values are JSON text, so both engines read alike.
  */
 import type { IpPoolsTable, PublicIpReleasesTable, PublicIpsTable } from './schema-public-ips.ts';
+import type { InvoicingTables } from './schema-invoicing.ts';
 
 export interface TenantsTable {
   id: string;
@@ -387,7 +388,7 @@ export interface NicTrafficTable {
   out_bytes: number;
 }
 
-export interface Database {
+export interface Database extends InvoicingTables {
   tenants: TenantsTable;
   users: UsersTable;
   sessions: SessionsTable;

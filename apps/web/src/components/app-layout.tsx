@@ -19,6 +19,7 @@ const tenantLinks: [string, MessageKey][] = [
   ['/public-ips', 'nav.publicIps'],
   ['/firewalls', 'nav.firewalls'],
   ['/billing', 'nav.billing'],
+  ['/billing/invoices', 'nav.invoices'],
 ];
 const operatorLinks: [string, MessageKey][] = [
   ['/operator/tenants', 'nav.tenants'],

@@ -25,6 +25,7 @@ export const en = {
   'nav.tokens': 'API tokens',
   'nav.volumes': 'Volumes',
   'nav.sshKeys': 'SSH keys',
+  'nav.invoices': 'Invoices',
   'nav.operations': 'Operations',
   'nav.operator': 'Operator',
   'nav.tenants': 'Tenants',
@@ -521,6 +522,20 @@ export const en = {
   'opBilling.state': 'Standing',
   'opBilling.deletion': 'Deletion on',
   'billing.copyReference': 'Copy payment reference',
+  'invoices.title': 'Invoices',
+  'invoices.intro': 'One invoice per month for what your resources used, billed to the second; corrections come as credit notes. Each is a PDF and an e-invoice (XRechnung / ZUGFeRD, EN 16931).',
+  'invoices.reference': 'Quote this payment reference on every transfer:',
+  'invoices.empty': 'No invoices yet: the first comes after the end of the first month with usage.',
+  'invoices.number': 'Number',
+  'invoices.period': 'Month',
+  'invoices.net': 'Net',
+  'invoices.vat': 'VAT',
+  'invoices.total': 'Total',
+  'invoices.issued': 'Issued',
+  'invoices.download': 'Download',
+  'invoices.creditNote': 'credit note',
+  'invoices.pdfOf': 'PDF of {number}',
+  'invoices.xmlOf': 'XML e-invoice of {number}',
 } as const;
 
 /** The message keys of the dashboard. */

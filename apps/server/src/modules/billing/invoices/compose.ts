@@ -1,0 +1,72 @@
+import type { InvoiceLinesTable } from '../../../store/schema-invoicing.ts';
+import { SECONDS_PER, toCents, UC_PER_CENT } from '../money.ts';
+import { taxCents, type VatTreatment } from './vat.ts';
+
+/** The usage of one resource at one price in the period, summed exactly. */
+export interface UsageGroup {
+  resourceId: string;
+  resourceType: string;
+  name: string;
+  plan: string;
+  meter: string;
+  priceId: string | null;
+  /** When the group's first usage began: lines at one resource follow the price changes in time. */
+  firstAt: number;
+  seconds: number;
+  amountUc: number;
+}
+
+/** A price as a line shows it: micro-cents per `unitSeconds`. */
+export interface UnitPrice {
+  uc: number;
+  unitSeconds: number;
+}
+
+/** Totals of an invoice in whole cents. */
+export interface Totals {
+  netCents: number;
+  taxCents: number;
+  grossCents: number;
+}
+
+const METER_WORDS: Record<string, string> = { running: 'running / laufend', stopped: 'stopped / gestoppt' };
+
+/**
+ * Turns a month's usage into invoice lines, one per resource and price, each rounded once to
+ * the cent from its exact sum; a line whose usage cost nothing is left out.
+ */
+export function composeLines(groups: UsageGroup[], priceOf: (g: UsageGroup) => UnitPrice): Omit<InvoiceLinesTable, 'invoice_id'>[] {
+  const sorted = [...groups].sort((a, b) => a.name.localeCompare(b.name) || a.resourceId.localeCompare(b.resourceId) || a.meter.localeCompare(b.meter) || a.firstAt - b.firstAt);
+  const lines: Omit<InvoiceLinesTable, 'invoice_id'>[] = [];
+  for (const g of sorted) {
+    if (g.amountUc <= 0) continue;
+    const price = priceOf(g);
+    lines.push({
+      position: lines.length + 1,
+      description: `${g.resourceType} ${g.name} (${g.plan}), ${METER_WORDS[g.meter] ?? g.meter}`,
+      resource_id: g.resourceId,
+      plan: g.plan,
+      meter: g.meter,
+      price_id: g.priceId,
+      seconds: g.seconds,
+      unit_price_uc: price.uc,
+      unit_seconds: price.unitSeconds,
+      amount_uc: g.amountUc,
+      net_cents: toCents(g.amountUc),
+    });
+  }
+  return lines;
+}
+
+/** The totals of lines under one VAT treatment: net is the sum of the rounded lines, VAT is on that sum. */
+export function totalsOf(lines: { net_cents: number }[], vat: VatTreatment): Totals {
+  const netCents = lines.reduce((a, l) => a + Number(l.net_cents), 0);
+  const tax = taxCents(netCents, vat.rateBp);
+  return { netCents, taxCents: tax, grossCents: netCents + tax };
+}
+
+/** The unit price of a price row for a meter, or of a plan's own hourly price (in cents). */
+export function unitPrice(meter: string, row: { running_uc: number; stopped_uc: number; per: 'hour' | 'month' } | null, planHourCents: number): UnitPrice {
+  if (!row) return { uc: meter === 'running' ? planHourCents * UC_PER_CENT : 0, unitSeconds: SECONDS_PER.hour };
+  return { uc: Number(meter === 'running' ? row.running_uc : row.stopped_uc), unitSeconds: SECONDS_PER[row.per] };
+}
