@@ -7,7 +7,8 @@ import { pickLanguage } from '../../lib/messages.ts';
 import { paginate } from '../../lib/paging.ts';
 import type { Database } from '../../store/schema.ts';
 import { type Principal, requireRole } from '../identity/principal.ts';
-import { type Dunning, dunningPrincipal, paymentReference } from './dunning.ts';
+import { type Dunning, dunningPrincipal } from './dunning.ts';
+import { paymentReference } from './payments/reference.ts';
 import { type NoticeKind, noticeText } from './notify/texts.ts';
 import type { Billing } from './service.ts';
 

@@ -7,6 +7,7 @@ import type { Actor, Audit } from '../audit/service.ts';
 import type { Principal } from '../identity/principal.ts';
 import { formatEuro, parseEuro } from './money.ts';
 import { type NoticeKind, noticeMail, type NoticeParams, noticeTime } from './notify/texts.ts';
+import { paymentReference } from './payments/reference.ts';
 import type { Billing } from './service.ts';
 
 /** When dunning warns, suspends and deletes. */
@@ -46,8 +47,6 @@ interface Deps {
   log: (text: string) => void;
 }
 
-/** The reference a bank transfer carries so that it is booked to this tenant. */
-export const paymentReference = (tenantId: string) => `KUM-${tenantId.slice(4).toUpperCase()}`;
 
 /** The principal dunning acts as: an operator of the tenant it is about, with no user behind it. */
 export const dunningPrincipal = (tenantId: string): Principal => ({ userId: 'system:dunning', tenantId, role: 'operator', email: 'dunning@kumulus.local', via: 'token', credentialId: 'dunning' });
