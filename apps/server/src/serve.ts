@@ -36,6 +36,13 @@ import { identityRoutes } from './modules/identity/routes.ts';
 import { createNetworkReconciler, createNetworkSweep } from './modules/network/network-reconciler.ts';
 import { createNetworks } from './modules/network/networks.ts';
 import { networkRoutes } from './modules/network/routes.ts';
+import { nicRoutes } from './modules/network/nic-routes.ts';
+import { createServerNics } from './modules/network/server-nics.ts';
+import { createTrafficCollector } from './modules/network/traffic.ts';
+import { createIpPools } from './modules/network/ip-pools.ts';
+import { createPublicIpReconciler, PUBLIC_IP_KIND } from './modules/network/public-ip-reconciler.ts';
+import { publicIpRoutes } from './modules/network/public-ip-routes.ts';
+import { createPublicIps, unassignServer } from './modules/network/public-ips.ts';
 import { createIdentity } from './modules/identity/service.ts';
 import { createOperations } from './modules/operations/service.ts';
 import { operationRoutes } from './modules/operations/routes.ts';
@@ -91,6 +98,8 @@ export interface ServeOptions {
   resyncMs?: number | null;
   /** How often every instance is looked at in one pass, for orphans and drift. */
   sweepMs?: number;
+  /** How often the kernel's NIC counters are read into the hourly traffic (default a minute). */
+  trafficEveryMs?: number;
   secureCookies?: boolean;
   /** How often each live resource's usage is booked to the ledger (the cost monitor adds the rest live). */
   meterEveryMs?: number;
@@ -225,6 +234,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       // A network is rarely changed and cheap to check: its own resync stays (bridge, dnsmasq).
       network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: 15_000 }),
       'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
+      traffic: createTrafficCollector({ db, engine, clock, defaultNetwork: net.name, everyMs: opts.trafficEveryMs ?? 60_000 }),
+      [PUBLIC_IP_KIND]: createPublicIpReconciler({ db, engine, resyncMs: opts.sweepMs ?? 15_000 }),
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
@@ -232,12 +243,23 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
 
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
+  const serverNics = createServerNics({ db, clock, ids, audit, operations, queue, dialect: store.dialect, defaultNetwork: net, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
+  // A change that moves public routes wakes the host's public-IP pass, in the change's transaction.
+  const publicIpsChanged = async (trx: Kysely<Database>) => {
+    await queue.enqueue(trx, PUBLIC_IP_KIND, 'host');
+    queueMicrotask(() => worker.notify());
+  };
+  const ipPools = createIpPools({ db, clock, ids, audit, dialect: store.dialect, modes: engine.publicIps?.modes ?? [], changed: publicIpsChanged });
+  const publicIps = createPublicIps({ db, clock, ids, audit, dialect: store.dialect, changed: publicIpsChanged });
 
   /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
   async function serverPhaseChanged(trx: Kysely<Database>, change: PhaseChange): Promise<void> {
     await metering.recordPhase(trx, change);
     // A deleted server takes its volumes' attachments with it: their reconciler notices at once.
     if (change.phase === 'Deleted') for (const id of await volumes.attachedTo(trx, change.tenantId, change.serverId)) await queue.enqueue(trx, 'volume', id);
+    // A deleted server's public IPs stay the tenant's, unassigned; a started one gets its addresses at once.
+    if (change.phase === 'Deleted') await unassignServer(trx, change.serverId, clock());
+    if (change.phase === 'Deleted' || change.phase === 'Running') await publicIpsChanged(trx);
   }
   const volumes = createVolumes({
     db,
@@ -267,6 +289,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
   await queue.enqueue(db, 'network-sweep', 'sweep');
+  await queue.enqueue(db, 'traffic', 'collect', opts.trafficEveryMs ?? 60_000);
+  await queue.enqueue(db, PUBLIC_IP_KIND, 'host');
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   worker.start();
   const unwatch = engine.compute.watch((id) => {
@@ -289,6 +313,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...storageRoutes(volumes),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
+      ...nicRoutes(serverNics),
+      ...publicIpRoutes(ipPools, publicIps),
       ...billingRoutes(billing),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],

@@ -29,6 +29,7 @@ import type {
   UpdateTenant,
   User,
 } from './schemas.ts';
+import type { AttachNic, LimitNic, NicWithOperation, ServerNicList, ServerTraffic } from './schemas/network.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
 
@@ -143,6 +144,21 @@ export class KumulusClient {
   }
   deleteServer(id: string) {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(id)}`);
+  }
+  listServerNics(server: string) {
+    return this.request<ServerNicList>('GET', `/servers/${encodeURIComponent(server)}/nics`);
+  }
+  attachNic(server: string, body: AttachNic, opts?: RequestOptions) {
+    return this.request<NicWithOperation>('POST', `/servers/${encodeURIComponent(server)}/nics`, body, undefined, opts);
+  }
+  limitNic(server: string, nicId: string, body: LimitNic) {
+    return this.request<Operation>('PATCH', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nicId)}`, body);
+  }
+  serverTraffic(server: string) {
+    return this.request<ServerTraffic>('GET', `/servers/${encodeURIComponent(server)}/traffic`);
+  }
+  detachNic(server: string, nicId: string) {
+    return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nicId)}`);
   }
 
   listVolumes(q: ListQuery = {}) {

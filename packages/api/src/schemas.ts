@@ -115,6 +115,8 @@ export const Nic = Type.Object({
   network: Type.String(),
   mac: Type.String(),
   ipv4: Type.String({ description: 'address with prefix length' }),
+  ingressMbit: Type.Optional(Type.Integer({ minimum: 0, description: 'limit into the server in Mbit/s; absent or 0: unlimited' })),
+  egressMbit: Type.Optional(Type.Integer({ minimum: 0, description: 'limit out of the server in Mbit/s; absent or 0: unlimited' })),
 });
 export type Nic = Static<typeof Nic>;
 

@@ -8,6 +8,7 @@ import { pick, t } from '../i18n.ts';
 import { emit, printJson, say } from '../output.ts';
 import { followOperation } from '../progress.ts';
 import { createServer } from './server-create.ts';
+import { runServerNic } from './server-nic.ts';
 import { printServer, printServerTable, resolveServer } from './server-view.ts';
 
 /** The help of `kumulus server`, shared by its subcommands. */
@@ -22,6 +23,7 @@ Commands:
   stop SERVER                                          shuts a server down
   reboot SERVER                                        restarts a server
   delete SERVER                                        deletes a server and its disk
+  nic list|add|remove SERVER …                         its NICs (see kumulus server nic --help)
 
 SERVER is a server's id (srv_…) or its name.
 
@@ -41,6 +43,7 @@ Befehle:
   stop SERVER                                          fährt einen Server herunter
   reboot SERVER                                        startet einen Server neu
   delete SERVER                                        löscht einen Server samt Disk
+  nic list|add|remove SERVER …                         seine Netzwerkkarten (siehe kumulus server nic --help)
 
 SERVER ist die ID (srv_…) oder der Name eines Servers.
 
@@ -62,6 +65,7 @@ export function runServer(args: string[]): Promise<void> {
     stop: (a) => changeServer(a, 'stop'),
     reboot: (a) => changeServer(a, 'reboot'),
     delete: (a) => changeServer(a, 'delete'),
+    nic: runServerNic,
   });
 }
 

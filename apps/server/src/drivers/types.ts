@@ -51,6 +51,9 @@ export interface NicSpec {
   /** Address with prefix length, e.g. `10.77.0.12/24`. */
   ipv4: string;
   gateway?: string;
+  /** Limits in Mbit/s into and out of the instance; absent or 0 is unlimited. */
+  ingressMbit?: number;
+  egressMbit?: number;
 }
 
 /** Everything an engine needs to make an instance; derived from the server's spec. */
@@ -107,6 +110,12 @@ export interface ComputeDriver {
   reboot(id: string): Promise<TaskRef | null>;
   /** Removes the instance and everything made for it; absent is success. */
   destroy(id: string): Promise<TaskRef | null>;
+  /**
+   * Makes the instance's NICs the ones listed: in its config and the guest's name servers for
+   * the next start, and live while it runs (missing ones plugged in, others pulled out, no
+   * restart). Safe to repeat, also after a pass cut short.
+   */
+  setNics(id: string, nics: NicSpec[], dns?: InstanceSpec['dns']): Promise<TaskRef | null>;
   /** Polls a task returned by one of the calls above. */
   task(ref: TaskRef): Promise<TaskState>;
 }
@@ -158,6 +167,11 @@ export interface NetworkDriver {
   listNetworks(): Promise<string[]>;
   /** The link name NICs on the vSwitch plug into (known before it exists). */
   linkOf(id: string): string;
+  /**
+   * The kernel's byte counters of NICs by NIC id (`in`: to the instance, `out`: from it) with
+   * the link's index, so a re-made link (counters from 0) is told apart; absent NICs are left out.
+   */
+  nicCounters(nicIds: string[]): Promise<Map<string, { link: number; inBytes: number; outBytes: number }>>;
 }
 
 /** Something the host lacks to run instances, with the command that fixes it. */
@@ -268,4 +282,35 @@ export interface Engine {
   network: NetworkDriver;
   storage: StorageDriver;
   host: HostDriver;
+  /** Public IPs routed to instances; absent on engines that have none. */
+  publicIps?: PublicIpDriver;
+}
+
+/** One public address routed to an instance: where it goes and through which uplink it is announced. */
+export interface PublicRoute {
+  /** IPv4 address (no prefix length). */
+  address: string;
+  /** Our server id (`srv_…`). */
+  instance: string;
+  /** Index of the instance's public NIC (eth<n>): its NIC on the default network. */
+  nicIndex: number;
+  /** That NIC's own (private) address, which the host routes the public one through. */
+  via: string;
+  /** The host interface toward the upstream router, where the address is answered for (proxy ARP). */
+  uplink: string;
+}
+
+/** Everything the host should route for public IPs: the routes, and the pools they come from. */
+export interface PublicIpPlan {
+  routes: PublicRoute[];
+  /** Every pool (IPv4 ranges as first/last numbers): proxy entries inside them that no route wants are ours to remove. */
+  pools: { uplink: string; first: number; last: number }[];
+}
+
+/** The public-IP facet: makes the host route exactly the plan's addresses, none missing and none left over. */
+export interface PublicIpDriver {
+  /** Pool modes this engine serves. */
+  readonly modes: readonly ('routed' | 'bridged')[];
+  /** Converges host routes, proxy ARP entries and the instances' addresses (live and in their config) to the plan. */
+  apply(plan: PublicIpPlan): Promise<void>;
 }

@@ -2,7 +2,7 @@
  * Table types of the store, shared by SQLite and PostgreSQL. Times are epoch milliseconds,
  * flags are 0/1 integers and structured values are JSON text, so both engines read alike.
  */
-
+import type { IpPoolsTable, PublicIpReleasesTable, PublicIpsTable } from './schema-public-ips.ts';
 
 export interface TenantsTable {
   id: string;
@@ -277,6 +277,26 @@ export interface LedgerEntriesTable {
 }
 
 /** Every table of the store. */
+/** The last kernel reading of a NIC's byte counters (migration 008). */
+export interface NicCountersTable {
+  nic_id: string;
+  server_id: string;
+  /** The link's ifindex: another one means the link was made again and counts from 0. */
+  link: number;
+  in_bytes: number;
+  out_bytes: number;
+}
+
+/** Bytes of one NIC in one hour (migration 008); `public` 1 for the NATed default network. */
+export interface NicTrafficTable {
+  nic_id: string;
+  hour: number;
+  server_id: string;
+  public: number;
+  in_bytes: number;
+  out_bytes: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -303,6 +323,11 @@ export interface Database {
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
   proxmox_clusters: ProxmoxClustersTable;
+  nic_counters: NicCountersTable;
+  nic_traffic: NicTrafficTable;
+  ip_pools: IpPoolsTable;
+  public_ips: PublicIpsTable;
+  public_ip_releases: PublicIpReleasesTable;
 }
 
 /** A registered Proxmox VE cluster; the token secret is AES-256-GCM sealed with the key outside the store. */

@@ -1,8 +1,10 @@
 /** German dashboard texts. */
 import type { Messages } from './en.ts';
+import { networkDe } from './network-de.ts';
 
 /** German translation of every dashboard message. */
 export const de: Messages = {
+  ...networkDe,
   'app.name': 'Kumulus',
   'app.skip': 'Zum Inhalt springen',
   'app.loading': 'Wird geladen …',
@@ -243,6 +245,8 @@ export const de: Messages = {
   'kind.server.stop': 'Server stoppen',
   'kind.server.reboot': 'Server neu starten',
   'kind.server.delete': 'Server löschen',
+  'kind.server.nic.attach': 'Netzwerkkarte anhängen',
+  'kind.server.nic.detach': 'Netzwerkkarte abhängen',
   'step.queued': 'Wartet auf den Beginn',
   'step.preparingImage': 'Image {image} wird vorbereitet',
   'step.creating-instance': 'Server wird erstellt',
@@ -351,6 +355,18 @@ export const de: Messages = {
   'console.openShell': 'Stattdessen Root-Shell',
   'console.openConsole': 'Stattdessen Konsole mit Anmeldung',
   'detail.shell': 'Root-Shell',
+  'nics.title': 'Netzwerkkarten',
+  'nics.state': 'Zustand',
+  'nics.actions': 'Aktionen',
+  'nics.state.attaching': 'Wird angehängt …',
+  'nics.state.attached': 'Angehängt',
+  'nics.state.detaching': 'Wird abgehängt …',
+  'nics.network': 'Netz',
+  'nics.choose': 'Netz wählen',
+  'nics.attach': 'Netzwerkkarte anhängen',
+  'nics.detach': 'Abhängen',
+  'nics.confirmTitle': 'Diese Netzwerkkarte abhängen?',
+  'nics.confirmWarning': 'Der Server verlässt das Netz {network} sofort und gibt {address} ab; die Adresse bleibt eine Weile reserviert, bevor jemand anderes sie erhält.',
   'hosts.health': 'Zustand',
   'hosts.healthy': 'Bereit: alle Prüfungen bestanden',
   'hosts.unhealthy': '{n} Problem(e): Server starten womöglich nicht',

@@ -1,5 +1,8 @@
+import { networkEn } from './network-en.ts';
+
 /** English dashboard texts; the key set here is the one every other language must provide. */
 export const en = {
+  ...networkEn,
   'app.name': 'Kumulus',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',
@@ -240,6 +243,8 @@ export const en = {
   'kind.server.stop': 'Stop server',
   'kind.server.reboot': 'Restart server',
   'kind.server.delete': 'Delete server',
+  'kind.server.nic.attach': 'Attach NIC',
+  'kind.server.nic.detach': 'Detach NIC',
   'step.queued': 'Waiting to begin',
   'step.preparingImage': 'Preparing the image {image}',
   'step.creating-instance': 'Creating the server',
@@ -348,6 +353,18 @@ export const en = {
   'console.openShell': 'Root shell instead',
   'console.openConsole': 'Console with login instead',
   'detail.shell': 'Root shell',
+  'nics.title': 'Network interfaces',
+  'nics.state': 'State',
+  'nics.actions': 'Actions',
+  'nics.state.attaching': 'Attaching …',
+  'nics.state.attached': 'Attached',
+  'nics.state.detaching': 'Detaching …',
+  'nics.network': 'Network',
+  'nics.choose': 'Choose a network',
+  'nics.attach': 'Attach NIC',
+  'nics.detach': 'Detach',
+  'nics.confirmTitle': 'Detach this NIC?',
+  'nics.confirmWarning': 'The server leaves network {network} at once and gives up {address}; the address stays reserved for a while before anyone else gets it.',
   'hosts.health': 'Health',
   'hosts.healthy': 'Ready: every check passed',
   'hosts.unhealthy': '{n} problem(s): servers may not start',

@@ -3,18 +3,22 @@
  * clone of a prepared image. Every call finishes inside the call (no tasks) and is idempotent.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ComputeDriver, type InstanceObservation, type InstanceSpec, PermanentEngineError } from '../types.ts';
+import { type ComputeDriver, type InstanceObservation, type InstanceSpec, type NicSpec, PermanentEngineError } from '../types.ts';
 import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
-import { nicsInConfig, vethNamesInConfig } from './config.ts';
+import { nicsInConfig, ratesInConfig, vethNamesInConfig, withNics } from './config.ts';
+import { applyNicRate, removeNicRate } from './nic-rate.ts';
 import type { LocalImages } from './images.ts';
 import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir } from './instance-files.ts';
 import { pidAlive } from './lock.ts';
 import { lxcInfo, lxcRequestReboot, lxcStart, lxcStop, lxcWait } from './lxc.ts';
 import { unmountUnder } from './mounts.ts';
-import { announceNeighbours, deleteLink, forgetNeighbours } from './network.ts';
+import { announceNeighbours, deleteLink, forgetNeighbours, vethName } from './network.ts';
+import { plugNic, unplugNic } from './nic-hotplug.ts';
+import { guestResolvConf, withNetworkDns } from './resolv.ts';
+import { writeGuestFile } from './rootfs.ts';
 import { lxcObserveAll, watchLxc } from './observe.ts';
 import type { IdMap } from './rootfs.ts';
 
@@ -89,6 +93,8 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     const config = await readFile(instancePaths(dirOf(id)).config, 'utf8');
     // The host learns the instance's MACs while LXC starts it, not from a stale entry later.
     await Promise.all([lxcStart(lxcPath, id), announceNeighbours(nicsInConfig(config))]);
+    // LXC made the veths just now: they carry no qdisc yet.
+    for (const r of ratesInConfig(config)) await applyNicRate(r.veth, r);
   }
 
   async function stop(id: string, force: boolean) {
@@ -107,6 +113,9 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     if ((await lxcInfo(lxcPath, id))?.state !== 'STOPPED') await lxcStop(lxcPath, id, { kill: true });
     // The disk stays mounted only while needed; the guest's mount namespace is gone now.
     await unmountUnder(instancePaths(dirOf(id)).mnt);
+    // The veths went with the guest; the IFB devices of their rate limits would stay behind.
+    const config = await readFile(instancePaths(dirOf(id)).config, 'utf8').catch(() => '');
+    for (const veth of vethNamesInConfig(config)) await removeNicRate(veth);
   }
 
   async function reboot(id: string) {
@@ -153,13 +162,61 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     if (!existsSync(dir)) return;
     // LXC removes a veth with its namespace, but a crashed monitor can leave the host side.
     const config = await readFile(join(dir, 'config'), 'utf8').catch(() => '');
-    for (const veth of vethNamesInConfig(config)) await deleteLink(veth);
+    for (const veth of vethNamesInConfig(config)) {
+      await deleteLink(veth);
+      await removeNicRate(veth);
+    }
     // The addresses go back to IPAM: no neighbour entry may keep pointing at this MAC.
     await forgetNeighbours(nicsInConfig(config));
     // Rename first, so a kill during removal leaves trash that the next sweep finishes.
     const trash = join(lxcPath, `.${id}.deleting-${process.pid}`);
     await rename(dir, trash);
     await removeInstanceDir(trash);
+  }
+
+  async function setNics(id: string, nics: NicSpec[], dns: InstanceSpec['dns']) {
+    const dir = dirOf(id);
+    const { config: configPath } = instancePaths(dir);
+    const old = await readFile(configPath, 'utf8').catch(() => null);
+    if (old === null) throw new InstanceNotFoundError(`instance ${id} does not exist`);
+    const wanted = new Set(nics.map((n) => vethName(n.id)));
+    const gone = vethNamesInConfig(old).filter((v) => !wanted.has(v));
+    const goneNics = nicsInConfig(old).filter((n) => n.veth && !wanted.has(n.veth));
+    // First the config that names both the new NICs and the links still to remove: a process
+    // killed from here on leaves every link it may have made findable by the next pass and destroy.
+    await writeFile(configPath, withNics(old, nics, gone));
+    const info = await lxcInfo(lxcPath, id);
+    const pid = info?.state === 'RUNNING' ? info.pid : null;
+    if (pid) {
+      for (const veth of gone) await unplugNic(veth);
+      await forgetNeighbours(goneNics);
+      for (const [i, nic] of nics.entries()) {
+        await plugNic(pid, nic, `eth${i}`);
+        await applyNicRate(vethName(nic.id), nic);
+      }
+    }
+    for (const veth of gone) await removeNicRate(veth);
+    await writeGuestDns(dir, pid, withNetworkDns(await guestResolvConf(), dns));
+    await writeFile(configPath, withNics(old, nics));
+  }
+
+  /** Writes the guest's resolv.conf: through the running guest's root, or into its stopped disk. */
+  async function writeGuestDns(dir: string, pid: number | null, text: string) {
+    if (pid) {
+      const path = `/proc/${pid}/root/etc/resolv.conf`;
+      // A symlink there would resolve against the host's root, not the guest's: leave it alone.
+      if ((await lstat(path).catch(() => null))?.isFile()) await writeFile(path, text);
+      return;
+    }
+    const config = await readFile(instancePaths(dir).config, 'utf8');
+    const m = /^lxc\.rootfs\.path\s*=\s*overlay:([^:\n]+):([^:\n]+)$/m.exec(config);
+    if (!m?.[1] || !m[2]) return;
+    await mountInstanceDisk(dir);
+    try {
+      await writeGuestFile(m[1], m[2], 'etc/resolv.conf', text, opts.idmap);
+    } finally {
+      await unmountUnder(instancePaths(dir).mnt);
+    }
   }
 
   async function create(spec: InstanceSpec) {
@@ -210,6 +267,7 @@ export function createLocalCompute(opts: LocalComputeOptions): ComputeDriver {
     stop: (id, o) => serialized(id, () => forget(id, () => stop(id, o.force))).then(() => null),
     reboot: (id) => serialized(id, () => forget(id, () => reboot(id))).then(() => null),
     destroy: (id) => serialized(id, () => forget(id, () => destroy(id))).then(() => null),
+    setNics: (id, nics, dns) => serialized(checkId(id), () => forget(id, () => setNics(id, nics, dns))).then(() => null),
     async task() {
       return { done: true }; // never handed out: every call above finishes before it returns
     },

@@ -2,7 +2,7 @@
  * Renders an instance's LXC config file from its spec: id map, overlay rootfs, limits, NICs.
  */
 import { existsSync } from 'node:fs';
-import type { InstanceSpec } from '../types.ts';
+import type { InstanceSpec, NicSpec } from '../types.ts';
 import { type CgroupVersion, cgroupConfigLines } from './cgroups.ts';
 import type { ImageMeta } from './images.ts';
 import { vethName } from './network.ts';
@@ -37,7 +37,7 @@ export function renderConfig(c: ConfigInput): string {
     ...(image.haltSignal ? [`lxc.signal.halt = ${image.haltSignal}`] : []),
     ...(image.rebootSignal ? [`lxc.signal.reboot = ${image.rebootSignal}`] : []),
     ...cgroupConfigLines(c.cgroup, spec.vcpus, spec.memoryMb),
-    ...nicLines(spec),
+    ...nicLines(spec.nics),
   ];
   return lines.join('\n') + '\n';
 }
@@ -54,11 +54,11 @@ function postStopHooks(): string[] {
 
 const LXCFS_REBOOT_HOOK = '/usr/share/lxcfs/lxc.reboot.hook';
 
-function nicLines(spec: InstanceSpec): string[] {
+function nicLines(nics: NicSpec[]): string[] {
   // Without any lxc.net entry LXC would share the host's network namespace: never that.
-  if (spec.nics.length === 0) return ['lxc.net.0.type = empty'];
+  if (nics.length === 0) return ['lxc.net.0.type = empty'];
   let gatewaySet = false;
-  return spec.nics.flatMap((nic, i) => {
+  return nics.flatMap((nic, i) => {
     const p = `lxc.net.${i}`;
     const lines = [
       `${p}.type = veth`,
@@ -70,6 +70,8 @@ function nicLines(spec: InstanceSpec): string[] {
       // Without an explicit broadcast LXC 5 sets brd 0.0.0.255 on the address.
       `${p}.ipv4.address = ${nic.ipv4} ${broadcastOf(nic.ipv4)}`,
     ];
+    // LXC has no rate setting: the engine applies these with tc after each start.
+    if (nic.ingressMbit || nic.egressMbit) lines.push(`# kumulus.rate = ${vethName(nic.id)} ${nic.ingressMbit ?? 0} ${nic.egressMbit ?? 0}`);
     // Only one default route: the first NIC that names a gateway gets it.
     if (nic.gateway && !gatewaySet) {
       lines.push(`${p}.ipv4.gateway = ${nic.gateway}`);
@@ -81,12 +83,24 @@ function nicLines(spec: InstanceSpec): string[] {
 
 /** Host-side veth names recorded in a rendered config, so destroy can remove stray ones. */
 export function vethNamesInConfig(text: string): string[] {
-  return [...text.matchAll(/^lxc\.net\.\d+\.veth\.pair\s*=\s*(\S+)/gm)].map((m) => m[1] ?? '').filter(Boolean);
+  return [...text.matchAll(/^(?:lxc\.net\.\d+\.veth\.pair|# kumulus\.unplug)\s*=\s*(\S+)/gm)].map((m) => m[1] ?? '').filter(Boolean);
+}
+
+/**
+ * A config with its NIC lines replaced by `nics`. `unplug` names host veths that may still
+ * exist while a hot-unplug is under way: kept as comments LXC ignores, so a pass cut short (or
+ * destroy) still finds and removes them.
+ */
+export function withNics(text: string, nics: NicSpec[], unplug: string[] = []): string {
+  const kept = text.split('\n').filter((l) => l !== '' && !/^lxc\.net\./.test(l) && !/^# kumulus\.(unplug|rate)/.test(l));
+  return [...kept, ...nicLines(nics), ...unplug.map((v) => `# kumulus.unplug = ${v}`)].join('\n') + '\n';
 }
 
 /** A NIC as a rendered config records it: the bridge it plugs into, its MAC and its address. */
 export interface ConfigNic {
   link: string;
+  /** The host end of its veth. */
+  veth?: string;
   mac: string;
   /** The address without its prefix length. */
   ipv4: string;
@@ -95,14 +109,20 @@ export interface ConfigNic {
 /** The NICs recorded in a rendered config, so start and destroy can tell the host's neighbour table. */
 export function nicsInConfig(text: string): ConfigNic[] {
   const byIndex = new Map<string, Partial<ConfigNic>>();
-  for (const m of text.matchAll(/^lxc\.net\.(\d+)\.(link|hwaddr|ipv4\.address)\s*=\s*(\S+)/gm)) {
+  for (const m of text.matchAll(/^lxc\.net\.(\d+)\.(link|hwaddr|ipv4\.address|veth\.pair)\s*=\s*(\S+)/gm)) {
     const nic = byIndex.get(m[1] ?? '') ?? {};
     if (m[2] === 'link') nic.link = m[3];
+    else if (m[2] === 'veth.pair') nic.veth = m[3];
     else if (m[2] === 'hwaddr') nic.mac = m[3];
     else nic.ipv4 = m[3]?.split('/')[0];
     byIndex.set(m[1] ?? '', nic);
   }
   return [...byIndex.values()].filter((n): n is ConfigNic => Boolean(n.link && n.mac && n.ipv4));
+}
+
+/** The rate limits a rendered config records, by host veth. */
+export function ratesInConfig(text: string): { veth: string; ingressMbit: number; egressMbit: number }[] {
+  return [...text.matchAll(/^# kumulus\.rate = (\S+) (\d+) (\d+)$/gm)].map((m) => ({ veth: m[1] ?? '', ingressMbit: Number(m[2]), egressMbit: Number(m[3]) }));
 }
 
 /** The broadcast address of an `a.b.c.d/len` address. */

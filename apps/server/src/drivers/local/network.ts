@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { NetworkDriver } from '../types.ts';
 import { run } from './exec.ts';
+import { readLinkCounters } from './nic-rate.ts';
 import { createLocalVSwitches } from './vswitch.ts';
 
 /** Names the host side of an instance's veth after the NIC id: deterministic and ≤15 chars. */
@@ -85,6 +86,15 @@ export function createLocalNetwork(opts: LocalNetworkOptions): NetworkDriver {
       await writeFile('/proc/sys/net/ipv4/ip_forward', '1\n');
       await run('nft', ['-f', '-'], { input: nftRuleset(nftTable, bridge, cidr) });
       return bridge;
+    },
+    async nicCounters(nicIds) {
+      const out = new Map<string, { link: number; inBytes: number; outBytes: number }>();
+      for (const id of nicIds) {
+        const c = await readLinkCounters(vethName(id));
+        // The host end receives what the guest sends, and sends what it receives.
+        if (c) out.set(id, { link: c.ifindex, inBytes: c.txBytes, outBytes: c.rxBytes });
+      }
+      return out;
     },
     async removeDefault() {
       await deleteLink(bridge);

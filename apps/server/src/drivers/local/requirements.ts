@@ -18,6 +18,8 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   'lxc-console': 'lxc',
   newuidmap: 'uidmap',
   ip: 'iproute2',
+  // Per-NIC rate limits (drivers/local/nic-rate.ts).
+  tc: 'iproute2',
   nft: 'nftables',
   losetup: 'mount',
   mount: 'mount',

@@ -3,7 +3,7 @@
  * a guest is found by its tags before anything is made (never a twin), its vmid comes from `/cluster/nextid`
  * with a retry when another client took it first, and a locked guest hands back the task holding it.
  */
-import type { ComputeDriver, InstanceObservation, InstanceSpec, TaskRef, TaskState } from '../types.ts';
+import { type ComputeDriver, type InstanceObservation, type InstanceSpec, PermanentEngineError, type TaskRef, type TaskState } from '../types.ts';
 import { PveApiError, type PveClient, type PveParams } from './client.ts';
 import { type LocatedGuest, locateGuests, OWNER_TAG } from './guests.ts';
 import { type NodeRole, placeInstance } from './placement.ts';
@@ -220,6 +220,12 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
       const g = await locate(id);
       if (!g) return null;
       return mutate(g, () => client.del<string>(path(g), { purge: true, force: true, 'destroy-unreferenced-disks': true }), NOT_FOUND);
+    },
+
+    // The NICs a guest is created with are in its config; changing them later (PUT …/config with netN, and the
+    // description that drift is checked against) is not built yet, so an attach fails with this reason.
+    async setNics() {
+      throw new PermanentEngineError('attaching or detaching NICs of an existing guest is not built for Proxmox VE yet');
     },
 
     task(ref): Promise<TaskState> {

@@ -10,6 +10,7 @@ import type { Database } from '../../store/schema.ts';
 import { blocking, type HostHealth } from '../cluster/health.ts';
 import { type Ipv4Network, releaseAddresses } from '../network/ipam.ts';
 import { nicSpecsFor } from '../network/nics.ts';
+import { releaseDetachedNics } from '../network/server-nics.ts';
 import type { Operations } from '../operations/service.ts';
 import type { Catalog } from './catalog.ts';
 import { readRow, setCondition, setPhase, type StoredSpec, type StoredStatus } from './server-record.ts';
@@ -53,6 +54,17 @@ export interface PhaseChange {
   phase: string;
   /** When the phase began (the status's phaseSince). */
   at: number;
+}
+
+/** What the engine was given of a NIC: its id, and its limits when it has any. */
+export function nicKey(n: { id: string; ingressMbit?: number; egressMbit?: number }): string {
+  return n.ingressMbit || n.egressMbit ? `${n.id}@${n.ingressMbit ?? 0}/${n.egressMbit ?? 0}` : n.id;
+}
+
+/** True when the engine has exactly the spec's NICs (absent: the ones it was made with). */
+function sameNics(applied: string[] | undefined, nics: { id: string }[]): boolean {
+  if (!applied) return false;
+  return applied.length === nics.length && nics.every((n) => applied.includes(nicKey(n)));
 }
 
 /** How a pass failed, as tenants and operators are told. */
@@ -139,7 +151,17 @@ export function createServerReconciler(d: Deps): Reconciler {
         task = await engine.compute.create(instance);
         trace.mark('create');
         setPhase(status, 'Provisioning', clock());
+        status.nicsApplied = spec.nics.map(nicKey);
         if (!task) known = { state: 'stopped', node: status.node };
+      } else if (!sameNics(status.nicsApplied, spec.nics)) {
+        // NICs attached or detached since: plugged in and pulled out live, no restart.
+        await progress(id, 'changing NICs', 60);
+        action = 'nics';
+        const { nics, dns } = await nicSpecsFor(db, engine, spec.nics, d.defaultNetwork);
+        task = await engine.compute.setNics(id, nics, dns);
+        status.nicsApplied = spec.nics.map(nicKey);
+        await nicsChanged(id, spec, status);
+        known = observed;
       } else if (spec.powerState === 'running' && observed.state === 'stopped') {
         if (status.phase === 'Running') mark('Drift', true, 'Restarted', 'the instance was found stopped and was started again');
         await progress(id, 'starting', 70);
@@ -167,6 +189,19 @@ export function createServerReconciler(d: Deps): Reconciler {
       if (task) return { wait: { task: { ...task, action } }, observed };
     }
     return { wait: null, observed: await engine.compute.inspect(id) };
+  }
+
+  /**
+   * After the engine changed the NICs: addresses of detached ones go back to IPAM (with their
+   * cool-down) and every vSwitch touched updates its names; saved with the new applied list.
+   */
+  async function nicsChanged(id: string, spec: StoredSpec, status: StoredStatus) {
+    await db.transaction().execute(async (trx) => {
+      const left = await releaseDetachedNics(trx, id, spec.nics.map((n) => n.id), clock());
+      const touched = new Set([...left, ...spec.nics.map((n) => n.network)]);
+      for (const net of touched) if (net !== d.defaultNetwork.name) await d.queue.enqueue(trx, 'network', net);
+      await saveStatus(trx, id, status);
+    });
   }
 
   /** Removes the instance, then the row; answers false while the engine is still at it. */

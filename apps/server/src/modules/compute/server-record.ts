@@ -14,6 +14,8 @@ export interface StoredStatus extends ServerStatus {
   task?: TaskRef & { action: string };
   /** The spec's rebootCount the engine has carried out. */
   rebootsDone?: number;
+  /** Ids of the spec's NICs the engine has in place; absent: those the instance was made with. */
+  nicsApplied?: string[];
 }
 
 /** Decodes a servers row. */
@@ -25,7 +27,7 @@ export function readRow(row: ServersTable): { spec: StoredSpec; status: StoredSt
 export function toServer(row: ServersTable): Server {
   const { spec, status } = readRow(row);
   const { passwordHash: _p, ...publicSpec } = spec;
-  const { task: _t, rebootsDone: _r, ...publicStatus } = status;
+  const { task: _t, rebootsDone: _r, nicsApplied: _n, ...publicStatus } = status;
   return {
     id: row.id,
     tenantId: row.tenant_id,

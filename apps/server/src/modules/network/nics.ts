@@ -84,13 +84,14 @@ export async function nicSpecsFor(
   // local engine's vSwitch service address announces itself as gateway but routes nowhere yet.
   const onDefault = nics.some((n) => n.network === defaultNetwork.name);
   const specs = nics.map((n): NicSpec => {
-    if (n.network === defaultNetwork.name) return { id: n.id, link: defaultNetwork.link, mac: n.mac, ipv4: n.ipv4, gateway: defaultNetwork.gateway };
+    const rate = { ...(n.ingressMbit ? { ingressMbit: n.ingressMbit } : {}), ...(n.egressMbit ? { egressMbit: n.egressMbit } : {}) };
+    if (n.network === defaultNetwork.name) return { id: n.id, link: defaultNetwork.link, mac: n.mac, ipv4: n.ipv4, gateway: defaultNetwork.gateway, ...rate };
     const row = byId.get(n.network);
     // The bridge must be there before LXC plugs a NIC into it; the pass is retried until it is.
     if (!row || (JSON.parse(row.status) as NetworkStatus).phase !== 'Ready') throw new Error(`network ${n.network} is not ready yet`);
     dns.nameservers.push(row.dns_server);
     dns.search.push(row.dns_domain);
-    return { id: n.id, link: engine.network.linkOf(row.id), mac: n.mac, ipv4: n.ipv4, ...(row.gateway && !onDefault ? { gateway: row.gateway } : {}) };
+    return { id: n.id, link: engine.network.linkOf(row.id), mac: n.mac, ipv4: n.ipv4, ...(row.gateway && !onDefault ? { gateway: row.gateway } : {}), ...rate };
   });
   return { nics: specs, dns };
 }

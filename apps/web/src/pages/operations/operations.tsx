@@ -6,14 +6,14 @@
  */
 import type { Operation, Server } from '@kumulus/api/schemas';
 import { useState } from 'react';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { OperationCells, OperationHeadCells } from '../components/operation-state.tsx';
-import { type I18n, useI18n } from '../i18n/i18n.tsx';
-import { kindLabel } from '../i18n/labels.ts';
-import { api } from '../lib/api.ts';
-import { Link } from '../lib/router.tsx';
-import { usePoll } from '../lib/use-poll.ts';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { OperationCells, OperationHeadCells } from '../../components/operation-state.tsx';
+import { type I18n, useI18n } from '../../i18n/i18n.tsx';
+import { kindLabel } from '../../i18n/labels.ts';
+import { api } from '../../lib/api.ts';
+import { Link } from 'wouter';
+import { usePoll } from '../../lib/use-poll.ts';
 
 /** Rows per page; `?limit=` in the address picks another size (1–100), e.g. for a short list to link to. */
 function pageSize(): number {
@@ -108,11 +108,11 @@ export function OperationsPage({ scope }: { scope: 'tenant' | 'all' }) {
   const cursor = cursors[cursors.length - 1];
   const limit = pageSize();
   const data = usePoll(
+    ['operations', scope, filters.state, filters.kind, filters.target, cursor, limit],
     () => loadPage(scope, filters, cursor, limit),
     (d) => (d?.ops.some((o) => o.state === 'running' || o.state === 'pending') ? 2000 : 5000),
-    [scope, filters.state, filters.kind, filters.target, cursor, limit],
   );
-  const servers = usePoll(() => api.all((q) => api.listServers(q)), 10_000);
+  const servers = usePoll(['servers', 'for-operations'], () => api.all((q) => api.listServers(q)), 10_000);
   const byId = servers.data && new Map(servers.data.map((s) => [s.id, s]));
   const all = scope === 'all';
   const filtered = Boolean(filters.state || filters.kind || filters.target);

@@ -9,15 +9,15 @@
 import { passwordProblem, PASSWORD_RULES } from '@kumulus/api/passwords';
 import type { CreateServer } from '@kumulus/api/schemas';
 import { type FormEvent, useRef, useState } from 'react';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { Field } from '../components/field.tsx';
-import { Loading } from '../components/loading.tsx';
-import { PasswordField } from '../components/password-field.tsx';
-import { defaultImage, ImageChoice, KeyPicker, PlanChoice, sortPlans, suggestName, usableImage } from '../components/wizard-choices.tsx';
-import { type I18n, useI18n } from '../i18n/i18n.tsx';
-import { ApiError, api, fieldErrors, formErrors } from '../lib/api.ts';
-import { navigate } from '../lib/router.tsx';
-import { usePoll } from '../lib/use-poll.ts';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { Loading } from '../../components/loading.tsx';
+import { PasswordField } from '../../components/password-field.tsx';
+import { defaultImage, ImageChoice, KeyPicker, PlanChoice, sortPlans, suggestName, usableImage } from '../../components/wizard-choices.tsx';
+import { type I18n, useI18n } from '../../i18n/i18n.tsx';
+import { ApiError, api, fieldErrors, formErrors } from '../../lib/api.ts';
+import { navigate } from 'wouter/use-browser-location';
+import { usePoll } from '../../lib/use-poll.ts';
 
 type Access = 'password' | 'sshKey';
 /** The fields the wizard shows an error at; a refusal about any other goes into the notice. */
@@ -64,7 +64,7 @@ function wizardErrors(i18n: I18n, err: unknown, body: CreateServer): Record<stri
 export function ServerCreatePage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const catalog = usePoll(async () => {
+  const catalog = usePoll(['catalog', 'wizard'], async () => {
     const [plans, images, keys, servers] = await Promise.all([
       api.all((q) => api.listPlans(q)),
       api.all((q) => api.listImages(q)),

@@ -1,14 +1,14 @@
 /** API tokens: list, create (the secret is shown exactly once) and revoke behind a confirmation. */
 import type { CreatedToken, CreateToken, Token } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
-import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { CopyButton } from '../components/copy-button.tsx';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { Field } from '../components/field.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { api, formErrors } from '../lib/api.ts';
-import { usePoll } from '../lib/use-poll.ts';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { CopyButton } from '../../components/copy-button.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api, formErrors } from '../../lib/api.ts';
+import { usePoll } from '../../lib/use-poll.ts';
 
 function NewSecret({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
   const { t } = useI18n();
@@ -33,7 +33,7 @@ function NewSecret({ created, onDone }: { created: CreatedToken; onDone: () => v
 export function TokensPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const tokens = usePoll(() => api.all((q) => api.listTokens(q)), 0);
+  const tokens = usePoll(['tokens'], () => api.all((q) => api.listTokens(q)), 0);
   const [name, setName] = useState('');
   const [days, setDays] = useState('');
   const [created, setCreated] = useState<CreatedToken | null>(null);

@@ -1,13 +1,13 @@
 /** Operator view of what tenants can order: plans with prices (and a form for a new one) and images. */
 import type { CreatePlan } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { Field } from '../components/field.tsx';
-import { Loading } from '../components/loading.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { imageStatusLabel } from '../i18n/labels.ts';
-import { api, fieldErrors } from '../lib/api.ts';
-import { usePoll } from '../lib/use-poll.ts';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { Loading } from '../../components/loading.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { imageStatusLabel } from '../../i18n/labels.ts';
+import { api, fieldErrors } from '../../lib/api.ts';
+import { usePoll } from '../../lib/use-poll.ts';
 
 function CreatePlanForm({ onCreated }: { onCreated: () => void }) {
   const { t } = useI18n();
@@ -56,7 +56,7 @@ function CreatePlanForm({ onCreated }: { onCreated: () => void }) {
 export function CatalogPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const data = usePoll(async () => {
+  const data = usePoll(['catalog', 'operator'], async () => {
     const [plans, images] = await Promise.all([api.all((q) => api.listPlans(q)), api.all((q) => api.listImages(q))]);
     return { plans, images };
   }, 10_000);

@@ -4,11 +4,11 @@
  * above it once the API lists them.
  */
 import { type FormEvent, useState } from 'react';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { Field } from '../components/field.tsx';
-import { LanguageSwitcher } from '../components/language-switcher.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useSession } from '../lib/session.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { LanguageSwitcher } from '../../components/language-switcher.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useSession } from '../../lib/session.tsx';
 
 /** An external identity provider (OIDC) to offer as a button. */
 export interface SsoProvider {

@@ -4,18 +4,18 @@
  */
 import type { CreateTenant, Tenant } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { Field } from '../components/field.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { api, fieldErrors } from '../lib/api.ts';
-import { usePoll } from '../lib/use-poll.ts';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api, fieldErrors } from '../../lib/api.ts';
+import { usePoll } from '../../lib/use-poll.ts';
 
 /** The tenants page. */
 export function TenantsPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const tenants = usePoll(() => api.all((q) => api.listTenants(q)), 10_000);
+  const tenants = usePoll(['tenants'], () => api.all((q) => api.listTenants(q)), 10_000);
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');

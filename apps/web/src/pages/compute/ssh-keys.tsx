@@ -1,14 +1,14 @@
 /** SSH keys: the tenant's saved public keys, added once and picked in the create-server wizard. */
 import type { SshKey } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
-import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { Field } from '../components/field.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { PublicKeyField } from '../components/public-key-field.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { api, errorMessage, fieldErrors, formErrors } from '../lib/api.ts';
-import { usePoll } from '../lib/use-poll.ts';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { PublicKeyField } from '../../components/public-key-field.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api, errorMessage, fieldErrors, formErrors } from '../../lib/api.ts';
+import { usePoll } from '../../lib/use-poll.ts';
 
 function AddKeyForm({ onAdded }: { onAdded: (key: SshKey) => void }) {
   const { t } = useI18n();
@@ -98,7 +98,7 @@ function KeyName({ sshKey, onRenamed }: { sshKey: SshKey; onRenamed: () => void 
 export function SshKeysPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const keys = usePoll(() => api.all((q) => api.listSshKeys(q)), 0);
+  const keys = usePoll(['ssh-keys'], () => api.all((q) => api.listSshKeys(q)), 0);
   const [added, setAdded] = useState<SshKey | null>(null);
   const [error, setError] = useState<unknown>();
   const [deleting, setDeleting] = useState<{ key: SshKey; busy: boolean } | null>(null);

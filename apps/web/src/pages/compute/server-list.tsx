@@ -5,15 +5,15 @@
  */
 import type { Page, Server } from '@kumulus/api/schemas';
 import { memo, useDeferredValue, useMemo, useState } from 'react';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { isBusyPhase, PhaseBadge } from '../components/phase-badge.tsx';
-import { type I18n, useI18n } from '../i18n/i18n.tsx';
-import { api } from '../lib/api.ts';
-import { forgetDeleted, isMarkedDeleting } from '../lib/deleting.ts';
-import { Link } from '../lib/router.tsx';
-import { useSession } from '../lib/session.tsx';
-import { usePoll } from '../lib/use-poll.ts';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { isBusyPhase, PhaseBadge } from '../../components/phase-badge.tsx';
+import { type I18n, useI18n } from '../../i18n/i18n.tsx';
+import { api } from '../../lib/api.ts';
+import { forgetDeleted, isMarkedDeleting } from '../../lib/deleting.ts';
+import { Link } from 'wouter';
+import { useSession } from '../../lib/session.tsx';
+import { usePoll } from '../../lib/use-poll.ts';
 
 /** How often the list polls while something converges, and while all is quiet. */
 const FAST_MS = 2000;
@@ -62,20 +62,22 @@ export function ServerListPage() {
   const { isOperator } = useSession();
   const [allTenants, setAllTenants] = useState(false);
   const servers = usePoll(
+    ['servers', 'list', allTenants],
     async (signal) => {
       const all = await api.all<Server>((q) => api.request<Page<Server>>('GET', '/servers', undefined, { ...q, ...(allTenants ? { tenant: 'all' } : {}) }, { signal }));
       forgetDeleted(all.map((s) => s.id));
-      // A delete this browser sent is shown at once, whatever phase the server had a moment ago.
-      return all.map((s) => (isMarkedDeleting(s.id) && s.status.phase !== 'Deleting' ? { ...s, status: { ...s.status, phase: 'Deleting' as const } } : s));
+      return all;
     },
-    (data) => (data?.some((s) => isBusyPhase(s.status.phase)) ? FAST_MS : SLOW_MS),
-    [allTenants],
+    (data) => (data?.some((s) => isBusyPhase(s.status.phase) || isMarkedDeleting(s.id)) ? FAST_MS : SLOW_MS),
   );
-  const tenants = usePoll(async () => (allTenants ? new Map((await api.all((q) => api.listTenants(q))).map((x) => [x.id, x.name])) : null), 10_000, [allTenants]);
+  const tenants = usePoll(['tenants', 'names', allTenants], async () => (allTenants ? new Map((await api.all((q) => api.listTenants(q))).map((x) => [x.id, x.name])) : null), 10_000);
   const tenantOf = (s: Server) => (allTenants ? (tenants.data?.get(s.tenantId) ?? s.tenantId) : undefined);
 
   const shown = useMemo(() => {
-    const all = [...(servers.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+    // A delete this browser sent is shown at once, whatever phase the cached or last answer had.
+    const all = (servers.data ?? [])
+      .map((s) => (isMarkedDeleting(s.id) && s.status.phase !== 'Deleting' ? { ...s, status: { ...s.status, phase: 'Deleting' as const } } : s))
+      .sort((a, b) => a.name.localeCompare(b.name));
     if (!deferred) return all;
     return all.filter(
       (s) =>

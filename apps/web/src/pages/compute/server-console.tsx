@@ -8,12 +8,12 @@ import type { Server } from '@kumulus/api/schemas';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'react';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { api } from '../lib/api.ts';
-import { type ConsoleMode, type ConsoleState, ConsoleSocket } from '../lib/console-socket.ts';
-import { Link } from '../lib/router.tsx';
-import { useSession } from '../lib/session.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api } from '../../lib/api.ts';
+import { type ConsoleMode, type ConsoleState, ConsoleSocket } from '../../lib/console-socket.ts';
+import { Link } from 'wouter';
+import { useSession } from '../../lib/session.tsx';
 
 function StatusLine({ state }: { state: ConsoleState }) {
   const { t } = useI18n();

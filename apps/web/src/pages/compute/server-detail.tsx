@@ -4,21 +4,23 @@
  */
 import type { Operation, Plan, Server, ServerAction } from '@kumulus/api/schemas';
 import { useState } from 'react';
-import { useSession } from '../lib/session.tsx';
-import { ConfirmDeleteDialog } from '../components/confirm-delete-dialog.tsx';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { Loading } from '../components/loading.tsx';
-import { OperationState } from '../components/operation-state.tsx';
-import { isBusyPhase, PhaseBadge } from '../components/phase-badge.tsx';
-import { ServerAddresses } from '../components/server-addresses.tsx';
-import { phaseSince, ServerConditions } from '../components/server-conditions.tsx';
-import { ServerOperations } from '../components/server-operations.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { kindLabel } from '../i18n/labels.ts';
-import { ApiError, api } from '../lib/api.ts';
-import { isMarkedDeleting, markDeleting } from '../lib/deleting.ts';
-import { Link, navigate } from '../lib/router.tsx';
-import { usePoll } from '../lib/use-poll.ts';
+import { useSession } from '../../lib/session.tsx';
+import { ConfirmDeleteDialog } from '../../components/confirm-delete-dialog.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Loading } from '../../components/loading.tsx';
+import { OperationState } from '../../components/operation-state.tsx';
+import { isBusyPhase, PhaseBadge } from '../../components/phase-badge.tsx';
+import { ServerAddresses } from '../../components/server-addresses.tsx';
+import { phaseSince, ServerConditions } from '../../components/server-conditions.tsx';
+import { ServerOperations } from '../../components/server-operations.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { kindLabel } from '../../i18n/labels.ts';
+import { ApiError, api } from '../../lib/api.ts';
+import { isMarkedDeleting, markDeleting } from '../../lib/deleting.ts';
+import { Link } from 'wouter';
+import { navigate } from 'wouter/use-browser-location';
+import { usePoll } from '../../lib/use-poll.ts';
+import { ServerNicsSection } from '../network/server-nics.tsx';
 
 const isActive = (op: Operation) => op.state === 'pending' || op.state === 'running';
 
@@ -61,6 +63,7 @@ export function ServerDetailPage({ id }: { id: string }) {
   const { me } = useSession();
   const mayShell = me?.user.role === 'admin' || me?.user.role === 'operator';
   const state = usePoll(
+    ['server', id, 'with-operations'],
     async (signal) => {
       const server = await api.request<Server>('GET', `/servers/${encodeURIComponent(id)}`, undefined, undefined, { signal });
       // The route may name the server; operations are filed under its id.
@@ -68,9 +71,8 @@ export function ServerDetailPage({ id }: { id: string }) {
       return { server, ops: ops.items };
     },
     (d) => (!d || isBusyPhase(d.server.status.phase) || d.ops.some(isActive) ? 1500 : 5000),
-    [id],
   );
-  const plans = usePoll(() => api.all((q) => api.listPlans(q)), 0);
+  const plans = usePoll(['plans'], () => api.all((q) => api.listPlans(q)), 0);
 
   if (state.error instanceof ApiError && state.error.status === 404) {
     return (
@@ -224,6 +226,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         </section>
         <ServerAddresses server={server} />
       </div>
+      <ServerNicsSection serverId={server.id} onChange={state.reload} />
       <ServerConditions server={server} ops={ops} />
       <ServerOperations ops={ops} />
       {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}

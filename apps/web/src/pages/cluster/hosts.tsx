@@ -3,12 +3,12 @@
  * with their fixes) and how much CPU and memory is promised to servers, overcommit in words.
  */
 import type { Host } from '@kumulus/api/schemas';
-import { ErrorNotice } from '../components/error-notice.tsx';
-import { ListBody } from '../components/list-body.tsx';
-import { UsageMeter } from '../components/usage-meter.tsx';
-import { useI18n } from '../i18n/i18n.tsx';
-import { api } from '../lib/api.ts';
-import { usePoll } from '../lib/use-poll.ts';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { UsageMeter } from '../../components/usage-meter.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api } from '../../lib/api.ts';
+import { usePoll } from '../../lib/use-poll.ts';
 
 /**
  * Containers share the host's CPUs, so promising more vCPUs than there are is the normal
@@ -79,7 +79,7 @@ function HostCard({ host: h }: { host: Host }) {
 /** The hosts page. */
 export function HostsPage() {
   const { t } = useI18n();
-  const hosts = usePoll(() => api.listHosts(), 5000);
+  const hosts = usePoll(['hosts'], () => api.listHosts(), 5000);
   return (
     <section aria-labelledby="hosts-title">
       <h1 id="hosts-title">{t('hosts.title')}</h1>

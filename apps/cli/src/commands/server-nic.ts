@@ -1,0 +1,98 @@
+/**
+ * `kumulus server nic list|add|remove`: a server's NICs, attached and detached while it runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { dispatch, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { connect } from '../config.ts';
+import { language, pick } from '../i18n.ts';
+import { emit, printTable, say } from '../output.ts';
+import { followOperation } from '../progress.ts';
+import { resolveServer } from './server-view.ts';
+
+const help = {
+  en: `Usage: kumulus server nic <command> [options]
+
+Commands:
+  list SERVER                                   the server's NICs: network, address, MAC, state
+  add SERVER --network NETWORK [--ipv4 ADDRESS] attaches a NIC (plugged in live when the server runs)
+  remove SERVER NIC                             detaches a NIC; its address is released
+
+SERVER is a server's id (srv_…) or name, NETWORK a network's id (net_…) or name, or "default";
+NIC is a NIC's id (nic_…) as list shows it.
+
+Options:
+  --no-wait          add and remove return at once instead of following the operation
+  --timeout SECONDS  how long to follow it (default 120)
+  -o, --output table|json`,
+  de: `Aufruf: kumulus server nic <Befehl> [Optionen]
+
+Befehle:
+  list SERVER                                   die Netzwerkkarten des Servers: Netz, Adresse, MAC, Zustand
+  add SERVER --network NETZ [--ipv4 ADRESSE]    hängt eine Netzwerkkarte an (im laufenden Server sofort)
+  remove SERVER NIC                             hängt eine Netzwerkkarte ab; ihre Adresse wird freigegeben
+
+SERVER ist die ID (srv_…) oder der Name eines Servers, NETZ die ID (net_…) oder der Name eines
+Netzes oder "default"; NIC ist die ID (nic_…) einer Netzwerkkarte, wie list sie zeigt.
+
+Optionen:
+  --no-wait          add und remove kehren sofort zurück, statt dem Vorgang zu folgen
+  --timeout SEKUNDEN wie lange ihm gefolgt wird (Standard 120)
+  -o, --output table|json`,
+};
+
+const text = {
+  en: { added: 'NIC {nic} ({ipv4}) attached to {server}', removed: 'NIC {nic} detached from {server}', accepted: 'accepted; operation {op}' },
+  de: { added: 'Netzwerkkarte {nic} ({ipv4}) an {server} angehängt', removed: 'Netzwerkkarte {nic} von {server} abgehängt', accepted: 'angenommen; Vorgang {op}' },
+};
+const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (_, k: string) => v[k] ?? '');
+
+/** Runs `kumulus server nic …`. */
+export function runServerNic(args: string[]): Promise<void> {
+  return dispatch(args, 'kumulus server nic', pick(help), { list, add, remove });
+}
+
+async function list(args: string[]): Promise<void> {
+  const cmd = 'kumulus server nic list';
+  const { positionals, output, help: h } = parseCommand(args, {}, cmd);
+  if (h) return void process.stdout.write(pick(help) + '\n');
+  const [ref] = takePositionals(positionals, ['SERVER'], cmd);
+  const { client } = await connect();
+  const server = await resolveServer(client, ref!);
+  const { items } = await client.listServerNics(server.id);
+  const names = new Map((await client.all((q) => client.listNetworks(q))).map((n) => [n.id, n.name]));
+  const head = language === 'de' ? ['ID', 'NETZ', 'ADRESSE', 'MAC', 'ZUSTAND'] : ['ID', 'NETWORK', 'ADDRESS', 'MAC', 'STATE'];
+  emit(output, items, () => printTable(head, items.map((n) => [n.id, names.get(n.network) ?? n.network, n.ipv4, n.mac, n.state])));
+}
+
+async function add(args: string[]): Promise<void> {
+  const cmd = 'kumulus server nic add';
+  const opts = { network: { type: 'string' }, ipv4: { type: 'string' }, 'no-wait': { type: 'boolean' }, timeout: { type: 'string' } } as const;
+  const { values, positionals, output, help: h } = parseCommand(args, opts, cmd);
+  if (h) return void process.stdout.write(pick(help) + '\n');
+  const [ref] = takePositionals(positionals, ['SERVER'], cmd);
+  const network = requireOption(values.network, 'network', cmd);
+  const timeoutSeconds = parseSeconds(values.timeout, 120, 'timeout', cmd);
+  const { client } = await connect();
+  const server = await resolveServer(client, ref!);
+  const accepted = await client.attachNic(server.id, { network, ...(values.ipv4 ? { ipv4: values.ipv4 } : {}) }, { idempotencyKey: randomUUID() });
+  const done = values['no-wait'] ? accepted.operation : await followOperation(client, accepted.operation, { timeoutSeconds, format: output, label: server.name });
+  const words = text[language];
+  emit(output, { nic: accepted.nic, operation: done }, () =>
+    say(values['no-wait'] ? fill(words.accepted, { op: done.id }) : fill(words.added, { nic: accepted.nic.id, ipv4: accepted.nic.ipv4, server: server.name })),
+  );
+}
+
+async function remove(args: string[]): Promise<void> {
+  const cmd = 'kumulus server nic remove';
+  const opts = { 'no-wait': { type: 'boolean' }, timeout: { type: 'string' } } as const;
+  const { values, positionals, output, help: h } = parseCommand(args, opts, cmd);
+  if (h) return void process.stdout.write(pick(help) + '\n');
+  const [ref, nic] = takePositionals(positionals, ['SERVER', 'NIC'], cmd);
+  const timeoutSeconds = parseSeconds(values.timeout, 120, 'timeout', cmd);
+  const { client } = await connect();
+  const server = await resolveServer(client, ref!);
+  const op = await client.detachNic(server.id, nic!);
+  const done = values['no-wait'] ? op : await followOperation(client, op, { timeoutSeconds, format: output, label: server.name });
+  const words = text[language];
+  emit(output, { operation: done }, () => say(values['no-wait'] ? fill(words.accepted, { op: done.id }) : fill(words.removed, { nic: nic!, server: server.name })));
+}

@@ -1,0 +1,47 @@
+/**
+ * `kumulus server nic` end to end against a real control plane on local LXC.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Nic, ServerNic } from '@kumulus/api';
+import { type CliResult, json, runCli } from './run-cli.ts';
+import { type CliTestServer, cleanupServers, startCliTestServer } from './test-server.ts';
+
+describe('kumulus server nic', { timeout: 300_000 }, () => {
+  let ts: CliTestServer;
+  const kumulus = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, { env: { ...ts.env, ...env } });
+  const ok = (r: CliResult) => assert.equal(r.code, 0, `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+
+  before(async () => {
+    ts = await startCliTestServer();
+  });
+  after(async () => {
+    await cleanupServers(ts, 'cli-nic');
+    await ts?.stop();
+  });
+
+  test('add, list, remove; a taken address is refused', async () => {
+    ok(await kumulus(['network', 'create', '--name', 'cli-nicnet', '--cidr', '10.81.0.0/24']));
+    ok(await kumulus(['server', 'create', '--name', 'cli-nic1', '--plan', ts.plan, '--image', 'tiny', '--no-start']));
+    const added = await kumulus(['server', 'nic', 'add', 'cli-nic1', '--network', 'cli-nicnet', '--ipv4', '10.81.0.7', '-o', 'json']);
+    ok(added);
+    const { nic } = json<{ nic: Nic }>(added);
+    assert.equal(nic.ipv4, '10.81.0.7/24');
+    const listed = await kumulus(['server', 'nic', 'list', 'cli-nic1']);
+    ok(listed);
+    assert.match(listed.stdout, /cli-nicnet\s+10\.81\.0\.7\/24\s+\S+\s+attached/);
+    const twice = await kumulus(['server', 'nic', 'add', 'cli-nic1', '--network', 'cli-nicnet']);
+    assert.equal(twice.code, 6, twice.stderr);
+    assert.match(twice.stderr, /already has a NIC/);
+    const removed = await kumulus(['server', 'nic', 'remove', 'cli-nic1', nic.id]);
+    ok(removed);
+    assert.match(removed.stdout, /detached from cli-nic1/);
+    const left = json<ServerNic[]>(await kumulus(['server', 'nic', 'list', 'cli-nic1', '-o', 'json']));
+    assert.deepEqual(left.map((n) => n.network), ['default']);
+    const de = await kumulus(['server', 'nic', '--help'], { KUMULUS_LANG: 'de' });
+    ok(de);
+    assert.match(de.stdout, /hängt eine Netzwerkkarte an/);
+    ok(await kumulus(['server', 'delete', 'cli-nic1']));
+    ok(await kumulus(['network', 'delete', 'cli-nicnet']));
+  });
+});

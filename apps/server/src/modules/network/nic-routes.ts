@@ -1,0 +1,67 @@
+import { AttachNic, LimitNic, NicParams, NicWithOperation, Operation, ServerNicList, ServerTraffic } from '@kumulus/api';
+import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
+import type { ServerNics } from './server-nics.ts';
+
+/** A server's NICs: list, attach (hot-plugged), detach. */
+export function nicRoutes(nics: ServerNics): RouteDef[] {
+  return [
+    {
+      method: 'GET',
+      url: '/servers/:id/nics',
+      summary: "List a server's NICs with where each stands on the host",
+      tag: 'servers',
+      params: IdParam,
+      errors: ['SERVER_NOT_FOUND'],
+      responses: { 200: ServerNicList },
+      handler: (req, _r, p) => nics.list(p, idOf(req)),
+    },
+    {
+      method: 'GET',
+      url: '/servers/:id/traffic',
+      summary: "A server's traffic per hour over the last 31 days, public and private, bytes in and out",
+      tag: 'servers',
+      params: IdParam,
+      errors: ['SERVER_NOT_FOUND'],
+      responses: { 200: ServerTraffic },
+      handler: (req, _r, p) => nics.traffic(p, idOf(req)),
+    },
+    {
+      method: 'POST',
+      url: '/servers/:id/nics',
+      summary: 'Attach a NIC on a network to a server (plugged in live when it runs); answers at once with the operation',
+      tag: 'servers',
+      params: IdParam,
+      body: AttachNic,
+      errors: ['SERVER_NOT_FOUND', 'NETWORK_NOT_FOUND', 'ADDRESS_TAKEN', 'NIC_ON_NETWORK', 'NO_ADDRESS_LEFT', 'SERVER_BUSY', 'CONFLICT'],
+      responses: { 202: NicWithOperation },
+      handler: async (req, reply, p) => reply.status(202).send(await nics.attach(p, idOf(req), req.body as AttachNic, req.id)),
+    },
+    {
+      method: 'PATCH',
+      url: '/servers/:id/nics/:nicId',
+      summary: "Set a NIC's rate limits (Mbit/s into and out of the server), applied live",
+      tag: 'servers',
+      params: NicParams,
+      body: LimitNic,
+      errors: ['SERVER_NOT_FOUND', 'NIC_NOT_FOUND', 'SERVER_BUSY', 'CONFLICT'],
+      responses: { 202: Operation },
+      handler: async (req, reply, p) => {
+        const { id, nicId } = req.params as { id: string; nicId: string };
+        return reply.status(202).send(await nics.limit(p, id, nicId, req.body as LimitNic, req.id));
+      },
+    },
+    {
+      method: 'DELETE',
+      url: '/servers/:id/nics/:nicId',
+      summary: 'Detach a NIC from a server; its address is released once the host link is gone',
+      tag: 'servers',
+      params: NicParams,
+      errors: ['SERVER_NOT_FOUND', 'NIC_NOT_FOUND', 'LAST_NIC', 'SERVER_BUSY', 'CONFLICT'],
+      responses: { 202: Operation },
+      handler: async (req, reply, p) => {
+        const { id, nicId } = req.params as { id: string; nicId: string };
+        return reply.status(202).send(await nics.detach(p, id, nicId, req.id));
+      },
+    },
+  ];
+}
