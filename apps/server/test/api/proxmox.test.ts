@@ -10,6 +10,7 @@ import { DEFAULT_TOKEN, PveEmulator } from '@kumulus/pve-emulator';
 import { ownerOf } from '../../src/drivers/proxmox/guests.ts';
 import { DomainError } from '../../src/lib/errors.ts';
 import { serve } from '../../src/serve.ts';
+import { createPgDatabase } from '../harness.ts';
 
 const operatorToken = 'kmt_test_operator_token_0123456789';
 
@@ -57,6 +58,24 @@ describe('serve with a Proxmox VE cluster', () => {
       assert.equal([...emu.state.guests.values()].filter((g) => ownerOf(g.config.tags) === created.server.id).length, 0);
     } finally {
       await running.close();
+    }
+  });
+
+  test('on PostgreSQL: the cluster row holds the secret sealed, and a server runs on the cluster', async () => {
+    const pg = await createPgDatabase();
+    const running = await serve({ ...base(dataDir()), storeUrl: pg.url, proxmox: { url, tokenId: DEFAULT_TOKEN.id, tokenSecret: DEFAULT_TOKEN.secret, fingerprint } });
+    try {
+      const row = await running.store.db.selectFrom('proxmox_clusters').selectAll().executeTakeFirstOrThrow();
+      assert.equal(row.token_id, DEFAULT_TOKEN.id);
+      assert.ok(!row.token_secret_sealed.includes(DEFAULT_TOKEN.secret));
+      const client = new KumulusClient({ baseUrl: running.url, token: operatorToken });
+      const created = await client.createServer({ name: 'on-pve-pg', plan: 'nano', image: 'debian-12', start: true });
+      assert.equal((await client.waitOperation(created.operation.id, 60)).state, 'succeeded');
+      assert.equal((await client.getServer(created.server.id)).status.phase, 'Running');
+      assert.equal((await client.waitOperation((await client.deleteServer(created.server.id)).id, 60)).state, 'succeeded');
+    } finally {
+      await running.close();
+      await pg.drop();
     }
   });
 

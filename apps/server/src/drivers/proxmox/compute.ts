@@ -157,7 +157,8 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
         try {
           const now = new Map<string, string>();
           for (const [id, g] of (await locateGuests(client)).guests) now.set(id, g.status);
-          for (const [id, s] of now) if (last.size > 0 && last.get(id) !== s) onChange(id);
+          // A guest seen for the first time is one we just made; only a known one that changed, or went, is news.
+          for (const [id, s] of now) if (last.has(id) && last.get(id) !== s) onChange(id);
           for (const id of last.keys()) if (!now.has(id)) onChange(id);
           last = now;
         } catch {

@@ -15,9 +15,10 @@ describe('proxmox driver under 20 % injected faults', () => {
   let image = '';
   let maxGuestsPerId = 0;
   before(async () => {
-    t = await makeProxmoxTestEngine({ taskMs: 5 }, { timeoutMs: 400 });
+    // The client gives up after 1.5 s; an injected hang lasts 2 s, so it always looks like a timeout.
+    t = await makeProxmoxTestEngine({ taskMs: 5 }, { timeoutMs: 1500 });
     image = await t.engine.images.prepare('debian-12');
-    t.emulator.faults.set({ rate: 0.2, kinds: [...FAULT_KINDS], seed: 20261201, hangMs: 600, nodeDownMs: 150 });
+    t.emulator.faults.set({ rate: 0.2, kinds: [...FAULT_KINDS], seed: 20261201, hangMs: 2000, nodeDownMs: 150 });
   });
   after(async () => {
     await t?.cleanup();
@@ -34,7 +35,7 @@ describe('proxmox driver under 20 % injected faults', () => {
   async function converge(id: string, want: 'stopped' | 'running' | 'absent', step: () => Promise<TaskRef | null>): Promise<Outcome> {
     let task: TaskRef | null = null;
     let lastError = '';
-    for (let attempt = 0; attempt < 40; attempt++) {
+    for (let attempt = 0; attempt < 60; attempt++) {
       twins(id);
       try {
         if (task) {

@@ -12,7 +12,16 @@ export const PROXMOX_IMAGES: (ImageSource & { template: RegExp; pveam: string })
 
 /** Creates the image facet over one template storage (e.g. `local`). */
 export function createProxmoxImages(client: PveClient, templateStorage: string): ImageDriver {
+  // A template found stays valid for a minute: every create asks whether its image is ready.
+  const seen = new Map<string, { volid: string; at: number }>();
   const find = async (name: string): Promise<string | null> => {
+    const hit = seen.get(name);
+    if (hit && Date.now() - hit.at < 60_000) return hit.volid;
+    const volid = await lookUp(name);
+    if (volid) seen.set(name, { volid, at: Date.now() });
+    return volid;
+  };
+  const lookUp = async (name: string): Promise<string | null> => {
     const img = PROXMOX_IMAGES.find((i) => i.name === name);
     if (!img) throw new PermanentEngineError(`no image '${name}' on Proxmox; known: ${PROXMOX_IMAGES.map((i) => i.name).join(', ')}`);
     const nodes = await client.get<{ node: string; status: string }[]>('/nodes');

@@ -278,7 +278,8 @@ export function createServerReconciler(d: Deps): Reconciler {
       const { wait, observed } = await converge(id, spec, status, wasCreated, trace);
       if (wait && 'task' in wait) {
         status.task = wait.task;
-        return { againMs: 1000 };
+        // A first look soon (most tasks end in well under a second), then about every second like mature clients.
+        return { againMs: 200 };
       }
       if (wait) return { againMs: 2000 };
       setPhase(status, observed?.state === 'running' ? 'Running' : 'Stopped', clock());
