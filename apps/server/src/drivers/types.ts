@@ -358,9 +358,23 @@ export interface PublicRoute {
   uplink: string;
 }
 
+/** One public IPv6 /64 routed to an instance; the instance holds its first address (`<prefix>1`). */
+export interface PublicRoute6 {
+  /** The /64, e.g. `2001:db8:100:3::/64`. */
+  prefix: string;
+  /** The address the instance holds in it and the host answers for upstream (proxy NDP). */
+  host: string;
+  instance: string;
+  nicIndex: number;
+  uplink: string;
+}
+
 /** Everything the host should route for public IPs: the routes, and the pools they come from. */
 export interface PublicIpPlan {
   routes: PublicRoute[];
+  routes6: PublicRoute6[];
+  /** IPv6 pools as first address and length in /64s: proxy entries inside them that no route wants are ours to remove. */
+  pools6: { uplink: string; first: bigint; size: number }[];
   /** Every pool (IPv4 ranges as first/last numbers): proxy entries inside them that no route wants are ours to remove. */
   pools: { uplink: string; first: number; last: number }[];
 }

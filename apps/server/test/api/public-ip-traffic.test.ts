@@ -4,11 +4,12 @@
  * and TCP from it, a server without one does not; the address survives a restart (it is in
  * the guest's config); a host route removed behind our back comes back, a leftover one (as a
  * killed control plane leaves it) goes; unassign removes reachability and every route and
- * proxy entry. The namespace and veth are removed after, also when a test fails.
+ * proxy entry; a public /64 answers on its first address. The namespace and veth are removed
+ * after, and IPv6 forwarding is put back as it was, also when a test fails.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,10 +25,16 @@ const uplink = `kmu${tag}`;
 const router = `kmr${tag}`;
 // TEST-NET-2, a /24 per run: the router holds .1, the host .254, the pool a /28 of it.
 const net = `198.51.${100 + (Number.parseInt(tag.slice(0, 2), 16) % 100)}`;
+// Documentation IPv6: a /48 per run, the pool a /56 of it.
+const net6 = `2001:db8:${tag.slice(0, 4)}`;
 
 describe('public IPs: real packets from an upstream router', () => {
   let s: TestServer;
+  // Routing a /64 turns IPv6 forwarding on (the engine's job); the test puts back what it found.
+  const FORWARDING6 = '/proc/sys/net/ipv6/conf/all/forwarding';
+  let forwarding6 = '';
   before(async () => {
+    forwarding6 = await readFile(FORWARDING6, 'utf8');
     await run('ip', ['netns', 'add', ns]);
     await run('ip', ['link', 'add', uplink, 'type', 'veth', 'peer', 'name', router, 'netns', ns]);
     await run('ip', ['addr', 'add', `${net}.254/24`, 'dev', uplink]);
@@ -35,16 +42,20 @@ describe('public IPs: real packets from an upstream router', () => {
     await run('ip', ['-n', ns, 'addr', 'add', `${net}.1/24`, 'dev', router]);
     await run('ip', ['-n', ns, 'link', 'set', router, 'up']);
     await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    await run('ip', ['-6', 'addr', 'add', `${net6}::fffe/48`, 'dev', uplink, 'nodad']);
+    await run('ip', ['-n', ns, '-6', 'addr', 'add', `${net6}::1/48`, 'dev', router, 'nodad']);
     s = await startTestServer({ sweepMs: 1000 });
   });
   after(async () => {
     await s?.stop();
     await run('ip', ['netns', 'del', ns], { allowFail: true });
     await run('ip', ['link', 'del', uplink], { allowFail: true });
+    if (forwarding6) await writeFile(FORWARDING6, forwarding6);
   });
 
   const inNs = (cmd: string[]) => run('ip', ['netns', 'exec', ns, ...cmd], { allowFail: true });
-  const pings = async (address: string) => (await inNs(['busybox', 'ping', '-c', '1', '-W', '1', address])).code === 0;
+  const pings = async (address: string) => (await inNs(['busybox', address.includes(':') ? 'ping6' : 'ping', '-c', '1', '-W', '1', address])).code === 0;
+  const routes6 = async () => (await run('ip', ['-6', 'route', 'show', 'proto', ROUTE_PROTO])).stdout;
   const sh = async (id: string, script: string) => {
     const r = await lxcAttach(join(s.dataDir, 'lxc'), id, ['/bin/sh', '-c', script]);
     return `${r.stdout}${r.stderr}`;
@@ -100,6 +111,19 @@ describe('public IPs: real packets from an upstream router', () => {
     await run('ip', ['route', 'add', `${spare.address}/32`, 'via', web.spec.nics[0]!.ipv4.split('/')[0]!, 'dev', defaultBridge, 'proto', ROUTE_PROTO]);
     await run('ip', ['neigh', 'add', 'proxy', spare.address, 'dev', uplink]);
     assert.ok(await eventually(async () => (await routesTo(spare.address)) === '' && !(await proxied(spare.address))), 'the leftover route and proxy entry are gone');
+
+    // IPv6: the server's own /64, its first address answering from upstream.
+    await api.createPool({ name: 'upstream6', range: `${net6}:100::/56`, uplink, cooldownSeconds: 0 });
+    const six = await api.allocate({ name: 'web-v6', family: 'ipv6', server: web.id });
+    assert.equal(six.address, `${net6}:100::/64`);
+    assert.ok(await eventually(() => pings(`${net6}:100::1`)), 'the server answers ping on the first address of its /64');
+    assert.match(await sh(web.id, 'ip -6 addr show dev eth0'), new RegExp(`${net6}:100::1/64`));
+    assert.match(await readFile(join(s.dataDir, 'lxc', web.id, 'config'), 'utf8'), new RegExp(`lxc\\.net\\.0\\.ipv6\\.address = ${net6}:100::1/64`));
+    await api.unassign(six.id);
+    assert.ok(await eventually(async () => !(await pings(`${net6}:100::1`)) && !(await routes6()).includes(`${net6}:100::/64`)), 'unassigned, the /64 answers no more and has no route');
+    assert.ok(await eventually(async () => !(await sh(web.id, 'ip -6 addr show dev eth0')).includes(`${net6}:100::1`)), 'and left the guest');
+    await api.release(six.id);
+    await api.deletePool('upstream6');
 
     // Unassign: no more answers, and nothing left on the host.
     await api.unassign(ip.id);

@@ -9,10 +9,11 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PublicIpDriver, PublicIpPlan, PublicRoute } from '../types.ts';
+import type { PublicIpDriver, PublicIpPlan, PublicRoute, PublicRoute6 } from '../types.ts';
 import { broadcastOf } from './config.ts';
 import { run } from './exec.ts';
 import { lxcInfo } from './lxc.ts';
+import { applyHost6, GATEWAY6 } from './public-ip6.ts';
 
 /** The routing protocol number our host routes carry (`ip route … proto 75`); 75 is unassigned in rt_protos. */
 export const ROUTE_PROTO = '75';
@@ -30,9 +31,13 @@ export interface LocalPublicIpOptions {
 }
 
 /** The public-IP lines of an instance's LXC config, as `apply` writes them. */
-export function publicConfigBlock(routes: PublicRoute[]): string {
-  if (routes.length === 0) return '';
-  const lines = routes.map((r) => `lxc.net.${r.nicIndex}.ipv4.address = ${r.address}/32 ${broadcastOf(`${r.address}/32`)}`);
+export function publicConfigBlock(routes: PublicRoute[], routes6: PublicRoute6[] = []): string {
+  if (routes.length + routes6.length === 0) return '';
+  const lines = [
+    ...routes.map((r) => `lxc.net.${r.nicIndex}.ipv4.address = ${r.address}/32 ${broadcastOf(`${r.address}/32`)}`),
+    // The IPv6 default route (via the bridge's fe80::1) is set live on every pass, not by LXC.
+    ...routes6.map((r) => `lxc.net.${r.nicIndex}.ipv6.address = ${r.host}/64`),
+  ];
   return [BEGIN, ...lines, END, ''].join('\n');
 }
 
@@ -90,6 +95,25 @@ export function createLocalPublicIps(opts: LocalPublicIpOptions): PublicIpDriver
   }
 
   /** Makes a running instance hold exactly its public /32s on its public NIC. */
+  /** Makes a running instance hold exactly its public /64 addresses, and the IPv6 default route while it has one. */
+  async function live6(pid: number, routes6: PublicRoute6[], had6: { nic: number; address: string }[], nicIndexes: Set<number>) {
+    for (const nic of nicIndexes) {
+      const dev = `eth${nic}`;
+      const want = new Set(routes6.filter((x) => x.nicIndex === nic).map((x) => x.host));
+      const r = await run('nsenter', ['-t', String(pid), '-n', 'ip', '-j', '-6', 'addr', 'show', 'dev', dev, 'scope', 'global'], { allowFail: true });
+      if (r.code !== 0) continue;
+      const info = (JSON.parse(r.stdout || '[]') as { addr_info?: { local: string }[] }[])[0]?.addr_info ?? [];
+      const have = new Set(info.map((a) => a.local));
+      // Only addresses this block put there are ours to take away.
+      const gone = had6.filter((h) => h.nic === nic && have.has(h.address) && !want.has(h.address)).map((h) => `addr del ${h.address}/64 dev ${dev}`);
+      const added = [...want].filter((a) => !have.has(a)).map((a) => `addr add ${a}/64 dev ${dev} nodad`);
+      const route = want.size ? [`route replace default via ${GATEWAY6} dev ${dev}`] : [];
+      const lines = [...gone, ...added, ...route];
+      if (lines.length) await run('nsenter', ['-t', String(pid), '-n', 'ip', '-6', '-batch', '-'], { input: lines.map((l) => `${l}\n`).join('') });
+      if (!want.size && had6.some((h) => h.nic === nic)) await run('nsenter', ['-t', String(pid), '-n', 'ip', '-6', 'route', 'del', 'default', 'via', GATEWAY6, 'dev', dev], { allowFail: true });
+    }
+  }
+
   async function live(id: string, pid: number, routes: PublicRoute[], nicIndexes: Set<number>) {
     for (const nic of nicIndexes) {
       const dev = `eth${nic}`;
@@ -108,21 +132,26 @@ export function createLocalPublicIps(opts: LocalPublicIpOptions): PublicIpDriver
   async function instances(plan: PublicIpPlan) {
     const byInstance = new Map<string, PublicRoute[]>();
     for (const r of plan.routes) byInstance.set(r.instance, [...(byInstance.get(r.instance) ?? []), r]);
+    const byInstance6 = new Map<string, PublicRoute6[]>();
+    for (const r of plan.routes6) byInstance6.set(r.instance, [...(byInstance6.get(r.instance) ?? []), r]);
     for (const entry of await readdir(lxcPath).catch(() => [] as string[])) {
       if (!entry.startsWith('srv_')) continue;
       const path = join(lxcPath, entry, 'config');
       const text = await readFile(path, 'utf8').catch(() => null);
       if (text === null) continue;
       const routes = byInstance.get(entry) ?? [];
+      const routes6 = byInstance6.get(entry) ?? [];
       const start = text.indexOf(BEGIN);
       const had = start < 0 ? [] : [...text.slice(start).matchAll(/^lxc\.net\.(\d+)\.ipv4\.address = (\S+)\/32/gm)];
-      if (routes.length === 0 && had.length === 0) continue;
-      const next = withPublicBlock(text, publicConfigBlock(routes));
+      const had6 = start < 0 ? [] : [...text.slice(start).matchAll(/^lxc\.net\.(\d+)\.ipv6\.address = (\S+)\/64/gm)].map((m) => ({ nic: Number(m[1]), address: m[2]! }));
+      if (routes.length + routes6.length === 0 && had.length + had6.length === 0) continue;
+      const next = withPublicBlock(text, publicConfigBlock(routes, routes6));
       if (next !== text) await writeFile(path, next);
       const info = await lxcInfo(lxcPath, entry);
       if (info?.state === 'RUNNING' && info.pid) {
         const nics = new Set([...routes.map((r) => r.nicIndex), ...had.map((m) => Number(m[1]))]);
         await live(entry, info.pid, routes, nics);
+        await live6(info.pid, routes6, had6, new Set([...routes6.map((r) => r.nicIndex), ...had6.map((h) => h.nic)]));
       }
     }
   }
@@ -135,6 +164,7 @@ export function createLocalPublicIps(opts: LocalPublicIpOptions): PublicIpDriver
       await instances(plan);
       await hostRoutes(plan);
       await proxies(plan);
+      await applyHost6(plan, bridge, ROUTE_PROTO);
     },
   };
 }

@@ -5,12 +5,12 @@
  * our back and removes what a crash left.
  */
 import type { Kysely } from 'kysely';
-import type { Engine, PublicIpPlan, PublicRoute } from '../../drivers/types.ts';
+import type { Engine, PublicIpPlan, PublicRoute, PublicRoute6 } from '../../drivers/types.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
 import { ipv4ToInt } from './cidr.ts';
 import { DEFAULT_NETWORK } from './networks.ts';
-import { parsePoolRange } from './public-ranges.ts';
+import { bigIntToIpv6, ipv6ToBigInt, parsePoolRange } from './public-ranges.ts';
 
 /** The queue key of the host's public-IP pass. */
 export const PUBLIC_IP_KIND = 'public-ips';
@@ -26,19 +26,27 @@ export async function publicIpPlan(db: Kysely<Database>): Promise<PublicIpPlan> 
     .where('servers.deletion_requested_at', 'is', null)
     .execute();
   const routes: PublicRoute[] = [];
+  const routes6: PublicRoute6[] = [];
   for (const r of rows) {
-    // IPv6 /64s are held and shown, but this engine routes IPv4 only so far.
-    if (r.family !== 'ipv4') continue;
     const nics = (JSON.parse(r.spec) as { nics: { network: string; ipv4: string }[] }).nics;
     const nicIndex = nics.findIndex((n) => n.network === DEFAULT_NETWORK);
     if (nicIndex < 0) continue;
-    routes.push({ address: r.address, instance: r.server, nicIndex, via: nics[nicIndex]!.ipv4.split('/')[0]!, uplink: r.uplink });
+    if (r.family === 'ipv4') routes.push({ address: r.address, instance: r.server, nicIndex, via: nics[nicIndex]!.ipv4.split('/')[0]!, uplink: r.uplink });
+    else {
+      // The server holds the first address of its /64; the rest of the /64 is on-link behind it.
+      const base = ipv6ToBigInt(r.address.split('/')[0]!);
+      if (base !== null) routes6.push({ prefix: r.address, host: bigIntToIpv6(base + 1n), instance: r.server, nicIndex, uplink: r.uplink });
+    }
   }
   const v4 = pools.filter((p) => p.family === 'ipv4').map((p) => {
     const range = parsePoolRange(p.range);
     return { uplink: p.uplink, first: Number(range.first), last: Number(range.first) + range.size - 1 };
   });
-  return { routes: routes.filter((r) => ipv4ToInt(r.address) !== null), pools: v4 };
+  const v6 = pools.filter((p) => p.family === 'ipv6').map((p) => {
+    const range = parsePoolRange(p.range);
+    return { uplink: p.uplink, first: range.first, size: range.size };
+  });
+  return { routes: routes.filter((r) => ipv4ToInt(r.address) !== null), pools: v4, routes6, pools6: v6 };
 }
 
 /** Creates the reconciler; it runs again every `resyncMs` to repair drift. */
