@@ -36,6 +36,7 @@ import { networkRoutes } from './modules/network/routes.ts';
 import { nicRoutes } from './modules/network/nic-routes.ts';
 import { createServerNics } from './modules/network/server-nics.ts';
 import { createTrafficCollector } from './modules/network/traffic.ts';
+import { createPlanTraffic } from './modules/network/traffic-policy.ts';
 import { createIdentity } from './modules/identity/service.ts';
 import { createOperations } from './modules/operations/service.ts';
 import { operationRoutes } from './modules/operations/routes.ts';
@@ -216,7 +217,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       // A network is rarely changed and cheap to check: its own resync stays (bridge, dnsmasq).
       network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: 15_000 }),
       'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
-      traffic: createTrafficCollector({ db, engine, clock, defaultNetwork: net.name, everyMs: opts.trafficEveryMs ?? 60_000 }),
+      traffic: createTrafficCollector({ db, engine, clock, defaultNetwork: net.name, everyMs: opts.trafficEveryMs ?? 60_000, wake: (trx, id) => queue.enqueue(trx, 'server', id) }),
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
@@ -283,7 +284,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...storageRoutes(volumes),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
-      ...nicRoutes(serverNics),
+      ...nicRoutes(serverNics, createPlanTraffic(db)),
       ...billingRoutes(billing),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],

@@ -29,7 +29,7 @@ import type {
   UpdateTenant,
   User,
 } from './schemas.ts';
-import type { AttachNic, LimitNic, NicWithOperation, ServerNicList, ServerTraffic } from './schemas/network.ts';
+import type { AttachNic, LimitNic, NicWithOperation, PlanTraffic, ServerNicList, ServerTraffic } from './schemas/network.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
 
@@ -153,6 +153,12 @@ export class KumulusClient {
   }
   limitNic(server: string, nicId: string, body: LimitNic) {
     return this.request<Operation>('PATCH', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nicId)}`, body);
+  }
+  getPlanTraffic(plan: string) {
+    return this.request<PlanTraffic>('GET', `/plans/${encodeURIComponent(plan)}/traffic`);
+  }
+  setPlanTraffic(plan: string, body: PlanTraffic) {
+    return this.request<PlanTraffic>('PUT', `/plans/${encodeURIComponent(plan)}/traffic`, body);
   }
   serverTraffic(server: string) {
     return this.request<ServerTraffic>('GET', `/servers/${encodeURIComponent(server)}/traffic`);

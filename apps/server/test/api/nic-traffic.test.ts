@@ -111,4 +111,35 @@ describe('NIC rate limits and traffic', () => {
     const hours = (await s.client.serverTraffic('ta')).items;
     assert.equal(hours.reduce((n, h) => n + h.publicInBytes, 0), 0, 'nothing on the vSwitch counts as public');
   });
+
+  test("a plan's terms: past the included traffic public NICs are throttled, past the hard limit the server says so", async () => {
+    const c = s.client;
+    await c.createPlan({ name: 'metered', vcpus: 1, memoryMb: 256, diskGb: 1, priceHourly: { amount: 1, currency: 'EUR' } });
+    await c.setPlanTraffic('metered', { nicMbit: null, includedGb: 0, throttleMbit: 10, hardLimitGb: null });
+    const made = await c.createServer({ name: 'tm', plan: 'metered', image: 'tiny' });
+    assert.equal((await c.waitOperation(made.operation.id, 60)).state, 'succeeded');
+    const gateway = made.server.spec.nics[0]!.ipv4.split('.').slice(0, 3).join('.') + '.1';
+    await sh(made.server.id, `ping -c 3 -W 1 ${gateway}`); // public traffic past the 0 GB included
+    const ifb = ifbName(vethName(made.server.spec.nics[0]!.id));
+    const tbfOn = () => {
+      try {
+        return /tbf .*rate 10Mbit/.test(execFileSync('tc', ['qdisc', 'show', 'dev', ifb], { encoding: 'utf8', stdio: 'pipe' }));
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 60 && !tbfOn(); i++) await sleep(300);
+    assert.ok(tbfOn(), 'the public NIC is throttled to 10 Mbit/s out');
+    const condition = async () => (await c.getServer('tm')).status.conditions.find((x) => x.type === 'TrafficLimit');
+    assert.equal((await condition())?.reason, 'Throttled');
+    assert.equal((await condition())?.status, 'False', 'the hard limit is not reached');
+
+    await c.setPlanTraffic('metered', { nicMbit: null, includedGb: 0, throttleMbit: 10, hardLimitGb: 0 });
+    await sh(made.server.id, `ping -c 2 -W 1 ${gateway}`);
+    for (let i = 0; i < 60 && (await condition())?.reason !== 'HardLimitExceeded'; i++) await sleep(300);
+    assert.equal((await condition())?.status, 'True', 'past the hard limit: a condition billing can read');
+    assert.equal((await condition())?.reason, 'HardLimitExceeded');
+    await c.waitOperation((await c.deleteServer(made.server.id)).id, 60);
+    assert.throws(() => execFileSync('ip', ['link', 'show', ifb], { stdio: 'pipe' }), 'no IFB device is left');
+  });
 });
