@@ -166,7 +166,9 @@ export function createServerReconciler(d: Deps): Reconciler {
         await progress(id, 'changing NICs', 60);
         action = 'nics';
         const { nics, dns } = await nicSpecsFor(db, engine, effective.nics, d.defaultNetwork);
+        trace.mark('nic-specs');
         task = await engine.compute.setNics(id, nics, dns);
+        trace.mark('set-nics');
         status.nicsApplied = effective.nics.map(nicKey);
         await nicsChanged(id, spec, status);
         known = observed;
