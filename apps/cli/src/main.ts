@@ -10,7 +10,11 @@ import { runPlan } from './commands/plan.ts';
 import { runServe } from './commands/serve.ts';
 import { runServer } from './commands/server.ts';
 import { runSshKey } from './commands/ssh-key.ts';
+import { runIpPool } from './commands/ip-pool.ts';
+import { runFirewall } from './commands/firewall.ts';
+import { runZone } from './commands/zone.ts';
 import { runNetwork } from './commands/network.ts';
+import { runPublicIp } from './commands/public-ip.ts';
 import { runVolume } from './commands/volume.ts';
 import { resolveConfig } from './config.ts';
 import { Exit, toCliError, usageError } from './errors.ts';
@@ -26,6 +30,10 @@ Commands:
   server             create, list, show, start, stop, reboot, delete servers
   ssh-key            list, add, rename, delete the SSH keys new servers can get
   network            list, create, show, rename, delete your private networks (vSwitches)
+  public-ip          allocate, assign, unassign, release your public IPs; set their reverse DNS
+  ip-pool            define the pools public IPs come from (operators)
+  firewall           firewalls: rules, and the servers, NICs or labels they apply to
+  zone               zones and the flows allowed between them (operators)
   volume             create, list, show, attach, detach, resize, delete block volumes
   plan list          plans a server can have
   image list         images a server can be created from
@@ -57,6 +65,10 @@ Befehle:
   server             Server anlegen, auflisten, anzeigen, starten, stoppen, neu starten, löschen
   ssh-key            SSH-Schlüssel für neue Server auflisten, hinzufügen, umbenennen, löschen
   network            Ihre privaten Netze (vSwitches) auflisten, anlegen, zeigen, umbenennen, löschen
+  public-ip          Ihre öffentlichen IPs belegen, zuweisen, abziehen, freigeben; Reverse-DNS setzen
+  ip-pool            die Pools festlegen, aus denen öffentliche IPs stammen (Betreiber)
+  firewall           Firewalls: Regeln und die Server, NICs oder Labels, auf die sie wirken
+  zone               Zonen und die zwischen ihnen erlaubten Flüsse (Betreiber)
   volume             Block-Volumes anlegen, auflisten, zeigen, anhängen, abhängen, vergrößern, löschen
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
@@ -88,6 +100,10 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   server: runServer,
   'ssh-key': runSshKey,
   network: runNetwork,
+  'public-ip': runPublicIp,
+  'ip-pool': runIpPool,
+  firewall: runFirewall,
+  zone: runZone,
   volume: runVolume,
   plan: runPlan,
   image: runImage,

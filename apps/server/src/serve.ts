@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import type { Kysely } from 'kysely';
 import { createLocalEngine } from './drivers/local/index.ts';
+import { createProxmoxEngine, type ProxmoxEngineOptions } from './drivers/proxmox/index.ts';
 import type { Engine } from './drivers/types.ts';
+import { registeredProxmox, registerProxmox, verifyProxmox } from './modules/cluster/proxmox-registration.ts';
+import { openSecretBox } from './modules/cluster/secret-box.ts';
 import { buildApp } from './http/app.ts';
 import { prepareEndpoints, type TlsEndpoint } from './http/endpoints.ts';
 import { principalOf } from './http/auth.ts';
@@ -29,6 +32,11 @@ import { computeRoutes } from './modules/compute/routes.ts';
 import { createServerReconciler, type PhaseChange } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
 import { createSshKeys } from './modules/compute/ssh-keys.ts';
+import { compileFromStore, createFirewallReconciler } from './modules/firewall/firewall-reconciler.ts';
+import type { Ruleset } from './modules/firewall/compile.ts';
+import { createFirewalls, FIREWALL_QUEUE } from './modules/firewall/firewalls.ts';
+import { firewallRoutes } from './modules/firewall/routes.ts';
+import { createZones } from './modules/firewall/zones.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { createNetworkReconciler, createNetworkSweep } from './modules/network/network-reconciler.ts';
 import { createNetworks } from './modules/network/networks.ts';
@@ -37,6 +45,10 @@ import { nicRoutes } from './modules/network/nic-routes.ts';
 import { createServerNics } from './modules/network/server-nics.ts';
 import { createTrafficCollector } from './modules/network/traffic.ts';
 import { createPlanTraffic } from './modules/network/traffic-policy.ts';
+import { createIpPools } from './modules/network/ip-pools.ts';
+import { createPublicIpReconciler, PUBLIC_IP_KIND } from './modules/network/public-ip-reconciler.ts';
+import { publicIpRoutes } from './modules/network/public-ip-routes.ts';
+import { createPublicIps, unassignServer } from './modules/network/public-ips.ts';
 import { createIdentity } from './modules/identity/service.ts';
 import { createOperations } from './modules/operations/service.ts';
 import { operationRoutes } from './modules/operations/routes.ts';
@@ -99,8 +111,17 @@ export interface ServeOptions {
   meterEveryMs?: number;
   /** The clock; the wall clock by default (tests of billing inject their own). */
   clock?: Clock;
+  /**
+   * A Proxmox VE cluster to drive instead of the local host: stored (the token secret sealed) and checked at
+   * start. Without it, a cluster registered by an earlier start is used, and without one the local host.
+   */
+  proxmox?: ProxmoxEngineOptions;
+  /** The key file that seals stored secrets; `<dataDir>/secret.key` by default. Keep it out of database backups. */
+  secretKeyFile?: string;
   /** The local engine's storage backend and its settings; `dir` under `<dataDir>/volumes` by default. */
   storage?: { backend: string; config: Record<string, string> };
+  /** How often the firewall ruleset is compared with the kernel's when nothing changed; 10 s by default. */
+  firewallResyncMs?: number;
   /** GB of volumes one tenant may have in all. */
   volumeQuotaGb?: number;
 }
@@ -114,6 +135,8 @@ export interface Running {
   engine: Engine;
   /** The store, for tests and benchmarks that look underneath the API. */
   store: Store;
+  /** The firewall ruleset the spec compiles to now (null when the engine has no firewall facet). */
+  compiledFirewall(): Promise<Ruleset | null>;
   close(): Promise<void>;
 }
 
@@ -153,7 +176,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
-  const engine = opts.engine ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus', ...(opts.storage ? { storage: opts.storage } : {}) });
+  const engine = opts.engine ?? (await proxmoxEngine(opts, dataDir, db, clock).catch(async (err) => {
+    await store.close();
+    lock?.release();
+    throw err;
+  })) ?? createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: opts.bridge ?? 'kmbr0', nftTable: opts.nftTable ?? 'kumulus', ...(opts.storage ? { storage: opts.storage } : {}) });
   const net = { name: 'default', ...(opts.network ?? { cidr: '10.77.0.0/16', gateway: '10.77.0.1' }) };
   // A host that cannot make the bridge still starts: the preflight shows the operator why.
   const link = await engine.network.ensureDefault(net).catch((err: Error) => {
@@ -218,20 +245,39 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: 15_000 }),
       'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
       traffic: createTrafficCollector({ db, engine, clock, defaultNetwork: net.name, everyMs: opts.trafficEveryMs ?? 60_000, wake: (trx, id) => queue.enqueue(trx, 'server', id) }),
+      [PUBLIC_IP_KIND]: createPublicIpReconciler({ db, engine, resyncMs: opts.sweepMs ?? 15_000 }),
+      ...(engine.firewall
+        ? { [FIREWALL_QUEUE.kind]: createFirewallReconciler({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link }, resyncMs: opts.firewallResyncMs ?? 10_000 }) }
+        : {}),
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
 
+  const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify: () => worker.notify() });
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
   const serverNics = createServerNics({ db, clock, ids, audit, operations, queue, dialect: store.dialect, defaultNetwork: net, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
+  // A change that moves public routes wakes the host's public-IP pass, in the change's transaction.
+  const publicIpsChanged = async (trx: Kysely<Database>) => {
+    await queue.enqueue(trx, PUBLIC_IP_KIND, 'host');
+    // The address is the NIC's own source from now on (anti-spoofing) and what references to the server match.
+    if (engine.firewall) await queue.enqueue(trx, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
+    queueMicrotask(() => worker.notify());
+  };
+  const ipPools = createIpPools({ db, clock, ids, audit, dialect: store.dialect, modes: engine.publicIps?.modes ?? [], changed: publicIpsChanged });
+  const publicIps = createPublicIps({ db, clock, ids, audit, dialect: store.dialect, changed: publicIpsChanged });
 
   /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
   async function serverPhaseChanged(trx: Kysely<Database>, change: PhaseChange): Promise<void> {
     await metering.recordPhase(trx, change);
     // A deleted server takes its volumes' attachments with it: their reconciler notices at once.
     if (change.phase === 'Deleted') for (const id of await volumes.attachedTo(trx, change.tenantId, change.serverId)) await queue.enqueue(trx, 'volume', id);
+    // A deleted server's public IPs stay the tenant's, unassigned; a started one gets its addresses at once.
+    if (change.phase === 'Deleted') await unassignServer(trx, change.serverId, clock());
+    if (change.phase === 'Deleted' || change.phase === 'Running') await publicIpsChanged(trx);
+    // A gone server leaves every firewall's references and its NICs' chains.
+    if (change.phase === 'Deleted') await queue.enqueue(trx, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
   }
   const volumes = createVolumes({
     db,
@@ -262,6 +308,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await queue.enqueue(db, 'engine', 'sweep');
   await queue.enqueue(db, 'network-sweep', 'sweep');
   await queue.enqueue(db, 'traffic', 'collect', opts.trafficEveryMs ?? 60_000);
+  await queue.enqueue(db, PUBLIC_IP_KIND, 'host');
+  if (engine.firewall) await queue.enqueue(db, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   worker.start();
   const unwatch = engine.compute.watch((id) => {
@@ -285,6 +333,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...operationRoutes(operations),
       ...networkRoutes(networks),
       ...nicRoutes(serverNics, createPlanTraffic(db)),
+      ...publicIpRoutes(ipPools, publicIps),
+      ...firewallRoutes(firewalls, createZones({ db, clock, ids, audit, queue, notify: () => worker.notify() })),
       ...billingRoutes(billing),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
     ],
@@ -305,6 +355,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     tls: listening.tls,
     engine,
     store,
+    compiledFirewall: async () => (engine.firewall ? compileFromStore({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link } }) : null),
     close: () => {
       closing ??= (async () => {
         // Stop taking requests first; the sockets end once the app has closed its WebSockets.
@@ -319,4 +370,20 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       return closing;
     },
   };
+}
+
+/** The Proxmox engine when a cluster is given or registered, checked before use; null for the local host. */
+async function proxmoxEngine(opts: ServeOptions, dataDir: string, db: Store['db'], clock: Clock): Promise<Engine | null> {
+  const box = () => openSecretBox(opts.secretKeyFile ?? join(dataDir, 'secret.key'));
+  if (opts.proxmox) await registerProxmox(db, box(), clock, opts.proxmox);
+  const endpoint = await registeredProxmox(db, box);
+  if (!endpoint) return null;
+  const engine = createProxmoxEngine({ ...opts.proxmox, ...endpoint });
+  try {
+    await verifyProxmox(engine.client, endpoint);
+  } catch (err) {
+    await engine.client.close();
+    throw err;
+  }
+  return engine;
 }

@@ -47,6 +47,7 @@ for (const store of STORES) {
       if (child) await exited(child);
       for (const id of await engine.compute.list()) await engine.compute.destroy(id);
       await engine.network.removeDefault();
+      await engine.firewall?.remove();
       await dropDb?.();
       rmSync(dataDir, { recursive: true, force: true });
     });

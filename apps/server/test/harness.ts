@@ -92,6 +92,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     for (const id of await engine.compute.list()) await engine.compute.destroy(id);
     for (const id of await engine.network.listNetworks()) await engine.network.removeNetwork(id);
     await engine.network.removeDefault();
+    await engine.firewall?.remove();
     await pgDb?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   };

@@ -1,25 +1,34 @@
 /**
- * The dashboard's routes. Pages are plain components chosen by path; the console page is
+ * The dashboard's routes (wouter over the history API; the server answers every non-/api path with
+ * index.html, so deep links and reloads work) around TanStack Query's cache. The console page is
  * loaded lazily so xterm.js stays out of the first load.
  */
+import { QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useRef } from 'react';
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { AppLayout } from './components/app-layout.tsx';
 import { Loading } from './components/loading.tsx';
 import { I18nProvider, useI18n } from './i18n/i18n.tsx';
-import { Link, matchPath, Redirect, useLocation } from './lib/router.tsx';
 import { SessionProvider, nextPath, redirectToSignIn, useSession } from './lib/session.tsx';
-import { CatalogPage } from './pages/catalog.tsx';
-import { HostsPage } from './pages/hosts.tsx';
-import { OperationsPage } from './pages/operations.tsx';
-import { ServerCreatePage } from './pages/server-create.tsx';
-import { ServerDetailPage } from './pages/server-detail.tsx';
-import { ServerListPage } from './pages/server-list.tsx';
-import { SignInPage } from './pages/sign-in.tsx';
-import { SshKeysPage } from './pages/ssh-keys.tsx';
-import { TenantsPage } from './pages/tenants.tsx';
-import { TokensPage } from './pages/tokens.tsx';
+import { queryClient } from './lib/use-poll.ts';
+import { CatalogPage } from './pages/compute/catalog.tsx';
+import { FirewallsPage } from './pages/firewall/firewalls.tsx';
+import { ZonesPage } from './pages/firewall/zones.tsx';
+import { HostsPage } from './pages/cluster/hosts.tsx';
+import { IpPoolsPage } from './pages/network/ip-pools.tsx';
+import { NetworkDetailPage } from './pages/network/network-detail.tsx';
+import { NetworksPage } from './pages/network/networks.tsx';
+import { PublicIpsPage } from './pages/network/public-ips.tsx';
+import { OperationsPage } from './pages/operations/operations.tsx';
+import { ServerCreatePage } from './pages/compute/server-create.tsx';
+import { ServerDetailPage } from './pages/compute/server-detail.tsx';
+import { ServerListPage } from './pages/compute/server-list.tsx';
+import { SignInPage } from './pages/identity/sign-in.tsx';
+import { SshKeysPage } from './pages/compute/ssh-keys.tsx';
+import { TenantsPage } from './pages/identity/tenants.tsx';
+import { TokensPage } from './pages/identity/tokens.tsx';
 
-const ServerConsolePage = lazy(() => import('./pages/server-console.tsx'));
+const ServerConsolePage = lazy(() => import('./pages/compute/server-console.tsx'));
 
 function NotFound() {
   const { t } = useI18n();
@@ -31,26 +40,39 @@ function NotFound() {
   );
 }
 
-function page(path: string, isOperator: boolean) {
-  if (path === '/' || path === '') return <Redirect to="/servers" />;
-  if (matchPath('/servers', path)) return <ServerListPage />;
-  if (matchPath('/servers/new', path)) return <ServerCreatePage />;
-  const consoleOf = matchPath('/servers/:id/console', path);
-  if (consoleOf) return <ServerConsolePage id={consoleOf.id!} />;
-  const shellOf = matchPath('/servers/:id/shell', path);
-  if (shellOf) return <ServerConsolePage key="shell" id={shellOf.id!} mode="shell" />;
-  const server = matchPath('/servers/:id', path);
-  if (server) return <ServerDetailPage id={server.id!} />;
-  if (matchPath('/operations', path)) return <OperationsPage scope="tenant" />;
-  if (matchPath('/tokens', path)) return <TokensPage />;
-  if (matchPath('/ssh-keys', path)) return <SshKeysPage />;
-  if (isOperator) {
-    if (matchPath('/operator/tenants', path)) return <TenantsPage />;
-    if (matchPath('/operator/hosts', path)) return <HostsPage />;
-    if (matchPath('/operator/catalog', path)) return <CatalogPage />;
-    if (matchPath('/operator/operations', path)) return <OperationsPage scope="all" />;
-  }
-  return <NotFound />;
+function Pages({ isOperator }: { isOperator: boolean }) {
+  return (
+    <Switch>
+      <Route path="/">
+        <Redirect to="/servers" replace />
+      </Route>
+      <Route path="/servers" component={ServerListPage} />
+      <Route path="/servers/new" component={ServerCreatePage} />
+      <Route path="/servers/:id/console">{(p) => <ServerConsolePage id={p.id} />}</Route>
+      <Route path="/servers/:id/shell">{(p) => <ServerConsolePage key="shell" id={p.id} mode="shell" />}</Route>
+      <Route path="/servers/:id">{(p) => <ServerDetailPage id={p.id} />}</Route>
+      <Route path="/operations">
+        <OperationsPage scope="tenant" />
+      </Route>
+      <Route path="/tokens" component={TokensPage} />
+      <Route path="/ssh-keys" component={SshKeysPage} />
+      <Route path="/networks" component={NetworksPage} />
+      <Route path="/networks/:id">{(p) => <NetworkDetailPage id={p.id} />}</Route>
+      <Route path="/public-ips" component={PublicIpsPage} />
+      <Route path="/firewalls" component={FirewallsPage} />
+      {isOperator && <Route path="/operator/tenants" component={TenantsPage} />}
+      {isOperator && <Route path="/operator/hosts" component={HostsPage} />}
+      {isOperator && <Route path="/operator/catalog" component={CatalogPage} />}
+      {isOperator && <Route path="/operator/ip-pools" component={IpPoolsPage} />}
+      {isOperator && <Route path="/operator/zones" component={ZonesPage} />}
+      {isOperator && (
+        <Route path="/operator/operations">
+          <OperationsPage scope="all" />
+        </Route>
+      )}
+      <Route component={NotFound} />
+    </Switch>
+  );
 }
 
 function ToSignIn() {
@@ -59,13 +81,15 @@ function ToSignIn() {
 }
 
 function Routes() {
-  const location = useLocation();
-  const path = location.split('?')[0] ?? '/';
+  const [path] = useLocation();
   const { me, isOperator } = useSession();
   const mainRef = useRef<string>(path);
   // Move focus to the new page's main region so screen readers announce the page change.
   useEffect(() => {
-    if (mainRef.current !== path) document.getElementById('main')?.focus({ preventScroll: true });
+    if (mainRef.current !== path) {
+      window.scrollTo(0, 0);
+      document.getElementById('main')?.focus({ preventScroll: true });
+    }
     mainRef.current = path;
   }, [path]);
 
@@ -74,7 +98,9 @@ function Routes() {
   if (!me) return <ToSignIn />;
   return (
     <AppLayout>
-      <Suspense fallback={<Loading />}>{page(path, isOperator)}</Suspense>
+      <Suspense fallback={<Loading />}>
+        <Pages isOperator={isOperator} />
+      </Suspense>
     </AppLayout>
   );
 }
@@ -83,9 +109,11 @@ function Routes() {
 export function App() {
   return (
     <I18nProvider>
-      <SessionProvider>
-        <Routes />
-      </SessionProvider>
+      <QueryClientProvider client={queryClient}>
+        <SessionProvider>
+          <Routes />
+        </SessionProvider>
+      </QueryClientProvider>
     </I18nProvider>
   );
 }

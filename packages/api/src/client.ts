@@ -25,12 +25,14 @@ import type {
   SshKey,
   Tenant,
   Token,
+  UpdateServer,
   UpdateSshKey,
   UpdateTenant,
   User,
 } from './schemas.ts';
 import type { AttachNic, LimitNic, NicWithOperation, PlanTraffic, ServerNicList, ServerTraffic } from './schemas/network.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
+import type { CreateFirewall, CreateZone, Firewall, FirewallTarget, UpdateFirewall, UpdateZone, Zone } from './schemas/firewall.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
@@ -130,7 +132,7 @@ export class KumulusClient {
   }
 
   /** Servers of your tenant; operators may pass `tenant: 'all'` or a tenant's id. */
-  listServers(q: ListQuery & { tenant?: string } = {}) {
+  listServers(q: ListQuery & { tenant?: string; label_selector?: string } = {}) {
     return this.request<Page<Server>>('GET', '/servers', undefined, q);
   }
   getServer(id: string) {
@@ -138,6 +140,10 @@ export class KumulusClient {
   }
   createServer(body: CreateServer, opts?: RequestOptions) {
     return this.request<ServerWithOperation>('POST', '/servers', body, undefined, opts);
+  }
+  /** Replaces a server's labels. */
+  updateServer(id: string, body: UpdateServer) {
+    return this.request<Server>('PATCH', `/servers/${encodeURIComponent(id)}`, body);
   }
   serverAction(id: string, action: ServerAction, opts?: RequestOptions) {
     return this.request<Operation>('POST', `/servers/${encodeURIComponent(id)}/actions/${action}`, {}, undefined, opts);
@@ -165,6 +171,46 @@ export class KumulusClient {
   }
   detachNic(server: string, nicId: string) {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nicId)}`);
+  }
+
+  listFirewalls(q: ListQuery = {}) {
+    return this.request<Page<Firewall>>('GET', '/firewalls', undefined, q);
+  }
+  getFirewall(id: string) {
+    return this.request<Firewall>('GET', `/firewalls/${encodeURIComponent(id)}`);
+  }
+  createFirewall(body: CreateFirewall) {
+    return this.request<Firewall>('POST', '/firewalls', body);
+  }
+  updateFirewall(id: string, body: UpdateFirewall) {
+    return this.request<Firewall>('PATCH', `/firewalls/${encodeURIComponent(id)}`, body);
+  }
+  /** Applies a firewall to servers, NICs or a label selector. */
+  applyFirewall(id: string, applyTo: FirewallTarget[]) {
+    return this.request<Firewall>('POST', `/firewalls/${encodeURIComponent(id)}/actions/apply-to`, { applyTo });
+  }
+  removeFirewall(id: string, applyTo: FirewallTarget[]) {
+    return this.request<Firewall>('POST', `/firewalls/${encodeURIComponent(id)}/actions/remove-from`, { applyTo });
+  }
+  deleteFirewall(id: string) {
+    return this.request<void>('DELETE', `/firewalls/${encodeURIComponent(id)}`);
+  }
+
+  /** Zones and their allowed flows (operators). */
+  listZones(q: ListQuery = {}) {
+    return this.request<Page<Zone>>('GET', '/zones', undefined, q);
+  }
+  getZone(id: string) {
+    return this.request<Zone>('GET', `/zones/${encodeURIComponent(id)}`);
+  }
+  createZone(body: CreateZone) {
+    return this.request<Zone>('POST', '/zones', body);
+  }
+  updateZone(id: string, body: UpdateZone) {
+    return this.request<Zone>('PATCH', `/zones/${encodeURIComponent(id)}`, body);
+  }
+  deleteZone(id: string) {
+    return this.request<void>('DELETE', `/zones/${encodeURIComponent(id)}`);
   }
 
   listVolumes(q: ListQuery = {}) {

@@ -142,11 +142,19 @@ export const ServerStatus = Type.Object({
 });
 export type ServerStatus = Static<typeof ServerStatus>;
 
+/** Labels of a server: what label selectors (firewalls, lists) match; keys and values as in Kubernetes. */
+export const ServerLabels = Type.Record(Type.String({ maxLength: 317 }), Type.String({ maxLength: 63 }), {
+  maxProperties: 64,
+  description: 'key/value pairs; a key is an optional DNS prefix and "/", then up to 63 letters, digits, "-", "_", "."',
+});
+export type ServerLabels = Static<typeof ServerLabels>;
+
 export const Server = Type.Object(
   {
     id: Id('srv'),
     tenantId: Id('ten'),
     name: Name,
+    labels: ServerLabels,
     generation: Type.Integer(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -185,10 +193,14 @@ export const CreateServer = Type.Object(
     ),
     start: Type.Optional(Type.Boolean({ default: true })),
     nics: Type.Optional(Type.Array(NicRequest, { minItems: 1, maxItems: 8, description: 'the NICs, in order (eth0, eth1 …); one on the default network when left out' })),
+    labels: Type.Optional(ServerLabels),
   },
   { additionalProperties: false },
 );
 export type CreateServer = Static<typeof CreateServer>;
+/** A change of a server's metadata: its labels, replaced as a whole. */
+export const UpdateServer = Type.Object({ labels: ServerLabels }, { additionalProperties: false });
+export type UpdateServer = Static<typeof UpdateServer>;
 export const ServerAction = Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('reboot')]);
 export type ServerAction = Static<typeof ServerAction>;
 

@@ -2,8 +2,10 @@
  * `kumulus serve`: runs the control plane in embedded mode (SQLite + local LXC engine) until SIGINT/SIGTERM.
  */
 import { parseCommand, takePositionals } from '../args.ts';
-import { usageError } from '../errors.ts';
-import { pick, t } from '../i18n.ts';
+import { readFileSync } from 'node:fs';
+import { CliError, Exit, usageError } from '../errors.ts';
+import { language, pick, t } from '../i18n.ts';
+import { normalizeFingerprint } from '../tls-pin.ts';
 import { note } from '../output.ts';
 
 // The same defaults as serve() itself, repeated here only to show them in --help.
@@ -29,6 +31,19 @@ Options:
   --bridge NAME        the Linux bridge of the default network (default ${defaults.bridge})
   --nft-table NAME     the nftables table for its NAT and filters (default ${defaults.nftTable})
   --network CIDR       the default network's range; the gateway is its first address (default ${defaults.network})
+  --store URL          the store: sqlite:FILE (default DIR/store/kumulus.db) or postgres://USER:PASS@HOST/DB
+                       (also KUMULUS_STORE_URL); pending migrations are applied at start
+
+Proxmox VE (instead of the local host; registered in the store and used on every later start):
+  --proxmox-url URL           https://NODE:8006 of any node of the cluster
+  --proxmox-token-id ID       the API token, user@realm!tokenid; its secret in KUMULUS_PROXMOX_TOKEN_SECRET
+  --proxmox-token-secret-file FILE  or read the secret from FILE
+  --proxmox-fingerprint FP    pin the node certificate's SHA-256 fingerprint (self-signed clusters)
+  --proxmox-ca FILE           or trust the cluster's CA (/etc/pve/pve-root-ca.pem)
+  --proxmox-bridge NAME       bridge of the default network on every node (default vmbr0)
+  --proxmox-storage ID        storage for root filesystems (default local-lvm)
+  --secret-key-file FILE      key that seals the token secret in the store (default DIR/secret.key); keep it
+                              out of database backups
 
 Environment (read only while the store is empty, to create the first operator):
   KUMULUS_BOOTSTRAP_TOKEN     becomes the operator's API token (at least 16 characters)
@@ -53,6 +68,19 @@ Optionen:
   --bridge NAME        Linux-Bridge des Standardnetzes (Standard ${defaults.bridge})
   --nft-table NAME     nftables-Tabelle für dessen NAT und Filter (Standard ${defaults.nftTable})
   --network CIDR       Adressbereich des Standardnetzes; das Gateway ist seine erste Adresse (Standard ${defaults.network})
+  --store URL          der Speicher: sqlite:DATEI (Standard VERZ./store/kumulus.db) oder postgres://NUTZER:PASS@HOST/DB
+                       (auch KUMULUS_STORE_URL); ausstehende Migrationen werden beim Start angewandt
+
+Proxmox VE (statt des lokalen Rechners; im Speicher registriert und bei jedem späteren Start verwendet):
+  --proxmox-url URL           https://KNOTEN:8006 eines beliebigen Knotens des Clusters
+  --proxmox-token-id ID       das API-Token, user@realm!tokenid; sein Geheimnis in KUMULUS_PROXMOX_TOKEN_SECRET
+  --proxmox-token-secret-file DATEI  oder das Geheimnis aus DATEI lesen
+  --proxmox-fingerprint FP    den SHA-256-Fingerabdruck des Knotenzertifikats festlegen (selbstsignierte Cluster)
+  --proxmox-ca DATEI          oder der CA des Clusters vertrauen (/etc/pve/pve-root-ca.pem)
+  --proxmox-bridge NAME       Bridge des Standardnetzes auf jedem Knoten (Standard vmbr0)
+  --proxmox-storage ID        Speicher für Wurzeldateisysteme (Standard local-lvm)
+  --secret-key-file DATEI     Schlüssel, der das Token-Geheimnis im Speicher versiegelt (Standard VERZ./secret.key);
+                              halten Sie ihn aus Datenbanksicherungen heraus
 
 Umgebung (nur bei leerem Speicher gelesen, um den ersten Betreiber anzulegen):
   KUMULUS_BOOTSTRAP_TOKEN     wird sein API-Token (mindestens 16 Zeichen)
@@ -71,6 +99,15 @@ export async function runServe(args: string[]): Promise<void> {
     bridge: { type: 'string' },
     'nft-table': { type: 'string' },
     network: { type: 'string' },
+    store: { type: 'string' },
+    'proxmox-url': { type: 'string' },
+    'proxmox-token-id': { type: 'string' },
+    'proxmox-token-secret-file': { type: 'string' },
+    'proxmox-fingerprint': { type: 'string' },
+    'proxmox-ca': { type: 'string' },
+    'proxmox-bridge': { type: 'string' },
+    'proxmox-storage': { type: 'string' },
+    'secret-key-file': { type: 'string' },
   } as const;
   const { values, positionals, help: wantsHelp } = parseCommand(args, options, cmd);
   if (wantsHelp) return void process.stdout.write(pick(help) + '\n');
@@ -101,9 +138,12 @@ export async function runServe(args: string[]): Promise<void> {
   if (values['nft-table'] !== undefined && !/^[a-zA-Z][a-zA-Z0-9_]{0,31}$/.test(values['nft-table'])) {
     throw usageError(t('usage.badValue', { name: 'nft-table', value: values['nft-table'], expected: 'letters, digits, _' }), cmd);
   }
+  const env = process.env;
+  const proxmox = proxmoxOptions(values, env, cmd);
+  const store = values.store ?? (env.KUMULUS_STORE_URL || undefined);
+  if (store !== undefined && !/^(sqlite:|postgres(ql)?:\/\/)/.test(store)) throw usageError(t('usage.badValue', { name: 'store', value: store, expected: 'sqlite:FILE or postgres://…' }), cmd);
   // Loaded only for this command, so that the client commands start fast without the server's code.
   const { serve } = await import('@kumulus/server/src/serve.ts');
-  const env = process.env;
   const server = await serve({
     dataDir: values['data-dir'] ?? defaults.dataDir,
     listen: plain?.value,
@@ -115,8 +155,18 @@ export async function runServe(args: string[]): Promise<void> {
     bridge: values.bridge,
     nftTable: values['nft-table'],
     network,
+    storeUrl: store,
+    ...(proxmox ? { proxmox } : {}),
+    ...(values['secret-key-file'] ? { secretKeyFile: values['secret-key-file'] } : {}),
     log: true,
+  }).catch(async (err: unknown) => {
+    // A refused cluster says what is wrong in the operator's language, not as a stack trace.
+    const { DomainError } = await import('@kumulus/server/src/lib/errors.ts');
+    const { message } = await import('@kumulus/server/src/lib/messages.ts');
+    if (err instanceof DomainError) throw new CliError(Exit.unexpected, err.code, message(language, err.code, err.params));
+    throw err;
   });
+  if (proxmox) note(t('serve.proxmox', { url: proxmox.url, tokenId: proxmox.tokenId }));
   if (server.tls) {
     const { lanUrl, fingerprint, certFile, generated, validTo } = server.tls;
     note(t('serve.listeningTls', { url: lanUrl }));
@@ -160,4 +210,30 @@ function parseNetwork(value: string, cmd: string): { cidr: string; gateway: stri
   const dotted = [24, 16, 8, 0].map((shift) => Math.floor(gateway / 2 ** shift) % 256).join('.');
   const baseDotted = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join('.');
   return { cidr: `${baseDotted}/${prefix}`, gateway: dotted };
+}
+
+// The --proxmox-* flags as the engine's options; none given is the local host (or a cluster registered before).
+function proxmoxOptions(v: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv, cmd: string) {
+  const url = v['proxmox-url'] as string | undefined;
+  const tokenId = v['proxmox-token-id'] as string | undefined;
+  const secretFile = v['proxmox-token-secret-file'] as string | undefined;
+  const any = Object.keys(v).some((k) => k.startsWith('proxmox-') && v[k] !== undefined);
+  if (!any) return undefined;
+  const tokenSecret = secretFile ? readFileSync(secretFile, 'utf8').trim() : env.KUMULUS_PROXMOX_TOKEN_SECRET;
+  if (!url || !tokenId || !tokenSecret) throw usageError(t('serve.proxmoxIncomplete'), cmd);
+  if (!/^https:\/\/[^/]+/.test(url)) throw usageError(t('usage.badValue', { name: 'proxmox-url', value: url, expected: 'https://NODE:8006' }), cmd);
+  if (!/^[^@!\s]+@[^@!\s]+![A-Za-z][A-Za-z0-9._-]*$/.test(tokenId)) throw usageError(t('usage.badValue', { name: 'proxmox-token-id', value: tokenId, expected: 'user@realm!tokenid' }), cmd);
+  const fp = v['proxmox-fingerprint'] as string | undefined;
+  const fingerprint = fp === undefined ? undefined : normalizeFingerprint(fp);
+  if (fp !== undefined && !fingerprint) throw usageError(t('usage.badValue', { name: 'proxmox-fingerprint', value: fp, expected: 'a SHA-256 fingerprint (AA:BB:… or 64 hex digits)' }), cmd);
+  const caFile = v['proxmox-ca'] as string | undefined;
+  return {
+    url,
+    tokenId,
+    tokenSecret,
+    ...(fingerprint ? { fingerprint } : {}),
+    ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}),
+    ...(v['proxmox-bridge'] ? { bridge: v['proxmox-bridge'] as string } : {}),
+    ...(v['proxmox-storage'] ? { rootStorage: v['proxmox-storage'] as string } : {}),
+  };
 }

@@ -81,6 +81,11 @@ export interface InstanceObservation {
   node: string;
   /** Engine-level detail worth showing (PID, lock holder …). */
   detail?: string;
+  /**
+   * What was changed outside Kumulus since the instance was made (an engine with its own GUI, like Proxmox,
+   * can tell), in words; absent or empty when nothing was.
+   */
+  drift?: string[];
 }
 
 /** The compute facet: instances and their power state. */
@@ -269,6 +274,22 @@ export interface StorageDriver {
   destroy(id: string): Promise<TaskRef | null>;
 }
 
+/** The firewall facet: the host's whole packet filter, compiled by the control plane, applied at once. */
+export interface FirewallDriver {
+  /** Name of the engine's firewall tables. */
+  readonly table: string;
+  /** The host-side port name of a NIC, which frames from the instance enter the bridge by. */
+  portOf(nicId: string): string;
+  /** Hash of the ruleset the kernel holds now; null when none (or a damaged one) is there. */
+  appliedHash(): Promise<string | null>;
+  /** Replaces the whole ruleset in one transaction. */
+  apply(text: string): Promise<void>;
+  /** The kernel's listing of our tables, for tests and diagnostics. */
+  ruleset(): Promise<string>;
+  /** Removes the tables (tests and uninstall). */
+  remove(): Promise<void>;
+}
+
 /** One engine: its facets, held in the registry under a name. */
 export interface Engine {
   name: string;
@@ -277,4 +298,37 @@ export interface Engine {
   network: NetworkDriver;
   storage: StorageDriver;
   host: HostDriver;
+  /** Public IPs routed to instances; absent on engines that have none. */
+  publicIps?: PublicIpDriver;
+  /** Per-NIC firewalls and anti-spoofing; engines without one leave it out. */
+  firewall?: FirewallDriver;
+}
+
+/** One public address routed to an instance: where it goes and through which uplink it is announced. */
+export interface PublicRoute {
+  /** IPv4 address (no prefix length). */
+  address: string;
+  /** Our server id (`srv_…`). */
+  instance: string;
+  /** Index of the instance's public NIC (eth<n>): its NIC on the default network. */
+  nicIndex: number;
+  /** That NIC's own (private) address, which the host routes the public one through. */
+  via: string;
+  /** The host interface toward the upstream router, where the address is answered for (proxy ARP). */
+  uplink: string;
+}
+
+/** Everything the host should route for public IPs: the routes, and the pools they come from. */
+export interface PublicIpPlan {
+  routes: PublicRoute[];
+  /** Every pool (IPv4 ranges as first/last numbers): proxy entries inside them that no route wants are ours to remove. */
+  pools: { uplink: string; first: number; last: number }[];
+}
+
+/** The public-IP facet: makes the host route exactly the plan's addresses, none missing and none left over. */
+export interface PublicIpDriver {
+  /** Pool modes this engine serves. */
+  readonly modes: readonly ('routed' | 'bridged')[];
+  /** Converges host routes, proxy ARP entries and the instances' addresses (live and in their config) to the plan. */
+  apply(plan: PublicIpPlan): Promise<void>;
 }

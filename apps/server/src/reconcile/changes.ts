@@ -40,6 +40,8 @@ export async function recordChange(trx: Kysely<Database>, d: { operations: Opera
     step: c.step ?? 'queued',
   });
   await d.queue.enqueue(trx, c.target.type, c.target.id);
+  // A server's spec holds its NICs and addresses, which the host's firewall ruleset is compiled from.
+  if (c.target.type === 'server') await d.queue.enqueue(trx, 'firewall', 'host');
   await d.audit.record(trx, actorOf(c.principal, c.requestId), { action: c.kind, targetType: c.target.type, targetId: c.target.id, detail: { ...c.detail, operation: op.id } });
   return op;
 }

@@ -2,7 +2,7 @@
  * Table types of the store, shared by SQLite and PostgreSQL. Times are epoch milliseconds,
  * flags are 0/1 integers and structured values are JSON text, so both engines read alike.
  */
-
+import type { IpPoolsTable, PublicIpReleasesTable, PublicIpsTable } from './schema-public-ips.ts';
 
 export interface TenantsTable {
   id: string;
@@ -92,6 +92,8 @@ export interface ServersTable {
   spec: string;
   /** JSON of the observed state (ServerStatus plus the engine task being waited on). */
   status: string;
+  /** JSON object of the tenant's labels (what label selectors match). */
+  labels: string;
   deletion_requested_at: number | null;
   created_at: number;
   updated_at: number;
@@ -297,7 +299,7 @@ export interface NicTrafficTable {
   out_bytes: number;
 }
 
-/** A plan's network terms (migration 008); null is none. */
+/** A plan's network terms (migration 015); null is none. */
 export interface PlanTrafficTable {
   plan_id: string;
   nic_mbit: number | null;
@@ -339,8 +341,50 @@ export interface Database {
   usage_records: UsageRecordsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
+  proxmox_clusters: ProxmoxClustersTable;
   nic_counters: NicCountersTable;
   nic_traffic: NicTrafficTable;
   plan_traffic: PlanTrafficTable;
   traffic_state: TrafficStateTable;
+  ip_pools: IpPoolsTable;
+  public_ips: PublicIpsTable;
+  public_ip_releases: PublicIpReleasesTable;
+  firewalls: FirewallsTable;
+  zones: ZonesTable;
+}
+
+/** A registered Proxmox VE cluster; the token secret is AES-256-GCM sealed with the key outside the store. */
+export interface ProxmoxClustersTable {
+  id: string;
+  url: string;
+  token_id: string;
+  token_secret_sealed: string;
+  fingerprint: string | null;
+  ca: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A tenant's firewall: a named rule set and what it is applied to (JSON). */
+export interface FirewallsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  labels: string;
+  rules: string;
+  applied_to: string;
+  generation: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An operator's zone: its networks and the flows it may send to other zones (JSON). */
+export interface ZonesTable {
+  id: string;
+  name: string;
+  purpose: string;
+  networks: string;
+  flows: string;
+  created_at: number;
+  updated_at: number;
 }

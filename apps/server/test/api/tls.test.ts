@@ -53,6 +53,7 @@ describe('HTTPS listener', { timeout: 180_000 }, () => {
     // Starts with `keep` leave the bridge and table for the next one; the last start takes them away.
     await run('ip', ['link', 'del', names.bridge]).catch(() => {});
     await run('nft', ['delete', 'table', 'inet', names.nftTable]).catch(() => {});
+    for (const family of ['inet', 'bridge']) await run('nft', ['delete', 'table', family, `${names.nftTable}_fw`]).catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -5,7 +5,7 @@
 import { type ReactNode, useEffect, useState } from 'react';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { Link, useLocation } from '../lib/router.tsx';
+import { Link, useLocation } from 'wouter';
 import { useSession } from '../lib/session.tsx';
 import { LanguageSwitcher } from './language-switcher.tsx';
 
@@ -14,11 +14,16 @@ const tenantLinks: [string, MessageKey][] = [
   ['/operations', 'nav.operations'],
   ['/tokens', 'nav.tokens'],
   ['/ssh-keys', 'nav.sshKeys'],
+  ['/networks', 'nav.networks'],
+  ['/public-ips', 'nav.publicIps'],
+  ['/firewalls', 'nav.firewalls'],
 ];
 const operatorLinks: [string, MessageKey][] = [
   ['/operator/tenants', 'nav.tenants'],
   ['/operator/hosts', 'nav.hosts'],
   ['/operator/catalog', 'nav.catalog'],
+  ['/operator/ip-pools', 'nav.ipPools'],
+  ['/operator/zones', 'nav.zones'],
   ['/operator/operations', 'nav.allOperations'],
 ];
 
@@ -44,7 +49,7 @@ function NavList({ links, path }: { links: [string, MessageKey][]; path: string 
 export function AppLayout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const { me, isOperator, signOut } = useSession();
-  const path = useLocation().split('?')[0] ?? '/';
+  const [path] = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
   // A navigation closes the phone menu, like a real page load would.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on path change on purpose

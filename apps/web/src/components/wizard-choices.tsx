@@ -6,7 +6,7 @@
 import type { Image, Plan, SshKey } from '@kumulus/api/schemas';
 import { useI18n } from '../i18n/i18n.tsx';
 import { imageStatusLabel } from '../i18n/labels.ts';
-import { Link } from '../lib/router.tsx';
+import { Link } from 'wouter';
 import { PublicKeyField } from './public-key-field.tsx';
 
 /** Plans from small to large: by vCPUs, then memory, disk and price. */

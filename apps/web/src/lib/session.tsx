@@ -6,7 +6,8 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { Me } from '@kumulus/api/schemas';
 import { api, onUnauthorized } from './api.ts';
-import { navigate } from './router.tsx';
+import { navigate } from 'wouter/use-browser-location';
+import { queryClient } from './use-poll.ts';
 
 /** Why the sign-in page is shown, for its notice. */
 export type SignedOutReason = 'expired' | 'signedOut' | null;
@@ -32,7 +33,7 @@ export function nextPath(): string {
 function toSignIn(): void {
   const here = location.pathname + location.search;
   if (location.pathname === '/sign-in') return;
-  navigate(here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, true);
+  navigate(here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`, { replace: true });
 }
 
 /** Loads and holds the session for the whole app. */
@@ -51,6 +52,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       onUnauthorized(() => {
         // Only a session that existed can expire; a first visit just lands on sign-in.
         if (signedIn.current) setReason('expired');
+        queryClient.clear();
         setMe(null);
         toSignIn();
       }),
@@ -59,18 +61,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(async (email: string, password: string) => {
     const who = await api.login(email, password);
+    queryClient.clear();
     setReason(null);
     setMe(who);
-    navigate(nextPath(), true);
+    navigate(nextPath(), { replace: true });
   }, []);
 
   const signOut = useCallback(async () => {
     try {
       await api.logout();
     } finally {
+      // Nothing the last user saw may show up for the next one on this browser.
+      queryClient.clear();
       setReason('signedOut');
       setMe(null);
-      navigate('/sign-in', true);
+      navigate('/sign-in', { replace: true });
     }
   }, []);
 

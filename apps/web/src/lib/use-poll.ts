@@ -1,8 +1,18 @@
 /**
- * Polls a loader and keeps its latest answer: this is what makes lists "live" without a
- * manual reload. Polling pauses while the tab is hidden and restarts at once when it shows.
+ * Server state for the dashboard, held by TanStack Query: one cache shared by every page, so a
+ * list and a detail page of the same resource agree, and polling is what makes lists "live".
+ * Polling pauses while the tab is hidden and loads again at once when it shows or regains focus.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { keepPreviousData, QueryClient, type QueryKey, useQuery } from '@tanstack/react-query';
+import { useCallback } from 'react';
+
+/** The dashboard's one cache; emptied when the user signs in or out, so no answer outlives its session. */
+export const queryClient = new QueryClient({
+  defaultOptions: {
+    // A failed load shows its error and the next tick tries again, as before; no silent retries.
+    queries: { retry: false, refetchOnWindowFocus: true, refetchIntervalInBackground: false },
+  },
+});
 
 /** The state of a polled resource. */
 export interface Polled<T> {
@@ -14,60 +24,22 @@ export interface Polled<T> {
 }
 
 /**
- * Loads with `load` now and again every `intervalMs` (a function of the last data, so busy
- * resources can poll faster); `key` restarts it. `intervalMs` 0 loads once.
+ * Loads the resource named by `key` now and again every `intervalMs` (a function of the last data,
+ * so busy resources poll faster); `intervalMs` 0 loads once per visit. While a new key loads, the
+ * last key's data stays on screen instead of a blank page.
  */
 export function usePoll<T>(
+  key: QueryKey,
   load: (signal: AbortSignal) => Promise<T>,
   intervalMs: number | ((data: T | undefined) => number),
-  key: unknown[] = [],
 ): Polled<T> {
-  const [data, setData] = useState<T>();
-  const [error, setError] = useState<unknown>();
-  const [loading, setLoading] = useState(true);
-  const [tick, setTick] = useState(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
-  const intervalRef = useRef(intervalMs);
-  intervalRef.current = intervalMs;
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` is the caller's dependency list
-  useEffect(() => {
-    const ctrl = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let last: T | undefined;
-    const run = async () => {
-      if (document.hidden) return; // resumed by visibilitychange
-      try {
-        last = await loadRef.current(ctrl.signal);
-        if (ctrl.signal.aborted) return;
-        setData(last);
-        setError(undefined);
-      } catch (err) {
-        if (ctrl.signal.aborted) return;
-        setError(err);
-      } finally {
-        if (!ctrl.signal.aborted) setLoading(false);
-      }
-      const iv = intervalRef.current;
-      const ms = typeof iv === 'function' ? iv(last) : iv;
-      if (ms > 0 && !ctrl.signal.aborted) timer = setTimeout(run, ms);
-    };
-    const onVisible = () => {
-      if (!document.hidden) {
-        clearTimeout(timer);
-        run();
-      }
-    };
-    document.addEventListener('visibilitychange', onVisible);
-    run();
-    return () => {
-      ctrl.abort();
-      clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisible);
-    };
-  }, [tick, ...key]);
-
-  const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { data, error, loading, reload };
+  const q = useQuery({
+    queryKey: key,
+    queryFn: ({ signal }) => load(signal),
+    refetchInterval: (query) => (typeof intervalMs === 'function' ? intervalMs(query.state.data) : intervalMs) || false,
+    placeholderData: keepPreviousData,
+  });
+  const { refetch } = q;
+  const reload = useCallback(() => void refetch(), [refetch]);
+  return { data: q.data, error: q.error ?? undefined, loading: q.isPending, reload };
 }

@@ -6,9 +6,11 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Engine } from '../types.ts';
 import { createLocalCompute } from './compute.ts';
+import { createLocalFirewall } from './firewall.ts';
 import { createLocalImages, IMAGE_INCLUDES } from './images.ts';
 import { createLocalNetwork } from './network.ts';
 import { preflight } from './preflight.ts';
+import { createLocalPublicIps } from './public-ip.ts';
 import type { IdMap } from './rootfs.ts';
 import { createLocalStorage } from './storage.ts';
 import { createBackend } from './storage/registry.ts';
@@ -62,6 +64,8 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     images,
     network: createLocalNetwork({ bridge: opts.bridge, nftTable: opts.nftTable, netPath: opts.netPath ?? join(dirname(opts.lxcPath), 'net') }),
     storage,
+    publicIps: createLocalPublicIps({ lxcPath: opts.lxcPath, bridge: opts.bridge }),
+    firewall: createLocalFirewall(`${opts.nftTable}_fw`),
     host: {
       preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES }),
     },

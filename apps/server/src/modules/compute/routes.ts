@@ -1,4 +1,4 @@
-import { CreatePlan, CreateServer, CreateSshKey, Image, ListQuery, Operation, Page, Plan, Server, ServerAction, ServerWithOperation, SshKey, UpdateSshKey } from '@kumulus/api';
+import { CreatePlan, CreateServer, CreateSshKey, Image, ListQuery, Operation, Page, Plan, Server, ServerAction, ServerWithOperation, SshKey, UpdateServer, UpdateSshKey } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Catalog } from './catalog.ts';
@@ -12,6 +12,7 @@ const ServerQuery = Type.Composite([
     tenant: Type.Optional(
       Type.String({ pattern: '^(all|ten_[0-9a-z]{20,32})$', description: '`all` or a tenant id (operators); default: your own tenant' }),
     ),
+    label_selector: Type.Optional(Type.String({ maxLength: 2000, description: 'only servers whose labels match, e.g. `env=prod,tier!=db,app in (a,b),!legacy`' })),
   }),
 ]);
 
@@ -27,9 +28,9 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       summary: 'List servers (tenant=all or tenant=<id> for operators)',
       tag: 'servers',
       query: ServerQuery,
-      errors: ['FORBIDDEN'],
+      errors: ['FORBIDDEN', 'LABEL_SELECTOR_INVALID'],
       responses: { 200: Page(Server) },
-      handler: (req, _r, p) => servers.list(p, req.query as ListQuery & { tenant?: string }),
+      handler: (req, _r, p) => servers.list(p, req.query as ListQuery & { tenant?: string; label_selector?: string }),
     },
     {
       method: 'POST',
@@ -41,6 +42,17 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       handler: async (req, reply, p) => reply.status(202).send(await servers.create(p, req.body as CreateServer, req.id)),
     },
     { method: 'GET', url: '/servers/:id', summary: 'Show a server (by id or name)', tag: 'servers', params: IdParam, errors: ['SERVER_NOT_FOUND'], responses: { 200: Server }, handler: (req, _r, p) => servers.get(p, idOf(req)) },
+    {
+      method: 'PATCH',
+      url: '/servers/:id',
+      summary: "Replace a server's labels",
+      tag: 'servers',
+      params: IdParam,
+      body: UpdateServer,
+      errors: ['SERVER_NOT_FOUND'],
+      responses: { 200: Server },
+      handler: (req, _r, p) => servers.update(p, idOf(req), req.body as UpdateServer, req.id),
+    },
     {
       method: 'POST',
       url: '/servers/:id/actions/:action',

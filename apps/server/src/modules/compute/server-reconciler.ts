@@ -192,6 +192,8 @@ export function createServerReconciler(d: Deps): Reconciler {
         action = 'stop';
         task = await engine.compute.stop(id, { force: false });
       } else {
+        // Changes made in the engine's own GUI are reported, never silently overwritten.
+        if (observed.drift && observed.drift.length > 0) mark('Drift', true, 'ChangedOutside', `changed outside Kumulus: ${observed.drift.join('; ')}`);
         return { wait: null, observed };
       }
       if (task) return { wait: { task: { ...task, action } }, observed };

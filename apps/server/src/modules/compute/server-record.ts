@@ -32,6 +32,7 @@ export function toServer(row: ServersTable): Server {
     id: row.id,
     tenantId: row.tenant_id,
     name: row.name,
+    labels: JSON.parse(row.labels ?? '{}'),
     generation: row.generation,
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,

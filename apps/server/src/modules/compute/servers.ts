@@ -1,9 +1,11 @@
-import type { CreateServer, ListQuery, Operation, Page, Server, ServerAction, ServerWithOperation } from '@kumulus/api';
+import type { CreateServer, ListQuery, Operation, Page, Server, ServerAction, ServerWithOperation, UpdateServer } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { paginate } from '../../lib/paging.ts';
+import { matchesSelector, selectorFromRequest } from '../../lib/label-selector.ts';
+import { assertValidLabels } from '../../lib/labels.ts';
 import { lockFor } from '../../store/locks.ts';
 import { hashPassword as cryptPassword } from '../../lib/sha512-crypt.ts';
 import type { EngineCapabilities } from '../../drivers/types.ts';
@@ -11,7 +13,7 @@ import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import type { Database, ServersTable } from '../../store/schema.ts';
 import type { HostHealth } from '../cluster/health.ts';
-import type { Audit } from '../audit/service.ts';
+import { actorOf, type Audit } from '../audit/service.ts';
 import { assertStrongPassword } from '../identity/passwords.ts';
 import { type Principal, requireRole } from '../identity/principal.ts';
 import type { Ipv4Network } from '../network/ipam.ts';
@@ -102,6 +104,8 @@ export function createServers(d: Deps) {
         ]);
       }
       if (body.password !== undefined) assertStrongPassword(body.password, [body.name]);
+      const labels = body.labels ?? {};
+      assertValidLabels(labels);
       const pastedKeys = validateSshKeys(body.sshKeys ?? []);
       const passwordHash = body.password !== undefined ? cryptPassword(body.password) : undefined;
 
@@ -146,6 +150,7 @@ export function createServers(d: Deps) {
           generation: 1,
           spec: JSON.stringify(spec),
           status: JSON.stringify(status),
+          labels: JSON.stringify(labels),
           deletion_requested_at: null,
           created_at: now,
           updated_at: now,
@@ -164,17 +169,45 @@ export function createServers(d: Deps) {
      * Servers of the caller's tenant; operators may ask for every tenant's (`tenant: 'all'`) or
      * one tenant's by id. Anyone else naming a tenant other than their own is refused.
      */
-    list(p: Principal, q: ListQuery & { tenant?: string }): Promise<Page<Server>> {
+    async list(p: Principal, q: ListQuery & { tenant?: string; label_selector?: string }): Promise<Page<Server>> {
       const tenant = q.tenant ?? p.tenantId;
       if (tenant !== p.tenantId) requireRole(p, 'operator', "list other tenants' servers");
       let query = db.selectFrom('servers').selectAll();
       if (tenant !== 'all') query = query.where('tenant_id', '=', tenant);
-      return paginate(query, 'id', q, toServer);
+      if (q.label_selector === undefined) return paginate(query, 'id', q, toServer);
+      // Labels are JSON text on both stores: the selector is applied here, a batch of rows at a time.
+      const selector = selectorFromRequest(q.label_selector, 'label_selector');
+      const limit = q.limit ?? 100;
+      const items: Server[] = [];
+      let cursor = q.cursor;
+      for (;;) {
+        const page = await paginate(query, 'id', { ...q, cursor, limit: 500 }, (row) => row);
+        for (const row of page.items) if (matchesSelector(selector, JSON.parse(row.labels))) items.push(toServer(row));
+        if (items.length > limit) return { items: items.slice(0, limit), nextCursor: items[limit - 1]!.id };
+        if (page.nextCursor === null) return { items, nextCursor: null };
+        cursor = page.nextCursor;
+      }
     },
 
     /** One server of the caller's tenant, by id or name. */
     async get(p: Principal, idOrName: string): Promise<Server> {
       return toServer(await findRow(db, p, idOrName));
+    },
+
+    /** Replaces a server's labels: metadata, so no new generation; firewalls that select by label follow. */
+    async update(p: Principal, idOrName: string, body: UpdateServer, requestId: string): Promise<Server> {
+      assertValidLabels(body.labels);
+      const server = await db.transaction().execute(async (trx) => {
+        const row = await findRow(trx, p, idOrName);
+        const next = { ...row, labels: JSON.stringify(body.labels), updated_at: clock() };
+        await trx.updateTable('servers').set({ labels: next.labels, updated_at: next.updated_at }).where('id', '=', row.id).execute();
+        // Firewalls applied by label, and rules whose peers are a label selector, follow the labels.
+        await queue.enqueue(trx, 'firewall', 'host');
+        await d.audit.record(trx, actorOf(p, requestId), { action: 'server.update', targetType: 'server', targetId: row.id, detail: { labels: body.labels } });
+        return toServer(next);
+      });
+      d.notify();
+      return server;
     },
 
     /** Start, stop or reboot: a spec change the reconciler carries out. */

@@ -43,7 +43,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const spec = { nics: [{ id: 'nic_pub', network: 'default' }, { id: 'nic_priv', network: 'net_x' }] };
       await store.db
         .insertInto('servers')
-        .values({ id: 'srv_t', tenant_id: 'ten_traffic', name: 't', generation: 1, spec: JSON.stringify(spec), status: '{}', deletion_requested_at: null, created_at: 0, updated_at: 0 })
+        .values({ id: 'srv_t', tenant_id: 'ten_traffic', name: 't', generation: 1, spec: JSON.stringify(spec), status: '{}', labels: '{}', deletion_requested_at: null, created_at: 0, updated_at: 0 })
         .execute();
     });
     after(async () => {

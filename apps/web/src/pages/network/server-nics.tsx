@@ -14,11 +14,11 @@ import { usePoll } from '../../lib/use-poll.ts';
 export function ServerNicsSection({ serverId, onChange }: { serverId: string; onChange: () => void }) {
   const { t } = useI18n();
   const nics = usePoll(
+    ['server', serverId, 'nics'],
     (signal) => api.request<{ items: ServerNic[] }>('GET', `/servers/${encodeURIComponent(serverId)}/nics`, undefined, undefined, { signal }),
     (d) => (d?.items.some((n) => n.state !== 'attached') ? 1500 : 5000),
-    [serverId],
   );
-  const networks = usePoll(() => api.all((q) => api.request<{ items: Network[]; nextCursor: string | null }>('GET', '/networks', undefined, q)), 0);
+  const networks = usePoll(['networks', 'all'], () => api.all((q) => api.request<{ items: Network[]; nextCursor: string | null }>('GET', '/networks', undefined, q)), 0);
   const uid = useId();
   const [choice, setChoice] = useState('');
   const [busy, setBusy] = useState(false);

@@ -1,0 +1,156 @@
+/**
+ * /nodes/{node}/lxc and /nodes/{node}/qemu: create, config, status and power actions, delete. Checks and
+ * messages follow pve-container's and qemu-server's API code (config lock, running state, existence).
+ */
+import { fail500 } from './errors.ts';
+import type { Handlers, HandlerContext } from './handlers.ts';
+import type { EmuGuest } from './state.ts';
+
+const label = (type: 'lxc' | 'qemu') => (type === 'lxc' ? 'CT' : 'VM');
+const prefix = (type: 'lxc' | 'qemu') => (type === 'lxc' ? 'vz' : 'qm');
+
+/** The guest at `/nodes/{node}/{type}/{vmid}`; PVE reads the config file of that node, so another node's is absent. */
+function guestAt(ctx: HandlerContext, type: 'lxc' | 'qemu'): EmuGuest {
+  const vmid = Number(ctx.vars.vmid);
+  const g = ctx.state.guests.get(vmid);
+  if (!g || g.node !== ctx.vars.node || g.type !== type) {
+    return fail500(`Configuration file 'nodes/${ctx.vars.node}/${type === 'lxc' ? 'lxc' : 'qemu-server'}/${vmid}.conf' does not exist`);
+  }
+  return g;
+}
+
+function checkLock(g: EmuGuest, skiplock = false): void {
+  if (g.config.lock && !skiplock) fail500(`${label(g.type)} is locked (${g.config.lock})`);
+}
+
+const DROP = new Set(['node', 'vmid', 'ostemplate', 'password', 'ssh-public-keys', 'start', 'storage', 'unique', 'force', 'restore', 'ignore-unpack-errors', 'bwlimit']);
+
+function createContainer(ctx: HandlerContext): string {
+  const vmid = Number(ctx.params.vmid);
+  const node = ctx.vars.node!;
+  const existing = ctx.state.guests.get(vmid);
+  if (existing && !ctx.params.force) return fail500(`CT ${vmid} already exists on node '${existing.node}'`);
+  const template = String(ctx.params.ostemplate);
+  const [storeId] = template.split(':');
+  const store = ctx.state.storages.get(storeId ?? '');
+  if (!store) return fail500(`storage '${storeId}' does not exist`);
+  if (!store.volumes.some((v) => v.volid === template)) return fail500(`volume '${template}' does not exist`);
+  const config: Record<string, string> = { arch: 'amd64', ostype: 'debian', unprivileged: '1', memory: '512', swap: '512', lock: 'create' };
+  for (const [k, v] of Object.entries(ctx.params)) if (!DROP.has(k)) config[k] = String(v);
+  // rootfs STORAGE:SIZE allocates a volume named after the guest, as PVE does.
+  const rootfs = String(ctx.params.rootfs ?? `${ctx.params.storage ?? 'local'}:4`);
+  const m = /^([^:,]+):(\d+(?:\.\d+)?)(,.*)?$/.exec(rootfs);
+  if (m) {
+    const disk = ctx.state.storages.get(m[1]!);
+    if (!disk) return fail500(`storage '${m[1]}' does not exist`);
+    if (!disk.content.includes('rootdir')) return fail500(`storage '${m[1]}' does not support container directories`);
+    config.rootfs = `${m[1]}:vm-${vmid}-disk-0,size=${m[2]}G${m[3] ?? ''}`;
+  }
+  const guest: EmuGuest = { vmid, type: 'lxc', node, config, status: 'stopped' };
+  ctx.state.guests.set(vmid, guest);
+  return ctx.task({
+    type: 'vzcreate',
+    id: String(vmid),
+    durationMs: ctx.durations.create,
+    holds: vmid,
+    effect: () => {
+      delete guest.config.lock;
+      if (ctx.params.start === '1' || ctx.params.start === true) {
+        guest.status = 'running';
+        guest.startedAt = Math.floor(ctx.now() / 1000);
+      }
+    },
+    onFail: () => {
+      if (ctx.state.guests.get(vmid) === guest) ctx.state.guests.delete(vmid);
+    },
+  });
+}
+
+function power(type: 'lxc' | 'qemu', action: 'start' | 'stop' | 'shutdown' | 'reboot') {
+  return (ctx: HandlerContext): string => {
+    const g = guestAt(ctx, type);
+    const skiplock = ctx.params.skiplock === '1' || ctx.params.skiplock === true;
+    checkLock(g, skiplock);
+    if (action === 'start' && g.status === 'running') return fail500(`${label(type)} ${g.vmid} already running`);
+    if (action !== 'start' && g.status !== 'running') return fail500(`${label(type)} ${g.vmid} not running`);
+    const ms = action === 'start' ? ctx.durations.start : ctx.durations.stop;
+    return ctx.task({
+      type: `${prefix(type)}${action}`,
+      id: String(g.vmid),
+      durationMs: ms,
+      holds: g.vmid,
+      effect: () => {
+        if (!ctx.state.guests.has(g.vmid)) throw new Error(`${label(type)} ${g.vmid} does not exist`);
+        if (action === 'start' || action === 'reboot') {
+          g.status = 'running';
+          g.startedAt = Math.floor(ctx.now() / 1000);
+        } else g.status = 'stopped';
+      },
+    });
+  };
+}
+
+function destroy(type: 'lxc' | 'qemu') {
+  return (ctx: HandlerContext): string => {
+    const g = guestAt(ctx, type);
+    checkLock(g);
+    const force = ctx.params.force === '1' || ctx.params.force === true;
+    if (g.status === 'running' && !force) return fail500(`${label(type)} ${g.vmid} is running - destroy failed`);
+    return ctx.task({
+      type: `${prefix(type)}destroy`,
+      id: String(g.vmid),
+      durationMs: ctx.durations.destroy,
+      holds: g.vmid,
+      effect: () => {
+        if (ctx.state.guests.get(g.vmid) === g) ctx.state.guests.delete(g.vmid);
+      },
+    });
+  };
+}
+
+function status(type: 'lxc' | 'qemu') {
+  return (ctx: HandlerContext) => {
+    const g = guestAt(ctx, type);
+    return {
+      vmid: g.vmid,
+      name: g.config.hostname ?? g.config.name ?? `${label(type)}${g.vmid}`,
+      status: g.status,
+      uptime: g.status === 'running' && g.startedAt ? Math.floor(ctx.now() / 1000) - g.startedAt : 0,
+      maxmem: Number(g.config.memory ?? 512) * 2 ** 20,
+      cpus: Number(g.config.cores ?? 1),
+      ...(g.config.lock ? { lock: g.config.lock } : {}),
+      ...(g.config.tags ? { tags: g.config.tags } : {}),
+      ha: { managed: 0 },
+    };
+  };
+}
+
+function updateConfig(type: 'lxc' | 'qemu') {
+  return (ctx: HandlerContext): null => {
+    const g = guestAt(ctx, type);
+    checkLock(g);
+    for (const k of String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) delete g.config[k];
+    for (const [k, v] of Object.entries(ctx.params)) if (!['node', 'vmid', 'delete', 'digest', 'revert'].includes(k)) g.config[k] = String(v);
+    return null;
+  };
+}
+
+/** The guest handlers, by `METHOD template`. */
+export const guestHandlers: Handlers = {
+  'GET /nodes/{node}/lxc': (ctx) =>
+    [...ctx.state.guests.values()]
+      .filter((g) => g.type === 'lxc' && g.node === ctx.vars.node)
+      .map((g) => ({ vmid: g.vmid, status: g.status, name: g.config.hostname, ...(g.config.tags ? { tags: g.config.tags } : {}), ...(g.config.lock ? { lock: g.config.lock } : {}) })),
+  'POST /nodes/{node}/lxc': createContainer,
+  'GET /nodes/{node}/lxc/{vmid}/config': (ctx) => {
+    const g = guestAt(ctx, 'lxc');
+    return { ...g.config, digest: 'emulated' };
+  },
+  'PUT /nodes/{node}/lxc/{vmid}/config': updateConfig('lxc'),
+  'GET /nodes/{node}/lxc/{vmid}/status/current': status('lxc'),
+  'POST /nodes/{node}/lxc/{vmid}/status/start': power('lxc', 'start'),
+  'POST /nodes/{node}/lxc/{vmid}/status/stop': power('lxc', 'stop'),
+  'POST /nodes/{node}/lxc/{vmid}/status/shutdown': power('lxc', 'shutdown'),
+  'POST /nodes/{node}/lxc/{vmid}/status/reboot': power('lxc', 'reboot'),
+  'DELETE /nodes/{node}/lxc/{vmid}': destroy('lxc'),
+};

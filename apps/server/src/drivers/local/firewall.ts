@@ -1,0 +1,40 @@
+/**
+ * The local firewall facet: one inet and one bridge table of our own, both named `table`,
+ * replaced together by one `nft -f` transaction. Each table's `spec_hash` set holds the hash of
+ * the ruleset it was made from, so an unchanged ruleset is recognised without touching the kernel.
+ */
+import type { FirewallDriver } from '../types.ts';
+import { run } from './exec.ts';
+import { vethName } from './network.ts';
+
+/** Creates the firewall facet over the tables named `table`. */
+export function createLocalFirewall(table: string): FirewallDriver {
+  const families = ['inet', 'bridge'] as const;
+  const list = async (family: string) => {
+    const r = await run('nft', ['list', 'table', family, table], { allowFail: true });
+    return r.code === 0 ? r.stdout : null;
+  };
+  return {
+    table,
+    portOf: vethName,
+    async appliedHash() {
+      const hashes = await Promise.all(
+        families.map(async (f) => {
+          const r = await run('nft', ['list', 'set', f, table, 'spec_hash'], { allowFail: true });
+          return r.code === 0 ? (/elements = \{ "([0-9a-f]+)" \}/.exec(r.stdout)?.[1] ?? null) : null;
+        }),
+      );
+      const [inet = null, bridge = null] = hashes;
+      return inet !== null && inet === bridge ? inet : null;
+    },
+    async apply(text) {
+      await run('nft', ['-f', '-'], { input: text });
+    },
+    async ruleset() {
+      return (await Promise.all(families.map(list))).map((t) => t ?? '').join('');
+    },
+    async remove() {
+      for (const f of families) if ((await list(f)) !== null) await run('nft', ['delete', 'table', f, table], { allowFail: true });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The Proxmox VE engine: a cluster driven over `/api2/json` with an API token, facet by facet like the local one.
+ */
+import type { Engine } from '../types.ts';
+import { createPveClient, type PveClient, type ProxmoxEndpoint } from './client.ts';
+import { createProxmoxCompute } from './compute.ts';
+import { checkConnection } from './host.ts';
+import { createProxmoxImages } from './images.ts';
+import { createProxmoxNetwork } from './network.ts';
+import type { NodeRole } from './placement.ts';
+import { createProxmoxStorage } from './storage.ts';
+import { createTaskPoller } from './tasks.ts';
+
+/** Options of the Proxmox engine; the defaults are those of a fresh Proxmox VE install. */
+export interface ProxmoxEngineOptions extends ProxmoxEndpoint {
+  /** Bridge of the default network on every node. */
+  bridge?: string;
+  /** Storage for root filesystems. */
+  rootStorage?: string;
+  /** Storage holding container templates. */
+  templateStorage?: string;
+  /** Node roles; a node not named is for compute. */
+  roles?: Record<string, NodeRole>;
+  watchMs?: number;
+}
+
+/** The engine and its client (the client's request count is what the benchmark reads). */
+export function createProxmoxEngine(opts: ProxmoxEngineOptions): Engine & { client: PveClient } {
+  const client = createPveClient(opts);
+  const tasks = createTaskPoller(client);
+  return {
+    name: 'proxmox',
+    client,
+    compute: createProxmoxCompute({ client, tasks, rootStorage: opts.rootStorage ?? 'local-lvm', roles: opts.roles, watchMs: opts.watchMs }),
+    images: createProxmoxImages(client, opts.templateStorage ?? 'local'),
+    network: createProxmoxNetwork(client, opts.bridge ?? 'vmbr0'),
+    storage: createProxmoxStorage(client, opts.rootStorage ?? 'local-lvm'),
+    host: { preflight: () => checkConnection(client, opts.url) },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The tenant's servers, live: the list re-polls every few seconds (faster while any server
+ * is converging), and a filter narrows it without blocking typing even at 1,000 rows.
+ * Operators may show every tenant's servers, with a column naming the tenant.
+ */
+import type { Page, Server } from '@kumulus/api/schemas';
+import { memo, useDeferredValue, useMemo, useState } from 'react';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { isBusyPhase, PhaseBadge } from '../../components/phase-badge.tsx';
+import { type I18n, useI18n } from '../../i18n/i18n.tsx';
+import { api } from '../../lib/api.ts';
+import { forgetDeleted, isMarkedDeleting } from '../../lib/deleting.ts';
+import { Link } from 'wouter';
+import { useSession } from '../../lib/session.tsx';
+import { usePoll } from '../../lib/use-poll.ts';
+
+/** How often the list polls while something converges, and while all is quiet. */
+const FAST_MS = 2000;
+const SLOW_MS = 5000;
+
+const address = (s: Server) => s.spec.nics[0]?.ipv4.split('/')[0] ?? '';
+
+const ServerRow = memo(
+  function ServerRow({ s, i18n, tenant }: { s: Server; i18n: I18n; tenant?: string }) {
+    const { t } = i18n;
+    return (
+      <tr data-testid="server-row" data-server-id={s.id}>
+        <th scope="row" data-label={t('servers.name')}>
+          <Link href={`/servers/${s.id}`}>{s.name}</Link>
+        </th>
+        {tenant !== undefined && <td data-label={t('servers.tenant')}>{tenant}</td>}
+        <td data-label={t('servers.phase')}>
+          <PhaseBadge phase={s.status.phase} />
+        </td>
+        <td data-label={t('servers.address')} className="mono nowrap">
+          {address(s) || t('app.none')}
+        </td>
+        <td data-label={t('servers.plan')}>{s.spec.plan}</td>
+        <td data-label={t('servers.image')}>{s.spec.image}</td>
+        <td data-label={t('servers.created')}>
+          <time dateTime={s.createdAt}>{i18n.dateTime(s.createdAt)}</time>
+        </td>
+      </tr>
+    );
+  },
+  // Polling hands back fresh objects every tick; only a changed row needs to render again.
+  (a, b) =>
+    a.i18n === b.i18n &&
+    a.tenant === b.tenant &&
+    a.s.updatedAt === b.s.updatedAt &&
+    a.s.status.phase === b.s.status.phase &&
+    a.s.spec.nics.length === b.s.spec.nics.length,
+);
+
+/** The server list page. */
+export function ServerListPage() {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [query, setQuery] = useState('');
+  const deferred = useDeferredValue(query.trim().toLowerCase());
+  const { isOperator } = useSession();
+  const [allTenants, setAllTenants] = useState(false);
+  const servers = usePoll(
+    ['servers', 'list', allTenants],
+    async (signal) => {
+      const all = await api.all<Server>((q) => api.request<Page<Server>>('GET', '/servers', undefined, { ...q, ...(allTenants ? { tenant: 'all' } : {}) }, { signal }));
+      forgetDeleted(all.map((s) => s.id));
+      return all;
+    },
+    (data) => (data?.some((s) => isBusyPhase(s.status.phase) || isMarkedDeleting(s.id)) ? FAST_MS : SLOW_MS),
+  );
+  const tenants = usePoll(['tenants', 'names', allTenants], async () => (allTenants ? new Map((await api.all((q) => api.listTenants(q))).map((x) => [x.id, x.name])) : null), 10_000);
+  const tenantOf = (s: Server) => (allTenants ? (tenants.data?.get(s.tenantId) ?? s.tenantId) : undefined);
+
+  const shown = useMemo(() => {
+    // A delete this browser sent is shown at once, whatever phase the cached or last answer had.
+    const all = (servers.data ?? [])
+      .map((s) => (isMarkedDeleting(s.id) && s.status.phase !== 'Deleting' ? { ...s, status: { ...s.status, phase: 'Deleting' as const } } : s))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    if (!deferred) return all;
+    return all.filter(
+      (s) =>
+        s.name.includes(deferred) ||
+        address(s).includes(deferred) ||
+        s.status.phase.toLowerCase().includes(deferred) ||
+        t(`phase.${s.status.phase}`).toLowerCase().includes(deferred),
+    );
+  }, [servers.data, deferred, t]);
+
+  return (
+    <section aria-labelledby="servers-title">
+      <div className="page-head">
+        <h1 id="servers-title">{t('servers.title')}</h1>
+        {isOperator && (
+          // Outside the list, so an operator whose own tenant has no servers can still switch.
+          <label className="scope-select">
+            <span className="small muted">{t('servers.scope')}</span>{' '}
+            <select value={allTenants ? 'all' : 'own'} onChange={(e) => setAllTenants(e.target.value === 'all')} data-testid="server-scope">
+              <option value="own">{t('servers.scopeOwn')}</option>
+              <option value="all">{t('servers.allTenants')}</option>
+            </select>
+          </label>
+        )}
+        <Link className="button primary" href="/servers/new">
+          {t('servers.create')}
+        </Link>
+      </div>
+      <ErrorNotice error={servers.error} onRetry={servers.reload} />
+      <ListBody items={servers.data} loading={servers.loading} empty={t('servers.empty')}>
+        {() => (
+          <>
+            <div className="toolbar">
+              <label className="grow">
+                <span className="sr-only">{t('servers.filter')}</span>
+                <input
+                  type="search"
+                  placeholder={t('servers.filter')}
+                  aria-label={t('servers.filter')}
+                  value={query}
+                  onChange={(e) => setQuery(e.target.value)}
+                  data-testid="server-filter"
+                />
+              </label>
+              <span className="small muted" aria-live="polite" data-testid="server-count">
+                {t('servers.count', { n: i18n.number(shown.length) })} · {t('servers.live')}
+              </span>
+            </div>
+            {shown.length === 0 ? (
+              <p className="empty">{t('servers.noMatch', { q: query })}</p>
+            ) : (
+              <table className="list cards-on-phone servers">
+                <caption className="sr-only">{t('servers.title')}</caption>
+                <colgroup>
+                  <col className="c-name" />
+                  {allTenants && <col />}
+                  <col className="c-phase" />
+                  <col className="c-addr" />
+                  <col className="c-plan" />
+                  <col className="c-image" />
+                  <col />
+                </colgroup>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('servers.name')}</th>
+                    {allTenants && <th scope="col">{t('servers.tenant')}</th>}
+                    <th scope="col">{t('servers.phase')}</th>
+                    <th scope="col">{t('servers.address')}</th>
+                    <th scope="col">{t('servers.plan')}</th>
+                    <th scope="col">{t('servers.image')}</th>
+                    <th scope="col">{t('servers.created')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((s) => (
+                    <ServerRow key={s.id} s={s} i18n={i18n} tenant={tenantOf(s)} />
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        )}
+      </ListBody>
+    </section>
+  );
+}

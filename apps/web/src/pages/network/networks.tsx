@@ -1,0 +1,145 @@
+/** Networks (vSwitches): the tenant's private networks, made here and deleted behind a confirmation. */
+import type { Network } from '@kumulus/api';
+import { type FormEvent, useState } from 'react';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api, formErrors } from '../../lib/api.ts';
+import { Link } from 'wouter';
+import { usePoll } from '../../lib/use-poll.ts';
+
+function CreateNetworkForm({ onCreated }: { onCreated: (n: Network) => void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  const [cidr, setCidr] = useState('');
+  const [gateway, setGateway] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setError(undefined);
+    try {
+      const made = await api.createNetwork({ name: name.trim(), ipv4Cidr: cidr.trim(), ...(gateway.trim() ? { gateway: gateway.trim() } : {}) });
+      setName('');
+      setCidr('');
+      setGateway('');
+      onCreated(made.network);
+    } catch (err) {
+      const { fields, rest } = formErrors(err, ['name', 'ipv4Cidr', 'gateway']);
+      setErrors(fields);
+      setError(rest);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card stack" onSubmit={create} aria-busy={busy} aria-labelledby="create-net-title" noValidate>
+      <h2 id="create-net-title">{t('net.create')}</h2>
+      <Field label={t('net.name')} name="name" autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} error={errors.name} />
+      <Field label={t('net.cidr')} name="ipv4Cidr" autoComplete="off" hint={t('net.cidrHint')} value={cidr} onChange={(e) => setCidr(e.target.value)} error={errors.ipv4Cidr} />
+      <Field label={`${t('net.gateway')} ${t('app.optional')}`} name="gateway" autoComplete="off" hint={t('net.gatewayHint')} value={gateway} onChange={(e) => setGateway(e.target.value)} error={errors.gateway} />
+      <ErrorNotice error={error} />
+      <div>
+        <button type="submit" className="primary" disabled={busy}>
+          {t('net.create')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The networks page. */
+export function NetworksPage() {
+  const { t } = useI18n();
+  const nets = usePoll(['networks', 'list'], () => api.all((q) => api.listNetworks(q)), (d) => (d?.some((n) => n.status.phase !== 'Ready') ? 1500 : 10_000));
+  const [created, setCreated] = useState<Network | null>(null);
+  const [error, setError] = useState<unknown>();
+  const [deleting, setDeleting] = useState<{ net: Network; busy: boolean } | null>(null);
+
+  const remove = async (net: Network) => {
+    setDeleting({ net, busy: true });
+    setError(undefined);
+    try {
+      await api.deleteNetwork(net.id);
+      nets.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setDeleting(null);
+    }
+  };
+
+  return (
+    <section aria-labelledby="networks-title">
+      <h1 id="networks-title">{t('net.title')}</h1>
+      <p className="muted">{t('net.intro')}</p>
+      {created && (
+        <p className="notice success" role="status">
+          {t('net.created', { name: created.name })}
+        </p>
+      )}
+      <CreateNetworkForm
+        onCreated={(n) => {
+          setCreated(n);
+          nets.reload();
+        }}
+      />
+      <ErrorNotice error={error ?? nets.error} />
+      <ListBody items={nets.data} loading={nets.loading} empty={t('net.empty')}>
+        {(items) => (
+          <table className="list cards-on-phone" aria-label={t('net.title')}>
+            <thead>
+              <tr>
+                <th scope="col">{t('net.name')}</th>
+                <th scope="col">{t('net.cidr')}</th>
+                <th scope="col">{t('net.gateway')}</th>
+                <th scope="col">{t('net.phase')}</th>
+                <th scope="col">
+                  <span className="sr-only">{t('detail.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((n) => (
+                <tr key={n.id} data-network-id={n.id}>
+                  <th scope="row" data-label={t('net.name')}>
+                    <Link href={`/networks/${n.id}`}>{n.name}</Link>
+                  </th>
+                  <td data-label={t('net.cidr')} className="mono">
+                    {n.ipv4Cidr}
+                  </td>
+                  <td data-label={t('net.gateway')} className="mono">
+                    {n.gateway ?? t('app.none')}
+                  </td>
+                  <td data-label={t('net.phase')}>{n.status.phase}</td>
+                  <td>
+                    <button type="button" className="danger small" onClick={() => setDeleting({ net: n, busy: false })} aria-label={`${t('net.delete')}: ${n.name}`}>
+                      {t('net.delete')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
+      {deleting && (
+        <ConfirmDialog
+          title={t('net.deleteTitle', { name: deleting.net.name })}
+          warning={t('net.deleteConfirm', { name: deleting.net.name })}
+          confirmLabel={t('net.deleteButton')}
+          busy={deleting.busy}
+          onConfirm={() => void remove(deleting.net)}
+          onClose={() => setDeleting(null)}
+        />
+      )}
+    </section>
+  );
+}

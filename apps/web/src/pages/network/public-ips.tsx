@@ -1,0 +1,203 @@
+/**
+ * Public IPs: allocate one (IPv4 or IPv6), assign it to a server, take it off again, and
+ * release it behind a confirmation (an address given back cannot be had again).
+ */
+import type { PublicIp } from '@kumulus/api';
+import { publicIpApi } from '@kumulus/api/public-ips-client';
+import { type FormEvent, useId, useState } from 'react';
+import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { ListBody } from '../../components/list-body.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api, formErrors } from '../../lib/api.ts';
+import { Link } from 'wouter';
+import { usePoll } from '../../lib/use-poll.ts';
+
+const ips = publicIpApi(api);
+
+function AllocateForm({ onAllocated }: { onAllocated: (ip: PublicIp) => void }) {
+  const { t } = useI18n();
+  const familyId = useId();
+  const [name, setName] = useState('');
+  const [family, setFamily] = useState<'ipv4' | 'ipv6'>('ipv4');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+
+  const allocate = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setError(undefined);
+    try {
+      const ip = await ips.allocate({ name: name.trim(), family });
+      setName('');
+      onAllocated(ip);
+    } catch (err) {
+      const { fields, rest } = formErrors(err, ['name']);
+      setErrors(fields);
+      setError(rest);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card stack" onSubmit={allocate} aria-busy={busy} aria-labelledby="allocate-title" noValidate>
+      <h2 id="allocate-title">{t('pip.allocate')}</h2>
+      <Field label={t('pip.name')} name="name" autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} error={errors.name} />
+      <div className="field">
+        <label htmlFor={familyId}>{t('pip.family')}</label>
+        <select id={familyId} value={family} onChange={(e) => setFamily(e.target.value as 'ipv4' | 'ipv6')}>
+          <option value="ipv4">IPv4</option>
+          <option value="ipv6">IPv6 (/64)</option>
+        </select>
+      </div>
+      <ErrorNotice error={error} />
+      <div>
+        <button type="submit" className="primary" disabled={busy}>
+          {t('pip.allocate')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The server a public IP is assigned to, or a chooser to assign it. */
+function Assignment({ ip, servers, onChanged, onError }: { ip: PublicIp; servers: { id: string; name: string }[]; onChanged: () => void; onError: (e: unknown) => void }) {
+  const { t } = useI18n();
+  const selectId = useId();
+  const [server, setServer] = useState('');
+  const act = async (fn: () => Promise<unknown>) => {
+    onError(undefined);
+    try {
+      await fn();
+      onChanged();
+    } catch (err) {
+      onError(err);
+    }
+  };
+  if (ip.server) {
+    const name = servers.find((s) => s.id === ip.server)?.name ?? ip.server;
+    return (
+      <span className="row">
+        <Link href={`/servers/${ip.server}`}>{name}</Link>
+        <button type="button" className="small" onClick={() => void act(() => ips.unassign(ip.id))} aria-label={`${t('pip.unassign')}: ${ip.name}`}>
+          {t('pip.unassign')}
+        </button>
+      </span>
+    );
+  }
+  return (
+    <span className="row">
+      <label htmlFor={selectId} className="sr-only">
+        {t('pip.assignTo', { name: ip.name })}
+      </label>
+      <select id={selectId} value={server} onChange={(e) => setServer(e.target.value)}>
+        <option value="">{t('pip.chooseServer')}</option>
+        {servers.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.name}
+          </option>
+        ))}
+      </select>
+      <button type="button" className="small" disabled={!server} onClick={() => void act(() => ips.assign(ip.id, server))} aria-label={`${t('pip.assign')}: ${ip.name}`}>
+        {t('pip.assign')}
+      </button>
+    </span>
+  );
+}
+
+/** The public IPs page. */
+export function PublicIpsPage() {
+  const { t } = useI18n();
+  const data = usePoll(['public-ips', 'with-servers'], async () => {
+    const [list, servers] = await Promise.all([api.all((q) => ips.list(q)), api.all((q) => api.listServers(q))]);
+    return { list, servers: servers.filter((s) => s.status.phase !== 'Deleting').map((s) => ({ id: s.id, name: s.name })) };
+  }, 10_000);
+  const [allocated, setAllocated] = useState<PublicIp | null>(null);
+  const [error, setError] = useState<unknown>();
+  const [releasing, setReleasing] = useState<{ ip: PublicIp; busy: boolean } | null>(null);
+
+  const release = async (ip: PublicIp) => {
+    setReleasing({ ip, busy: true });
+    setError(undefined);
+    try {
+      await ips.release(ip.id);
+      setAllocated(null);
+      data.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setReleasing(null);
+    }
+  };
+
+  return (
+    <section aria-labelledby="public-ips-title">
+      <h1 id="public-ips-title">{t('pip.title')}</h1>
+      <p className="muted">{t('pip.intro')}</p>
+      {allocated && (
+        <p className="notice success" role="status">
+          {t('pip.allocated', { address: allocated.address })}
+        </p>
+      )}
+      <AllocateForm
+        onAllocated={(ip) => {
+          setAllocated(ip);
+          data.reload();
+        }}
+      />
+      <ErrorNotice error={error ?? data.error} />
+      <ListBody items={data.data?.list} loading={data.loading} empty={t('pip.empty')}>
+        {(items) => (
+          <table className="list cards-on-phone" aria-label={t('pip.title')}>
+            <thead>
+              <tr>
+                <th scope="col">{t('pip.name')}</th>
+                <th scope="col">{t('pip.address')}</th>
+                <th scope="col">{t('pip.server')}</th>
+                <th scope="col">{t('pip.rdns')}</th>
+                <th scope="col">
+                  <span className="sr-only">{t('detail.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((ip) => (
+                <tr key={ip.id} data-public-ip={ip.address}>
+                  <th scope="row" data-label={t('pip.name')}>
+                    {ip.name}
+                  </th>
+                  <td data-label={t('pip.address')} className="mono">
+                    {ip.address}
+                  </td>
+                  <td data-label={t('pip.server')}>
+                    <Assignment ip={ip} servers={data.data?.servers ?? []} onChanged={data.reload} onError={setError} />
+                  </td>
+                  <td data-label={t('pip.rdns')}>{ip.reverseDns ?? t('app.none')}</td>
+                  <td>
+                    <button type="button" className="danger small" onClick={() => setReleasing({ ip, busy: false })} aria-label={`${t('pip.release')}: ${ip.address}`}>
+                      {t('pip.release')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListBody>
+      {releasing && (
+        <ConfirmDialog
+          title={t('pip.releaseTitle', { address: releasing.ip.address })}
+          warning={t('pip.releaseConfirm', { address: releasing.ip.address })}
+          confirmLabel={t('pip.releaseButton')}
+          busy={releasing.busy}
+          onConfirm={() => void release(releasing.ip)}
+          onClose={() => setReleasing(null)}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * Wire schemas of firewalls (tenants' rule sets, applied per server, per NIC or by label) and
+ * zones (operators' separation of the site, with an allowed-flows matrix between zones).
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { Name } from '../schemas.ts';
+
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const FirewallAction = Type.Union([Type.Literal('accept'), Type.Literal('drop'), Type.Literal('reject')]);
+export type FirewallAction = Static<typeof FirewallAction>;
+export const FirewallProtocol = Type.Union([
+  Type.Literal('tcp'),
+  Type.Literal('udp'),
+  Type.Literal('icmp'),
+  Type.Literal('icmpv6'),
+  Type.Literal('esp'),
+  Type.Literal('gre'),
+  Type.Literal('any'),
+]);
+export type FirewallProtocol = Static<typeof FirewallProtocol>;
+
+/** The other end of a rule: an address range, or a resource the address is derived from. */
+export const FirewallPeer = Type.Union([
+  Type.Object({ cidr: Type.String({ maxLength: 64, description: 'IPv4 or IPv6 address or range, e.g. 10.0.0.0/8' }) }, { additionalProperties: false }),
+  Type.Object({ server: Type.String({ minLength: 1, maxLength: 64, description: 'one of your servers, by id or name; follows its addresses' }) }, { additionalProperties: false }),
+  Type.Object({ network: Type.String({ minLength: 1, maxLength: 64, description: 'one of your networks, by id or name, or "default"' }) }, { additionalProperties: false }),
+  Type.Object({ labelSelector: Type.String({ minLength: 1, maxLength: 2000, description: 'your servers whose labels match, e.g. role=web' }) }, { additionalProperties: false }),
+]);
+export type FirewallPeer = Static<typeof FirewallPeer>;
+
+/** One rule: what it does to packets of a protocol, to some ports, from or to some peers. */
+export const FirewallRule = Type.Object(
+  {
+    action: FirewallAction,
+    protocol: FirewallProtocol,
+    ports: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{1,5}(-[0-9]{1,5})?$', description: '"22" or "8000-8100"' }), { minItems: 1, maxItems: 32, description: 'tcp and udp only; all ports when left out' })),
+    peers: Type.Optional(Type.Array(FirewallPeer, { minItems: 1, maxItems: 32, description: 'sources of inbound, destinations of outbound rules; anyone when left out' })),
+    description: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type FirewallRule = Static<typeof FirewallRule>;
+
+/** What a firewall is applied to: a server's NICs, one NIC, or every server matching a selector. */
+export const FirewallTarget = Type.Union([
+  Type.Object({ type: Type.Literal('server'), server: Type.String({ minLength: 1, maxLength: 64, description: 'server id or name' }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('nic'), server: Type.String({ minLength: 1, maxLength: 64 }), nic: Type.String({ pattern: '^nic_[0-9a-z]{20,32}$' }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('label_selector'), selector: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+]);
+export type FirewallTarget = Static<typeof FirewallTarget>;
+
+export const Firewall = Type.Object(
+  {
+    id: Type.String({ pattern: '^fw_[0-9a-z]{20,32}$' }),
+    tenantId: Type.String(),
+    name: Name,
+    inbound: Type.Array(FirewallRule),
+    outbound: Type.Array(FirewallRule),
+    appliedTo: Type.Array(FirewallTarget, { description: 'servers by id; evaluated in this order with other firewalls on the same NIC' }),
+    generation: Type.Integer(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Firewall' },
+);
+export type Firewall = Static<typeof Firewall>;
+
+const Rules = Type.Array(FirewallRule, { maxItems: 500 });
+export const CreateFirewall = Type.Object(
+  { name: Name, inbound: Type.Optional(Rules), outbound: Type.Optional(Rules), applyTo: Type.Optional(Type.Array(FirewallTarget, { maxItems: 100 })) },
+  { additionalProperties: false },
+);
+export type CreateFirewall = Static<typeof CreateFirewall>;
+export const UpdateFirewall = Type.Object(
+  { name: Type.Optional(Name), inbound: Type.Optional(Rules), outbound: Type.Optional(Rules) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateFirewall = Static<typeof UpdateFirewall>;
+/** The body of apply-to and remove-from. */
+export const FirewallTargets = Type.Object({ applyTo: Type.Array(FirewallTarget, { minItems: 1, maxItems: 100 }) }, { additionalProperties: false });
+export type FirewallTargets = Static<typeof FirewallTargets>;
+
+/** A flow one zone may start towards another: a protocol, and for tcp/udp optionally ports. */
+export const ZoneFlow = Type.Object(
+  {
+    to: Type.String({ minLength: 1, maxLength: 64, description: 'the other zone, by id or name' }),
+    protocol: FirewallProtocol,
+    ports: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{1,5}(-[0-9]{1,5})?$' }), { minItems: 1, maxItems: 32 })),
+  },
+  { additionalProperties: false },
+);
+export type ZoneFlow = Static<typeof ZoneFlow>;
+
+/** What a zone is for: the usual separations of a well-run site. */
+export const ZonePurpose = Type.String({ pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$', description: 'e.g. server, office-backup, test, cameras, iot-actuators, iot-consumer' });
+
+export const Zone = Type.Object(
+  {
+    id: Type.String({ pattern: '^zone_[0-9a-z]{20,32}$' }),
+    name: Name,
+    purpose: ZonePurpose,
+    networks: Type.Array(Type.String(), { description: 'network ids (net_…) or "default"; each network is in one zone at most' }),
+    flows: Type.Array(ZoneFlow, { description: 'new connections this zone may start towards others; everything else between zones is dropped' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Zone' },
+);
+export type Zone = Static<typeof Zone>;
+export const CreateZone = Type.Object(
+  { name: Name, purpose: ZonePurpose, networks: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 256 })), flows: Type.Optional(Type.Array(ZoneFlow, { maxItems: 256 })) },
+  { additionalProperties: false },
+);
+export type CreateZone = Static<typeof CreateZone>;
+export const UpdateZone = Type.Object(
+  { name: Type.Optional(Name), purpose: Type.Optional(ZonePurpose), networks: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 256 })), flows: Type.Optional(Type.Array(ZoneFlow, { maxItems: 256 })) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateZone = Static<typeof UpdateZone>;
