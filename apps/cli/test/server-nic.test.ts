@@ -33,6 +33,10 @@ describe('kumulus server nic', { timeout: 300_000 }, () => {
     const twice = await kumulus(['server', 'nic', 'add', 'cli-nic1', '--network', 'cli-nicnet']);
     assert.equal(twice.code, 6, twice.stderr);
     assert.match(twice.stderr, /already has a NIC/);
+    const limited = await kumulus(['server', 'nic', 'limit', 'cli-nic1', nic.id, '--in', '100', '--out', '50']);
+    ok(limited);
+    assert.match(limited.stdout, /in 100, out 50 Mbit\/s/);
+    assert.equal((await kumulus(['server', 'nic', 'limit', 'cli-nic1', nic.id, '--in', 'fast'])).code, 2);
     const removed = await kumulus(['server', 'nic', 'remove', 'cli-nic1', nic.id]);
     ok(removed);
     assert.match(removed.stdout, /detached from cli-nic1/);

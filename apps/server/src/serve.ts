@@ -58,6 +58,7 @@ import { networkRoutes } from './modules/network/routes.ts';
 import { nicRoutes } from './modules/network/nic-routes.ts';
 import { createServerNics } from './modules/network/server-nics.ts';
 import { createTrafficCollector } from './modules/network/traffic.ts';
+import { createPlanTraffic } from './modules/network/traffic-policy.ts';
 import { createIpPools } from './modules/network/ip-pools.ts';
 import { createPublicIpReconciler, PUBLIC_IP_KIND } from './modules/network/public-ip-reconciler.ts';
 import { publicIpRoutes } from './modules/network/public-ip-routes.ts';
@@ -326,7 +327,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       // A network is rarely changed and cheap to check: its own resync stays (bridge, dnsmasq).
       network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: 15_000 }),
       'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
-      traffic: createTrafficCollector({ db, engine, clock, defaultNetwork: net.name, everyMs: opts.trafficEveryMs ?? 60_000 }),
+      traffic: createTrafficCollector({ db, engine, clock, defaultNetwork: net.name, everyMs: opts.trafficEveryMs ?? 60_000, wake: (trx, id) => queue.enqueue(trx, 'server', id) }),
       [PUBLIC_IP_KIND]: createPublicIpReconciler({ db, engine, resyncMs: opts.sweepMs ?? 15_000 }),
       ...(engine.firewall
         ? { [FIREWALL_QUEUE.kind]: createFirewallReconciler({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link }, resyncMs: opts.firewallResyncMs ?? 10_000 }) }
@@ -458,7 +459,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...serverDiskRoutes(serverDisks),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
-      ...nicRoutes(serverNics),
+      ...nicRoutes(serverNics, createPlanTraffic(db)),
       ...publicIpRoutes(ipPools, publicIps),
       ...firewallRoutes(firewalls, createZones({ db, clock, ids, audit, queue, notify: () => worker.notify() })),
       ...billingRoutes(billing),

@@ -31,7 +31,7 @@ import type {
   UpdateTenant,
   User,
 } from './schemas.ts';
-import type { AttachNic, LimitNic, NicWithOperation, ServerNicList, ServerTraffic } from './schemas/network.ts';
+import type { AttachNic, LimitNic, NicWithOperation, PlanTraffic, ServerNicList, ServerTraffic } from './schemas/network.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { CreateFirewall, CreateZone, Firewall, FirewallTarget, UpdateFirewall, UpdateZone, Zone } from './schemas/firewall.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Notice, Price, Quotas, TenantStanding, UpdateQuotas } from './schemas/billing.ts';
@@ -177,6 +177,12 @@ export class KumulusClient {
   }
   limitNic(server: string, nicId: string, body: LimitNic) {
     return this.request<Operation>('PATCH', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nicId)}`, body);
+  }
+  getPlanTraffic(plan: string) {
+    return this.request<PlanTraffic>('GET', `/plans/${encodeURIComponent(plan)}/traffic`);
+  }
+  setPlanTraffic(plan: string, body: PlanTraffic) {
+    return this.request<PlanTraffic>('PUT', `/plans/${encodeURIComponent(plan)}/traffic`, body);
   }
   serverTraffic(server: string) {
     return this.request<ServerTraffic>('GET', `/servers/${encodeURIComponent(server)}/traffic`);

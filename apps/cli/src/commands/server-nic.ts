@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { dispatch, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
-import { language, pick } from '../i18n.ts';
+import { usageError } from '../errors.ts';
+import { language, pick, t } from '../i18n.ts';
 import { emit, printTable, say } from '../output.ts';
 import { followOperation } from '../progress.ts';
 import { resolveServer } from './server-view.ts';
@@ -16,6 +17,7 @@ Commands:
   list SERVER                                   the server's NICs: network, address, MAC, state
   add SERVER --network NETWORK [--ipv4 ADDRESS] attaches a NIC (plugged in live when the server runs)
   remove SERVER NIC                             detaches a NIC; its address is released
+  limit SERVER NIC [--in MBIT] [--out MBIT]     limits a NIC into and out of the server (0: no limit)
 
 SERVER is a server's id (srv_…) or name, NETWORK a network's id (net_…) or name, or "default";
 NIC is a NIC's id (nic_…) as list shows it.
@@ -30,6 +32,7 @@ Befehle:
   list SERVER                                   die Netzwerkkarten des Servers: Netz, Adresse, MAC, Zustand
   add SERVER --network NETZ [--ipv4 ADRESSE]    hängt eine Netzwerkkarte an (im laufenden Server sofort)
   remove SERVER NIC                             hängt eine Netzwerkkarte ab; ihre Adresse wird freigegeben
+  limit SERVER NIC [--in MBIT] [--out MBIT]     begrenzt eine Netzwerkkarte in den Server und aus ihm (0: keine Grenze)
 
 SERVER ist die ID (srv_…) oder der Name eines Servers, NETZ die ID (net_…) oder der Name eines
 Netzes oder "default"; NIC ist die ID (nic_…) einer Netzwerkkarte, wie list sie zeigt.
@@ -41,14 +44,14 @@ Optionen:
 };
 
 const text = {
-  en: { added: 'NIC {nic} ({ipv4}) attached to {server}', removed: 'NIC {nic} detached from {server}', accepted: 'accepted; operation {op}' },
-  de: { added: 'Netzwerkkarte {nic} ({ipv4}) an {server} angehängt', removed: 'Netzwerkkarte {nic} von {server} abgehängt', accepted: 'angenommen; Vorgang {op}' },
+  en: { limited: 'NIC {nic} of {server} limited: in {in}, out {out} Mbit/s (0: none)', added: 'NIC {nic} ({ipv4}) attached to {server}', removed: 'NIC {nic} detached from {server}', accepted: 'accepted; operation {op}' },
+  de: { limited: 'Netzwerkkarte {nic} von {server} begrenzt: hinein {in}, hinaus {out} Mbit/s (0: keine Grenze)', added: 'Netzwerkkarte {nic} ({ipv4}) an {server} angehängt', removed: 'Netzwerkkarte {nic} von {server} abgehängt', accepted: 'angenommen; Vorgang {op}' },
 };
 const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (_, k: string) => v[k] ?? '');
 
 /** Runs `kumulus server nic …`. */
 export function runServerNic(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus server nic', pick(help), { list, add, remove });
+  return dispatch(args, 'kumulus server nic', pick(help), { list, add, remove, limit });
 }
 
 async function list(args: string[]): Promise<void> {
@@ -95,4 +98,25 @@ async function remove(args: string[]): Promise<void> {
   const done = values['no-wait'] ? op : await followOperation(client, op, { timeoutSeconds, format: output, label: server.name });
   const words = text[language];
   emit(output, { operation: done }, () => say(values['no-wait'] ? fill(words.accepted, { op: done.id }) : fill(words.removed, { nic: nic!, server: server.name })));
+}
+
+async function limit(args: string[]): Promise<void> {
+  const cmd = 'kumulus server nic limit';
+  const opts = { in: { type: 'string' }, out: { type: 'string' }, 'no-wait': { type: 'boolean' }, timeout: { type: 'string' } } as const;
+  const { values, positionals, output, help: h } = parseCommand(args, opts, cmd);
+  if (h) return void process.stdout.write(pick(help) + '\n');
+  const [ref, nic] = takePositionals(positionals, ['SERVER', 'NIC'], cmd);
+  const rate = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    if (!/^\d{1,6}$/.test(v)) throw usageError(t('usage.badValue', { name, value: v, expected: 'Mbit/s ≥ 0' }), cmd);
+    return Number(v);
+  };
+  const body = { ...(values.in !== undefined ? { ingressMbit: rate(values.in, 'in') } : {}), ...(values.out !== undefined ? { egressMbit: rate(values.out, 'out') } : {}) };
+  const timeoutSeconds = parseSeconds(values.timeout, 120, 'timeout', cmd);
+  const { client } = await connect();
+  const server = await resolveServer(client, ref!);
+  const op = await client.limitNic(server.id, nic!, body);
+  const done = values['no-wait'] ? op : await followOperation(client, op, { timeoutSeconds, format: output, label: server.name });
+  const now = (await client.listServerNics(server.id)).items.find((n) => n.id === nic);
+  emit(output, { operation: done }, () => say(fill(text[language].limited, { nic: nic!, server: server.name, in: String(now?.ingressMbit ?? 0), out: String(now?.egressMbit ?? 0) })));
 }

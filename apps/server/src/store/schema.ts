@@ -388,6 +388,23 @@ export interface NicTrafficTable {
   out_bytes: number;
 }
 
+/** A plan's network terms (migration 016); null is none. */
+export interface PlanTrafficTable {
+  plan_id: string;
+  nic_mbit: number | null;
+  included_gb: number | null;
+  throttle_mbit: number | null;
+  hard_limit_gb: number | null;
+}
+
+/** A server against its plan's traffic terms in a month (`YYYY-MM`, UTC): ok, throttled or blocked. */
+export interface TrafficStateTable {
+  server_id: string;
+  month: string;
+  state: string;
+  public_out_bytes: number;
+}
+
 export interface Database extends InvoicingTables {
   tenants: TenantsTable;
   users: UsersTable;
@@ -418,6 +435,8 @@ export interface Database extends InvoicingTables {
   proxmox_clusters: ProxmoxClustersTable;
   nic_counters: NicCountersTable;
   nic_traffic: NicTrafficTable;
+  plan_traffic: PlanTrafficTable;
+  traffic_state: TrafficStateTable;
   ip_pools: IpPoolsTable;
   public_ips: PublicIpsTable;
   public_ip_releases: PublicIpReleasesTable;

@@ -60,26 +60,26 @@ describe('NIC rate limits and traffic', () => {
   };
 
   test('a limit out of one server and a limit into the other each hold within 10 %', async (t) => {
-    await limit(b, { egressMbit: 40 });
+    await limit(b, { egressMbit: 16 });
     const bVeth = vethName(b.spec.nics[0]!.id);
-    assert.match(execFileSync('tc', ['qdisc', 'show', 'dev', ifbName(bVeth)], { encoding: 'utf8' }), /tbf .*rate 40Mbit/);
+    assert.match(execFileSync('tc', ['qdisc', 'show', 'dev', ifbName(bVeth)], { encoding: 'utf8' }), /tbf .*rate 16Mbit/);
     const out = await measure();
-    t.diagnostic(`egress limit 40 Mbit/s: measured ${out.toFixed(1)}`);
-    assert.ok(Math.abs(out - 40) <= 4, `out of tb: ${out.toFixed(1)} Mbit/s for a limit of 40`);
+    t.diagnostic(`egress limit 16 Mbit/s: measured ${out.toFixed(1)}`);
+    assert.ok(Math.abs(out - 16) <= 1.6, `out of tb: ${out.toFixed(1)} Mbit/s for a limit of 16`);
 
     await limit(b, { egressMbit: null });
     assert.throws(() => execFileSync('ip', ['link', 'show', ifbName(bVeth)], { stdio: 'pipe' }), 'the IFB device is gone with the limit');
-    await limit(a, { ingressMbit: 25 });
+    await limit(a, { ingressMbit: 10 });
     const into = await measure();
-    t.diagnostic(`ingress limit 25 Mbit/s: measured ${into.toFixed(1)}`);
-    assert.ok(Math.abs(into - 25) <= 2.5, `into ta: ${into.toFixed(1)} Mbit/s for a limit of 25`);
+    t.diagnostic(`ingress limit 10 Mbit/s: measured ${into.toFixed(1)}`);
+    assert.ok(Math.abs(into - 10) <= 1, `into ta: ${into.toFixed(1)} Mbit/s for a limit of 10`);
     const nic = (await s.client.listServerNics('ta')).items[0]!;
-    assert.equal(nic.ingressMbit, 25);
+    assert.equal(nic.ingressMbit, 10);
 
     // A stop and start keeps the limit: the engine applies it to the new veth.
     assert.equal((await s.client.waitOperation((await s.client.serverAction('ta', 'stop')).id, 60)).state, 'succeeded');
     assert.equal((await s.client.waitOperation((await s.client.serverAction('ta', 'start')).id, 60)).state, 'succeeded');
-    assert.match(execFileSync('tc', ['qdisc', 'show', 'dev', vethName(a.spec.nics[0]!.id)], { encoding: 'utf8' }), /tbf .*rate 25Mbit/);
+    assert.match(execFileSync('tc', ['qdisc', 'show', 'dev', vethName(a.spec.nics[0]!.id)], { encoding: 'utf8' }), /tbf .*rate 10Mbit/);
     await listen();
     await limit(a, { ingressMbit: null });
   });
@@ -110,5 +110,36 @@ describe('NIC rate limits and traffic', () => {
     assert.ok(Math.abs(counted - crossed) <= crossed * 0.01, `counted ${counted} bytes, the guest interface saw ${crossed}`);
     const hours = (await s.client.serverTraffic('ta')).items;
     assert.equal(hours.reduce((n, h) => n + h.publicInBytes, 0), 0, 'nothing on the vSwitch counts as public');
+  });
+
+  test("a plan's terms: past the included traffic public NICs are throttled, past the hard limit the server says so", async () => {
+    const c = s.client;
+    await c.createPlan({ name: 'metered', vcpus: 1, memoryMb: 256, diskGb: 1, priceHourly: { amount: 1, currency: 'EUR' } });
+    await c.setPlanTraffic('metered', { nicMbit: null, includedGb: 0, throttleMbit: 10, hardLimitGb: null });
+    const made = await c.createServer({ name: 'tm', plan: 'metered', image: 'tiny' });
+    assert.equal((await c.waitOperation(made.operation.id, 60)).state, 'succeeded');
+    const gateway = made.server.spec.nics[0]!.ipv4.split('.').slice(0, 3).join('.') + '.1';
+    await sh(made.server.id, `ping -c 3 -W 1 ${gateway}`); // public traffic past the 0 GB included
+    const ifb = ifbName(vethName(made.server.spec.nics[0]!.id));
+    const tbfOn = () => {
+      try {
+        return /tbf .*rate 10Mbit/.test(execFileSync('tc', ['qdisc', 'show', 'dev', ifb], { encoding: 'utf8', stdio: 'pipe' }));
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 60 && !tbfOn(); i++) await sleep(300);
+    assert.ok(tbfOn(), 'the public NIC is throttled to 10 Mbit/s out');
+    const condition = async () => (await c.getServer('tm')).status.conditions.find((x) => x.type === 'TrafficLimit');
+    assert.equal((await condition())?.reason, 'Throttled');
+    assert.equal((await condition())?.status, 'False', 'the hard limit is not reached');
+
+    await c.setPlanTraffic('metered', { nicMbit: null, includedGb: 0, throttleMbit: 10, hardLimitGb: 0 });
+    await sh(made.server.id, `ping -c 2 -W 1 ${gateway}`);
+    for (let i = 0; i < 60 && (await condition())?.reason !== 'HardLimitExceeded'; i++) await sleep(300);
+    assert.equal((await condition())?.status, 'True', 'past the hard limit: a condition billing can read');
+    assert.equal((await condition())?.reason, 'HardLimitExceeded');
+    await c.waitOperation((await c.deleteServer(made.server.id)).id, 60);
+    assert.throws(() => execFileSync('ip', ['link', 'show', ifb], { stdio: 'pipe' }), 'no IFB device is left');
   });
 });

@@ -59,3 +59,15 @@ export type TrafficHour = Static<typeof TrafficHour>;
 /** A server's traffic per hour, oldest first. */
 export const ServerTraffic = Type.Object({ items: Type.Array(TrafficHour) });
 export type ServerTraffic = Static<typeof ServerTraffic>;
+
+/** A plan's network terms; null is none. Public outbound traffic is what counts against them. */
+export const PlanTraffic = Type.Object(
+  {
+    nicMbit: Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()], { description: 'default limit of every NIC, each way, Mbit/s' }),
+    includedGb: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'public outbound traffic included per month, GB' }),
+    throttleMbit: Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()], { description: 'soft limit: public NICs send at most this past the included traffic' }),
+    hardLimitGb: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'hard limit: past it the server has the condition TrafficLimit (reason HardLimitExceeded)' }),
+  },
+  { additionalProperties: false },
+);
+export type PlanTraffic = Static<typeof PlanTraffic>;

@@ -16,7 +16,7 @@ import { pidAlive } from './lock.ts';
 import { lxcInfo, lxcRequestReboot, lxcStart, lxcStop, lxcWait } from './lxc.ts';
 import { unmountUnder } from './mounts.ts';
 import { announceNeighbours, deleteLink, forgetNeighbours, vethName } from './network.ts';
-import { plugNic, unplugNic } from './nic-hotplug.ts';
+import { plugNic, readGuestNet, unplugNic } from './nic-hotplug.ts';
 import { guestResolvConf, withNetworkDns } from './resolv.ts';
 import { writeGuestFile } from './rootfs.ts';
 import { lxcObserveAll, watchLxc } from './observe.ts';
@@ -194,8 +194,9 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     if (pid) {
       for (const veth of gone) await unplugNic(veth);
       await forgetNeighbours(goneNics);
+      const guest = await readGuestNet(pid);
       for (const [i, nic] of nics.entries()) {
-        await plugNic(pid, nic, `eth${i}`);
+        await plugNic(pid, nic, `eth${i}`, guest);
         await applyNicRate(vethName(nic.id), nic);
       }
     }

@@ -4,50 +4,75 @@
  * call, so no half-moved link is ever left on the host), then addressed from the host through
  * nsenter. The host end is named after the NIC id, as LXC names the ones it makes at start.
  */
+import { existsSync } from 'node:fs';
+import { readlink } from 'node:fs/promises';
 import type { NicSpec } from '../types.ts';
 import { broadcastOf } from './config.ts';
 import { run } from './exec.ts';
-import { announceNeighbours, deleteLink, forgetNeighbours, linkExists, vethName } from './network.ts';
+import { announceNeighbours, deleteLink, vethName } from './network.ts';
 
-/** One interface inside the guest's network namespace. */
+/** One interface inside the guest's network namespace, with its IPv4 addresses. */
 interface GuestLink {
   name: string;
   mac: string;
+  up: boolean;
+  addrs: string[];
 }
 
-const inGuest = (pid: number, args: string[], allowFail = false) => run('nsenter', ['-t', String(pid), '-n', 'ip', ...args], { allowFail });
-
-/** The guest's interfaces with their MACs, read through its network namespace. */
-export async function guestLinks(pid: number): Promise<GuestLink[]> {
-  const r = await inGuest(pid, ['-o', 'link', 'show']);
-  return [...r.stdout.matchAll(/^\d+:\s+([^:@\s]+)[^\n]*?link\/ether\s+([0-9a-f:]{17})/gm)].map((m) => ({ name: m[1] ?? '', mac: m[2] ?? '' }));
+/** What one look into the guest's network namespace shows: its links, and whether it has a default route. */
+export interface GuestNet {
+  links: GuestLink[];
+  defaultRoute: boolean;
 }
+
+const inGuest = (pid: number, args: string[], opts: { input?: string; allowFail?: boolean } = {}) => run('nsenter', ['-t', String(pid), '-n', 'ip', ...args], opts);
+
+/** Reads the guest's links, addresses and default route in one nsenter. */
+export async function readGuestNet(pid: number): Promise<GuestNet> {
+  const r = await inGuest(pid, ['-o', '-batch', '-'], { input: 'link show\naddr show\nroute show default\n' });
+  const links = [...r.stdout.matchAll(/^\d+:\s+([^:@\s]+)[^\n]*?<([^>]*)>[^\n]*?link\/ether\s+([0-9a-f:]{17})/gm)].map((m) => ({
+    name: m[1] ?? '',
+    up: (m[2] ?? '').split(',').includes('UP'),
+    mac: m[3] ?? '',
+    addrs: [] as string[],
+  }));
+  for (const m of r.stdout.matchAll(/^\d+:\s+(\S+)\s+inet\s+(\S+)/gm)) links.find((l) => l.name === m[1])?.addrs.push(m[2] ?? '');
+  return { links, defaultRoute: /^default /m.test(r.stdout) };
+}
+
+/** True when the host has a link of that name (sysfs: no process spawned). */
+const present = (name: string) => existsSync(`/sys/class/net/${name}`);
 
 /**
- * Plugs one NIC into the running guest `pid` and the host bridge `nic.link`; safe to repeat
- * (a NIC whose host end exists is only addressed again). `preferred` is the name LXC would
- * give it at the next start (eth<index>); a name the guest already uses gets the next free one.
+ * Plugs one NIC into the running guest `pid` and the host bridge `nic.link`; safe to repeat:
+ * a NIC whose guest end is up with its address and whose host end is on the bridge is left as
+ * it is. `preferred` is the name LXC gives it at the next start (eth<index>); a name the guest
+ * already uses gets the next free one. `guest` is what readGuestNet saw, updated here.
  */
-export async function plugNic(pid: number, nic: NicSpec, preferred: string): Promise<void> {
+export async function plugNic(pid: number, nic: NicSpec, preferred: string, guest: GuestNet): Promise<void> {
   const host = vethName(nic.id);
-  let links = await guestLinks(pid);
-  let inside = links.find((l) => l.mac === nic.mac)?.name;
+  let inside = guest.links.find((l) => l.mac === nic.mac);
+  const onBridge = present(host) && (await readlink(`/sys/class/net/${host}/master`).catch(() => '')).endsWith(`/${nic.link}`);
+  if (inside?.up && inside.addrs.includes(nic.ipv4) && onBridge) return;
   if (!inside) {
     // A host end without its guest end (the guest's namespace went away) is made again.
-    if (await linkExists(host)) await deleteLink(host);
-    const taken = new Set(links.map((l) => l.name));
+    if (present(host)) await deleteLink(host);
+    const taken = new Set(guest.links.map((l) => l.name));
     let name = preferred;
     for (let i = 0; taken.has(name); i++) name = `eth${i}`;
     await run('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', name, 'address', nic.mac, 'netns', String(pid)]);
-    links = await guestLinks(pid);
-    inside = name;
+    inside = { name, mac: nic.mac, up: false, addrs: [] };
+    guest.links.push(inside);
   }
-  await run('ip', ['link', 'set', 'dev', host, 'master', nic.link, 'up']);
-  await inGuest(pid, ['addr', 'replace', nic.ipv4, 'broadcast', broadcastOf(nic.ipv4), 'dev', inside]);
-  await inGuest(pid, ['link', 'set', 'dev', inside, 'up']);
-  if (nic.gateway && !(await inGuest(pid, ['route', 'show', 'default'])).stdout.trim()) {
-    await inGuest(pid, ['route', 'replace', 'default', 'via', nic.gateway, 'dev', inside]);
+  if (!onBridge) await run('ip', ['link', 'set', 'dev', host, 'master', nic.link, 'up']);
+  const lines = [`addr replace ${nic.ipv4} broadcast ${broadcastOf(nic.ipv4)} dev ${inside.name}`, `link set dev ${inside.name} up`];
+  if (nic.gateway && !guest.defaultRoute) {
+    lines.push(`route replace default via ${nic.gateway} dev ${inside.name}`);
+    guest.defaultRoute = true;
   }
+  await inGuest(pid, ['-batch', '-'], { input: lines.map((l) => `${l}\n`).join('') });
+  inside.up = true;
+  inside.addrs.push(nic.ipv4);
   // As at start: the host learns the new MAC now instead of from a stale entry later.
   await announceNeighbours([{ link: nic.link, ipv4: nic.ipv4.split('/')[0] ?? '', mac: nic.mac }]);
 }
@@ -56,7 +81,6 @@ export async function plugNic(pid: number, nic: NicSpec, preferred: string): Pro
  * Pulls a NIC out by deleting its host end: the kernel removes the guest end with it, and the
  * address goes with the guest end. Absent is success.
  */
-export async function unplugNic(veth: string, neighbour?: { link: string; ipv4: string; mac: string }): Promise<void> {
-  await deleteLink(veth);
-  if (neighbour) await forgetNeighbours([neighbour]);
+export async function unplugNic(veth: string): Promise<void> {
+  if (present(veth)) await deleteLink(veth);
 }

@@ -4,9 +4,10 @@
  * guest enters the host end, where this kernel has no police action: an ingress qdisc redirects
  * it (mirred) to an IFB device of the NIC's own, whose TBF root qdisc shapes it.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { run } from './exec.ts';
-import { deleteLink, linkExists } from './network.ts';
+import { deleteLink } from './network.ts';
 
 /** Limits of one NIC in Mbit/s; absent or 0 is unlimited. */
 export interface NicRate {
@@ -28,14 +29,18 @@ function tbf(mbit: number): string[] {
 
 /** Sets (or clears) the limits on a NIC's host veth; safe to repeat, and to call with the veth absent. */
 export async function applyNicRate(veth: string, rate: NicRate): Promise<void> {
-  if (!(await linkExists(veth))) return;
+  if (!present(veth)) return;
   const ifb = ifbName(veth);
+  // One tc for the clearing: -force goes on past "no such qdisc". The ingress qdisc is made
+  // again each time, which also drops a redirect left from before.
+  const clear = [...(rate.ingressMbit ? [] : [`qdisc del dev ${veth} root`]), `qdisc del dev ${veth} ingress`];
+  await run('tc', ['-force', '-batch', '-'], { input: clear.map((l) => `${l}\n`).join(''), allowFail: true });
   if (rate.ingressMbit) await run('tc', ['qdisc', 'replace', 'dev', veth, 'root', ...tbf(rate.ingressMbit)]);
-  else await run('tc', ['qdisc', 'del', 'dev', veth, 'root'], { allowFail: true });
-  // The ingress qdisc is made again each time: that also drops a redirect left from before.
-  await run('tc', ['qdisc', 'del', 'dev', veth, 'ingress'], { allowFail: true });
-  if (!rate.egressMbit) return deleteLink(ifb);
-  if (!(await linkExists(ifb))) await run('ip', ['link', 'add', ifb, 'type', 'ifb']);
+  if (!rate.egressMbit) {
+    if (present(ifb)) await deleteLink(ifb);
+    return;
+  }
+  if (!present(ifb)) await run('ip', ['link', 'add', ifb, 'type', 'ifb']);
   await run('ip', ['link', 'set', 'dev', ifb, 'up']);
   await run('tc', ['qdisc', 'replace', 'dev', ifb, 'root', ...tbf(rate.egressMbit)]);
   await run('tc', ['qdisc', 'add', 'dev', veth, 'handle', 'ffff:', 'ingress']);
@@ -44,8 +49,11 @@ export async function applyNicRate(veth: string, rate: NicRate): Promise<void> {
 
 /** Removes what applyNicRate made besides the veth itself (its IFB device). */
 export async function removeNicRate(veth: string): Promise<void> {
-  await deleteLink(ifbName(veth));
+  if (present(ifbName(veth))) await deleteLink(ifbName(veth));
 }
+
+/** True when the host has a link of that name (sysfs: no process spawned). */
+const present = (name: string) => existsSync(`/sys/class/net/${name}`);
 
 /** A host veth's byte counters as the kernel keeps them, with its ifindex to tell a re-made link. */
 export interface LinkCounters {

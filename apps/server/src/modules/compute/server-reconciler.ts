@@ -11,6 +11,7 @@ import { blocking, type HostHealth } from '../cluster/health.ts';
 import { type Ipv4Network, releaseAddresses } from '../network/ipam.ts';
 import { nicSpecsFor } from '../network/nics.ts';
 import { releaseDetachedNics } from '../network/server-nics.ts';
+import { effectiveNics } from '../network/traffic-policy.ts';
 import type { Operations } from '../operations/service.ts';
 import type { Catalog } from './catalog.ts';
 import { readRow, setCondition, setPhase, type StoredSpec, type StoredStatus } from './server-record.ts';
@@ -88,9 +89,9 @@ type Wait = { task: TaskRef & { action: string } } | { imagePending: true };
 export function createServerReconciler(d: Deps): Reconciler {
   const { db, clock, engine, operations } = d;
 
-  async function toInstance(id: string, spec: StoredSpec, image: string): Promise<InstanceSpec> {
+  async function toInstance(id: string, spec: StoredSpec, image: string, wanted: StoredSpec['nics']): Promise<InstanceSpec> {
     const plan = await d.catalog.planByName(db, spec.plan);
-    const { nics, dns } = await nicSpecsFor(db, engine, spec.nics, d.defaultNetwork);
+    const { nics, dns } = await nicSpecsFor(db, engine, wanted, d.defaultNetwork);
     return {
       id,
       kind: spec.kind,
@@ -123,6 +124,13 @@ export function createServerReconciler(d: Deps): Reconciler {
       status.conditions = setCondition(status.conditions, { type, status: ok ? 'True' : 'False', reason, message }, clock());
     };
     let observed: InstanceObservation | null = null;
+    // The NICs with the limits to apply: their own, the plan's, and its throttle past the included traffic.
+    const effective = await effectiveNics(db, id, spec.plan, d.defaultNetwork.name, spec.nics, clock());
+    if (effective.verdict !== 'ok' || status.conditions.some((c) => c.type === 'TrafficLimit')) {
+      const words = { ok: 'the traffic this month is within the plan', throttled: 'past the traffic included this month: public NICs are throttled', blocked: 'past the hard traffic limit of the plan this month' };
+      // True once the hard limit is passed: what billing acts on (the reason tells the soft limit too).
+      mark('TrafficLimit', effective.verdict === 'blocked', { ok: 'WithinLimit', throttled: 'Throttled', blocked: 'HardLimitExceeded' }[effective.verdict], words[effective.verdict]);
+    }
     // What an engine call that finished inside the call has just made true: asking the engine
     // again would cost a process spawn on the hot path of every create (lxc-start -d returns
     // once the guest's init runs). A guest that dies right after is found by the engine's events.
@@ -145,21 +153,23 @@ export function createServerReconciler(d: Deps): Reconciler {
         if (wasCreated) mark('Drift', true, 'Recreated', 'the instance had disappeared from the engine and was created again');
         await progress(id, 'creating instance', 30);
         status.node ??= d.node; // placement: the one node this engine has
-        const instance = await toInstance(id, spec, image);
+        const instance = await toInstance(id, spec, image, effective.nics);
         trace.mark('prepare');
         action = 'create';
         task = await engine.compute.create(instance);
         trace.mark('create');
         setPhase(status, 'Provisioning', clock());
-        status.nicsApplied = spec.nics.map(nicKey);
+        status.nicsApplied = effective.nics.map(nicKey);
         if (!task) known = { state: 'stopped', node: status.node };
-      } else if (!sameNics(status.nicsApplied, spec.nics)) {
+      } else if (!sameNics(status.nicsApplied, effective.nics)) {
         // NICs attached or detached since: plugged in and pulled out live, no restart.
         await progress(id, 'changing NICs', 60);
         action = 'nics';
-        const { nics, dns } = await nicSpecsFor(db, engine, spec.nics, d.defaultNetwork);
+        const { nics, dns } = await nicSpecsFor(db, engine, effective.nics, d.defaultNetwork);
+        trace.mark('nic-specs');
         task = await engine.compute.setNics(id, nics, dns);
-        status.nicsApplied = spec.nics.map(nicKey);
+        trace.mark('set-nics');
+        status.nicsApplied = effective.nics.map(nicKey);
         await nicsChanged(id, spec, status);
         known = observed;
       } else if (spec.powerState === 'running' && observed.state === 'stopped') {

@@ -1,10 +1,25 @@
-import { AttachNic, LimitNic, NicParams, NicWithOperation, Operation, ServerNicList, ServerTraffic } from '@kumulus/api';
+import { AttachNic, LimitNic, NicParams, NicWithOperation, Operation, PlanTraffic, ServerNicList, ServerTraffic } from '@kumulus/api';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { ServerNics } from './server-nics.ts';
+import type { createPlanTraffic } from './traffic-policy.ts';
 
-/** A server's NICs: list, attach (hot-plugged), detach. */
-export function nicRoutes(nics: ServerNics): RouteDef[] {
+type PlanTrafficService = ReturnType<typeof createPlanTraffic>;
+
+/** A server's NICs (list, attach hot-plugged, limit, detach), its traffic, and plans' network terms. */
+export function nicRoutes(nics: ServerNics, plans: PlanTrafficService): RouteDef[] {
   return [
+    { method: 'GET', url: '/plans/:id/traffic', summary: "A plan's network terms: default NIC limit, included traffic, soft and hard limit", tag: 'plans', params: IdParam, errors: ['PLAN_NOT_FOUND'], responses: { 200: PlanTraffic }, handler: (req) => plans.get(idOf(req)) },
+    {
+      method: 'PUT',
+      url: '/plans/:id/traffic',
+      summary: "Set a plan's network terms (operators)",
+      tag: 'plans',
+      params: IdParam,
+      body: PlanTraffic,
+      errors: ['PLAN_NOT_FOUND', 'FORBIDDEN'],
+      responses: { 200: PlanTraffic },
+      handler: (req, _r, p) => plans.set(p, idOf(req), req.body as PlanTraffic),
+    },
     {
       method: 'GET',
       url: '/servers/:id/nics',

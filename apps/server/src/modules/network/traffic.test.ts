@@ -10,12 +10,22 @@ import { createPgDatabase } from '../../../test/harness.ts';
 import type { Engine } from '../../drivers/types.ts';
 import { openStore, type Store } from '../../store/db.ts';
 import { collectTraffic, counterDelta, serverTraffic } from './traffic.ts';
+import { verdictFor } from './traffic-policy.ts';
 
 test('counterDelta: growth, or everything after a reset or on another link', () => {
   assert.equal(counterDelta({ link: 5, bytes: 100 }, { link: 5, bytes: 250 }), 150);
   assert.equal(counterDelta({ link: 5, bytes: 100 }, { link: 9, bytes: 40 }), 40);
   assert.equal(counterDelta({ link: 5, bytes: 100 }, { link: 5, bytes: 30 }), 30);
   assert.equal(counterDelta(undefined, { link: 5, bytes: 70 }), 70);
+});
+
+test('verdictFor: within, past the included traffic, past the hard limit; 0 is a limit', () => {
+  const terms = { plan_id: 'plan_x', nic_mbit: null, included_gb: 1, throttle_mbit: 10, hard_limit_gb: 2 };
+  assert.equal(verdictFor(undefined, 5e12), 'ok');
+  assert.equal(verdictFor(terms, 1e9), 'ok');
+  assert.equal(verdictFor(terms, 1e9 + 1), 'throttled');
+  assert.equal(verdictFor(terms, 2e9 + 1), 'blocked');
+  assert.equal(verdictFor({ ...terms, included_gb: 0, hard_limit_gb: null }, 1), 'throttled');
 });
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
@@ -48,7 +58,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       ]);
       const engine = { network: { nicCounters: async () => readings } } as unknown as Engine;
       let now = Date.parse('2026-12-01T10:15:00Z');
-      const pass = () => collectTraffic({ db: store.db, engine, clock: () => now, defaultNetwork: 'default' });
+      const pass = () => collectTraffic({ db: store.db, engine, clock: () => now, defaultNetwork: 'default', wake: async () => {} });
       await pass();
       await pass(); // the same reading again: a restart re-reading it adds nothing
       readings = new Map([

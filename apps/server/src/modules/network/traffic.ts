@@ -11,12 +11,15 @@ import type { Engine } from '../../drivers/types.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
+import { judgeTraffic } from './traffic-policy.ts';
 
 const HOUR = 3_600_000;
 
 interface Deps {
   db: Kysely<Database>;
   engine: Engine;
+  /** Wakes a server whose standing against its plan's traffic terms changed. */
+  wake: (trx: Kysely<Database>, serverId: string) => Promise<void>;
   clock: Clock;
   /** The default network's name: NICs there count as public traffic. */
   defaultNetwork: string;
@@ -59,6 +62,7 @@ export async function collectTraffic(d: Omit<Deps, 'everyMs'>): Promise<void> {
         )
         .execute();
     }
+    for (const id of await judgeTraffic(trx, d.clock())) await d.wake(trx, id);
     // Readings of NICs that are gone (detached, server deleted) are of no more use.
     let gone = trx.deleteFrom('nic_counters');
     if (ids.length) gone = gone.where('nic_id', 'not in', ids);
