@@ -26,6 +26,8 @@ import { createCatalog } from './modules/compute/catalog.ts';
 import { createImageReconciler } from './modules/compute/image-reconciler.ts';
 import { createEngineSweep } from './modules/compute/engine-sweep.ts';
 import { computeRoutes } from './modules/compute/routes.ts';
+import { serverActionRoutes } from './modules/compute/server-action-routes.ts';
+import { createServerActions } from './modules/compute/server-actions.ts';
 import { createServerReconciler, type PhaseChange } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
 import { createSshKeys } from './modules/compute/ssh-keys.ts';
@@ -217,6 +219,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
 
+  const serverActions = createServerActions({ db, clock, audit, catalog, servers, capabilities: engine.compute.capabilities, notify: () => worker.notify() });
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
 
   /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
@@ -272,6 +275,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     routes: [
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
       ...computeRoutes(servers, sshKeys, catalog),
+      ...serverActionRoutes(serverActions),
       ...storageRoutes(volumes),
       ...operationRoutes(operations),
       ...networkRoutes(networks),

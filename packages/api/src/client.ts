@@ -30,6 +30,7 @@ import type {
   User,
 } from './schemas.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
+import type { ChangeProtection, PasswordReset } from './schemas/server-actions.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
@@ -143,6 +144,26 @@ export class KumulusClient {
   }
   deleteServer(id: string) {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(id)}`);
+  }
+  /** Sets or lifts delete/rebuild protection; a flag left out stays as it is. */
+  changeServerProtection(id: string, body: ChangeProtection) {
+    return this.request<Server>('POST', `/servers/${encodeURIComponent(id)}/actions/change-protection`, body);
+  }
+  /** Asks the guest to shut down; the operation fails if it is still up after `timeoutSeconds`. */
+  shutdownServer(id: string, timeoutSeconds?: number, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/servers/${encodeURIComponent(id)}/actions/shutdown`, timeoutSeconds ? { timeoutSeconds } : {}, undefined, opts);
+  }
+  /** Moves the server to another plan (CPU and memory live; the disk only grows). */
+  resizeServer(id: string, plan: string, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/servers/${encodeURIComponent(id)}/actions/resize`, { plan }, undefined, opts);
+  }
+  /** A fresh root filesystem from `image`; id, name, addresses and keys stay. */
+  rebuildServer(id: string, image: string, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/servers/${encodeURIComponent(id)}/actions/rebuild`, { image }, undefined, opts);
+  }
+  /** A new generated root password, answered this once. */
+  resetServerPassword(id: string, opts?: RequestOptions) {
+    return this.request<PasswordReset>('POST', `/servers/${encodeURIComponent(id)}/actions/reset-password`, {}, undefined, opts);
   }
 
   listVolumes(q: ListQuery = {}) {

@@ -4,3 +4,4 @@ export * from './networks.ts';
 export * from './schemas.ts';
 export * from './schemas/billing.ts';
 export * from './schemas/storage.ts';
+export * from './schemas/server-actions.ts';

@@ -131,6 +131,13 @@ export const ServerSpec = Type.Object({
 });
 export type ServerSpec = Static<typeof ServerSpec>;
 
+/** What a server refuses until it is lifted: deletion, rebuild (as Hetzner Cloud's protection). */
+export const ServerProtection = Type.Object(
+  { delete: Type.Boolean({ description: 'refuse DELETE' }), rebuild: Type.Boolean({ description: 'refuse the rebuild action' }) },
+  { additionalProperties: false },
+);
+export type ServerProtection = Static<typeof ServerProtection>;
+
 export const ServerStatus = Type.Object({
   phase: Phase,
   phaseSince: Type.Optional(Timestamp),
@@ -150,6 +157,7 @@ export const Server = Type.Object(
     updatedAt: Timestamp,
     spec: ServerSpec,
     status: ServerStatus,
+    protection: ServerProtection,
   },
   { $id: 'Server' },
 );
@@ -183,11 +191,16 @@ export const CreateServer = Type.Object(
     ),
     start: Type.Optional(Type.Boolean({ default: true })),
     nics: Type.Optional(Type.Array(NicRequest, { minItems: 1, maxItems: 8, description: 'the NICs, in order (eth0, eth1 …); one on the default network when left out' })),
+    protection: Type.Optional(Type.Partial(ServerProtection, { description: 'refuse delete and/or rebuild from the start' })),
   },
   { additionalProperties: false },
 );
 export type CreateServer = Static<typeof CreateServer>;
-export const ServerAction = Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('reboot')]);
+/**
+ * Power actions without a body: `stop` asks the guest to shut down and kills it after a grace
+ * time; `shutdown` only asks (and fails if the guest does not stop in time); `poweroff` kills at once.
+ */
+export const ServerAction = Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('reboot'), Type.Literal('shutdown'), Type.Literal('poweroff')]);
 export type ServerAction = Static<typeof ServerAction>;
 
 /** A public key saved in the tenant, to be picked when servers are created. */

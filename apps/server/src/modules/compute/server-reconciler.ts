@@ -55,6 +55,15 @@ export interface PhaseChange {
   at: number;
 }
 
+/** A shutdown the guest did not carry out in time; it keeps running. */
+class ShutdownTimedOut extends Error {
+  readonly seconds: number;
+  constructor(seconds: number) {
+    super(`the guest did not shut down within ${seconds} s`);
+    this.seconds = seconds;
+  }
+}
+
 /** How a pass failed, as tenants and operators are told. */
 interface Failure {
   /** Retrying cannot help: end the operation now. */
@@ -94,13 +103,19 @@ export function createServerReconciler(d: Deps): Reconciler {
     };
   }
 
-  // The phase last committed per server, so a change is told to onPhase once, with the status.
+  // The phase and plan last committed per server, so a change is told to onPhase once, with the
+  // status; a resize is told as the same phase with the new plan, from when it took effect.
   const savedPhase = new Map<string, string>();
+  const savedPlan = new Map<string, string>();
   const saveStatus = async (db: Kysely<Database>, id: string, status: StoredStatus) => {
     const row = await db.updateTable('servers').set({ status: JSON.stringify(status), updated_at: clock() }).where('id', '=', id).returning(['tenant_id', 'name', 'spec']).executeTakeFirst();
-    if (!row || !d.onPhase || savedPhase.get(id) === status.phase) return;
-    await d.onPhase(db, { serverId: id, tenantId: row.tenant_id, name: row.name, plan: (JSON.parse(row.spec) as StoredSpec).plan, phase: status.phase, at: Date.parse(status.phaseSince ?? '') || clock() });
+    if (!row || !d.onPhase) return;
+    const plan = status.appliedPlan ?? (JSON.parse(row.spec) as StoredSpec).plan;
+    const phaseChanged = savedPhase.get(id) !== status.phase;
+    if (!phaseChanged && savedPlan.get(id) === plan) return;
+    await d.onPhase(db, { serverId: id, tenantId: row.tenant_id, name: row.name, plan, phase: status.phase, at: phaseChanged ? Date.parse(status.phaseSince ?? '') || clock() : clock() });
     savedPhase.set(id, status.phase);
+    savedPlan.set(id, plan);
   };
 
   const progress = (id: string, step: string, pct: number) => db.transaction().execute((trx) => operations.progress(trx, id, step, pct));
@@ -139,7 +154,41 @@ export function createServerReconciler(d: Deps): Reconciler {
         task = await engine.compute.create(instance);
         trace.mark('create');
         setPhase(status, 'Provisioning', clock());
+        // A new instance has everything the spec asks for: nothing left to rebuild, resize or reset.
+        status.rebuildsDone = spec.rebuildCount ?? 0;
+        status.passwordsDone = spec.passwordCount ?? 0;
+        status.appliedPlan = spec.plan;
         if (!task) known = { state: 'stopped', node: status.node };
+      } else if ((status.rebuildsDone ?? 0) < (spec.rebuildCount ?? 0)) {
+        // A rebuild replaces the disk under a stopped instance; the guest is not asked first.
+        if (observed.state === 'running') {
+          await progress(id, 'stopping for rebuild', 20);
+          action = 'stop';
+          task = await engine.compute.stop(id, { force: true });
+        } else {
+          const image = await d.imageReady(spec.image);
+          if (!image) {
+            await progress(id, `preparing image ${spec.image}`, 10);
+            return { wait: { imagePending: true }, observed };
+          }
+          await progress(id, 'rebuilding', 40);
+          action = 'rebuild';
+          task = await engine.compute.rebuild(await toInstance(id, spec, image));
+          status.rebuildsDone = spec.rebuildCount ?? 0;
+          status.passwordsDone = spec.passwordCount ?? 0;
+          status.appliedPlan = spec.plan;
+        }
+      } else if ((status.appliedPlan ?? spec.plan) !== spec.plan) {
+        await progress(id, 'resizing', 50);
+        const plan = await d.catalog.planByName(db, spec.plan);
+        action = 'resize';
+        task = await engine.compute.resize(id, { vcpus: plan.vcpus, memoryMb: plan.memoryMb, diskGb: plan.diskGb });
+        status.appliedPlan = spec.plan;
+      } else if ((status.passwordsDone ?? 0) < (spec.passwordCount ?? 0) && spec.passwordHash) {
+        await progress(id, 'setting root password', 50);
+        action = 'set-password';
+        task = await engine.compute.setRootPassword(id, spec.passwordHash);
+        status.passwordsDone = spec.passwordCount ?? 0;
       } else if (spec.powerState === 'running' && observed.state === 'stopped') {
         if (status.phase === 'Running') mark('Drift', true, 'Restarted', 'the instance was found stopped and was started again');
         await progress(id, 'starting', 70);
@@ -156,9 +205,16 @@ export function createServerReconciler(d: Deps): Reconciler {
         status.rebootsDone = spec.rebootCount;
       } else if (spec.powerState === 'stopped' && observed.state === 'running') {
         if (status.phase === 'Stopped') mark('Drift', true, 'Stopped', 'the instance was found running and was stopped again');
-        await progress(id, 'stopping', 50);
+        const mode = spec.stopMode ?? 'stop';
+        await progress(id, mode === 'poweroff' ? 'powering off' : mode === 'shutdown' ? 'shutting down' : 'stopping', 50);
         action = 'stop';
-        task = await engine.compute.stop(id, { force: false });
+        if (mode === 'shutdown') {
+          const timeoutS = spec.shutdownTimeoutS ?? 30;
+          task = await engine.compute.stop(id, { force: false, askOnly: true, timeoutS });
+          if (!task && (await engine.compute.inspect(id))?.state === 'running') throw new ShutdownTimedOut(timeoutS);
+        } else {
+          task = await engine.compute.stop(id, { force: mode === 'poweroff' });
+        }
       } else {
         return { wait: null, observed };
       }
@@ -215,6 +271,7 @@ export function createServerReconciler(d: Deps): Reconciler {
     if (!row) return { againMs: null };
     const { spec, status } = readRow(row);
     savedPhase.set(id, status.phase);
+    savedPlan.set(id, status.appliedPlan ?? spec.plan);
     const wasCreated = status.observedGeneration > 0;
     // An operation ends in the same transaction as the status it ends with: whoever waits on
     // the operation must read the server's new phase, not the one before.
@@ -252,6 +309,18 @@ export function createServerReconciler(d: Deps): Reconciler {
       trace.mark('commit');
       return { againMs: d.resyncMs };
     } catch (err) {
+      if (err instanceof ShutdownTimedOut) {
+        // The guest is still up: the wish to stop ends with the failed operation, so the next
+        // pass does not ask again; the server stays Running, as it is.
+        spec.powerState = 'running';
+        delete spec.stopMode;
+        const message = messageOf('en', 'SHUTDOWN_TIMEOUT', { id, seconds: err.seconds });
+        await endOperation(async (trx) => {
+          await trx.updateTable('servers').set({ spec: JSON.stringify(spec) }).where('id', '=', id).execute();
+          await operations.fail(trx, id, { code: 'SHUTDOWN_TIMEOUT', message });
+        });
+        return { againMs: 1000 };
+      }
       const f = await describeFailure(err, spec.image);
       if (f.terminal || attempts + 1 >= MAX_ATTEMPTS) {
         if (f.detail) d.log(`kumulus: server ${id} failed: ${f.detail}`);

@@ -136,9 +136,10 @@ export function createServers(d: Deps) {
           hasPassword: passwordHash !== undefined,
           nics: nics.map(({ private: _p, ...nic }) => nic),
           ...(passwordHash ? { passwordHash } : {}),
+          protection: { delete: body.protection?.delete ?? false, rebuild: body.protection?.rebuild ?? false },
         };
         const now = clock();
-        const status: StoredStatus = { phase: 'Pending', phaseSince: iso(now)!, observedGeneration: 0, conditions: [], node: null };
+        const status: StoredStatus = { phase: 'Pending', phaseSince: iso(now)!, observedGeneration: 0, conditions: [], node: null, appliedPlan: plan.name };
         const row: ServersTable = {
           id,
           tenant_id: p.tenantId,
@@ -177,13 +178,16 @@ export function createServers(d: Deps) {
       return toServer(await findRow(db, p, idOrName));
     },
 
-    /** Start, stop or reboot: a spec change the reconciler carries out. */
+    /** Start, stop, shutdown, power off or reboot: a spec change the reconciler carries out. */
     async action(p: Principal, idOrName: string, action: ServerAction, requestId: string): Promise<Operation> {
       const op = await db.transaction().execute(async (trx) => {
         const row = await findRow(trx, p, idOrName);
         return changeSpec(trx, p, row, `server.${action}`, (spec) => {
           if (action === 'start') spec.powerState = 'running';
-          if (action === 'stop') spec.powerState = 'stopped';
+          if (action === 'stop' || action === 'shutdown' || action === 'poweroff') {
+            spec.powerState = 'stopped';
+            spec.stopMode = action;
+          }
           if (action === 'reboot') {
             spec.powerState = 'running';
             spec.rebootCount += 1;
@@ -198,6 +202,7 @@ export function createServers(d: Deps) {
     async delete(p: Principal, idOrName: string, requestId: string): Promise<Operation> {
       const op = await db.transaction().execute(async (trx) => {
         const row = await findRow(trx, p, idOrName);
+        if (readRow(row).spec.protection?.delete) throw new DomainError('SERVER_PROTECTED', { id: row.id, action: { en: 'deleted', de: 'gelöscht' } });
         const existing = await trx.selectFrom('operations').selectAll().where('target_id', '=', row.id).where('kind', '=', 'server.delete').where('state', 'in', ['pending', 'running']).executeTakeFirst();
         if (existing) return toOperation(existing);
         const op = await changeSpec(trx, p, row, 'server.delete', () => {}, requestId, 'queued');
@@ -210,6 +215,9 @@ export function createServers(d: Deps) {
       d.notify();
       return op;
     },
+
+    /** Row access for the actions in server-actions.ts, which share this tenant scoping and spec writing. */
+    rows: { find: findRow, changeSpec },
   };
 }
 

@@ -32,7 +32,7 @@ function keyLabel(line: string): string {
 /** Which power actions make sense in a phase (the API would refuse the others anyway). */
 function allowed(server: Server): Record<ServerAction, boolean> {
   const p = server.status.phase;
-  return { start: p === 'Stopped' || p === 'Failed', stop: p === 'Running', reboot: p === 'Running' };
+  return { start: p === 'Stopped' || p === 'Failed', stop: p === 'Running', reboot: p === 'Running', shutdown: p === 'Running', poweroff: p === 'Running' };
 }
 
 function PlanSummary({ plan }: { plan: Plan }) {
