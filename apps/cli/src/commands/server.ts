@@ -1,5 +1,6 @@
 /**
- * `kumulus server list|show|start|stop|reboot|delete` (create lives in server-create.ts).
+ * `kumulus server list|show|start|stop|reboot|delete` (create lives in server-create.ts, the other
+ * actions in server-life.ts).
  */
 import type { ServerAction } from '@kumulus/api';
 import { dispatch, parseCommand, parseSeconds, takePositionals } from '../args.ts';
@@ -8,6 +9,7 @@ import { pick, t } from '../i18n.ts';
 import { emit, printJson, say } from '../output.ts';
 import { followOperation } from '../progress.ts';
 import { createServer } from './server-create.ts';
+import { serverLifeCommands, serverLifeHelp } from './server-life.ts';
 import { printServer, printServerTable, resolveServer } from './server-view.ts';
 
 /** The help of `kumulus server`, shared by its subcommands. */
@@ -19,7 +21,7 @@ Commands:
   list                                                 your servers
   show SERVER                                          one server: spec, phase, conditions
   start SERVER                                         powers a server on
-  stop SERVER                                          shuts a server down
+  stop SERVER                                          shuts a server down (kills it if it has not after 30 s)
   reboot SERVER                                        restarts a server
   delete SERVER                                        deletes a server and its disk
 
@@ -38,7 +40,7 @@ Befehle:
   list                                                 Ihre Server
   show SERVER                                          ein Server: Spezifikation, Phase, Bedingungen
   start SERVER                                         schaltet einen Server ein
-  stop SERVER                                          fährt einen Server herunter
+  stop SERVER                                          fährt einen Server herunter (beendet ihn hart, wenn er es nach 30 s nicht ist)
   reboot SERVER                                        startet einen Server neu
   delete SERVER                                        löscht einen Server samt Disk
 
@@ -54,7 +56,8 @@ Optionen von start, stop, reboot und delete:
 
 /** Runs `kumulus server …`. */
 export function runServer(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus server', pick(serverHelp), {
+  return dispatch(args, 'kumulus server', `${pick(serverHelp)}\n\n${pick(serverLifeHelp)}`, {
+    ...serverLifeCommands,
     create: createServer,
     list: listServers,
     show: showServer,
