@@ -12,6 +12,7 @@ import { OperationState } from '../../components/operation-state.tsx';
 import { isBusyPhase, PhaseBadge } from '../../components/phase-badge.tsx';
 import { ServerAddresses } from '../../components/server-addresses.tsx';
 import { phaseSince, ServerConditions } from '../../components/server-conditions.tsx';
+import { ServerLife } from '../../components/server-life.tsx';
 import { ServerOperations } from '../../components/server-operations.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { kindLabel } from '../../i18n/labels.ts';
@@ -227,6 +228,7 @@ export function ServerDetailPage({ id }: { id: string }) {
       </div>
       <ServerConditions server={server} ops={ops} />
       <ServerOperations ops={ops} />
+      {!deleting && <ServerLife server={server} plans={plans.data ?? []} onChanged={state.reload} />}
       {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}
     </section>
   );
