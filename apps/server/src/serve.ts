@@ -28,6 +28,10 @@ import { createEngineSweep } from './modules/compute/engine-sweep.ts';
 import { computeRoutes } from './modules/compute/routes.ts';
 import { serverActionRoutes } from './modules/compute/server-action-routes.ts';
 import { createServerActions } from './modules/compute/server-actions.ts';
+import { createDeliveryReconciler, DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './modules/webhooks/delivery.ts';
+import { phaseEvents } from './modules/webhooks/events.ts';
+import { webhookRoutes } from './modules/webhooks/routes.ts';
+import { createWebhooks, WEBHOOK_KIND } from './modules/webhooks/service.ts';
 import { createServerReconciler, type PhaseChange } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
 import { createSshKeys } from './modules/compute/ssh-keys.ts';
@@ -99,6 +103,14 @@ export interface ServeOptions {
   storage?: { backend: string; config: Record<string, string> };
   /** GB of volumes one tenant may have in all. */
   volumeQuotaGb?: number;
+  /**
+   * Lets webhooks deliver to loopback and private addresses. Off by default: deliveries are sent
+   * by the control plane from inside the operator's network, so a tenant's URL could otherwise
+   * reach services that are not meant to be reachable (SSRF). Tests and LAN-only setups turn it on.
+   */
+  webhooksAllowPrivateUrls?: boolean;
+  /** Retry policy of webhook deliveries (tests shorten the delays). */
+  webhookDelivery?: Partial<DeliveryPolicy>;
 }
 
 /** A running control plane. */
@@ -195,6 +207,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     reconcilers: {
       server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: serverPhaseChanged }),
       meter: metering.reconciler,
+      [WEBHOOK_KIND]: createDeliveryReconciler({ db, clock, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, policy: { ...DEFAULT_DELIVERY_POLICY, ...opts.webhookDelivery } }),
       image: createImageReconciler({ engine, catalog, health }),
       volume: createVolumeReconciler({
         db,
@@ -219,12 +232,14 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
 
+  const webhooks = createWebhooks({ db, clock, ids, audit, queue, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, notify: () => worker.notify() });
   const serverActions = createServerActions({ db, clock, audit, catalog, servers, capabilities: engine.compute.capabilities, notify: () => worker.notify() });
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
 
   /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
   async function serverPhaseChanged(trx: Kysely<Database>, change: PhaseChange): Promise<void> {
     await metering.recordPhase(trx, change);
+    for (const e of await phaseEvents(trx, change)) await webhooks.emit(trx, change.tenantId, e.event, e.data);
     // A deleted server takes its volumes' attachments with it: their reconciler notices at once.
     if (change.phase === 'Deleted') for (const id of await volumes.attachedTo(trx, change.tenantId, change.serverId)) await queue.enqueue(trx, 'volume', id);
   }
@@ -252,6 +267,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await metering.adopt();
   await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
   for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
+  // Deliveries still pending when the last process died go out again, in order.
+  for (const { webhook_id } of await db.selectFrom('webhook_deliveries').select('webhook_id').distinct().where('state', '=', 'pending').execute()) await queue.enqueue(db, WEBHOOK_KIND, webhook_id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
@@ -276,6 +293,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
       ...computeRoutes(servers, sshKeys, catalog),
       ...serverActionRoutes(serverActions),
+      ...webhookRoutes(webhooks),
       ...storageRoutes(volumes),
       ...operationRoutes(operations),
       ...networkRoutes(networks),

@@ -31,6 +31,7 @@ import type {
 } from './schemas.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { ChangeProtection, PasswordReset } from './schemas/server-actions.ts';
+import type { CreatedWebhook, CreateWebhook, Webhook, WebhookDelivery } from './schemas/webhooks.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Price } from './schemas/billing.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
@@ -160,6 +161,20 @@ export class KumulusClient {
   /** A fresh root filesystem from `image`; id, name, addresses and keys stay. */
   rebuildServer(id: string, image: string, opts?: RequestOptions) {
     return this.request<Operation>('POST', `/servers/${encodeURIComponent(id)}/actions/rebuild`, { image }, undefined, opts);
+  }
+  /** Registers a URL for lifecycle events; the signing secret is in this answer only. */
+  createWebhook(body: CreateWebhook) {
+    return this.request<CreatedWebhook>('POST', '/webhooks', body);
+  }
+  listWebhooks(q: ListQuery = {}) {
+    return this.request<Page<Webhook>>('GET', '/webhooks', undefined, q);
+  }
+  deleteWebhook(id: string) {
+    return this.request<void>('DELETE', `/webhooks/${encodeURIComponent(id)}`);
+  }
+  /** The delivery log of a webhook, in the order the events are sent. */
+  listWebhookDeliveries(id: string, q: ListQuery = {}) {
+    return this.request<Page<WebhookDelivery>>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries`, undefined, q);
   }
   /** A new generated root password, answered this once. */
   resetServerPassword(id: string, opts?: RequestOptions) {

@@ -5,3 +5,4 @@ export * from './schemas.ts';
 export * from './schemas/billing.ts';
 export * from './schemas/storage.ts';
 export * from './schemas/server-actions.ts';
+export * from './schemas/webhooks.ts';

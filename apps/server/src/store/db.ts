@@ -8,6 +8,7 @@ import * as networks from './migrations/004-networks.ts';
 import * as ipCursors from './migrations/005-ip-cursors.ts';
 import * as billing from './migrations/006-billing.ts';
 import * as volumes from './migrations/007-volumes.ts';
+import * as webhooks from './migrations/015-webhooks.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -19,7 +20,7 @@ export interface Store {
 }
 
 // Versioned migrations, applied in name order; never edit one that has landed.
-const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks, '005-ip-cursors': ipCursors, '006-billing': billing, '007-volumes': volumes };
+const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks, '005-ip-cursors': ipCursors, '006-billing': billing, '007-volumes': volumes, '015-webhooks': webhooks };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch
 // milliseconds and minor currency units, well inside 2^53.

@@ -276,6 +276,36 @@ export interface LedgerEntriesTable {
   at: number;
 }
 
+/** A registered webhook: where lifecycle events of a tenant (or every tenant) are sent. */
+export interface WebhooksTable {
+  id: string;
+  tenant_id: string;
+  /** 1: an operator's webhook for the events of every tenant. */
+  all_tenants: number;
+  url: string;
+  /** JSON array of event names. */
+  events: string;
+  /** The HMAC key deliveries are signed with. */
+  secret: string;
+  last_seq: number;
+  created_at: number;
+}
+
+/** One event to deliver to one webhook, in seq order. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  seq: number;
+  event: string;
+  payload: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 /** Every table of the store. */
 export interface Database {
   tenants: TenantsTable;
@@ -302,4 +332,6 @@ export interface Database {
   usage_records: UsageRecordsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -53,6 +53,8 @@ export interface PhaseChange {
   phase: string;
   /** When the phase began (the status's phaseSince). */
   at: number;
+  /** The phase before, as this process last committed it (absent when unknown). */
+  from?: string;
 }
 
 /** A shutdown the guest did not carry out in time; it keeps running. */
@@ -113,7 +115,8 @@ export function createServerReconciler(d: Deps): Reconciler {
     const plan = status.appliedPlan ?? (JSON.parse(row.spec) as StoredSpec).plan;
     const phaseChanged = savedPhase.get(id) !== status.phase;
     if (!phaseChanged && savedPlan.get(id) === plan) return;
-    await d.onPhase(db, { serverId: id, tenantId: row.tenant_id, name: row.name, plan, phase: status.phase, at: phaseChanged ? Date.parse(status.phaseSince ?? '') || clock() : clock() });
+    const from = savedPhase.get(id);
+    await d.onPhase(db, { serverId: id, tenantId: row.tenant_id, name: row.name, plan, phase: status.phase, at: phaseChanged ? Date.parse(status.phaseSince ?? '') || clock() : clock(), ...(from ? { from } : {}) });
     savedPhase.set(id, status.phase);
     savedPlan.set(id, plan);
   };
@@ -243,7 +246,7 @@ export function createServerReconciler(d: Deps): Reconciler {
     await db.transaction().execute(async (trx) => {
       for (const n of spec.nics) if (n.network !== d.defaultNetwork.name) await d.queue.enqueue(trx, 'network', n.network);
       const row = await trx.selectFrom('servers').select(['tenant_id', 'name', 'spec']).where('id', '=', id).executeTakeFirst();
-      if (row) await d.onPhase?.(trx, { serverId: id, tenantId: row.tenant_id, name: row.name, plan: (JSON.parse(row.spec) as StoredSpec).plan, phase: 'Deleted', at: clock() });
+      if (row) await d.onPhase?.(trx, { serverId: id, tenantId: row.tenant_id, name: row.name, plan: (JSON.parse(row.spec) as StoredSpec).plan, phase: 'Deleted', at: clock(), from: 'Deleting' });
       savedPhase.delete(id);
       await releaseAddresses(trx, id, clock());
       await operations.succeed(trx, id, generation, 'deleted');
@@ -278,8 +281,9 @@ export function createServerReconciler(d: Deps): Reconciler {
     let statusSaved = false;
     const endOperation = (end: (trx: Kysely<Database>) => Promise<unknown>) =>
       db.transaction().execute(async (trx) => {
-        await saveStatus(trx, id, status);
+        // The operation first: what follows the status (webhooks) reads how it ended.
         await end(trx);
+        await saveStatus(trx, id, status);
         statusSaved = true;
       });
     try {
