@@ -43,6 +43,12 @@ import { createCatalog } from './modules/compute/catalog.ts';
 import { createImageReconciler } from './modules/compute/image-reconciler.ts';
 import { createEngineSweep } from './modules/compute/engine-sweep.ts';
 import { computeRoutes } from './modules/compute/routes.ts';
+import { serverActionRoutes } from './modules/compute/server-action-routes.ts';
+import { createServerActions } from './modules/compute/server-actions.ts';
+import { createDeliveryReconciler, DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './modules/webhooks/delivery.ts';
+import { phaseEvents } from './modules/webhooks/events.ts';
+import { webhookRoutes } from './modules/webhooks/routes.ts';
+import { createWebhooks, WEBHOOK_KIND } from './modules/webhooks/service.ts';
 import { createServerReconciler, type PhaseChange } from './modules/compute/server-reconciler.ts';
 import { createServers } from './modules/compute/servers.ts';
 import { createSshKeys } from './modules/compute/ssh-keys.ts';
@@ -153,6 +159,14 @@ export interface ServeOptions {
   smtp?: SmtpConfig;
   /** How many snapshots one volume may keep (a server's limit comes from its plan); 5 by default. */
   volumeSnapshotLimit?: number;
+  /**
+   * Lets webhooks deliver to loopback and private addresses. Off by default: deliveries are sent
+   * by the control plane from inside the operator's network, so a tenant's URL could otherwise
+   * reach services that are not meant to be reachable (SSRF). Tests and LAN-only setups turn it on.
+   */
+  webhooksAllowPrivateUrls?: boolean;
+  /** Retry policy of webhook deliveries (tests shorten the delays). */
+  webhookDelivery?: Partial<DeliveryPolicy>;
 }
 
 /** A running control plane. */
@@ -293,6 +307,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       dunning: dunning.reconciler,
       mail: outbox?.reconciler ?? (async () => ({ againMs: null })),
       [INVOICING_KIND]: issuer.reconciler,
+      [WEBHOOK_KIND]: createDeliveryReconciler({ db, clock, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, policy: { ...DEFAULT_DELIVERY_POLICY, ...opts.webhookDelivery } }),
       image: createImageReconciler({ engine, catalog, health }),
       volume: createVolumeReconciler({
         db,
@@ -339,6 +354,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, quotas, notify: () => worker.notify() });
 
   const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify: () => worker.notify() });
+  const webhooks = createWebhooks({ db, clock, ids, audit, queue, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, notify: () => worker.notify() });
+  const serverActions = createServerActions({ db, clock, audit, catalog, servers, capabilities: engine.compute.capabilities, notify: () => worker.notify() });
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
   const serverNics = createServerNics({ db, clock, ids, audit, operations, queue, dialect: store.dialect, defaultNetwork: net, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
   // A change that moves public routes wakes the host's public-IP pass, in the change's transaction.
@@ -354,6 +371,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
   async function serverPhaseChanged(trx: Kysely<Database>, change: PhaseChange): Promise<void> {
     await metering.recordPhase(trx, change);
+    for (const e of await phaseEvents(trx, change)) await webhooks.emit(trx, change.tenantId, e.event, e.data);
     // A deleted server takes its volumes' attachments with it: their reconciler notices at once.
     if (change.phase === 'Deleted') for (const id of await volumes.attachedTo(trx, change.tenantId, change.serverId)) await queue.enqueue(trx, 'volume', id);
     // A deleted server's public IPs stay the tenant's, unassigned; a started one gets its addresses at once.
@@ -428,6 +446,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await queue.enqueue(db, INVOICING_KIND, MONTHLY);
   for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
   for (const { id } of await db.selectFrom('snapshots').select('id').execute()) await queue.enqueue(db, 'snapshot', id);
+  // Deliveries still pending when the last process died go out again, in order.
+  for (const { webhook_id } of await db.selectFrom('webhook_deliveries').select('webhook_id').distinct().where('state', '=', 'pending').execute()) await queue.enqueue(db, WEBHOOK_KIND, webhook_id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
   for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
   await queue.enqueue(db, 'engine', 'sweep');
@@ -454,6 +474,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     routes: [
       ...identityRoutes(identity, { secureCookies: opts.secureCookies ?? false }),
       ...computeRoutes(servers, sshKeys, catalog),
+      ...serverActionRoutes(serverActions),
+      ...webhookRoutes(webhooks),
       ...storageRoutes(volumes),
       ...snapshotRoutes(snapshots),
       ...serverDiskRoutes(serverDisks),

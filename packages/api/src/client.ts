@@ -36,6 +36,8 @@ import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNe
 import type { CreateFirewall, CreateZone, Firewall, FirewallTarget, UpdateFirewall, UpdateZone, Zone } from './schemas/firewall.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Notice, Price, Quotas, TenantStanding, UpdateQuotas } from './schemas/billing.ts';
 import type { BankLine, BillingProfile, CreateCreditNote, DebitExport, ExportDebits, Invoice, IssueInvoices, Mandate, SetBillingProfile, SetMandate, StatementImport } from './schemas/invoices.ts';
+import type { ChangeProtection, PasswordReset } from './schemas/server-actions.ts';
+import type { CreatedWebhook, CreateWebhook, Webhook, WebhookDelivery } from './schemas/webhooks.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
 export class ApiError extends Error {
@@ -229,6 +231,40 @@ export class KumulusClient {
   }
   deleteZone(id: string) {
     return this.request<void>('DELETE', `/zones/${encodeURIComponent(id)}`);
+  }
+  /** Sets or lifts delete/rebuild protection; a flag left out stays as it is. */
+  changeServerProtection(id: string, body: ChangeProtection) {
+    return this.request<Server>('POST', `/servers/${encodeURIComponent(id)}/actions/change-protection`, body);
+  }
+  /** Asks the guest to shut down; the operation fails if it is still up after `timeoutSeconds`. */
+  shutdownServer(id: string, timeoutSeconds?: number, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/servers/${encodeURIComponent(id)}/actions/shutdown`, timeoutSeconds ? { timeoutSeconds } : {}, undefined, opts);
+  }
+  /** Moves the server to another plan (CPU and memory live; the disk only grows). */
+  resizeServer(id: string, plan: string, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/servers/${encodeURIComponent(id)}/actions/resize`, { plan }, undefined, opts);
+  }
+  /** A fresh root filesystem from `image`; id, name, addresses and keys stay. */
+  rebuildServer(id: string, image: string, opts?: RequestOptions) {
+    return this.request<Operation>('POST', `/servers/${encodeURIComponent(id)}/actions/rebuild`, { image }, undefined, opts);
+  }
+  /** Registers a URL for lifecycle events; the signing secret is in this answer only. */
+  createWebhook(body: CreateWebhook) {
+    return this.request<CreatedWebhook>('POST', '/webhooks', body);
+  }
+  listWebhooks(q: ListQuery = {}) {
+    return this.request<Page<Webhook>>('GET', '/webhooks', undefined, q);
+  }
+  deleteWebhook(id: string) {
+    return this.request<void>('DELETE', `/webhooks/${encodeURIComponent(id)}`);
+  }
+  /** The delivery log of a webhook, in the order the events are sent. */
+  listWebhookDeliveries(id: string, q: ListQuery = {}) {
+    return this.request<Page<WebhookDelivery>>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries`, undefined, q);
+  }
+  /** A new generated root password, answered this once. */
+  resetServerPassword(id: string, opts?: RequestOptions) {
+    return this.request<PasswordReset>('POST', `/servers/${encodeURIComponent(id)}/actions/reset-password`, {}, undefined, opts);
   }
 
   listVolumes(q: ListQuery = {}) {

@@ -10,3 +10,5 @@ export * from './schemas/storage.ts';
 export * from './schemas/network.ts';
 export * from './schemas/firewall.ts';
 export * from './schemas/snapshots.ts';
+export * from './schemas/server-actions.ts';
+export * from './schemas/webhooks.ts';

@@ -148,6 +148,13 @@ export const ServerSpec = Type.Object({
 });
 export type ServerSpec = Static<typeof ServerSpec>;
 
+/** What a server refuses until it is lifted: deletion, rebuild (as Hetzner Cloud's protection). */
+export const ServerProtection = Type.Object(
+  { delete: Type.Boolean({ description: 'refuse DELETE' }), rebuild: Type.Boolean({ description: 'refuse the rebuild action' }) },
+  { additionalProperties: false },
+);
+export type ServerProtection = Static<typeof ServerProtection>;
+
 export const ServerStatus = Type.Object({
   phase: Phase,
   phaseSince: Type.Optional(Timestamp),
@@ -175,6 +182,7 @@ export const Server = Type.Object(
     updatedAt: Timestamp,
     spec: ServerSpec,
     status: ServerStatus,
+    protection: ServerProtection,
   },
   { $id: 'Server' },
 );
@@ -209,6 +217,7 @@ export const CreateServer = Type.Object(
     start: Type.Optional(Type.Boolean({ default: true })),
     nics: Type.Optional(Type.Array(NicRequest, { minItems: 1, maxItems: 8, description: 'the NICs, in order (eth0, eth1 …); one on the default network when left out' })),
     labels: Type.Optional(ServerLabels),
+    protection: Type.Optional(Type.Partial(ServerProtection, { description: 'refuse delete and/or rebuild from the start' })),
   },
   { additionalProperties: false },
 );
@@ -216,7 +225,11 @@ export type CreateServer = Static<typeof CreateServer>;
 /** A change of a server's metadata: its labels, replaced as a whole. */
 export const UpdateServer = Type.Object({ labels: ServerLabels }, { additionalProperties: false });
 export type UpdateServer = Static<typeof UpdateServer>;
-export const ServerAction = Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('reboot')]);
+/**
+ * Power actions without a body: `stop` asks the guest to shut down and kills it after a grace
+ * time; `shutdown` only asks (and fails if the guest does not stop in time); `poweroff` kills at once.
+ */
+export const ServerAction = Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('reboot'), Type.Literal('shutdown'), Type.Literal('poweroff')]);
 export type ServerAction = Static<typeof ServerAction>;
 
 /** A public key saved in the tenant, to be picked when servers are created. */

@@ -29,6 +29,8 @@ Options:
   --listen HOST:PORT   plain HTTP address, loopback only (default ${defaults.listen}); off for none;
                        port 0 picks a free one
   --insecure-http      allow plain HTTP on an address other machines reach (behind a TLS proxy)
+  --webhooks-allow-private  let webhooks deliver to loopback and private addresses; off by default, as a
+                       tenant's URL would otherwise reach services inside your network (SSRF)
   --bridge NAME        the Linux bridge of the default network (default ${defaults.bridge})
   --nft-table NAME     the nftables table for its NAT and filters (default ${defaults.nftTable})
   --network CIDR       the default network's range; the gateway is its first address (default ${defaults.network})
@@ -73,6 +75,8 @@ Optionen:
   --listen HOST:PORT   HTTP-Adresse, nur Loopback (Standard ${defaults.listen}); off für keine;
                        Port 0 wählt einen freien
   --insecure-http      HTTP auch auf einer Adresse erlauben, die andere Rechner erreichen (hinter einem TLS-Proxy)
+  --webhooks-allow-private  Webhooks an Loopback- und private Adressen zustellen lassen; standardmäßig aus, da die URL
+                       eines Mandanten sonst Dienste in Ihrem Netz erreichen könnte (SSRF)
   --bridge NAME        Linux-Bridge des Standardnetzes (Standard ${defaults.bridge})
   --nft-table NAME     nftables-Tabelle für dessen NAT und Filter (Standard ${defaults.nftTable})
   --network CIDR       Adressbereich des Standardnetzes; das Gateway ist seine erste Adresse (Standard ${defaults.network})
@@ -111,6 +115,7 @@ export async function runServe(args: string[]): Promise<void> {
     listen: { type: 'string' },
     'tls-listen': { type: 'string' },
     'insecure-http': { type: 'boolean' },
+    'webhooks-allow-private': { type: 'boolean' },
     bridge: { type: 'string' },
     'nft-table': { type: 'string' },
     network: { type: 'string' },
@@ -164,6 +169,7 @@ export async function runServe(args: string[]): Promise<void> {
     listen: plain?.value,
     tlsListen: tls?.value,
     insecureHttp: values['insecure-http'],
+    webhooksAllowPrivateUrls: values['webhooks-allow-private'],
     bootstrapToken: env.KUMULUS_BOOTSTRAP_TOKEN || undefined,
     bootstrapEmail: env.KUMULUS_BOOTSTRAP_EMAIL || undefined,
     bootstrapPassword: env.KUMULUS_BOOTSTRAP_PASSWORD || undefined,

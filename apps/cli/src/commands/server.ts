@@ -1,5 +1,6 @@
 /**
- * `kumulus server list|show|start|stop|reboot|delete` (create lives in server-create.ts).
+ * `kumulus server list|show|start|stop|reboot|delete` (create lives in server-create.ts, the other
+ * actions in server-life.ts).
  */
 import type { ServerAction } from '@kumulus/api';
 import { dispatch, parseCommand, parseSeconds, takePositionals } from '../args.ts';
@@ -9,6 +10,7 @@ import { emit, printJson, say } from '../output.ts';
 import { followOperation } from '../progress.ts';
 import { createServer } from './server-create.ts';
 import { runServerNic } from './server-nic.ts';
+import { serverLifeCommands, serverLifeHelp } from './server-life.ts';
 import { printServer, printServerTable, resolveServer } from './server-view.ts';
 
 /** The help of `kumulus server`, shared by its subcommands. */
@@ -20,7 +22,7 @@ Commands:
   list                                                 your servers
   show SERVER                                          one server: spec, phase, conditions
   start SERVER                                         powers a server on
-  stop SERVER                                          shuts a server down
+  stop SERVER                                          shuts a server down (kills it if it has not after 30 s)
   reboot SERVER                                        restarts a server
   delete SERVER                                        deletes a server and its disk
   nic list|add|remove SERVER …                         its NICs (see kumulus server nic --help)
@@ -40,7 +42,7 @@ Befehle:
   list                                                 Ihre Server
   show SERVER                                          ein Server: Spezifikation, Phase, Bedingungen
   start SERVER                                         schaltet einen Server ein
-  stop SERVER                                          fährt einen Server herunter
+  stop SERVER                                          fährt einen Server herunter (beendet ihn hart, wenn er es nach 30 s nicht ist)
   reboot SERVER                                        startet einen Server neu
   delete SERVER                                        löscht einen Server samt Disk
   nic list|add|remove SERVER …                         seine Netzwerkkarten (siehe kumulus server nic --help)
@@ -57,7 +59,8 @@ Optionen von start, stop, reboot und delete:
 
 /** Runs `kumulus server …`. */
 export function runServer(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus server', pick(serverHelp), {
+  return dispatch(args, 'kumulus server', `${pick(serverHelp)}\n\n${pick(serverLifeHelp)}`, {
+    ...serverLifeCommands,
     create: createServer,
     list: listServers,
     show: showServer,

@@ -75,6 +75,13 @@ export interface InstanceSpec {
   dns?: { nameservers: string[]; search: string[] };
 }
 
+/** The size of an instance, as a plan gives it. */
+export interface InstanceLimits {
+  vcpus: number;
+  memoryMb: number;
+  diskGb: number;
+}
+
 /** What an engine reports about one of its instances. */
 export interface InstanceObservation {
   state: 'running' | 'stopped';
@@ -105,8 +112,11 @@ export interface ComputeDriver {
   /** Makes the instance (stopped) unless it exists already. */
   create(spec: InstanceSpec): Promise<TaskRef | null>;
   start(id: string): Promise<TaskRef | null>;
-  /** Stops the instance; `force` kills instead of asking the guest to shut down. */
-  stop(id: string, opts: { force: boolean }): Promise<TaskRef | null>;
+  /**
+   * Stops the instance; `force` kills instead of asking the guest to shut down. With
+   * `askOnly` the guest is asked for `timeoutS` and never killed: the caller inspects after.
+   */
+  stop(id: string, opts: { force: boolean; askOnly?: boolean; timeoutS?: number }): Promise<TaskRef | null>;
   reboot(id: string): Promise<TaskRef | null>;
   /** Removes the instance and everything made for it; absent is success. */
   destroy(id: string): Promise<TaskRef | null>;
@@ -116,6 +126,18 @@ export interface ComputeDriver {
    * restart). Safe to repeat, also after a pass cut short.
    */
   setNics(id: string, nics: NicSpec[], dns?: InstanceSpec['dns']): Promise<TaskRef | null>;
+  /**
+   * Sets CPU and memory limits (live when it runs, capability liveResize) and grows the root
+   * disk to `diskGb` (never shrinks); the new limits hold on every later start too.
+   */
+  resize(id: string, limits: InstanceLimits): Promise<TaskRef | null>;
+  /**
+   * Replaces the root filesystem of a stopped instance with a fresh clone of `spec.image`,
+   * keeping the instance itself (its NICs, attached volumes and everything else in its config).
+   */
+  rebuild(spec: InstanceSpec): Promise<TaskRef | null>;
+  /** Sets root's password hash in the guest, running or stopped. */
+  setRootPassword(id: string, hash: string): Promise<TaskRef | null>;
   /** Polls a task returned by one of the calls above. */
   task(ref: TaskRef): Promise<TaskState>;
 }

@@ -9,13 +9,14 @@ import * as ipCursors from './migrations/005-ip-cursors.ts';
 import * as billing from './migrations/006-billing.ts';
 import * as volumes from './migrations/007-volumes.ts';
 import * as nicTraffic from './migrations/008-nic-traffic.ts';
-import * as planTraffic from './migrations/016-plan-traffic.ts';
 import * as publicIps from './migrations/009-public-ips.ts';
 import * as firewalls from './migrations/010-firewalls.ts';
 import * as snapshots from './migrations/011-snapshots.ts';
 import * as quotasDunning from './migrations/012-quotas-dunning.ts';
 import * as invoices from './migrations/013-invoices.ts';
 import * as proxmoxClusters from './migrations/014-proxmox-clusters.ts';
+import * as webhooks from './migrations/015-webhooks.ts';
+import * as planTraffic from './migrations/016-plan-traffic.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -27,7 +28,7 @@ export interface Store {
 }
 
 // Versioned migrations, applied in name order; never edit one that has landed.
-const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks, '005-ip-cursors': ipCursors, '006-billing': billing, '007-volumes': volumes, '008-nic-traffic': nicTraffic, '009-public-ips': publicIps, '010-firewalls': firewalls, '011-snapshots': snapshots, '012-quotas-dunning': quotasDunning, '013-invoices': invoices, '014-proxmox-clusters': proxmoxClusters, '016-plan-traffic': planTraffic };
+const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks, '005-ip-cursors': ipCursors, '006-billing': billing, '007-volumes': volumes, '008-nic-traffic': nicTraffic, '009-public-ips': publicIps, '010-firewalls': firewalls, '011-snapshots': snapshots, '012-quotas-dunning': quotasDunning, '013-invoices': invoices, '014-proxmox-clusters': proxmoxClusters, '015-webhooks': webhooks, '016-plan-traffic': planTraffic };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch
 // milliseconds and minor currency units, well inside 2^53.

@@ -367,6 +367,36 @@ export interface MailOutboxTable {
   last_error: string | null;
 }
 
+/** A registered webhook: where lifecycle events of a tenant (or every tenant) are sent. */
+export interface WebhooksTable {
+  id: string;
+  tenant_id: string;
+  /** 1: an operator's webhook for the events of every tenant. */
+  all_tenants: number;
+  url: string;
+  /** JSON array of event names. */
+  events: string;
+  /** The HMAC key deliveries are signed with. */
+  secret: string;
+  last_seq: number;
+  created_at: number;
+}
+
+/** One event to deliver to one webhook, in seq order. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  seq: number;
+  event: string;
+  payload: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 /** Every table of the store. */
 /** The last kernel reading of a NIC's byte counters (migration 008). */
 export interface NicCountersTable {
@@ -446,6 +476,8 @@ export interface Database extends InvoicingTables {
   dunning_states: DunningStatesTable;
   notices: NoticesTable;
   mail_outbox: MailOutboxTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** A registered Proxmox VE cluster; the token secret is AES-256-GCM sealed with the key outside the store. */

@@ -57,6 +57,8 @@ describeEachStore('operators and tenants', (get) => {
     const made = await t.client.createServer({ name: 'last-one', plan: 'nano', image: 'tiny', start: false });
     await t.client.waitOperation(made.operation.id, 60);
     await t.client.createSshKey({ name: 'k', publicKey: newSshPublicKey() });
+    // A setting like its keys: goes with the tenant (an event no step here causes, so nothing is sent).
+    await t.client.createWebhook({ url: 'https://hooks.example.com/k', events: ['operation.failed'] });
 
     const refused = await raw(url, 'DELETE', `/tenants/${t.tenant.id}`, { token: get().operatorToken, headers: { 'accept-language': 'en' } });
     assert.equal(refused.status, 409);

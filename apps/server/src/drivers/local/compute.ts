@@ -19,6 +19,7 @@ import { announceNeighbours, deleteLink, forgetNeighbours, vethName } from './ne
 import { plugNic, readGuestNet, unplugNic } from './nic-hotplug.ts';
 import { guestResolvConf, withNetworkDns } from './resolv.ts';
 import { writeGuestFile } from './rootfs.ts';
+import { applyLimits, finishPendingGrow, growRootDisk, lowerDirOf, rebuildInstance, setGuestRootHash } from './instance-life.ts';
 import { lxcObserveAll, watchLxc } from './observe.ts';
 import type { IdMap } from './rootfs.ts';
 import type { InstanceControl } from './storage-snapshots.ts';
@@ -92,6 +93,7 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
 
   async function start(id: string) {
     if (!justMade.delete(id) && (await requireState(id)).state === 'RUNNING') return;
+    await finishPendingGrow(dirOf(id));
     await mountInstanceDisk(dirOf(id));
     await opts.beforeStart?.(id);
     const config = await readFile(instancePaths(dirOf(id)).config, 'utf8');
@@ -101,9 +103,9 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     for (const r of ratesInConfig(config)) await applyNicRate(r.veth, r);
   }
 
-  async function stop(id: string, force: boolean) {
+  async function stop(id: string, force: boolean, askOnly = false, timeoutS = stopTimeoutS) {
     const info = await requireState(id);
-    const deadline = Date.now() + stopTimeoutS * 1000;
+    const deadline = Date.now() + timeoutS * 1000;
     if (!force) {
       // A halt signal that reaches systemd before it installed its handlers is lost, so ask
       // again every few seconds instead of once; only at the deadline is the guest killed.
@@ -113,6 +115,8 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
         await lxcStop(lxcPath, id, { kill: false, timeoutS: t, nokill: true });
         state = (await lxcInfo(lxcPath, id))?.state ?? 'STOPPED';
       }
+      // A shutdown only asks: a guest still up at the deadline keeps running, and the caller sees it.
+      if (askOnly && state !== 'STOPPED') return;
     }
     if ((await lxcInfo(lxcPath, id))?.state !== 'STOPPED') await lxcStop(lxcPath, id, { kill: true });
     // The disk stays mounted only while needed; the guest's mount namespace is gone now.
@@ -249,7 +253,7 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
   };
 
   return {
-    capabilities: { containers: true, virtualMachines: false, asyncTasks: false, multiNode: false, liveResize: false },
+    capabilities: { containers: true, virtualMachines: false, asyncTasks: false, multiNode: false, liveResize: true },
     async inspect(id): Promise<InstanceObservation | null> {
       const info = await lxcInfo(lxcPath, checkId(id));
       return info ? observation(info) : null;
@@ -269,10 +273,29 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     },
     create: (spec) => serialized(spec.id, () => create(spec)).then(() => null),
     start: (id) => serialized(id, () => start(id)).then(() => null),
-    stop: (id, o) => serialized(id, () => forget(id, () => stop(id, o.force))).then(() => null),
+    stop: (id, o) => serialized(id, () => forget(id, () => stop(id, o.force, o.askOnly, o.timeoutS))).then(() => null),
     reboot: (id) => serialized(id, () => forget(id, () => reboot(id))).then(() => null),
     destroy: (id) => serialized(id, () => forget(id, () => destroy(id))).then(() => null),
     setNics: (id, nics, dns) => serialized(checkId(id), () => forget(id, () => setNics(id, nics, dns))).then(() => null),
+    resize: (id, limits) =>
+      serialized(id, async () => {
+        await requireState(id);
+        await applyLimits(lxcPath, id, cgroup, limits);
+        await growRootDisk(dirOf(id), limits.diskGb);
+      }).then(() => null),
+    rebuild: (spec) =>
+      serialized(spec.id, () =>
+        forget(spec.id, async () => {
+          if ((await requireState(spec.id)).state !== 'STOPPED') throw new Error(`instance ${spec.id} must be stopped to be rebuilt`);
+          await rebuildInstance(lxcPath, spec, await opts.images.resolve(spec.image), opts.idmap, cgroup);
+        }),
+      ).then(() => null),
+    setRootPassword: (id, hash) =>
+      serialized(id, async () => {
+        await requireState(id);
+        const lower = lowerDirOf(await readFile(instancePaths(dirOf(id)).config, 'utf8'));
+        await setGuestRootHash(lxcPath, id, lower, hash, opts.idmap);
+      }).then(() => null),
     async task() {
       return { done: true }; // never handed out: every call above finishes before it returns
     },

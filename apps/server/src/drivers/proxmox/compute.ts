@@ -227,6 +227,17 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     async setNics() {
       throw new PermanentEngineError('attaching or detaching NICs of an existing guest is not built for Proxmox VE yet');
     },
+    // Like NICs: cores, memory and rootfs size are in the description drift is checked against, so
+    // resize (…/config and …/resize), rebuild and a new root password wait until that record follows them.
+    async resize() {
+      throw new PermanentEngineError('resizing a guest is not built for Proxmox VE yet');
+    },
+    async rebuild() {
+      throw new PermanentEngineError('rebuilding a guest is not built for Proxmox VE yet');
+    },
+    async setRootPassword() {
+      throw new PermanentEngineError('resetting the root password of a guest is not built for Proxmox VE yet');
+    },
 
     task(ref): Promise<TaskState> {
       return tasks.poll(ref);

@@ -56,7 +56,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
     {
       method: 'POST',
       url: '/servers/:id/actions/:action',
-      summary: 'Start, stop or reboot a server',
+      summary: 'Start, stop (ask, then kill after a grace time), shutdown (ask only), poweroff (kill at once) or reboot a server',
       tag: 'servers',
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), action: ServerAction }),
       body: Type.Optional(Type.Object({}, { additionalProperties: false })),
@@ -69,10 +69,10 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
     {
       method: 'DELETE',
       url: '/servers/:id',
-      summary: 'Delete a server and everything made for it',
+      summary: 'Delete a server and everything made for it (refused while delete protection is on)',
       tag: 'servers',
       params: IdParam,
-      errors: ['SERVER_NOT_FOUND', 'SERVER_BUSY'], responses: { 202: Operation },
+      errors: ['SERVER_NOT_FOUND', 'SERVER_BUSY', 'SERVER_PROTECTED'], responses: { 202: Operation },
       handler: async (req, reply, p) => reply.status(202).send(await servers.delete(p, idOf(req), req.id)),
     },
     { method: 'GET', url: '/ssh-keys', summary: "List your tenant's SSH keys", tag: 'ssh-keys', query: ListQuery, responses: { 200: Page(SshKey) }, handler: (req, _r, p) => sshKeys.list(p, req.query as ListQuery) },

@@ -55,6 +55,17 @@ export interface PhaseChange {
   phase: string;
   /** When the phase began (the status's phaseSince). */
   at: number;
+  /** The phase before, as this process last committed it (absent when unknown). */
+  from?: string;
+}
+
+/** A shutdown the guest did not carry out in time; it keeps running. */
+class ShutdownTimedOut extends Error {
+  readonly seconds: number;
+  constructor(seconds: number) {
+    super(`the guest did not shut down within ${seconds} s`);
+    this.seconds = seconds;
+  }
 }
 
 /** What the engine was given of a NIC: its id, and its limits when it has any. */
@@ -107,13 +118,20 @@ export function createServerReconciler(d: Deps): Reconciler {
     };
   }
 
-  // The phase last committed per server, so a change is told to onPhase once, with the status.
+  // The phase and plan last committed per server, so a change is told to onPhase once, with the
+  // status; a resize is told as the same phase with the new plan, from when it took effect.
   const savedPhase = new Map<string, string>();
+  const savedPlan = new Map<string, string>();
   const saveStatus = async (db: Kysely<Database>, id: string, status: StoredStatus) => {
     const row = await db.updateTable('servers').set({ status: JSON.stringify(status), updated_at: clock() }).where('id', '=', id).returning(['tenant_id', 'name', 'spec']).executeTakeFirst();
-    if (!row || !d.onPhase || savedPhase.get(id) === status.phase) return;
-    await d.onPhase(db, { serverId: id, tenantId: row.tenant_id, name: row.name, plan: (JSON.parse(row.spec) as StoredSpec).plan, phase: status.phase, at: Date.parse(status.phaseSince ?? '') || clock() });
+    if (!row || !d.onPhase) return;
+    const plan = status.appliedPlan ?? (JSON.parse(row.spec) as StoredSpec).plan;
+    const phaseChanged = savedPhase.get(id) !== status.phase;
+    if (!phaseChanged && savedPlan.get(id) === plan) return;
+    const from = savedPhase.get(id);
+    await d.onPhase(db, { serverId: id, tenantId: row.tenant_id, name: row.name, plan, phase: status.phase, at: phaseChanged ? Date.parse(status.phaseSince ?? '') || clock() : clock(), ...(from ? { from } : {}) });
     savedPhase.set(id, status.phase);
+    savedPlan.set(id, plan);
   };
 
   const progress = (id: string, step: string, pct: number) => db.transaction().execute((trx) => operations.progress(trx, id, step, pct));
@@ -160,7 +178,41 @@ export function createServerReconciler(d: Deps): Reconciler {
         trace.mark('create');
         setPhase(status, 'Provisioning', clock());
         status.nicsApplied = effective.nics.map(nicKey);
+        // A new instance has everything the spec asks for: nothing left to rebuild, resize or reset.
+        status.rebuildsDone = spec.rebuildCount ?? 0;
+        status.passwordsDone = spec.passwordCount ?? 0;
+        status.appliedPlan = spec.plan;
         if (!task) known = { state: 'stopped', node: status.node };
+      } else if ((status.rebuildsDone ?? 0) < (spec.rebuildCount ?? 0)) {
+        // A rebuild replaces the disk under a stopped instance; the guest is not asked first.
+        if (observed.state === 'running') {
+          await progress(id, 'stopping for rebuild', 20);
+          action = 'stop';
+          task = await engine.compute.stop(id, { force: true });
+        } else {
+          const image = await d.imageReady(spec.image);
+          if (!image) {
+            await progress(id, `preparing image ${spec.image}`, 10);
+            return { wait: { imagePending: true }, observed };
+          }
+          await progress(id, 'rebuilding', 40);
+          action = 'rebuild';
+          task = await engine.compute.rebuild(await toInstance(id, spec, image, effective.nics));
+          status.rebuildsDone = spec.rebuildCount ?? 0;
+          status.passwordsDone = spec.passwordCount ?? 0;
+          status.appliedPlan = spec.plan;
+        }
+      } else if ((status.appliedPlan ?? spec.plan) !== spec.plan) {
+        await progress(id, 'resizing', 50);
+        const plan = await d.catalog.planByName(db, spec.plan);
+        action = 'resize';
+        task = await engine.compute.resize(id, { vcpus: plan.vcpus, memoryMb: plan.memoryMb, diskGb: plan.diskGb });
+        status.appliedPlan = spec.plan;
+      } else if ((status.passwordsDone ?? 0) < (spec.passwordCount ?? 0) && spec.passwordHash) {
+        await progress(id, 'setting root password', 50);
+        action = 'set-password';
+        task = await engine.compute.setRootPassword(id, spec.passwordHash);
+        status.passwordsDone = spec.passwordCount ?? 0;
       } else if (!sameNics(status.nicsApplied, effective.nics)) {
         // NICs attached or detached since: plugged in and pulled out live, no restart.
         await progress(id, 'changing NICs', 60);
@@ -188,9 +240,16 @@ export function createServerReconciler(d: Deps): Reconciler {
         status.rebootsDone = spec.rebootCount;
       } else if (spec.powerState === 'stopped' && observed.state === 'running') {
         if (status.phase === 'Stopped') mark('Drift', true, 'Stopped', 'the instance was found running and was stopped again');
-        await progress(id, 'stopping', 50);
+        const mode = spec.stopMode ?? 'stop';
+        await progress(id, mode === 'poweroff' ? 'powering off' : mode === 'shutdown' ? 'shutting down' : 'stopping', 50);
         action = 'stop';
-        task = await engine.compute.stop(id, { force: false });
+        if (mode === 'shutdown') {
+          const timeoutS = spec.shutdownTimeoutS ?? 30;
+          task = await engine.compute.stop(id, { force: false, askOnly: true, timeoutS });
+          if (!task && (await engine.compute.inspect(id))?.state === 'running') throw new ShutdownTimedOut(timeoutS);
+        } else {
+          task = await engine.compute.stop(id, { force: mode === 'poweroff' });
+        }
       } else {
         // Changes made in the engine's own GUI are reported, never silently overwritten.
         if (observed.drift && observed.drift.length > 0) mark('Drift', true, 'ChangedOutside', `changed outside Kumulus: ${observed.drift.join('; ')}`);
@@ -234,7 +293,7 @@ export function createServerReconciler(d: Deps): Reconciler {
     await db.transaction().execute(async (trx) => {
       for (const n of spec.nics) if (n.network !== d.defaultNetwork.name) await d.queue.enqueue(trx, 'network', n.network);
       const row = await trx.selectFrom('servers').select(['tenant_id', 'name', 'spec']).where('id', '=', id).executeTakeFirst();
-      if (row) await d.onPhase?.(trx, { serverId: id, tenantId: row.tenant_id, name: row.name, plan: (JSON.parse(row.spec) as StoredSpec).plan, phase: 'Deleted', at: clock() });
+      if (row) await d.onPhase?.(trx, { serverId: id, tenantId: row.tenant_id, name: row.name, plan: (JSON.parse(row.spec) as StoredSpec).plan, phase: 'Deleted', at: clock(), from: 'Deleting' });
       savedPhase.delete(id);
       await releaseAddresses(trx, id, clock());
       await operations.succeed(trx, id, generation, 'deleted');
@@ -262,14 +321,16 @@ export function createServerReconciler(d: Deps): Reconciler {
     if (!row) return { againMs: null };
     const { spec, status } = readRow(row);
     savedPhase.set(id, status.phase);
+    savedPlan.set(id, status.appliedPlan ?? spec.plan);
     const wasCreated = status.observedGeneration > 0;
     // An operation ends in the same transaction as the status it ends with: whoever waits on
     // the operation must read the server's new phase, not the one before.
     let statusSaved = false;
     const endOperation = (end: (trx: Kysely<Database>) => Promise<unknown>) =>
       db.transaction().execute(async (trx) => {
-        await saveStatus(trx, id, status);
+        // The operation first: what follows the status (webhooks) reads how it ended.
         await end(trx);
+        await saveStatus(trx, id, status);
         statusSaved = true;
       });
     try {
@@ -300,6 +361,18 @@ export function createServerReconciler(d: Deps): Reconciler {
       trace.mark('commit');
       return { againMs: d.resyncMs };
     } catch (err) {
+      if (err instanceof ShutdownTimedOut) {
+        // The guest is still up: the wish to stop ends with the failed operation, so the next
+        // pass does not ask again; the server stays Running, as it is.
+        spec.powerState = 'running';
+        delete spec.stopMode;
+        const message = messageOf('en', 'SHUTDOWN_TIMEOUT', { id, seconds: err.seconds });
+        await endOperation(async (trx) => {
+          await trx.updateTable('servers').set({ spec: JSON.stringify(spec) }).where('id', '=', id).execute();
+          await operations.fail(trx, id, { code: 'SHUTDOWN_TIMEOUT', message });
+        });
+        return { againMs: 1000 };
+      }
       const f = await describeFailure(err, spec.image);
       if (f.terminal || attempts + 1 >= MAX_ATTEMPTS) {
         if (f.detail) d.log(`kumulus: server ${id} failed: ${f.detail}`);

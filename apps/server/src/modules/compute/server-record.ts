@@ -1,4 +1,4 @@
-import type { Condition, Server, ServerSpec, ServerStatus } from '@kumulus/api';
+import type { Condition, Server, ServerProtection, ServerSpec, ServerStatus } from '@kumulus/api';
 import { iso } from '../../lib/clock.ts';
 import type { TaskRef } from '../../drivers/types.ts';
 import type { ServersTable } from '../../store/schema.ts';
@@ -7,7 +7,23 @@ import type { ServersTable } from '../../store/schema.ts';
 export interface StoredSpec extends ServerSpec {
   /** crypt(3) SHA-512 hash of the root password; the plain password is never stored. */
   passwordHash?: string;
+  /** What the server refuses until lifted; absent: nothing (servers made before protection). */
+  protection?: ServerProtection;
+  /** How a wanted stop is carried out: `stop` (ask, then kill), `shutdown` (ask only), `poweroff` (kill). */
+  stopMode?: StopMode;
+  /** Seconds a `shutdown` gives the guest. */
+  shutdownTimeoutS?: number;
+  /** Bumped by each rebuild; the reconciler makes a fresh root filesystem until status caught up. */
+  rebuildCount?: number;
+  /** Bumped by each password reset; the reconciler writes passwordHash into the guest. */
+  passwordCount?: number;
 }
+
+/** How a stop is carried out. */
+export type StopMode = 'stop' | 'shutdown' | 'poweroff';
+
+/** The fields of the stored spec the API never shows. */
+const PRIVATE_SPEC = ['passwordHash', 'protection', 'stopMode', 'shutdownTimeoutS', 'rebuildCount', 'passwordCount'] as const;
 
 /** The observed state as stored: the public status plus the engine task being waited on. */
 export interface StoredStatus extends ServerStatus {
@@ -16,6 +32,12 @@ export interface StoredStatus extends ServerStatus {
   rebootsDone?: number;
   /** Ids of the spec's NICs the engine has in place; absent: those the instance was made with. */
   nicsApplied?: string[];
+  /** The plan whose limits the instance has; absent: the spec's (servers made before resize). */
+  appliedPlan?: string;
+  /** The spec's rebuildCount the engine has carried out. */
+  rebuildsDone?: number;
+  /** The spec's passwordCount the engine has carried out. */
+  passwordsDone?: number;
 }
 
 /** Decodes a servers row. */
@@ -26,8 +48,9 @@ export function readRow(row: ServersTable): { spec: StoredSpec; status: StoredSt
 /** The API's view of a servers row (private fields dropped). */
 export function toServer(row: ServersTable): Server {
   const { spec, status } = readRow(row);
-  const { passwordHash: _p, ...publicSpec } = spec;
-  const { task: _t, rebootsDone: _r, nicsApplied: _n, ...publicStatus } = status;
+  const publicSpec: Record<string, unknown> = { ...spec };
+  for (const k of PRIVATE_SPEC) delete publicSpec[k];
+  const { task: _t, rebootsDone: _r, appliedPlan: _a, rebuildsDone: _b, passwordsDone: _w, nicsApplied: _n, ...publicStatus } = status;
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -36,8 +59,9 @@ export function toServer(row: ServersTable): Server {
     generation: row.generation,
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
-    spec: publicSpec,
+    spec: publicSpec as Server['spec'],
     status: publicStatus,
+    protection: { delete: spec.protection?.delete ?? false, rebuild: spec.protection?.rebuild ?? false },
   };
 }
 

@@ -144,9 +144,10 @@ export function createServers(d: Deps) {
           hasPassword: passwordHash !== undefined,
           nics: nics.map(({ private: _p, ...nic }) => nic),
           ...(passwordHash ? { passwordHash } : {}),
+          protection: { delete: body.protection?.delete ?? false, rebuild: body.protection?.rebuild ?? false },
         };
         const now = clock();
-        const status: StoredStatus = { phase: 'Pending', phaseSince: iso(now)!, observedGeneration: 0, conditions: [], node: null };
+        const status: StoredStatus = { phase: 'Pending', phaseSince: iso(now)!, observedGeneration: 0, conditions: [], node: null, appliedPlan: plan.name };
         const row: ServersTable = {
           id,
           tenant_id: p.tenantId,
@@ -214,7 +215,7 @@ export function createServers(d: Deps) {
       return server;
     },
 
-    /** Start, stop or reboot: a spec change the reconciler carries out. */
+    /** Start, stop, shutdown, power off or reboot: a spec change the reconciler carries out. */
     async action(p: Principal, idOrName: string, action: ServerAction, requestId: string): Promise<Operation> {
       const op = await db.transaction().execute(async (trx) => {
         const row = await findRow(trx, p, idOrName);
@@ -222,7 +223,10 @@ export function createServers(d: Deps) {
         if (action !== 'stop') await d.quotas.assertActive(trx, row.tenant_id);
         return changeSpec(trx, p, row, `server.${action}`, (spec) => {
           if (action === 'start') spec.powerState = 'running';
-          if (action === 'stop') spec.powerState = 'stopped';
+          if (action === 'stop' || action === 'shutdown' || action === 'poweroff') {
+            spec.powerState = 'stopped';
+            spec.stopMode = action;
+          }
           if (action === 'reboot') {
             spec.powerState = 'running';
             spec.rebootCount += 1;
@@ -237,6 +241,7 @@ export function createServers(d: Deps) {
     async delete(p: Principal, idOrName: string, requestId: string): Promise<Operation> {
       const op = await db.transaction().execute(async (trx) => {
         const row = await findRow(trx, p, idOrName);
+        if (readRow(row).spec.protection?.delete) throw new DomainError('SERVER_PROTECTED', { id: row.id, action: { en: 'deleted', de: 'gelöscht' } });
         const existing = await trx.selectFrom('operations').selectAll().where('target_id', '=', row.id).where('kind', '=', 'server.delete').where('state', 'in', ['pending', 'running']).executeTakeFirst();
         if (existing) return toOperation(existing);
         const op = await changeSpec(trx, p, row, 'server.delete', () => {}, requestId, 'queued');
@@ -249,6 +254,9 @@ export function createServers(d: Deps) {
       d.notify();
       return op;
     },
+
+    /** Row access for the actions in server-actions.ts, which share this tenant scoping and spec writing. */
+    rows: { find: findRow, changeSpec },
   };
 }
 

@@ -62,6 +62,9 @@ export function createTenantAdmin({ db, audit, dialect }: { db: Kysely<Database>
         await trx.deleteFrom('sessions').where('user_id', 'in', users).execute();
         await trx.deleteFrom('api_tokens').where('tenant_id', '=', id).execute();
         await trx.deleteFrom('ssh_keys').where('tenant_id', '=', id).execute();
+        // Webhooks are settings like keys: they go with the tenant, their delivery logs with them.
+        await trx.deleteFrom('webhook_deliveries').where('webhook_id', 'in', trx.selectFrom('webhooks').select('id').where('tenant_id', '=', id)).execute();
+        await trx.deleteFrom('webhooks').where('tenant_id', '=', id).execute();
         await trx.deleteFrom('operations').where('tenant_id', '=', id).execute();
         await trx.deleteFrom('users').where('tenant_id', '=', id).execute();
         await trx.deleteFrom('tenants').where('id', '=', id).execute();

@@ -12,6 +12,7 @@ import { OperationState } from '../../components/operation-state.tsx';
 import { isBusyPhase, PhaseBadge } from '../../components/phase-badge.tsx';
 import { ServerAddresses } from '../../components/server-addresses.tsx';
 import { phaseSince, ServerConditions } from '../../components/server-conditions.tsx';
+import { ServerLife } from '../../components/server-life.tsx';
 import { ServerOperations } from '../../components/server-operations.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { kindLabel } from '../../i18n/labels.ts';
@@ -35,7 +36,7 @@ function keyLabel(line: string): string {
 /** Which power actions make sense in a phase (the API would refuse the others anyway). */
 function allowed(server: Server): Record<ServerAction, boolean> {
   const p = server.status.phase;
-  return { start: p === 'Stopped' || p === 'Failed', stop: p === 'Running', reboot: p === 'Running' };
+  return { start: p === 'Stopped' || p === 'Failed', stop: p === 'Running', reboot: p === 'Running', shutdown: p === 'Running', poweroff: p === 'Running' };
 }
 
 function PlanSummary({ plan }: { plan: Plan }) {
@@ -233,6 +234,7 @@ export function ServerDetailPage({ id }: { id: string }) {
       <ServerVolumes serverId={server.id} />
       <ServerSnapshots serverId={server.id} />
       <ServerOperations ops={ops} />
+      {!deleting && <ServerLife server={server} plans={plans.data ?? []} onChanged={state.reload} />}
       {confirming && <ConfirmDeleteDialog name={server.name} busy={pending === 'delete'} onConfirm={() => void remove()} onClose={() => setConfirming(false)} />}
     </section>
   );
