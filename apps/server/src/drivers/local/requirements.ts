@@ -36,6 +36,8 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   cp: 'coreutils',
   fsfreeze: 'util-linux',
   'lxc-freeze': 'lxc',
+  // Resize: CPU and memory limits of a running container (drivers/local/instance-life.ts).
+  'lxc-cgroup': 'lxc',
   'lxc-unfreeze': 'lxc',
   debootstrap: 'debootstrap',
   script: 'bsdutils',
