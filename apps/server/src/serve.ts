@@ -346,7 +346,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       [PUBLIC_IP_KIND]: createPublicIpReconciler({ db, engine, resyncMs: opts.sweepMs ?? 15_000 }),
       ...(engine.firewall
         ? { [FIREWALL_QUEUE.kind]: createFirewallReconciler({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link }, resyncMs: opts.firewallResyncMs ?? 10_000 }) }
-        : {}),
+        : // Spec and label changes wake the firewall whatever the engine; one without a firewall has nothing to do.
+          { [FIREWALL_QUEUE.kind]: async () => ({ againMs: null }) }),
     },
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
