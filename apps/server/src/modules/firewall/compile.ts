@@ -22,6 +22,8 @@ export interface HostNic {
   /** Its addresses, without prefix length. */
   ipv4: string[];
   ipv6: string[];
+  /** Public IPv6 prefixes routed to it (`…/64`): it may send from any address in them. */
+  routedIpv6?: string[];
   labels: Record<string, string>;
   /** Network id, or `default`. */
   network: string;
@@ -262,7 +264,7 @@ function antiSpoof(n: HostNic): string[] {
     `ether type arp arp saddr ip != { ${[...n.ipv4, '0.0.0.0'].join(', ')} } drop`,
     `ether type ip ip saddr != { ${[...n.ipv4, '0.0.0.0'].join(', ')} } drop`,
     'ether type ip udp sport 67 drop',
-    `ether type ip6 ip6 saddr != { ${['::', 'fe80::/64', ...n.ipv6].join(', ')} } drop`,
+    `ether type ip6 ip6 saddr != { ${['::', 'fe80::/64', ...n.ipv6, ...(n.routedIpv6 ?? [])].join(', ')} } drop`,
     'ether type ip6 icmpv6 type nd-router-advert drop',
     'ether type ip6 udp sport 547 drop',
     // VLAN tags and other protocols would carry frames past every check above.

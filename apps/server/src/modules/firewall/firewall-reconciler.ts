@@ -26,12 +26,16 @@ export async function loadHostModel(d: Omit<Deps, 'resyncMs'>): Promise<HostMode
     d.db.selectFrom('firewalls').selectAll().orderBy('id').execute(),
     d.db.selectFrom('networks').select(['id', 'tenant_id', 'ipv4_cidr']).orderBy('id').execute(),
     d.db.selectFrom('zones').selectAll().orderBy('id').execute(),
-    d.db.selectFrom('public_ips').select(['server_id', 'address']).where('server_id', 'is not', null).where('family', '=', 'ipv4').orderBy('address').execute(),
+    d.db.selectFrom('public_ips').select(['server_id', 'address', 'family']).where('server_id', 'is not', null).orderBy('address').execute(),
   ]);
   // An assigned public IPv4 address sits on the server's NIC on the default network: it is that NIC's own
   // source too, which anti-spoofing must let out, and what rules by server reference must match.
   const publicOf = new Map<string, string[]>();
-  for (const ip of publicIps) publicOf.set(ip.server_id!, [...(publicOf.get(ip.server_id!) ?? []), ip.address]);
+  const publicV6Of = new Map<string, string[]>();
+  for (const ip of publicIps) {
+    const into = ip.family === 'ipv4' ? publicOf : publicV6Of;
+    into.set(ip.server_id!, [...(into.get(ip.server_id!) ?? []), ip.address]);
+  }
   const nics: HostNic[] = servers.flatMap((s) => {
     const labels = JSON.parse(s.labels) as Record<string, string>;
     const spec = JSON.parse(s.spec) as { nics: { id: string; network: string; mac: string; ipv4: string; ipv6?: string | string[] }[] };
@@ -43,6 +47,7 @@ export async function loadHostModel(d: Omit<Deps, 'resyncMs'>): Promise<HostMode
       port: d.firewall.portOf(n.id),
       mac: n.mac,
       ipv4: [n.ipv4.split('/')[0]!, ...(n.network === 'default' ? (publicOf.get(s.id) ?? []) : [])],
+      routedIpv6: n.network === 'default' ? (publicV6Of.get(s.id) ?? []) : [],
       // NICs with IPv6 (where the network gives them one) carry one address or a list.
       ipv6: (n.ipv6 === undefined ? [] : Array.isArray(n.ipv6) ? n.ipv6 : [n.ipv6]).map((a) => a.split('/')[0]!),
       labels,
