@@ -69,6 +69,7 @@ describe('kumulus serve over HTTPS', { timeout: 300_000 }, () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await run('ip', ['link', 'del', `kmh${tag}`]).catch(() => {});
     await run('nft', ['delete', 'table', 'inet', `kmh_${tag}`]).catch(() => {});
+    for (const family of ['inet', 'bridge']) await run('nft', ['delete', 'table', family, `kmh_${tag}_fw`]).catch(() => {});
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 

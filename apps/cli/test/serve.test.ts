@@ -23,6 +23,7 @@ describe('kumulus serve', { timeout: 300_000 }, () => {
   after(async () => {
     await run('ip', ['link', 'del', `kms${tag}`]).catch(() => {});
     await run('nft', ['delete', 'table', 'inet', `kms_${tag}`]).catch(() => {});
+    for (const family of ['inet', 'bridge']) await run('nft', ['delete', 'table', family, `kms_${tag}_fw`]).catch(() => {});
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 

@@ -37,6 +37,7 @@ describe('kumulus login over HTTPS: certificate pinning', { timeout: 180_000 }, 
     await server?.stop();
     await run('ip', ['link', 'del', names.bridge]).catch(() => {});
     await run('nft', ['delete', 'table', 'inet', names.nftTable]).catch(() => {});
+    for (const family of ['inet', 'bridge']) await run('nft', ['delete', 'table', family, `${names.nftTable}_fw`]).catch(() => {});
     await rm(dataDir, { recursive: true, force: true });
     await rm(configDir, { recursive: true, force: true });
   });

@@ -47,6 +47,7 @@ describe('NIC hot-plug across a killed control plane', () => {
     for (const id of await engine.compute.list()) await engine.compute.destroy(id);
     for (const id of await engine.network.listNetworks()) await engine.network.removeNetwork(id);
     await engine.network.removeDefault();
+    await engine.firewall?.remove();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

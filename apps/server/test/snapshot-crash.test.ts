@@ -55,6 +55,7 @@ describe('crash during snapshot and rollback [sqlite]', () => {
     if (child) await exited(child);
     for (const id of await engine.compute.list()) await engine.compute.destroy(id);
     await engine.network.removeDefault();
+    await engine.firewall?.remove();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

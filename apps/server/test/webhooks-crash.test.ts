@@ -51,6 +51,7 @@ after(async () => {
   if (child) await exited(child);
   for (const id of await engine.compute.list()) await engine.compute.destroy(id);
   await engine.network.removeDefault();
+  await engine.firewall?.remove();
   await new Promise<void>((r) => receiver.close(() => r()));
   rmSync(dataDir, { recursive: true, force: true });
 });

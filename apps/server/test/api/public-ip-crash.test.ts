@@ -60,6 +60,7 @@ describe('public IPs after SIGKILL', () => {
     if (child) await exited(child);
     for (const id of await engine.compute.list()) await engine.compute.destroy(id);
     await engine.network.removeDefault();
+    await engine.firewall?.remove();
     await run('ip', ['netns', 'del', ns], { allowFail: true });
     await run('ip', ['link', 'del', uplink], { allowFail: true });
     rmSync(dataDir, { recursive: true, force: true });

@@ -62,6 +62,7 @@ export async function makeLocalTestEngine(opts: Pick<LocalEngineOptions, 'storag
       for (const entry of await readdir(lxcPath).catch(() => [])) await attempt(() => removeInstanceDir(join(lxcPath, entry)));
       for (const id of await engine.network.listNetworks().catch(() => [])) await attempt(() => engine.network.removeNetwork(id));
       await attempt(() => engine.network.removeDefault());
+      await attempt(async () => engine.firewall?.remove());
       await attempt(() => rm(root, { recursive: true, force: true }));
       if (errors.length > 0) throw new AggregateError(errors, 'test engine cleanup failed');
     },
