@@ -26,7 +26,8 @@ const router = `kmr${tag}`;
 // TEST-NET-2, a /24 per run: the router holds .1, the host .254, the pool a /28 of it.
 const net = `198.51.${100 + (Number.parseInt(tag.slice(0, 2), 16) % 100)}`;
 // Documentation IPv6: a /48 per run, the pool a /56 of it.
-const net6 = `2001:db8:${tag.slice(0, 4)}`;
+// Four hex digits with no leading zero, so the text is the same as the kernel and the API write it.
+const net6 = `2001:db8:${((Number.parseInt(tag.slice(0, 4), 16) % 0xf000) + 0x1000).toString(16)}`;
 
 describe('public IPs: real packets from an upstream router', () => {
   let s: TestServer;

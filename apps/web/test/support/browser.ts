@@ -38,8 +38,17 @@ export async function signIn(page: Page, url: string, email: string, password: s
   await gotoRetrying(page, `${url}/servers`);
   await page.getByLabel(/^(Email|E-Mail)$/).fill(email);
   await page.getByLabel(/^(Password|Passwort)$/).fill(password);
-  await page.getByRole('button', { name: /^(Sign in|Anmelden)$/ }).click();
-  await page.waitForURL(/\/servers$/);
+  // A host interface changing under Chromium (other tests' bridges) can fail the sign-in request itself; the form
+  // then shows the error and stays, so send it again.
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole('button', { name: /^(Sign in|Anmelden)$/ }).click();
+    try {
+      await page.waitForURL(/\/servers$/, { timeout: 15_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }
 
 /**
