@@ -6,6 +6,7 @@ import { runBilling } from './commands/billing.ts';
 import { runQuota } from './commands/quota.ts';
 import { runImage } from './commands/image.ts';
 import { runLogin } from './commands/login.ts';
+import { runTwoFactor } from './commands/two-factor.ts';
 import { runOperation } from './commands/operation.ts';
 import { runPlan } from './commands/plan.ts';
 import { runServe } from './commands/serve.ts';
@@ -29,6 +30,7 @@ const help = {
 Commands:
   serve              runs the control plane (embedded mode: SQLite + local LXC)
   login              signs in and stores the API URL and a token
+  2fa                your second factors (authenticator app, recovery codes); the tenant's 2FA rule
   server             create, list, show, start, stop, reboot, delete servers
   ssh-key            list, add, rename, delete the SSH keys new servers can get
   network            list, create, show, rename, delete your private networks (vSwitches)
@@ -66,6 +68,7 @@ Exit codes:
 Befehle:
   serve              startet die Steuerung (eingebettet: SQLite + lokales LXC)
   login              meldet an und speichert API-URL und Token
+  2fa                Ihre zweiten Faktoren (Authenticator-App, Wiederherstellungscodes); die 2FA-Regel des Mandanten
   server             Server anlegen, auflisten, anzeigen, starten, stoppen, neu starten, löschen
   ssh-key            SSH-Schlüssel für neue Server auflisten, hinzufügen, umbenennen, löschen
   network            Ihre privaten Netze (vSwitches) auflisten, anlegen, zeigen, umbenennen, löschen
@@ -103,6 +106,7 @@ Exit-Codes:
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   serve: runServe,
   login: runLogin,
+  '2fa': runTwoFactor,
   server: runServer,
   'ssh-key': runSshKey,
   network: runNetwork,

@@ -145,6 +145,8 @@ export interface ServeOptions {
   proxmox?: ProxmoxEngineOptions;
   /** The key file that seals stored secrets; `<dataDir>/secret.key` by default. Keep it out of database backups. */
   secretKeyFile?: string;
+  /** Platform operators must sign in with a second factor (default true); false only where that cannot be had. */
+  requireOperatorTwoFactor?: boolean;
   /** The local engine's storage backend and its settings; `dir` under `<dataDir>/volumes` by default. */
   storage?: { backend: string; config: Record<string, string> };
   /** How often the firewall ruleset is compared with the kernel's when nothing changed; 10 s by default. */
@@ -210,7 +212,17 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const ids = createIdGenerator(clock);
   const db = store.db;
   const audit = createAudit({ clock, ids });
-  const identity = createIdentity({ db, clock, ids, audit, dialect: store.dialect });
+  let secretBox: ReturnType<typeof openSecretBox> | undefined;
+  const identity = createIdentity({
+    db,
+    clock,
+    ids,
+    audit,
+    dialect: store.dialect,
+    // TOTP seeds are sealed with the same key file as the Proxmox token, read when the first one is needed.
+    box: () => (secretBox ??= openSecretBox(opts.secretKeyFile ?? join(dataDir, 'secret.key'))),
+    requireOperatorTwoFactor: opts.requireOperatorTwoFactor ?? true,
+  });
   const operations = createOperations({ db, clock, ids });
   const catalog = createCatalog({ db, clock, ids, audit });
   const ledger = createLedger({ clock, ids });

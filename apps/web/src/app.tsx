@@ -31,6 +31,7 @@ import { SshKeysPage } from './pages/compute/ssh-keys.tsx';
 import { VolumesPage } from './pages/storage/volumes.tsx';
 import { TenantsPage } from './pages/identity/tenants.tsx';
 import { TokensPage } from './pages/identity/tokens.tsx';
+import { SecurityPage } from './pages/identity/security.tsx';
 
 const ServerConsolePage = lazy(() => import('./pages/compute/server-console.tsx'));
 
@@ -59,6 +60,7 @@ function Pages({ isOperator }: { isOperator: boolean }) {
         <OperationsPage scope="tenant" />
       </Route>
       <Route path="/tokens" component={TokensPage} />
+      <Route path="/security" component={SecurityPage} />
       <Route path="/ssh-keys" component={SshKeysPage} />
       <Route path="/networks" component={NetworksPage} />
       <Route path="/networks/:id">{(p) => <NetworkDetailPage id={p.id} />}</Route>
@@ -104,6 +106,8 @@ function Routes() {
   if (me === undefined) return <Loading />;
   if (path === '/sign-in') return me ? <Redirect to={nextPath()} /> : <SignInPage />;
   if (!me) return <ToSignIn />;
+  // A session that must first enrol a second factor may use nothing else (the API refuses it too).
+  if (me.twoFactor.mustEnrol && path !== '/security') return <Redirect to="/security" replace />;
   return (
     <AppLayout>
       <Suspense fallback={<Loading />}>

@@ -38,6 +38,7 @@ import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry,
 import type { BankLine, BillingProfile, CreateCreditNote, DebitExport, ExportDebits, Invoice, IssueInvoices, Mandate, SetBillingProfile, SetMandate, StatementImport } from './schemas/invoices.ts';
 import type { ChangeProtection, PasswordReset } from './schemas/server-actions.ts';
 import type { CreatedWebhook, CreateWebhook, Webhook, WebhookDelivery } from './schemas/webhooks.ts';
+import type { LoginResult } from './schemas/security.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
 export class ApiError extends Error {
@@ -141,8 +142,9 @@ export class KumulusClient {
     return out;
   }
 
+  /** The password step of a sign-in: signed in (Me), or a second factor is due (see securityApi). */
   login(email: string, password: string) {
-    return this.request<Me>('POST', '/auth/login', { email, password });
+    return this.request<LoginResult>('POST', '/auth/login', { email, password });
   }
   logout() {
     return this.request<void>('POST', '/auth/logout');

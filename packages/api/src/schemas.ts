@@ -359,8 +359,16 @@ export const Login = Type.Object(
   { additionalProperties: false },
 );
 export type Login = Static<typeof Login>;
-/** Who the caller is. */
-export const Me = Type.Object({ user: User, tenant: Tenant });
+/** Who the caller is, and where their account stands on second factors. */
+export const Me = Type.Object({
+  user: User,
+  tenant: Tenant,
+  twoFactor: Type.Object({
+    enabled: Type.Boolean({ description: 'the account has a confirmed second factor' }),
+    required: Type.Boolean({ description: "the tenant's policy (or the operator role) requires one" }),
+    mustEnrol: Type.Boolean({ description: 'this session may only enrol a second factor until it has one' }),
+  }),
+});
 export type Me = Static<typeof Me>;
 
 /** One thing the host lacks to run servers, found by the preflight when `kumulus serve` starts. */

@@ -3,20 +3,23 @@
  * for an https server whose certificate this machine does not trust, the certificate's pinned fingerprint.
  */
 import { hostname } from 'node:os';
-import { createInterface } from 'node:readline/promises';
-import { KumulusClient, type Me } from '@kumulus/api';
+import { KumulusClient, type Me, needsSecondFactor, securityApi } from '@kumulus/api';
 import { parseCommand, takePositionals } from '../args.ts';
 import { configPath, defaultUrl, pinKey, readConfig, writeConfig } from '../config.ts';
 import { CliError, Exit, usageError } from '../errors.ts';
 import { language, pick, t } from '../i18n.ts';
 import { emit, note, say } from '../output.ts';
+import { ask, secret } from '../prompt.ts';
+import { enrolTotp } from './two-factor.ts';
 import { certificateChanged, fetchFor, normalizeFingerprint, probeCertificate } from '../tls-pin.ts';
 
 const help = {
   en: `Usage: kumulus login [--url URL] [--token TOKEN] [--email EMAIL] [--fingerprint AA:BB:…]
 
 Without --token, asks for e-mail and password (the password comes from standard input when
-that is not a terminal), signs in and creates an API token for this machine. The URL and token
+that is not a terminal), then the code of the authenticator app for an account with a second
+factor (piped in: the next line), signs in and creates an API token for this machine. An account
+that must have a second factor and has none enrols one first. The URL and token
 are stored in ${configPath()} (mode 0600). KUMULUS_URL and KUMULUS_TOKEN override the file.
 
 An https server whose certificate this machine does not trust (the self-signed one kumulus serve
@@ -30,11 +33,15 @@ Options:
   --token TOKEN      an existing API token (kmt_…); checked, then stored
   --email EMAIL      the e-mail to sign in with, instead of asking
   --fingerprint FP   the server certificate's SHA-256 fingerprint (AA:BB:…) to pin, instead of asking
+  --code CODE        the 6-digit code of your authenticator app, instead of asking (accounts with 2FA)
+  --recovery-code C  sign in with a recovery code instead (it is used up; it also unlocks a locked app)
   -o, --output table|json   json prints {"user": User, "tenant": Tenant}`,
   de: `Aufruf: kumulus login [--url URL] [--token TOKEN] [--email E-MAIL] [--fingerprint AA:BB:…]
 
 Ohne --token wird nach E-Mail und Passwort gefragt (das Passwort kommt von der Standardeingabe,
-wenn diese kein Terminal ist), angemeldet und ein API-Token für diesen Rechner erzeugt. URL und
+wenn diese kein Terminal ist), bei einem Konto mit zweitem Faktor dann nach dem Code der
+Authenticator-App (über die Standardeingabe: die nächste Zeile), angemeldet und ein API-Token
+für diesen Rechner erzeugt. Ein Konto, das einen zweiten Faktor haben muss, richtet ihn zuerst ein. URL und
 Token werden in ${configPath()} gespeichert (Modus 0600). KUMULUS_URL und KUMULUS_TOKEN haben Vorrang.
 
 Einem https-Server, dessen Zertifikat dieser Rechner nicht vertraut (dem selbstsignierten, das
@@ -48,13 +55,15 @@ Optionen:
   --token TOKEN      ein vorhandenes API-Token (kmt_…); wird geprüft, dann gespeichert
   --email E-MAIL     die E-Mail-Adresse zum Anmelden, statt zu fragen
   --fingerprint FA   der SHA-256-Fingerabdruck (AA:BB:…) des Serverzertifikats, statt nachzufragen
+  --code CODE        der 6-stellige Code Ihrer Authenticator-App, statt zu fragen (Konten mit 2FA)
+  --recovery-code C  stattdessen mit einem Wiederherstellungscode anmelden (er ist danach verbraucht)
   -o, --output table|json   json gibt {"user": User, "tenant": Tenant} aus`,
 };
 
 /** Runs `kumulus login`. */
 export async function runLogin(args: string[]): Promise<void> {
   const cmd = 'kumulus login';
-  const options = { url: { type: 'string' }, token: { type: 'string' }, email: { type: 'string' }, fingerprint: { type: 'string' } } as const;
+  const options = { url: { type: 'string' }, token: { type: 'string' }, email: { type: 'string' }, fingerprint: { type: 'string' }, code: { type: 'string' }, 'recovery-code': { type: 'string' } } as const;
   const { values, positionals, output, help: wantsHelp } = parseCommand(args, options, cmd);
   if (wantsHelp) return void process.stdout.write(pick(help) + '\n');
   takePositionals(positionals, [], cmd);
@@ -73,7 +82,7 @@ export async function runLogin(args: string[]): Promise<void> {
   if (token) {
     me = await new KumulusClient({ baseUrl: url, token, language, fetch: pinnedFetch }).me();
   } else {
-    ({ me, token } = await signIn(url, values.email, pinnedFetch));
+    ({ me, token } = await signIn(url, values.email, pinnedFetch, { code: values.code, recoveryCode: values['recovery-code'] }));
   }
   if (pin) fingerprints[pinKey(url)] = pin;
   else if (https) delete fingerprints[pinKey(url)];
@@ -101,17 +110,34 @@ async function trust(url: string, given: string | undefined, pinned: string | un
   if (pinned) throw certificateChanged(url, pinned, probe.fingerprint);
   if (!process.stdin.isTTY) throw new CliError(Exit.auth, 'TLS_UNTRUSTED', t('tls.untrustedNoTty', { url, reason: probe.reason, fingerprint: probe.fingerprint }));
   note(t('tls.firstContact', { url, reason: probe.reason, fingerprint: probe.fingerprint }));
-  const answer = (await ask(t('tls.confirm', { url }), 'yes/no')).toLowerCase();
+  const answer = (await ask(t('tls.confirm', { url }), 'yes/no', 'kumulus login')).toLowerCase();
   if (answer !== t('yes') && answer !== 'yes') throw new CliError(Exit.auth, 'TLS_NOT_TRUSTED', t('tls.notConfirmed', { url }));
   return probe.fingerprint;
 }
 
-// The API hands out tokens only to a signed-in session, so sign in, make a token, sign out again.
-async function signIn(url: string, givenEmail: string | undefined, baseFetch: typeof fetch): Promise<{ me: Me; token: string }> {
-  const email = givenEmail ?? (await ask(t('login.email'), 'e-mail'));
-  const password = process.stdin.isTTY ? await askHidden(t('login.password')) : await readStdinLine();
+// The API hands out tokens only to a signed-in session, so sign in, make a token, sign out again. An account with
+// a second factor is asked for its code (piped in: the line after the password); one that must have a second
+// factor and has none enrols one here, as its session may do nothing else.
+async function signIn(url: string, givenEmail: string | undefined, baseFetch: typeof fetch, proof: { code?: string; recoveryCode?: string }): Promise<{ me: Me; token: string }> {
+  const email = givenEmail ?? (await ask(t('login.email'), 'e-mail', 'kumulus login'));
+  const password = await secret(t('login.password'));
   const client = new KumulusClient({ baseUrl: url, language, fetch: cookieJarFetch(url, baseFetch) });
-  const me = await client.login(email, password);
+  const sec = securityApi(client);
+  const first = await client.login(email, password);
+  let me: Me;
+  if (needsSecondFactor(first)) {
+    const { challenge } = first.secondFactor;
+    if (proof.recoveryCode) me = await sec.loginSecondFactor({ challenge, recoveryCode: proof.recoveryCode });
+    else me = await sec.loginSecondFactor({ challenge, code: proof.code ?? (await secret(t('login.code'))) });
+  } else {
+    me = first;
+  }
+  if (me.twoFactor.mustEnrol) {
+    if (!process.stdin.isTTY) throw new CliError(Exit.auth, 'TWO_FACTOR_ENROLMENT_REQUIRED', t('login.mustEnrolNoTty'));
+    note(t('login.mustEnrol'));
+    await enrolTotp(sec, password);
+    me = await client.me();
+  }
   const created = await client.createToken({ name: t('login.tokenName', { host: hostname() }) });
   await client.logout();
   return { me, token: created.secret };
@@ -135,33 +161,4 @@ function cookieJarFetch(url: string, baseFetch: typeof fetch): typeof fetch {
     }
     return res;
   };
-}
-
-async function ask(question: string, what: string): Promise<string> {
-  if (!process.stdin.isTTY) throw usageError(t('usage.noTty', { what }), 'kumulus login');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(question)).trim();
-  } finally {
-    rl.close();
-  }
-}
-
-async function askHidden(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  process.stderr.write(question);
-  // readline echoes every key through _writeToOutput; silencing it is the usual way to hide a password.
-  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
-  try {
-    return await rl.question('');
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
-}
-
-async function readStdinLine(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return (Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '').trimEnd();
 }

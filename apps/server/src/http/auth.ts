@@ -2,14 +2,24 @@ import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../lib/errors.ts';
 import type { Identity } from '../modules/identity/service.ts';
 import type { Principal } from '../modules/identity/principal.ts';
+import { REASON_TEXT } from '../modules/identity/second-factors.ts';
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'kumulus_session';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Resolves the request's bearer token or session cookie; null when it carries neither validly. */
-export async function principalOf(identity: Identity, req: FastifyRequest): Promise<Principal | null> {
+/** What a route allows beyond the usual. */
+export interface AuthOptions {
+  /** A session that must first enrol a second factor may use this route (enrolment, who am I, sign-out). */
+  enrolment?: boolean;
+}
+
+/**
+ * Resolves the request's bearer token or session cookie; null when it carries neither validly. A session that must
+ * enrol a second factor is refused everywhere but on the enrolment routes.
+ */
+export async function principalOf(identity: Identity, req: FastifyRequest, opts: AuthOptions = {}): Promise<Principal | null> {
   const auth = req.headers.authorization;
   const bearer = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
   if (bearer) return identity.authenticate({ bearer });
@@ -21,6 +31,7 @@ export async function principalOf(identity: Identity, req: FastifyRequest): Prom
   if (p && !SAFE.has(req.method) && !sameOrigin(req)) {
     throw new DomainError('FORBIDDEN', { role: p.role, action: { en: 'change things from another site (missing or foreign Origin header)', de: 'von einer anderen Website aus Änderungen vornehmen (Origin-Header fehlt oder ist fremd)' } });
   }
+  if (p?.mustEnrol && !opts.enrolment) throw new DomainError('TWO_FACTOR_ENROLMENT_REQUIRED', { reason: REASON_TEXT[p.mustEnrol] });
   return p;
 }
 
@@ -36,8 +47,8 @@ function sameOrigin(req: FastifyRequest): boolean {
 }
 
 /** The request's principal or UNAUTHENTICATED. */
-export async function requirePrincipal(identity: Identity, req: FastifyRequest): Promise<Principal> {
-  const p = await principalOf(identity, req);
+export async function requirePrincipal(identity: Identity, req: FastifyRequest, opts: AuthOptions = {}): Promise<Principal> {
+  const p = await principalOf(identity, req, opts);
   if (!p) throw new DomainError('UNAUTHENTICATED');
   return p;
 }

@@ -28,6 +28,8 @@ export interface RouteDef {
   tag: string;
   /** False for the few routes that work without a principal (sign-in, health). */
   auth?: boolean;
+  /** True for the few routes a session that must first enrol a second factor may use. */
+  enrolment?: boolean;
   body?: TSchema;
   query?: TSchema;
   params?: TSchema;
@@ -59,7 +61,7 @@ export function registerRoutes(app: FastifyInstance, ctx: { identity: Identity; 
       schema: { ...(def.body ? { body: def.body } : {}), ...(def.query ? { querystring: def.query } : {}), ...(def.params ? { params: def.params } : {}) },
       // Authentication comes before validation: a stranger learns nothing from our error details.
       preValidation: async (req) => {
-        if (def.auth !== false) req.principal = await requirePrincipal(ctx.identity, req);
+        if (def.auth !== false) req.principal = await requirePrincipal(ctx.identity, req, { enrolment: def.enrolment });
       },
       preHandler: async (req, reply) => {
         const key = req.headers['idempotency-key'];

@@ -13,6 +13,7 @@ const tenantLinks: [string, MessageKey][] = [
   ['/servers', 'nav.servers'],
   ['/operations', 'nav.operations'],
   ['/tokens', 'nav.tokens'],
+  ['/security', 'nav.security'],
   ['/volumes', 'nav.volumes'],
   ['/ssh-keys', 'nav.sshKeys'],
   ['/networks', 'nav.networks'],

@@ -1,10 +1,12 @@
 /** German dashboard texts. */
 import type { Messages } from './en.ts';
 import { networkDe } from './network-de.ts';
+import { securityDe } from './security-de.ts';
 
 /** German translation of every dashboard message. */
 export const de: Messages = {
   ...networkDe,
+  ...securityDe,
   'app.name': 'Kumulus',
   'app.skip': 'Zum Inhalt springen',
   'app.loading': 'Wird geladen …',

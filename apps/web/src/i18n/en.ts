@@ -1,8 +1,10 @@
 import { networkEn } from './network-en.ts';
+import { securityEn } from './security-en.ts';
 
 /** English dashboard texts; the key set here is the one every other language must provide. */
 export const en = {
   ...networkEn,
+  ...securityEn,
   'app.name': 'Kumulus',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',

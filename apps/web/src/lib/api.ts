@@ -21,7 +21,7 @@ async function dashboardFetch(input: RequestInfo | URL, init: RequestInit = {}):
   const res = await fetch(input, { ...init, headers });
   const path = new URL(String(input instanceof Request ? input.url : input), location.href).pathname;
   // A failed sign-in or the first "who am I" is not an expiry; everything else is.
-  if (res.status === 401 && !path.endsWith('/auth/login') && !path.endsWith('/auth/me')) {
+  if (res.status === 401 && !path.endsWith('/auth/login') && !path.endsWith('/auth/login/second-factor') && !path.endsWith('/auth/me')) {
     for (const fn of unauthorizedListeners) fn();
   }
   return res;

@@ -5,6 +5,8 @@
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { Me } from '@kumulus/api/schemas';
+import { needsSecondFactor, securityApi } from '@kumulus/api/security-client';
+import type { SecondFactorLogin } from '@kumulus/api';
 import { api, onUnauthorized } from './api.ts';
 import { navigate } from 'wouter/use-browser-location';
 import { queryClient } from './use-poll.ts';
@@ -18,9 +20,16 @@ export interface Session {
   me: Me | null | undefined;
   reason: SignedOutReason;
   isOperator: boolean;
-  signIn: (email: string, password: string) => Promise<void>;
+  /** The password step; answers the challenge when a second factor is due, else null (signed in). */
+  signIn: (email: string, password: string) => Promise<string | null>;
+  /** The second step: the challenge with a TOTP or recovery code. */
+  signInSecondFactor: (proof: SecondFactorLogin) => Promise<void>;
+  /** Takes a fresh `/auth/me` (after enrolling a second factor). */
+  refresh: () => Promise<void>;
   signOut: () => Promise<void>;
 }
+
+const security = securityApi(api);
 
 const Ctx = createContext<Session | null>(null);
 
@@ -59,13 +68,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [],
   );
 
-  const signIn = useCallback(async (email: string, password: string) => {
-    const who = await api.login(email, password);
+  const signedInAs = useCallback((who: Me) => {
     queryClient.clear();
     setReason(null);
     setMe(who);
-    navigate(nextPath(), { replace: true });
+    // A session that must first enrol a second factor may do nothing else: straight to the security page.
+    navigate(who.twoFactor.mustEnrol ? '/security' : nextPath(), { replace: true });
   }, []);
+
+  const signIn = useCallback(
+    async (email: string, password: string) => {
+      const result = await api.login(email, password);
+      if (needsSecondFactor(result)) return result.secondFactor.challenge;
+      signedInAs(result);
+      return null;
+    },
+    [signedInAs],
+  );
+
+  const signInSecondFactor = useCallback(async (proof: SecondFactorLogin) => signedInAs(await security.loginSecondFactor(proof)), [signedInAs]);
+
+  const refresh = useCallback(async () => setMe(await api.me()), []);
 
   const signOut = useCallback(async () => {
     try {
@@ -80,8 +103,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<Session>(
-    () => ({ me, reason, isOperator: me?.user.role === 'operator', signIn, signOut }),
-    [me, reason, signIn, signOut],
+    () => ({ me, reason, isOperator: me?.user.role === 'operator', signIn, signInSecondFactor, refresh, signOut }),
+    [me, reason, signIn, signInSecondFactor, refresh, signOut],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

@@ -10,6 +10,8 @@ export interface Principal {
   /** How the caller proved who it is. */
   via: 'token' | 'session';
   credentialId: string;
+  /** Set on a session that may only enrol a second factor until it has one, with the reason it must. */
+  mustEnrol?: 'operator' | 'tenant';
 }
 
 const RANK: Record<Role, number> = { member: 0, admin: 1, operator: 2 };

@@ -1,7 +1,8 @@
-import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, Me, Page, Tenant, Token, UpdateTenant, User } from '@kumulus/api';
+import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, LoginResult, Me, Page, SecondFactorLogin, Tenant, Token, UpdateTenant, User } from '@kumulus/api';
 import type { FastifyRequest } from 'fastify';
 import { SESSION_COOKIE } from '../../http/auth.ts';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
+import { securityRoutes } from './security-routes.ts';
 import type { Identity } from './service.ts';
 
 
@@ -20,19 +21,39 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       tag: 'auth',
       auth: false,
       body: Login,
-      errors: ['INVALID_CREDENTIALS', 'ACCOUNT_LOCKED'], responses: { 200: Me },
+      errors: ['INVALID_CREDENTIALS', 'ACCOUNT_LOCKED'],
+      responses: { 200: LoginResult },
       handler: async (req, reply) => {
         const { email, password } = req.body as Login;
-        const { session, me, maxAgeSeconds } = await identity.login(email, password, req.ip, req.id);
+        const result = await identity.login(email, password, req.ip, req.id);
+        // An account with a second factor gets a challenge for the second step, and no cookie yet.
+        if ('secondFactor' in result) return result;
+        reply.setCookie(SESSION_COOKIE, result.session, { ...cookieOptions(req), maxAge: result.maxAgeSeconds });
+        return result.me;
+      },
+    },
+    {
+      method: 'POST',
+      url: '/auth/login/second-factor',
+      summary: "Second step of a sign-in: the password step's challenge with a TOTP or recovery code; sets the session cookie",
+      tag: 'auth',
+      auth: false,
+      body: SecondFactorLogin,
+      errors: ['SIGN_IN_CHALLENGE_INVALID', 'SECOND_FACTOR_INVALID', 'SECOND_FACTOR_LOCKED'],
+      responses: { 200: Me },
+      handler: async (req, reply) => {
+        const { session, me, maxAgeSeconds } = await identity.loginSecondFactor(req.body as SecondFactorLogin, req.ip, req.id);
         reply.setCookie(SESSION_COOKIE, session, { ...cookieOptions(req), maxAge: maxAgeSeconds });
         return me;
       },
     },
+    ...securityRoutes(identity),
     {
       method: 'POST',
       url: '/auth/logout',
       summary: 'End the current session',
       tag: 'auth',
+      enrolment: true,
       responses: { 204: null },
       handler: async (req, reply, p) => {
         await identity.logout(p, req.id);
@@ -40,7 +61,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
         return reply.status(204).send();
       },
     },
-    { method: 'GET', url: '/auth/me', summary: 'Who am I', tag: 'auth', responses: { 200: Me }, handler: (_req, _r, p) => identity.me(p) },
+    { method: 'GET', url: '/auth/me', summary: 'Who am I', tag: 'auth', enrolment: true, responses: { 200: Me }, handler: (_req, _r, p) => identity.me(p) },
     { method: 'GET', url: '/tenants', summary: 'List tenants', tag: 'tenants', query: ListQuery, responses: { 200: Page(Tenant) }, handler: (req, _r, p) => identity.listTenants(p, req.query as ListQuery) },
     {
       method: 'POST',

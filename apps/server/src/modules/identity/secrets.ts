@@ -6,7 +6,7 @@ export function sha256(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-/** A new random secret with a readable prefix (`kmt_` tokens, `kms_` sessions). */
-export function newSecret(prefix: 'kmt' | 'kms'): string {
+/** A new random secret with a readable prefix (`kmt_` tokens, `kms_` sessions, `kmc_` sign-in challenges). */
+export function newSecret(prefix: 'kmt' | 'kms' | 'kmc'): string {
   return `${prefix}_${base32(randomBytes(30))}`;
 }

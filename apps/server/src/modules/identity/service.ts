@@ -6,17 +6,16 @@ import type { IdGenerator } from '../../lib/ids.ts';
 import { paginate } from '../../lib/paging.ts';
 import type { Database, TenantsTable, UsersTable } from '../../store/schema.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
-import { assertNotLocked, clearFailures, recordFailure } from './lockout.ts';
-import { assertStrongPassword, hashPassword, verifyPassword } from './passwords.ts';
+import { changePassword } from './password-change.ts';
+import { assertStrongPassword, hashPassword } from './passwords.ts';
 import type { Principal } from './principal.ts';
 import { requireRole } from './principal.ts';
+import { createSecondFactors, type Sealer } from './second-factors.ts';
 import { newSecret, sha256 } from './secrets.ts';
+import { createSignIn, SESSION_MS } from './sign-in.ts';
 import { createTenantAdmin } from './tenant-admin.ts';
-
-const SESSION_MS = 12 * 3600_000;
-// A hash no password can match, for accounts that sign in by token only; verifying against it
-// still costs a full argon2 run, so unknown e-mails take as long as wrong passwords.
-const NO_PASSWORD = '$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+import { createTenantSecurity } from './tenant-security.ts';
+import { toTenant, toUser } from './views.ts';
 
 interface Deps {
   db: Kysely<Database>;
@@ -24,20 +23,24 @@ interface Deps {
   ids: IdGenerator;
   audit: Audit;
   dialect: 'sqlite' | 'postgres';
+  /** Seals TOTP seeds with the key kept outside the store; opened on first use. */
+  box: () => Sealer;
+  /** Operators must sign in with a second factor (default true). */
+  requireOperatorTwoFactor?: boolean;
 }
 
-const toTenant = (t: TenantsTable): Tenant => ({ id: t.id, name: t.name, createdAt: iso(t.created_at)! });
-const toUser = (u: UsersTable): User => ({
-  id: u.id,
-  tenantId: u.tenant_id,
-  email: u.email,
-  name: u.name,
-  role: u.role,
-  createdAt: iso(u.created_at)!,
-});
+/** Tenants, users, sign-in, second factors, sessions and API tokens. */
+export function createIdentity({ db, clock, ids, audit, dialect, box, requireOperatorTwoFactor = true }: Deps) {
+  const factors = createSecondFactors({ db, clock, audit, box, issuer: 'Kumulus', requireOperator: requireOperatorTwoFactor });
 
-/** Tenants, users, sign-in, sessions and API tokens. */
-export function createIdentity({ db, clock, ids, audit, dialect }: Deps) {
+  /** The caller's user and tenant, and where they stand on second factors. */
+  async function meOf(user: UsersTable, via: Principal['via']): Promise<Me> {
+    const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', user.tenant_id).executeTakeFirstOrThrow();
+    const enabled = await factors.enabled(user.id);
+    const required = (await factors.requiredFor(user)) !== null;
+    return { user: toUser(user), tenant: toTenant(tenant), twoFactor: { enabled, required, mustEnrol: via === 'session' && required && !enabled } };
+  }
+  const signIn = createSignIn({ db, clock, audit, factors, meOf });
 
   /** Inserts a tenant whose name must be free. */
   async function insertTenant(trx: Kysely<Database>, name: string): Promise<TenantsTable> {
@@ -100,6 +103,14 @@ export function createIdentity({ db, clock, ids, audit, dialect }: Deps) {
 
   return {
     ...createTenantAdmin({ db, audit, dialect }),
+    ...createTenantSecurity({ db, clock, audit, factors }),
+    factors,
+    login: signIn.login,
+    loginSecondFactor: signIn.secondFactor,
+
+    /** Sets the caller's new password after checking the current one; ends their other sessions. */
+    changePassword: (p: Principal, body: { currentPassword: string; newPassword: string }, source: string, requestId: string) =>
+      changePassword({ db, clock, audit }, p, body, source, requestId),
 
     /** True when no user exists yet (a fresh store). */
     async isEmpty(): Promise<boolean> {
@@ -113,7 +124,7 @@ export function createIdentity({ db, clock, ids, audit, dialect }: Deps) {
     async createOperator(o: { email: string; password?: string; token?: string; tenantName?: string }) {
       if (o.password) assertStrongPassword(o.password, [o.email]);
       if (o.token !== undefined && o.token.length < 16) throw new Error('the bootstrap token needs at least 16 characters');
-      const passwordHash = o.password ? await hashPassword(o.password) : NO_PASSWORD;
+      const passwordHash = o.password ? await hashPassword(o.password) : signIn.NO_PASSWORD;
       return db.transaction().execute(async (trx) => {
         const tenant = await insertTenant(trx, o.tenantName ?? 'operators');
         const user = await insertUser(trx, tenant.id, { email: o.email, name: 'Operator', role: 'operator', passwordHash });
@@ -149,44 +160,22 @@ export function createIdentity({ db, clock, ids, audit, dialect }: Deps) {
         const row = await db
           .selectFrom('sessions')
           .innerJoin('users', 'users.id', 'sessions.user_id')
-          .select(['sessions.expires_at', 'users.id as user_id', 'users.tenant_id', 'users.role', 'users.email'])
+          .leftJoin('tenant_security', 'tenant_security.tenant_id', 'users.tenant_id')
+          .leftJoin('user_totp', 'user_totp.user_id', 'users.id')
+          .select(['sessions.expires_at', 'users.id as user_id', 'users.tenant_id', 'users.role', 'users.email', 'tenant_security.two_factor_required', 'user_totp.confirmed_at'])
           .where('sessions.id_hash', '=', idHash)
           .executeTakeFirst();
         if (!row || row.expires_at <= now) return null;
+        // A session of an account that must have a second factor and has none may only enrol one.
+        const reason = row.role === 'operator' && requireOperatorTwoFactor ? 'operator' : row.two_factor_required ? 'tenant' : null;
+        const mustEnrol = reason !== null && row.confirmed_at == null ? reason : undefined;
         // Sliding expiry: an active session lives on, an idle one ends 12 hours after its last use.
         if (row.expires_at - now < SESSION_MS / 2) {
           await db.updateTable('sessions').set({ expires_at: now + SESSION_MS }).where('id_hash', '=', idHash).execute();
         }
-        return { userId: row.user_id, tenantId: row.tenant_id, role: row.role, email: row.email, via: 'session', credentialId: idHash };
+        return { userId: row.user_id, tenantId: row.tenant_id, role: row.role, email: row.email, via: 'session', credentialId: idHash, ...(mustEnrol ? { mustEnrol } : {}) };
       }
       return null;
-    },
-
-    /** Checks e-mail and password with lockout; answers the new session's secret. */
-    async login(email: string, password: string, source: string, requestId: string): Promise<{ session: string; me: Me; maxAgeSeconds: number }> {
-      await assertNotLocked(db, clock, email, source);
-      const user = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
-      const ok = await verifyPassword(password, user?.password_hash ?? NO_PASSWORD);
-      if (!user || !ok) {
-        await recordFailure(db, clock, email, source);
-        await db.transaction().execute((trx) =>
-          audit.record(trx, { tenantId: user?.tenant_id ?? null, userId: null, requestId }, {
-            action: 'auth.login_failed',
-            targetType: 'user',
-            targetId: email.toLowerCase(),
-            detail: { source },
-          }),
-        );
-        throw new DomainError('INVALID_CREDENTIALS');
-      }
-      await clearFailures(db, email);
-      const session = newSecret('kms');
-      const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', user.tenant_id).executeTakeFirstOrThrow();
-      await db.transaction().execute(async (trx) => {
-        await trx.insertInto('sessions').values({ id_hash: sha256(session), user_id: user.id, created_at: clock(), expires_at: clock() + SESSION_MS }).execute();
-        await audit.record(trx, { tenantId: user.tenant_id, userId: user.id, requestId }, { action: 'auth.login', targetType: 'user', targetId: user.id, detail: { source } });
-      });
-      return { session, me: { user: toUser(user), tenant: toTenant(tenant) }, maxAgeSeconds: SESSION_MS / 1000 };
     },
 
     /** Ends the principal's session (a token stays valid: revoke it instead). */
@@ -198,11 +187,9 @@ export function createIdentity({ db, clock, ids, audit, dialect }: Deps) {
       });
     },
 
-    /** The caller's user and tenant. */
+    /** The caller's user and tenant, and where they stand on second factors. */
     async me(p: Principal): Promise<Me> {
-      const user = await db.selectFrom('users').selectAll().where('id', '=', p.userId).executeTakeFirstOrThrow();
-      const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', p.tenantId).executeTakeFirstOrThrow();
-      return { user: toUser(user), tenant: toTenant(tenant) };
+      return meOf(await db.selectFrom('users').selectAll().where('id', '=', p.userId).executeTakeFirstOrThrow(), p.via);
     },
 
     /** Operators list every tenant; others see only their own. */

@@ -2,7 +2,7 @@
  * What operators do to existing tenants: rename and delete. A tenant that still has servers
  * is not deleted: its servers are real containers with addresses and (later) bills, so they
  * go first, each through its own delete operation, and the 409 names them. What goes with the
- * tenant are its users (with their sessions and API tokens), SSH keys and finished operations;
+ * tenant are its users (with their sessions, API tokens and second factors), SSH keys and finished operations;
  * the audit log keeps its entries.
  */
 import type { Tenant } from '@kumulus/api';
@@ -60,6 +60,8 @@ export function createTenantAdmin({ db, audit, dialect }: { db: Kysely<Database>
         }
         const users = trx.selectFrom('users').select('id').where('tenant_id', '=', id);
         await trx.deleteFrom('sessions').where('user_id', 'in', users).execute();
+        for (const table of ['user_totp', 'recovery_codes', 'login_challenges'] as const) await trx.deleteFrom(table).where('user_id', 'in', users).execute();
+        await trx.deleteFrom('tenant_security').where('tenant_id', '=', id).execute();
         await trx.deleteFrom('api_tokens').where('tenant_id', '=', id).execute();
         await trx.deleteFrom('ssh_keys').where('tenant_id', '=', id).execute();
         // Webhooks are settings like keys: they go with the tenant, their delivery logs with them.

@@ -1,7 +1,7 @@
 /**
- * The sign-in page. Password today; the form is a sequence of steps so a second factor
- * (TOTP/WebAuthn) slots in after the password step, and SSO providers render as buttons
- * above it once the API lists them.
+ * The sign-in page, a sequence of steps: e-mail and password, then, for an account with a second factor, the
+ * code of its authenticator app (or one of its recovery codes). SSO providers render as buttons above the form
+ * once the API lists them.
  */
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
@@ -23,6 +23,7 @@ export function SignInPage({ ssoProviders = [] }: { ssoProviders?: SsoProvider[]
   const { signIn, reason } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [challenge, setChallenge] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
 
@@ -31,7 +32,11 @@ export function SignInPage({ ssoProviders = [] }: { ssoProviders?: SsoProvider[]
     setBusy(true);
     setError(undefined);
     try {
-      await signIn(email.trim(), password);
+      const next = await signIn(email.trim(), password);
+      if (next) {
+        setChallenge(next);
+        setBusy(false);
+      }
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -49,46 +54,108 @@ export function SignInPage({ ssoProviders = [] }: { ssoProviders?: SsoProvider[]
           <LanguageSwitcher />
         </div>
         <h1>{t('signIn.title')}</h1>
-        {reason && (
+        {reason && !challenge && (
           <p className="notice info" role="status">
             {t(reason === 'expired' ? 'signIn.expired' : 'signIn.signedOut')}
           </p>
         )}
-        {ssoProviders.length > 0 && (
-          <section aria-label={t('signIn.sso')} className="sso">
-            <p>{t('signIn.sso')}</p>
-            {ssoProviders.map((p) => (
-              <a key={p.id} className="button" href={p.href}>
-                {p.name}
-              </a>
-            ))}
-          </section>
+        {challenge ? (
+          <SecondFactorStep challenge={challenge} onRestart={() => setChallenge(null)} />
+        ) : (
+          <>
+            {ssoProviders.length > 0 && (
+              <section aria-label={t('signIn.sso')} className="sso">
+                <p>{t('signIn.sso')}</p>
+                {ssoProviders.map((p) => (
+                  <a key={p.id} className="button" href={p.href}>
+                    {p.name}
+                  </a>
+                ))}
+              </section>
+            )}
+            <form onSubmit={submit} aria-busy={busy}>
+              <Field label={t('signIn.email')} type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+              <Field
+                label={t('signIn.password')}
+                type="password"
+                name="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+              <ErrorNotice error={error} />
+              <button type="submit" className="primary wide" disabled={busy}>
+                {busy ? t('signIn.busy') : t('signIn.submit')}
+              </button>
+            </form>
+          </>
         )}
-        <form onSubmit={submit} aria-busy={busy}>
-          <Field
-            label={t('signIn.email')}
-            type="email"
-            name="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-          <Field
-            label={t('signIn.password')}
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-          <ErrorNotice error={error} />
-          <button type="submit" className="primary wide" disabled={busy}>
-            {busy ? t('signIn.busy') : t('signIn.submit')}
-          </button>
-        </form>
       </div>
     </main>
+  );
+}
+
+/** The second step: a code of the authenticator app, or a recovery code instead. */
+function SecondFactorStep({ challenge, onRestart }: { challenge: string; onRestart: () => void }) {
+  const { t } = useI18n();
+  const { signInSecondFactor } = useSession();
+  const [recovery, setRecovery] = useState(false);
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await signInSecondFactor(recovery ? { challenge, recoveryCode: code.trim() } : { challenge, code: code.trim() });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} aria-busy={busy}>
+      <p>{recovery ? t('signIn.recoveryHint') : t('signIn.secondFactor')}</p>
+      {recovery ? (
+        <Field key="recovery" label={t('signIn.recoveryCode')} name="recovery-code" autoComplete="off" required value={code} onChange={(e) => setCode(e.target.value)} />
+      ) : (
+        <Field
+          key="code"
+          label={t('signIn.code')}
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9 ]{6,7}"
+          required
+          autoFocus
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+        />
+      )}
+      <ErrorNotice error={error} />
+      <button type="submit" className="primary wide" disabled={busy}>
+        {busy ? t('signIn.busy') : t('signIn.verify')}
+      </button>
+      <div className="row spread">
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            setRecovery(!recovery);
+            setCode('');
+            setError(undefined);
+          }}
+        >
+          {recovery ? t('signIn.useApp') : t('signIn.useRecovery')}
+        </button>
+        <button type="button" className="link" onClick={onRestart}>
+          {t('signIn.restart')}
+        </button>
+      </div>
+    </form>
   );
 }

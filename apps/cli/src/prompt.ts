@@ -1,0 +1,49 @@
+/** Asking the person at the terminal: plain answers, hidden ones (passwords), or lines piped in on standard input. */
+import { createInterface } from 'node:readline/promises';
+import { usageError } from './errors.ts';
+import { t } from './i18n.ts';
+
+/** Asks a question on the terminal; without one, a usage error naming `what` is missing. */
+export async function ask(question: string, what: string, command: string): Promise<string> {
+  if (!process.stdin.isTTY) throw usageError(t('usage.noTty', { what }), command);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+/** Asks for a secret on the terminal without echoing it. */
+export async function askHidden(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  process.stderr.write(question);
+  // readline echoes every key through _writeToOutput; silencing it is the usual way to hide a password.
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
+  try {
+    return await rl.question('');
+  } finally {
+    rl.close();
+    process.stderr.write('\n');
+  }
+}
+
+let piped: string[] | undefined;
+
+/**
+ * The next line piped in on standard input (a password, then a code): all of it is read on the first call, as a
+ * stream can be read only once.
+ */
+export async function nextStdinLine(): Promise<string> {
+  if (!piped) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    piped = Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
+  }
+  return (piped.shift() ?? '').trimEnd();
+}
+
+/** A secret from the terminal (hidden) or, when standard input is not one, its next line. */
+export async function secret(question: string): Promise<string> {
+  return process.stdin.isTTY ? askHidden(question) : nextStdinLine();
+}

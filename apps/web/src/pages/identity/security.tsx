@@ -1,0 +1,153 @@
+/**
+ * The security page: the account's authenticator app and recovery codes, its password, and for tenant admins the
+ * rule that every user needs a second factor. A session that must enrol first lands here and can go nowhere else.
+ */
+import { securityApi } from '@kumulus/api/security-client';
+import { type FormEvent, useState } from 'react';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Field } from '../../components/field.tsx';
+import { PasswordField } from '../../components/password-field.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api } from '../../lib/api.ts';
+import { useSession } from '../../lib/session.tsx';
+import { usePoll } from '../../lib/use-poll.ts';
+import { RecoveryCodeList, TotpEnrol } from './totp-enrol.tsx';
+
+const security = securityApi(api);
+
+/** A form of one password-confirmed action. */
+function PasswordAction({ label, danger, onSubmit }: { label: string; danger?: boolean; onSubmit: (password: string) => Promise<void> }) {
+  const { t } = useI18n();
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onSubmit(password);
+      setPassword('');
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="inline-form" onSubmit={submit} aria-busy={busy} aria-label={label}>
+      <Field label={t('security.currentPassword')} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+      <button type="submit" className={danger ? 'danger' : undefined} disabled={busy}>
+        {label}
+      </button>
+      <ErrorNotice error={error} />
+    </form>
+  );
+}
+
+function ChangePasswordForm() {
+  const { t } = useI18n();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    setDone(false);
+    try {
+      await security.changePassword(current, next);
+      setCurrent('');
+      setNext('');
+      setDone(true);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form className="card" onSubmit={submit}>
+      <h2>{t('security.passwordTitle')}</h2>
+      <Field label={t('security.currentPassword')} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
+      <PasswordField label={t('security.newPassword')} value={next} onChange={setNext} />
+      {done && (
+        <p className="notice success" role="status">
+          {t('security.passwordChanged')}
+        </p>
+      )}
+      <ErrorNotice error={error} />
+      <button type="submit" className="primary">
+        {t('security.passwordSubmit')}
+      </button>
+    </form>
+  );
+}
+
+function TenantRule({ tenantId }: { tenantId: string }) {
+  const { t } = useI18n();
+  const rule = usePoll(['tenant-security', tenantId], () => security.tenantSecurity(tenantId), 0);
+  const [error, setError] = useState<unknown>();
+  const toggle = async (on: boolean) => {
+    setError(undefined);
+    try {
+      await security.setTenantSecurity(tenantId, { twoFactorRequired: on });
+      rule.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <div className="card">
+      <h2>{t('security.tenantTitle')}</h2>
+      <label className="check">
+        <input type="checkbox" checked={!!rule.data?.twoFactorRequired} disabled={!rule.data} onChange={(e) => void toggle(e.target.checked)} />
+        {t('security.tenantRequire')}
+      </label>
+      <ErrorNotice error={error ?? rule.error} />
+    </div>
+  );
+}
+
+/** The security page. */
+export function SecurityPage() {
+  const { t } = useI18n();
+  const { me, refresh } = useSession();
+  const status = usePoll(['2fa'], () => security.status(), 0);
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const totp = status.data?.totp;
+  const enabled = !!totp?.enabled;
+  const changed = async (newCodes?: string[]) => {
+    if (newCodes) setCodes(newCodes);
+    status.reload();
+    await refresh();
+  };
+
+  return (
+    <section aria-labelledby="security-title">
+      <h1 id="security-title">{t('security.title')}</h1>
+      {me?.twoFactor.mustEnrol && (
+        <p className="notice warn" role="alert">
+          {t(me.user.role === 'operator' ? 'security.mustEnrolOperator' : 'security.mustEnrolTenant')}
+        </p>
+      )}
+      {codes && <RecoveryCodeList codes={codes} onDone={() => setCodes(null)} />}
+      <div className="card">
+        <h2>{t('security.appTitle')}</h2>
+        <p data-testid="totp-state">{!enabled ? t('security.appOff') : totp?.locked ? t('security.appLocked') : t('security.appOn')}</p>
+        {enabled && <p className="muted">{t('security.codesLeft', { count: status.data?.recoveryCodesLeft ?? 0 })}</p>}
+        <ErrorNotice error={status.error} />
+        {status.data && !enabled && <TotpEnrol onEnrolled={(c) => void changed(c)} />}
+        {enabled && (
+          <>
+            <PasswordAction label={t('security.newCodes')} onSubmit={async (pw) => changed((await security.newRecoveryCodes(pw)).recoveryCodes)} />
+            <PasswordAction label={t('security.remove')} danger onSubmit={async (pw) => {
+                await security.removeTotp(pw);
+                await changed();
+              }} />
+          </>
+        )}
+      </div>
+      <ChangePasswordForm />
+      {me && me.user.role !== 'member' && <TenantRule tenantId={me.tenant.id} />}
+    </section>
+  );
+}
