@@ -28,19 +28,16 @@ export async function askHidden(question: string): Promise<string> {
   }
 }
 
-let piped: string[] | undefined;
+let lines: AsyncIterator<string> | undefined;
 
 /**
- * The next line piped in on standard input (a password, then a code): all of it is read on the first call, as a
- * stream can be read only once.
+ * The next line piped in on standard input (a password, then a code). One reader serves every call, so a script
+ * can answer each question as it comes: the code only after it has seen the key to compute it from.
  */
 export async function nextStdinLine(): Promise<string> {
-  if (!piped) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    piped = Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
-  }
-  return (piped.shift() ?? '').trimEnd();
+  lines ??= createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]();
+  const next = await lines.next();
+  return next.done ? '' : next.value.trimEnd();
 }
 
 /** A secret from the terminal (hidden) or, when standard input is not one, its next line. */
