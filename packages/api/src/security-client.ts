@@ -4,7 +4,7 @@
  */
 import type { KumulusClient } from './client.ts';
 import type { Me } from './schemas.ts';
-import type { LoginResult, RecoveryCodes, SecondFactorChallenge, SecondFactorLogin, TenantSecurity, TotpSetup, TwoFactorStatus } from './schemas/security.ts';
+import type { FinishKeyRegistration, KeyRegistered, KeyRegistrationOptions, LoginResult, RecoveryCodes, SecurityKey, SecondFactorChallenge, SecondFactorLogin, TenantSecurity, TotpSetup, TwoFactorStatus } from './schemas/security.ts';
 
 const at = (id: string) => encodeURIComponent(id);
 
@@ -23,6 +23,10 @@ export function securityApi(c: KumulusClient) {
     removeTotp: (password: string) => c.request<void>('POST', '/auth/2fa/totp/remove', { password }),
     newRecoveryCodes: (password: string) => c.request<RecoveryCodes>('POST', '/auth/2fa/recovery-codes', { password }),
     changePassword: (currentPassword: string, newPassword: string) => c.request<void>('POST', '/auth/password', { currentPassword, newPassword }),
+    listKeys: () => c.request<SecurityKey[]>('GET', '/auth/2fa/webauthn'),
+    startKeyRegistration: (password: string) => c.request<KeyRegistrationOptions>('POST', '/auth/2fa/webauthn/registration', { password }),
+    finishKeyRegistration: (body: FinishKeyRegistration) => c.request<KeyRegistered>('POST', '/auth/2fa/webauthn', body),
+    removeKey: (id: string, password: string) => c.request<void>('POST', `/auth/2fa/webauthn/${at(id)}/remove`, { password }),
     tenantSecurity: (tenant: string) => c.request<TenantSecurity>('GET', `/tenants/${at(tenant)}/security`),
     setTenantSecurity: (tenant: string, body: TenantSecurity) => c.request<TenantSecurity>('PUT', `/tenants/${at(tenant)}/security`, body),
   };

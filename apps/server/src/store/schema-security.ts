@@ -28,7 +28,31 @@ export interface LoginChallengesTable {
   user_id: string;
   source: string;
   failures: number;
+  /** The WebAuthn challenge handed out with it, when the user has security keys. */
+  webauthn_challenge: string | null;
   created_at: number;
+  expires_at: number;
+}
+
+/** A WebAuthn security key or passkey: its credential id (`key_id`, base64url), public key and counter. */
+export interface WebauthnCredentialsTable {
+  id: string;
+  key_id: string;
+  user_id: string;
+  name: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  counter: number;
+  /** JSON array of transports the authenticator named (usb, nfc, internal …). */
+  transports: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** The challenge of a key registration under way (one per user). */
+export interface WebauthnRegistrationsTable {
+  user_id: string;
+  challenge: string;
   expires_at: number;
 }
 
@@ -44,5 +68,7 @@ export interface SecurityTables {
   user_totp: UserTotpTable;
   recovery_codes: RecoveryCodesTable;
   login_challenges: LoginChallengesTable;
+  webauthn_credentials: WebauthnCredentialsTable;
+  webauthn_registrations: WebauthnRegistrationsTable;
   tenant_security: TenantSecurityTable;
 }

@@ -6,7 +6,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { Me } from '@kumulus/api/schemas';
 import { needsSecondFactor, securityApi } from '@kumulus/api/security-client';
-import type { SecondFactorLogin } from '@kumulus/api';
+import type { SecondFactorChallenge, SecondFactorLogin } from '@kumulus/api';
 import { api, onUnauthorized } from './api.ts';
 import { navigate } from 'wouter/use-browser-location';
 import { queryClient } from './use-poll.ts';
@@ -20,8 +20,8 @@ export interface Session {
   me: Me | null | undefined;
   reason: SignedOutReason;
   isOperator: boolean;
-  /** The password step; answers the challenge when a second factor is due, else null (signed in). */
-  signIn: (email: string, password: string) => Promise<string | null>;
+  /** The password step; answers the second step when a second factor is due, else null (signed in). */
+  signIn: (email: string, password: string) => Promise<SecondFactorChallenge['secondFactor'] | null>;
   /** The second step: the challenge with a TOTP or recovery code. */
   signInSecondFactor: (proof: SecondFactorLogin) => Promise<void>;
   /** Takes a fresh `/auth/me` (after enrolling a second factor). */
@@ -79,7 +79,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(
     async (email: string, password: string) => {
       const result = await api.login(email, password);
-      if (needsSecondFactor(result)) return result.secondFactor.challenge;
+      if (needsSecondFactor(result)) return result.secondFactor;
       signedInAs(result);
       return null;
     },

@@ -6,6 +6,10 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Me } from '../schemas.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
+/** Options for navigator.credentials (PublicKeyCredential*OptionsJSON), as @simplewebauthn/browser takes them. */
+const WebauthnOptions = Type.Record(Type.String(), Type.Unknown(), { description: 'WebAuthn options (JSON form) for the browser' });
+/** A WebAuthn answer of the browser (RegistrationResponseJSON / AuthenticationResponseJSON). */
+const WebauthnResponse = Type.Record(Type.String(), Type.Unknown(), { description: "the authenticator's answer (JSON form)" });
 const Password = Type.String({ maxLength: 256, description: 'your current password (re-authentication)' });
 
 /** The second step a sign-in still needs: present the challenge with a code. */
@@ -13,8 +17,9 @@ export const SecondFactorChallenge = Type.Object(
   {
     secondFactor: Type.Object({
       challenge: Type.String({ description: 'short-lived secret to send with the code (POST /auth/login/second-factor)' }),
-      methods: Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('recovery')])),
+      methods: Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('webauthn'), Type.Literal('recovery')])),
       expiresAt: Timestamp,
+      webauthn: Type.Optional(WebauthnOptions),
     }),
   },
   { $id: 'SecondFactorChallenge' },
@@ -31,6 +36,7 @@ export const SecondFactorLogin = Type.Object(
     challenge: Type.String({ minLength: 1, maxLength: 100 }),
     code: Type.Optional(Type.String({ maxLength: 20, description: 'the 6-digit code of the authenticator app' })),
     recoveryCode: Type.Optional(Type.String({ maxLength: 40, description: 'one of the recovery codes (used up by this)' })),
+    webauthn: Type.Optional(WebauthnResponse),
   },
   { additionalProperties: false },
 );
@@ -43,6 +49,7 @@ export const TwoFactorStatus = Type.Object(
       Type.Object({ enabled: Type.Boolean({ description: 'false while enrolment awaits its first code' }), locked: Type.Boolean(), createdAt: Timestamp }),
       Type.Null(),
     ]),
+    securityKeys: Type.Integer({ description: 'WebAuthn security keys and passkeys' }),
     recoveryCodesLeft: Type.Integer(),
     required: Type.Boolean(),
   },
@@ -82,3 +89,25 @@ export const TenantSecurity = Type.Object(
   { additionalProperties: false },
 );
 export type TenantSecurity = Static<typeof TenantSecurity>;
+
+/** A WebAuthn security key or passkey of the caller. */
+export const SecurityKey = Type.Object(
+  { id: Type.String({ pattern: '^wak_' }), name: Type.String(), createdAt: Timestamp, lastUsedAt: Type.Union([Timestamp, Type.Null()]) },
+  { $id: 'SecurityKey' },
+);
+export type SecurityKey = Static<typeof SecurityKey>;
+
+/** The options a key registration hands to the browser. */
+export const KeyRegistrationOptions = Type.Object({ options: WebauthnOptions });
+export type KeyRegistrationOptions = Static<typeof KeyRegistrationOptions>;
+
+/** The browser's answer to a key registration, with a name for the key. */
+export const FinishKeyRegistration = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 64 }), response: WebauthnResponse },
+  { additionalProperties: false },
+);
+export type FinishKeyRegistration = Static<typeof FinishKeyRegistration>;
+
+/** A registered key; recovery codes when it is the account's first second factor (shown once), else null. */
+export const KeyRegistered = Type.Object({ key: SecurityKey, recoveryCodes: Type.Union([Type.Array(Type.String()), Type.Null()]) });
+export type KeyRegistered = Static<typeof KeyRegistered>;

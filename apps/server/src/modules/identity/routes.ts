@@ -2,7 +2,7 @@ import { CreatedToken, CreateTenant, CreateToken, CreateUser, ListQuery, Login, 
 import type { FastifyRequest } from 'fastify';
 import { SESSION_COOKIE } from '../../http/auth.ts';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
-import { securityRoutes } from './security-routes.ts';
+import { rpOf, securityRoutes } from './security-routes.ts';
 import type { Identity } from './service.ts';
 
 
@@ -25,7 +25,7 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
       responses: { 200: LoginResult },
       handler: async (req, reply) => {
         const { email, password } = req.body as Login;
-        const result = await identity.login(email, password, req.ip, req.id);
+        const result = await identity.login(email, password, req.ip, req.id, rpOf(req));
         // An account with a second factor gets a challenge for the second step, and no cookie yet.
         if ('secondFactor' in result) return result;
         reply.setCookie(SESSION_COOKIE, result.session, { ...cookieOptions(req), maxAge: result.maxAgeSeconds });
@@ -35,14 +35,14 @@ export function identityRoutes(identity: Identity, opts: { secureCookies: boolea
     {
       method: 'POST',
       url: '/auth/login/second-factor',
-      summary: "Second step of a sign-in: the password step's challenge with a TOTP or recovery code; sets the session cookie",
+      summary: "Second step of a sign-in: the password step's challenge with a TOTP code, a security key's answer or a recovery code; sets the session cookie",
       tag: 'auth',
       auth: false,
       body: SecondFactorLogin,
       errors: ['SIGN_IN_CHALLENGE_INVALID', 'SECOND_FACTOR_INVALID', 'SECOND_FACTOR_LOCKED'],
       responses: { 200: Me },
       handler: async (req, reply) => {
-        const { session, me, maxAgeSeconds } = await identity.loginSecondFactor(req.body as SecondFactorLogin, req.ip, req.id);
+        const { session, me, maxAgeSeconds } = await identity.loginSecondFactor(req.body as SecondFactorLogin, req.ip, req.id, rpOf(req));
         reply.setCookie(SESSION_COOKIE, session, { ...cookieOptions(req), maxAge: maxAgeSeconds });
         return me;
       },

@@ -1,6 +1,6 @@
 /**
- * Second factors of an account: a TOTP authenticator (enrolled with a QR code, confirmed by a first code) and
- * ten recovery codes. A code is accepted once: each one belongs to a 30-second step, and only steps later than
+ * Second factors of an account: a TOTP authenticator (enrolled with a QR code, confirmed by a first code),
+ * WebAuthn security keys (webauthn.ts) and ten recovery codes. A code is accepted once: each one belongs to a 30-second step, and only steps later than
  * the last one used count. Too many wrong codes in a row lock the authenticator until a recovery code is used.
  * The seed is sealed with the key outside the store, bound to its user.
  */
@@ -8,12 +8,14 @@ import type { RecoveryCodes, TotpSetup, TwoFactorStatus } from '@kumulus/api';
 import { type Kysely, sql } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
+import type { IdGenerator } from '../../lib/ids.ts';
 import type { Database } from '../../store/schema.ts';
 import { type Actor, actorOf, type Audit } from '../audit/service.ts';
 import type { Principal } from './principal.ts';
 import { reauthenticate } from './reauth.ts';
 import { consumeRecoveryCode, issueRecoveryCodes, recoveryCodesLeft } from './recovery-codes.ts';
 import { newTotpSecret, totpStep, totpUri } from './totp.ts';
+import { createWebauthn, type RelyingParty } from './webauthn.ts';
 
 /** Wrong codes in a row after which the authenticator locks. */
 export const TOTP_LOCK_AFTER = 5;
@@ -37,6 +39,7 @@ export const REASON_TEXT = {
 interface Deps {
   db: Kysely<Database>;
   clock: Clock;
+  ids: IdGenerator;
   audit: Audit;
   box: () => Sealer;
   /** The issuer shown in authenticator apps. */
@@ -49,11 +52,16 @@ interface Deps {
 export interface FactorProof {
   code?: string;
   recoveryCode?: string;
+  /** A WebAuthn answer, with the challenge the sign-in handed out and the relying party it was for. */
+  webauthn?: { response: Record<string, unknown>; challenge: string | null; rp: RelyingParty };
 }
 
 /** TOTP enrolment, recovery codes and checking a presented second factor. */
-export function createSecondFactors({ db, clock, audit, box, issuer, requireOperator }: Deps) {
+export function createSecondFactors({ db, clock, ids, audit, box, issuer, requireOperator }: Deps) {
   const context = (userId: string) => `totp:${userId}`;
+  const totpEnabled = async (userId: string) =>
+    !!(await db.selectFrom('user_totp').select('user_id').where('user_id', '=', userId).where('confirmed_at', 'is not', null).executeTakeFirst());
+  const webauthn = createWebauthn({ db, clock, ids, audit, hasOtherFactor: totpEnabled });
 
   /** Why the user must have a second factor, or null when it is up to them. */
   async function requiredFor(user: { role: string; tenant_id: string }): Promise<TwoFactorReason | null> {
@@ -62,9 +70,9 @@ export function createSecondFactors({ db, clock, audit, box, issuer, requireOper
     return t?.two_factor_required ? 'tenant' : null;
   }
 
-  /** True when the user has a confirmed authenticator. */
+  /** True when the user has a second factor: a confirmed authenticator app or a security key. */
   async function enabled(userId: string): Promise<boolean> {
-    return !!(await db.selectFrom('user_totp').select('user_id').where('user_id', '=', userId).where('confirmed_at', 'is not', null).executeTakeFirst());
+    return (await totpEnabled(userId)) || (await webauthn.hasKeys(userId));
   }
 
   async function record(actor: Actor, action: string, userId: string, detail?: Record<string, unknown>) {
@@ -74,6 +82,8 @@ export function createSecondFactors({ db, clock, audit, box, issuer, requireOper
   return {
     requiredFor,
     enabled,
+    totpEnabled,
+    webauthn,
 
     /** Where the caller's second factors stand. */
     async status(p: Principal): Promise<TwoFactorStatus> {
@@ -81,6 +91,7 @@ export function createSecondFactors({ db, clock, audit, box, issuer, requireOper
       const row = await db.selectFrom('user_totp').selectAll().where('user_id', '=', p.userId).executeTakeFirst();
       return {
         totp: row ? { enabled: row.confirmed_at !== null, locked: row.locked_at !== null, createdAt: iso(row.created_at)! } : null,
+        securityKeys: (await webauthn.listKeys(p)).length,
         recoveryCodesLeft: await recoveryCodesLeft(db, p.userId),
         required: (await requiredFor(user)) !== null,
       };
@@ -109,7 +120,10 @@ export function createSecondFactors({ db, clock, audit, box, issuer, requireOper
         if (step === null) throw new DomainError('TOTP_CODE_INVALID');
         // The confirming code is used: it cannot sign in a moment later.
         await trx.updateTable('user_totp').set({ confirmed_at: clock(), last_step: step }).where('user_id', '=', p.userId).execute();
-        const recoveryCodes = await issueRecoveryCodes(trx, p.userId, clock());
+        // With a security key already, the account has its codes; a second set would void what the user keeps.
+        // (Read in the transaction: SQLite has one connection, a query beside the transaction would wait for it.)
+        const hasKey = await trx.selectFrom('webauthn_credentials').select('id').where('user_id', '=', p.userId).executeTakeFirst();
+        const recoveryCodes = hasKey ? [] : await issueRecoveryCodes(trx, p.userId, clock());
         await audit.record(trx, actorOf(p, requestId), { action: 'auth.totp_enabled', targetType: 'user', targetId: p.userId });
         return { recoveryCodes };
       });
@@ -121,7 +135,10 @@ export function createSecondFactors({ db, clock, audit, box, issuer, requireOper
       await db.transaction().execute(async (trx) => {
         const res = await trx.deleteFrom('user_totp').where('user_id', '=', p.userId).executeTakeFirst();
         if (Number(res.numDeletedRows) === 0) throw new DomainError('TOTP_NOT_ENABLED');
-        await trx.deleteFrom('recovery_codes').where('user_id', '=', p.userId).execute();
+        // Recovery codes stand in for the second factors; with none left they go too.
+        if (!(await trx.selectFrom('webauthn_credentials').select('id').where('user_id', '=', p.userId).executeTakeFirst())) {
+          await trx.deleteFrom('recovery_codes').where('user_id', '=', p.userId).execute();
+        }
         await audit.record(trx, actorOf(p, requestId), { action: 'auth.totp_removed', targetType: 'user', targetId: p.userId });
       });
     },
@@ -142,15 +159,21 @@ export function createSecondFactors({ db, clock, audit, box, issuer, requireOper
      * must be of a step not used before. Failures are written outside any transaction of the caller, so they
      * stay counted when the sign-in fails.
      */
-    async verify(userId: string, proof: FactorProof, actor: Actor): Promise<'totp' | 'recovery'> {
+    async verify(userId: string, proof: FactorProof, actor: Actor): Promise<'totp' | 'webauthn' | 'recovery'> {
       const now = clock();
+      if (proof.webauthn) {
+        const { response, challenge, rp } = proof.webauthn;
+        if (challenge && (await webauthn.verifySignIn(userId, challenge, response, rp))) return 'webauthn';
+        await record(actor, 'auth.second_factor_failed', userId, { method: 'webauthn' });
+        throw new DomainError('SECOND_FACTOR_INVALID');
+      }
       const row = await db.selectFrom('user_totp').selectAll().where('user_id', '=', userId).where('confirmed_at', 'is not', null).executeTakeFirst();
-      if (!row) throw new DomainError('SECOND_FACTOR_INVALID');
       if (proof.recoveryCode) {
+        if (!(await enabled(userId))) throw new DomainError('SECOND_FACTOR_INVALID');
         const used = await db.transaction().execute(async (trx) => {
           if (!(await consumeRecoveryCode(trx, userId, proof.recoveryCode!, now))) return false;
           await trx.updateTable('user_totp').set({ failures: 0, locked_at: null }).where('user_id', '=', userId).execute();
-          await audit.record(trx, actor, { action: 'auth.recovery_code_used', targetType: 'user', targetId: userId, detail: { unlocked: row.locked_at !== null } });
+          await audit.record(trx, actor, { action: 'auth.recovery_code_used', targetType: 'user', targetId: userId, detail: { unlocked: row?.locked_at != null } });
           return true;
         });
         if (!used) {
@@ -159,6 +182,7 @@ export function createSecondFactors({ db, clock, audit, box, issuer, requireOper
         }
         return 'recovery';
       }
+      if (!row) throw new DomainError('SECOND_FACTOR_INVALID');
       if (row.locked_at !== null) throw new DomainError('SECOND_FACTOR_LOCKED');
       const step = totpStep(box().open(row.secret_sealed, context(userId)), proof.code ?? '', now);
       if (step !== null && step > row.last_step) {

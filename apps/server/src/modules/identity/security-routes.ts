@@ -1,6 +1,17 @@
-import { ChangePassword, ConfirmTotp, Reauthenticate, RecoveryCodes, TenantSecurity, TotpSetup, TwoFactorStatus } from '@kumulus/api';
+import { ChangePassword, ConfirmTotp, FinishKeyRegistration, KeyRegistered, KeyRegistrationOptions, Reauthenticate, RecoveryCodes, SecurityKey, TenantSecurity, TotpSetup, TwoFactorStatus } from '@kumulus/api';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Identity } from './service.ts';
+import type { RelyingParty } from './webauthn.ts';
+
+/**
+ * The WebAuthn relying party of a request: the host name and origin the browser used (the protocol of the
+ * connection itself). A key is bound to the host name it was registered at.
+ */
+export function rpOf(req: FastifyRequest): RelyingParty {
+  return { id: req.hostname.replace(/^\[|\]$/g, ''), origin: `${req.protocol}://${req.host}` };
+}
 
 /**
  * Second factors, password change and the tenant's security settings. The enrolment routes stay open to a
@@ -56,6 +67,43 @@ export function securityRoutes(identity: Identity): RouteDef[] {
       errors: ['REAUTH_FAILED', 'ACCOUNT_LOCKED', 'TOTP_NOT_ENABLED'],
       responses: { 200: RecoveryCodes },
       handler: (req, _r, p) => f.newRecoveryCodes(p, (req.body as Reauthenticate).password, req.ip, req.id),
+    },
+    { method: 'GET', url: '/auth/2fa/webauthn', summary: 'Your security keys and passkeys', tag: 'auth', enrolment: true, responses: { 200: Type.Array(SecurityKey) }, handler: (_req, _r, p) => f.webauthn.listKeys(p) },
+    {
+      method: 'POST',
+      url: '/auth/2fa/webauthn/registration',
+      summary: 'Begin registering a security key or passkey (current password needed); answers the options for the browser',
+      tag: 'auth',
+      enrolment: true,
+      body: Reauthenticate,
+      errors: ['REAUTH_FAILED', 'ACCOUNT_LOCKED'],
+      responses: { 200: KeyRegistrationOptions },
+      handler: (req, _r, p) => f.webauthn.startRegistration(p, (req.body as Reauthenticate).password, rpOf(req), req.ip),
+    },
+    {
+      method: 'POST',
+      url: '/auth/2fa/webauthn',
+      summary: "Store the key with the browser's answer; the account's first second factor also gets 10 recovery codes",
+      tag: 'auth',
+      enrolment: true,
+      body: FinishKeyRegistration,
+      errors: ['WEBAUTHN_NOT_PENDING', 'WEBAUTHN_REJECTED'],
+      responses: { 201: KeyRegistered },
+      handler: async (req, reply, p) => reply.status(201).send(await f.webauthn.finishRegistration(p, req.body as FinishKeyRegistration, rpOf(req), req.id)),
+    },
+    {
+      method: 'POST',
+      url: '/auth/2fa/webauthn/:id/remove',
+      summary: 'Remove a security key (current password needed)',
+      tag: 'auth',
+      params: IdParam,
+      body: Reauthenticate,
+      errors: ['REAUTH_FAILED', 'ACCOUNT_LOCKED'],
+      responses: { 204: null },
+      handler: async (req, reply, p) => {
+        await f.webauthn.removeKey(p, idOf(req), (req.body as Reauthenticate).password, req.ip, req.id);
+        return reply.status(204).send();
+      },
     },
     {
       method: 'POST',

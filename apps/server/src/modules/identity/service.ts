@@ -31,7 +31,7 @@ interface Deps {
 
 /** Tenants, users, sign-in, second factors, sessions and API tokens. */
 export function createIdentity({ db, clock, ids, audit, dialect, box, requireOperatorTwoFactor = true }: Deps) {
-  const factors = createSecondFactors({ db, clock, audit, box, issuer: 'Kumulus', requireOperator: requireOperatorTwoFactor });
+  const factors = createSecondFactors({ db, clock, ids, audit, box, issuer: 'Kumulus', requireOperator: requireOperatorTwoFactor });
 
   /** The caller's user and tenant, and where they stand on second factors. */
   async function meOf(user: UsersTable, via: Principal['via']): Promise<Me> {
@@ -163,12 +163,13 @@ export function createIdentity({ db, clock, ids, audit, dialect, box, requireOpe
           .leftJoin('tenant_security', 'tenant_security.tenant_id', 'users.tenant_id')
           .leftJoin('user_totp', 'user_totp.user_id', 'users.id')
           .select(['sessions.expires_at', 'users.id as user_id', 'users.tenant_id', 'users.role', 'users.email', 'tenant_security.two_factor_required', 'user_totp.confirmed_at'])
+          .select((eb) => eb.exists(eb.selectFrom('webauthn_credentials').select('webauthn_credentials.id').whereRef('webauthn_credentials.user_id', '=', 'users.id')).as('has_key'))
           .where('sessions.id_hash', '=', idHash)
           .executeTakeFirst();
         if (!row || row.expires_at <= now) return null;
         // A session of an account that must have a second factor and has none may only enrol one.
         const reason = row.role === 'operator' && requireOperatorTwoFactor ? 'operator' : row.two_factor_required ? 'tenant' : null;
-        const mustEnrol = reason !== null && row.confirmed_at == null ? reason : undefined;
+        const mustEnrol = reason !== null && row.confirmed_at == null && !row.has_key ? reason : undefined;
         // Sliding expiry: an active session lives on, an idle one ends 12 hours after its last use.
         if (row.expires_at - now < SESSION_MS / 2) {
           await db.updateTable('sessions').set({ expires_at: now + SESSION_MS }).where('id_hash', '=', idHash).execute();

@@ -14,6 +14,7 @@ import { assertNotLocked, clearFailures, recordFailure } from './lockout.ts';
 import { verifyPassword } from './passwords.ts';
 import type { SecondFactors } from './second-factors.ts';
 import { newSecret, sha256 } from './secrets.ts';
+import type { RelyingParty } from './webauthn.ts';
 
 /** How long a session lives without use. */
 export const SESSION_MS = 12 * 3600_000;
@@ -55,7 +56,7 @@ export function createSignIn({ db, clock, audit, factors, meOf }: Deps) {
     NO_PASSWORD,
 
     /** Checks e-mail and password with lockout; answers a session, or the challenge of the second step. */
-    async login(email: string, password: string, source: string, requestId: string): Promise<OpenedSession | SecondFactorChallenge> {
+    async login(email: string, password: string, source: string, requestId: string, rp: RelyingParty): Promise<OpenedSession | SecondFactorChallenge> {
       await assertNotLocked(db, clock, email, source);
       const user = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
       const ok = await verifyPassword(password, user?.password_hash ?? NO_PASSWORD);
@@ -75,25 +76,31 @@ export function createSignIn({ db, clock, audit, factors, meOf }: Deps) {
       if (!(await factors.enabled(user.id))) return openSession(user, source, requestId, 'password');
       const challenge = newSecret('kmc');
       const now = clock();
+      const webauthn = await factors.webauthn.signInOptions(user.id, rp);
+      const methods: SecondFactorChallenge['secondFactor']['methods'] = [];
+      if (await factors.totpEnabled(user.id)) methods.push('totp');
+      if (webauthn) methods.push('webauthn');
+      methods.push('recovery');
       await db.transaction().execute(async (trx) => {
         // Challenges of this user that were never finished are void now.
         await trx.deleteFrom('login_challenges').where((eb) => eb.or([eb('user_id', '=', user.id), eb('expires_at', '<=', now)])).execute();
-        await trx.insertInto('login_challenges').values({ id_hash: sha256(challenge), user_id: user.id, source, failures: 0, created_at: now, expires_at: now + CHALLENGE_MS }).execute();
+        await trx.insertInto('login_challenges').values({ id_hash: sha256(challenge), user_id: user.id, source, failures: 0, webauthn_challenge: webauthn ? String(webauthn.challenge) : null, created_at: now, expires_at: now + CHALLENGE_MS }).execute();
         await audit.record(trx, { tenantId: user.tenant_id, userId: user.id, requestId }, { action: 'auth.password_ok', targetType: 'user', targetId: user.id, detail: { source } });
       });
-      return { secondFactor: { challenge, methods: ['totp', 'recovery'], expiresAt: iso(now + CHALLENGE_MS)! } };
+      return { secondFactor: { challenge, methods, expiresAt: iso(now + CHALLENGE_MS)!, ...(webauthn ? { webauthn } : {}) } };
     },
 
-    /** The second step: a challenge of the password step with a TOTP or recovery code; answers the session. */
-    async secondFactor(body: SecondFactorLogin, source: string, requestId: string): Promise<OpenedSession> {
+    /** The second step: a challenge of the password step with a TOTP code, a key's answer or a recovery code. */
+    async secondFactor(body: SecondFactorLogin, source: string, requestId: string, rp: RelyingParty): Promise<OpenedSession> {
       const idHash = sha256(body.challenge);
       const row = await db.selectFrom('login_challenges').selectAll().where('id_hash', '=', idHash).where('expires_at', '>', clock()).executeTakeFirst();
       if (!row) throw new DomainError('SIGN_IN_CHALLENGE_INVALID');
       const user = await db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirstOrThrow();
       const actor: Actor = { tenantId: user.tenant_id, userId: user.id, requestId };
-      let method: 'totp' | 'recovery';
+      let method: 'totp' | 'webauthn' | 'recovery';
+      const webauthn = body.webauthn ? { response: body.webauthn, challenge: row.webauthn_challenge, rp } : undefined;
       try {
-        method = await factors.verify(user.id, { code: body.code, recoveryCode: body.recoveryCode }, actor);
+        method = await factors.verify(user.id, { code: body.code, recoveryCode: body.recoveryCode, webauthn }, actor);
       } catch (err) {
         const failures = row.failures + 1;
         if (failures >= CHALLENGE_TRIES) await db.deleteFrom('login_challenges').where('id_hash', '=', idHash).execute();

@@ -60,7 +60,7 @@ export function createTenantAdmin({ db, audit, dialect }: { db: Kysely<Database>
         }
         const users = trx.selectFrom('users').select('id').where('tenant_id', '=', id);
         await trx.deleteFrom('sessions').where('user_id', 'in', users).execute();
-        for (const table of ['user_totp', 'recovery_codes', 'login_challenges'] as const) await trx.deleteFrom(table).where('user_id', 'in', users).execute();
+        for (const table of ['user_totp', 'recovery_codes', 'login_challenges', 'webauthn_credentials', 'webauthn_registrations'] as const) await trx.deleteFrom(table).where('user_id', 'in', users).execute();
         await trx.deleteFrom('tenant_security').where('tenant_id', '=', id).execute();
         await trx.deleteFrom('api_tokens').where('tenant_id', '=', id).execute();
         await trx.deleteFrom('ssh_keys').where('tenant_id', '=', id).execute();

@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 
 /**
  * Second factors: a TOTP authenticator per user (its seed sealed with the key outside the store, the last time
- * step it was used in so no code counts twice, and the wrong codes that lock it), single-use recovery codes
- * (hashed), the short-lived challenges between the password and the second step of a sign-in, and the tenant
- * setting that makes a second factor mandatory for its users.
+ * step it was used in so no code counts twice, and the wrong codes that lock it), WebAuthn security keys and
+ * passkeys (public key and signature counter) with the challenge of a registration under way, single-use
+ * recovery codes (hashed), the short-lived challenges between the password and the second step of a sign-in, and
+ * the tenant setting that makes a second factor mandatory for its users.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -31,7 +32,27 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('failures', 'integer', (c) => c.notNull())
+    .addColumn('webauthn_challenge', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('webauthn_credentials')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('key_id', 'text', (c) => c.notNull().unique())
+    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('public_key', 'text', (c) => c.notNull())
+    .addColumn('counter', 'bigint', (c) => c.notNull())
+    .addColumn('transports', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_used_at', 'bigint')
+    .execute();
+  await db.schema.createIndex('webauthn_credentials_user').on('webauthn_credentials').column('user_id').execute();
+  await db.schema
+    .createTable('webauthn_registrations')
+    .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+    .addColumn('challenge', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema

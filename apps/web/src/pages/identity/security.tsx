@@ -1,5 +1,5 @@
 /**
- * The security page: the account's authenticator app and recovery codes, its password, and for tenant admins the
+ * The security page: the account's authenticator app, security keys and recovery codes, its password, and for tenant admins the
  * rule that every user needs a second factor. A session that must enrol first lands here and can go nowhere else.
  */
 import { securityApi } from '@kumulus/api/security-client';
@@ -11,6 +11,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
 import { useSession } from '../../lib/session.tsx';
 import { usePoll } from '../../lib/use-poll.ts';
+import { SecurityKeys } from './security-keys.tsx';
 import { RecoveryCodeList, TotpEnrol } from './totp-enrol.tsx';
 
 const security = securityApi(api);
@@ -116,7 +117,7 @@ export function SecurityPage() {
   const totp = status.data?.totp;
   const enabled = !!totp?.enabled;
   const changed = async (newCodes?: string[]) => {
-    if (newCodes) setCodes(newCodes);
+    if (newCodes?.length) setCodes(newCodes);
     status.reload();
     await refresh();
   };
@@ -146,6 +147,7 @@ export function SecurityPage() {
           </>
         )}
       </div>
+      <SecurityKeys onChanged={(c) => void changed(c)} />
       <ChangePasswordForm />
       {me && me.user.role !== 'member' && <TenantRule tenantId={me.tenant.id} />}
     </section>

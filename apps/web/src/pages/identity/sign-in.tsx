@@ -3,6 +3,8 @@
  * code of its authenticator app (or one of its recovery codes). SSO providers render as buttons above the form
  * once the API lists them.
  */
+import type { SecondFactorChallenge } from '@kumulus/api';
+import { type PublicKeyCredentialRequestOptionsJSON, startAuthentication } from '@simplewebauthn/browser';
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
@@ -23,7 +25,7 @@ export function SignInPage({ ssoProviders = [] }: { ssoProviders?: SsoProvider[]
   const { signIn, reason } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [challenge, setChallenge] = useState<string | null>(null);
+  const [challenge, setChallenge] = useState<SecondFactorChallenge['secondFactor'] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
 
@@ -60,7 +62,7 @@ export function SignInPage({ ssoProviders = [] }: { ssoProviders?: SsoProvider[]
           </p>
         )}
         {challenge ? (
-          <SecondFactorStep challenge={challenge} onRestart={() => setChallenge(null)} />
+          <SecondFactorStep step={challenge} onRestart={() => setChallenge(null)} />
         ) : (
           <>
             {ssoProviders.length > 0 && (
@@ -97,10 +99,12 @@ export function SignInPage({ ssoProviders = [] }: { ssoProviders?: SsoProvider[]
 }
 
 /** The second step: a code of the authenticator app, or a recovery code instead. */
-function SecondFactorStep({ challenge, onRestart }: { challenge: string; onRestart: () => void }) {
+function SecondFactorStep({ step, onRestart }: { step: SecondFactorChallenge['secondFactor']; onRestart: () => void }) {
   const { t } = useI18n();
   const { signInSecondFactor } = useSession();
-  const [recovery, setRecovery] = useState(false);
+  const { challenge } = step;
+  const hasApp = step.methods.includes('totp');
+  const [recovery, setRecovery] = useState(!hasApp && !step.webauthn);
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -117,12 +121,29 @@ function SecondFactorStep({ challenge, onRestart }: { challenge: string; onResta
     }
   };
 
+  const signInWithKey = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const answer = await startAuthentication({ optionsJSON: step.webauthn as unknown as PublicKeyCredentialRequestOptionsJSON });
+      await signInSecondFactor({ challenge, webauthn: answer as unknown as Record<string, unknown> });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
   return (
     <form onSubmit={submit} aria-busy={busy}>
-      <p>{recovery ? t('signIn.recoveryHint') : t('signIn.secondFactor')}</p>
+      {step.webauthn && !recovery && (
+        <button type="button" className="wide" disabled={busy} onClick={() => void signInWithKey()}>
+          {t('signIn.useKey')}
+        </button>
+      )}
+      <p>{recovery ? t('signIn.recoveryHint') : hasApp ? t('signIn.secondFactor') : t('signIn.keyHint')}</p>
       {recovery ? (
         <Field key="recovery" label={t('signIn.recoveryCode')} name="recovery-code" autoComplete="off" required value={code} onChange={(e) => setCode(e.target.value)} />
-      ) : (
+      ) : !hasApp ? null : (
         <Field
           key="code"
           label={t('signIn.code')}
@@ -137,9 +158,11 @@ function SecondFactorStep({ challenge, onRestart }: { challenge: string; onResta
         />
       )}
       <ErrorNotice error={error} />
-      <button type="submit" className="primary wide" disabled={busy}>
-        {busy ? t('signIn.busy') : t('signIn.verify')}
-      </button>
+      {(recovery || hasApp) && (
+        <button type="submit" className="primary wide" disabled={busy}>
+          {busy ? t('signIn.busy') : t('signIn.verify')}
+        </button>
+      )}
       <div className="row spread">
         <button
           type="button"
@@ -150,7 +173,7 @@ function SecondFactorStep({ challenge, onRestart }: { challenge: string; onResta
             setError(undefined);
           }}
         >
-          {recovery ? t('signIn.useApp') : t('signIn.useRecovery')}
+          {recovery ? t(hasApp ? 'signIn.useApp' : 'signIn.useKeyInstead') : t('signIn.useRecovery')}
         </button>
         <button type="button" className="link" onClick={onRestart}>
           {t('signIn.restart')}
