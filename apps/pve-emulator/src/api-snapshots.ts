@@ -3,7 +3,7 @@
  * every call answers a UPID at once and its worker fails with PVE's own words (a name already used, a volume on
  * a storage without the snapshot feature, a locked config, a snapshot that does not exist); while it runs the
  * config carries the lock `snapshot`, `snapshot-delete` or `rollback`. A rollback stops a running container,
- * puts the config of the snapshot back (volumes added since become `unusedN`) and starts it again when asked.
+ * puts the config of the snapshot back but keeps the current description (volumes added since become `unusedN`) and starts it again when asked.
  */
 import { fail500 } from './errors.ts';
 import { guestAt, label } from './guest-common.ts';
@@ -108,10 +108,14 @@ function rollback(ctx: HandlerContext): string {
       const s = snap()!;
       const kept = new Set(volumes(s.config));
       const orphans = volumes(g.config).filter((v) => !kept.has(v));
+      // __snapshot_apply_config: the snapshot's options, but the current description and unused volumes stay.
+      const stays = Object.entries(g.config).filter(([k]) => k === 'description' || /^unused\d+$/.test(k));
       for (const k of Object.keys(g.config)) delete g.config[k];
-      Object.assign(g.config, s.config, { parent: name });
+      for (const [k, v] of Object.entries(s.config)) if (k !== 'description' && !/^unused\d+$/.test(k)) g.config[k] = v;
+      Object.assign(g.config, Object.fromEntries(stays), { parent: name });
       let n = 0;
       for (const v of orphans) {
+        if (Object.values(g.config).includes(v)) continue;
         while (g.config[`unused${n}`] !== undefined) n++;
         g.config[`unused${n}`] = v;
       }
@@ -132,5 +136,10 @@ export const snapshotHandlers: Handlers = {
   'GET /nodes/{node}/lxc/{vmid}/snapshot': list,
   'POST /nodes/{node}/lxc/{vmid}/snapshot': create,
   'DELETE /nodes/{node}/lxc/{vmid}/snapshot/{snapname}': remove,
+  'GET /nodes/{node}/lxc/{vmid}/snapshot/{snapname}/config': (ctx) => {
+    const s = guestAt(ctx, 'lxc').snapshots?.get(String(ctx.vars.snapname));
+    if (!s) return fail500(`snapshot '${ctx.vars.snapname}' does not exist`);
+    return { ...s.config, ...(s.description ? { description: s.description } : {}), snaptime: s.snaptime, digest: 'emulated' };
+  },
   'POST /nodes/{node}/lxc/{vmid}/snapshot/{snapname}/rollback': rollback,
 };

@@ -7,6 +7,7 @@ import { createProxmoxCompute } from './compute.ts';
 import { checkConnection } from './host.ts';
 import { createProxmoxImages } from './images.ts';
 import { createProxmoxNetwork } from './network.ts';
+import { createNicBook } from './nic-book.ts';
 import type { NodeRole } from './placement.ts';
 import { createProxmoxStorage } from './storage.ts';
 import { createTaskPoller } from './tasks.ts';
@@ -28,13 +29,14 @@ export interface ProxmoxEngineOptions extends ProxmoxEndpoint {
 export function createProxmoxEngine(opts: ProxmoxEngineOptions): Engine & { client: PveClient } {
   const client = createPveClient(opts);
   const tasks = createTaskPoller(client);
+  const nics = createNicBook();
   return {
     name: 'proxmox',
     client,
-    compute: createProxmoxCompute({ client, tasks, rootStorage: opts.rootStorage ?? 'local-lvm', roles: opts.roles, watchMs: opts.watchMs }),
+    compute: createProxmoxCompute({ client, tasks, rootStorage: opts.rootStorage ?? 'local-lvm', roles: opts.roles, nics, watchMs: opts.watchMs }),
     images: createProxmoxImages(client, opts.templateStorage ?? 'local'),
-    network: createProxmoxNetwork(client, opts.bridge ?? 'vmbr0'),
-    storage: createProxmoxStorage(client, opts.rootStorage ?? 'local-lvm'),
+    network: createProxmoxNetwork(client, opts.bridge ?? 'vmbr0', nics),
+    storage: createProxmoxStorage(client, tasks, opts.rootStorage ?? 'local-lvm'),
     host: { preflight: () => checkConnection(client, opts.url) },
   };
 }

@@ -51,3 +51,17 @@ export function createTaskPoller(client: PveClient, now: () => number = Date.now
 
 /** The poller's type. */
 export type TaskPoller = ReturnType<typeof createTaskPoller>;
+
+/** Waits for a task inside a call (a step that must end before the next one starts); a failed task throws. */
+export async function waitForTask(tasks: TaskPoller, ref: TaskRef, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await tasks.poll(ref);
+    if (s.done) {
+      if (s.error) throw new Error(`task ${ref.id} failed: ${s.error}`);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`task ${ref.id} did not end in ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
