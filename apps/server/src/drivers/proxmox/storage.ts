@@ -7,7 +7,8 @@ import { PermanentEngineError, type SnapshotTarget, type StorageDriver } from '.
 import { PveApiError, type PveClient, type PveParams } from './client.ts';
 import { type LocatedGuest, locateGuests } from './guests.ts';
 import { diskBytes } from './changes.ts';
-import { type TaskPoller, waitForTask } from './tasks.ts';
+import { readRecord, WATCHED } from './record.ts';
+import { retryTransient, type TaskPoller, waitForTask } from './tasks.ts';
 
 /** The options a rollback must not take back: what Kumulus set on the guest besides its disk. */
 const KEPT = /^(hostname|cores|memory|swap|net\d+|nameserver|searchdomain|description|tags|protection)$/;
@@ -97,16 +98,28 @@ export function createProxmoxStorage(client: PveClient, tasks: TaskPoller, stora
       // the disk only, so the options Kumulus set (size, NICs, names) are set again before the guest starts.
       const before = await client.get<Record<string, string>>(`${path(g)}/config`);
       await waitForTask(tasks, { node: g.node, id: await client.post<string>(`${path(g)}/snapshot/${encodeURIComponent(snapshotId)}/rollback`, { start: false }) });
-      const after = await client.get<Record<string, string>>(`${path(g)}/config`);
+      const after = await retryTransient(() => client.get<Record<string, string>>(`${path(g)}/config`));
+      // The record (in the description, which a rollback keeps) says what Kumulus set even when this is a retry
+      // whose first rollback already ran; the config from before covers the options it does not hold.
+      const record = readRecord(after);
       const params: PveParams = {};
       const del: string[] = [];
-      for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
-        if (!KEPT.test(k) || before[k] === after[k]) continue;
-        if (before[k] === undefined) del.push(k);
-        else params[k] = before[k];
+      for (const k of new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(record ?? {})])) {
+        if (!KEPT.test(k)) continue;
+        const want = record && WATCHED.includes(k) ? record[k] : before[k];
+        if (want === after[k]) continue;
+        if (want === undefined) del.push(k);
+        else params[k] = want;
       }
-      if (Object.keys(params).length > 0 || del.length > 0) await client.put(`${path(g)}/config`, { ...params, ...(del.length > 0 ? { delete: del.join(',') } : {}) });
-      return g.status === 'running' ? { node: g.node, id: await client.post<string>(`${path(g)}/status/start`) } : null;
+      if (Object.keys(params).length > 0 || del.length > 0) await retryTransient(() => client.put(`${path(g)}/config`, { ...params, ...(del.length > 0 ? { delete: del.join(',') } : {}) }));
+      if (g.status !== 'running') return null;
+      try {
+        return { node: g.node, id: await retryTransient(() => client.post<string>(`${path(g)}/status/start`)) };
+      } catch (err) {
+        // A start whose answer was lost has started it.
+        if (err instanceof PveApiError && /already running/.test(err.message)) return null;
+        throw err;
+      }
     },
     cloneSnapshot: async () => notYet(),
     // Proxmox VE has no I/O limits for container disks (mount point options have none): none asked for is what a
