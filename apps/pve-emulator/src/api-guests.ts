@@ -6,6 +6,7 @@ import { fail500 } from './errors.ts';
 import { checkLock, guestAt, label, prefix } from './guest-common.ts';
 import type { Handlers, HandlerContext } from './handlers.ts';
 import { applyPending, configHandlers } from './api-guest-config.ts';
+import { firewallHandlers } from './api-firewall.ts';
 import { snapshotHandlers } from './api-snapshots.ts';
 import { allocVolume, type EmuGuest, freeVolume } from './state.ts';
 
@@ -144,6 +145,7 @@ export const guestHandlers: Handlers = {
   },
   ...configHandlers,
   ...snapshotHandlers,
+  ...firewallHandlers,
   'GET /nodes/{node}/lxc/{vmid}/status/current': status('lxc'),
   'POST /nodes/{node}/lxc/{vmid}/status/start': power('lxc', 'start'),
   'POST /nodes/{node}/lxc/{vmid}/status/stop': power('lxc', 'stop'),

@@ -40,6 +40,8 @@ export interface EmuGuest {
   pendingDelete?: string[];
   /** Snapshots by name: the config as it was (PVE keeps it in a `[name]` section of the config file). */
   snapshots?: Map<string, EmuSnapshot>;
+  /** Its firewall options (`<vmid>.fw`), as set. */
+  firewall?: Record<string, string | number>;
   /** Bytes into and out of the guest over all its veths since it started (`netin`/`netout`). */
   netin?: number;
   netout?: number;
@@ -80,6 +82,8 @@ export interface ClusterState {
   busy: Map<number, string>;
   /** SHA-256 fingerprint of the certificate the API serves, as `certificates/info` shows it. */
   fingerprint: string;
+  /** The datacenter's firewall options (cluster.fw); a fresh cluster has the firewall off. */
+  firewall: Record<string, string | number>;
 }
 
 /** The Debian template a fresh cluster offers, as `pveam download local debian-12-standard…` leaves it. */
@@ -95,7 +99,7 @@ export function makeCluster(count: number): ClusterState {
     ['local', { storage: 'local', type: 'dir', content: ['vztmpl', 'iso', 'backup', 'snippets'], total: 100 * 2 ** 30, volumes: [{ volid: DEFAULT_TEMPLATE, content: 'vztmpl', size: 126 * 2 ** 20 }] }],
     ['local-lvm', { storage: 'local-lvm', type: 'lvmthin', content: ['images', 'rootdir'], total: 1024 * 2 ** 30, volumes: [] }],
   ]);
-  return { nodes, storages, guests: new Map(), tasks: new Map(), busy: new Map(), fingerprint: '' };
+  return { nodes, storages, guests: new Map(), tasks: new Map(), busy: new Map(), fingerprint: '', firewall: { enable: 0, policy_in: 'DROP', policy_out: 'ACCEPT' } };
 }
 
 /** Storage types whose volumes can be snapshotted (PVE::Storage volume_has_feature 'snapshot' for raw/subvol). */

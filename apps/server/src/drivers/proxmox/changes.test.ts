@@ -42,7 +42,7 @@ describe('proxmox driver: changing a server', () => {
     await settle(t.engine, await c().setNics(sp.id, [...sp.nics, second], { nameservers: ['10.251.0.1'], search: ['backend.internal'] }));
     const g = guest(sp.id);
     assert.equal(g.status, 'running', 'no restart');
-    assert.match(g.config.net1 ?? '', new RegExp(`^name=eth1,bridge=vmbr0,hwaddr=${second.mac},ip=10.251.0.20/24`));
+    assert.match(g.config.net1 ?? '', new RegExp(`^name=eth1,bridge=vmbr0,firewall=1,hwaddr=${second.mac},ip=10.251.0.20/24`));
     assert.equal(g.pending?.nameserver, '10.251.0.1', 'name servers wait for the next start, as PVE keeps them pending');
     assert.equal((await c().inspect(sp.id))?.drift, undefined, 'our own change is no drift');
     const sent = t.engine.client.sent.count;

@@ -6,6 +6,7 @@
 import { type ComputeDriver, type InstanceObservation, type InstanceSpec, PermanentEngineError, type TaskRef, type TaskState } from '../types.ts';
 import { type ChangeContext, rebuildGuest, resizeGuest, setGuestNics } from './changes.ts';
 import { PveApiError, type PveClient } from './client.ts';
+import { ensureAntiSpoofing } from './firewall.ts';
 import { type LocatedGuest, locateGuests } from './guests.ts';
 import type { NicBook } from './nic-book.ts';
 import { containerParams } from './params.ts';
@@ -148,6 +149,8 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
       const g = await locate(id);
       if (!g) throw new Error(`instance ${id} does not exist on the cluster`);
       if (g.status === 'running' && !g.lock) return null;
+      // Before every start, so a guest made or changed by anyone comes up held to its addresses.
+      if (!g.lock) await ensureAntiSpoofing(client, path(g));
       return mutate(g, () => client.post<string>(`${path(g)}/status/start`), /already running/);
     },
 

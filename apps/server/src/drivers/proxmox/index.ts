@@ -4,6 +4,7 @@
 import type { Engine } from '../types.ts';
 import { createPveClient, type PveClient, type ProxmoxEndpoint } from './client.ts';
 import { createProxmoxCompute } from './compute.ts';
+import { firewallProblems } from './firewall.ts';
 import { checkConnection } from './host.ts';
 import { createProxmoxImages } from './images.ts';
 import { createProxmoxNetwork } from './network.ts';
@@ -37,6 +38,11 @@ export function createProxmoxEngine(opts: ProxmoxEngineOptions): Engine & { clie
     images: createProxmoxImages(client, opts.templateStorage ?? 'local'),
     network: createProxmoxNetwork(client, opts.bridge ?? 'vmbr0', nics),
     storage: createProxmoxStorage(client, tasks, opts.rootStorage ?? 'local-lvm'),
-    host: { preflight: () => checkConnection(client, opts.url) },
+    host: {
+      async preflight() {
+        const problems = await checkConnection(client, opts.url);
+        return problems.length > 0 ? problems : firewallProblems(client);
+      },
+    },
   };
 }

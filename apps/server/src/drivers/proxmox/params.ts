@@ -7,9 +7,9 @@ import type { PveParams } from './client.ts';
 import { OWNER_TAG } from './guests.ts';
 import { describe, recordOf } from './record.ts';
 
-/** The `netN` option of a NIC; the guest sees it as `eth<i>`. */
+/** The `netN` option of a NIC; the guest sees it as `eth<i>`, and its firewall holds it to its address. */
 export function netOption(n: NicSpec, i: number): string {
-  return `name=eth${i},bridge=${n.link},hwaddr=${n.mac},ip=${n.ipv4}${n.gateway ? `,gw=${n.gateway}` : ''}`;
+  return `name=eth${i},bridge=${n.link},firewall=1,hwaddr=${n.mac},ip=${n.ipv4}${n.gateway ? `,gw=${n.gateway}` : ''}`;
 }
 
 /** The parameters of the create of `sp` as guest `vmid` with its root filesystem on `rootStorage`. */
