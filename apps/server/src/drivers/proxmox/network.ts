@@ -1,7 +1,7 @@
 /**
  * The network facet on Proxmox VE: the default network is an existing bridge on every node (`vmbr0` on a fresh
- * install; Kumulus does not edit the nodes' /etc/network/interfaces). Tenant vSwitches as SDN vnets are not
- * built yet and say so.
+ * install; Kumulus does not edit the nodes' /etc/network/interfaces). Traffic counters come from each guest's
+ * netin/netout. Tenant vSwitches as SDN vnets are not built yet and say so.
  */
 import { type NetworkDriver, PermanentEngineError } from '../types.ts';
 import type { PveClient } from './client.ts';
