@@ -25,6 +25,8 @@ export interface ProxmoxComputeOptions {
   roles?: Record<string, NodeRole>;
   /** Where the NIC ids of guests are noted for the traffic counters. */
   nics: NicBook;
+  /** Servers stopped for a rollback by this process, which read as running until it ends. */
+  rollingBack?: Set<string>;
   /** How often `watch` looks at the cluster. */
   watchMs?: number;
 }
@@ -83,7 +85,10 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     throw new Error(`no free vmid after 5 tries: each one /cluster/nextid offered was taken before the create arrived`);
   };
 
-  const observe = (g: LocatedGuest): InstanceObservation => ({ state: g.status === 'running' ? 'running' : 'stopped', node: g.node, ...(g.lock ? { detail: `locked (${g.lock})` } : {}) });
+  const observe = (g: LocatedGuest): InstanceObservation => {
+    if (o.rollingBack?.has(g.id) && g.status !== 'running') return { state: 'running', node: g.node, detail: 'stopped for a rollback to a snapshot' };
+    return { state: g.status === 'running' ? 'running' : 'stopped', node: g.node, ...(g.lock ? { detail: `locked (${g.lock})` } : {}) };
+  };
 
   return {
     capabilities: { containers: true, virtualMachines: false, asyncTasks: true, multiNode: true, liveResize: true },

@@ -31,13 +31,14 @@ export function createProxmoxEngine(opts: ProxmoxEngineOptions): Engine & { clie
   const client = createPveClient(opts);
   const tasks = createTaskPoller(client);
   const nics = createNicBook();
+  const rollingBack = new Set<string>();
   return {
     name: 'proxmox',
     client,
-    compute: createProxmoxCompute({ client, tasks, rootStorage: opts.rootStorage ?? 'local-lvm', roles: opts.roles, nics, watchMs: opts.watchMs }),
+    compute: createProxmoxCompute({ client, tasks, rootStorage: opts.rootStorage ?? 'local-lvm', roles: opts.roles, nics, rollingBack, watchMs: opts.watchMs }),
     images: createProxmoxImages(client, opts.templateStorage ?? 'local'),
     network: createProxmoxNetwork(client, opts.bridge ?? 'vmbr0', nics),
-    storage: createProxmoxStorage(client, tasks, opts.rootStorage ?? 'local-lvm'),
+    storage: createProxmoxStorage(client, tasks, opts.rootStorage ?? 'local-lvm', rollingBack),
     host: {
       async preflight() {
         const problems = await checkConnection(client, opts.url);

@@ -19,7 +19,7 @@ interface PveSnapshot {
 }
 
 /** Creates the storage facet over one storage id (e.g. `local-lvm`). */
-export function createProxmoxStorage(client: PveClient, tasks: TaskPoller, storage: string): StorageDriver {
+export function createProxmoxStorage(client: PveClient, tasks: TaskPoller, storage: string, rollingBack: Set<string>): StorageDriver {
   const notYet = (): never => {
     throw new PermanentEngineError('volumes on Proxmox VE (extra disks and mount points) are not built yet');
   };
@@ -94,31 +94,41 @@ export function createProxmoxStorage(client: PveClient, tasks: TaskPoller, stora
       if (!g) throw new Error(`instance ${target.id} does not exist on the cluster`);
       if (!(await snapshotsOf(g)).some((s) => s.name === snapshotId)) throw new PermanentEngineError(`CT ${g.vmid} has no snapshot ${snapshotId}`);
       busy(g, 'rollback');
-      // pve-container stops a running container and puts the snapshot's whole config back; a Kumulus rollback is of
-      // the disk only, so the options Kumulus set (size, NICs, names) are set again before the guest starts.
-      const before = await client.get<Record<string, string>>(`${path(g)}/config`);
-      await waitForTask(tasks, { node: g.node, id: await client.post<string>(`${path(g)}/snapshot/${encodeURIComponent(snapshotId)}/rollback`, { start: false }) });
-      const after = await retryTransient(() => client.get<Record<string, string>>(`${path(g)}/config`));
-      // The record (in the description, which a rollback keeps) says what Kumulus set even when this is a retry
-      // whose first rollback already ran; the config from before covers the options it does not hold.
-      const record = readRecord(after);
-      const params: PveParams = {};
-      const del: string[] = [];
-      for (const k of new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(record ?? {})])) {
-        if (!KEPT.test(k)) continue;
-        const want = record && WATCHED.includes(k) ? record[k] : before[k];
-        if (want === after[k]) continue;
-        if (want === undefined) del.push(k);
-        else params[k] = want;
-      }
-      if (Object.keys(params).length > 0 || del.length > 0) await retryTransient(() => client.put(`${path(g)}/config`, { ...params, ...(del.length > 0 ? { delete: del.join(',') } : {}) }));
-      if (g.status !== 'running') return null;
+      const ran = g.status === 'running';
+      // While it is stopped for the rollback, the server reads as running (the stop is part of the rollback, not
+      // something that happened to it): the reconciler neither starts it nor reports a restart as drift.
+      if (ran) rollingBack.add(target.id);
       try {
-        return { node: g.node, id: await retryTransient(() => client.post<string>(`${path(g)}/status/start`)) };
-      } catch (err) {
-        // A start whose answer was lost has started it.
-        if (err instanceof PveApiError && /already running/.test(err.message)) return null;
-        throw err;
+        // pve-container stops a running container and puts the snapshot's whole config back; a Kumulus rollback is of
+        // the disk only, so the options Kumulus set (size, NICs, names) are set again before the guest starts.
+        const before = await client.get<Record<string, string>>(`${path(g)}/config`);
+        await waitForTask(tasks, { node: g.node, id: await client.post<string>(`${path(g)}/snapshot/${encodeURIComponent(snapshotId)}/rollback`, { start: false }) });
+        const after = await retryTransient(() => client.get<Record<string, string>>(`${path(g)}/config`));
+        // The record (in the description, which a rollback keeps) says what Kumulus set even when this is a retry
+        // whose first rollback already ran; the config from before covers the options it does not hold.
+        const record = readRecord(after);
+        const params: PveParams = {};
+        const del: string[] = [];
+        for (const k of new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(record ?? {})])) {
+          if (!KEPT.test(k)) continue;
+          const want = record && WATCHED.includes(k) ? record[k] : before[k];
+          if (want === after[k]) continue;
+          if (want === undefined) del.push(k);
+          else params[k] = want;
+        }
+        if (Object.keys(params).length > 0 || del.length > 0) await retryTransient(() => client.put(`${path(g)}/config`, { ...params, ...(del.length > 0 ? { delete: del.join(',') } : {}) }));
+        if (!ran) return null;
+        let start: string | null = null;
+        try {
+          start = await retryTransient(() => client.post<string>(`${path(g)}/status/start`));
+        } catch (err) {
+          // A start whose answer was lost has started it.
+          if (!(err instanceof PveApiError && /already running/.test(err.message))) throw err;
+        }
+        if (start) await waitForTask(tasks, { node: g.node, id: start });
+        return null;
+      } finally {
+        rollingBack.delete(target.id);
       }
     },
     cloneSnapshot: async () => notYet(),
