@@ -3,25 +3,12 @@
  * messages follow pve-container's and qemu-server's API code (config lock, running state, existence).
  */
 import { fail500 } from './errors.ts';
+import { checkLock, guestAt, label, prefix } from './guest-common.ts';
 import type { Handlers, HandlerContext } from './handlers.ts';
-import type { EmuGuest } from './state.ts';
-
-const label = (type: 'lxc' | 'qemu') => (type === 'lxc' ? 'CT' : 'VM');
-const prefix = (type: 'lxc' | 'qemu') => (type === 'lxc' ? 'vz' : 'qm');
-
-/** The guest at `/nodes/{node}/{type}/{vmid}`; PVE reads the config file of that node, so another node's is absent. */
-function guestAt(ctx: HandlerContext, type: 'lxc' | 'qemu'): EmuGuest {
-  const vmid = Number(ctx.vars.vmid);
-  const g = ctx.state.guests.get(vmid);
-  if (!g || g.node !== ctx.vars.node || g.type !== type) {
-    return fail500(`Configuration file 'nodes/${ctx.vars.node}/${type === 'lxc' ? 'lxc' : 'qemu-server'}/${vmid}.conf' does not exist`);
-  }
-  return g;
-}
-
-function checkLock(g: EmuGuest, skiplock = false): void {
-  if (g.config.lock && !skiplock) fail500(`${label(g.type)} is locked (${g.config.lock})`);
-}
+import { applyPending, configHandlers } from './api-guest-config.ts';
+import { firewallHandlers } from './api-firewall.ts';
+import { snapshotHandlers } from './api-snapshots.ts';
+import { allocVolume, type EmuGuest, freeVolume } from './state.ts';
 
 const DROP = new Set(['node', 'vmid', 'ostemplate', 'password', 'ssh-public-keys', 'start', 'storage', 'unique', 'force', 'restore', 'ignore-unpack-errors', 'bwlimit']);
 
@@ -41,10 +28,13 @@ function createContainer(ctx: HandlerContext): string {
   const rootfs = String(ctx.params.rootfs ?? `${ctx.params.storage ?? 'local'}:4`);
   const m = /^([^:,]+):(\d+(?:\.\d+)?)(,.*)?$/.exec(rootfs);
   if (m) {
-    const disk = ctx.state.storages.get(m[1]!);
-    if (!disk) return fail500(`storage '${m[1]}' does not exist`);
-    if (!disk.content.includes('rootdir')) return fail500(`storage '${m[1]}' does not support container directories`);
-    config.rootfs = `${m[1]}:vm-${vmid}-disk-0,size=${m[2]}G${m[3] ?? ''}`;
+    let volid: string;
+    try {
+      volid = allocVolume(ctx.state, m[1]!, vmid, Number(m[2]) * 2 ** 30);
+    } catch (err) {
+      return fail500(`unable to create CT ${vmid} - ${(err as Error).message}`);
+    }
+    config.rootfs = `${volid},size=${m[2]}G${m[3] ?? ''}`;
   }
   const guest: EmuGuest = { vmid, type: 'lxc', node, config, status: 'stopped' };
   ctx.state.guests.set(vmid, guest);
@@ -61,7 +51,10 @@ function createContainer(ctx: HandlerContext): string {
       }
     },
     onFail: () => {
-      if (ctx.state.guests.get(vmid) === guest) ctx.state.guests.delete(vmid);
+      if (ctx.state.guests.get(vmid) === guest) {
+        ctx.state.guests.delete(vmid);
+        freeGuestVolumes(ctx, vmid);
+      }
     },
   });
 }
@@ -82,6 +75,10 @@ function power(type: 'lxc' | 'qemu', action: 'start' | 'stop' | 'shutdown' | 're
       effect: () => {
         if (!ctx.state.guests.has(g.vmid)) throw new Error(`${label(type)} ${g.vmid} does not exist`);
         if (action === 'start' || action === 'reboot') {
+          // A (re)start makes new veths (counters from 0) and applies what was pending.
+          applyPending(ctx, g);
+          g.netin = 0;
+          g.netout = 0;
           g.status = 'running';
           g.startedAt = Math.floor(ctx.now() / 1000);
         } else g.status = 'stopped';
@@ -102,10 +99,18 @@ function destroy(type: 'lxc' | 'qemu') {
       durationMs: ctx.durations.destroy,
       holds: g.vmid,
       effect: () => {
-        if (ctx.state.guests.get(g.vmid) === g) ctx.state.guests.delete(g.vmid);
+        if (ctx.state.guests.get(g.vmid) === g) {
+          ctx.state.guests.delete(g.vmid);
+          freeGuestVolumes(ctx, g.vmid);
+        }
       },
     });
   };
+}
+
+/** Frees every volume named after a guest (purge and destroy-unreferenced-disks: rootfs, mount points, unused ones). */
+function freeGuestVolumes(ctx: HandlerContext, vmid: number): void {
+  for (const st of ctx.state.storages.values()) for (const v of [...st.volumes]) if (v.volid.startsWith(`${st.storage}:vm-${vmid}-disk-`)) freeVolume(ctx.state, v.volid);
 }
 
 function status(type: 'lxc' | 'qemu') {
@@ -118,20 +123,12 @@ function status(type: 'lxc' | 'qemu') {
       uptime: g.status === 'running' && g.startedAt ? Math.floor(ctx.now() / 1000) - g.startedAt : 0,
       maxmem: Number(g.config.memory ?? 512) * 2 ** 20,
       cpus: Number(g.config.cores ?? 1),
+      netin: g.status === 'running' ? (g.netin ?? 0) : 0,
+      netout: g.status === 'running' ? (g.netout ?? 0) : 0,
       ...(g.config.lock ? { lock: g.config.lock } : {}),
       ...(g.config.tags ? { tags: g.config.tags } : {}),
       ha: { managed: 0 },
     };
-  };
-}
-
-function updateConfig(type: 'lxc' | 'qemu') {
-  return (ctx: HandlerContext): null => {
-    const g = guestAt(ctx, type);
-    checkLock(g);
-    for (const k of String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) delete g.config[k];
-    for (const [k, v] of Object.entries(ctx.params)) if (!['node', 'vmid', 'delete', 'digest', 'revert'].includes(k)) g.config[k] = String(v);
-    return null;
   };
 }
 
@@ -146,7 +143,9 @@ export const guestHandlers: Handlers = {
     const g = guestAt(ctx, 'lxc');
     return { ...g.config, digest: 'emulated' };
   },
-  'PUT /nodes/{node}/lxc/{vmid}/config': updateConfig('lxc'),
+  ...configHandlers,
+  ...snapshotHandlers,
+  ...firewallHandlers,
   'GET /nodes/{node}/lxc/{vmid}/status/current': status('lxc'),
   'POST /nodes/{node}/lxc/{vmid}/status/start': power('lxc', 'start'),
   'POST /nodes/{node}/lxc/{vmid}/status/stop': power('lxc', 'stop'),

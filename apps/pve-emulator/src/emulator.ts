@@ -88,7 +88,7 @@ export class PveEmulator {
     this.faults = new FaultInjector(opts.faults);
     this.tokens = opts.tokens ?? [DEFAULT_TOKEN];
     const t = opts.taskMs ?? 0;
-    this.durations = typeof t === 'number' ? { create: t, start: t, stop: t, destroy: t } : { create: 0, start: 0, stop: 0, destroy: 0, ...t };
+    this.durations = typeof t === 'number' ? { create: t, start: t, stop: t, destroy: t, change: t } : { create: 0, start: 0, stop: 0, destroy: 0, change: 0, ...t };
   }
 
   /** Listens (HTTPS, a self-signed certificate) and answers the base URL and the certificate's SHA-256 fingerprint. */
@@ -129,6 +129,14 @@ export class PveEmulator {
       t.unref();
       this.nodeTimers.add(t);
     }
+  }
+
+  /** Lets bytes flow into (`inBytes`) and out of a running guest, as its veths would count them. */
+  traffic(vmid: number, inBytes: number, outBytes: number): void {
+    const g = this.state.guests.get(vmid);
+    if (g?.status !== 'running') throw new Error(`guest ${vmid} is not running`);
+    g.netin = (g.netin ?? 0) + inBytes;
+    g.netout = (g.netout ?? 0) + outBytes;
   }
 
   /** Brings a node back. */

@@ -13,6 +13,8 @@ export interface Durations {
   start: number;
   stop: number;
   destroy: number;
+  /** Resizes, snapshots, rollbacks and snapshot removals. */
+  change: number;
 }
 
 /** What a handler gets: the checked parameters, the path's variables, and the cluster. */
@@ -77,6 +79,8 @@ function resources(ctx: HandlerContext): unknown[] {
         maxmem: guestMemory(g),
         maxcpu: guestCores(g),
         mem: g.status === 'running' ? guestMemory(g) / 4 : 0,
+        netin: g.status === 'running' ? (g.netin ?? 0) : 0,
+        netout: g.status === 'running' ? (g.netout ?? 0) : 0,
         ...(g.config.tags ? { tags: g.config.tags } : {}),
         ...(g.config.lock ? { lock: g.config.lock } : {}),
       });

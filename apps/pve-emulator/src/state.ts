@@ -34,6 +34,25 @@ export interface EmuGuest {
   status: 'running' | 'stopped';
   /** Seconds since epoch of the last start, for `uptime`. */
   startedAt?: number;
+  /** Changes a running guest cannot take live, applied at its next start (`GET …/pending`). */
+  pending?: Record<string, string>;
+  /** Options whose removal waits for the next start. */
+  pendingDelete?: string[];
+  /** Snapshots by name: the config as it was (PVE keeps it in a `[name]` section of the config file). */
+  snapshots?: Map<string, EmuSnapshot>;
+  /** Its firewall options (`<vmid>.fw`), as set. */
+  firewall?: Record<string, string | number>;
+  /** Bytes into and out of the guest over all its veths since it started (`netin`/`netout`). */
+  netin?: number;
+  netout?: number;
+}
+
+/** A guest snapshot: when it was taken, its description, and the config at that moment. */
+export interface EmuSnapshot {
+  name: string;
+  snaptime: number;
+  description: string;
+  config: Record<string, string>;
 }
 
 /** A worker task, addressed by its UPID. */
@@ -63,6 +82,8 @@ export interface ClusterState {
   busy: Map<number, string>;
   /** SHA-256 fingerprint of the certificate the API serves, as `certificates/info` shows it. */
   fingerprint: string;
+  /** The datacenter's firewall options (cluster.fw); a fresh cluster has the firewall off. */
+  firewall: Record<string, string | number>;
 }
 
 /** The Debian template a fresh cluster offers, as `pveam download local debian-12-standard…` leaves it. */
@@ -78,7 +99,39 @@ export function makeCluster(count: number): ClusterState {
     ['local', { storage: 'local', type: 'dir', content: ['vztmpl', 'iso', 'backup', 'snippets'], total: 100 * 2 ** 30, volumes: [{ volid: DEFAULT_TEMPLATE, content: 'vztmpl', size: 126 * 2 ** 20 }] }],
     ['local-lvm', { storage: 'local-lvm', type: 'lvmthin', content: ['images', 'rootdir'], total: 1024 * 2 ** 30, volumes: [] }],
   ]);
-  return { nodes, storages, guests: new Map(), tasks: new Map(), busy: new Map(), fingerprint: '' };
+  return { nodes, storages, guests: new Map(), tasks: new Map(), busy: new Map(), fingerprint: '', firewall: { enable: 0, policy_in: 'DROP', policy_out: 'ACCEPT' } };
+}
+
+/** Storage types whose volumes can be snapshotted (PVE::Storage volume_has_feature 'snapshot' for raw/subvol). */
+export const SNAPSHOT_STORAGE_TYPES = new Set(['lvmthin', 'zfspool', 'rbd', 'btrfs']);
+
+/**
+ * Allocates a volume for a guest as PVE names it (`STORAGE:vm-VMID-disk-N`, N the lowest free) and answers its
+ * volid; a storage that is missing or holds no container volumes fails as PVE's does.
+ */
+export function allocVolume(state: ClusterState, storeId: string, vmid: number, sizeBytes: number): string {
+  const store = state.storages.get(storeId);
+  if (!store) throw new Error(`storage '${storeId}' does not exist`);
+  if (!store.content.includes('rootdir')) throw new Error(`storage '${storeId}' does not support container directories`);
+  const used = store.volumes.reduce((a, v) => a + v.size, 0);
+  if (used + sizeBytes > store.total) throw new Error(`no space left on storage '${storeId}'`);
+  let n = 0;
+  while (store.volumes.some((v) => v.volid === `${storeId}:vm-${vmid}-disk-${n}`)) n++;
+  const volid = `${storeId}:vm-${vmid}-disk-${n}`;
+  store.volumes.push({ volid, content: 'rootdir', size: sizeBytes });
+  return volid;
+}
+
+/** Frees a volume; an unknown one is no error (PVE's vdisk_free of a gone volume warns only). */
+export function freeVolume(state: ClusterState, volid: string): void {
+  const store = state.storages.get(volid.split(':')[0] ?? '');
+  if (store) store.volumes = store.volumes.filter((v) => v.volid !== volid);
+}
+
+/** The volume of a mount point option (`local-lvm:vm-100-disk-0,mp=/x,size=1G` → `local-lvm:vm-100-disk-0`). */
+export function volumeOf(option: string): string {
+  const first = option.split(',')[0] ?? '';
+  return first.startsWith('volume=') ? first.slice(7) : first;
 }
 
 /** Memory of a guest in bytes (LXC `memory`, QEMU `memory`, both MiB; 512 when unset as PVE defaults). */

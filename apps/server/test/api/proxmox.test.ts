@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KumulusClient } from '@kumulus/api';
 import { DEFAULT_TOKEN, PveEmulator } from '@kumulus/pve-emulator';
 import { ownerOf } from '../../src/drivers/proxmox/guests.ts';
@@ -89,5 +90,47 @@ describe('serve with a Proxmox VE cluster', () => {
     });
     const other = 'AA:'.repeat(31) + 'AA';
     await assert.rejects(serve({ ...base(dataDir()), proxmox: { url, tokenId: DEFAULT_TOKEN.id, tokenSecret: DEFAULT_TOKEN.secret, fingerprint: other } }), (err: unknown) => err instanceof DomainError && err.code === 'PROXMOX_UNREACHABLE' && /pinned/.test(String(err.params.reason)));
+  });
+
+  test('through the API a server on the cluster is resized, snapshotted, rolled back and rebuilt; a new password is refused with the reason', async () => {
+    const running = await serve({ ...base(dataDir()), proxmox: { url, tokenId: DEFAULT_TOKEN.id, tokenSecret: DEFAULT_TOKEN.secret, fingerprint, watchMs: 500 } });
+    try {
+      const client = new KumulusClient({ baseUrl: running.url, token: operatorToken });
+      const created = await client.createServer({ name: 'changes-pve', plan: 'nano', image: 'debian-12', start: true });
+      assert.equal((await client.waitOperation(created.operation.id, 60)).state, 'succeeded');
+      const id = created.server.id;
+      const guest = () => [...emu.state.guests.values()].find((g) => ownerOf(g.config.tags) === id)!;
+      const vmid = guest().vmid;
+
+      const snap = await client.createSnapshot('servers', id, { name: 'before-resize' });
+      assert.equal((await client.waitOperation(snap.operation.id, 60)).state, 'succeeded');
+      assert.ok(guest().snapshots?.has(snap.snapshot.id), 'a PVE snapshot named after ours');
+
+      assert.equal((await client.waitOperation((await client.resizeServer(id, 'small')).id, 60)).state, 'succeeded');
+      assert.equal(guest().config.memory, '1024');
+      assert.match(guest().config.rootfs ?? '', /,size=10G$/);
+      assert.equal(guest().status, 'running', 'resized live');
+
+      const back = await client.rollbackSnapshot('servers', id, snap.snapshot.id, { confirm: 'before-resize' });
+      assert.equal((await client.waitOperation(back.id, 60)).state, 'succeeded');
+      assert.equal(guest().config.memory, '1024', 'the plan stays after a rollback of the disk');
+      assert.equal(guest().status, 'running');
+      assert.deepEqual((await client.getServer(id)).status.conditions?.find((c) => c.type === 'Drift' && c.status === 'True'), undefined, 'no drift');
+
+      const reset = await client.resetServerPassword(id);
+      const failed = await client.waitOperation(reset.operation.id, 60);
+      assert.equal(failed.state, 'failed');
+      assert.match(JSON.stringify(failed.error), /only when it is made/, 'the reason is given');
+
+      assert.equal((await client.waitOperation((await client.deleteSnapshot('servers', id, snap.snapshot.id)).id, 60)).state, 'succeeded');
+      assert.equal((await client.waitOperation((await client.rebuildServer(id, 'debian-12')).id, 60)).state, 'succeeded');
+      assert.equal(guest().vmid, vmid, 'rebuilt under the same vmid');
+      // The rebuild's operation ends with the new guest; the next pass starts it, as the spec wants it running.
+      for (let i = 0; i < 600 && guest()?.status !== 'running'; i++) await sleep(100);
+      assert.equal(guest().status, 'running', 'running again after the rebuild');
+      assert.equal((await client.waitOperation((await client.deleteServer(id)).id, 60)).state, 'succeeded');
+    } finally {
+      await running.close();
+    }
   });
 });

@@ -125,7 +125,9 @@ export function createPveClient(ep: ProxmoxEndpoint): PveClient {
     }
     if (!res.ok) {
       const message = (parsed.message ?? res.statusText ?? '').trim() || `HTTP ${res.status}`;
-      throw new PveApiError(res.status, message, parsed.errors);
+      // A 400 says what was wrong per parameter; the operator reads the message, so it carries them.
+      const detail = Object.entries(parsed.errors ?? {}).map(([k, v]) => `${k}: ${String(v).trim()}`);
+      throw new PveApiError(res.status, detail.length > 0 ? `${message} ${detail.join('; ')}` : message, parsed.errors);
     }
     return parsed.data as T;
   };

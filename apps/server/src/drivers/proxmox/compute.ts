@@ -4,10 +4,17 @@
  * with a retry when another client took it first, and a locked guest hands back the task holding it.
  */
 import { type ComputeDriver, type InstanceObservation, type InstanceSpec, PermanentEngineError, type TaskRef, type TaskState } from '../types.ts';
-import { PveApiError, type PveClient, type PveParams } from './client.ts';
-import { type LocatedGuest, locateGuests, OWNER_TAG } from './guests.ts';
+import { type ChangeContext, rebuildGuest, resizeGuest, setGuestNics } from './changes.ts';
+import { PveApiError, type PveClient } from './client.ts';
+import { ensureAntiSpoofing } from './firewall.ts';
+import { type LocatedGuest, locateGuests } from './guests.ts';
+import type { NicBook } from './nic-book.ts';
+import { containerParams } from './params.ts';
 import { type NodeRole, placeInstance } from './placement.ts';
+import { driftOf } from './record.ts';
 import type { TaskPoller } from './tasks.ts';
+
+export { driftOf } from './record.ts';
 
 /** Settings of the compute facet. */
 export interface ProxmoxComputeOptions {
@@ -16,56 +23,15 @@ export interface ProxmoxComputeOptions {
   /** Storage for root filesystems (content `rootdir`), e.g. `local-lvm`. */
   rootStorage: string;
   roles?: Record<string, NodeRole>;
+  /** Where the NIC ids of guests are noted for the traffic counters. */
+  nics: NicBook;
+  /** Servers stopped for a rollback by this process, which read as running until it ends. */
+  rollingBack?: Set<string>;
   /** How often `watch` looks at the cluster. */
   watchMs?: number;
 }
 
 const NOT_FOUND = /does not exist/;
-
-/** The options Kumulus sets and watches for changes made in Proxmox's own GUI or CLI. */
-const WATCHED = ['hostname', 'cores', 'memory', 'swap', 'net0', 'net1', 'net2', 'net3'];
-const RECORD = 'kumulus-spec:';
-
-/** What Kumulus set, as it is recorded in the guest's description (so any Kumulus process can compare). */
-function recordOf(p: PveParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of WATCHED) if (p[k] !== undefined) out[k] = String(typeof p[k] === 'boolean' ? Number(p[k]) : p[k]);
-  return out;
-}
-
-function describe(id: string, record: Record<string, string>): string {
-  return `Kumulus server ${id}. Managed by Kumulus: changes made here are reported as drift.\n${RECORD} ${JSON.stringify(record)}`;
-}
-
-/** The differences between a guest's config and what Kumulus recorded at create, in words. */
-export function driftOf(config: Record<string, string | number>): string[] {
-  const line = String(config.description ?? '').split('\n').find((l) => l.startsWith(RECORD));
-  if (!line) return ['the Kumulus record in the description was removed'];
-  let record: Record<string, string>;
-  try {
-    record = JSON.parse(line.slice(RECORD.length)) as Record<string, string>;
-  } catch {
-    return ['the Kumulus record in the description was edited'];
-  }
-  const out: string[] = [];
-  for (const k of WATCHED) {
-    const want = record[k];
-    const have = config[k] === undefined ? undefined : String(config[k]);
-    if (want === undefined && have === undefined) continue;
-    // PVE normalizes net options (adds type=veth, may reorder); compare them as sets of key=value.
-    const same = k.startsWith('net') ? sameOptions(want, have) : want === have;
-    if (!same) out.push(have === undefined ? `${k} was removed (Kumulus set ${want})` : want === undefined ? `${k} was added (${have})` : `${k} is ${have}, Kumulus set ${want}`);
-  }
-  return out;
-}
-
-function sameOptions(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  const set = (x: string) => new Set(x.split(',').filter((kv) => !kv.startsWith('type=')).map((kv) => kv.toLowerCase()));
-  const sa = set(a);
-  const sb = set(b);
-  return sa.size === sb.size && [...sa].every((kv) => sb.has(kv));
-}
 const LOCKED = /is locked|can't lock file/;
 
 /** Creates the compute facet. */
@@ -73,6 +39,12 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
   const { client, tasks } = o;
   const path = (g: Pick<LocatedGuest, 'node' | 'type' | 'vmid'>) => `/nodes/${encodeURIComponent(g.node)}/${g.type}/${g.vmid}`;
   const locate = async (id: string) => (await locateGuests(client)).guests.get(id) ?? null;
+  const existing = async (id: string) => {
+    const g = await locate(id);
+    if (!g) throw new Error(`instance ${id} does not exist on the cluster`);
+    return g;
+  };
+  const changes: ChangeContext = { client, tasks, rootStorage: o.rootStorage, nics: o.nics, path };
 
   /** A mutation on a guest: a lock answers the task holding it (wait on that, then look again). */
   const mutate = async (g: LocatedGuest, call: () => Promise<string>, benign?: RegExp): Promise<TaskRef | null> => {
@@ -93,30 +65,30 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     }
   };
 
-  const createParams = (sp: InstanceSpec, vmid: number): PveParams => {
-    const p: PveParams = {
-      vmid,
-      ostemplate: sp.image,
-      hostname: sp.hostname,
-      cores: sp.vcpus,
-      memory: sp.memoryMb,
-      swap: 0,
-      rootfs: `${o.rootStorage}:${sp.diskGb}`,
-      unprivileged: true,
-      tags: `${OWNER_TAG};${sp.id}`,
-      description: '',
-    };
-    sp.nics.forEach((n, i) => {
-      p[`net${i}`] = `name=eth${i},bridge=${n.link},hwaddr=${n.mac},ip=${n.ipv4}${n.gateway ? `,gw=${n.gateway}` : ''}`;
-    });
-    if (sp.sshKeys.length > 0) p['ssh-public-keys'] = sp.sshKeys.join('\n');
-    if (sp.dns && sp.dns.nameservers.length > 0) p.nameserver = sp.dns.nameservers.join(' ');
-    if (sp.dns && sp.dns.search.length > 0) p.searchdomain = sp.dns.search.join(' ');
-    p.description = describe(sp.id, recordOf(p));
-    return p;
+  const create = async (sp: InstanceSpec): Promise<TaskRef | null> => {
+    if (sp.kind !== 'container') throw new Error('virtual machines on Proxmox are not built yet');
+    const found = await locate(sp.id);
+    if (found) return found.lock ? await tasks.activeFor(found.node, found.vmid) : null;
+    const node = await placeInstance(client, sp.memoryMb, o.roles);
+    // nextid is only a hint: another client may take the id before our create lands.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const vmid = Number(await client.get<string>('/cluster/nextid'));
+      try {
+        const upid = await client.post<string>(`/nodes/${encodeURIComponent(node)}/lxc`, containerParams(sp, vmid, o.rootStorage));
+        o.nics.set(vmid, sp.nics.map((n) => n.id));
+        return { node, id: upid };
+      } catch (err) {
+        if (err instanceof PveApiError && /already exists/.test(err.message)) continue;
+        throw err;
+      }
+    }
+    throw new Error(`no free vmid after 5 tries: each one /cluster/nextid offered was taken before the create arrived`);
   };
 
-  const observe = (g: LocatedGuest): InstanceObservation => ({ state: g.status === 'running' ? 'running' : 'stopped', node: g.node, ...(g.lock ? { detail: `locked (${g.lock})` } : {}) });
+  const observe = (g: LocatedGuest): InstanceObservation => {
+    if (o.rollingBack?.has(g.id) && g.status !== 'running') return { state: 'running', node: g.node, detail: 'stopped for a rollback to a snapshot' };
+    return { state: g.status === 'running' ? 'running' : 'stopped', node: g.node, ...(g.lock ? { detail: `locked (${g.lock})` } : {}) };
+  };
 
   return {
     capabilities: { containers: true, virtualMachines: false, asyncTasks: true, multiNode: true, liveResize: true },
@@ -176,29 +148,14 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
       };
     },
 
-    async create(sp) {
-      if (sp.kind !== 'container') throw new Error('virtual machines on Proxmox are not built yet');
-      const found = await locate(sp.id);
-      if (found) return found.lock ? await tasks.activeFor(found.node, found.vmid) : null;
-      const node = await placeInstance(client, sp.memoryMb, o.roles);
-      // nextid is only a hint: another client may take the id before our create lands.
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const vmid = Number(await client.get<string>('/cluster/nextid'));
-        try {
-          const upid = await client.post<string>(`/nodes/${encodeURIComponent(node)}/lxc`, createParams(sp, vmid));
-          return { node, id: upid };
-        } catch (err) {
-          if (err instanceof PveApiError && /already exists/.test(err.message)) continue;
-          throw err;
-        }
-      }
-      throw new Error(`no free vmid after 5 tries: each one /cluster/nextid offered was taken before the create arrived`);
-    },
+    create,
 
     async start(id) {
       const g = await locate(id);
       if (!g) throw new Error(`instance ${id} does not exist on the cluster`);
       if (g.status === 'running' && !g.lock) return null;
+      // Before every start, so a guest made or changed by anyone comes up held to its addresses.
+      if (!g.lock) await ensureAntiSpoofing(client, path(g));
       return mutate(g, () => client.post<string>(`${path(g)}/status/start`), /already running/);
     },
 
@@ -222,21 +179,28 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
       return mutate(g, () => client.del<string>(path(g), { purge: true, force: true, 'destroy-unreferenced-disks': true }), NOT_FOUND);
     },
 
-    // The NICs a guest is created with are in its config; changing them later (PUT …/config with netN, and the
-    // description that drift is checked against) is not built yet, so an attach fails with this reason.
-    async setNics() {
-      throw new PermanentEngineError('attaching or detaching NICs of an existing guest is not built for Proxmox VE yet');
+    async setNics(id, nics, dns) {
+      return setGuestNics(changes, id, await existing(id), nics, dns);
     },
-    // Like NICs: cores, memory and rootfs size are in the description drift is checked against, so
-    // resize (…/config and …/resize), rebuild and a new root password wait until that record follows them.
-    async resize() {
-      throw new PermanentEngineError('resizing a guest is not built for Proxmox VE yet');
+    async resize(id, limits) {
+      return resizeGuest(changes, id, await existing(id), limits);
     },
-    async rebuild() {
-      throw new PermanentEngineError('rebuilding a guest is not built for Proxmox VE yet');
+    async rebuild(sp) {
+      const g = await locate(sp.id);
+      // A rebuild cut short after the old guest was removed: make it again.
+      if (!g) return create(sp);
+      try {
+        return await rebuildGuest(changes, sp, g);
+      } catch (err) {
+        // Someone took the vmid between the removal and the create: any free one will do.
+        if (err instanceof PveApiError && /already exists/.test(err.message)) return create(sp);
+        throw err;
+      }
     },
+    // pve-container sets root's password (a crypt hash as it is) only at create and restore; the API has no call
+    // that runs a command in an existing container (`pct exec` is not in it), so a new password cannot be set.
     async setRootPassword() {
-      throw new PermanentEngineError('resetting the root password of a guest is not built for Proxmox VE yet');
+      throw new PermanentEngineError('Proxmox VE sets a container’s root password only when it is made: its API has no way to change it later (pct exec is not in the API); rebuild the server to set a new one');
     },
 
     task(ref): Promise<TaskState> {

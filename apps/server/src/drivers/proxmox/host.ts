@@ -5,10 +5,10 @@
 import type { HostProblem } from '../types.ts';
 import { PveApiError, type PveClient, PveUnreachableError } from './client.ts';
 
-/** The privileges Kumulus uses on `/` (guests, their disks and networks, storages, nodes' status). */
+/** The privileges Kumulus uses on `/` (guests, their disks, networks and snapshots, storages, nodes' status). */
 export const REQUIRED_PRIVILEGES = [
   'VM.Allocate', 'VM.Audit', 'VM.PowerMgmt', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Disk', 'VM.Config.Network',
-  'VM.Config.Options', 'Datastore.AllocateSpace', 'Datastore.Audit', 'Sys.Audit', 'SDN.Use',
+  'VM.Config.Options', 'VM.Snapshot', 'VM.Snapshot.Rollback', 'Datastore.AllocateSpace', 'Datastore.Audit', 'Sys.Audit', 'SDN.Use',
 ];
 
 /** Checks the endpoint; empty when Kumulus can work with it. */

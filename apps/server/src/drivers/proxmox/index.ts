@@ -4,9 +4,11 @@
 import type { Engine } from '../types.ts';
 import { createPveClient, type PveClient, type ProxmoxEndpoint } from './client.ts';
 import { createProxmoxCompute } from './compute.ts';
+import { firewallProblems } from './firewall.ts';
 import { checkConnection } from './host.ts';
 import { createProxmoxImages } from './images.ts';
 import { createProxmoxNetwork } from './network.ts';
+import { createNicBook } from './nic-book.ts';
 import type { NodeRole } from './placement.ts';
 import { createProxmoxStorage } from './storage.ts';
 import { createTaskPoller } from './tasks.ts';
@@ -28,13 +30,20 @@ export interface ProxmoxEngineOptions extends ProxmoxEndpoint {
 export function createProxmoxEngine(opts: ProxmoxEngineOptions): Engine & { client: PveClient } {
   const client = createPveClient(opts);
   const tasks = createTaskPoller(client);
+  const nics = createNicBook();
+  const rollingBack = new Set<string>();
   return {
     name: 'proxmox',
     client,
-    compute: createProxmoxCompute({ client, tasks, rootStorage: opts.rootStorage ?? 'local-lvm', roles: opts.roles, watchMs: opts.watchMs }),
+    compute: createProxmoxCompute({ client, tasks, rootStorage: opts.rootStorage ?? 'local-lvm', roles: opts.roles, nics, rollingBack, watchMs: opts.watchMs }),
     images: createProxmoxImages(client, opts.templateStorage ?? 'local'),
-    network: createProxmoxNetwork(client, opts.bridge ?? 'vmbr0'),
-    storage: createProxmoxStorage(client, opts.rootStorage ?? 'local-lvm'),
-    host: { preflight: () => checkConnection(client, opts.url) },
+    network: createProxmoxNetwork(client, opts.bridge ?? 'vmbr0', nics),
+    storage: createProxmoxStorage(client, tasks, opts.rootStorage ?? 'local-lvm', rollingBack),
+    host: {
+      async preflight() {
+        const problems = await checkConnection(client, opts.url);
+        return problems.length > 0 ? problems : firewallProblems(client);
+      },
+    },
   };
 }

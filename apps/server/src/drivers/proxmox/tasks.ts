@@ -3,7 +3,7 @@
  * after it was issued, and the active task of a locked guest found so callers wait on it instead of failing.
  */
 import type { TaskRef, TaskState } from '../types.ts';
-import { PveApiError, type PveClient } from './client.ts';
+import { isTransient, PveApiError, type PveClient } from './client.ts';
 
 /** How long "no such task" is taken as "not visible yet" before the task counts as lost. */
 const NO_SUCH_TASK_GRACE_MS = 15_000;
@@ -51,3 +51,32 @@ export function createTaskPoller(client: PveClient, now: () => number = Date.now
 
 /** The poller's type. */
 export type TaskPoller = ReturnType<typeof createTaskPoller>;
+
+/** Waits for a task inside a call (a step that must end before the next one starts); a failed task throws. */
+export async function waitForTask(tasks: TaskPoller, ref: TaskRef, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await retryTransient(() => tasks.poll(ref));
+    if (s.done) {
+      if (s.error) throw new Error(`task ${ref.id} failed: ${s.error}`);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`task ${ref.id} did not end in ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Runs a step of a multi-step call again when it meets a transient failure (5xx, no answer), as mature PVE
+ * clients do, so that one lost answer does not undo the steps before it; other failures pass at once.
+ */
+export async function retryTransient<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i + 1 >= attempts || !isTransient(err)) throw err;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** i));
+    }
+  }
+}

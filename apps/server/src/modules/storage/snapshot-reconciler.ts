@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Engine, SnapshotTarget } from '../../drivers/types.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine, SnapshotTarget, TaskRef } from '../../drivers/types.ts';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { message } from '../../lib/messages.ts';
@@ -14,7 +15,7 @@ const MAX_ATTEMPTS = 5;
 interface Deps {
   db: Kysely<Database>;
   clock: Clock;
-  engine: Pick<Engine, 'storage'>;
+  engine: Pick<Engine, 'storage' | 'compute'>;
   operations: Operations;
   /** Whether the server or volume still exists and is not being deleted. */
   ownerLive: (target: SnapshotTarget) => Promise<boolean>;
@@ -31,6 +32,19 @@ interface Deps {
 export function createSnapshotReconciler(d: Deps): Reconciler {
   const { db, clock, operations } = d;
   const storage = d.engine.storage;
+  // An engine with tasks (Proxmox) answers a task: the step is done when it ended, not when it was asked for.
+  const settle = async (ref: TaskRef | null) => {
+    const deadline = Date.now() + 600_000;
+    while (ref) {
+      const s = await d.engine.compute.task(ref);
+      if (s.done) {
+        if (s.error) throw new Error(s.error);
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`task ${ref.id} did not end in 10 minutes`);
+      await sleep(250);
+    }
+  };
   const progress = (id: string, step: string, pct: number) => db.transaction().execute((trx) => operations.progress(trx, id, step, pct));
 
   return async (id, attempts) => {
@@ -44,7 +58,7 @@ export function createSnapshotReconciler(d: Deps): Reconciler {
       if (row.deletion_requested_at !== null || !(await d.ownerLive(target))) {
         setSnapshotPhase(status, 'Deleting', clock());
         await progress(id, 'removing the snapshot', 50);
-        await storage.removeSnapshot(target, id);
+        await settle(await storage.removeSnapshot(target, id));
         if (await storage.inspectSnapshot(target, id)) return { againMs: 1000 };
         await db.transaction().execute(async (trx) => {
           await operations.succeed(trx, id, row.generation, 'deleted');
@@ -58,7 +72,7 @@ export function createSnapshotReconciler(d: Deps): Reconciler {
         if (status.takenAt) throw new Error(`snapshot ${id} of ${target.id} is gone from the backend`);
         setSnapshotPhase(status, 'Creating', clock());
         await progress(id, 'taking the snapshot', 30);
-        await storage.snapshot(target, id);
+        await settle(await storage.snapshot(target, id));
         observed = await storage.inspectSnapshot(target, id);
         if (!observed) throw new Error(`snapshot ${id} is absent right after it was taken`);
       }
@@ -66,7 +80,7 @@ export function createSnapshotReconciler(d: Deps): Reconciler {
         setSnapshotPhase(status, 'RollingBack', clock());
         await save(db);
         await progress(id, `rolling ${target.id} back`, 60);
-        await storage.rollback(target, id);
+        await settle(await storage.rollback(target, id));
         status.rollbacksDone = spec.rollbacks;
       }
       status.takenAt = iso(observed.takenAt)!;
