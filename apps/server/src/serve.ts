@@ -45,6 +45,10 @@ import { createEngineSweep } from './modules/compute/engine-sweep.ts';
 import { computeRoutes } from './modules/compute/routes.ts';
 import { serverActionRoutes } from './modules/compute/server-action-routes.ts';
 import { createServerActions } from './modules/compute/server-actions.ts';
+import { createInventoryMetrics } from './modules/monitoring/metrics/inventory.ts';
+import { createControlPlaneMetrics } from './modules/monitoring/metrics/registry.ts';
+import { type MetricsAuth, registerMetricsRoute } from './modules/monitoring/metrics/route.ts';
+import { CURRENCY } from './modules/billing/money.ts';
 import { createDeliveryReconciler, DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './modules/webhooks/delivery.ts';
 import { phaseEvents } from './modules/webhooks/events.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
@@ -167,6 +171,8 @@ export interface ServeOptions {
   webhooksAllowPrivateUrls?: boolean;
   /** Retry policy of webhook deliveries (tests shorten the delays). */
   webhookDelivery?: Partial<DeliveryPolicy>;
+  /** Who may scrape GET /metrics (a bearer token and/or basic auth); without it /metrics is not served. */
+  metrics?: MetricsAuth;
 }
 
 /** A running control plane. */
@@ -298,10 +304,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     worker.notify();
     return null;
   };
+  const metrics = createControlPlaneMetrics();
   const worker = createWorker({
     queue,
     concurrency: opts.concurrency ?? 16,
-    reconcilers: {
+    reconcilers: metrics.reconcilers({
       server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: serverPhaseChanged }),
       meter: metering.reconciler,
       dunning: dunning.reconciler,
@@ -348,7 +355,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         ? { [FIREWALL_QUEUE.kind]: createFirewallReconciler({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link }, resyncMs: opts.firewallResyncMs ?? 10_000 }) }
         : // Spec and label changes wake the firewall whatever the engine; one without a firewall has nothing to do.
           { [FIREWALL_QUEUE.kind]: async () => ({ againMs: null }) }),
-    },
+    }),
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
@@ -469,6 +476,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     log: opts.log,
     webDir: resolve(import.meta.dirname, '../../web/dist'),
     extend: async (app) => {
+      metrics.instrument(app);
+      registerMetricsRoute(app, { auth: opts.metrics ?? {}, metrics, refresh: createInventoryMetrics({ registry: metrics.registry, db, engine, clock, dataDir, currency: CURRENCY }).refresh });
       await app.register(websocket);
       registerConsoleRoutes(app, { authenticate: (req) => principalOf(identity, req), servers, lxcPath: join(dataDir, 'lxc') });
     },
