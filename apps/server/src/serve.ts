@@ -45,6 +45,9 @@ import { createEngineSweep } from './modules/compute/engine-sweep.ts';
 import { computeRoutes } from './modules/compute/routes.ts';
 import { serverActionRoutes } from './modules/compute/server-action-routes.ts';
 import { createServerActions } from './modules/compute/server-actions.ts';
+import { createMonitorReconciler } from './modules/monitoring/monitor-reconciler.ts';
+import { createMonitors, MONITOR_KIND } from './modules/monitoring/monitors.ts';
+import { monitorRoutes } from './modules/monitoring/routes.ts';
 import { createInventoryMetrics } from './modules/monitoring/metrics/inventory.ts';
 import { createControlPlaneMetrics } from './modules/monitoring/metrics/registry.ts';
 import { type MetricsAuth, registerMetricsRoute } from './modules/monitoring/metrics/route.ts';
@@ -173,6 +176,8 @@ export interface ServeOptions {
   webhookDelivery?: Partial<DeliveryPolicy>;
   /** Who may scrape GET /metrics (a bearer token and/or basic auth); without it /metrics is not served. */
   metrics?: MetricsAuth;
+  /** Lets tenants' monitors check loopback and private addresses (as webhooksAllowPrivateUrls, against SSRF). */
+  monitorsAllowPrivateTargets?: boolean;
 }
 
 /** A running control plane. */
@@ -314,6 +319,19 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       dunning: dunning.reconciler,
       mail: outbox?.reconciler ?? (async () => ({ againMs: null })),
       [INVOICING_KIND]: issuer.reconciler,
+      [MONITOR_KIND]: createMonitorReconciler({
+        db,
+        clock,
+        ids,
+        emit: (trx, tenantId, event, data) => webhooks.emit(trx, tenantId, event, data),
+        // Through dunning's outbox: written in the check's transaction, sent by the mail reconciler.
+        mail: outbox
+          ? async (trx, tenantId, kind, to, text) => {
+              await trx.insertInto('mail_outbox').values({ id: ids('mail'), tenant_id: tenantId, kind, recipients: JSON.stringify(to), subject: text.subject, body: text.body, created_at: clock(), sent_at: null, attempts: 0, last_error: null }).execute();
+              await queue.enqueue(trx, 'mail', 'outbox');
+            }
+          : null,
+      }),
       [WEBHOOK_KIND]: createDeliveryReconciler({ db, clock, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, policy: { ...DEFAULT_DELIVERY_POLICY, ...opts.webhookDelivery } }),
       image: createImageReconciler({ engine, catalog, health }),
       volume: createVolumeReconciler({
@@ -363,6 +381,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
 
   const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify: () => worker.notify() });
   const webhooks = createWebhooks({ db, clock, ids, audit, queue, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, notify: () => worker.notify() });
+  const monitors = createMonitors({ db, clock, ids, audit, queue, allowPrivateTargets: opts.monitorsAllowPrivateTargets ?? false, findServer: async (p, idOrName) => (await servers.get(p, idOrName)).id, notify: () => worker.notify() });
   const serverActions = createServerActions({ db, clock, audit, catalog, servers, capabilities: engine.compute.capabilities, notify: () => worker.notify() });
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
   const serverNics = createServerNics({ db, clock, ids, audit, operations, queue, dialect: store.dialect, defaultNetwork: net, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
@@ -464,6 +483,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await queue.enqueue(db, PUBLIC_IP_KIND, 'host');
   if (engine.firewall) await queue.enqueue(db, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
+  await monitors.adopt();
   worker.start();
   const unwatch = engine.compute.watch((id) => {
     wakeServer(id).catch((err: Error) => console.error(`kumulus: waking server ${id}: ${err.message}`));
@@ -486,6 +506,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...computeRoutes(servers, sshKeys, catalog),
       ...serverActionRoutes(serverActions),
       ...webhookRoutes(webhooks),
+      ...monitorRoutes(monitors),
       ...storageRoutes(volumes),
       ...snapshotRoutes(snapshots),
       ...serverDiskRoutes(serverDisks),

@@ -4,6 +4,7 @@
  */
 import type { IpPoolsTable, PublicIpReleasesTable, PublicIpsTable } from './schema-public-ips.ts';
 import type { InvoicingTables } from './schema-invoicing.ts';
+import type { MonitoringTables } from './schema-monitors.ts';
 
 export interface TenantsTable {
   id: string;
@@ -435,7 +436,7 @@ export interface TrafficStateTable {
   public_out_bytes: number;
 }
 
-export interface Database extends InvoicingTables {
+export interface Database extends InvoicingTables, MonitoringTables {
   tenants: TenantsTable;
   users: UsersTable;
   sessions: SessionsTable;
