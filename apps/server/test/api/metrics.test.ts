@@ -91,7 +91,7 @@ describe('Prometheus metrics', () => {
     assert.ok(hostLinks.length > 0 && !hostLinks.some((k) => k.includes('device="kv')), `host links without guests' veths: ${hostLinks.join(', ')}`);
     const ledger = await s.client.listLedger({ tenantId: srv.tenantId, limit: 100 });
     const credit = ledger.items.reduce((sum, e) => sum + Number(e.amount.amount), 0);
-    assert.ok(ledger.items.some((e) => e.kind === 'topup' && e.amount.amount === '12.50'), 'the top-up is booked');
+    assert.ok(ledger.items.some((e) => e.kind === 'topup' && Number(e.amount.amount) === 12.5), `the top-up is booked: ${JSON.stringify(ledger.items.map((e) => [e.kind, e.amount.amount]))}`);
     assert.equal(value(all, 'kumulus_tenant_credit', `tenant_id="${srv.tenantId}"`, 'currency="EUR"'), credit);
   });
 });
