@@ -219,7 +219,7 @@ function printMonitor(m: Monitor): void {
     [pick({ en: 'State', de: 'Zustand' }), `${stateText(m)} (${pick({ en: 'since', de: 'seit' })} ${formatTime(m.status.since)})`],
     [pick({ en: 'Last check', de: 'Letzte Prüfung' }), `${formatTime(m.status.lastCheckedAt)} ${m.status.lastMessage ?? ''}`.trim()],
     [pick({ en: 'Uptime 24 h / 30 d', de: 'Verfügbarkeit 24 h / 30 T' }), `${percent(m.status.uptime24h)} / ${percent(m.status.uptime30d)}`],
-    [pick({ en: 'Every', de: 'Alle' }), `${m.settings.intervalSeconds} s, timeout ${m.settings.timeoutSeconds} s, retries ${m.settings.retries}`],
+    [pick({ en: 'Every', de: 'Alle' }), pick({ en: `${m.settings.intervalSeconds} s, timeout ${m.settings.timeoutSeconds} s, retries ${m.settings.retries}`, de: `${m.settings.intervalSeconds} s, Zeitlimit ${m.settings.timeoutSeconds} s, Wiederholungen ${m.settings.retries}` })],
     ...(m.status.certificateExpiresAt ? [[pick({ en: 'Certificate until', de: 'Zertifikat bis' }), formatTime(m.status.certificateExpiresAt)] as [string, string]] : []),
     ...(m.settings.emails?.length ? [[pick({ en: 'E-mail to', de: 'E-Mail an' }), m.settings.emails.join(', ')] as [string, string]] : []),
   ]);

@@ -31,6 +31,7 @@ Options:
   --insecure-http      allow plain HTTP on an address other machines reach (behind a TLS proxy)
   --webhooks-allow-private  let webhooks deliver to loopback and private addresses; off by default, as a
                        tenant's URL would otherwise reach services inside your network (SSRF)
+  --monitors-allow-private  let tenants' uptime monitors check loopback and private addresses (same reason)
   --bridge NAME        the Linux bridge of the default network (default ${defaults.bridge})
   --nft-table NAME     the nftables table for its NAT and filters (default ${defaults.nftTable})
   --network CIDR       the default network's range; the gateway is its first address (default ${defaults.network})
@@ -83,6 +84,7 @@ Optionen:
   --insecure-http      HTTP auch auf einer Adresse erlauben, die andere Rechner erreichen (hinter einem TLS-Proxy)
   --webhooks-allow-private  Webhooks an Loopback- und private Adressen zustellen lassen; standardmäßig aus, da die URL
                        eines Mandanten sonst Dienste in Ihrem Netz erreichen könnte (SSRF)
+  --monitors-allow-private  Verfügbarkeitsmonitore von Mandanten Loopback- und private Adressen prüfen lassen (derselbe Grund)
   --bridge NAME        Linux-Bridge des Standardnetzes (Standard ${defaults.bridge})
   --nft-table NAME     nftables-Tabelle für dessen NAT und Filter (Standard ${defaults.nftTable})
   --network CIDR       Adressbereich des Standardnetzes; das Gateway ist seine erste Adresse (Standard ${defaults.network})
@@ -128,6 +130,7 @@ export async function runServe(args: string[]): Promise<void> {
     'tls-listen': { type: 'string' },
     'insecure-http': { type: 'boolean' },
     'webhooks-allow-private': { type: 'boolean' },
+    'monitors-allow-private': { type: 'boolean' },
     bridge: { type: 'string' },
     'nft-table': { type: 'string' },
     network: { type: 'string' },
@@ -184,6 +187,7 @@ export async function runServe(args: string[]): Promise<void> {
     tlsListen: tls?.value,
     insecureHttp: values['insecure-http'],
     webhooksAllowPrivateUrls: values['webhooks-allow-private'],
+    monitorsAllowPrivateTargets: values['monitors-allow-private'],
     bootstrapToken: env.KUMULUS_BOOTSTRAP_TOKEN || undefined,
     bootstrapEmail: env.KUMULUS_BOOTSTRAP_EMAIL || undefined,
     bootstrapPassword: env.KUMULUS_BOOTSTRAP_PASSWORD || undefined,

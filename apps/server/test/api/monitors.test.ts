@@ -18,8 +18,8 @@ import { createServer as createTlsServer } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { KumulusClient, type Monitor, monitorApi } from '@kumulus/api';
 import { SMTPServer } from 'smtp-server';
-import { engineNames, startTestServer, type TestServer } from '../harness.ts';
-import { raw } from '../stores.ts';
+import { createPgDatabase, engineNames, startTestServer, type TestServer } from '../harness.ts';
+import { raw, STORES } from '../stores.ts';
 
 interface Mail {
   to: string[];
@@ -82,12 +82,15 @@ after(async () => {
 let skipped = 0;
 const clock = () => Date.now() + skipped;
 
-describe('uptime monitors', () => {
+for (const store of STORES) describe(`uptime monitors [${store}]`, () => {
   let s: TestServer;
   let m: ReturnType<typeof monitorApi>;
   // Fixed names, so a restart drives the same bridge and table and the last stop removes them.
   const names = engineNames();
+  // One database for every start, so that a restart finds the monitors again.
+  let pg: Awaited<ReturnType<typeof createPgDatabase>> | null = null;
   const options = () => ({
+    storeUrl: pg?.url,
     bridge: names.bridge,
     nftTable: names.nftTable,
     network: names.network,
@@ -96,6 +99,9 @@ describe('uptime monitors', () => {
     smtp: { url: `smtp://127.0.0.1:${smtpPort}/?ignoreTLS=true`, from: 'Kumulus <monitor@kumulus.test>' },
   });
   before(async () => {
+    if (store === 'postgres') pg = await createPgDatabase();
+    mails.length = 0;
+    hooks.length = 0;
     s = await startTestServer({ ...options(), keep: true });
     m = monitorApi(s.client);
     await s.client.createWebhook({ url: `http://127.0.0.1:${webPort}/hook`, events: ['monitor.down', 'monitor.up', 'monitor.certificate_expiring'] });
@@ -104,6 +110,7 @@ describe('uptime monitors', () => {
     await s?.running.close();
     // The kept data dir and engine objects go with a last start-and-stop that does not keep them.
     if (s) await (await startTestServer({ ...options(), dataDir: s.dataDir })).stop();
+    await pg?.drop();
   });
 
   /** Waits until the monitor has been checked after `since` (ms) and answers it. */
