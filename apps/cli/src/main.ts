@@ -15,6 +15,7 @@ import { runSshKey } from './commands/ssh-key.ts';
 import { runIpPool } from './commands/ip-pool.ts';
 import { runFirewall } from './commands/firewall.ts';
 import { runZone } from './commands/zone.ts';
+import { runMonitor } from './commands/monitor.ts';
 import { runNetwork } from './commands/network.ts';
 import { runPublicIp } from './commands/public-ip.ts';
 import { runSnapshot } from './commands/snapshot.ts';
@@ -38,6 +39,7 @@ Commands:
   ip-pool            define the pools public IPs come from (operators)
   firewall           firewalls: rules, and the servers, NICs or labels they apply to
   zone               zones and the flows allowed between them (operators)
+  monitor            uptime monitors (HTTP(S), TCP, ping, TLS certificate), their uptime and history
   volume             create, list, show, attach, detach, resize, delete block volumes
   snapshot           list, create, roll back, delete snapshots of a server or a volume
   plan list          plans a server can have
@@ -76,6 +78,7 @@ Befehle:
   ip-pool            die Pools festlegen, aus denen öffentliche IPs stammen (Betreiber)
   firewall           Firewalls: Regeln und die Server, NICs oder Labels, auf die sie wirken
   zone               Zonen und die zwischen ihnen erlaubten Flüsse (Betreiber)
+  monitor            Verfügbarkeitsmonitore (HTTP(S), TCP, Ping, TLS-Zertifikat), ihre Verfügbarkeit und ihr Verlauf
   volume             Block-Volumes anlegen, auflisten, zeigen, anhängen, abhängen, vergrößern, löschen
   snapshot           Snapshots eines Servers oder Volumes auflisten, anlegen, zurückspielen, löschen
   plan list          Tarife, die ein Server haben kann
@@ -114,6 +117,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   'ip-pool': runIpPool,
   firewall: runFirewall,
   zone: runZone,
+  monitor: runMonitor,
   volume: runVolume,
   snapshot: runSnapshot,
   plan: runPlan,

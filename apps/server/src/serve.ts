@@ -45,6 +45,13 @@ import { createEngineSweep } from './modules/compute/engine-sweep.ts';
 import { computeRoutes } from './modules/compute/routes.ts';
 import { serverActionRoutes } from './modules/compute/server-action-routes.ts';
 import { createServerActions } from './modules/compute/server-actions.ts';
+import { createMonitorReconciler } from './modules/monitoring/monitor-reconciler.ts';
+import { createMonitors, MONITOR_KIND } from './modules/monitoring/monitors.ts';
+import { monitorRoutes } from './modules/monitoring/routes.ts';
+import { createInventoryMetrics } from './modules/monitoring/metrics/inventory.ts';
+import { createControlPlaneMetrics } from './modules/monitoring/metrics/registry.ts';
+import { type MetricsAuth, registerMetricsRoute } from './modules/monitoring/metrics/route.ts';
+import { CURRENCY } from './modules/billing/money.ts';
 import { createDeliveryReconciler, DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './modules/webhooks/delivery.ts';
 import { phaseEvents } from './modules/webhooks/events.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
@@ -169,6 +176,10 @@ export interface ServeOptions {
   webhooksAllowPrivateUrls?: boolean;
   /** Retry policy of webhook deliveries (tests shorten the delays). */
   webhookDelivery?: Partial<DeliveryPolicy>;
+  /** Who may scrape GET /metrics (a bearer token and/or basic auth); without it /metrics is not served. */
+  metrics?: MetricsAuth;
+  /** Lets tenants' monitors check loopback and private addresses (as webhooksAllowPrivateUrls, against SSRF). */
+  monitorsAllowPrivateTargets?: boolean;
 }
 
 /** A running control plane. */
@@ -310,15 +321,29 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     worker.notify();
     return null;
   };
+  const metrics = createControlPlaneMetrics();
   const worker = createWorker({
     queue,
     concurrency: opts.concurrency ?? 16,
-    reconcilers: {
+    reconcilers: metrics.reconcilers({
       server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: serverPhaseChanged }),
       meter: metering.reconciler,
       dunning: dunning.reconciler,
       mail: outbox?.reconciler ?? (async () => ({ againMs: null })),
       [INVOICING_KIND]: issuer.reconciler,
+      [MONITOR_KIND]: createMonitorReconciler({
+        db,
+        clock,
+        ids,
+        emit: (trx, tenantId, event, data) => webhooks.emit(trx, tenantId, event, data),
+        // Through dunning's outbox: written in the check's transaction, sent by the mail reconciler.
+        mail: outbox
+          ? async (trx, tenantId, kind, to, text) => {
+              await trx.insertInto('mail_outbox').values({ id: ids('mail'), tenant_id: tenantId, kind, recipients: JSON.stringify(to), subject: text.subject, body: text.body, created_at: clock(), sent_at: null, attempts: 0, last_error: null }).execute();
+              await queue.enqueue(trx, 'mail', 'outbox');
+            }
+          : null,
+      }),
       [WEBHOOK_KIND]: createDeliveryReconciler({ db, clock, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, policy: { ...DEFAULT_DELIVERY_POLICY, ...opts.webhookDelivery } }),
       image: createImageReconciler({ engine, catalog, health }),
       volume: createVolumeReconciler({
@@ -360,7 +385,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         ? { [FIREWALL_QUEUE.kind]: createFirewallReconciler({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link }, resyncMs: opts.firewallResyncMs ?? 10_000 }) }
         : // Spec and label changes wake the firewall whatever the engine; one without a firewall has nothing to do.
           { [FIREWALL_QUEUE.kind]: async () => ({ againMs: null }) }),
-    },
+    }),
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
@@ -368,6 +393,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
 
   const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify: () => worker.notify() });
   const webhooks = createWebhooks({ db, clock, ids, audit, queue, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, notify: () => worker.notify() });
+  const monitors = createMonitors({ db, clock, ids, audit, queue, allowPrivateTargets: opts.monitorsAllowPrivateTargets ?? false, findServer: async (p, idOrName) => (await servers.get(p, idOrName)).id, notify: () => worker.notify() });
   const serverActions = createServerActions({ db, clock, audit, catalog, servers, capabilities: engine.compute.capabilities, notify: () => worker.notify() });
   const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
   const serverNics = createServerNics({ db, clock, ids, audit, operations, queue, dialect: store.dialect, defaultNetwork: net, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
@@ -469,6 +495,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await queue.enqueue(db, PUBLIC_IP_KIND, 'host');
   if (engine.firewall) await queue.enqueue(db, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
+  await monitors.adopt();
   worker.start();
   const unwatch = engine.compute.watch((id) => {
     wakeServer(id).catch((err: Error) => console.error(`kumulus: waking server ${id}: ${err.message}`));
@@ -481,6 +508,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     log: opts.log,
     webDir: resolve(import.meta.dirname, '../../web/dist'),
     extend: async (app) => {
+      metrics.instrument(app);
+      registerMetricsRoute(app, { auth: opts.metrics ?? {}, metrics, refresh: createInventoryMetrics({ registry: metrics.registry, db, engine, clock, dataDir, currency: CURRENCY }).refresh });
       await app.register(websocket);
       registerConsoleRoutes(app, { authenticate: (req) => principalOf(identity, req), servers, lxcPath: join(dataDir, 'lxc') });
     },
@@ -489,6 +518,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...computeRoutes(servers, sshKeys, catalog),
       ...serverActionRoutes(serverActions),
       ...webhookRoutes(webhooks),
+      ...monitorRoutes(monitors),
       ...storageRoutes(volumes),
       ...snapshotRoutes(snapshots),
       ...serverDiskRoutes(serverDisks),

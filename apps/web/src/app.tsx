@@ -22,6 +22,8 @@ import { IpPoolsPage } from './pages/network/ip-pools.tsx';
 import { NetworkDetailPage } from './pages/network/network-detail.tsx';
 import { NetworksPage } from './pages/network/networks.tsx';
 import { PublicIpsPage } from './pages/network/public-ips.tsx';
+import { MonitorDetailPage } from './pages/operations/monitor-detail.tsx';
+import { MonitorsPage } from './pages/operations/monitors.tsx';
 import { OperationsPage } from './pages/operations/operations.tsx';
 import { ServerCreatePage } from './pages/compute/server-create.tsx';
 import { ServerDetailPage } from './pages/compute/server-detail.tsx';
@@ -59,6 +61,8 @@ function Pages({ isOperator }: { isOperator: boolean }) {
       <Route path="/operations">
         <OperationsPage scope="tenant" />
       </Route>
+      <Route path="/monitors" component={MonitorsPage} />
+      <Route path="/monitors/:id">{(p) => <MonitorDetailPage id={p.id} />}</Route>
       <Route path="/tokens" component={TokensPage} />
       <Route path="/security" component={SecurityPage} />
       <Route path="/ssh-keys" component={SshKeysPage} />

@@ -14,3 +14,5 @@ export * from './schemas/server-actions.ts';
 export * from './schemas/webhooks.ts';
 export * from './schemas/security.ts';
 export * from './security-client.ts';
+export * from './schemas/monitors.ts';
+export * from './monitors-client.ts';

@@ -31,6 +31,7 @@ Options:
   --insecure-http      allow plain HTTP on an address other machines reach (behind a TLS proxy)
   --webhooks-allow-private  let webhooks deliver to loopback and private addresses; off by default, as a
                        tenant's URL would otherwise reach services inside your network (SSRF)
+  --monitors-allow-private  let tenants' uptime monitors check loopback and private addresses (same reason)
   --bridge NAME        the Linux bridge of the default network (default ${defaults.bridge})
   --nft-table NAME     the nftables table for its NAT and filters (default ${defaults.nftTable})
   --network CIDR       the default network's range; the gateway is its first address (default ${defaults.network})
@@ -58,7 +59,13 @@ Billing (environment, since the SMTP URL may carry a password):
                               (without it, tenants get the warnings in the dashboard only)
   KUMULUS_MAIL_FROM           their sender (default Kumulus <kumulus@HOSTNAME>)
   KUMULUS_DUNNING_WARN_DAYS   days of credit left that warn, comma-separated (default 7,1)
-  KUMULUS_DUNNING_GRACE_DAYS  days a suspended tenant keeps its resources before deletion (default 14)`,
+  KUMULUS_DUNNING_GRACE_DAYS  days a suspended tenant keeps its resources before deletion (default 14)
+
+Prometheus metrics at /metrics (not served unless one of these is set; both may be):
+  KUMULUS_METRICS_TOKEN       the bearer token a scraper sends (at least 16 characters)
+  KUMULUS_METRICS_BASIC_AUTH  or USER:PASSWORD for HTTP basic auth
+  --metrics-token-file FILE   read the token from FILE instead
+  --metrics-basic-auth-file FILE  read USER:PASSWORD from FILE instead`,
   de: `Aufruf: kumulus serve [--data-dir VERZEICHNIS] [--tls-listen HOST:PORT] [--listen HOST:PORT] [--bridge NAME] [--nft-table NAME] [--network CIDR]
 
 Startet die Kumulus-Steuerung im eingebetteten Modus: API, Dashboard, Reconciler, SQLite-Speicher
@@ -77,6 +84,7 @@ Optionen:
   --insecure-http      HTTP auch auf einer Adresse erlauben, die andere Rechner erreichen (hinter einem TLS-Proxy)
   --webhooks-allow-private  Webhooks an Loopback- und private Adressen zustellen lassen; standardmäßig aus, da die URL
                        eines Mandanten sonst Dienste in Ihrem Netz erreichen könnte (SSRF)
+  --monitors-allow-private  Verfügbarkeitsmonitore von Mandanten Loopback- und private Adressen prüfen lassen (derselbe Grund)
   --bridge NAME        Linux-Bridge des Standardnetzes (Standard ${defaults.bridge})
   --nft-table NAME     nftables-Tabelle für dessen NAT und Filter (Standard ${defaults.nftTable})
   --network CIDR       Adressbereich des Standardnetzes; das Gateway ist seine erste Adresse (Standard ${defaults.network})
@@ -104,7 +112,13 @@ Abrechnung (Umgebung, da die SMTP-URL ein Passwort enthalten kann):
                               (ohne ihn erhalten Mandanten die Warnungen nur im Dashboard)
   KUMULUS_MAIL_FROM           deren Absender (Standard Kumulus <kumulus@HOSTNAME>)
   KUMULUS_DUNNING_WARN_DAYS   Tage Restguthaben, die warnen, durch Komma getrennt (Standard 7,1)
-  KUMULUS_DUNNING_GRACE_DAYS  Tage, die ein gesperrter Mandant seine Ressourcen vor dem Löschen behält (Standard 14)`,
+  KUMULUS_DUNNING_GRACE_DAYS  Tage, die ein gesperrter Mandant seine Ressourcen vor dem Löschen behält (Standard 14)
+
+Prometheus-Metriken unter /metrics (nur bereitgestellt, wenn eines davon gesetzt ist; beide sind möglich):
+  KUMULUS_METRICS_TOKEN       das Bearer-Token, das ein Scraper sendet (mindestens 16 Zeichen)
+  KUMULUS_METRICS_BASIC_AUTH  oder NUTZER:PASSWORT für HTTP-Basic-Auth
+  --metrics-token-file DATEI  das Token stattdessen aus DATEI lesen
+  --metrics-basic-auth-file DATEI  NUTZER:PASSWORT stattdessen aus DATEI lesen`,
 };
 
 /** Runs `kumulus serve`. */
@@ -116,6 +130,7 @@ export async function runServe(args: string[]): Promise<void> {
     'tls-listen': { type: 'string' },
     'insecure-http': { type: 'boolean' },
     'webhooks-allow-private': { type: 'boolean' },
+    'monitors-allow-private': { type: 'boolean' },
     bridge: { type: 'string' },
     'nft-table': { type: 'string' },
     network: { type: 'string' },
@@ -128,6 +143,8 @@ export async function runServe(args: string[]): Promise<void> {
     'proxmox-bridge': { type: 'string' },
     'proxmox-storage': { type: 'string' },
     'secret-key-file': { type: 'string' },
+    'metrics-token-file': { type: 'string' },
+    'metrics-basic-auth-file': { type: 'string' },
   } as const;
   const { values, positionals, help: wantsHelp } = parseCommand(args, options, cmd);
   if (wantsHelp) return void process.stdout.write(pick(help) + '\n');
@@ -170,6 +187,7 @@ export async function runServe(args: string[]): Promise<void> {
     tlsListen: tls?.value,
     insecureHttp: values['insecure-http'],
     webhooksAllowPrivateUrls: values['webhooks-allow-private'],
+    monitorsAllowPrivateTargets: values['monitors-allow-private'],
     bootstrapToken: env.KUMULUS_BOOTSTRAP_TOKEN || undefined,
     bootstrapEmail: env.KUMULUS_BOOTSTRAP_EMAIL || undefined,
     bootstrapPassword: env.KUMULUS_BOOTSTRAP_PASSWORD || undefined,
@@ -182,6 +200,7 @@ export async function runServe(args: string[]): Promise<void> {
     log: true,
     ...(env.KUMULUS_SMTP_URL ? { smtp: { url: env.KUMULUS_SMTP_URL, from: env.KUMULUS_MAIL_FROM || `Kumulus <kumulus@${hostname()}>` } } : {}),
     dunning: dunningFromEnv(env, cmd),
+    metrics: metricsAuth(values, env, cmd),
   }).catch(async (err: unknown) => {
     // A refused cluster says what is wrong in the operator's language, not as a stack trace.
     const { DomainError } = await import('@kumulus/server/src/lib/errors.ts');
@@ -272,4 +291,15 @@ function dunningFromEnv(env: NodeJS.ProcessEnv, cmd: string): { warnAtSeconds?: 
   if (env.KUMULUS_DUNNING_WARN_DAYS) out.warnAtSeconds = env.KUMULUS_DUNNING_WARN_DAYS.split(',').map((d) => days('KUMULUS_DUNNING_WARN_DAYS', d));
   if (env.KUMULUS_DUNNING_GRACE_DAYS) out.graceMs = days('KUMULUS_DUNNING_GRACE_DAYS', env.KUMULUS_DUNNING_GRACE_DAYS) * 1000;
   return out;
+}
+
+/** Who may scrape /metrics, from the files named or the environment; a credential too weak to guess at is a usage error. */
+function metricsAuth(v: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv, cmd: string) {
+  const fromFile = (name: string) => (v[name] ? readFileSync(v[name] as string, 'utf8').trim() : undefined);
+  const token = fromFile('metrics-token-file') ?? (env.KUMULUS_METRICS_TOKEN || undefined);
+  const basic = fromFile('metrics-basic-auth-file') ?? (env.KUMULUS_METRICS_BASIC_AUTH || undefined);
+  if (token !== undefined && token.length < 16) throw usageError(t('usage.badEnv', { name: 'KUMULUS_METRICS_TOKEN', value: '…', expected: language === 'de' ? 'mindestens 16 Zeichen' : 'at least 16 characters' }), cmd);
+  const colon = basic?.indexOf(':') ?? -1;
+  if (basic !== undefined && (colon < 1 || colon === basic.length - 1)) throw usageError(t('usage.badEnv', { name: 'KUMULUS_METRICS_BASIC_AUTH', value: '…', expected: language === 'de' ? 'NUTZER:PASSWORT' : 'USER:PASSWORD' }), cmd);
+  return { ...(token ? { token } : {}), ...(basic ? { basicAuth: { username: basic.slice(0, colon), password: basic.slice(colon + 1) } } : {}) };
 }

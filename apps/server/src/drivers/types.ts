@@ -364,6 +364,24 @@ export interface Engine {
   publicIps?: PublicIpDriver;
   /** Per-NIC firewalls and anti-spoofing; engines without one leave it out. */
   firewall?: FirewallDriver;
+  /** What running instances use (CPU, memory, disk I/O), for metrics; engines that cannot tell leave it out. */
+  usage?: UsageDriver;
+}
+
+/** One running instance's usage: counters since it started, memory now. */
+export interface InstanceUsage {
+  cpuSeconds: number;
+  memoryBytes: number;
+  diskReadBytes: number;
+  diskWriteBytes: number;
+  diskReads: number;
+  diskWrites: number;
+}
+
+/** The usage facet: read by the metrics endpoint on every scrape. */
+export interface UsageDriver {
+  /** Usage of those of `ids` that run now; stopped or unknown ones are left out. */
+  instances(ids: string[]): Promise<Map<string, InstanceUsage>>;
 }
 
 /** One public address routed to an instance: where it goes and through which uplink it is announced. */

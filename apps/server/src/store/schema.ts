@@ -5,6 +5,7 @@
 import type { IpPoolsTable, PublicIpReleasesTable, PublicIpsTable } from './schema-public-ips.ts';
 import type { InvoicingTables } from './schema-invoicing.ts';
 import type { SecurityTables } from './schema-security.ts';
+import type { MonitoringTables } from './schema-monitors.ts';
 
 export interface TenantsTable {
   id: string;
@@ -436,7 +437,7 @@ export interface TrafficStateTable {
   public_out_bytes: number;
 }
 
-export interface Database extends InvoicingTables, SecurityTables {
+export interface Database extends InvoicingTables, SecurityTables, MonitoringTables {
   tenants: TenantsTable;
   users: UsersTable;
   sessions: SessionsTable;

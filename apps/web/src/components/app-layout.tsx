@@ -12,6 +12,7 @@ import { LanguageSwitcher } from './language-switcher.tsx';
 const tenantLinks: [string, MessageKey][] = [
   ['/servers', 'nav.servers'],
   ['/operations', 'nav.operations'],
+  ['/monitors', 'nav.monitors'],
   ['/tokens', 'nav.tokens'],
   ['/security', 'nav.security'],
   ['/volumes', 'nav.volumes'],

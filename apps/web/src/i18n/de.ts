@@ -1,5 +1,6 @@
 /** German dashboard texts. */
 import type { Messages } from './en.ts';
+import { monitoringDe } from './monitoring-de.ts';
 import { networkDe } from './network-de.ts';
 import { securityDe } from './security-de.ts';
 
@@ -7,6 +8,7 @@ import { securityDe } from './security-de.ts';
 export const de: Messages = {
   ...networkDe,
   ...securityDe,
+  ...monitoringDe,
   'app.name': 'Kumulus',
   'app.skip': 'Zum Inhalt springen',
   'app.loading': 'Wird geladen …',

@@ -1,3 +1,4 @@
+import { monitoringEn } from './monitoring-en.ts';
 import { networkEn } from './network-en.ts';
 import { securityEn } from './security-en.ts';
 
@@ -5,6 +6,7 @@ import { securityEn } from './security-en.ts';
 export const en = {
   ...networkEn,
   ...securityEn,
+  ...monitoringEn,
   'app.name': 'Kumulus',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',

@@ -74,7 +74,7 @@ export async function readCgroupLimits(pid: number, version = detectCgroupVersio
 }
 
 /** Cuts a cgroup path after LXC's `lxc.payload.<name>` level, where the limits are set. */
-function payloadRoot(path: string): string {
+export function payloadRoot(path: string): string {
   // systemd inside a v2 guest moves init into a child (init.scope); limits sit on the ancestor.
   const parts = path.split('/');
   const i = parts.findIndex((p) => p.startsWith('lxc.payload.'));

@@ -13,6 +13,7 @@ import { preflight } from './preflight.ts';
 import { createLocalPublicIps } from './public-ip.ts';
 import type { IdMap } from './rootfs.ts';
 import { createLocalStorage } from './storage.ts';
+import { createLocalUsage } from './usage.ts';
 import { createBackend } from './storage/registry.ts';
 
 /** Options of the local engine; names are given so parallel engines never collide. */
@@ -73,6 +74,7 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     storage,
     publicIps: createLocalPublicIps({ lxcPath: opts.lxcPath, bridge: opts.bridge }),
     firewall: createLocalFirewall(`${opts.nftTable}_fw`),
+    usage: createLocalUsage(opts.lxcPath),
     host: {
       preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES }),
     },

@@ -44,6 +44,8 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   stty: 'coreutils',
   // serve's self-signed HTTPS certificate on first start.
   openssl: 'openssl',
+  // ICMP uptime monitors (modules/monitoring/checks/ping.ts): ping holds the raw-socket capability Node lacks.
+  ping: 'iputils-ping',
 };
 
 /** LXC config files instances include, and other files the engine reads, by package. */
