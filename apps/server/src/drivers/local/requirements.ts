@@ -40,6 +40,13 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   'lxc-cgroup': 'lxc',
   'lxc-unfreeze': 'lxc',
   debootstrap: 'debootstrap',
+  // Virtual machines (drivers/local/vm/): QEMU, qcow2 linked clones, the NoCloud seed ISO, and
+  // on systemd hosts a transient service per VM.
+  'qemu-system-x86_64': 'qemu-system-x86',
+  'qemu-img': 'qemu-utils',
+  genisoimage: 'genisoimage',
+  'systemd-run': 'systemd',
+  systemctl: 'systemd',
   script: 'bsdutils',
   stty: 'coreutils',
   // serve's self-signed HTTPS certificate on first start.
