@@ -8,8 +8,8 @@ cd "$KUMULUS_ROOT"
 ensure_runtime
 ensure_host_packages
 # chromium for the dashboard tests; openssl cross-checks our SHA-512 crypt for root passwords;
-# xmllint validates e-invoices and bank files against their XSDs (test fixtures).
-apt_install chromium fonts-dejavu-core openssl libxml2-utils
+# xmllint validates e-invoices and bank files against their XSDs (test fixtures); ssh logs into test VMs.
+apt_install chromium fonts-dejavu-core openssl libxml2-utils openssh-client
 ensure_npm_deps
 ensure_postgres
 

@@ -88,7 +88,7 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     publicIps: createLocalPublicIps({ lxcPath: opts.lxcPath, bridge: opts.bridge }),
     firewall: createLocalFirewall(`${opts.nftTable}_fw`),
     host: {
-      preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES }),
+      preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES, vmImages: vmImages.available().map((i) => i.name) }),
     },
   };
 }

@@ -53,6 +53,9 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   openssl: 'openssl',
 };
 
+/** Commands only virtual machines need: a host without them still runs containers. */
+export const VM_COMMANDS: ReadonlySet<string> = new Set(['qemu-system-x86_64', 'qemu-img', 'genisoimage', 'systemd-run', 'systemctl']);
+
 /** LXC config files instances include, and other files the engine reads, by package. */
 export const HOST_FILES: Readonly<Record<string, string>> = {
   '/usr/share/lxc/config/common.conf': 'liblxc-common',

@@ -17,6 +17,8 @@ const PACKAGES = [
   'linux-image-cloud-amd64',
   'initramfs-tools',
   'systemd-sysv',
+  // logind (which needs the bus) turns the ACPI power button into a clean poweroff.
+  'dbus',
   'udev',
   'e2fsprogs',
   'cloud-init',

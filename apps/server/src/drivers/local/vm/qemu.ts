@@ -95,10 +95,12 @@ export function qemuArgs(c: VmConfig, dir: string, opts: { kvm: boolean; daemoni
     `file=${p.disk},if=none,id=disk0,format=qcow2,discard=unmap`,
     '-device',
     'virtio-blk-pci,drive=disk0',
+    // The seed as a second virtio disk, not a CD: q35's CD drive is on AHCI, which Debian's cloud
+    // kernel has no driver for; cloud-init finds the ISO by its label either way.
     '-drive',
-    `file=${p.seed},if=none,id=seed,format=raw,media=cdrom,readonly=on`,
+    `file=${p.seed},if=none,id=seed,format=raw,readonly=on`,
     '-device',
-    'ide-cd,drive=seed,bus=ide.0',
+    'virtio-blk-pci,drive=seed',
     '-chardev',
     `socket,id=qmp,path=${p.qmp},server=on,wait=off`,
     '-mon',

@@ -172,6 +172,7 @@ export function createVmCompute(opts: VmComputeOptions): VmCompute {
       const deadline = Date.now() + timeoutS * 1000;
       while (Date.now() < deadline && (await qemuPid(id, dir))) {
         await qmpOnce(vmPaths(dir).qmp, 'system_powerdown', undefined, 2000).catch(() => {});
+        await askAgentToPowerOff(dir);
         await gone(id, dir, Math.min(SIGNAL_RETRY_S * 1000, Math.max(0, deadline - Date.now())));
       }
       if (askOnly && (await qemuPid(id, dir))) return;
@@ -264,6 +265,17 @@ export function createVmCompute(opts: VmComputeOptions): VmCompute {
       }
     },
   };
+}
+
+/**
+ * Asks the guest agent (where the image has one) to power off too: it works in guests whose ACPI
+ * button nobody listens to. The agent sends no answer when it complies, so none is awaited.
+ */
+async function askAgentToPowerOff(dir: string): Promise<void> {
+  const agent = await openQmp(vmPaths(dir).qga, { greeting: false, timeoutMs: 1000 }).catch(() => null);
+  if (!agent) return;
+  await agent.execute('guest-shutdown', { mode: 'powerdown' }, 1000).catch(() => {});
+  agent.close();
 }
 
 /** Waits until QEMU's monitor answers (it is listening once QEMU has set the machine up). */

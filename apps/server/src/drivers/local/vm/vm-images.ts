@@ -21,7 +21,8 @@ interface VmRecipe {
 const RECIPES: VmRecipe[] = [
   {
     source: { name: 'debian-12-vm', os: 'debian', kind: 'vm' },
-    version: 1,
+    // 2: dbus, so logind handles the ACPI power button.
+    version: 2,
     build: (dir, ctx) => buildVmImage(dir, join(ctx.cache, 'debs'), ctx.mirror),
   },
 ];
