@@ -54,6 +54,9 @@ export function userData(s: SeedInput): string {
     disable_root: false,
     ssh_authorized_keys: s.sshKeys,
     ssh_pwauth: Boolean(s.rootPasswordHash),
+    // As in the container image: no RSA host key, whose making took most of a first boot
+    // (minutes under software emulation).
+    ssh_genkeytypes: ['ed25519', 'ecdsa'],
     ...(s.rootPasswordHash ? { chpasswd: { expire: false, users: [{ name: 'root', password: s.rootPasswordHash, type: 'hash' }] } } : {}),
     write_files: [{ path: '/etc/resolv.conf', content: s.resolvConf, permissions: '0644' }],
     // A changed NIC set (written to the seed while stopped) is applied at the next boot.
