@@ -24,6 +24,8 @@ export interface SshRound {
   name: string;
   plan: string;
   image: string;
+  /** `vm` for an image of virtual machines; container when absent. */
+  kind?: 'container' | 'vm';
   key: BenchKey;
   /** Called with the new server's id at once, so the caller can clean up after a failure. */
   track(id: string): void;
@@ -41,16 +43,16 @@ export async function makeKey(): Promise<BenchKey> {
 /** Creates a server with the key and answers the ms until `ssh root@<address> true` succeeded. */
 export async function createToSsh(r: SshRound): Promise<{ ms: number; id: string; ipv4: string }> {
   const t0 = performance.now();
-  const accepted = await r.client.createServer({ name: r.name, plan: r.plan, image: r.image, sshKeys: [r.key.publicKey] });
+  const accepted = await r.client.createServer({ name: r.name, plan: r.plan, image: r.image, ...(r.kind ? { kind: r.kind } : {}), sshKeys: [r.key.publicKey] });
   r.track(accepted.server.id);
   await waitDone(r.client, accepted.operation);
   const ipv4 = accepted.server.spec.nics[0]?.ipv4.split('/')[0] ?? '';
-  const deadline = performance.now() + 120_000;
+  const deadline = performance.now() + 180_000;
   // A user would retry ssh until it logs in; the banner probe only spares an ssh process per
   // try while sshd is not up yet. Both go through the host's neighbour entry, as a user's would.
   for (;;) {
     if ((await banner(ipv4)) && (await ssh(r.key.path, ipv4)) === 0) return { ms: performance.now() - t0, id: accepted.server.id, ipv4 };
-    if (performance.now() > deadline) throw new Error(`${r.name} (${ipv4}): ssh did not log in within 120 s`);
+    if (performance.now() > deadline) throw new Error(`${r.name} (${ipv4}): ssh did not log in within 180 s`);
     await sleep(20);
   }
 }

@@ -11,6 +11,7 @@ ensure_runtime
 ensure_host_packages
 case "$name" in
   provision) apt_install openssh-client ;;            # ssh and ssh-keygen for create→SSH answering
+  provision-vm) apt_install openssh-client ;;         # the same for virtual machines
   dashboard) apt_install chromium fonts-dejavu-core ;; # the browser it measures in
 esac
 ensure_npm_deps

@@ -9,8 +9,8 @@ ensure_runtime
 ensure_host_packages
 # chromium for the dashboard tests; openssl cross-checks our SHA-512 crypt for root passwords;
 # xmllint validates e-invoices and bank files against their XSDs (test fixtures); promtool (prometheus)
-# checks the /metrics output.
-apt_install chromium fonts-dejavu-core openssl libxml2-utils prometheus
+# checks the /metrics output; ssh logs into test VMs.
+apt_install chromium fonts-dejavu-core openssl libxml2-utils prometheus openssh-client
 ensure_npm_deps
 ensure_postgres
 

@@ -289,7 +289,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     return opts.bridge ?? 'kmbr0';
   });
 
-  await catalog.seed(engine.images.available().map((i) => ({ name: i.name, os: i.os, kind: 'container' as const })));
+  await catalog.seed(engine.images.available().map((i) => ({ name: i.name, os: i.os, kind: i.kind ?? ('container' as const) })));
   if (await identity.isEmpty()) {
     if (opts.bootstrapToken || opts.bootstrapPassword) {
       await identity.createOperator({ email: opts.bootstrapEmail ?? 'admin@kumulus.local', password: opts.bootstrapPassword, token: opts.bootstrapToken });

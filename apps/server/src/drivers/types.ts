@@ -93,6 +93,8 @@ export interface InstanceObservation {
    * can tell), in words; absent or empty when nothing was.
    */
   drift?: string[];
+  /** A VM that runs without hardware acceleration (software emulation, much slower); absent for containers. */
+  emulated?: boolean;
 }
 
 /** The compute facet: instances and their power state. */
@@ -147,6 +149,8 @@ export interface ImageSource {
   /** Our image name (`tiny`, `debian-12`). */
   name: string;
   os: string;
+  /** What its instances are; `container` when absent. */
+  kind?: 'container' | 'vm';
 }
 
 /** The image facet: turns an image into something instances are cloned from, once. */

@@ -112,6 +112,9 @@ export const de: Messages = {
 
   'create.title': 'Server erstellen',
   'create.stepPlan': '1. Tarif',
+  'create.kind': 'Art des Servers',
+  'create.kindContainer': 'Container',
+  'create.kindVm': 'Virtuelle Maschine',
   'create.stepImage': '2. Image',
   'create.stepAccess': '3. Zugang',
   'create.stepName': '4. Name',

@@ -110,6 +110,9 @@ export const en = {
 
   'create.title': 'Create a server',
   'create.stepPlan': '1. Plan',
+  'create.kind': 'Kind of server',
+  'create.kindContainer': 'Container',
+  'create.kindVm': 'Virtual machine',
   'create.stepImage': '2. Image',
   'create.stepAccess': '3. Access',
   'create.stepName': '4. Name',

@@ -23,6 +23,7 @@ import { applyLimits, finishPendingGrow, growRootDisk, lowerDirOf, rebuildInstan
 import { lxcObserveAll, watchLxc } from './observe.ts';
 import type { IdMap } from './rootfs.ts';
 import type { InstanceControl } from './storage-snapshots.ts';
+import type { VmCompute } from './vm/vm-compute.ts';
 
 /** Thrown when a call needs an instance that does not exist. */
 export class InstanceNotFoundError extends Error {
@@ -40,7 +41,12 @@ export interface LocalComputeOptions {
   cgroup?: CgroupVersion;
   /** Runs before every start: mounts on the host what the instance's config binds (volumes). */
   beforeStart?: (id: string) => Promise<void>;
+  /** The VM half: instances of kind `vm` (and ids it holds) go there; absent, the engine makes containers only. */
+  vms?: VmCompute;
 }
+
+/** How often VMs are looked at for starts and stops of their own (QEMU has no event stream we keep open). */
+const VM_WATCH_MS = 2000;
 
 /** How often a shutdown or reboot request is repeated while the guest has not reacted. */
 const SIGNAL_RETRY_S = 2;
@@ -65,6 +71,9 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     return fn();
   };
   const stopTimeoutS = opts.stopTimeoutS ?? 30;
+  const vms = opts.vms;
+  /** The VM facet when `id` is one of its VMs: calls on it go there instead of to LXC. */
+  const vmOf = (id: string) => (vms?.has(id) ? vms : null);
 
   /** One mutation per instance at a time inside this process. */
   function serialized<T>(id: string, fn: () => Promise<T>): Promise<T> {
@@ -92,6 +101,8 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
   }
 
   async function start(id: string) {
+    const vm = vmOf(id);
+    if (vm) return vm.start(id);
     if (!justMade.delete(id) && (await requireState(id)).state === 'RUNNING') return;
     await finishPendingGrow(dirOf(id));
     await mountInstanceDisk(dirOf(id));
@@ -104,6 +115,8 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
   }
 
   async function stop(id: string, force: boolean, askOnly = false, timeoutS = stopTimeoutS) {
+    const vm = vmOf(id);
+    if (vm) return vm.stop(id, force, askOnly, timeoutS);
     const info = await requireState(id);
     const deadline = Date.now() + timeoutS * 1000;
     if (!force) {
@@ -127,6 +140,8 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
   }
 
   async function reboot(id: string) {
+    const vm = vmOf(id);
+    if (vm) return vm.reboot(id);
     const before = await requireState(id);
     if (before.state !== 'RUNNING') return start(id);
     const deadline = Date.now() + stopTimeoutS * 1000;
@@ -154,6 +169,7 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
 
   async function destroy(id: string) {
     const dir = dirOf(id);
+    await vms?.destroy(id); // absent is success, so both kinds are asked
     await mkdir(lxcPath, { recursive: true });
     await sweep(id);
     // A config LXC cannot load anymore still names a directory to remove.
@@ -183,6 +199,8 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
   }
 
   async function setNics(id: string, nics: NicSpec[], dns: InstanceSpec['dns']) {
+    const vm = vmOf(id);
+    if (vm) return vm.setNics(id, nics, dns);
     const dir = dirOf(id);
     const { config: configPath } = instancePaths(dir);
     const old = await readFile(configPath, 'utf8').catch(() => null);
@@ -229,6 +247,7 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
   }
 
   async function create(spec: InstanceSpec) {
+    if (spec.kind === 'vm' && vms) return vms.create(spec);
     if (spec.kind !== 'container') throw new Error(`local engine makes containers only, not ${spec.kind}`);
     const dir = dirOf(spec.id);
     await mkdir(lxcPath, { recursive: true, mode: 0o711 });
@@ -253,23 +272,46 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
   };
 
   return {
-    capabilities: { containers: true, virtualMachines: false, asyncTasks: false, multiNode: false, liveResize: true },
+    capabilities: { containers: true, virtualMachines: Boolean(vms), asyncTasks: false, multiNode: false, liveResize: true },
     async inspect(id): Promise<InstanceObservation | null> {
+      const vm = vmOf(checkId(id));
+      if (vm) return vm.inspect(id);
       const info = await lxcInfo(lxcPath, checkId(id));
       return info ? observation(info) : null;
     },
     async observeAll() {
       const all = lxcObserveAll(lxcPath);
-      return new Map([...all].filter(([name]) => ID.test(name)).map(([name, state]) => [name, { state, node }]));
+      const seen = new Map<string, InstanceObservation>([...all].filter(([name]) => ID.test(name)).map(([name, state]) => [name, { state, node }]));
+      for (const id of (await vms?.list()) ?? []) {
+        const o = await vms?.inspect(id);
+        if (o) seen.set(id, o);
+      }
+      return seen;
     },
     watch(onChange) {
       // Our own starts and stops report too; only the ends of a run matter for drift.
-      return watchLxc(lxcPath, (name, state) => {
+      const unwatch = watchLxc(lxcPath, (name, state) => {
         if (ID.test(name) && (state === 'STOPPED' || state === 'RUNNING')) onChange(name);
       });
+      if (!vms) return unwatch;
+      const last = new Map<string, string>();
+      const timer = setInterval(() => {
+        void (async () => {
+          for (const id of await vms.list()) {
+            const state = (await vms.inspect(id).catch(() => null))?.state ?? 'gone';
+            if (last.has(id) && last.get(id) !== state) onChange(id);
+            last.set(id, state);
+          }
+        })().catch(() => {});
+      }, VM_WATCH_MS);
+      timer.unref();
+      return () => {
+        clearInterval(timer);
+        unwatch();
+      };
     },
     async list() {
-      return [...lxcObserveAll(lxcPath).keys()].filter((n) => ID.test(n));
+      return [...lxcObserveAll(lxcPath).keys()].filter((n) => ID.test(n)).concat((await vms?.list()) ?? []);
     },
     create: (spec) => serialized(spec.id, () => create(spec)).then(() => null),
     start: (id) => serialized(id, () => start(id)).then(() => null),
@@ -279,6 +321,8 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     setNics: (id, nics, dns) => serialized(checkId(id), () => forget(id, () => setNics(id, nics, dns))).then(() => null),
     resize: (id, limits) =>
       serialized(id, async () => {
+        const vm = vmOf(id);
+        if (vm) return vm.resize(id, limits);
         await requireState(id);
         await applyLimits(lxcPath, id, cgroup, limits);
         await growRootDisk(dirOf(id), limits.diskGb);
@@ -286,12 +330,16 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     rebuild: (spec) =>
       serialized(spec.id, () =>
         forget(spec.id, async () => {
+          const vm = vmOf(spec.id);
+          if (vm) return vm.rebuild(spec);
           if ((await requireState(spec.id)).state !== 'STOPPED') throw new Error(`instance ${spec.id} must be stopped to be rebuilt`);
           await rebuildInstance(lxcPath, spec, await opts.images.resolve(spec.image), opts.idmap, cgroup);
         }),
       ).then(() => null),
     setRootPassword: (id, hash) =>
       serialized(id, async () => {
+        const vm = vmOf(id);
+        if (vm) return vm.setRootPassword(id, hash);
         await requireState(id);
         const lower = lowerDirOf(await readFile(instancePaths(dirOf(id)).config, 'utf8'));
         await setGuestRootHash(lxcPath, id, lower, hash, opts.idmap);
@@ -303,7 +351,8 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     whileStopped: (id, fn) =>
       serialized(id, () =>
         forget(id, async () => {
-          const ran = (await requireState(id)).state !== 'STOPPED';
+          const vm = vmOf(id);
+          const ran = vm ? (await vm.inspect(id))?.state === 'running' : (await requireState(id)).state !== 'STOPPED';
           if (ran) await stop(id, false);
           try {
             await fn();

@@ -15,6 +15,8 @@ import type { IdMap } from './rootfs.ts';
 import { createLocalStorage } from './storage.ts';
 import { createLocalUsage } from './usage.ts';
 import { createBackend } from './storage/registry.ts';
+import { createVmCompute } from './vm/vm-compute.ts';
+import { createVmImages } from './vm/vm-images.ts';
 
 /** Options of the local engine; names are given so parallel engines never collide. */
 export interface LocalEngineOptions {
@@ -41,6 +43,8 @@ export interface LocalEngineOptions {
   storage?: { backend: string; config: Record<string, string> };
   /** Where attached volumes are mounted on the host; `volume-mounts/` beside lxcPath by default. */
   volumeMountRoot?: string;
+  /** Where VMs live (disk, seed, sockets per VM); `vm/` beside lxcPath by default. */
+  vmPath?: string;
 }
 
 /** The default image cache: one per machine, so the slow Debian build happens once. */
@@ -50,7 +54,15 @@ export const DEFAULT_IMAGE_CACHE = '/var/cache/kumulus/images';
 export function createLocalEngine(opts: LocalEngineOptions): Engine {
   const idmap = opts.idmap ?? { base: 100_000, size: 65_536 };
   const imageCache = opts.imageCache ?? DEFAULT_IMAGE_CACHE;
-  const images = createLocalImages({ imageCache, idmap, mirror: opts.mirror });
+  const containerImages = createLocalImages({ imageCache, idmap, mirror: opts.mirror });
+  const vmImages = createVmImages({ imageCache, mirror: opts.mirror });
+  // One image facet for both kinds: VM image names go to the VM half.
+  const images = {
+    ...containerImages,
+    available: () => [...containerImages.available(), ...vmImages.available()],
+    prepare: (name: string) => (vmImages.knows(name) ? vmImages.prepare(name) : containerImages.prepare(name)),
+    isReady: (name: string) => (vmImages.knows(name) ? vmImages.isReady(name) : containerImages.isReady(name)),
+  };
   const base = dirname(opts.lxcPath);
   const { backend, config } = opts.storage ?? { backend: 'dir', config: { path: join(base, 'volumes') } };
   let compute: LocalCompute | null = null;
@@ -65,7 +77,9 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
       return compute;
     },
   });
-  compute = createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node: opts.node ?? hostname(), beforeStart: storage.prepareInstance });
+  const node = opts.node ?? hostname();
+  const vms = createVmCompute({ vmPath: opts.vmPath ?? join(base, 'vm'), images: vmImages, node });
+  compute = createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node, beforeStart: storage.prepareInstance, vms });
   return {
     name: 'local',
     compute,
@@ -76,7 +90,7 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     firewall: createLocalFirewall(`${opts.nftTable}_fw`),
     usage: createLocalUsage(opts.lxcPath),
     host: {
-      preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES }),
+      preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES, vmImages: vmImages.available().map((i) => i.name) }),
     },
   };
 }

@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { HostProblem } from '../types.ts';
-import { HOST_COMMANDS, HOST_SYSCTLS, packageOf } from './requirements.ts';
+import { HOST_COMMANDS, HOST_SYSCTLS, packageOf, VM_COMMANDS } from './requirements.ts';
 import type { IdMap } from './rootfs.ts';
 
 /** What the preflight looks at. */
@@ -17,6 +17,8 @@ export interface PreflightInput {
   bridge: string;
   /** Config files each image's instances include. */
   imageIncludes: { image: string; files: string[] }[];
+  /** The VM images: a missing QEMU tool blocks only these. */
+  vmImages?: string[];
   /** Where /proc, /sys and /etc are; tests point these at a fake root. */
   root?: string;
 }
@@ -26,7 +28,7 @@ export function preflight(i: PreflightInput): HostProblem[] {
   const root = i.root ?? '/';
   const at = (p: string) => join(root, p);
   return [
-    ...checkCommands(),
+    ...checkCommands(i.vmImages ?? []),
     ...checkIncludes(i.imageIncludes, at),
     ...checkSubIds(i.idmap, at),
     ...i.dirs.flatMap((d) => checkTraversable(d, i.idmap.base)),
@@ -52,10 +54,10 @@ export function findCommand(cmd: string, path = process.env.PATH ?? ''): string 
   return null;
 }
 
-function checkCommands(): HostProblem[] {
+function checkCommands(vmImages: string[]): HostProblem[] {
   return Object.keys(HOST_COMMANDS)
     .filter((cmd) => !findCommand(cmd))
-    .map((cmd) => ({ check: 'binary', subject: cmd, message: `the command ${cmd} is not installed`, fix: apt(packageOf(cmd)) }));
+    .map((cmd) => ({ check: 'binary', subject: cmd, message: `the command ${cmd} is not installed`, fix: apt(packageOf(cmd)), ...(VM_COMMANDS.has(cmd) ? { images: vmImages } : {}) }));
 }
 
 function checkIncludes(images: PreflightInput['imageIncludes'], at: (p: string) => string): HostProblem[] {

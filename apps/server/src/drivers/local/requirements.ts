@@ -40,6 +40,13 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   'lxc-cgroup': 'lxc',
   'lxc-unfreeze': 'lxc',
   debootstrap: 'debootstrap',
+  // Virtual machines (drivers/local/vm/): QEMU, qcow2 linked clones, the NoCloud seed ISO, and
+  // on systemd hosts a transient service per VM.
+  'qemu-system-x86_64': 'qemu-system-x86',
+  'qemu-img': 'qemu-utils',
+  genisoimage: 'genisoimage',
+  'systemd-run': 'systemd',
+  systemctl: 'systemd',
   script: 'bsdutils',
   stty: 'coreutils',
   // serve's self-signed HTTPS certificate on first start.
@@ -47,6 +54,9 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   // ICMP uptime monitors (modules/monitoring/checks/ping.ts): ping holds the raw-socket capability Node lacks.
   ping: 'iputils-ping',
 };
+
+/** Commands only virtual machines need: a host without them still runs containers. */
+export const VM_COMMANDS: ReadonlySet<string> = new Set(['qemu-system-x86_64', 'qemu-img', 'genisoimage', 'systemd-run', 'systemctl']);
 
 /** LXC config files instances include, and other files the engine reads, by package. */
 export const HOST_FILES: Readonly<Record<string, string>> = {

@@ -253,6 +253,10 @@ export function createServerReconciler(d: Deps): Reconciler {
       } else {
         // Changes made in the engine's own GUI are reported, never silently overwritten.
         if (observed.drift && observed.drift.length > 0) mark('Drift', true, 'ChangedOutside', `changed outside Kumulus: ${observed.drift.join('; ')}`);
+        // A VM without KVM works, only much slower: the tenant and the operator are told.
+        if (observed.emulated !== undefined) {
+          mark('HardwareAccelerated', !observed.emulated, observed.emulated ? 'SoftwareEmulation' : 'KVM', observed.emulated ? 'the VM runs in software emulation (the host has no usable /dev/kvm): much slower' : 'the VM runs with KVM');
+        }
         return { wait: null, observed };
       }
       if (task) return { wait: { task: { ...task, action } }, observed };

@@ -94,6 +94,8 @@ export function createServerDiskReconciler(d: { db: Kysely<Database>; clock: Clo
       return { againMs: null };
     }
     if (!d.engine.storage.capabilities.qos) return { againMs: null };
+    // A VM's root disk is QEMU's file, not a block device in a container's cgroup: not limited yet.
+    if ((JSON.parse(server.spec) as { kind?: string }).kind === 'vm') return { againMs: null };
     if (!(await d.engine.compute.inspect(server.id))) return { againMs: 2000 };
     const own: VolumeQos | null = row?.qos ? JSON.parse(row.qos) : null;
     const q = own ?? (await planQos(db, JSON.parse(server.spec).plan)) ?? {};

@@ -76,6 +76,7 @@ export function ServerCreatePage() {
   }, (d) => (d && !d.images.some((i) => i.status === 'ready') && d.images.some((i) => i.status === 'preparing') ? 3000 : 0));
   const [plan, setPlan] = useState('');
   const [image, setImage] = useState('');
+  const [kind, setKind] = useState<'container' | 'vm'>('container');
   const [access, setAccess] = useState<Access>('sshKey');
   const [password, setPassword] = useState('');
   const [sshKey, setSshKey] = useState('');
@@ -104,7 +105,10 @@ export function ServerCreatePage() {
     };
 
   const plans = catalog.data?.plans ?? [];
-  const images = catalog.data?.images ?? [];
+  const allImages = catalog.data?.images ?? [];
+  // The kind is chosen first: only images for that kind of server are offered.
+  const hasVmImages = allImages.some((i) => i.kind === 'vm');
+  const images = allImages.filter((i) => i.kind === kind);
   const chosenPlan = plans.find((p) => p.name === plan) ?? plans[0];
   const chosenImage = images.some((i) => i.name === image && usableImage(i)) ? image : defaultImage(images);
   const keys = catalog.data?.keys ?? [];
@@ -115,6 +119,7 @@ export function ServerCreatePage() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body: CreateServer = { name: shownName.trim(), plan: chosenPlan?.name ?? '', image: chosenImage, start };
+    if (kind === 'vm') body.kind = 'vm';
     if (hostname.trim()) body.hostname = hostname.trim();
     if (access === 'password') body.password = password;
     else {
@@ -157,6 +162,18 @@ export function ServerCreatePage() {
       <ErrorNotice error={catalog.error} onRetry={catalog.reload} />
       <form onSubmit={submit} className="wizard" noValidate aria-busy={busy}>
         <PlanChoice plans={plans} value={chosenPlan?.name ?? ''} onChange={edited('plan', setPlan)} error={errors.plan} />
+        {hasVmImages && (
+          <div className="segmented" role="radiogroup" aria-label={t('create.kind')}>
+            <label>
+              <input type="radio" name="kind" checked={kind === 'container'} onChange={() => edited('image', setKind)('container')} />
+              {t('create.kindContainer')}
+            </label>
+            <label>
+              <input type="radio" name="kind" checked={kind === 'vm'} onChange={() => edited('image', setKind)('vm')} />
+              {t('create.kindVm')}
+            </label>
+          </div>
+        )}
         <ImageChoice images={images} value={chosenImage} onChange={edited('image', setImage)} error={errors.image} />
         <fieldset>
           <legend>{t('create.stepAccess')}</legend>
