@@ -222,8 +222,11 @@ export const CreateServer = Type.Object(
   { additionalProperties: false },
 );
 export type CreateServer = Static<typeof CreateServer>;
-/** A change of a server's metadata: its labels, replaced as a whole. */
-export const UpdateServer = Type.Object({ labels: ServerLabels }, { additionalProperties: false });
+/**
+ * A change of a server's name and/or labels (replaced as a whole). A new name is unique in the
+ * tenant; the hostname follows it when it was the name, inside the guest and on its vSwitches.
+ */
+export const UpdateServer = Type.Object({ name: Type.Optional(Name), labels: Type.Optional(ServerLabels) }, { additionalProperties: false, minProperties: 1 });
 export type UpdateServer = Static<typeof UpdateServer>;
 /**
  * Power actions without a body: `stop` asks the guest to shut down and kills it after a grace

@@ -238,6 +238,10 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     async setRootPassword() {
       throw new PermanentEngineError('resetting the root password of a guest is not built for Proxmox VE yet');
     },
+    // The hostname is watched for drift like the limits, so a rename waits for the same record.
+    async setHostname() {
+      throw new PermanentEngineError('changing the hostname of a guest is not built for Proxmox VE yet');
+    },
 
     task(ref): Promise<TaskState> {
       return tasks.poll(ref);

@@ -45,11 +45,11 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
     {
       method: 'PATCH',
       url: '/servers/:id',
-      summary: "Replace a server's labels",
+      summary: "Rename a server (its hostname follows when it was the name) and/or replace its labels",
       tag: 'servers',
       params: IdParam,
       body: UpdateServer,
-      errors: ['SERVER_NOT_FOUND'],
+      errors: ['SERVER_NOT_FOUND', 'NAME_TAKEN', 'SERVER_BUSY'],
       responses: { 200: Server },
       handler: (req, _r, p) => servers.update(p, idOf(req), req.body as UpdateServer, req.id),
     },

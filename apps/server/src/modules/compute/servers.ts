@@ -75,6 +75,7 @@ export function createServers(d: Deps) {
     mutate: (spec: StoredSpec) => void,
     requestId: string,
     step: string,
+    detail?: Record<string, unknown>,
   ): Promise<Operation> {
     if (row.deletion_requested_at !== null) {
       const op = await trx.selectFrom('operations').select('id').where('target_id', '=', row.id).where('kind', '=', 'server.delete').executeTakeFirst();
@@ -84,7 +85,30 @@ export function createServers(d: Deps) {
     mutate(spec);
     const generation = row.generation + 1;
     await trx.updateTable('servers').set({ spec: JSON.stringify(spec), generation, updated_at: clock() }).where('id', '=', row.id).execute();
-    return recordChange(trx, d, { principal: p, tenantId: row.tenant_id, kind, target: { type: 'server', id: row.id }, generation, requestId, step });
+    return recordChange(trx, d, { principal: p, tenantId: row.tenant_id, kind, target: { type: 'server', id: row.id }, generation, requestId, step, ...(detail ? { detail } : {}) });
+  }
+
+  /** Gives a server a new name, free in its tenant; a hostname that was the old name follows. */
+  async function rename(trx: Kysely<Database>, p: Principal, row: ServersTable, name: string, requestId: string): Promise<void> {
+    // Names are unique per tenant: a rename takes turns with creates and other renames.
+    await lockFor(trx, d.dialect, `servers:${row.tenant_id}`);
+    if (await trx.selectFrom('servers').select('id').where('tenant_id', '=', row.tenant_id).where('name', '=', name).executeTakeFirst()) {
+      throw new DomainError('NAME_TAKEN', { kind: 'server', name }, [{ field: 'name', message: { en: 'a server of this name exists', de: 'ein Server dieses Namens existiert' } }]);
+    }
+    await trx.updateTable('servers').set({ name, updated_at: clock() }).where('id', '=', row.id).execute();
+    const { spec } = readRow(row);
+    const detail = { from: row.name, to: name };
+    if (spec.hostname !== row.name) {
+      // A hostname chosen apart from the name stays what it is: only the API name changes.
+      await d.audit.record(trx, actorOf(p, requestId), { action: 'server.rename', targetType: 'server', targetId: row.id, detail });
+      return;
+    }
+    await changeSpec(trx, p, row, 'server.rename', (s) => {
+      s.hostname = name;
+      s.hostnameCount = (s.hostnameCount ?? 0) + 1;
+    }, requestId, 'queued', detail);
+    // Each vSwitch the server is on serves its name: they learn the new one.
+    for (const nic of spec.nics) if (nic.network !== d.defaultNetwork.name) await queue.enqueue(trx, 'network', nic.network);
   }
 
   return {
@@ -199,17 +223,24 @@ export function createServers(d: Deps) {
       return toServer(await findRow(db, p, idOrName));
     },
 
-    /** Replaces a server's labels: metadata, so no new generation; firewalls that select by label follow. */
+    /**
+     * Renames a server and/or replaces its labels. Labels are metadata (no new generation). A new
+     * name is unique in the tenant, as at create; a hostname that was the name follows it, which
+     * is a spec change the reconciler carries into the guest and every vSwitch's DNS.
+     */
     async update(p: Principal, idOrName: string, body: UpdateServer, requestId: string): Promise<Server> {
-      assertValidLabels(body.labels);
+      if (body.labels) assertValidLabels(body.labels);
       const server = await db.transaction().execute(async (trx) => {
         const row = await findRow(trx, p, idOrName);
-        const next = { ...row, labels: JSON.stringify(body.labels), updated_at: clock() };
-        await trx.updateTable('servers').set({ labels: next.labels, updated_at: next.updated_at }).where('id', '=', row.id).execute();
-        // Firewalls applied by label, and rules whose peers are a label selector, follow the labels.
-        await queue.enqueue(trx, 'firewall', 'host');
-        await d.audit.record(trx, actorOf(p, requestId), { action: 'server.update', targetType: 'server', targetId: row.id, detail: { labels: body.labels } });
-        return toServer(next);
+        const now = clock();
+        if (body.name !== undefined && body.name !== row.name) await rename(trx, p, row, body.name, requestId);
+        if (body.labels) {
+          await trx.updateTable('servers').set({ labels: JSON.stringify(body.labels), updated_at: now }).where('id', '=', row.id).execute();
+          // Firewalls applied by label, and rules whose peers are a label selector, follow the labels.
+          await queue.enqueue(trx, 'firewall', 'host');
+          await d.audit.record(trx, actorOf(p, requestId), { action: 'server.update', targetType: 'server', targetId: row.id, detail: { labels: body.labels } });
+        }
+        return toServer(await trx.selectFrom('servers').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow());
       });
       d.notify();
       return server;
