@@ -1,10 +1,9 @@
-import type { CreateServer, ListQuery, Operation, Page, Server, ServerAction, ServerWithOperation, UpdateServer } from '@kumulus/api';
+import type { CreateServer, LabelledListQuery, Operation, Page, Server, ServerAction, ServerWithOperation, UpdateServer } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { paginate } from '../../lib/paging.ts';
-import { matchesSelector, selectorFromRequest } from '../../lib/label-selector.ts';
 import { assertValidLabels } from '../../lib/labels.ts';
 import { lockFor } from '../../store/locks.ts';
 import { hashPassword as cryptPassword } from '../../lib/sha512-crypt.ts';
@@ -198,24 +197,12 @@ export function createServers(d: Deps) {
      * Servers of the caller's tenant; operators may ask for every tenant's (`tenant: 'all'`) or
      * one tenant's by id. Anyone else naming a tenant other than their own is refused.
      */
-    async list(p: Principal, q: ListQuery & { tenant?: string; label_selector?: string }): Promise<Page<Server>> {
+    async list(p: Principal, q: LabelledListQuery & { tenant?: string }): Promise<Page<Server>> {
       const tenant = q.tenant ?? p.tenantId;
       if (tenant !== p.tenantId) requireRole(p, 'operator', "list other tenants' servers");
       let query = db.selectFrom('servers').selectAll();
       if (tenant !== 'all') query = query.where('tenant_id', '=', tenant);
-      if (q.label_selector === undefined) return paginate(query, 'id', q, toServer);
-      // Labels are JSON text on both stores: the selector is applied here, a batch of rows at a time.
-      const selector = selectorFromRequest(q.label_selector, 'label_selector');
-      const limit = q.limit ?? 100;
-      const items: Server[] = [];
-      let cursor = q.cursor;
-      for (;;) {
-        const page = await paginate(query, 'id', { ...q, cursor, limit: 500 }, (row) => row);
-        for (const row of page.items) if (matchesSelector(selector, JSON.parse(row.labels))) items.push(toServer(row));
-        if (items.length > limit) return { items: items.slice(0, limit), nextCursor: items[limit - 1]!.id };
-        if (page.nextCursor === null) return { items, nextCursor: null };
-        cursor = page.nextCursor;
-      }
+      return paginate(query, 'id', q, toServer, { sort: { name: 'name' }, labels: true });
     },
 
     /** One server of the caller's tenant, by id or name. */
