@@ -1,4 +1,4 @@
-import { AttachVolume, CreateVolume, LabelledListQuery, ListQuery, Operation, Page, ResizeVolume, UpdateVolume, Volume, VolumeWithOperation } from '@kumulus/api';
+import { AttachVolume, CreateVolume, LabelledListQuery, Operation, Page, ResizeVolume, UpdateVolume, Volume, VolumeWithOperation } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Volumes } from './volumes.ts';
