@@ -38,6 +38,7 @@ import type { CreateFirewall, CreateZone, Firewall, FirewallTarget, UpdateFirewa
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Notice, Price, Quotas, TenantStanding, UpdateQuotas } from './schemas/billing.ts';
 import type { BankLine, BillingProfile, CreateCreditNote, DebitExport, ExportDebits, Invoice, IssueInvoices, Mandate, SetBillingProfile, SetMandate, StatementImport } from './schemas/invoices.ts';
 import type { ChangeProtection, PasswordReset } from './schemas/server-actions.ts';
+import type { AuditEntry, AuditQuery } from './schemas/audit.ts';
 import type { CreatedWebhook, CreateWebhook, Webhook, WebhookDelivery } from './schemas/webhooks.ts';
 
 /** An error answer of the API, with its stable code and HTTP status. */
@@ -154,7 +155,7 @@ export class KumulusClient {
   }
 
   /** Servers of your tenant; operators may pass `tenant: 'all'` or a tenant's id. */
-  listServers(q: LabelledListQuery & { tenant?: string } = {}) {
+  listServers(q: LabelledListQuery & { tenant?: string; node?: string } = {}) {
     return this.request<Page<Server>>('GET', '/servers', undefined, q);
   }
   getServer(id: string) {
@@ -438,6 +439,10 @@ export class KumulusClient {
     return this.request<Page<Image>>('GET', '/images', undefined, q);
   }
 
+  /** The audit log: your tenant's lines, or (operators) `tenant: 'all'` or one tenant's. */
+  listAudit(q: AuditQuery = {}) {
+    return this.request<Page<AuditEntry>>('GET', '/audit', undefined, q);
+  }
   listOperations(q: ListQuery & { scope?: 'tenant' | 'all'; state?: string; target?: string; kind?: string } = {}) {
     return this.request<Page<Operation>>('GET', '/operations', undefined, q);
   }

@@ -12,3 +12,4 @@ export * from './schemas/firewall.ts';
 export * from './schemas/snapshots.ts';
 export * from './schemas/server-actions.ts';
 export * from './schemas/webhooks.ts';
+export * from './schemas/audit.ts';

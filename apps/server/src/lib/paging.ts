@@ -18,6 +18,8 @@ export interface ListSpec {
   sort?: Record<string, string>;
   /** True when rows have a `labels` column (JSON text) that `label_selector` matches. */
   labels?: boolean;
+  /** A filter on what SQL cannot see on both stores alike (a field inside a JSON column). */
+  keep?: (row: never) => boolean;
 }
 
 /** One ORDER BY term. */
@@ -71,13 +73,15 @@ export async function paginate<DB, TB extends keyof DB & string, Row extends { i
   for (const t of terms) ordered = ordered.orderBy(t.column, t.desc ? 'desc' : 'asc');
   // Equal sort values keep one order on both stores: the id breaks the tie.
   if (!terms.some((t) => t.column === idColumn)) ordered = ordered.orderBy(idColumn, terms[0]!.desc ? 'desc' : 'asc');
-  const matches = (row: Row) => selector === null || matchesSelector(selector, labelsOf(row));
+  const keep = spec.keep as ((row: Row) => boolean) | undefined;
+  const matches = (row: Row) => (selector === null || matchesSelector(selector, labelsOf(row))) && (keep === undefined || keep(row));
+  const inMemory = selector !== null || keep !== undefined;
 
   if (!byNumber) {
     const limit = q.limit ?? 100;
     const desc = terms[0]!.desc;
     const after = q.cursor ? ordered.where(idColumn, desc ? '<' : '>', q.cursor) : ordered;
-    const rows = selector === null ? await after.limit(limit + 1).execute() : await filtered(after, matches, limit + 1);
+    const rows = inMemory ? await filtered(after, matches, limit + 1) : await after.limit(limit + 1).execute();
     const more = rows.length > limit;
     const items = rows.slice(0, limit);
     return { items: items.map(map), nextCursor: more ? items[items.length - 1]!.id : null };
@@ -87,7 +91,7 @@ export async function paginate<DB, TB extends keyof DB & string, Row extends { i
   const page = q.page ?? 1;
   let items: Row[];
   let total: number;
-  if (selector === null) {
+  if (!inMemory) {
     const counted = await base.clearSelect().select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     total = Number((counted as { n?: unknown } | undefined)?.n ?? 0);
     items = await ordered.limit(perPage).offset((page - 1) * perPage).execute();

@@ -12,6 +12,7 @@ const ServerQuery = Type.Composite([
     tenant: Type.Optional(
       Type.String({ pattern: '^(all|ten_[0-9a-z]{20,32})$', description: '`all` or a tenant id (operators); default: your own tenant' }),
     ),
+    node: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'only servers placed on this host (as `GET /hosts` names it)' })),
   }),
 ]);
 
@@ -29,7 +30,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       query: ServerQuery,
       errors: ['FORBIDDEN'],
       responses: { 200: Page(Server) },
-      handler: (req, _r, p) => servers.list(p, req.query as LabelledListQuery & { tenant?: string }),
+      handler: (req, _r, p) => servers.list(p, req.query as LabelledListQuery & { tenant?: string; node?: string }),
     },
     {
       method: 'POST',
