@@ -72,6 +72,10 @@ describe('list sorting and filters in Chromium', () => {
       await page.getByTestId('server-selector').press('Enter');
       assert.deepEqual(await rows(['web-b', 'db-c', 'web-a']), ['web-b', 'db-c', 'web-a'], 'an empty selector shows all again');
       await screenshot(page, 'server-list-sorted');
+
+      // The operators' host view lists every server placed on the host.
+      await gotoRetrying(page, `${server.url}/operator/hosts`);
+      assert.deepEqual(await rowsRead(page, 'tr[data-host-server]', ['db-c', 'web-a', 'web-b']), ['db-c', 'web-a', 'web-b']);
     } finally {
       await ctx.close();
     }

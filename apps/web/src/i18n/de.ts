@@ -305,6 +305,7 @@ export const de: Messages = {
   'tenants.adminPassword': 'Passwort des Admins',
   'tenants.createdOk': 'Mandant {name} erstellt.',
 
+  'hosts.serversOn': 'Server auf diesem Host',
   'hosts.title': 'Hosts',
   'hosts.name': 'Host',
   'hosts.engine': 'Engine',

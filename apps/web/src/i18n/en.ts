@@ -303,6 +303,7 @@ export const en = {
   'tenants.adminPassword': 'Admin password',
   'tenants.createdOk': 'Tenant {name} created.',
 
+  'hosts.serversOn': 'Servers on this host',
   'hosts.title': 'Hosts',
   'hosts.name': 'Host',
   'hosts.engine': 'Engine',
