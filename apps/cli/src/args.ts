@@ -93,3 +93,11 @@ export async function dispatch(args: string[], group: string, help: string, subs
   if (!sub) throw usageError(t('usage.unknownCommand', { name: `${group.replace(/^kumulus /, '')} ${name}` }), group);
   await sub(rest);
 }
+
+/** The options of every list command: `--sort KEY[:asc|desc],…`, and on labelled lists `-l/--selector`. */
+export const listOptions = { sort: { type: 'string' }, selector: { type: 'string', short: 'l' } } as const;
+
+/** The list query `--sort` and `--selector` ask for (the server checks both and names what is wrong). */
+export function listQueryOf(values: { sort?: string | boolean; selector?: string | boolean }): { sort?: string; label_selector?: string } {
+  return { ...(typeof values.sort === 'string' ? { sort: values.sort } : {}), ...(typeof values.selector === 'string' ? { label_selector: values.selector } : {}) };
+}

@@ -37,6 +37,7 @@ import { paymentRoutes } from './modules/billing/payments/routes.ts';
 import { createSepa } from './modules/billing/payments/sepa.ts';
 import { createPayments } from './modules/billing/payments/service.ts';
 import { createHostHealth } from './modules/cluster/health.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
 import { hostRoutes } from './modules/cluster/hosts.ts';
 import { registerConsoleRoutes } from './modules/console/routes.ts';
 import { createCatalog } from './modules/compute/catalog.ts';
@@ -533,6 +534,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...invoiceRoutes(invoicing),
       ...paymentRoutes(payments, sepa),
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
+      ...auditRoutes(db),
     ],
   });
   const listening = await endpoints.start(app).catch(async (err) => {

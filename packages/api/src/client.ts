@@ -15,6 +15,7 @@ import type {
   ErrorBody,
   Host,
   Image,
+  LabelledListQuery,
   ListQuery,
   Me,
   Operation,
@@ -37,6 +38,7 @@ import type { CreateFirewall, CreateZone, Firewall, FirewallTarget, UpdateFirewa
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Notice, Price, Quotas, TenantStanding, UpdateQuotas } from './schemas/billing.ts';
 import type { BankLine, BillingProfile, CreateCreditNote, DebitExport, ExportDebits, Invoice, IssueInvoices, Mandate, SetBillingProfile, SetMandate, StatementImport } from './schemas/invoices.ts';
 import type { ChangeProtection, PasswordReset } from './schemas/server-actions.ts';
+import type { AuditEntry, AuditQuery } from './schemas/audit.ts';
 import type { CreatedWebhook, CreateWebhook, Webhook, WebhookDelivery } from './schemas/webhooks.ts';
 import type { LoginResult } from './schemas/security.ts';
 
@@ -130,15 +132,16 @@ export class KumulusClient {
     return new Uint8Array(await res.arrayBuffer());
   }
 
-  /** Follows `nextCursor` until the list ends. */
-  async all<T>(list: (q: ListQuery) => Promise<Page<T>>): Promise<T[]> {
+  /** Follows `nextCursor` (or, for a sorted list, `meta.pagination.nextPage`) until the list ends. */
+  async all<T>(list: (q: ListQuery) => Promise<Page<T>>, q: ListQuery = {}): Promise<T[]> {
     const out: T[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await list({ cursor, limit: 500 });
+    let next: ListQuery | null = q.sort || q.page || q.per_page ? { ...q, page: 1, per_page: 500 } : { ...q, limit: 500 };
+    while (next) {
+      const page: Page<T> = await list(next);
       out.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
+      const nextPage = page.meta?.pagination.nextPage;
+      next = nextPage ? { ...next, page: nextPage } : page.nextCursor ? { ...next, cursor: page.nextCursor } : null;
+    }
     return out;
   }
 
@@ -154,7 +157,7 @@ export class KumulusClient {
   }
 
   /** Servers of your tenant; operators may pass `tenant: 'all'` or a tenant's id. */
-  listServers(q: ListQuery & { tenant?: string; label_selector?: string } = {}) {
+  listServers(q: LabelledListQuery & { tenant?: string; node?: string } = {}) {
     return this.request<Page<Server>>('GET', '/servers', undefined, q);
   }
   getServer(id: string) {
@@ -195,7 +198,7 @@ export class KumulusClient {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nicId)}`);
   }
 
-  listFirewalls(q: ListQuery = {}) {
+  listFirewalls(q: LabelledListQuery = {}) {
     return this.request<Page<Firewall>>('GET', '/firewalls', undefined, q);
   }
   getFirewall(id: string) {
@@ -269,7 +272,7 @@ export class KumulusClient {
     return this.request<PasswordReset>('POST', `/servers/${encodeURIComponent(id)}/actions/reset-password`, {}, undefined, opts);
   }
 
-  listVolumes(q: ListQuery = {}) {
+  listVolumes(q: LabelledListQuery = {}) {
     return this.request<Page<Volume>>('GET', '/volumes', undefined, q);
   }
   getVolume(id: string) {
@@ -438,6 +441,10 @@ export class KumulusClient {
     return this.request<Page<Image>>('GET', '/images', undefined, q);
   }
 
+  /** The audit log: your tenant's lines, or (operators) `tenant: 'all'` or one tenant's. */
+  listAudit(q: AuditQuery = {}) {
+    return this.request<Page<AuditEntry>>('GET', '/audit', undefined, q);
+  }
   listOperations(q: ListQuery & { scope?: 'tenant' | 'all'; state?: string; target?: string; kind?: string } = {}) {
     return this.request<Page<Operation>>('GET', '/operations', undefined, q);
   }

@@ -16,3 +16,4 @@ export * from './schemas/security.ts';
 export * from './security-client.ts';
 export * from './schemas/monitors.ts';
 export * from './monitors-client.ts';
+export * from './schemas/audit.ts';

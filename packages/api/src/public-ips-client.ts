@@ -3,7 +3,7 @@
  * client's main file does not grow with every domain.
  */
 import type { KumulusClient } from './client.ts';
-import type { ListQuery, Page } from './schemas.ts';
+import type { LabelledListQuery, ListQuery, Page } from './schemas.ts';
 import type { AllocatePublicIp, CreateIpPool, IpPool, PublicIp, UpdateIpPool, UpdatePublicIp } from './schemas/network-public.ts';
 
 const at = (id: string) => encodeURIComponent(id);
@@ -16,7 +16,7 @@ export function publicIpApi(c: KumulusClient) {
     createPool: (body: CreateIpPool) => c.request<IpPool>('POST', '/ip-pools', body),
     updatePool: (id: string, body: UpdateIpPool) => c.request<IpPool>('PATCH', `/ip-pools/${at(id)}`, body),
     deletePool: (id: string) => c.request<void>('DELETE', `/ip-pools/${at(id)}`),
-    list: (q: ListQuery = {}) => c.request<Page<PublicIp>>('GET', '/public-ips', undefined, q),
+    list: (q: LabelledListQuery = {}) => c.request<Page<PublicIp>>('GET', '/public-ips', undefined, q),
     get: (id: string) => c.request<PublicIp>('GET', `/public-ips/${at(id)}`),
     allocate: (body: AllocatePublicIp) => c.request<PublicIp>('POST', '/public-ips', body),
     update: (id: string, body: UpdatePublicIp) => c.request<PublicIp>('PATCH', `/public-ips/${at(id)}`, body),

@@ -29,19 +29,49 @@ export const ErrorBody = Type.Object(
 );
 export type ErrorBody = Static<typeof ErrorBody>;
 
-/** A page of a cursor-paginated list. */
+/** Where a page sits in a list paged by `page`/`per_page` (as Hetzner Cloud's `meta.pagination`). */
+export const Pagination = Type.Object({
+  page: Type.Integer({ minimum: 1 }),
+  perPage: Type.Integer({ minimum: 1 }),
+  previousPage: Type.Union([Type.Integer(), Type.Null()]),
+  nextPage: Type.Union([Type.Integer(), Type.Null()]),
+  lastPage: Type.Integer({ minimum: 1 }),
+  totalEntries: Type.Integer({ minimum: 0 }),
+});
+export type Pagination = Static<typeof Pagination>;
+
+/**
+ * A page of a list: in id order it pages by cursor (`nextCursor`); asked for by `page`/`per_page`,
+ * or sorted by anything but id, it pages by number and says where it is in `meta.pagination`.
+ */
 export const Page = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]), meta: Type.Optional(Type.Object({ pagination: Pagination })) });
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  meta?: { pagination: Pagination };
 }
 /** Query parameters of every list endpoint. */
 export const ListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
   order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'oldest (asc, default) or newest (desc) first' })),
+  sort: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description:
+        'comma-separated sort keys, each `key`, `key:asc` or `key:desc` (e.g. `name:asc`, `created:desc`); every list knows `id` and `created`, most `name`; an unknown key answers SORT_KEY_INVALID naming the known ones. Sorted by anything but id, the list pages by `page`/`per_page`',
+    }),
+  ),
+  page: Type.Optional(Type.Integer({ minimum: 1, description: 'page number (from 1), as Hetzner Cloud pages' })),
+  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'entries per page (default 25)' })),
 });
+/** Query parameters of a list whose resources carry labels: ListQuery plus `label_selector`. */
+export const LabelledListQuery = Type.Composite([
+  ListQuery,
+  Type.Object({ label_selector: Type.Optional(Type.String({ maxLength: 2000, description: 'only entries whose labels match, e.g. `env=prod,tier!=db,app in (a,b),!legacy`' })) }),
+]);
+export type LabelledListQuery = Static<typeof LabelledListQuery>;
 export type ListQuery = Static<typeof ListQuery>;
 
 /** An amount of money in integer minor units (cents). */
@@ -222,8 +252,11 @@ export const CreateServer = Type.Object(
   { additionalProperties: false },
 );
 export type CreateServer = Static<typeof CreateServer>;
-/** A change of a server's metadata: its labels, replaced as a whole. */
-export const UpdateServer = Type.Object({ labels: ServerLabels }, { additionalProperties: false });
+/**
+ * A change of a server's name and/or labels (replaced as a whole). A new name is unique in the
+ * tenant; the hostname follows it when it was the name, inside the guest and on its vSwitches.
+ */
+export const UpdateServer = Type.Object({ name: Type.Optional(Name), labels: Type.Optional(ServerLabels) }, { additionalProperties: false, minProperties: 1 });
 export type UpdateServer = Static<typeof UpdateServer>;
 /**
  * Power actions without a body: `stop` asks the guest to shut down and kills it after a grace

@@ -3,7 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Network } from '@kumulus/api';
-import { dispatch, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { dispatch, listOptions, listQueryOf, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { language, pick } from '../i18n.ts';
 import { emit, formatTime, printFields, printTable, say } from '../output.ts';
@@ -13,7 +13,7 @@ const groupHelp = {
   en: `Usage: kumulus network <command> [options]
 
 Commands:
-  list                                          your private networks
+  list [--sort KEY[:asc|desc],…]                your private networks, sorted (name, created)
   create --name NAME --cidr CIDR [--gateway IP] makes a network, e.g. --cidr 10.20.0.0/24
   show NETWORK                                  one network and the addresses held on it
   rename NETWORK NAME                           gives a network a new name
@@ -31,7 +31,7 @@ Options:
   de: `Aufruf: kumulus network <Befehl> [Optionen]
 
 Befehle:
-  list                                          Ihre privaten Netze
+  list [--sort SCHLÜSSEL[:asc|desc],…]          Ihre privaten Netze, sortiert (name, created)
   create --name NAME --cidr CIDR [--gateway IP] legt ein Netz an, z. B. --cidr 10.20.0.0/24
   show NETZ                                     ein Netz und die darin vergebenen Adressen
   rename NETZ NAME                              benennt ein Netz um
@@ -63,11 +63,11 @@ export function runNetwork(args: string[]): Promise<void> {
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus network list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { sort: listOptions.sort }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const nets = await client.all((q) => client.listNetworks(q));
+  const nets = await client.all((q) => client.listNetworks(q), listQueryOf(values));
   const head = choose({ en: ['ID', 'NAME', 'CIDR', 'GATEWAY', 'PHASE', 'CREATED'], de: ['ID', 'NAME', 'CIDR', 'GATEWAY', 'PHASE', 'ERSTELLT'] });
   emit(output, nets, () => printTable(head, nets.map((n) => [n.id, n.name, n.ipv4Cidr, n.gateway ?? '-', n.status.phase, formatTime(n.createdAt)])));
 }

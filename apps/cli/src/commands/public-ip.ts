@@ -3,7 +3,7 @@
  * IPs, held as resources of their own and assigned to one server at a time.
  */
 import { type PublicIp, publicIpApi } from '@kumulus/api';
-import { dispatch, parseCommand, requireOption, takePositionals } from '../args.ts';
+import { dispatch, listOptions, listQueryOf, parseCommand, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { language, pick } from '../i18n.ts';
 import { emit, formatTime, printFields, printTable, say } from '../output.ts';
@@ -12,7 +12,7 @@ const groupHelp = {
   en: `Usage: kumulus public-ip <command> [options]
 
 Commands:
-  list                                       your public IPs
+  list [--sort KEY[:asc|desc],…] [-l SELECTOR]  your public IPs, sorted (name, created), only those whose labels match
   show IP                                    one public IP
   allocate --name NAME [--family ipv4|ipv6] [--pool POOL] [--address ADDRESS] [--server SERVER]
                                              takes an address from a pool (any pool of the family by default)
@@ -28,7 +28,7 @@ Options:
   de: `Aufruf: kumulus public-ip <Befehl> [Optionen]
 
 Befehle:
-  list                                       Ihre öffentlichen IPs
+  list [--sort SCHLÜSSEL[:asc|desc],…] [-l SELEKTOR]  Ihre öffentlichen IPs, sortiert (name, created), nur die mit passenden Labels
   show IP                                    eine öffentliche IP
   allocate --name NAME [--family ipv4|ipv6] [--pool POOL] [--address ADRESSE] [--server SERVER]
                                              nimmt eine Adresse aus einem Pool (standardmäßig aus einem beliebigen der Adressfamilie)
@@ -63,12 +63,12 @@ function helpOr(help: boolean): boolean {
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus public-ip list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, listOptions, cmd);
   if (helpOr(help)) return;
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
   const api = publicIpApi(client);
-  const ips = await client.all((q) => api.list(q));
+  const ips = await client.all((q) => api.list(q), listQueryOf(values));
   const head = choose({ en: ['ID', 'NAME', 'ADDRESS', 'SERVER', 'REVERSE DNS', 'CREATED'], de: ['ID', 'NAME', 'ADRESSE', 'SERVER', 'REVERSE-DNS', 'ERSTELLT'] });
   emit(output, ips, () => printTable(head, ips.map((p) => [p.id, p.name, p.address, p.server ?? '-', p.reverseDns ?? '-', formatTime(p.createdAt)])));
 }

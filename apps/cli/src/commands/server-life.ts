@@ -1,5 +1,5 @@
 /**
- * `kumulus server protect|shutdown|poweroff|resize|rebuild|reset-password`: the actions on a
+ * `kumulus server rename|protect|shutdown|poweroff|resize|rebuild|reset-password`: the actions on a
  * server that exists, beside start/stop/reboot/delete in server.ts.
  */
 import type { Operation } from '@kumulus/api';
@@ -14,6 +14,7 @@ import { resolveServer } from './server-view.ts';
 /** The help of these subcommands, appended to `kumulus server --help`. */
 export const serverLifeHelp = {
   en: `More commands:
+  rename SERVER NEW-NAME                a new name; a hostname that was the name follows (in the guest and on its vSwitches)
   shutdown SERVER [--grace SECONDS]     asks the guest to shut down; fails (and leaves it running) after the grace time (default 30)
   poweroff SERVER                       kills the guest at once (stop asks first, then kills after 30 s)
   protect SERVER [--delete on|off] [--rebuild on|off]   refuse (on) or allow (off) delete and rebuild
@@ -21,6 +22,7 @@ export const serverLifeHelp = {
   rebuild SERVER --image IMAGE --yes    a fresh root filesystem (ALL files on it are lost); id, address, keys stay
   reset-password SERVER                 a new generated root password, printed once`,
   de: `Weitere Befehle:
+  rename SERVER NEUER-NAME              ein neuer Name; ein Hostname, der der Name war, folgt (im Gast und auf seinen vSwitches)
   shutdown SERVER [--grace SEKUNDEN]    bittet den Gast herunterzufahren; schlägt nach der Wartezeit fehl (Standard 30), der Server läuft dann weiter
   poweroff SERVER                       schaltet den Gast sofort hart aus (stop bittet erst und beendet nach 30 s)
   protect SERVER [--delete on|off] [--rebuild on|off]   Löschen und Neuaufsetzen verweigern (on) oder erlauben (off)
@@ -50,6 +52,16 @@ const onOff = (v: string | undefined, name: string, cmd: string): boolean | unde
 
 /** The subcommands, for the dispatch in server.ts. */
 export const serverLifeCommands = {
+  async rename(args: string[]) {
+    const cmd = 'kumulus server rename';
+    const { positionals, output, help } = parseCommand(args, {}, cmd);
+    if (help) return void process.stdout.write(pick(serverLifeHelp) + '\n');
+    const [ref, name] = takePositionals(positionals, ['SERVER', 'NEW-NAME'], cmd);
+    const { client } = await connect();
+    const s = await resolveServer(client, ref!);
+    const after = await client.updateServer(s.id, { name: name! });
+    emit(output, after, () => say(t('server.renamed', { from: s.name, to: after.name })));
+  },
   async shutdown(args: string[]) {
     const cmd = 'kumulus server shutdown';
     const { values, positionals, output, help } = parseCommand(args, { ...waitOptions, grace: { type: 'string' } }, cmd);

@@ -3,7 +3,7 @@
  * actions in server-life.ts).
  */
 import type { ServerAction } from '@kumulus/api';
-import { dispatch, parseCommand, parseSeconds, takePositionals } from '../args.ts';
+import { dispatch, listOptions, listQueryOf, parseCommand, parseSeconds, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { pick, t } from '../i18n.ts';
 import { emit, printJson, say } from '../output.ts';
@@ -19,7 +19,7 @@ export const serverHelp = {
 
 Commands:
   create --name NAME --plan PLAN --image IMAGE [...]   creates a server (see kumulus server create --help)
-  list                                                 your servers
+  list [--sort name:asc|created:desc…] [-l SELECTOR]  your servers, sorted, only those whose labels match (env=prod,!legacy)
   show SERVER                                          one server: spec, phase, conditions
   start SERVER                                         powers a server on
   stop SERVER                                          shuts a server down (kills it if it has not after 30 s)
@@ -39,7 +39,7 @@ Options of start, stop, reboot and delete:
 
 Befehle:
   create --name NAME --plan TARIF --image IMAGE [...]  legt einen Server an (siehe kumulus server create --help)
-  list                                                 Ihre Server
+  list [--sort name:asc|created:desc…] [-l SELEKTOR]  Ihre Server, sortiert, nur die mit passenden Labels (env=prod,!legacy)
   show SERVER                                          ein Server: Spezifikation, Phase, Bedingungen
   start SERVER                                         schaltet einen Server ein
   stop SERVER                                          fährt einen Server herunter (beendet ihn hart, wenn er es nach 30 s nicht ist)
@@ -74,11 +74,11 @@ export function runServer(args: string[]): Promise<void> {
 
 async function listServers(args: string[]): Promise<void> {
   const cmd = 'kumulus server list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, listOptions, cmd);
   if (help) return void process.stdout.write(pick(serverHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const servers = await client.all((q) => client.listServers(q));
+  const servers = await client.all((q) => client.listServers(q), listQueryOf(values));
   emit(output, servers, () => printServerTable(servers));
 }
 

@@ -3,7 +3,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ApiError, type KumulusClient, type SshKey } from '@kumulus/api';
-import { dispatch, parseCommand, takePositionals } from '../args.ts';
+import { dispatch, listOptions, listQueryOf, parseCommand, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, CliError, Exit, usageError } from '../errors.ts';
 import { expandHome, keyLines, readStdin } from '../input.ts';
@@ -14,7 +14,7 @@ const groupHelp = {
   en: `Usage: kumulus ssh-key <command> [options]
 
 Commands:
-  list                                   the SSH public keys saved in your tenant
+  list [--sort KEY[:asc|desc],…]         the SSH public keys saved in your tenant, sorted (name, created)
   add [--name NAME] (--file PATH | -)    saves one public key, read from a file such as
                                          ~/.ssh/id_ed25519.pub or, with -, from standard input
   rename KEY NAME                        gives a key a new name
@@ -30,7 +30,7 @@ Options:
   de: `Aufruf: kumulus ssh-key <Befehl> [Optionen]
 
 Befehle:
-  list                                   die öffentlichen SSH-Schlüssel Ihres Mandanten
+  list [--sort SCHLÜSSEL[:asc|desc],…]   die öffentlichen SSH-Schlüssel Ihres Mandanten, sortiert (name, created)
   add [--name NAME] (--file PFAD | -)    speichert einen öffentlichen Schlüssel, gelesen aus einer Datei
                                          wie ~/.ssh/id_ed25519.pub oder, mit -, von der Standardeingabe
   rename SCHLÜSSEL NAME                  benennt einen Schlüssel um
@@ -52,11 +52,11 @@ export function runSshKey(args: string[]): Promise<void> {
 
 async function listKeys(args: string[]): Promise<void> {
   const cmd = 'kumulus ssh-key list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { sort: listOptions.sort }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const keys = await client.all((q) => client.listSshKeys(q));
+  const keys = await client.all((q) => client.listSshKeys(q), listQueryOf(values));
   emit(output, keys, () =>
     printTable(
       headers('col.id', 'col.name', 'col.fingerprint', 'col.created'),

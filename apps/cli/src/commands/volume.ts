@@ -3,7 +3,7 @@
  * mounted into one server at a time. Changes follow their operation to its end.
  */
 import { ApiError, type KumulusClient, type Operation, type Volume } from '@kumulus/api';
-import { dispatch, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { dispatch, listOptions, listQueryOf, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, CliError, Exit, usageError } from '../errors.ts';
 import { pick, t } from '../i18n.ts';
@@ -14,7 +14,7 @@ const groupHelp = {
   en: `Usage: kumulus volume <command> [options]
 
 Commands:
-  list                                             your volumes
+  list [--sort KEY[:asc|desc],…] [-l SELECTOR]  your volumes, sorted (name, created), only those whose labels match
   show VOLUME                                      one volume: size, format, where it is attached
   create --name NAME --size GB [--format ext4|xfs] makes a volume (ext4 unless told)
   attach VOLUME SERVER [--path PATH]               mounts it in a server (at /mnt/<volume name> by default)
@@ -33,7 +33,7 @@ Options of the changing commands:
   de: `Aufruf: kumulus volume <Befehl> [Optionen]
 
 Befehle:
-  list                                             Ihre Volumes
+  list [--sort SCHLÜSSEL[:asc|desc],…] [-l SELEKTOR]  Ihre Volumes, sortiert (name, created), nur die mit passenden Labels
   show VOLUME                                      ein Volume: Größe, Format, wo es angehängt ist
   create --name NAME --size GB [--format ext4|xfs] legt ein Volume an (ext4, wenn nichts anderes gesagt ist)
   attach VOLUME SERVER [--path PFAD]               hängt es in einen Server ein (standardmäßig unter /mnt/<Volume-Name>)
@@ -80,11 +80,11 @@ async function protect(args: string[], on: boolean): Promise<void> {
 
 async function listVolumes(args: string[]): Promise<void> {
   const cmd = 'kumulus volume list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, listOptions, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const volumes = await client.all((q) => client.listVolumes(q));
+  const volumes = await client.all((q) => client.listVolumes(q), listQueryOf(values));
   emit(output, volumes, () =>
     printTable(
       headers('col.id', 'col.name', 'col.size', 'col.format', 'col.phase', 'col.attachment', 'col.created'),

@@ -140,6 +140,8 @@ export interface ComputeDriver {
   rebuild(spec: InstanceSpec): Promise<TaskRef | null>;
   /** Sets root's password hash in the guest, running or stopped. */
   setRootPassword(id: string, hash: string): Promise<TaskRef | null>;
+  /** Sets the guest's hostname for every later start, and live while it runs where the engine can. */
+  setHostname(id: string, hostname: string): Promise<TaskRef | null>;
   /** Polls a task returned by one of the calls above. */
   task(ref: TaskRef): Promise<TaskState>;
 }

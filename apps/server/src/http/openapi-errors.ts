@@ -22,6 +22,10 @@ export function errorCodesOf(r: RouteDef): ErrorCode[] {
     // Idempotency-Key: malformed, reused with another body, or its first request still running.
     for (const c of ['VALIDATION_FAILED', 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT'] as const) codes.add(c);
   }
+  // Every list takes `sort` (and a labelled one `label_selector`) through the shared list helper.
+  const queryKeys = Object.keys((r.query as { properties?: object } | undefined)?.properties ?? {});
+  if (queryKeys.includes('sort')) codes.add('SORT_KEY_INVALID');
+  if (queryKeys.includes('label_selector')) codes.add('LABEL_SELECTOR_INVALID');
   for (const c of r.errors ?? []) codes.add(c);
   if (/:\w+/.test(r.url) && ![...codes].some((c) => ERROR_STATUS[c] === NOT_FOUND_STATUS)) codes.add('NOT_FOUND');
   return [...codes];

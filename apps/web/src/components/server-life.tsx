@@ -1,16 +1,17 @@
 /**
- * The server page's card for the rest of a server's life: shut down versus power off, delete and
+ * The server page's card for the rest of a server's life: rename, shut down versus power off, delete and
  * rebuild protection, resize with a plan picker, rebuild behind a typed confirmation, and a root
  * password reset whose new password is shown once.
  */
 import type { Image, Plan, Server } from '@kumulus/api/schemas';
 import { useId, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
-import { api } from '../lib/api.ts';
+import { api, formErrors } from '../lib/api.ts';
 import { usePoll } from '../lib/use-poll.ts';
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { CopyButton } from './copy-button.tsx';
 import { ErrorNotice } from './error-notice.tsx';
+import { Field } from './field.tsx';
 
 /** The card; `onChanged` reloads the page's server after an action was accepted. */
 export function ServerLife({ server, plans, onChanged }: { server: Server; plans: Plan[]; onChanged: () => void }) {
@@ -26,6 +27,8 @@ export function ServerLife({ server, plans, onChanged }: { server: Server; plans
   const [confirmRebuild, setConfirmRebuild] = useState(false);
   const [typed, setTyped] = useState('');
   const [password, setPassword] = useState<string | null>(null);
+  const [name, setName] = useState(server.name);
+  const [nameError, setNameError] = useState<string>();
   // A toggle shows its new state at once; the server's answer is what it reads after the reload.
   const [toggled, setToggled] = useState<Partial<Server['protection']>>({});
   const protection = { ...server.protection, ...toggled };
@@ -48,6 +51,26 @@ export function ServerLife({ server, plans, onChanged }: { server: Server; plans
     }
   };
   const key = () => ({ idempotencyKey: crypto.randomUUID() });
+  const rename = async () => {
+    const next = name.trim();
+    if (busy || next === server.name) return;
+    setBusy(true);
+    setError(undefined);
+    setNotice('');
+    setNameError(undefined);
+    try {
+      await api.updateServer(server.id, { name: next });
+      setNotice(t('life.renamed', { name: next }));
+      onChanged();
+    } catch (err) {
+      // A refusal of the name is said at the field only.
+      const { fields, rest } = formErrors(err, ['name']);
+      setNameError(fields.name);
+      setError(rest);
+    } finally {
+      setBusy(false);
+    }
+  };
 
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
@@ -58,6 +81,20 @@ export function ServerLife({ server, plans, onChanged }: { server: Server; plans
           {notice}
         </p>
       )}
+
+      <h3>{t('life.rename')}</h3>
+      <form
+        className="toolbar wrap bare"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void rename();
+        }}
+      >
+        <Field label={t('life.newName')} name="name" autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} error={nameError} hint={t('life.renameHint')} />
+        <button type="submit" aria-disabled={busy || name.trim() === server.name}>
+          {t('life.renameButton')}
+        </button>
+      </form>
 
       <h3>{t('life.power')}</h3>
       <p className="small">{t('life.powerHint')}</p>

@@ -11,6 +11,7 @@ import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
 import { nicsInConfig, ratesInConfig, vethNamesInConfig, withNics } from './config.ts';
 import { applyNicRate, removeNicRate } from './nic-rate.ts';
 import type { LocalImages } from './images.ts';
+import { setInstanceHostname } from './instance-hostname.ts';
 import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir } from './instance-files.ts';
 import { pidAlive } from './lock.ts';
 import { lxcInfo, lxcRequestReboot, lxcStart, lxcStop, lxcWait } from './lxc.ts';
@@ -343,6 +344,14 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
         await requireState(id);
         const lower = lowerDirOf(await readFile(instancePaths(dirOf(id)).config, 'utf8'));
         await setGuestRootHash(lxcPath, id, lower, hash, opts.idmap);
+      }).then(() => null),
+    setHostname: (id, hostname) =>
+      serialized(id, async () => {
+        // cloud-init sets a VM's hostname at first boot only; renaming one live is not built yet.
+        if (vmOf(id)) throw new PermanentEngineError('the hostname of a virtual machine cannot be changed yet; rename it without changing its hostname');
+        await requireState(id);
+        const lower = lowerDirOf(await readFile(instancePaths(dirOf(id)).config, 'utf8'));
+        await setInstanceHostname(lxcPath, id, lower, hostname, opts.idmap);
       }).then(() => null),
     async task() {
       return { done: true }; // never handed out: every call above finishes before it returns

@@ -202,6 +202,10 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     async setRootPassword() {
       throw new PermanentEngineError('Proxmox VE sets a container’s root password only when it is made: its API has no way to change it later (pct exec is not in the API); rebuild the server to set a new one');
     },
+    // The hostname is watched for drift like the limits, so a rename waits for the same record.
+    async setHostname() {
+      throw new PermanentEngineError('changing the hostname of a guest is not built for Proxmox VE yet');
+    },
 
     task(ref): Promise<TaskState> {
       return tasks.poll(ref);

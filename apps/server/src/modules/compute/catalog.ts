@@ -54,7 +54,7 @@ export function createCatalog({ db, clock, ids, audit }: { db: Kysely<Database>;
     },
 
     listPlans(q: ListQuery): Promise<Page<Plan>> {
-      return paginate(db.selectFrom('plans').selectAll(), 'id', q, toPlan);
+      return paginate(db.selectFrom('plans').selectAll(), 'id', q, toPlan, { sort: { name: 'name' } });
     },
 
     /** Adds a plan (operators only). */
@@ -87,7 +87,7 @@ export function createCatalog({ db, clock, ids, audit }: { db: Kysely<Database>;
     },
 
     listImages(q: ListQuery): Promise<Page<Image>> {
-      return paginate(db.selectFrom('images').selectAll(), 'id', q, toImage);
+      return paginate(db.selectFrom('images').selectAll(), 'id', q, toImage, { sort: { name: 'name' } });
     },
 
     /** The image a request names, by id (`img_…`) or by name; IMAGE_NOT_FOUND otherwise. */

@@ -1,4 +1,4 @@
-import { CreatePlan, CreateServer, CreateSshKey, Image, ListQuery, Operation, Page, Plan, Server, ServerAction, ServerWithOperation, SshKey, UpdateServer, UpdateSshKey } from '@kumulus/api';
+import { CreatePlan, CreateServer, CreateSshKey, Image, LabelledListQuery, ListQuery, Operation, Page, Plan, Server, ServerAction, ServerWithOperation, SshKey, UpdateServer, UpdateSshKey } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Catalog } from './catalog.ts';
@@ -7,12 +7,12 @@ import type { SshKeys } from './ssh-keys.ts';
 
 /** The server list's query: operators may list every tenant's servers or one other tenant's. */
 const ServerQuery = Type.Composite([
-  ListQuery,
+  LabelledListQuery,
   Type.Object({
     tenant: Type.Optional(
       Type.String({ pattern: '^(all|ten_[0-9a-z]{20,32})$', description: '`all` or a tenant id (operators); default: your own tenant' }),
     ),
-    label_selector: Type.Optional(Type.String({ maxLength: 2000, description: 'only servers whose labels match, e.g. `env=prod,tier!=db,app in (a,b),!legacy`' })),
+    node: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'only servers placed on this host (as `GET /hosts` names it)' })),
   }),
 ]);
 
@@ -28,9 +28,9 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       summary: 'List servers (tenant=all or tenant=<id> for operators)',
       tag: 'servers',
       query: ServerQuery,
-      errors: ['FORBIDDEN', 'LABEL_SELECTOR_INVALID'],
+      errors: ['FORBIDDEN'],
       responses: { 200: Page(Server) },
-      handler: (req, _r, p) => servers.list(p, req.query as ListQuery & { tenant?: string; label_selector?: string }),
+      handler: (req, _r, p) => servers.list(p, req.query as LabelledListQuery & { tenant?: string; node?: string }),
     },
     {
       method: 'POST',
@@ -45,11 +45,11 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
     {
       method: 'PATCH',
       url: '/servers/:id',
-      summary: "Replace a server's labels",
+      summary: "Rename a server (its hostname follows when it was the name) and/or replace its labels",
       tag: 'servers',
       params: IdParam,
       body: UpdateServer,
-      errors: ['SERVER_NOT_FOUND'],
+      errors: ['SERVER_NOT_FOUND', 'NAME_TAKEN', 'SERVER_BUSY'],
       responses: { 200: Server },
       handler: (req, _r, p) => servers.update(p, idOf(req), req.body as UpdateServer, req.id),
     },

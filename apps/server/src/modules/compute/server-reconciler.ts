@@ -182,6 +182,7 @@ export function createServerReconciler(d: Deps): Reconciler {
         status.rebuildsDone = spec.rebuildCount ?? 0;
         status.passwordsDone = spec.passwordCount ?? 0;
         status.appliedPlan = spec.plan;
+        status.hostnamesDone = spec.hostnameCount ?? 0;
         if (!task) known = { state: 'stopped', node: status.node };
       } else if ((status.rebuildsDone ?? 0) < (spec.rebuildCount ?? 0)) {
         // A rebuild replaces the disk under a stopped instance; the guest is not asked first.
@@ -201,6 +202,7 @@ export function createServerReconciler(d: Deps): Reconciler {
           status.rebuildsDone = spec.rebuildCount ?? 0;
           status.passwordsDone = spec.passwordCount ?? 0;
           status.appliedPlan = spec.plan;
+          status.hostnamesDone = spec.hostnameCount ?? 0;
         }
       } else if ((status.appliedPlan ?? spec.plan) !== spec.plan) {
         await progress(id, 'resizing', 50);
@@ -213,6 +215,12 @@ export function createServerReconciler(d: Deps): Reconciler {
         action = 'set-password';
         task = await engine.compute.setRootPassword(id, spec.passwordHash);
         status.passwordsDone = spec.passwordCount ?? 0;
+      } else if ((status.hostnamesDone ?? 0) < (spec.hostnameCount ?? 0)) {
+        // A rename whose hostname followed the name: live in a running guest, and on every start.
+        await progress(id, 'setting hostname', 50);
+        action = 'set-hostname';
+        task = await engine.compute.setHostname(id, spec.hostname);
+        status.hostnamesDone = spec.hostnameCount ?? 0;
       } else if (!sameNics(status.nicsApplied, effective.nics)) {
         // NICs attached or detached since: plugged in and pulled out live, no restart.
         await progress(id, 'changing NICs', 60);

@@ -17,13 +17,15 @@ export interface StoredSpec extends ServerSpec {
   rebuildCount?: number;
   /** Bumped by each password reset; the reconciler writes passwordHash into the guest. */
   passwordCount?: number;
+  /** Bumped by each rename the hostname follows; the reconciler sets it in the guest. */
+  hostnameCount?: number;
 }
 
 /** How a stop is carried out. */
 export type StopMode = 'stop' | 'shutdown' | 'poweroff';
 
 /** The fields of the stored spec the API never shows. */
-const PRIVATE_SPEC = ['passwordHash', 'protection', 'stopMode', 'shutdownTimeoutS', 'rebuildCount', 'passwordCount'] as const;
+const PRIVATE_SPEC = ['passwordHash', 'protection', 'stopMode', 'shutdownTimeoutS', 'rebuildCount', 'passwordCount', 'hostnameCount'] as const;
 
 /** The observed state as stored: the public status plus the engine task being waited on. */
 export interface StoredStatus extends ServerStatus {
@@ -38,6 +40,8 @@ export interface StoredStatus extends ServerStatus {
   rebuildsDone?: number;
   /** The spec's passwordCount the engine has carried out. */
   passwordsDone?: number;
+  /** The spec's hostnameCount the engine has carried out. */
+  hostnamesDone?: number;
 }
 
 /** Decodes a servers row. */
@@ -50,7 +54,7 @@ export function toServer(row: ServersTable): Server {
   const { spec, status } = readRow(row);
   const publicSpec: Record<string, unknown> = { ...spec };
   for (const k of PRIVATE_SPEC) delete publicSpec[k];
-  const { task: _t, rebootsDone: _r, appliedPlan: _a, rebuildsDone: _b, passwordsDone: _w, nicsApplied: _n, ...publicStatus } = status;
+  const { task: _t, rebootsDone: _r, appliedPlan: _a, rebuildsDone: _b, passwordsDone: _w, nicsApplied: _n, hostnamesDone: _h, ...publicStatus } = status;
   return {
     id: row.id,
     tenantId: row.tenant_id,

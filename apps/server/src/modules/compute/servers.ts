@@ -1,10 +1,9 @@
-import type { CreateServer, ListQuery, Operation, Page, Server, ServerAction, ServerWithOperation, UpdateServer } from '@kumulus/api';
+import type { CreateServer, LabelledListQuery, Operation, Page, Server, ServerAction, ServerWithOperation, UpdateServer } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { paginate } from '../../lib/paging.ts';
-import { matchesSelector, selectorFromRequest } from '../../lib/label-selector.ts';
 import { assertValidLabels } from '../../lib/labels.ts';
 import { lockFor } from '../../store/locks.ts';
 import { hashPassword as cryptPassword } from '../../lib/sha512-crypt.ts';
@@ -75,6 +74,7 @@ export function createServers(d: Deps) {
     mutate: (spec: StoredSpec) => void,
     requestId: string,
     step: string,
+    detail?: Record<string, unknown>,
   ): Promise<Operation> {
     if (row.deletion_requested_at !== null) {
       const op = await trx.selectFrom('operations').select('id').where('target_id', '=', row.id).where('kind', '=', 'server.delete').executeTakeFirst();
@@ -84,7 +84,30 @@ export function createServers(d: Deps) {
     mutate(spec);
     const generation = row.generation + 1;
     await trx.updateTable('servers').set({ spec: JSON.stringify(spec), generation, updated_at: clock() }).where('id', '=', row.id).execute();
-    return recordChange(trx, d, { principal: p, tenantId: row.tenant_id, kind, target: { type: 'server', id: row.id }, generation, requestId, step });
+    return recordChange(trx, d, { principal: p, tenantId: row.tenant_id, kind, target: { type: 'server', id: row.id }, generation, requestId, step, ...(detail ? { detail } : {}) });
+  }
+
+  /** Gives a server a new name, free in its tenant; a hostname that was the old name follows. */
+  async function rename(trx: Kysely<Database>, p: Principal, row: ServersTable, name: string, requestId: string): Promise<void> {
+    // Names are unique per tenant: a rename takes turns with creates and other renames.
+    await lockFor(trx, d.dialect, `servers:${row.tenant_id}`);
+    if (await trx.selectFrom('servers').select('id').where('tenant_id', '=', row.tenant_id).where('name', '=', name).executeTakeFirst()) {
+      throw new DomainError('NAME_TAKEN', { kind: 'server', name }, [{ field: 'name', message: { en: 'a server of this name exists', de: 'ein Server dieses Namens existiert' } }]);
+    }
+    await trx.updateTable('servers').set({ name, updated_at: clock() }).where('id', '=', row.id).execute();
+    const { spec } = readRow(row);
+    const detail = { from: row.name, to: name };
+    if (spec.hostname !== row.name) {
+      // A hostname chosen apart from the name stays what it is: only the API name changes.
+      await d.audit.record(trx, actorOf(p, requestId), { action: 'server.rename', targetType: 'server', targetId: row.id, detail });
+      return;
+    }
+    await changeSpec(trx, p, row, 'server.rename', (s) => {
+      s.hostname = name;
+      s.hostnameCount = (s.hostnameCount ?? 0) + 1;
+    }, requestId, 'queued', detail);
+    // Each vSwitch the server is on serves its name: they learn the new one.
+    for (const nic of spec.nics) if (nic.network !== d.defaultNetwork.name) await queue.enqueue(trx, 'network', nic.network);
   }
 
   return {
@@ -174,24 +197,14 @@ export function createServers(d: Deps) {
      * Servers of the caller's tenant; operators may ask for every tenant's (`tenant: 'all'`) or
      * one tenant's by id. Anyone else naming a tenant other than their own is refused.
      */
-    async list(p: Principal, q: ListQuery & { tenant?: string; label_selector?: string }): Promise<Page<Server>> {
+    async list(p: Principal, q: LabelledListQuery & { tenant?: string; node?: string }): Promise<Page<Server>> {
       const tenant = q.tenant ?? p.tenantId;
       if (tenant !== p.tenantId) requireRole(p, 'operator', "list other tenants' servers");
       let query = db.selectFrom('servers').selectAll();
       if (tenant !== 'all') query = query.where('tenant_id', '=', tenant);
-      if (q.label_selector === undefined) return paginate(query, 'id', q, toServer);
-      // Labels are JSON text on both stores: the selector is applied here, a batch of rows at a time.
-      const selector = selectorFromRequest(q.label_selector, 'label_selector');
-      const limit = q.limit ?? 100;
-      const items: Server[] = [];
-      let cursor = q.cursor;
-      for (;;) {
-        const page = await paginate(query, 'id', { ...q, cursor, limit: 500 }, (row) => row);
-        for (const row of page.items) if (matchesSelector(selector, JSON.parse(row.labels))) items.push(toServer(row));
-        if (items.length > limit) return { items: items.slice(0, limit), nextCursor: items[limit - 1]!.id };
-        if (page.nextCursor === null) return { items, nextCursor: null };
-        cursor = page.nextCursor;
-      }
+      // The node is in the status JSON: every server on one host, for the operators' host view.
+      const keep = q.node === undefined ? undefined : (row: ServersTable) => readRow(row).status.node === q.node;
+      return paginate(query, 'id', q, toServer, { sort: { name: 'name' }, labels: true, ...(keep ? { keep } : {}) });
     },
 
     /** One server of the caller's tenant, by id or name. */
@@ -199,17 +212,24 @@ export function createServers(d: Deps) {
       return toServer(await findRow(db, p, idOrName));
     },
 
-    /** Replaces a server's labels: metadata, so no new generation; firewalls that select by label follow. */
+    /**
+     * Renames a server and/or replaces its labels. Labels are metadata (no new generation). A new
+     * name is unique in the tenant, as at create; a hostname that was the name follows it, which
+     * is a spec change the reconciler carries into the guest and every vSwitch's DNS.
+     */
     async update(p: Principal, idOrName: string, body: UpdateServer, requestId: string): Promise<Server> {
-      assertValidLabels(body.labels);
+      if (body.labels) assertValidLabels(body.labels);
       const server = await db.transaction().execute(async (trx) => {
         const row = await findRow(trx, p, idOrName);
-        const next = { ...row, labels: JSON.stringify(body.labels), updated_at: clock() };
-        await trx.updateTable('servers').set({ labels: next.labels, updated_at: next.updated_at }).where('id', '=', row.id).execute();
-        // Firewalls applied by label, and rules whose peers are a label selector, follow the labels.
-        await queue.enqueue(trx, 'firewall', 'host');
-        await d.audit.record(trx, actorOf(p, requestId), { action: 'server.update', targetType: 'server', targetId: row.id, detail: { labels: body.labels } });
-        return toServer(next);
+        const now = clock();
+        if (body.name !== undefined && body.name !== row.name) await rename(trx, p, row, body.name, requestId);
+        if (body.labels) {
+          await trx.updateTable('servers').set({ labels: JSON.stringify(body.labels), updated_at: now }).where('id', '=', row.id).execute();
+          // Firewalls applied by label, and rules whose peers are a label selector, follow the labels.
+          await queue.enqueue(trx, 'firewall', 'host');
+          await d.audit.record(trx, actorOf(p, requestId), { action: 'server.update', targetType: 'server', targetId: row.id, detail: { labels: body.labels } });
+        }
+        return toServer(await trx.selectFrom('servers').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow());
       });
       d.notify();
       return server;

@@ -72,7 +72,7 @@ export function createSshKeys(d: Deps) {
   return {
     /** The tenant's keys. */
     list(p: Principal, q: ListQuery): Promise<Page<SshKey>> {
-      return paginate(db.selectFrom('ssh_keys').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toSshKey);
+      return paginate(db.selectFrom('ssh_keys').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toSshKey, { sort: { name: 'name' } });
     },
 
     /** One key of the tenant, by id or name; a foreign id reads as absent. */

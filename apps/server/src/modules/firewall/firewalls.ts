@@ -103,7 +103,7 @@ export function createFirewalls(d: Deps) {
 
     /** The tenant's firewalls. */
     list(p: Principal, q: ListQuery): Promise<Page<Firewall>> {
-      return paginate(db.selectFrom('firewalls').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toFirewall);
+      return paginate(db.selectFrom('firewalls').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toFirewall, { sort: { name: 'name' }, labels: true });
     },
 
     /** One firewall of the tenant, by id or name. */

@@ -1,4 +1,4 @@
-import { CreateFirewall, CreateZone, Firewall, FirewallTargets, ListQuery, Page, UpdateFirewall, UpdateZone, Zone } from '@kumulus/api';
+import { CreateFirewall, CreateZone, Firewall, FirewallTargets, LabelledListQuery, ListQuery, Page, UpdateFirewall, UpdateZone, Zone } from '@kumulus/api';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Firewalls } from './firewalls.ts';
 import type { Zones } from './zones.ts';
@@ -45,7 +45,7 @@ export function firewallRoutes(firewalls: Firewalls, zones: Zones): RouteDef[] {
         return reply.status(204).send();
       },
     },
-    { method: 'GET', url: '/firewalls', summary: 'List your firewalls', tag: 'firewalls', query: ListQuery, responses: { 200: Page(Firewall) }, handler: (req, _r, p) => firewalls.list(p, req.query as ListQuery) },
+    { method: 'GET', url: '/firewalls', summary: 'List your firewalls', tag: 'firewalls', query: LabelledListQuery, responses: { 200: Page(Firewall) }, handler: (req, _r, p) => firewalls.list(p, req.query as LabelledListQuery) },
     {
       method: 'POST',
       url: '/firewalls',

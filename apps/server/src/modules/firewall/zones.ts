@@ -90,7 +90,7 @@ export function createZones(d: Deps) {
     /** Every zone (operators). */
     list(p: Principal, q: ListQuery): Promise<Page<Zone>> {
       manage(p);
-      return paginate(db.selectFrom('zones').selectAll(), 'id', q, toZone);
+      return paginate(db.selectFrom('zones').selectAll(), 'id', q, toZone, { sort: { name: 'name' } });
     },
     /** One zone by id or name. */
     async get(p: Principal, idOrName: string): Promise<Zone> {

@@ -197,7 +197,7 @@ export function createIdentity({ db, clock, ids, audit, dialect, box, requireOpe
     listTenants(p: Principal, q: ListQuery): Promise<Page<Tenant>> {
       let query = db.selectFrom('tenants').selectAll();
       if (p.role !== 'operator') query = query.where('id', '=', p.tenantId);
-      return paginate(query, 'id', q, toTenant);
+      return paginate(query, 'id', q, toTenant, { sort: { name: 'name' } });
     },
 
     /** Creates a tenant, optionally with its first admin user (operators only). */
@@ -217,7 +217,7 @@ export function createIdentity({ db, clock, ids, audit, dialect, box, requireOpe
 
     /** Users of the caller's tenant. */
     listUsers(p: Principal, q: ListQuery): Promise<Page<User>> {
-      return paginate(db.selectFrom('users').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toUser);
+      return paginate(db.selectFrom('users').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toUser, { sort: { name: 'name', email: 'email' } });
     },
 
     /** Adds a user to the caller's tenant (admins and operators). */
@@ -235,7 +235,7 @@ export function createIdentity({ db, clock, ids, audit, dialect, box, requireOpe
     /** The caller's own API tokens (never their secrets). */
     listTokens(p: Principal, q: ListQuery): Promise<Page<Token>> {
       const query = db.selectFrom('api_tokens').selectAll().where('user_id', '=', p.userId).where('revoked_at', 'is', null);
-      return paginate(query, 'id', q, toToken);
+      return paginate(query, 'id', q, toToken, { sort: { name: 'name' } });
     },
 
     /** Makes an API token for the caller; the secret is in this answer only. */

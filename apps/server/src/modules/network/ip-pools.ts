@@ -95,7 +95,7 @@ export function createIpPools(d: Deps) {
     /** Every pool (operators). */
     list(p: Principal, q: ListQuery): Promise<Page<IpPool>> {
       requireRole(p, 'operator', MANAGE);
-      return paginate(db.selectFrom('ip_pools').selectAll(), 'id', q, (r) => r).then(async (page) => ({ ...page, items: await Promise.all(page.items.map(toPool)) }));
+      return paginate(db.selectFrom('ip_pools').selectAll(), 'id', q, (r) => r, { sort: { name: 'name' } }).then(async (page) => ({ ...page, items: await Promise.all(page.items.map(toPool)) }));
     },
 
     /** One pool by id or name (operators). */

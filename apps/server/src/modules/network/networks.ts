@@ -119,7 +119,7 @@ export function createNetworks(d: Deps) {
 
     /** Networks of the caller's tenant. */
     list(p: Principal, q: ListQuery): Promise<Page<Network>> {
-      return paginate(db.selectFrom('networks').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toNetwork);
+      return paginate(db.selectFrom('networks').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toNetwork, { sort: { name: 'name' } });
     },
 
     /** One network of the caller's tenant, by id or name. */

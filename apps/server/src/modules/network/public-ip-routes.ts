@@ -1,4 +1,4 @@
-import { AllocatePublicIp, AssignPublicIp, CreateIpPool, IpPool, ListQuery, Page, PublicIp, UpdateIpPool, UpdatePublicIp } from '@kumulus/api';
+import { AllocatePublicIp, AssignPublicIp, CreateIpPool, IpPool, LabelledListQuery, ListQuery, Page, PublicIp, UpdateIpPool, UpdatePublicIp } from '@kumulus/api';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { IpPools } from './ip-pools.ts';
 import type { PublicIps } from './public-ips.ts';
@@ -42,7 +42,7 @@ export function publicIpRoutes(pools: IpPools, ips: PublicIps): RouteDef[] {
         return reply.status(204).send();
       },
     },
-    { method: 'GET', url: '/public-ips', summary: 'List your public IPs', tag: 'public-ips', query: ListQuery, responses: { 200: Page(PublicIp) }, handler: (req, _r, p) => ips.list(p, req.query as ListQuery) },
+    { method: 'GET', url: '/public-ips', summary: 'List your public IPs', tag: 'public-ips', query: LabelledListQuery, responses: { 200: Page(PublicIp) }, handler: (req, _r, p) => ips.list(p, req.query as LabelledListQuery) },
     {
       method: 'POST',
       url: '/public-ips',

@@ -161,7 +161,7 @@ export function createPublicIps(d: Deps) {
 
     /** The tenant's public IPs. */
     list(p: Principal, q: ListQuery): Promise<Page<PublicIp>> {
-      return paginate(db.selectFrom('public_ips').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toPublicIp);
+      return paginate(db.selectFrom('public_ips').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toPublicIp, { sort: { name: 'name' }, labels: true });
     },
 
     /** One public IP of the tenant. */

@@ -108,7 +108,7 @@ export function createOperations({ db, clock, ids }: { db: Kysely<Database>; clo
         query = query.where('target_id', '=', q.target);
       }
       if (q.kind) query = query.where('kind', '=', q.kind);
-      return paginate(query, 'id', q, (row) => toOperation(row, p.role === 'operator'));
+      return paginate(query, 'id', q, (row) => toOperation(row, p.role === 'operator'), { sort: { kind: 'kind', state: 'state' } });
     },
 
     /** Polls until the operation ends or the timeout passes; answers its latest state. */

@@ -68,7 +68,7 @@ export function createSnapshots(d: Deps) {
     /** The owner's snapshots, oldest first. */
     async list(p: Principal, type: 'server' | 'volume', ownerId: string, q: ListQuery): Promise<Page<Snapshot>> {
       const owner = await d.findOwner(p, type, ownerId);
-      return paginate(db.selectFrom('snapshots').selectAll().where('tenant_id', '=', p.tenantId).where('target_id', '=', owner.id), 'id', q, toSnapshot);
+      return paginate(db.selectFrom('snapshots').selectAll().where('tenant_id', '=', p.tenantId).where('target_id', '=', owner.id), 'id', q, toSnapshot, { sort: { name: 'name' } });
     },
 
     /** One snapshot, by id or name. */

@@ -123,7 +123,7 @@ export function createVolumes(d: Deps) {
 
     /** Volumes of the caller's tenant. */
     list(p: Principal, q: ListQuery): Promise<Page<Volume>> {
-      return paginate(db.selectFrom('volumes').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toVolume);
+      return paginate(db.selectFrom('volumes').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toVolume, { sort: { name: 'name' }, labels: true });
     },
 
     /** One volume of the caller's tenant, by id or name. */

@@ -70,7 +70,7 @@ export function createWebhooks(d: Deps) {
     list(p: Principal, q: ListQuery): Promise<Page<Webhook>> {
       let query = db.selectFrom('webhooks').selectAll();
       if (p.role !== 'operator') query = query.where('tenant_id', '=', p.tenantId);
-      return paginate(query, 'id', q, toWebhook);
+      return paginate(query, 'id', q, toWebhook, { sort: { url: 'url' } });
     },
 
     /** Removes a webhook and its delivery log. */
@@ -87,7 +87,7 @@ export function createWebhooks(d: Deps) {
     /** The delivery log of one webhook, oldest first (the order they are sent in). */
     async deliveries(p: Principal, id: string, q: ListQuery): Promise<Page<WebhookDelivery>> {
       const row = await find(db, p, id);
-      return paginate(db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', row.id), 'id', q, toDelivery);
+      return paginate(db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', row.id), 'id', q, toDelivery, { sort: { state: 'state' } });
     },
 
     /**

@@ -1,10 +1,14 @@
 /**
  * Operator view of the hosts: whether each is ready to run servers (the preflight's findings,
- * with their fixes) and how much CPU and memory is promised to servers, overcommit in words.
+ * with their fixes), how much CPU and memory is promised to servers, overcommit in words, and
+ * every server placed on it, of every tenant.
  */
 import type { Host } from '@kumulus/api/schemas';
+import { Link } from 'wouter';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ListBody } from '../../components/list-body.tsx';
+import { PhaseBadge } from '../../components/phase-badge.tsx';
+import { ResourceList } from '../../components/resource-list.tsx';
 import { UsageMeter } from '../../components/usage-meter.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
@@ -41,6 +45,36 @@ function Health({ host }: { host: Host }) {
   );
 }
 
+/** Every server placed on the host, of every tenant, sortable and filtered like any list. */
+function HostServers({ host }: { host: string }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const servers = usePoll(['servers', 'host', host], () => api.all((q) => api.listServers({ ...q, tenant: 'all', node: host })), 10_000);
+  return (
+    <>
+      <h3>{t('hosts.serversOn')}</h3>
+      <ErrorNotice error={servers.error} />
+      <ResourceList
+        label={t('hosts.serversOn')}
+        items={servers.data}
+        loading={servers.loading}
+        empty={t('servers.empty')}
+        rowKey={(s) => s.id}
+        rowProps={(s) => ({ 'data-host-server': s.id })}
+        filterText={(s) => `${s.name} ${s.tenantId} ${s.status.phase}`}
+        initialSort={{ key: 'name', dir: 'asc' }}
+        columns={[
+          { key: 'name', header: t('servers.name'), rowHeader: true, cell: (s) => <Link href={`/servers/${s.id}`}>{s.name}</Link>, sortValue: (s) => s.name },
+          { key: 'tenant', header: t('servers.tenant'), className: 'mono', cell: (s) => s.tenantId, sortValue: (s) => s.tenantId },
+          { key: 'phase', header: t('servers.phase'), cell: (s) => <PhaseBadge phase={s.status.phase} />, sortValue: (s) => s.status.phase },
+          { key: 'plan', header: t('servers.plan'), cell: (s) => s.spec.plan, sortValue: (s) => s.spec.plan },
+        ]}
+        onError={() => {}}
+      />
+    </>
+  );
+}
+
 function HostCard({ host: h }: { host: Host }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -72,6 +106,7 @@ function HostCard({ host: h }: { host: Host }) {
         words={t('hosts.memoryWords', { used: i18n.megabytes(h.allocatedMemoryMb), total: i18n.megabytes(h.memoryMb) })}
         note={h.allocatedMemoryMb > h.memoryMb ? t('hosts.memoryOver') : t('hosts.withinCapacity')}
       />
+      <HostServers host={h.name} />
     </section>
   );
 }

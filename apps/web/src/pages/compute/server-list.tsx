@@ -1,12 +1,14 @@
 /**
  * The tenant's servers, live: the list re-polls every few seconds (faster while any server
- * is converging), and a filter narrows it without blocking typing even at 1,000 rows.
- * Operators may show every tenant's servers, with a column naming the tenant.
+ * is converging), and a filter narrows it without blocking typing even at 1,000 rows. Columns
+ * sort by a click on their header; a status filter and a label selector (applied by the API)
+ * narrow it further. Operators may show every tenant's servers, with a column naming the tenant.
  */
 import type { Page, Server } from '@kumulus/api/schemas';
 import { memo, useDeferredValue, useMemo, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ListBody } from '../../components/list-body.tsx';
+import { type Column, FilterBox, SortHeader, type SortState, sortRows } from '../../components/resource-list.tsx';
 import { isBusyPhase, PhaseBadge } from '../../components/phase-badge.tsx';
 import { type I18n, useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
@@ -20,6 +22,19 @@ const FAST_MS = 2000;
 const SLOW_MS = 5000;
 
 const address = (s: Server) => s.spec.nics[0]?.ipv4.split('/')[0] ?? '';
+/** An IPv4 address as a number, so 10.0.0.9 sorts before 10.0.0.10. */
+const addressValue = (s: Server) => address(s).split('.').reduce((n, o) => n * 256 + Number(o), 0);
+const PHASES = ['Pending', 'Provisioning', 'Running', 'Stopped', 'Deleting', 'Failed'] as const;
+
+/** What each sortable column sorts by (the cells are ServerRow's). */
+const SORTS: Column<Server>[] = [
+  { key: 'name', header: '', cell: () => null, sortValue: (s) => s.name },
+  { key: 'phase', header: '', cell: () => null, sortValue: (s) => s.status.phase },
+  { key: 'address', header: '', cell: () => null, sortValue: addressValue },
+  { key: 'plan', header: '', cell: () => null, sortValue: (s) => s.spec.plan },
+  { key: 'image', header: '', cell: () => null, sortValue: (s) => s.spec.image },
+  { key: 'created', header: '', cell: () => null, sortValue: (s) => s.createdAt },
+];
 
 const ServerRow = memo(
   function ServerRow({ s, i18n, tenant }: { s: Server; i18n: I18n; tenant?: string }) {
@@ -61,10 +76,16 @@ export function ServerListPage() {
   const deferred = useDeferredValue(query.trim().toLowerCase());
   const { isOperator } = useSession();
   const [allTenants, setAllTenants] = useState(false);
+  const [sort, setSort] = useState<SortState>({ key: 'name', dir: 'asc' });
+  const [phase, setPhase] = useState('');
+  // The selector is typed, then applied (Enter): the API parses it and says where it is wrong.
+  const [selector, setSelector] = useState('');
+  const [applied, setApplied] = useState('');
   const servers = usePoll(
-    ['servers', 'list', allTenants],
+    ['servers', 'list', allTenants, applied],
     async (signal) => {
-      const all = await api.all<Server>((q) => api.request<Page<Server>>('GET', '/servers', undefined, { ...q, ...(allTenants ? { tenant: 'all' } : {}) }, { signal }));
+      const scope = { ...(allTenants ? { tenant: 'all' } : {}), ...(applied ? { label_selector: applied } : {}) };
+      const all = await api.all<Server>((q) => api.request<Page<Server>>('GET', '/servers', undefined, { ...q, ...scope }, { signal }));
       forgetDeleted(all.map((s) => s.id));
       return all;
     },
@@ -75,9 +96,8 @@ export function ServerListPage() {
 
   const shown = useMemo(() => {
     // A delete this browser sent is shown at once, whatever phase the cached or last answer had.
-    const all = (servers.data ?? [])
-      .map((s) => (isMarkedDeleting(s.id) && s.status.phase !== 'Deleting' ? { ...s, status: { ...s.status, phase: 'Deleting' as const } } : s))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const marked = (servers.data ?? []).map((s) => (isMarkedDeleting(s.id) && s.status.phase !== 'Deleting' ? { ...s, status: { ...s.status, phase: 'Deleting' as const } } : s));
+    const all = sortRows(phase ? marked.filter((s) => s.status.phase === phase) : marked, SORTS, sort);
     if (!deferred) return all;
     return all.filter(
       (s) =>
@@ -86,7 +106,7 @@ export function ServerListPage() {
         s.status.phase.toLowerCase().includes(deferred) ||
         t(`phase.${s.status.phase}`).toLowerCase().includes(deferred),
     );
-  }, [servers.data, deferred, t]);
+  }, [servers.data, deferred, t, sort, phase]);
 
   return (
     <section aria-labelledby="servers-title">
@@ -107,25 +127,38 @@ export function ServerListPage() {
         </Link>
       </div>
       <ErrorNotice error={servers.error} onRetry={servers.reload} />
-      <ListBody items={servers.data} loading={servers.loading} empty={t('servers.empty')}>
+      <div className="toolbar wrap">
+        <FilterBox value={query} onChange={setQuery} label={t('servers.filter')} testId="server-filter" />
+        <label>
+          <span className="sr-only">{t('servers.phaseFilter')}</span>
+          <select value={phase} onChange={(e) => setPhase(e.target.value)} aria-label={t('servers.phaseFilter')} data-testid="server-phase-filter">
+            <option value="">{t('servers.allPhases')}</option>
+            {PHASES.map((p) => (
+              <option key={p} value={p}>
+                {t(`phase.${p}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setApplied(selector.trim());
+          }}
+        >
+          <input type="search" value={selector} onChange={(e) => setSelector(e.target.value)} placeholder={t('servers.selector')} aria-label={t('servers.selector')} data-testid="server-selector" spellCheck={false} />
+          <button type="submit" className="small">
+            {t('servers.applySelector')}
+          </button>
+        </form>
+        <span className="small muted" aria-live="polite" data-testid="server-count">
+          {t('servers.count', { n: i18n.number(shown.length) })} · {t('servers.live')}
+        </span>
+      </div>
+      <ListBody items={servers.data} loading={servers.loading} empty={applied ? t('servers.noMatch', { q: applied }) : t('servers.empty')}>
         {() => (
           <>
-            <div className="toolbar">
-              <label className="grow">
-                <span className="sr-only">{t('servers.filter')}</span>
-                <input
-                  type="search"
-                  placeholder={t('servers.filter')}
-                  aria-label={t('servers.filter')}
-                  value={query}
-                  onChange={(e) => setQuery(e.target.value)}
-                  data-testid="server-filter"
-                />
-              </label>
-              <span className="small muted" aria-live="polite" data-testid="server-count">
-                {t('servers.count', { n: i18n.number(shown.length) })} · {t('servers.live')}
-              </span>
-            </div>
             {shown.length === 0 ? (
               <p className="empty">{t('servers.noMatch', { q: query })}</p>
             ) : (
@@ -142,13 +175,13 @@ export function ServerListPage() {
                 </colgroup>
                 <thead>
                   <tr>
-                    <th scope="col">{t('servers.name')}</th>
+                    <SortHeader label={t('servers.name')} column="name" sort={sort} onSort={setSort} />
                     {allTenants && <th scope="col">{t('servers.tenant')}</th>}
-                    <th scope="col">{t('servers.phase')}</th>
-                    <th scope="col">{t('servers.address')}</th>
-                    <th scope="col">{t('servers.plan')}</th>
-                    <th scope="col">{t('servers.image')}</th>
-                    <th scope="col">{t('servers.created')}</th>
+                    <SortHeader label={t('servers.phase')} column="phase" sort={sort} onSort={setSort} />
+                    <SortHeader label={t('servers.address')} column="address" sort={sort} onSort={setSort} />
+                    <SortHeader label={t('servers.plan')} column="plan" sort={sort} onSort={setSort} />
+                    <SortHeader label={t('servers.image')} column="image" sort={sort} onSort={setSort} />
+                    <SortHeader label={t('servers.created')} column="created" sort={sort} onSort={setSort} />
                   </tr>
                 </thead>
                 <tbody>

@@ -1,10 +1,9 @@
 /** SSH keys: the tenant's saved public keys, added once and picked in the create-server wizard. */
 import type { SshKey } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
-import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
-import { ListBody } from '../../components/list-body.tsx';
+import { ResourceList } from '../../components/resource-list.tsx';
 import { PublicKeyField } from '../../components/public-key-field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api, errorMessage, fieldErrors, formErrors } from '../../lib/api.ts';
@@ -101,19 +100,6 @@ export function SshKeysPage() {
   const keys = usePoll(['ssh-keys'], () => api.all((q) => api.listSshKeys(q)), 0);
   const [added, setAdded] = useState<SshKey | null>(null);
   const [error, setError] = useState<unknown>();
-  const [deleting, setDeleting] = useState<{ key: SshKey; busy: boolean } | null>(null);
-
-  const remove = async (key: SshKey) => {
-    setDeleting({ key, busy: true });
-    try {
-      await api.deleteSshKey(key.id);
-      keys.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setDeleting(null);
-    }
-  };
 
   return (
     <section aria-labelledby="ssh-keys-title">
@@ -131,50 +117,30 @@ export function SshKeysPage() {
         }}
       />
       <ErrorNotice error={error ?? keys.error} />
-      <ListBody items={keys.data} loading={keys.loading} empty={t('sshKeys.empty')}>
-        {(items) => (
-          <table className="list cards-on-phone" aria-label={t('sshKeys.title')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('sshKeys.name')}</th>
-                <th scope="col">{t('sshKeys.fingerprint')}</th>
-                <th scope="col">{t('sshKeys.created')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('detail.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((key) => (
-                <tr key={key.id} data-key-id={key.id}>
-                  <th scope="row" data-label={t('sshKeys.name')}>
-                    <KeyName sshKey={key} onRenamed={keys.reload} />
-                  </th>
-                  <td data-label={t('sshKeys.fingerprint')} className="mono">
-                    {key.fingerprint}
-                  </td>
-                  <td data-label={t('sshKeys.created')}>{i18n.dateTime(key.createdAt)}</td>
-                  <td>
-                    <button type="button" className="danger small" onClick={() => setDeleting({ key, busy: false })} aria-label={`${t('sshKeys.delete')}: ${key.name}`}>
-                      {t('sshKeys.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </ListBody>
-      {deleting && (
-        <ConfirmDialog
-          title={t('sshKeys.deleteTitle', { name: deleting.key.name })}
-          warning={t('sshKeys.deleteConfirm', { name: deleting.key.name })}
-          confirmLabel={t('sshKeys.deleteButton')}
-          busy={deleting.busy}
-          onConfirm={() => void remove(deleting.key)}
-          onClose={() => setDeleting(null)}
-        />
-      )}
+      <ResourceList
+        label={t('sshKeys.title')}
+        items={keys.data}
+        loading={keys.loading}
+        empty={t('sshKeys.empty')}
+        rowKey={(key) => key.id}
+        rowProps={(key) => ({ 'data-key-id': key.id })}
+        filterText={(key) => `${key.name} ${key.fingerprint}`}
+        columns={[
+          { key: 'name', header: t('sshKeys.name'), rowHeader: true, cell: (key) => <KeyName sshKey={key} onRenamed={keys.reload} />, sortValue: (key) => key.name },
+          { key: 'fingerprint', header: t('sshKeys.fingerprint'), className: 'mono', cell: (key) => key.fingerprint },
+          { key: 'created', header: t('sshKeys.created'), cell: (key) => i18n.dateTime(key.createdAt), sortValue: (key) => key.createdAt },
+        ]}
+        remove={{
+          label: t('sshKeys.delete'),
+          name: (key) => key.name,
+          title: (key) => t('sshKeys.deleteTitle', { name: key.name }),
+          warning: (key) => t('sshKeys.deleteConfirm', { name: key.name }),
+          confirmLabel: t('sshKeys.deleteButton'),
+          run: (key) => api.deleteSshKey(key.id),
+        }}
+        onRemoved={keys.reload}
+        onError={setError}
+      />
     </section>
   );
 }

@@ -1,11 +1,10 @@
-/** API tokens: list, create (the secret is shown exactly once) and revoke behind a confirmation. */
-import type { CreatedToken, CreateToken, Token } from '@kumulus/api/schemas';
+/** API tokens: list (sorted, filtered), create (the secret is shown exactly once) and revoke behind a confirmation. */
+import type { CreatedToken, CreateToken } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
-import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { CopyButton } from '../../components/copy-button.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
-import { ListBody } from '../../components/list-body.tsx';
+import { ResourceList } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api, formErrors } from '../../lib/api.ts';
 import { usePoll } from '../../lib/use-poll.ts';
@@ -40,7 +39,6 @@ export function TokensPage() {
   const [error, setError] = useState<unknown>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
-  const [revoking, setRevoking] = useState<{ token: Token; busy: boolean } | null>(null);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -63,20 +61,6 @@ export function TokensPage() {
       setBusy(false);
     }
   };
-  const revoke = async (token: Token) => {
-    setRevoking({ token, busy: true });
-    try {
-      await api.revokeToken(token.id);
-      // A secret that no longer works must not stay on screen as "your new token".
-      setCreated((c) => (c?.token.id === token.id ? null : c));
-      tokens.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setRevoking(null);
-    }
-  };
-
   return (
     <section aria-labelledby="tokens-title">
       <h1 id="tokens-title">{t('tokens.title')}</h1>
@@ -101,54 +85,35 @@ export function TokensPage() {
         </button>
       </form>
       <ErrorNotice error={error ?? tokens.error} />
-      <ListBody items={tokens.data} loading={tokens.loading} empty={t('tokens.empty')}>
-        {(items) => (
-          <table className="list cards-on-phone">
-            <thead>
-              <tr>
-                <th scope="col">{t('tokens.name')}</th>
-                <th scope="col">{t('tokens.prefix')}</th>
-                <th scope="col">{t('tokens.created')}</th>
-                <th scope="col">{t('tokens.expiresAt')}</th>
-                <th scope="col">{t('tokens.lastUsed')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('detail.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((tok) => (
-                <tr key={tok.id}>
-                  <th scope="row" data-label={t('tokens.name')}>
-                    {tok.name}
-                  </th>
-                  <td data-label={t('tokens.prefix')} className="mono">
-                    {tok.prefix}…
-                  </td>
-                  <td data-label={t('tokens.created')}>{i18n.dateTime(tok.createdAt)}</td>
-                  <td data-label={t('tokens.expiresAt')}>{tok.expiresAt ? i18n.dateTime(tok.expiresAt) : t('tokens.never')}</td>
-                  <td data-label={t('tokens.lastUsed')}>{tok.lastUsedAt ? i18n.relative(tok.lastUsedAt) : t('tokens.never')}</td>
-                  <td>
-                    <button type="button" className="danger small" onClick={() => setRevoking({ token: tok, busy: false })} aria-label={`${t('tokens.revoke')}: ${tok.name}`}>
-                      {t('tokens.revoke')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </ListBody>
-      {revoking && (
-        <ConfirmDialog
-          title={t('tokens.revokeTitle', { name: revoking.token.name })}
-          warning={t('tokens.revokeConfirm', { name: revoking.token.name })}
-          confirmLabel={t('tokens.revokeButton')}
-          busy={revoking.busy}
-          onConfirm={() => void revoke(revoking.token)}
-          onClose={() => setRevoking(null)}
-        />
-      )}
+      <ResourceList
+        label={t('tokens.title')}
+        items={tokens.data}
+        loading={tokens.loading}
+        empty={t('tokens.empty')}
+        rowKey={(tok) => tok.id}
+        filterText={(tok) => `${tok.name} ${tok.prefix}`}
+        columns={[
+          { key: 'name', header: t('tokens.name'), rowHeader: true, cell: (tok) => tok.name, sortValue: (tok) => tok.name },
+          { key: 'prefix', header: t('tokens.prefix'), className: 'mono', cell: (tok) => `${tok.prefix}…` },
+          { key: 'created', header: t('tokens.created'), cell: (tok) => i18n.dateTime(tok.createdAt), sortValue: (tok) => tok.createdAt },
+          { key: 'expires', header: t('tokens.expiresAt'), cell: (tok) => (tok.expiresAt ? i18n.dateTime(tok.expiresAt) : t('tokens.never')), sortValue: (tok) => tok.expiresAt ?? '9999' },
+          { key: 'used', header: t('tokens.lastUsed'), cell: (tok) => (tok.lastUsedAt ? i18n.relative(tok.lastUsedAt) : t('tokens.never')), sortValue: (tok) => tok.lastUsedAt ?? '' },
+        ]}
+        remove={{
+          label: t('tokens.revoke'),
+          name: (tok) => tok.name,
+          title: (tok) => t('tokens.revokeTitle', { name: tok.name }),
+          warning: (tok) => t('tokens.revokeConfirm', { name: tok.name }),
+          confirmLabel: t('tokens.revokeButton'),
+          run: (tok) => api.revokeToken(tok.id),
+        }}
+        onRemoved={(tok) => {
+          // A secret that no longer works must not stay on screen as "your new token".
+          setCreated((c) => (c?.token.id === tok.id ? null : c));
+          tokens.reload();
+        }}
+        onError={setError}
+      />
     </section>
   );
 }

@@ -2,10 +2,9 @@
 import type { IpPool } from '@kumulus/api';
 import { publicIpApi } from '@kumulus/api/public-ips-client';
 import { type FormEvent, useState } from 'react';
-import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
-import { ListBody } from '../../components/list-body.tsx';
+import { ResourceList } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api, formErrors } from '../../lib/api.ts';
 import { usePoll } from '../../lib/use-poll.ts';
@@ -65,21 +64,6 @@ export function IpPoolsPage() {
   const pools = usePoll(['ip-pools'], () => api.all((q) => ips.listPools(q)), 10_000);
   const [created, setCreated] = useState<IpPool | null>(null);
   const [error, setError] = useState<unknown>();
-  const [deleting, setDeleting] = useState<{ pool: IpPool; busy: boolean } | null>(null);
-
-  const remove = async (pool: IpPool) => {
-    setDeleting({ pool, busy: true });
-    setError(undefined);
-    try {
-      await ips.deletePool(pool.id);
-      setCreated(null);
-      pools.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setDeleting(null);
-    }
-  };
 
   return (
     <section aria-labelledby="pools-title">
@@ -97,58 +81,35 @@ export function IpPoolsPage() {
         }}
       />
       <ErrorNotice error={error ?? pools.error} />
-      <ListBody items={pools.data} loading={pools.loading} empty={t('pool.empty')}>
-        {(items) => (
-          <table className="list cards-on-phone" aria-label={t('pool.title')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('pool.name')}</th>
-                <th scope="col">{t('pool.range')}</th>
-                <th scope="col">{t('pool.uplink')}</th>
-                <th scope="col">{t('pool.mode')}</th>
-                <th scope="col">{t('pool.allocated')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('detail.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((p) => (
-                <tr key={p.id} data-pool-id={p.id}>
-                  <th scope="row" data-label={t('pool.name')}>
-                    {p.name}
-                  </th>
-                  <td data-label={t('pool.range')} className="mono">
-                    {p.range}
-                  </td>
-                  <td data-label={t('pool.uplink')} className="mono">
-                    {p.uplink}
-                  </td>
-                  <td data-label={t('pool.mode')}>{p.mode}</td>
-                  <td data-label={t('pool.allocated')}>
-                    {i18n.number(p.allocated)} / {i18n.number(p.size)}
-                  </td>
-                  <td>
-                    <button type="button" className="danger small" onClick={() => setDeleting({ pool: p, busy: false })} aria-label={`${t('pool.delete')}: ${p.name}`}>
-                      {t('pool.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </ListBody>
-      {deleting && (
-        <ConfirmDialog
-          title={t('pool.deleteTitle', { name: deleting.pool.name })}
-          warning={t('pool.deleteConfirm', { name: deleting.pool.name, range: deleting.pool.range })}
-          confirmLabel={t('pool.deleteButton')}
-          busy={deleting.busy}
-          onConfirm={() => void remove(deleting.pool)}
-          onClose={() => setDeleting(null)}
-        />
-      )}
+      <ResourceList
+        label={t('pool.title')}
+        items={pools.data}
+        loading={pools.loading}
+        empty={t('pool.empty')}
+        rowKey={(p) => p.id}
+        rowProps={(p) => ({ 'data-pool-id': p.id })}
+        filterText={(p) => `${p.name} ${p.range} ${p.uplink} ${p.mode}`}
+        columns={[
+          { key: 'name', header: t('pool.name'), rowHeader: true, cell: (p) => p.name, sortValue: (p) => p.name },
+          { key: 'range', header: t('pool.range'), className: 'mono', cell: (p) => p.range, sortValue: (p) => p.range },
+          { key: 'uplink', header: t('pool.uplink'), className: 'mono', cell: (p) => p.uplink, sortValue: (p) => p.uplink },
+          { key: 'mode', header: t('pool.mode'), cell: (p) => p.mode, sortValue: (p) => p.mode },
+          { key: 'allocated', header: t('pool.allocated'), cell: (p) => `${i18n.number(p.allocated)} / ${i18n.number(p.size)}`, sortValue: (p) => p.allocated },
+        ]}
+        remove={{
+          label: t('pool.delete'),
+          name: (p) => p.name,
+          title: (p) => t('pool.deleteTitle', { name: p.name }),
+          warning: (p) => t('pool.deleteConfirm', { name: p.name, range: p.range }),
+          confirmLabel: t('pool.deleteButton'),
+          run: (p) => ips.deletePool(p.id),
+        }}
+        onRemoved={() => {
+          setCreated(null);
+          pools.reload();
+        }}
+        onError={setError}
+      />
     </section>
   );
 }

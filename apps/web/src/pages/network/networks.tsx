@@ -1,10 +1,9 @@
 /** Networks (vSwitches): the tenant's private networks, made here and deleted behind a confirmation. */
 import type { Network } from '@kumulus/api';
 import { type FormEvent, useState } from 'react';
-import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
-import { ListBody } from '../../components/list-body.tsx';
+import { ResourceList } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api, formErrors } from '../../lib/api.ts';
 import { Link } from 'wouter';
@@ -61,20 +60,6 @@ export function NetworksPage() {
   const nets = usePoll(['networks', 'list'], () => api.all((q) => api.listNetworks(q)), (d) => (d?.some((n) => n.status.phase !== 'Ready') ? 1500 : 10_000));
   const [created, setCreated] = useState<Network | null>(null);
   const [error, setError] = useState<unknown>();
-  const [deleting, setDeleting] = useState<{ net: Network; busy: boolean } | null>(null);
-
-  const remove = async (net: Network) => {
-    setDeleting({ net, busy: true });
-    setError(undefined);
-    try {
-      await api.deleteNetwork(net.id);
-      nets.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setDeleting(null);
-    }
-  };
 
   return (
     <section aria-labelledby="networks-title">
@@ -92,54 +77,31 @@ export function NetworksPage() {
         }}
       />
       <ErrorNotice error={error ?? nets.error} />
-      <ListBody items={nets.data} loading={nets.loading} empty={t('net.empty')}>
-        {(items) => (
-          <table className="list cards-on-phone" aria-label={t('net.title')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('net.name')}</th>
-                <th scope="col">{t('net.cidr')}</th>
-                <th scope="col">{t('net.gateway')}</th>
-                <th scope="col">{t('net.phase')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('detail.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((n) => (
-                <tr key={n.id} data-network-id={n.id}>
-                  <th scope="row" data-label={t('net.name')}>
-                    <Link href={`/networks/${n.id}`}>{n.name}</Link>
-                  </th>
-                  <td data-label={t('net.cidr')} className="mono">
-                    {n.ipv4Cidr}
-                  </td>
-                  <td data-label={t('net.gateway')} className="mono">
-                    {n.gateway ?? t('app.none')}
-                  </td>
-                  <td data-label={t('net.phase')}>{n.status.phase}</td>
-                  <td>
-                    <button type="button" className="danger small" onClick={() => setDeleting({ net: n, busy: false })} aria-label={`${t('net.delete')}: ${n.name}`}>
-                      {t('net.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </ListBody>
-      {deleting && (
-        <ConfirmDialog
-          title={t('net.deleteTitle', { name: deleting.net.name })}
-          warning={t('net.deleteConfirm', { name: deleting.net.name })}
-          confirmLabel={t('net.deleteButton')}
-          busy={deleting.busy}
-          onConfirm={() => void remove(deleting.net)}
-          onClose={() => setDeleting(null)}
-        />
-      )}
+      <ResourceList
+        label={t('net.title')}
+        items={nets.data}
+        loading={nets.loading}
+        empty={t('net.empty')}
+        rowKey={(n) => n.id}
+        rowProps={(n) => ({ 'data-network-id': n.id })}
+        filterText={(n) => `${n.name} ${n.ipv4Cidr} ${n.status.phase}`}
+        columns={[
+          { key: 'name', header: t('net.name'), rowHeader: true, cell: (n) => <Link href={`/networks/${n.id}`}>{n.name}</Link>, sortValue: (n) => n.name },
+          { key: 'cidr', header: t('net.cidr'), className: 'mono', cell: (n) => n.ipv4Cidr, sortValue: (n) => n.ipv4Cidr },
+          { key: 'gateway', header: t('net.gateway'), className: 'mono', cell: (n) => n.gateway ?? t('app.none') },
+          { key: 'phase', header: t('net.phase'), cell: (n) => n.status.phase, sortValue: (n) => n.status.phase },
+        ]}
+        remove={{
+          label: t('net.delete'),
+          name: (n) => n.name,
+          title: (n) => t('net.deleteTitle', { name: n.name }),
+          warning: (n) => t('net.deleteConfirm', { name: n.name }),
+          confirmLabel: t('net.deleteButton'),
+          run: (n) => api.deleteNetwork(n.id),
+        }}
+        onRemoved={nets.reload}
+        onError={setError}
+      />
     </section>
   );
 }

@@ -5,10 +5,9 @@
 import type { PublicIp } from '@kumulus/api';
 import { publicIpApi } from '@kumulus/api/public-ips-client';
 import { type FormEvent, useId, useState } from 'react';
-import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
-import { ListBody } from '../../components/list-body.tsx';
+import { ResourceList } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api, formErrors } from '../../lib/api.ts';
 import { Link } from 'wouter';
@@ -118,21 +117,6 @@ export function PublicIpsPage() {
   }, 10_000);
   const [allocated, setAllocated] = useState<PublicIp | null>(null);
   const [error, setError] = useState<unknown>();
-  const [releasing, setReleasing] = useState<{ ip: PublicIp; busy: boolean } | null>(null);
-
-  const release = async (ip: PublicIp) => {
-    setReleasing({ ip, busy: true });
-    setError(undefined);
-    try {
-      await ips.release(ip.id);
-      setAllocated(null);
-      data.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setReleasing(null);
-    }
-  };
 
   return (
     <section aria-labelledby="public-ips-title">
@@ -150,54 +134,34 @@ export function PublicIpsPage() {
         }}
       />
       <ErrorNotice error={error ?? data.error} />
-      <ListBody items={data.data?.list} loading={data.loading} empty={t('pip.empty')}>
-        {(items) => (
-          <table className="list cards-on-phone" aria-label={t('pip.title')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('pip.name')}</th>
-                <th scope="col">{t('pip.address')}</th>
-                <th scope="col">{t('pip.server')}</th>
-                <th scope="col">{t('pip.rdns')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('detail.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((ip) => (
-                <tr key={ip.id} data-public-ip={ip.address}>
-                  <th scope="row" data-label={t('pip.name')}>
-                    {ip.name}
-                  </th>
-                  <td data-label={t('pip.address')} className="mono">
-                    {ip.address}
-                  </td>
-                  <td data-label={t('pip.server')}>
-                    <Assignment ip={ip} servers={data.data?.servers ?? []} onChanged={data.reload} onError={setError} />
-                  </td>
-                  <td data-label={t('pip.rdns')}>{ip.reverseDns ?? t('app.none')}</td>
-                  <td>
-                    <button type="button" className="danger small" onClick={() => setReleasing({ ip, busy: false })} aria-label={`${t('pip.release')}: ${ip.address}`}>
-                      {t('pip.release')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </ListBody>
-      {releasing && (
-        <ConfirmDialog
-          title={t('pip.releaseTitle', { address: releasing.ip.address })}
-          warning={t('pip.releaseConfirm', { address: releasing.ip.address })}
-          confirmLabel={t('pip.releaseButton')}
-          busy={releasing.busy}
-          onConfirm={() => void release(releasing.ip)}
-          onClose={() => setReleasing(null)}
-        />
-      )}
+      <ResourceList
+        label={t('pip.title')}
+        items={data.data?.list}
+        loading={data.loading}
+        empty={t('pip.empty')}
+        rowKey={(ip) => ip.id}
+        rowProps={(ip) => ({ 'data-public-ip': ip.address })}
+        filterText={(ip) => `${ip.name} ${ip.address} ${ip.reverseDns ?? ''}`}
+        columns={[
+          { key: 'name', header: t('pip.name'), rowHeader: true, cell: (ip) => ip.name, sortValue: (ip) => ip.name },
+          { key: 'address', header: t('pip.address'), className: 'mono', cell: (ip) => ip.address, sortValue: (ip) => ip.address },
+          { key: 'server', header: t('pip.server'), cell: (ip) => <Assignment ip={ip} servers={data.data?.servers ?? []} onChanged={data.reload} onError={setError} /> },
+          { key: 'rdns', header: t('pip.rdns'), cell: (ip) => ip.reverseDns ?? t('app.none'), sortValue: (ip) => ip.reverseDns ?? '' },
+        ]}
+        remove={{
+          label: t('pip.release'),
+          name: (ip) => ip.address,
+          title: (ip) => t('pip.releaseTitle', { address: ip.address }),
+          warning: (ip) => t('pip.releaseConfirm', { address: ip.address }),
+          confirmLabel: t('pip.releaseButton'),
+          run: (ip) => ips.release(ip.id),
+        }}
+        onRemoved={() => {
+          setAllocated(null);
+          data.reload();
+        }}
+        onError={setError}
+      />
     </section>
   );
 }

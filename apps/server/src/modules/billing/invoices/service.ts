@@ -88,7 +88,7 @@ export function createInvoicing(d: Deps) {
     /** A tenant's invoices and credit notes, oldest first. */
     async list(p: Principal, q: ListQuery & { tenantId?: string }): Promise<Page<Invoice>> {
       const tenantId = await tenantOf(p, q.tenantId);
-      return paginate(db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId), 'id', q, (r) => toInvoice(r));
+      return paginate(db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId), 'id', q, (r) => toInvoice(r), { sort: { number: 'number', issued: 'issued_at' } });
     },
 
     /** One invoice with its lines. */
