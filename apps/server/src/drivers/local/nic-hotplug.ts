@@ -11,7 +11,7 @@ import { broadcastOf } from './config.ts';
 import { run } from './exec.ts';
 import { announceNeighbours, deleteLink, vethName } from './network.ts';
 
-/** One interface inside the guest's network namespace, with its IPv4 addresses. */
+/** One interface inside the guest's network namespace, with its IPv4 and global IPv6 addresses. */
 interface GuestLink {
   name: string;
   mac: string;
@@ -36,7 +36,7 @@ export async function readGuestNet(pid: number): Promise<GuestNet> {
     mac: m[3] ?? '',
     addrs: [] as string[],
   }));
-  for (const m of r.stdout.matchAll(/^\d+:\s+(\S+)\s+inet\s+(\S+)/gm)) links.find((l) => l.name === m[1])?.addrs.push(m[2] ?? '');
+  for (const m of r.stdout.matchAll(/^\d+:\s+(\S+)\s+inet6?\s+(\S+)/gm)) links.find((l) => l.name === m[1])?.addrs.push(m[2] ?? '');
   return { links, defaultRoute: /^default /m.test(r.stdout) };
 }
 
@@ -53,7 +53,7 @@ export async function plugNic(pid: number, nic: NicSpec, preferred: string, gues
   const host = vethName(nic.id);
   let inside = guest.links.find((l) => l.mac === nic.mac);
   const onBridge = present(host) && (await readlink(`/sys/class/net/${host}/master`).catch(() => '')).endsWith(`/${nic.link}`);
-  if (inside?.up && inside.addrs.includes(nic.ipv4) && onBridge) return;
+  if (inside?.up && inside.addrs.includes(nic.ipv4) && (!nic.ipv6 || inside.addrs.includes(nic.ipv6)) && onBridge) return;
   if (!inside) {
     // A host end without its guest end (the guest's namespace went away) is made again.
     if (present(host)) await deleteLink(host);
@@ -66,13 +66,15 @@ export async function plugNic(pid: number, nic: NicSpec, preferred: string, gues
   }
   if (!onBridge) await run('ip', ['link', 'set', 'dev', host, 'master', nic.link, 'up']);
   const lines = [`addr replace ${nic.ipv4} broadcast ${broadcastOf(nic.ipv4)} dev ${inside.name}`, `link set dev ${inside.name} up`];
+  // nodad: the address is ours alone on the vSwitch (it follows the MAC), so it answers at once.
+  if (nic.ipv6) lines.push(`addr replace ${nic.ipv6} dev ${inside.name} nodad`);
   if (nic.gateway && !guest.defaultRoute) {
     lines.push(`route replace default via ${nic.gateway} dev ${inside.name}`);
     guest.defaultRoute = true;
   }
   await inGuest(pid, ['-batch', '-'], { input: lines.map((l) => `${l}\n`).join('') });
   inside.up = true;
-  inside.addrs.push(nic.ipv4);
+  inside.addrs.push(nic.ipv4, ...(nic.ipv6 ? [nic.ipv6] : []));
   // As at start: the host learns the new MAC now instead of from a stale entry later.
   await announceNeighbours([{ link: nic.link, ipv4: nic.ipv4.split('/')[0] ?? '', mac: nic.mac }]);
 }

@@ -29,6 +29,17 @@ function serviceMac(id: string): string {
   return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
+/**
+ * dnsmasq's IPv6 lines: router advertisements of the /64 for SLAAC with stateless DHCPv6 for
+ * the name server, and a router lifetime of 0, since the service namespace routes nowhere:
+ * guests take addresses from it but never a default route. A short interval lets a new guest
+ * hear an advertisement soon even if its solicitation went unanswered.
+ */
+function ipv6Lines(cidr: string, iface: string): string[] {
+  const [base = ''] = cidr.split('/');
+  return ['enable-ra', `dhcp-range=${base},ra-stateless,64,12h`, `ra-param=${iface},10,0`];
+}
+
 /** The vSwitch half of the local network facet, over a state directory of its own. */
 export function createLocalVSwitches(netPath: string) {
   const dirOf = (id: string) => join(netPath, vswitchNames(id).netns.slice('kumulus-'.length));
@@ -49,6 +60,8 @@ export function createLocalVSwitches(netPath: string) {
     }
     await run('ip', ['link', 'set', 'dev', n.hostVeth, 'master', n.bridge, 'up']);
     const inside = [`addr replace ${spec.serviceAddress}/${prefix} dev ${n.serviceVeth}`, `link set dev ${n.serviceVeth} up`, 'link set dev lo up'];
+    // nodad: dnsmasq binds to the address at once, and a tentative one cannot be bound.
+    if (spec.ipv6) inside.push(`addr replace ${spec.ipv6.serviceAddress}/64 dev ${n.serviceVeth} nodad`);
     await run('ip', ['-n', n.netns, '-batch', '-'], { input: inside.map((l) => `${l}\n`).join('') });
   }
 
@@ -70,10 +83,11 @@ export function createLocalVSwitches(netPath: string) {
       `dhcp-leasefile=${join(dir, 'leases')}`,
       // Without a gateway, no default route through this network (dnsmasq would offer itself).
       ...(spec.gateway ? [] : ['dhcp-option=option:router']),
+      ...(spec.ipv6 ? ipv6Lines(spec.ipv6.cidr, n.serviceVeth) : []),
       `pid-file=${join(dir, 'dnsmasq.pid')}`,
       '',
     ].join('\n');
-    const hosts = spec.hosts.map((h) => `${h.ipv4} ${h.hostname}.${spec.domain} ${h.hostname}\n`).join('');
+    const hosts = spec.hosts.map((h) => [h.ipv4, ...(h.ipv6 ? [h.ipv6] : [])].map((a) => `${a} ${h.hostname}.${spec.domain} ${h.hostname}\n`).join('')).join('');
     const dhcp = spec.hosts.map((h) => `${h.mac},${h.ipv4},${h.hostname}\n`).join('');
     const confPath = join(dir, 'dnsmasq.conf');
     const confChanged = (await readFile(confPath, 'utf8').catch(() => '')) !== conf;
