@@ -71,7 +71,7 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     images,
     network: createLocalNetwork({ bridge: opts.bridge, nftTable: opts.nftTable, netPath: opts.netPath ?? join(dirname(opts.lxcPath), 'net') }),
     storage,
-    publicIps: createLocalPublicIps({ lxcPath: opts.lxcPath, bridge: opts.bridge }),
+    publicIps: createLocalPublicIps({ lxcPath: opts.lxcPath, bridge: opts.bridge, nftTable: opts.nftTable }),
     firewall: createLocalFirewall(`${opts.nftTable}_fw`),
     host: {
       preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES }),
