@@ -50,6 +50,20 @@ describe('kumulus network', { timeout: 300_000 }, () => {
     assert.equal((await kumulus(['network', 'show', 'cli-lan'])).code, 3);
   });
 
+  test('--ipv6-cidr gives the network a /64; a bad one is refused naming the field', async () => {
+    const made = await kumulus(['network', 'create', '--name', 'cli-lan6', '--cidr', '10.82.0.0/24', '--ipv6-cidr', 'fd00:82::/64', '-o', 'json']);
+    ok(made);
+    assert.equal(json<{ network: Network }>(made).network.ipv6Cidr, 'fd00:82::/64');
+    const shown = await kumulus(['network', 'show', 'cli-lan6']);
+    ok(shown);
+    assert.match(shown.stdout, /IPv6 prefix:\s+fd00:82::\/64/);
+    assert.match(shown.stdout, /10\.82\.0\.1 fd00:82::1/, 'the service address in both families');
+    const bad = await kumulus(['network', 'create', '--name', 'cli-bad6', '--cidr', '10.83.0.0/24', '--ipv6-cidr', 'fd00:83::/48']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /ipv6Cidr/);
+    ok(await kumulus(['network', 'delete', 'cli-lan6']));
+  });
+
   test('help in both languages', async () => {
     const en = await kumulus(['network', '--help']);
     ok(en);

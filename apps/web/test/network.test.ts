@@ -57,6 +57,10 @@ describe('network pages in Chromium', () => {
     await form.getByRole('button', { name: 'Create network' }).click();
     await form.getByText('RFC 1918', { exact: false }).waitFor();
     await form.getByLabel('IPv4 range').fill('10.93.0.0/24');
+    await form.getByLabel('IPv6 prefix').fill('fd00:93::/48');
+    await form.getByRole('button', { name: 'Create network' }).click();
+    await form.getByText('SLAAC needs a /64', { exact: false }).waitFor();
+    await form.getByLabel('IPv6 prefix').fill('fd00:93::/64');
     await form.getByRole('button', { name: 'Create network' }).click();
     const row = page.locator('tr', { hasText: 'web-lan' });
     await row.getByText('Ready').waitFor({ timeout: 60_000 });
@@ -68,6 +72,9 @@ describe('network pages in Chromium', () => {
     await page.getByRole('heading', { name: 'Addresses on this network' }).waitFor();
     await page.locator('tr', { hasText: '10.93.0.9' }).getByRole('link', { name: 'lan-web' }).waitFor();
     assert.match(await page.locator('main').innerText(), /web-lan\.internal/);
+    assert.match(await page.locator('main').innerText(), /fd00:93::\/64/, 'the IPv6 prefix is shown');
+    const v6 = (await server.client.getServer(made.server.id)).spec.nics[0]!.ipv6!.split('/')[0]!;
+    await page.locator('tr', { hasText: v6 }).getByRole('link', { name: 'lan-web' }).waitFor();
     assert.deepEqual(await axeViolations(page), [], 'network detail');
     await screenshot(page, 'network-detail');
 

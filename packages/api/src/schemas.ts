@@ -160,6 +160,7 @@ export const Nic = Type.Object({
   network: Type.String(),
   mac: Type.String(),
   ipv4: Type.String({ description: 'address with prefix length' }),
+  ipv6: Type.Optional(Type.String({ description: 'IPv6 address with prefix length, on a network with an ipv6Cidr' })),
   ingressMbit: Type.Optional(Type.Integer({ minimum: 0, description: 'limit into the server in Mbit/s; absent or 0: unlimited' })),
   egressMbit: Type.Optional(Type.Integer({ minimum: 0, description: 'limit out of the server in Mbit/s; absent or 0: unlimited' })),
 });

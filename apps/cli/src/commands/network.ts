@@ -25,6 +25,8 @@ find each other as HOSTNAME.<network>.internal.
 
 Options:
   --gateway IP       an address of the network announced to servers as their router (none by default)
+  --ipv6-cidr PREFIX an IPv6 /64 (a ULA from fd00::/8 or a routed prefix): servers get their address by
+                     SLAAC and find each other by name over IPv6 too (IPv4 only by default)
   --no-wait          create and delete return at once instead of following the operation
   --timeout SECONDS  how long to follow it (default 120)
   -o, --output table|json`,
@@ -43,6 +45,8 @@ finden einander als HOSTNAME.<Netz>.internal.
 
 Optionen:
   --gateway IP       eine Adresse des Netzes, die Servern als Router genannt wird (standardmäßig keine)
+  --ipv6-cidr PRÄFIX ein IPv6-/64 (ein ULA aus fd00::/8 oder ein geroutetes Präfix): Server erhalten ihre
+                     Adresse per SLAAC und finden einander auch über IPv6 per Name (standardmäßig nur IPv4)
   --no-wait          create und delete kehren sofort zurück, statt dem Vorgang zu folgen
   --timeout SEKUNDEN wie lange ihm gefolgt wird (Standard 120)
   -o, --output table|json`,
@@ -74,11 +78,11 @@ async function list(args: string[]): Promise<void> {
 
 async function create(args: string[]): Promise<void> {
   const cmd = 'kumulus network create';
-  const opts = { name: { type: 'string' }, cidr: { type: 'string' }, gateway: { type: 'string' }, 'no-wait': { type: 'boolean' }, timeout: { type: 'string' } } as const;
+  const opts = { name: { type: 'string' }, cidr: { type: 'string' }, gateway: { type: 'string' }, 'ipv6-cidr': { type: 'string' }, 'no-wait': { type: 'boolean' }, timeout: { type: 'string' } } as const;
   const { values, positionals, output, help } = parseCommand(args, opts, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
-  const body = { name: requireOption(values.name, 'name', cmd), ipv4Cidr: requireOption(values.cidr, 'cidr', cmd), ...(values.gateway ? { gateway: values.gateway } : {}) };
+  const body = { name: requireOption(values.name, 'name', cmd), ipv4Cidr: requireOption(values.cidr, 'cidr', cmd), ...(values.gateway ? { gateway: values.gateway } : {}), ...(values['ipv6-cidr'] ? { ipv6Cidr: values['ipv6-cidr'] } : {}) };
   const timeoutSeconds = parseSeconds(values.timeout, 120, 'timeout', cmd);
   const { client } = await connect();
   const accepted = await client.createNetwork(body, { idempotencyKey: randomUUID() });
@@ -101,7 +105,7 @@ async function show(args: string[]): Promise<void> {
   emit(output, { network, allocations }, () => {
     printNetwork(network);
     say('');
-    printTable(choose({ en: ['ADDRESS', 'HELD BY'], de: ['ADRESSE', 'BELEGT VON'] }), allocations.map((a) => [a.address, a.serverId ?? pick({ en: 'the network (DHCP, DNS)', de: 'das Netz (DHCP, DNS)' })]));
+    printTable(choose({ en: ['ADDRESS', 'HELD BY'], de: ['ADRESSE', 'BELEGT VON'] }), allocations.map((a) => [a.ipv6 ? `${a.address} ${a.ipv6}` : a.address, a.serverId ?? pick({ en: 'the network (DHCP, DNS)', de: 'das Netz (DHCP, DNS)' })]));
   });
 }
 
@@ -135,6 +139,7 @@ function printNetwork(n: Network): void {
     [pick({ en: 'ID', de: 'ID' }), n.id],
     [pick({ en: 'Name', de: 'Name' }), n.name],
     [pick({ en: 'Range', de: 'Bereich' }), n.ipv4Cidr],
+    [pick({ en: 'IPv6 prefix', de: 'IPv6-Präfix' }), n.ipv6Cidr ?? none],
     [pick({ en: 'Gateway', de: 'Gateway' }), n.gateway ?? none],
     [pick({ en: 'DHCP and DNS', de: 'DHCP und DNS' }), n.dnsServer],
     [pick({ en: 'DNS domain', de: 'DNS-Domäne' }), n.dnsDomain],

@@ -50,6 +50,8 @@ export interface NicSpec {
   mac: string;
   /** Address with prefix length, e.g. `10.77.0.12/24`. */
   ipv4: string;
+  /** IPv6 address with prefix length on a vSwitch with a /64, e.g. `fd12::ff:fe01:2/64`. */
+  ipv6?: string;
   gateway?: string;
   /** Limits in Mbit/s into and out of the instance; absent or 0 is unlimited. */
   ingressMbit?: number;
@@ -175,10 +177,12 @@ export interface VSwitchSpec {
   serviceAddress: string;
   /** The router announced over DHCP; null for none. */
   gateway: string | null;
+  /** The /64 announced by router advertisements, with the service's address in it; absent: IPv4 only. */
+  ipv6?: { cidr: string; serviceAddress: string };
   /** DNS domain the service answers for, e.g. `backend.internal`. */
   domain: string;
   /** Every NIC on the network, for DHCP reservations and names, and to plug back in after drift. */
-  hosts: { hostname: string; ipv4: string; mac: string; nicId: string }[];
+  hosts: { hostname: string; ipv4: string; ipv6?: string; mac: string; nicId: string }[];
 }
 
 /** The network facet: the default bridge instances get their first NIC on, and tenant vSwitches. */

@@ -188,6 +188,8 @@ export interface NetworksTable {
   ipv4_cidr: string;
   /** Announced as router over DHCP; null for none. */
   gateway: string | null;
+  /** The /64 announced for SLAAC (migration 024); null: IPv4 only. */
+  ipv6_cidr: string | null;
   /** The network's own address, held by its DHCP/DNS service (the gateway when there is one). */
   dns_server: string;
   dns_domain: string;

@@ -4,7 +4,8 @@
  * and TCP from it, a server without one does not; the address survives a restart (it is in
  * the guest's config); a host route removed behind our back comes back, a leftover one (as a
  * killed control plane leaves it) goes; unassign removes reachability and every route and
- * proxy entry; a public /64 answers on its first address. The namespace and veth are removed
+ * proxy entry; a public /64 answers on its first address; a server with a public IPv4 sends
+ * from it (SNAT), as the router sees it, and one without is masqueraded. The namespace and veth are removed
  * after, and IPv6 forwarding is put back as it was, also when a test fails.
  */
 import assert from 'node:assert/strict';
@@ -144,5 +145,52 @@ describe('public IPs: real packets from an upstream router', () => {
     await api.release(ip.id);
     await api.release(spare.id);
     await api.deletePool('upstream');
+  });
+
+  test('a server with a public IPv4 sends from it; one without leaves masqueraded behind the host', async () => {
+    const c = s.client;
+    const api = publicIpApi(c);
+    await api.createPool({ name: 'snat', range: `${net}.32/28`, uplink, cooldownSeconds: 0 });
+    const made = await Promise.all(['snat-web', 'snat-other'].map((name) => c.createServer({ name, plan: 'nano', image: 'tiny' })));
+    for (const m of made) assert.equal((await c.waitOperation(m.operation.id, 60)).state, 'succeeded');
+    const [web, other] = made.map((m) => m.server);
+    const ip = await api.allocate({ name: 'snat-ip', server: web!.id });
+    // The upstream router counts echo requests by their source address, as it sees them.
+    await run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {
+      input: `table ip probe {\n  chain input {\n    type filter hook input priority 0; policy accept;\n    icmp type echo-request ip saddr ${ip.address} counter\n    icmp type echo-request ip saddr ${net}.254 counter\n  }\n}\n`,
+    });
+    const seen = async () => {
+      const text = (await inNs(['nft', 'list', 'chain', 'ip', 'probe', 'input'])).stdout;
+      const count = (src: string) => Number(new RegExp(`ip saddr ${src.replaceAll('.', '\\.')} counter packets (\\d+)`).exec(text)?.[1] ?? Number.NaN);
+      return { public: count(ip.address), host: count(`${net}.254`) };
+    };
+    const pingsUp = async (id: string) => /[1-9] packets received/.test(await sh(id, `ping -c 1 -W 1 ${net}.1`));
+
+    /** One ping from `id` upstream, and which source counters it moved. */
+    const pingFrom = async (id: string) => {
+      const before = await seen();
+      const answered = await pingsUp(id);
+      const later = await seen();
+      return { answered, public: later.public > before.public, host: later.host > before.host };
+    };
+    const fromPublic = async () => {
+      const r = await pingFrom(web!.id);
+      return r.answered && r.public && !r.host;
+    };
+    // Eventually: the host's public-IP pass fills the SNAT map a moment after the assignment.
+    assert.ok(await eventually(fromPublic), `the server with a public IP reaches the upstream router from ${ip.address}`);
+    assert.ok(await fromPublic(), 'and again, never from the host');
+    const masqueraded = async (id: string) => {
+      const r = await pingFrom(id);
+      return r.answered && r.host && !r.public;
+    };
+    assert.ok(await eventually(() => masqueraded(other!.id)), `the server without one leaves masqueraded behind the host's ${net}.254`);
+
+    // Unassigned, the server leaves masqueraded again (once the host's pass has run).
+    await api.unassign(ip.id);
+    assert.ok(await eventually(() => masqueraded(web!.id)), 'unassigned, it leaves behind the host, no more from the public IP');
+    for (const srv of [web!, other!]) await c.waitOperation((await c.deleteServer(srv.id)).id, 60);
+    await api.release(ip.id);
+    await api.deletePool('snat');
   });
 });

@@ -16,6 +16,8 @@ export const networkDe: Record<keyof typeof networkEn, string> = {
   'net.cidrHint': 'Ein privater Bereich wie 10.20.0.0/24 (zwischen /16 und /29).',
   'net.gateway': 'Gateway',
   'net.gatewayHint': 'Eine Adresse des Bereichs, die Servern als Router genannt wird; leer: keine.',
+  'net.ipv6': 'IPv6-Präfix',
+  'net.ipv6Hint': 'Ein /64 wie fd12:3456:789a:1::/64 (ein ULA aus fd00::/8 oder ein geroutetes Präfix); Server erhalten ihre Adresse per SLAAC. Leer: nur IPv4.',
   'net.phase': 'Zustand',
   'net.dns': 'DHCP und DNS',
   'net.domain': 'DNS-Domäne',

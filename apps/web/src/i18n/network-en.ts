@@ -13,6 +13,8 @@ export const networkEn = {
   'net.cidrHint': 'A private range such as 10.20.0.0/24 (between /16 and /29).',
   'net.gateway': 'Gateway',
   'net.gatewayHint': 'An address of the range announced to servers as their router; empty: none.',
+  'net.ipv6': 'IPv6 prefix',
+  'net.ipv6Hint': 'A /64 such as fd12:3456:789a:1::/64 (a ULA from fd00::/8 or a routed prefix); servers get their address by SLAAC. Empty: IPv4 only.',
   'net.phase': 'State',
   'net.dns': 'DHCP and DNS',
   'net.domain': 'DNS domain',

@@ -26,6 +26,9 @@ import type { IdMap } from './rootfs.ts';
 import type { InstanceControl } from './storage-snapshots.ts';
 import type { VmCompute } from './vm/vm-compute.ts';
 
+/** A recorded limit as NIC fields, absent where there is none. */
+const rateOf = (r: { ingressMbit: number; egressMbit: number } | undefined) => ({ ...(r?.ingressMbit ? { ingressMbit: r.ingressMbit } : {}), ...(r?.egressMbit ? { egressMbit: r.egressMbit } : {}) });
+
 /** Thrown when a call needs an instance that does not exist. */
 export class InstanceNotFoundError extends Error {
   readonly code = 'INSTANCE_NOT_FOUND';
@@ -67,6 +70,23 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
   // Instances this process has just made and not touched since: a start right after the create
   // knows they are stopped and spares the lxc-info spawn (one use; any other change forgets it).
   const justMade = new Set<string>();
+  // The init process of each instance lxc-info last saw running, with its start time: while
+  // that very process lives the instance runs (STOPPING and FROZEN count as running too), so
+  // inspect and setNics answer from /proc instead of spawning lxc-info on every pass. Once it
+  // is gone (stopped, rebooted, killed behind our back) lxc-info is asked again.
+  const running = new Map<string, { pid: number; started: string }>();
+  const startTimeOf = async (pid: number) => (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).replace(/^.*\) /s, '').split(' ')[19] ?? '';
+  const recentInfo = async (id: string): Promise<{ state: string; pid: number | null } | null> => {
+    const known = running.get(id);
+    if (known && (await startTimeOf(known.pid)) === known.started && existsSync(join(dirOf(id), 'config'))) return { state: 'RUNNING', pid: known.pid };
+    running.delete(id);
+    const info = await lxcInfo(lxcPath, id);
+    if (info?.state === 'RUNNING' && info.pid) {
+      const started = await startTimeOf(info.pid);
+      if (started) running.set(id, { pid: info.pid, started });
+    }
+    return info;
+  };
   const forget = <T>(id: string, fn: () => Promise<T>) => {
     justMade.delete(id);
     return fn();
@@ -209,18 +229,26 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     const wanted = new Set(nics.map((n) => vethName(n.id)));
     const gone = vethNamesInConfig(old).filter((v) => !wanted.has(v));
     const goneNics = nicsInConfig(old).filter((n) => n.veth && !wanted.has(n.veth));
+    // The limits the kernel holds (recorded by the last pass that finished): tc runs only where they change.
+    const before = new Map(ratesInConfig(old).map((r) => [r.veth, r]));
+    const asBefore = nics.map(({ ingressMbit: _in, egressMbit: _out, ...n }) => ({ ...n, ...rateOf(before.get(vethName(n.id))) }));
     // First the config that names both the new NICs and the links still to remove: a process
     // killed from here on leaves every link it may have made findable by the next pass and destroy.
-    await writeFile(configPath, withNics(old, nics, gone));
-    const info = await lxcInfo(lxcPath, id);
+    // It keeps the old limits: only the last write below, after tc, records the new ones.
+    await writeFile(configPath, withNics(old, asBefore, gone));
+    const info = await recentInfo(id);
     const pid = info?.state === 'RUNNING' ? info.pid : null;
     if (pid) {
       for (const veth of gone) await unplugNic(veth);
       await forgetNeighbours(goneNics);
       const guest = await readGuestNet(pid);
       for (const [i, nic] of nics.entries()) {
-        await plugNic(pid, nic, `eth${i}`, guest);
-        await applyNicRate(vethName(nic.id), nic);
+        const made = await plugNic(pid, nic, `eth${i}`, guest);
+        // tc only where the limits changed, or on a link made just now that should have some:
+        // a fresh veth has no qdisc, and an unchanged one keeps what the last pass set.
+        const was = before.get(vethName(nic.id));
+        const changed = (was?.ingressMbit ?? 0) !== (nic.ingressMbit ?? 0) || (was?.egressMbit ?? 0) !== (nic.egressMbit ?? 0);
+        if (changed || (made && (nic.ingressMbit || nic.egressMbit))) await applyNicRate(vethName(nic.id), nic);
       }
     }
     for (const veth of gone) await removeNicRate(veth);
@@ -277,7 +305,7 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     async inspect(id): Promise<InstanceObservation | null> {
       const vm = vmOf(checkId(id));
       if (vm) return vm.inspect(id);
-      const info = await lxcInfo(lxcPath, checkId(id));
+      const info = await recentInfo(checkId(id));
       return info ? observation(info) : null;
     },
     async observeAll() {

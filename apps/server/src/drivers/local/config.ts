@@ -69,6 +69,8 @@ function nicLines(nics: NicSpec[]): string[] {
       `${p}.veth.pair = ${vethName(nic.id)}`,
       // Without an explicit broadcast LXC 5 sets brd 0.0.0.255 on the address.
       `${p}.ipv4.address = ${nic.ipv4} ${broadcastOf(nic.ipv4)}`,
+      // The vSwitch's RA would give the same address by SLAAC; set here it is there from the start.
+      ...(nic.ipv6 ? [`${p}.ipv6.address = ${nic.ipv6}`] : []),
     ];
     // LXC has no rate setting: the engine applies these with tc after each start.
     if (nic.ingressMbit || nic.egressMbit) lines.push(`# kumulus.rate = ${vethName(nic.id)} ${nic.ingressMbit ?? 0} ${nic.egressMbit ?? 0}`);

@@ -86,7 +86,7 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     images,
     network: createLocalNetwork({ bridge: opts.bridge, nftTable: opts.nftTable, netPath: opts.netPath ?? join(dirname(opts.lxcPath), 'net') }),
     storage,
-    publicIps: createLocalPublicIps({ lxcPath: opts.lxcPath, bridge: opts.bridge }),
+    publicIps: createLocalPublicIps({ lxcPath: opts.lxcPath, bridge: opts.bridge, nftTable: opts.nftTable }),
     firewall: createLocalFirewall(`${opts.nftTable}_fw`),
     usage: createLocalUsage(opts.lxcPath),
     host: {

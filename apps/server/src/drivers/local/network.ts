@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { NetworkDriver } from '../types.ts';
 import { run } from './exec.ts';
 import { readLinkCounters } from './nic-rate.ts';
+import { SNAT_MAP } from './public-ip-snat.ts';
 import { createLocalVSwitches } from './vswitch.ts';
 
 /** Names the host side of an instance's veth after the NIC id: deterministic and ≤15 chars. */
@@ -122,13 +123,21 @@ export async function pinBridgeMac(bridge: string): Promise<void> {
   await run('ip', ['link', 'set', 'dev', bridge, 'address', (await readFile(`${sys}/address`, 'utf8')).trim()]);
 }
 
-/** The whole table, replaced in one transaction: declare, delete, declare again with content. */
+/**
+ * The whole table, replaced in one transaction: declare, delete, declare again with content.
+ * A NIC whose private address is in the SNAT map (filled by the public-IP facet) leaves from
+ * its public address; the lookup misses for every other one, which falls through to masquerade.
+ */
 function nftRuleset(table: string, bridge: string, cidr: string): string {
   return `table inet ${table}
 delete table inet ${table}
 table inet ${table} {
+  map ${SNAT_MAP} {
+    type ipv4_addr : ipv4_addr
+  }
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
+    ip saddr ${cidr} ip daddr != ${cidr} snat ip to ip saddr map @${SNAT_MAP}
     ip saddr ${cidr} ip daddr != ${cidr} masquerade
   }
   chain forward {

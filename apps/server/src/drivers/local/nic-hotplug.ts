@@ -9,9 +9,9 @@ import { readlink } from 'node:fs/promises';
 import type { NicSpec } from '../types.ts';
 import { broadcastOf } from './config.ts';
 import { run } from './exec.ts';
-import { announceNeighbours, deleteLink, vethName } from './network.ts';
+import { deleteLink, vethName } from './network.ts';
 
-/** One interface inside the guest's network namespace, with its IPv4 addresses. */
+/** One interface inside the guest's network namespace, with its IPv4 and global IPv6 addresses. */
 interface GuestLink {
   name: string;
   mac: string;
@@ -36,7 +36,7 @@ export async function readGuestNet(pid: number): Promise<GuestNet> {
     mac: m[3] ?? '',
     addrs: [] as string[],
   }));
-  for (const m of r.stdout.matchAll(/^\d+:\s+(\S+)\s+inet\s+(\S+)/gm)) links.find((l) => l.name === m[1])?.addrs.push(m[2] ?? '');
+  for (const m of r.stdout.matchAll(/^\d+:\s+(\S+)\s+inet6?\s+(\S+)/gm)) links.find((l) => l.name === m[1])?.addrs.push(m[2] ?? '');
   return { links, defaultRoute: /^default /m.test(r.stdout) };
 }
 
@@ -48,33 +48,42 @@ const present = (name: string) => existsSync(`/sys/class/net/${name}`);
  * a NIC whose guest end is up with its address and whose host end is on the bridge is left as
  * it is. `preferred` is the name LXC gives it at the next start (eth<index>); a name the guest
  * already uses gets the next free one. `guest` is what readGuestNet saw, updated here.
+ * Two processes at most: one `ip -batch` on the host (veth, bridge port, neighbour entry) and
+ * one inside the guest (address, link up, route); each spawn costs 20–100+ ms on a busy host.
+ * Answers true when the link was made here (a fresh veth has no rate limit yet).
  */
-export async function plugNic(pid: number, nic: NicSpec, preferred: string, guest: GuestNet): Promise<void> {
+export async function plugNic(pid: number, nic: NicSpec, preferred: string, guest: GuestNet): Promise<boolean> {
   const host = vethName(nic.id);
   let inside = guest.links.find((l) => l.mac === nic.mac);
   const onBridge = present(host) && (await readlink(`/sys/class/net/${host}/master`).catch(() => '')).endsWith(`/${nic.link}`);
-  if (inside?.up && inside.addrs.includes(nic.ipv4) && onBridge) return;
+  if (inside?.up && inside.addrs.includes(nic.ipv4) && (!nic.ipv6 || inside.addrs.includes(nic.ipv6)) && onBridge) return false;
+  const hostLines: string[] = [];
+  const made = !inside;
   if (!inside) {
     // A host end without its guest end (the guest's namespace went away) is made again.
-    if (present(host)) await deleteLink(host);
+    if (present(host)) hostLines.push(`link del dev ${host}`);
     const taken = new Set(guest.links.map((l) => l.name));
     let name = preferred;
     for (let i = 0; taken.has(name); i++) name = `eth${i}`;
-    await run('ip', ['link', 'add', host, 'type', 'veth', 'peer', 'name', name, 'address', nic.mac, 'netns', String(pid)]);
+    hostLines.push(`link add ${host} type veth peer name ${name} address ${nic.mac} netns ${pid}`);
     inside = { name, mac: nic.mac, up: false, addrs: [] };
     guest.links.push(inside);
   }
-  if (!onBridge) await run('ip', ['link', 'set', 'dev', host, 'master', nic.link, 'up']);
+  if (!onBridge || made) hostLines.push(`link set dev ${host} master ${nic.link} up`);
+  // As at start: the host learns the new MAC now instead of from a stale entry later.
+  hostLines.push(`neigh replace ${nic.ipv4.split('/')[0]} lladdr ${nic.mac} dev ${nic.link} nud stale`);
+  await run('ip', ['-batch', '-'], { input: hostLines.map((l) => `${l}\n`).join('') });
   const lines = [`addr replace ${nic.ipv4} broadcast ${broadcastOf(nic.ipv4)} dev ${inside.name}`, `link set dev ${inside.name} up`];
+  // nodad: the address is ours alone on the vSwitch (it follows the MAC), so it answers at once.
+  if (nic.ipv6) lines.push(`addr replace ${nic.ipv6} dev ${inside.name} nodad`);
   if (nic.gateway && !guest.defaultRoute) {
     lines.push(`route replace default via ${nic.gateway} dev ${inside.name}`);
     guest.defaultRoute = true;
   }
   await inGuest(pid, ['-batch', '-'], { input: lines.map((l) => `${l}\n`).join('') });
   inside.up = true;
-  inside.addrs.push(nic.ipv4);
-  // As at start: the host learns the new MAC now instead of from a stale entry later.
-  await announceNeighbours([{ link: nic.link, ipv4: nic.ipv4.split('/')[0] ?? '', mac: nic.mac }]);
+  inside.addrs.push(nic.ipv4, ...(nic.ipv6 ? [nic.ipv6] : []));
+  return made;
 }
 
 /**

@@ -4,7 +4,8 @@
  * and in its LXC config (so a restart keeps it); the host routes the /32 to the NIC's private
  * address (a route of our own protocol number, so we find ours again); and the host answers
  * ARP for it on the pool's uplink (a proxy neighbour entry), so the upstream router sends it
- * here. Replies leave through the default gateway unmasqueraded: their source is public.
+ * here. Replies leave through the default gateway unmasqueraded: their source is public; and
+ * what the server starts itself is sent from the public address too (public-ip-snat.ts).
  * `apply` compares all three with the plan and removes what no route wants.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import type { PublicIpDriver, PublicIpPlan, PublicRoute, PublicRoute6 } from '..
 import { broadcastOf } from './config.ts';
 import { run } from './exec.ts';
 import { lxcInfo } from './lxc.ts';
+import { applySnat } from './public-ip-snat.ts';
 import { applyHost6, GATEWAY6 } from './public-ip6.ts';
 
 /** The routing protocol number our host routes carry (`ip route … proto 75`); 75 is unassigned in rt_protos. */
@@ -28,6 +30,8 @@ export interface LocalPublicIpOptions {
   lxcPath: string;
   /** The default network's bridge: public NICs plug into it, and our routes point into it. */
   bridge: string;
+  /** The default network's nft table, whose SNAT map sends a server's traffic from its public IPv4. */
+  nftTable?: string;
 }
 
 /** The public-IP lines of an instance's LXC config, as `apply` writes them. */
@@ -165,6 +169,7 @@ export function createLocalPublicIps(opts: LocalPublicIpOptions): PublicIpDriver
       await hostRoutes(plan);
       await proxies(plan);
       await applyHost6(plan, bridge, ROUTE_PROTO);
+      if (opts.nftTable) await applySnat(opts.nftTable, plan.routes);
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VSwitchSpec } from '../types.ts';
 import { pidAlive } from './lock.ts';
@@ -15,6 +15,18 @@ import { run } from './exec.ts';
 
 const ID = /^net_[0-9a-z]+$/;
 const hash = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 12);
+
+/** True when `link` is up and a port of `bridge` (sysfs, no process spawned). */
+async function portOf(link: string, bridge: string): Promise<boolean> {
+  const master = await readlink(`/sys/class/net/${link}/master`).catch(() => '');
+  return master.endsWith(`/${bridge}`) && (await isUp(link));
+}
+
+/** True when the link's IFF_UP flag is set. */
+async function isUp(link: string): Promise<boolean> {
+  const flags = Number.parseInt((await readFile(`/sys/class/net/${link}/flags`, 'utf8').catch(() => '0')).trim(), 16);
+  return (flags & 1) === 1;
+}
 
 /** Interface and namespace names of one vSwitch, all derived from its id (≤15 characters). */
 export function vswitchNames(id: string) {
@@ -27,6 +39,17 @@ export function vswitchNames(id: string) {
 function serviceMac(id: string): string {
   const h = createHash('sha256').update(`service:${id}`).digest();
   return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
+/**
+ * dnsmasq's IPv6 lines: router advertisements of the /64 for SLAAC with stateless DHCPv6 for
+ * the name server, and a router lifetime of 0, since the service namespace routes nowhere:
+ * guests take addresses from it but never a default route. A short interval lets a new guest
+ * hear an advertisement soon even if its solicitation went unanswered.
+ */
+function ipv6Lines(cidr: string, iface: string): string[] {
+  const [base = ''] = cidr.split('/');
+  return ['enable-ra', `dhcp-range=${base},ra-stateless,64,12h`, `ra-param=${iface},10,0`];
 }
 
 /** The vSwitch half of the local network facet, over a state directory of its own. */
@@ -47,8 +70,10 @@ export function createLocalVSwitches(netPath: string) {
     if (!(await linkExists(n.hostVeth))) {
       await run('ip', ['link', 'add', n.hostVeth, 'type', 'veth', 'peer', 'name', n.serviceVeth, 'address', serviceMac(spec.id), 'netns', n.netns]);
     }
-    await run('ip', ['link', 'set', 'dev', n.hostVeth, 'master', n.bridge, 'up']);
+    if (!(await portOf(n.hostVeth, n.bridge))) await run('ip', ['link', 'set', 'dev', n.hostVeth, 'master', n.bridge, 'up']);
     const inside = [`addr replace ${spec.serviceAddress}/${prefix} dev ${n.serviceVeth}`, `link set dev ${n.serviceVeth} up`, 'link set dev lo up'];
+    // nodad: dnsmasq binds to the address at once, and a tentative one cannot be bound.
+    if (spec.ipv6) inside.push(`addr replace ${spec.ipv6.serviceAddress}/64 dev ${n.serviceVeth} nodad`);
     await run('ip', ['-n', n.netns, '-batch', '-'], { input: inside.map((l) => `${l}\n`).join('') });
   }
 
@@ -70,10 +95,11 @@ export function createLocalVSwitches(netPath: string) {
       `dhcp-leasefile=${join(dir, 'leases')}`,
       // Without a gateway, no default route through this network (dnsmasq would offer itself).
       ...(spec.gateway ? [] : ['dhcp-option=option:router']),
+      ...(spec.ipv6 ? ipv6Lines(spec.ipv6.cidr, n.serviceVeth) : []),
       `pid-file=${join(dir, 'dnsmasq.pid')}`,
       '',
     ].join('\n');
-    const hosts = spec.hosts.map((h) => `${h.ipv4} ${h.hostname}.${spec.domain} ${h.hostname}\n`).join('');
+    const hosts = spec.hosts.map((h) => [h.ipv4, ...(h.ipv6 ? [h.ipv6] : [])].map((a) => `${a} ${h.hostname}.${spec.domain} ${h.hostname}\n`).join('')).join('');
     const dhcp = spec.hosts.map((h) => `${h.mac},${h.ipv4},${h.hostname}\n`).join('');
     const confPath = join(dir, 'dnsmasq.conf');
     const confChanged = (await readFile(confPath, 'utf8').catch(() => '')) !== conf;
@@ -101,9 +127,15 @@ export function createLocalVSwitches(netPath: string) {
    * instances) are skipped by -force; setting the master a port has already changes nothing.
    */
   async function replug(spec: VSwitchSpec, bridge: string) {
-    if (spec.hosts.length === 0) return;
-    const lines = spec.hosts.map((h) => `link set dev ${vethName(h.nicId)} master ${bridge}\n`).join('');
-    await run('ip', ['-force', '-batch', '-'], { input: lines, allowFail: true });
+    const lines: string[] = [];
+    for (const h of spec.hosts) {
+      const veth = vethName(h.nicId);
+      // Read from sysfs: a port already in place (the usual case, on every NIC change) costs no process.
+      const master = await readlink(`/sys/class/net/${veth}/master`).catch(() => null);
+      // An absent veth (a stopped instance) has no master link file either, but must be skipped.
+      if (existsSync(`/sys/class/net/${veth}`) && !master?.endsWith(`/${bridge}`)) lines.push(`link set dev ${veth} master ${bridge}\n`);
+    }
+    if (lines.length) await run('ip', ['-force', '-batch', '-'], { input: lines.join(''), allowFail: true });
   }
 
   return {
@@ -119,7 +151,7 @@ export function createLocalVSwitches(netPath: string) {
       await mkdir(dir, { recursive: true, mode: 0o755 });
       if (!(await linkExists(n.bridge))) await run('ip', ['link', 'add', 'name', n.bridge, 'address', bridgeMac(n.bridge), 'type', 'bridge']);
       await pinBridgeMac(n.bridge);
-      await run('ip', ['link', 'set', 'dev', n.bridge, 'up']);
+      if (!(await isUp(n.bridge))) await run('ip', ['link', 'set', 'dev', n.bridge, 'up']);
       await ensureNetns(spec, prefix);
       await replug(spec, n.bridge);
       await ensureDnsmasq(spec, dir, mask, baseText);

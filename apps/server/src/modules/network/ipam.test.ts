@@ -9,7 +9,7 @@ import { createPgDatabase } from '../../../test/harness.ts';
 import type { DomainError } from '../../lib/errors.ts';
 import { lockFor } from '../../store/locks.ts';
 import { openStore, type Store } from '../../store/db.ts';
-import { allocateAddress, allocateChosenAddress, type Ipv4Network, macFor, releaseAddresses } from './ipam.ts';
+import { allocateAddress, allocateAddresses, allocateChosenAddress, type Ipv4Network, macFor, releaseAddresses } from './ipam.ts';
 
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`IPAM [${engine}]`, () => {
@@ -104,6 +104,54 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const net = { name: 'race', cidr: '10.9.3.0/27', gateway: '10.9.3.1' };
       const got = await Promise.all(Array.from({ length: 20 }, () => take(net, 0, 0)));
       assert.equal(new Set(got).size, 20, got.join(' '));
+    });
+
+    const takeMany = (net: Ipv4Network, count: number, now: number, cooldownMs: number) =>
+      store.db.transaction().execute(async (trx) => {
+        await lockFor(trx, store.dialect, `network:${net.name}`);
+        const holders = Array.from({ length: count }, () => {
+          const n = seq++;
+          return { serverId: `srv_${n}`, nicId: `nic_${n}` };
+        });
+        return allocateAddresses(trx, net, holders, { now, cooldownMs });
+      });
+
+    test('many at once: in order past chosen ones, across windows, then the rested ones; all or none', async () => {
+      const net = { name: 'many', cidr: '10.9.8.0/22', gateway: '10.9.8.1' };
+      const chosen = (addr: string) =>
+        store.db.transaction().execute(async (trx) => {
+          const n = seq++;
+          return allocateChosenAddress(trx, net, addr, `srv_${n}`, `nic_${n}`, 'ipv4');
+        });
+      // Chosen ones above the cursor, one inside the first window and one far beyond it.
+      await chosen('10.9.8.4');
+      await chosen('10.9.10.100');
+      const got = await takeMany(net, 700, 0, 0);
+      assert.equal(got.length, 700);
+      assert.equal(new Set(got).size, 700, 'no address twice');
+      assert.deepEqual(got.slice(0, 3), ['10.9.8.2/22', '10.9.8.3/22', '10.9.8.5/22'], 'in order, the gateway and a chosen one skipped');
+      assert.ok(!got.includes('10.9.10.100/22'), 'the chosen one beyond the first window is skipped too');
+      assert.equal(await take(net, 0, 0), '10.9.10.192/22', 'a single take goes on where the batch stopped');
+      const free = 1022 - 1 - 2 - 700 - 1; // hosts − gateway − chosen − batch − single
+      await assert.rejects(takeMany(net, free + 1, 0, 0), (e: DomainError) => e.code === 'NO_ADDRESS_LEFT', 'one more than is free: refused');
+      const held = await store.db.selectFrom('ip_allocations').select((eb) => eb.fn.countAll<number>().as('n')).where('network', '=', 'many').executeTakeFirstOrThrow();
+      assert.equal(Number(held.n), 703, 'and nothing of the refused batch is held');
+      assert.equal((await takeMany(net, free, 0, 0)).length, free, 'exactly what is free: given');
+      // Full: a batch takes released ones longest-rested first, only once their cool-down is over.
+      await release('10.9.8.7', 100);
+      await release('10.9.8.3', 200);
+      await release('10.9.9.9', 300);
+      await assert.rejects(takeMany(net, 2, 60_150, 60_000), (e: DomainError) => e.code === 'NO_ADDRESS_LEFT' && e.retryAfter === 1);
+      assert.deepEqual(await takeMany(net, 2, 60_200, 60_000), ['10.9.8.7/22', '10.9.8.3/22']);
+    });
+
+    test('concurrent batches and single takes never share an address', async () => {
+      const net = { name: 'race-many', cidr: '10.9.12.0/24', gateway: '10.9.12.1' };
+      const got = (await Promise.all([takeMany(net, 40, 0, 0), ...Array.from({ length: 20 }, () => take(net, 0, 0)), takeMany(net, 40, 0, 0), takeMany(net, 50, 0, 0)])).flat();
+      assert.equal(got.length, 150);
+      assert.equal(new Set(got).size, 150, 'every address once');
+      const rows = await store.db.selectFrom('ip_allocations').select('address').where('network', '=', 'race-many').execute();
+      assert.equal(rows.length, 150);
     });
 
     test('the MAC stays with the address and differs between networks and addresses', () => {

@@ -43,71 +43,104 @@ export interface AllocateOptions {
   cooldownMs: number;
 }
 
+/** Who an address is taken for. */
+export interface AddressHolder {
+  serverId: string;
+  nicId: string;
+}
+
+/** Candidates looked at per query: a window's addresses and its two IN lists stay well inside SQLite's bound-parameter limit. */
+const WINDOW = 400;
+/** Rows per INSERT (4 parameters each). */
+const INSERT_CHUNK = 200;
+
 /**
  * Takes an address of the network for a NIC, inside the caller's transaction: the lowest one
  * never handed out, else the one released longest ago whose cool-down is over. Reusing an
  * address at once would meet neighbour caches that still hold the previous server.
- * A cursor per network marks where never-used addresses begin (every address below it is held
- * or resting), so a take costs a few indexed lookups instead of reading every allocation.
  * The (network, address) primary key makes two concurrent takers collide instead of share.
  */
-export async function allocateAddress(
-  trx: Kysely<Database>,
-  net: Ipv4Network,
-  serverId: string,
-  nicId: string,
-  opts: AllocateOptions,
-): Promise<string> {
+export async function allocateAddress(trx: Kysely<Database>, net: Ipv4Network, serverId: string, nicId: string, opts: AllocateOptions): Promise<string> {
+  const [address] = await allocateAddresses(trx, net, [{ serverId, nicId }], opts);
+  return address!;
+}
+
+/**
+ * Takes one address per holder, in order, inside the caller's transaction (which holds the
+ * network's lock): all or none. A cursor per network marks where never-used addresses begin
+ * (every address below it is held or resting). From it, candidates are checked a window at a
+ * time with one query for those held or resting (chosen addresses may sit above the cursor),
+ * so a take costs four statements however many addresses it needs, instead of two lookups
+ * per address walked; rows are written in multi-row inserts and the cursor once.
+ */
+export async function allocateAddresses(trx: Kysely<Database>, net: Ipv4Network, holders: AddressHolder[], opts: AllocateOptions): Promise<string[]> {
+  if (holders.length === 0) return [];
   const { base, prefix } = parseCidr(net.cidr);
   const last = base + 2 ** (32 - prefix) - 2; // the broadcast address is never a host
   const cursor = await trx.selectFrom('ip_cursors').select('next_fresh').where('network', '=', net.name).executeTakeFirst();
-  const moveCursor = (next: number) =>
-    trx
-      .insertInto('ip_cursors')
-      .values({ network: net.name, next_fresh: next })
-      .onConflict((oc) => oc.column('network').doUpdateSet({ next_fresh: next }))
-      .execute();
-  const insert = (addr: string) => trx.insertInto('ip_allocations').values({ network: net.name, address: addr, server_id: serverId, nic_id: nicId }).execute();
+  const taken: string[] = [];
   let n = Math.max(cursor?.next_fresh ?? 0, base + 1);
-  for (; n <= last; n++) {
-    const addr = toAddr(n);
-    // Chosen addresses and rows older than the cursor may sit above it: skip what is taken.
-    if (addr === net.gateway || (await isUsed(trx, net.name, addr))) continue;
-    await insert(addr);
-    await moveCursor(n + 1);
-    return `${addr}/${prefix}`;
+  while (taken.length < holders.length && n <= last) {
+    // A window somewhat larger than what is still needed, so a few held ones above the cursor cost no second query.
+    const hi = Math.min(last, n + Math.min(WINDOW, holders.length - taken.length + 31) - 1);
+    const candidates = Array.from({ length: hi - n + 1 }, (_, i) => toAddr(n + i));
+    const held = trx.selectFrom('ip_allocations').select('address').where('network', '=', net.name).where('address', 'in', candidates);
+    const resting = trx.selectFrom('ip_releases').select('address').where('network', '=', net.name).where('address', 'in', candidates);
+    const used = new Set((await held.unionAll(resting).execute()).map((r) => r.address));
+    for (const addr of candidates) {
+      n++;
+      if (addr === net.gateway || used.has(addr)) continue;
+      taken.push(addr);
+      if (taken.length === holders.length) break;
+    }
   }
-  if (cursor?.next_fresh !== n) await moveCursor(n);
-  const oldest = await trx.selectFrom('ip_releases').select(['address', 'released_at']).where('network', '=', net.name).orderBy('released_at').orderBy('address').limit(1).executeTakeFirst();
-  if (oldest && oldest.released_at + opts.cooldownMs <= opts.now) {
-    await trx.deleteFrom('ip_releases').where('network', '=', net.name).where('address', '=', oldest.address).execute();
-    await insert(oldest.address);
-    return `${oldest.address}/${prefix}`;
+  if (cursor?.next_fresh !== n) {
+    await trx
+      .insertInto('ip_cursors')
+      .values({ network: net.name, next_fresh: n })
+      .onConflict((oc) => oc.column('network').doUpdateSet({ next_fresh: n }))
+      .execute();
   }
-  const err = new DomainError('NO_ADDRESS_LEFT', { network: net.name });
-  // Addresses resting after a release become free again: say when the first one does.
-  if (oldest) err.retryAfter = Math.max(1, Math.ceil((oldest.released_at + opts.cooldownMs - opts.now) / 1000));
-  throw err;
-}
-
-/** True when the address is held or resting after a release. */
-async function isUsed(trx: Kysely<Database>, network: string, address: string): Promise<boolean> {
-  const held = await trx.selectFrom('ip_allocations').select('address').where('network', '=', network).where('address', '=', address).executeTakeFirst();
-  if (held) return true;
-  return (await trx.selectFrom('ip_releases').select('address').where('network', '=', network).where('address', '=', address).executeTakeFirst()) !== undefined;
+  const missing = holders.length - taken.length;
+  if (missing > 0) {
+    // Every address has been used once: the ones released longest ago whose cool-down is over.
+    const resting = await trx.selectFrom('ip_releases').select(['address', 'released_at']).where('network', '=', net.name).orderBy('released_at').orderBy('address').limit(missing + 1).execute();
+    const ready = resting.filter((r) => r.released_at + opts.cooldownMs <= opts.now).slice(0, missing);
+    if (ready.length < missing) {
+      const err = new DomainError('NO_ADDRESS_LEFT', { network: net.name });
+      // Addresses resting after a release become free again: say when the next one does.
+      const next = resting[ready.length];
+      if (next) err.retryAfter = Math.max(1, Math.ceil((next.released_at + opts.cooldownMs - opts.now) / 1000));
+      throw err;
+    }
+    await trx
+      .deleteFrom('ip_releases')
+      .where('network', '=', net.name)
+      .where(
+        'address',
+        'in',
+        ready.map((r) => r.address),
+      )
+      .execute();
+    taken.push(...ready.map((r) => r.address));
+  }
+  for (let i = 0; i < taken.length; i += INSERT_CHUNK) {
+    const rows = taken.slice(i, i + INSERT_CHUNK).map((address, j) => ({ network: net.name, address, server_id: holders[i + j]!.serverId, nic_id: holders[i + j]!.nicId }));
+    await trx.insertInto('ip_allocations').values(rows).execute();
+  }
+  return taken.map((a) => `${a}/${prefix}`);
 }
 
 /** Gives back every address a server holds; each rests for the cool-down before reuse. */
 export async function releaseAddresses(trx: Kysely<Database>, serverId: string, now: number): Promise<void> {
   const rows = await trx.selectFrom('ip_allocations').select(['network', 'address']).where('server_id', '=', serverId).execute();
+  if (rows.length === 0) return;
   await trx.deleteFrom('ip_allocations').where('server_id', '=', serverId).execute();
-  for (const r of rows) {
-    await trx
-      .insertInto('ip_releases')
-      .values({ network: r.network, address: r.address, released_at: now })
-      .onConflict((oc) => oc.columns(['network', 'address']).doUpdateSet({ released_at: now }))
-      .execute();
-  }
+  await trx
+    .insertInto('ip_releases')
+    .values(rows.map((r) => ({ network: r.network, address: r.address, released_at: now })))
+    .onConflict((oc) => oc.columns(['network', 'address']).doUpdateSet({ released_at: now }))
+    .execute();
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Engine, VSwitchSpec } from '../../drivers/types.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
 import type { Operations } from '../operations/service.ts';
+import { serviceAddress6 } from './cidr6.ts';
 import type { NetworkStatus } from './networks.ts';
 
 /** Failed passes in a row before the network is marked Failed and its operations end. */
@@ -28,9 +29,9 @@ export async function hostsOf(db: Kysely<Database>, networkId: string): Promise<
     .orderBy('ip_allocations.address')
     .execute();
   return rows.flatMap((r) => {
-    const spec = JSON.parse(r.spec) as { hostname: string; nics: { id: string; mac: string }[] };
+    const spec = JSON.parse(r.spec) as { hostname: string; nics: { id: string; mac: string; ipv6?: string }[] };
     const nic = spec.nics.find((n) => n.id === r.nic_id);
-    return nic ? [{ hostname: spec.hostname, ipv4: r.address, mac: nic.mac, nicId: nic.id }] : [];
+    return nic ? [{ hostname: spec.hostname, ipv4: r.address, ...(nic.ipv6 ? { ipv6: nic.ipv6.split('/')[0]! } : {}), mac: nic.mac, nicId: nic.id }] : [];
   });
 }
 
@@ -64,6 +65,7 @@ export function createNetworkReconciler(d: Deps): Reconciler {
         cidr: row.ipv4_cidr,
         serviceAddress: row.dns_server,
         gateway: row.gateway,
+        ...(row.ipv6_cidr ? { ipv6: { cidr: row.ipv6_cidr, serviceAddress: serviceAddress6(row.ipv6_cidr) } } : {}),
         domain: row.dns_domain,
         hosts: await hostsOf(db, id),
       });

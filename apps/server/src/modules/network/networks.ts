@@ -12,7 +12,8 @@ import { actorOf, type Audit } from '../audit/service.ts';
 import type { Principal } from '../identity/principal.ts';
 import { type Operations, toOperation } from '../operations/service.ts';
 import { hostOf, intToIpv4, overlaps, parsePrivateCidr } from './cidr.ts';
-import type { Ipv4Network } from './ipam.ts';
+import { parsePrefix64, serviceAddress6, slaacAddress } from './cidr6.ts';
+import { type Ipv4Network, macFor } from './ipam.ts';
 
 /** The name of the shared default network; no tenant network may take it. */
 export const DEFAULT_NETWORK = 'default';
@@ -42,6 +43,7 @@ export function toNetwork(r: NetworksTable): Network {
     name: r.name,
     ipv4Cidr: r.ipv4_cidr,
     gateway: r.gateway,
+    ipv6Cidr: r.ipv6_cidr ?? null,
     dnsServer: r.dns_server,
     dnsDomain: r.dns_domain,
     generation: r.generation,
@@ -83,12 +85,17 @@ export function createNetworks(d: Deps) {
       if (gateway !== null && hostOf(subnet, gateway) === null) {
         throw new DomainError('VALIDATION_FAILED', { summary: `gateway ${gateway} is not a host address of ${body.ipv4Cidr}` }, [{ field: 'gateway', message: `choose an address inside ${body.ipv4Cidr}` }]);
       }
+      const ipv6Cidr = body.ipv6Cidr ? parsePrefix64(body.ipv6Cidr).text : null;
       const result = await db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, `networks:${p.tenantId}`);
         await assertNameFree(trx, p, body.name);
-        for (const other of await trx.selectFrom('networks').select(['name', 'ipv4_cidr']).where('tenant_id', '=', p.tenantId).execute()) {
+        for (const other of await trx.selectFrom('networks').select(['name', 'ipv4_cidr', 'ipv6_cidr']).where('tenant_id', '=', p.tenantId).execute()) {
           if (overlaps(subnet, parsePrivateCidr(other.ipv4_cidr))) {
             throw new DomainError('SUBNET_OVERLAP', { cidr: body.ipv4Cidr, other: other.name, otherCidr: other.ipv4_cidr }, [{ field: 'ipv4Cidr', message: `overlaps ${other.name}` }]);
+          }
+          // Two /64s overlap only when equal; other tenants may pick the same one, as with IPv4.
+          if (ipv6Cidr !== null && other.ipv6_cidr === ipv6Cidr) {
+            throw new DomainError('SUBNET_OVERLAP', { cidr: ipv6Cidr, other: other.name, otherCidr: ipv6Cidr }, [{ field: 'ipv6Cidr', message: `overlaps ${other.name}` }]);
           }
         }
         const now = clock();
@@ -99,6 +106,7 @@ export function createNetworks(d: Deps) {
           name: body.name,
           ipv4_cidr: body.ipv4Cidr,
           gateway,
+          ipv6_cidr: ipv6Cidr,
           // The network's DHCP/DNS service holds the gateway address, or else the first one.
           dns_server: gateway ?? intToIpv4(subnet.base + 1),
           // Fixed at creation: guests keep the search domain they were given when the network is renamed.
@@ -110,7 +118,7 @@ export function createNetworks(d: Deps) {
           updated_at: now,
         };
         await trx.insertInto('networks').values(row).execute();
-        const operation = await recordChange(trx, d, { principal: p, tenantId: p.tenantId, kind: 'network.create', target: { type: 'network', id: row.id }, generation: 1, requestId, detail: { name: row.name, ipv4Cidr: row.ipv4_cidr } });
+        const operation = await recordChange(trx, d, { principal: p, tenantId: p.tenantId, kind: 'network.create', target: { type: 'network', id: row.id }, generation: 1, requestId, detail: { name: row.name, ipv4Cidr: row.ipv4_cidr, ...(ipv6Cidr ? { ipv6Cidr } : {}) } });
         return { network: toNetwork(row), operation };
       });
       d.notify();
@@ -164,8 +172,11 @@ export function createNetworks(d: Deps) {
     async allocations(p: Principal, idOrName: string): Promise<{ items: Allocation[] }> {
       const row = await findNetwork(db, p.tenantId, idOrName);
       const rows = await db.selectFrom('ip_allocations').selectAll().where('network', '=', row.id).execute();
-      const nics: Allocation[] = rows.map((r) => ({ address: r.address, kind: 'nic', serverId: r.server_id, nicId: r.nic_id }));
-      return { items: [{ address: row.dns_server, kind: 'service', serverId: null, nicId: null }, ...nics] };
+      // IPv6 addresses are not stored: each follows from the prefix and the NIC's MAC.
+      const v6 = (address: string) => (row.ipv6_cidr ? { ipv6: slaacAddress(row.ipv6_cidr, macFor(row.id, address)).split('/')[0]! } : {});
+      const nics: Allocation[] = rows.map((r) => ({ address: r.address, kind: 'nic', serverId: r.server_id, nicId: r.nic_id, ...v6(r.address) }));
+      const service6 = row.ipv6_cidr ? { ipv6: serviceAddress6(row.ipv6_cidr) } : {};
+      return { items: [{ address: row.dns_server, kind: 'service', serverId: null, nicId: null, ...service6 }, ...nics] };
     },
   };
 }

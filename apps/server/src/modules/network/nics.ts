@@ -9,6 +9,7 @@ import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { lockFor } from '../../store/locks.ts';
 import type { Database, NetworksTable } from '../../store/schema.ts';
+import { slaacAddress } from './cidr6.ts';
 import { allocateAddress, allocateChosenAddress, type Ipv4Network, macFor } from './ipam.ts';
 import { DEFAULT_NETWORK, findNetwork, ipamNetwork, type NetworkStatus } from './networks.ts';
 
@@ -64,7 +65,11 @@ export async function allocateNics(trx: Kysely<Database>, a: NicAllocation): Pro
     const ipv4 = r.ipv4
       ? await allocateChosenAddress(trx, net, r.ipv4, a.serverId, nicId, `nics[${i}].ipv4`)
       : await allocateAddress(trx, net, a.serverId, nicId, { now: a.now, cooldownMs: a.cooldownMs });
-    nics.push({ id: nicId, network: net.name, mac: macFor(net.name, ipv4), ipv4, private: row !== null });
+    const mac = macFor(net.name, ipv4);
+    // A network with a /64 gives the NIC the address SLAAC derives from its MAC, so the guest's
+    // own SLAAC and what IPAM says agree, and nothing per address needs storing.
+    const ipv6 = row?.ipv6_cidr ? { ipv6: slaacAddress(row.ipv6_cidr, mac) } : {};
+    nics.push({ id: nicId, network: net.name, mac, ipv4, ...ipv6, private: row !== null });
   }
   return nics;
 }
@@ -91,7 +96,7 @@ export async function nicSpecsFor(
     if (!row || (JSON.parse(row.status) as NetworkStatus).phase !== 'Ready') throw new Error(`network ${n.network} is not ready yet`);
     dns.nameservers.push(row.dns_server);
     dns.search.push(row.dns_domain);
-    return { id: n.id, link: engine.network.linkOf(row.id), mac: n.mac, ipv4: n.ipv4, ...(row.gateway && !onDefault ? { gateway: row.gateway } : {}), ...rate };
+    return { id: n.id, link: engine.network.linkOf(row.id), mac: n.mac, ipv4: n.ipv4, ...(n.ipv6 ? { ipv6: n.ipv6 } : {}), ...(row.gateway && !onDefault ? { gateway: row.gateway } : {}), ...rate };
   });
   return { nics: specs, dns };
 }

@@ -29,6 +29,8 @@ export function NetworkDetailPage({ id }: { id: string }) {
       <dl className="facts">
         <dt>{t('net.cidr')}</dt>
         <dd className="mono">{n.ipv4Cidr}</dd>
+        <dt>{t('net.ipv6')}</dt>
+        <dd className="mono">{n.ipv6Cidr ?? t('app.none')}</dd>
         <dt>{t('net.gateway')}</dt>
         <dd className="mono">{n.gateway ?? t('app.none')}</dd>
         <dt>{t('net.dns')}</dt>
@@ -51,6 +53,7 @@ export function NetworkDetailPage({ id }: { id: string }) {
             <tr key={a.address}>
               <th scope="row" data-label={t('net.address')} className="mono">
                 {a.address}
+                {a.ipv6 && <div>{a.ipv6}</div>}
               </th>
               <td data-label={t('net.heldBy')}>{a.serverId ? <Link href={`/servers/${a.serverId}`}>{names.get(a.serverId) ?? a.serverId}</Link> : t('net.service')}</td>
             </tr>

@@ -14,6 +14,7 @@ function CreateNetworkForm({ onCreated }: { onCreated: (n: Network) => void }) {
   const [name, setName] = useState('');
   const [cidr, setCidr] = useState('');
   const [gateway, setGateway] = useState('');
+  const [ipv6, setIpv6] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -24,13 +25,14 @@ function CreateNetworkForm({ onCreated }: { onCreated: (n: Network) => void }) {
     setErrors({});
     setError(undefined);
     try {
-      const made = await api.createNetwork({ name: name.trim(), ipv4Cidr: cidr.trim(), ...(gateway.trim() ? { gateway: gateway.trim() } : {}) });
+      const made = await api.createNetwork({ name: name.trim(), ipv4Cidr: cidr.trim(), ...(gateway.trim() ? { gateway: gateway.trim() } : {}), ...(ipv6.trim() ? { ipv6Cidr: ipv6.trim() } : {}) });
       setName('');
+      setIpv6('');
       setCidr('');
       setGateway('');
       onCreated(made.network);
     } catch (err) {
-      const { fields, rest } = formErrors(err, ['name', 'ipv4Cidr', 'gateway']);
+      const { fields, rest } = formErrors(err, ['name', 'ipv4Cidr', 'gateway', 'ipv6Cidr']);
       setErrors(fields);
       setError(rest);
     } finally {
@@ -44,6 +46,7 @@ function CreateNetworkForm({ onCreated }: { onCreated: (n: Network) => void }) {
       <Field label={t('net.name')} name="name" autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} error={errors.name} />
       <Field label={t('net.cidr')} name="ipv4Cidr" autoComplete="off" hint={t('net.cidrHint')} value={cidr} onChange={(e) => setCidr(e.target.value)} error={errors.ipv4Cidr} />
       <Field label={`${t('net.gateway')} ${t('app.optional')}`} name="gateway" autoComplete="off" hint={t('net.gatewayHint')} value={gateway} onChange={(e) => setGateway(e.target.value)} error={errors.gateway} />
+      <Field label={`${t('net.ipv6')} ${t('app.optional')}`} name="ipv6Cidr" autoComplete="off" hint={t('net.ipv6Hint')} value={ipv6} onChange={(e) => setIpv6(e.target.value)} error={errors.ipv6Cidr} />
       <ErrorNotice error={error} />
       <div>
         <button type="submit" className="primary" disabled={busy}>
@@ -87,7 +90,12 @@ export function NetworksPage() {
         filterText={(n) => `${n.name} ${n.ipv4Cidr} ${n.status.phase}`}
         columns={[
           { key: 'name', header: t('net.name'), rowHeader: true, cell: (n) => <Link href={`/networks/${n.id}`}>{n.name}</Link>, sortValue: (n) => n.name },
-          { key: 'cidr', header: t('net.cidr'), className: 'mono', cell: (n) => n.ipv4Cidr, sortValue: (n) => n.ipv4Cidr },
+          { key: 'cidr', header: t('net.cidr'), className: 'mono', cell: (n) => (
+              <>
+                {n.ipv4Cidr}
+                {n.ipv6Cidr && <div>{n.ipv6Cidr}</div>}
+              </>
+            ), sortValue: (n) => n.ipv4Cidr },
           { key: 'gateway', header: t('net.gateway'), className: 'mono', cell: (n) => n.gateway ?? t('app.none') },
           { key: 'phase', header: t('net.phase'), cell: (n) => n.status.phase, sortValue: (n) => n.status.phase },
         ]}
