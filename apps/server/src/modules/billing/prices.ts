@@ -13,7 +13,8 @@ export interface NewPrice {
   stoppedUc: number;
   per: PricesTable['per'];
   currency: string;
-  effectiveFrom: number;
+  /** When it takes effect; null for now (the earliest time allowed, taken where it is checked). */
+  effectiveFrom: number | null;
 }
 
 const field = (name: string, en: string, de: string) => [{ field: name, message: { en, de } }];
@@ -33,10 +34,12 @@ export function createPrices({ clock, ids }: { clock: Clock; ids: IdGenerator })
       if (!(await trx.selectFrom('plans').select('id').where('name', '=', p.plan).executeTakeFirst())) {
         throw new DomainError('PLAN_NOT_FOUND', { plan: p.plan }, field('plan', 'unknown plan', 'unbekannter Tarif'));
       }
-      // Effective times are whole seconds, rounded up, since usage is counted in whole seconds.
-      const effectiveFrom = Math.ceil(p.effectiveFrom / 1000) * 1000;
       const metered = await trx.selectFrom('meters').select((eb) => eb.fn.max<number | null>('metered_until').as('m')).executeTakeFirst();
       const earliest = Math.max(clock(), Number(metered?.m ?? 0));
+      // Effective times are whole seconds, rounded up, since usage is counted in whole seconds. "Now"
+      // is the earliest allowed time itself: a "now" read earlier by the caller has passed by here,
+      // and was refused as lying in the past once a second boundary fell between the two readings.
+      const effectiveFrom = Math.ceil((p.effectiveFrom ?? earliest) / 1000) * 1000;
       if (effectiveFrom < earliest) {
         throw new DomainError('PRICE_IN_PAST', { effectiveFrom: new Date(effectiveFrom).toISOString() }, field('effectiveFrom', 'lies in the past', 'liegt in der Vergangenheit'));
       }
