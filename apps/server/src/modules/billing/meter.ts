@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import type { PhaseChange } from '../compute/server-reconciler.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
+import { type BulkColumns, bulkInsert } from '../../store/bulk-insert.ts';
 import type { Database, LedgerEntriesTable, LedgerTransactionsTable, UsageRecordsTable } from '../../store/schema.ts';
 import type { Ledger } from './ledger.ts';
 import { type LifecycleChange, METER_KINDS, productKey } from './meter-kinds.ts';
@@ -257,11 +258,13 @@ export function createMetering(d: Deps) {
         }
         cursors.push({ id: m.resource_id, until: Math.max(from, until), closed });
       }
-      for (const chunk of chunks(transactions)) await trx.insertInto('ledger_transactions').values(chunk).execute();
+      // One statement per table for the whole batch (bulk-insert.ts): compiling multi-row inserts and
+      // a round trip per chunk were most of what a pass cost.
+      await bulkInsert(trx, 'ledger_transactions', TRANSACTION_COLUMNS, transactions);
       d.onWrite?.('ledger_transactions');
-      for (const chunk of chunks(entries)) await trx.insertInto('ledger_entries').values(chunk).execute();
+      await bulkInsert(trx, 'ledger_entries', ENTRY_COLUMNS, entries);
       d.onWrite?.('ledger_entries');
-      for (const chunk of chunks(usage)) await trx.insertInto('usage_records').values(chunk).execute();
+      await bulkInsert(trx, 'usage_records', USAGE_COLUMNS, usage);
       d.onWrite?.('usage_records');
       // One statement per chunk of cursors instead of one per meter: round trips are what a pass costs on PostgreSQL.
       for (const chunk of chunks(cursors)) {
@@ -277,6 +280,25 @@ export function createMetering(d: Deps) {
     });
   }
 }
+
+const TRANSACTION_COLUMNS: BulkColumns<LedgerTransactionsTable> = { id: 'text', tenant_id: 'text', kind: 'text', reference: 'text', description: 'text', actor_id: 'text', at: 'bigint' };
+const ENTRY_COLUMNS: BulkColumns<LedgerEntriesTable> = { id: 'text', transaction_id: 'text', tenant_id: 'text', account: 'text', amount_uc: 'bigint', currency: 'text', at: 'bigint' };
+const USAGE_COLUMNS: BulkColumns<UsageRecordsTable> = {
+  key: 'text',
+  tenant_id: 'text',
+  resource_type: 'text',
+  resource_id: 'text',
+  resource_name: 'text',
+  plan: 'text',
+  meter: 'text',
+  start_at: 'bigint',
+  end_at: 'bigint',
+  seconds: 'bigint',
+  price_id: 'text',
+  amount_uc: 'bigint',
+  transaction_id: 'text',
+  quantity: 'bigint',
+};
 
 /** A charge's line on the tenant's account: what, which, as what, how long (and how big). */
 function describe(type: string, s: UsageSlice): string {
