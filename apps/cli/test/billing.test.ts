@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { BillingSummary, LedgerEntry } from '@kumulus/api';
+import type { BillingSummary, LedgerEntry, Price } from '@kumulus/api';
 import { json, runCli } from './run-cli.ts';
 import { type CliTestServer, startCliTestServer } from './test-server.ts';
 
@@ -35,5 +35,25 @@ describe('kumulus billing', { timeout: 300_000 }, () => {
     assert.match(table.stdout, new RegExp(`${reference}\\s+12\\.34 EUR`));
     const missing = await runCli(['billing', 'summary', '--tenant', 'ten_00000000000000000000000000'], { env: ts.env });
     assert.equal(missing.code, 3, missing.stderr);
+  });
+
+  test('set-price sets a price per GB of volume and per address; prices lists them; a plan on a product is refused naming the field', async () => {
+    const p = json<Price>(await runCli(['billing', 'set-price', '--kind', 'volume', '--per', 'month', '--running', '0.04', '-o', 'json'], { env: ts.env }));
+    assert.equal(p.kind, 'volume');
+    assert.equal(p.plan, null);
+    assert.equal(p.running, '0.04000000');
+    const ip = await runCli(['billing', 'set-price', '--kind', 'public-ipv4', '--per', 'month', '--running', '0.50'], { env: ts.env });
+    assert.equal(ip.code, 0, ip.stderr);
+    const list = await runCli(['billing', 'prices'], { env: { ...ts.env, KUMULUS_LANG: 'de' } });
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /ART\s+TARIF\s+JE\s+LAUFEND/);
+    assert.match(list.stdout, /volume\s+-\s+month\s+0\.04000000/);
+    assert.match(list.stdout, /public-ipv4\s+-\s+month\s+0\.50000000/);
+    const bad = await runCli(['billing', 'set-price', '--kind', 'snapshot', '--plan', 'nano', '--per', 'month', '--running', '0.02'], { env: { ...ts.env, KUMULUS_LANG: 'de' } });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /plan/);
+    assert.match(bad.stderr, /nur für Server/);
+    const noDate = await runCli(['billing', 'set-price', '--kind', 'volume', '--per', 'month', '--running', '0.05', '--from', 'tomorrow'], { env: ts.env });
+    assert.equal(noDate.code, 2, noDate.stderr);
   });
 });

@@ -355,6 +355,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         serverLive: async (id) => !!(await db.selectFrom('servers').select('id').where('id', '=', id).where('deletion_requested_at', 'is', null).executeTakeFirst()),
         resyncMs: opts.resyncMs ?? 600_000,
         log: (text) => console.error(text),
+        onLifecycle: metering.record,
       }),
       snapshot: createSnapshotReconciler({
         db,
@@ -370,6 +371,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
             .executeTakeFirst()),
         resyncMs: opts.resyncMs ?? 600_000,
         log: (text) => console.error(text),
+        onLifecycle: metering.record,
       }),
       [SERVER_DISK]: createServerDiskReconciler({ db, clock, engine, operations }),
       engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
@@ -406,7 +408,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     queueMicrotask(() => worker.notify());
   };
   const ipPools = createIpPools({ db, clock, ids, audit, dialect: store.dialect, modes: engine.publicIps?.modes ?? [], changed: publicIpsChanged });
-  const publicIps = createPublicIps({ db, clock, ids, audit, dialect: store.dialect, changed: publicIpsChanged, assertQuota: (trx, tenantId) => quotas.assertWithin(trx, tenantId, { publicIps: 1 }, { publicIps: 'name' }) });
+  const publicIps = createPublicIps({ db, clock, ids, audit, dialect: store.dialect, changed: publicIpsChanged, assertQuota: (trx, tenantId) => quotas.assertWithin(trx, tenantId, { publicIps: 1 }, { publicIps: 'name' }), onLifecycle: metering.record });
 
   /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
   async function serverPhaseChanged(trx: Kysely<Database>, change: PhaseChange): Promise<void> {

@@ -93,6 +93,13 @@ describe('billing pages in Chromium', () => {
     await page.getByRole('alert').first().waitFor();
     const ledger = await server.client.listLedger({ tenantId });
     assert.equal(ledger.items.filter((e) => e.reference === 'WEB-TOPUP-2').length, 1);
+    // The price list: a price per GB of volume, set from now on, shows up in the list and in the API.
+    await page.getByLabel('Priced').selectOption('volume');
+    await page.getByLabel('Price (running, or per GB / address)').fill('0,04');
+    await page.getByRole('button', { name: 'Set price' }).click();
+    await page.getByRole('status').filter({ hasText: 'Price for Volume set from' }).waitFor();
+    await page.getByTestId('prices').locator('tr[data-kind="volume"]').first().waitFor();
+    assert.ok((await server.client.listPrices()).items.some((p) => p.kind === 'volume' && p.running === '0.04000000'));
     assert.deepEqual(await axeViolations(page), [], 'operator billing page');
     await screenshot(page, 'billing-operator');
   });
@@ -103,5 +110,8 @@ describe('billing pages in Chromium', () => {
     await page.getByRole('heading', { name: 'Abrechnung', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Kostenmonitor' }).waitFor();
     assert.match(await page.getByTestId('quotas').innerText(), /Server\s+1 von 100/);
+    // The cost lines name each resource's kind in German too.
+    await page.getByRole('columnheader', { name: 'Art', exact: true }).first().waitFor();
+    assert.match(await page.getByRole('row').filter({ hasText: 'laufend' }).first().innerText(), /Server/);
   });
 });

@@ -2,25 +2,32 @@
  * `kumulus billing`: the cost monitor (credit, spent this month, forecast, when the credit runs
  * out) and the tenant's ledger line by line.
  */
-import type { Amount } from '@kumulus/api';
-import { dispatch, parseCommand, takePositionals } from '../args.ts';
+import type { Amount, CreatePrice, PriceKind } from '@kumulus/api';
+import { dispatch, parseCommand, requireOption, takePositionals } from '../args.ts';
+import { usageError } from '../errors.ts';
 import { connect } from '../config.ts';
 import { language, pick, t } from '../i18n.ts';
 import { emit, formatTime, headers, printFields, printTable } from '../output.ts';
 import { invoiceCommands, invoiceHelp } from './billing-invoices.ts';
 
 const groupHelp = {
-  en: `Usage: kumulus billing summary|ledger|invoices|invoice|import-camt|bank-lines|book-line|export-debits [--tenant ten_…] [--output table|json]
+  en: `Usage: kumulus billing summary|ledger|prices|set-price|invoices|invoice|import-camt|bank-lines|book-line|export-debits [--tenant ten_…] [--output table|json]
 
-  summary   credit, spent this month per resource, forecast for the month's end, when the credit runs out
+  summary   credit, spent this month per resource (servers, volumes, snapshots, public IPs), forecast for the month's end, when the credit runs out
   ledger    every booking on your credit account: top-ups, charges, refunds, goodwill
+  prices    the price list: per server plan, and per GB of volume and snapshot and per public IPv4/IPv6 address
+  set-price --kind server|volume|snapshot|public-ipv4|public-ipv6 [--plan NAME] --per hour|month --running EUR [--stopped EUR] [--from TIME]
+            sets a price from now (or --from) on (operators); volumes and snapshots per GB, addresses each
 ${invoiceHelp.en}
 
 Operators may name another tenant with --tenant.`,
-  de: `Aufruf: kumulus billing summary|ledger|invoices|invoice|import-camt|bank-lines|book-line|export-debits [--tenant ten_…] [--output table|json]
+  de: `Aufruf: kumulus billing summary|ledger|prices|set-price|invoices|invoice|import-camt|bank-lines|book-line|export-debits [--tenant ten_…] [--output table|json]
 
-  summary   Guthaben, Kosten dieses Monats je Ressource, Prognose zum Monatsende, wann das Guthaben aufgebraucht ist
+  summary   Guthaben, Kosten dieses Monats je Ressource (Server, Volumes, Snapshots, öffentliche IPs), Prognose zum Monatsende, wann das Guthaben aufgebraucht ist
   ledger    jede Buchung auf Ihrem Guthabenkonto: Aufladungen, Abbuchungen, Erstattungen, Gutschriften
+  prices    die Preisliste: je Server-Tarif, je GB Volume und Snapshot und je öffentlicher IPv4-/IPv6-Adresse
+  set-price --kind server|volume|snapshot|public-ipv4|public-ipv6 [--plan NAME] --per hour|month --running EUR [--stopped EUR] [--from ZEIT]
+            setzt einen Preis ab jetzt (oder --from) (Betreiber); Volumes und Snapshots je GB, Adressen je Stück
 ${invoiceHelp.de}
 
 Betreiber können mit --tenant einen anderen Mandanten angeben.`,
@@ -30,7 +37,7 @@ const options = { tenant: { type: 'string' } } as const;
 
 /** Runs `kumulus billing …`. */
 export function runBilling(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus billing', pick(groupHelp), { summary, ledger, ...invoiceCommands });
+  return dispatch(args, 'kumulus billing', pick(groupHelp), { summary, ledger, prices, 'set-price': setPrice, ...invoiceCommands });
 }
 
 /** An exact amount as the table shows it: two decimals, rounded once, in the user's notation. */
@@ -58,8 +65,8 @@ async function summary(args: string[]): Promise<void> {
     if (s.resources.length) {
       process.stdout.write('\n');
       printTable(
-        headers('col.name', 'col.plan', 'col.billedAs', 'col.spent'),
-        s.resources.map((r) => [r.name, r.plan, r.billedAs ?? '-', formatAmount(r.spent)]),
+        headers('col.kind', 'col.name', 'col.plan', 'col.size', 'col.billedAs', 'col.spent'),
+        s.resources.map((r) => [r.resourceType, r.name, r.plan, r.sizeGb === undefined ? '-' : `${r.sizeGb} GB`, r.billedAs ?? '-', formatAmount(r.spent)]),
       );
     }
   });
@@ -78,4 +85,44 @@ async function ledger(args: string[]): Promise<void> {
       entries.map((e) => [formatTime(e.at), e.kind, e.reference, formatAmount(e.amount), e.description]),
     ),
   );
+}
+
+async function prices(args: string[]): Promise<void> {
+  const cmd = 'kumulus billing prices';
+  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  takePositionals(positionals, [], cmd);
+  const { client } = await connect();
+  const list = (await client.listPrices()).items;
+  emit(output, list, () =>
+    printTable(
+      headers('col.kind', 'col.plan', 'col.per', 'col.running', 'col.stopped', 'col.effectiveFrom'),
+      list.map((p) => [p.kind, p.plan ?? '-', p.per, p.running, p.kind === 'server' ? p.stopped : '-', formatTime(p.effectiveFrom)]),
+    ),
+  );
+}
+
+const priceOptions = { kind: { type: 'string' }, plan: { type: 'string' }, per: { type: 'string' }, running: { type: 'string' }, stopped: { type: 'string' }, from: { type: 'string' } } as const;
+
+async function setPrice(args: string[]): Promise<void> {
+  const cmd = 'kumulus billing set-price';
+  const { positionals, values, output, help } = parseCommand(args, priceOptions, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  takePositionals(positionals, [], cmd);
+  // The server checks every field and names the wrong one; the CLI only shapes the request.
+  const running = requireOption(values.running, 'running', cmd);
+  const from = values.from === undefined ? undefined : Date.parse(values.from);
+  if (from !== undefined && Number.isNaN(from)) throw usageError(t('usage.badValue', { name: 'from', value: values.from!, expected: '2026-12-31T00:00:00Z' }), cmd);
+  const body = {
+    kind: (values.kind ?? 'server') as PriceKind,
+    ...(values.plan ? { plan: values.plan } : {}),
+    per: (values.per ?? 'month') as CreatePrice['per'],
+    running,
+    ...(values.stopped ? { stopped: values.stopped } : {}),
+    currency: 'EUR',
+    ...(from !== undefined ? { effectiveFrom: new Date(from).toISOString() } : {}),
+  };
+  const { client } = await connect();
+  const p = await client.createPrice(body);
+  emit(output, p, () => printFields([[t('col.kind'), p.kind], [t('col.plan'), p.plan ?? '-'], [t('col.running'), `${p.running} EUR / ${p.per}`], [t('col.effectiveFrom'), formatTime(p.effectiveFrom)]]));
 }

@@ -51,6 +51,9 @@ export function createWorker(opts: {
     const items = await queue.claim(free, leaseMs);
     for (const item of items) {
       const key = `${item.kind}/${item.id}`;
+      // Our own lease ran out while the pass is still under way (a slow pass, or the clock jumped):
+      // the item is ours again, and a second pass beside the first would do its steps twice.
+      if (inFlight.has(key)) continue;
       const done = runOne(item).finally(() => {
         inFlight.delete(key);
         wake?.(); // a free slot may take the next due item at once

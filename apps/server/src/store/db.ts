@@ -20,6 +20,7 @@ import * as planTraffic from './migrations/016-plan-traffic.ts';
 import * as secondFactors from './migrations/020-second-factors.ts';
 import * as monitors from './migrations/019-monitors.ts';
 import * as networkIpv6 from './migrations/024-network-ipv6.ts';
+import * as meteredKinds from './migrations/021-metered-kinds.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -31,9 +32,28 @@ export interface Store {
 }
 
 // Versioned migrations, applied in name order; never edit one that has landed.
-const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks, '005-ip-cursors': ipCursors, '006-billing': billing, '007-volumes': volumes, '008-nic-traffic': nicTraffic, '009-public-ips': publicIps, '010-firewalls': firewalls, '011-snapshots': snapshots, '012-quotas-dunning': quotasDunning, '013-invoices': invoices, '014-proxmox-clusters': proxmoxClusters, '015-webhooks': webhooks, '016-plan-traffic': planTraffic, '019-monitors': monitors, '020-second-factors': secondFactors };
-// Added on a line of its own so branches adding migrations side by side merge cleanly.
-migrations['024-network-ipv6'] = networkIpv6;
+const migrations: Record<string, Migration> = {
+  '001-initial': initial,
+  '002-ssh-keys': sshKeys,
+  '003-ip-releases': ipReleases,
+  '004-networks': networks,
+  '005-ip-cursors': ipCursors,
+  '006-billing': billing,
+  '007-volumes': volumes,
+  '008-nic-traffic': nicTraffic,
+  '009-public-ips': publicIps,
+  '010-firewalls': firewalls,
+  '011-snapshots': snapshots,
+  '012-quotas-dunning': quotasDunning,
+  '013-invoices': invoices,
+  '014-proxmox-clusters': proxmoxClusters,
+  '015-webhooks': webhooks,
+  '016-plan-traffic': planTraffic,
+  '019-monitors': monitors,
+  '020-second-factors': secondFactors,
+  '021-metered-kinds': meteredKinds,
+  '024-network-ipv6': networkIpv6,
+};
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch
 // milliseconds and minor currency units, well inside 2^53.

@@ -288,13 +288,32 @@ export interface UsageRecordsTable {
   resource_id: string;
   resource_name: string;
   plan: string;
-  meter: 'running' | 'stopped';
+  meter: 'running' | 'stopped' | 'held';
   start_at: number;
   end_at: number;
   seconds: number;
   price_id: string | null;
   amount_uc: number;
   transaction_id: string | null;
+  /** Units billed per second: bytes for storage, 1 for a server or address (migration 021; null before it). */
+  quantity?: number | null;
+}
+
+/** One committed lifecycle change of a volume, snapshot or public IP (migration 021). */
+export interface ResourcePhaseLogTable {
+  resource_id: string;
+  seq: number;
+  tenant_id: string;
+  /** The meter kind (meter-kinds.ts): volume, snapshot, public-ip. */
+  kind: string;
+  name: string;
+  /** The price list's product the usage is priced by (`@volume` …). */
+  product: string;
+  /** Units billed per second in this phase: bytes for storage, 1 for an address. */
+  quantity: number;
+  /** The kind's phase, or `Deleted` once the resource is gone. */
+  phase: string;
+  at: number;
 }
 
 export interface LedgerTransactionsTable {
@@ -462,6 +481,7 @@ export interface Database extends InvoicingTables, SecurityTables, MonitoringTab
   reconcile_queue: ReconcileQueueTable;
   prices: PricesTable;
   server_phase_log: ServerPhaseLogTable;
+  resource_phase_log: ResourcePhaseLogTable;
   meters: MetersTable;
   usage_records: UsageRecordsTable;
   ledger_transactions: LedgerTransactionsTable;

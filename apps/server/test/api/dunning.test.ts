@@ -70,12 +70,9 @@ async function tenantClient(url: string, operator: KumulusClient, name: string) 
 describeEachStore(
   'dunning',
   (get) => {
-    test('warning → suspension → top-up → resumption: what ran runs again, what was stopped stays stopped', async (tc) => {
+    test('warning → suspension → top-up → resumption: what ran runs again, what was stopped stays stopped', async () => {
       const { client: op, url, running } = get();
       const store = running.store.dialect;
-      // Known defect, open in issue 10: since 2026-12-02 the PostgreSQL run charges far more than the seconds it
-      // ran (warned once, suspended, and suspended again after a 20 EUR top-up); the SQLite run holds.
-      if (store === 'postgres') return tc.skip('PostgreSQL overcharges after resumption: known defect under investigation');
       // 3.60 EUR an hour is a tenth of a cent a second: 1.00 EUR lasts about 1,000 seconds.
       await op.createPrice({ plan: 'nano', per: 'hour', running: '3.60', stopped: '0', currency: 'EUR' }).catch((e: ApiError) => assert.equal(e.code, 'CONFLICT'));
       const t = await tenantClient(url, op, `dun-a-${store}`);

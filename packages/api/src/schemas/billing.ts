@@ -10,11 +10,20 @@ export const Euro = Type.String({ pattern: '^-?[0-9]{1,9}(\\.[0-9]{1,8})?$', des
 export const Amount = Type.Object({ amount: Euro, cents: Type.Integer(), currency: Type.Literal('EUR') });
 export type Amount = Static<typeof Amount>;
 
-/** A plan's price from a time on: per hour or per (730-hour) month, charged by the second. */
+/**
+ * What a price is for: servers of a plan (running and stopped), or a product charged while held:
+ * volumes and snapshots per GB, public IPv4 and IPv6 addresses each.
+ */
+export const PriceKind = Type.Union([Type.Literal('server'), Type.Literal('volume'), Type.Literal('snapshot'), Type.Literal('public-ipv4'), Type.Literal('public-ipv6')]);
+export type PriceKind = Static<typeof PriceKind>;
+
+/** A price from a time on: per hour or per (730-hour) month, charged by the second. */
 export const Price = Type.Object(
   {
     id: Id('prc'),
-    plan: Type.String(),
+    kind: PriceKind,
+    /** The plan of a server price; null for the products. */
+    plan: Type.Union([Type.String(), Type.Null()]),
     per: Type.Union([Type.Literal('hour'), Type.Literal('month')]),
     running: Euro,
     stopped: Euro,
@@ -26,10 +35,15 @@ export const Price = Type.Object(
 );
 export type Price = Static<typeof Price>;
 
-/** A new price (operators); it takes effect at `effectiveFrom` (now by default), never earlier. */
+/**
+ * A new price (operators); it takes effect at `effectiveFrom` (now by default), never earlier.
+ * A server price names its plan; a product's `running` is its price per GB (volumes, snapshots)
+ * or per address (public IPs), and it has no `stopped`.
+ */
 export const CreatePrice = Type.Object(
   {
-    plan: Type.String({ minLength: 1, maxLength: 63 }),
+    kind: Type.Optional(PriceKind),
+    plan: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
     per: Type.Union([Type.Literal('hour'), Type.Literal('month')]),
     running: Euro,
     stopped: Type.Optional(Euro),
@@ -82,7 +96,17 @@ export const BillingSummary = Type.Object(
     month: Type.Object({ start: Timestamp, end: Timestamp }),
     spent: Amount,
     resources: Type.Array(
-      Type.Object({ resourceId: Type.String(), resourceType: Type.String(), name: Type.String(), plan: Type.String(), billedAs: Type.Union([Type.Literal('running'), Type.Literal('stopped'), Type.Null()]), spent: Amount }),
+      Type.Object({
+        resourceId: Type.String(),
+        resourceType: Type.String({ description: 'server, volume, snapshot or public-ip' }),
+        name: Type.String(),
+        /** A server's plan, or the product a resource of another kind is priced as (volume, snapshot, public-ipv4, public-ipv6). */
+        plan: Type.String(),
+        billedAs: Type.Union([Type.Literal('running'), Type.Literal('stopped'), Type.Literal('held'), Type.Null()]),
+        /** GB billed now, for volumes and snapshots. */
+        sizeGb: Type.Optional(Type.Number()),
+        spent: Amount,
+      }),
     ),
     burnRatePerHour: Amount,
     forecast: Amount,

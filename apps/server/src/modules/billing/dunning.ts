@@ -48,6 +48,13 @@ interface Deps {
 }
 
 
+/** The tenant's dunning state changed after this pass read it; the pass stops without writing. */
+class StaleState extends Error {
+  constructor(tenantId: string) {
+    super(`dunning state of ${tenantId} changed meanwhile`);
+  }
+}
+
 /** The principal dunning acts as: an operator of the tenant it is about, with no user behind it. */
 export const dunningPrincipal = (tenantId: string): Principal => ({ userId: 'system:dunning', tenantId, role: 'operator', email: 'dunning@kumulus.local', via: 'token', credentialId: 'dunning' });
 
@@ -63,22 +70,35 @@ export function createDunning(d: Deps) {
   const { db, clock } = d;
   const warnAt = [...d.config.warnAtSeconds].sort((a, b) => a - b);
 
+  // Rows made up for a tenant never looked at, not yet in the store.
+  const unsaved = new WeakSet<DunningStatesTable>();
+
   async function load(trx: Kysely<Database>, tenantId: string): Promise<DunningStatesTable> {
-    return (await trx.selectFrom('dunning_states').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst()) ?? blank(tenantId, clock());
+    const row = await trx.selectFrom('dunning_states').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
+    if (row) return row;
+    const fresh = blank(tenantId, clock());
+    unsaved.add(fresh);
+    return fresh;
   }
 
-  async function save(trx: Kysely<Database>, row: DunningStatesTable): Promise<void> {
-    const exists = await trx.selectFrom('dunning_states').select('tenant_id').where('tenant_id', '=', row.tenant_id).executeTakeFirst();
-    if (exists) await trx.updateTable('dunning_states').set(row).where('tenant_id', '=', row.tenant_id).execute();
-    else await trx.insertInto('dunning_states').values(row).execute();
+  /**
+   * Stores `after` only if the stored row is still `before`, the state the step decided on
+   * (updated_at only grows, so it tells versions apart): a second pass over the same tenant, in
+   * another process after a lost lease, would otherwise suspend or warn a second time.
+   */
+  async function save(trx: Kysely<Database>, before: DunningStatesTable, after: DunningStatesTable): Promise<void> {
+    const written = unsaved.has(before)
+      ? (await trx.insertInto('dunning_states').values(after).onConflict((oc) => oc.column('tenant_id').doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows
+      : (await trx.updateTable('dunning_states').set(after).where('tenant_id', '=', before.tenant_id).where('updated_at', '=', before.updated_at).executeTakeFirst()).numUpdatedRows;
+    if (!written) throw new StaleState(before.tenant_id);
   }
 
   /** One transition: the new state, its audit line, the notice in the app and (if configured) by mail. */
   async function transition(row: DunningStatesTable, next: Partial<DunningStatesTable>, action: string, notice: NoticeKind | null, params: NoticeParams, detail: Record<string, unknown>): Promise<DunningStatesTable> {
     const now = clock();
-    const after = { ...row, ...next, updated_at: now };
+    const after = { ...row, ...next, updated_at: Math.max(now, Number(row.updated_at) + 1) };
     await db.transaction().execute(async (trx) => {
-      await save(trx, after);
+      await save(trx, row, after);
       const actor: Actor = { tenantId: row.tenant_id, userId: null, requestId: `dunning:${now}` };
       await d.audit.record(trx, actor, { action: `dunning.${action}`, targetType: 'tenant', targetId: row.tenant_id, detail: { ...detail, from: row.state, to: after.state } });
       if (!notice) return;
@@ -175,7 +195,13 @@ export function createDunning(d: Deps) {
      */
     reconciler: async (id: string) => {
       if (id !== 'sweep') {
-        await step(id);
+        try {
+          await step(id);
+        } catch (err) {
+          // Another pass moved the tenant on meanwhile: look again at once, from what it stored.
+          if (err instanceof StaleState) return { againMs: 0 };
+          throw err;
+        }
         // A closed tenant's volumes wait for their servers to go; its pass comes back soon for them.
         const row = await load(db, id);
         const pending = row.state === 'closed' && (await db.selectFrom('volumes').select('id').where('tenant_id', '=', id).executeTakeFirst());

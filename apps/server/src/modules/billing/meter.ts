@@ -2,8 +2,10 @@ import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import type { PhaseChange } from '../compute/server-reconciler.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
+import { type BulkColumns, bulkInsert } from '../../store/bulk-insert.ts';
 import type { Database, LedgerEntriesTable, LedgerTransactionsTable, UsageRecordsTable } from '../../store/schema.ts';
 import type { Ledger } from './ledger.ts';
+import { type LifecycleChange, METER_KINDS, productKey } from './meter-kinds.ts';
 import type { Prices } from './prices.ts';
 import { floorSecond, type PhaseEntry, sliceUsage, type UsageSlice } from './segments.ts';
 
@@ -31,8 +33,9 @@ export const SWEEP = 'sweep';
 const BATCH = 500;
 
 /**
- * Metering from each server's own lifecycle. The server reconciler records every phase it
- * commits (in the same transaction as the status); a meter pass books the usage from the meter's
+ * Metering from each resource's own lifecycle. The server reconciler records every phase it
+ * commits (in the same transaction as the status), and so do the reconcilers and services of the
+ * other kinds (meter-kinds.ts) with theirs; a meter pass books the usage from the meter's
  * cursor up to now as usage records with deterministic keys and ledger charges, and moves the
  * cursor, all in one transaction: a crash loses or doubles nothing, the next pass starts where
  * the last committed one ended.
@@ -40,15 +43,28 @@ const BATCH = 500;
 export function createMetering(d: Deps) {
   const { db, clock } = d;
 
-  /** The phase logs of these servers, each in commit order. */
-  async function readLogs(trx: Kysely<Database>, ids: string[]): Promise<Map<string, PhaseEntry[]>> {
-    const rows = await trx.selectFrom('server_phase_log').select(['server_id', 'phase', 'plan', 'server_name', 'at']).where('server_id', 'in', ids).orderBy('server_id').orderBy('seq').execute();
+  /**
+   * The phase logs of the open meters `which` selects (by ids or by tenant), each in commit order:
+   * servers from their own log, every other kind from the resource log; one query per log.
+   */
+  async function readLogs(trx: Kysely<Database>, which: { ids: string[] } | { tenantId: string }): Promise<Map<string, PhaseEntry[]>> {
     const logs = new Map<string, PhaseEntry[]>();
-    for (const r of rows) {
-      const log = logs.get(r.server_id) ?? [];
-      log.push({ phase: r.phase, plan: r.plan, name: r.server_name, at: Number(r.at) });
-      logs.set(r.server_id, log);
-    }
+    const add = (id: string, e: PhaseEntry) => {
+      const log = logs.get(id);
+      if (log) log.push(e);
+      else logs.set(id, [e]);
+    };
+    const servers = trx.selectFrom('server_phase_log as l').select(['l.server_id as id', 'l.phase', 'l.plan', 'l.server_name as name', 'l.at']);
+    const others = trx.selectFrom('resource_phase_log as l').select(['l.resource_id as id', 'l.kind', 'l.phase', 'l.product', 'l.name', 'l.quantity', 'l.at']);
+    const [s, o] =
+      'ids' in which
+        ? await Promise.all([servers.where('l.server_id', 'in', which.ids).orderBy('l.server_id').orderBy('l.seq').execute(), others.where('l.resource_id', 'in', which.ids).orderBy('l.resource_id').orderBy('l.seq').execute()])
+        : await Promise.all([
+            servers.innerJoin('meters as m', 'm.resource_id', 'l.server_id').where('m.tenant_id', '=', which.tenantId).where('m.closed', '=', 0).orderBy('l.server_id').orderBy('l.seq').execute(),
+            others.innerJoin('meters as m', 'm.resource_id', 'l.resource_id').where('m.tenant_id', '=', which.tenantId).where('m.closed', '=', 0).orderBy('l.resource_id').orderBy('l.seq').execute(),
+          ]);
+    for (const r of s) add(r.id, { phase: r.phase, plan: r.plan, name: r.name, at: Number(r.at) });
+    for (const r of o) add(r.id, { kind: r.kind, phase: r.phase, plan: r.product, name: r.name, quantity: Number(r.quantity), at: Number(r.at) });
     return logs;
   }
 
@@ -59,27 +75,52 @@ export function createMetering(d: Deps) {
     return { until: floorSecond(now), closed: false };
   }
 
+  /** Opens or advances a resource's meter inside the caller's transaction; answers the entry's seq and the settled time. */
+  async function advance(trx: Kysely<Database>, resourceId: string, tenantId: string, type: string) {
+    const meter = await trx
+      .insertInto('meters')
+      .values({ resource_id: resourceId, tenant_id: tenantId, resource_type: type, last_seq: 1, metered_until: null, closed: 0 })
+      .onConflict((oc) => oc.column('resource_id').doUpdateSet({ last_seq: sql`meters.last_seq + 1` }))
+      .returning(['last_seq', 'metered_until'])
+      .executeTakeFirstOrThrow();
+    return { seq: Number(meter.last_seq), settled: Number(meter.metered_until ?? 0) };
+  }
+
   const api = {
-    /** Records a committed phase change inside the caller's (the status's) transaction. */
+    /** Records a committed server phase change inside the caller's (the status's) transaction. */
     async recordPhase(trx: Kysely<Database>, c: PhaseChange): Promise<void> {
-      const meter = await trx
-        .insertInto('meters')
-        .values({ resource_id: c.serverId, tenant_id: c.tenantId, resource_type: 'server', last_seq: 1, metered_until: null, closed: 0 })
-        .onConflict((oc) => oc.column('resource_id').doUpdateSet({ last_seq: sql`meters.last_seq + 1` }))
-        .returning(['last_seq', 'metered_until'])
-        .executeTakeFirstOrThrow();
+      const meter = await advance(trx, c.serverId, c.tenantId, 'server');
       // A phase never starts before what a pass has booked already: that stretch is settled.
-      const at = Math.max(c.at, Number(meter.metered_until ?? 0));
+      const at = Math.max(c.at, meter.settled);
       await trx
         .insertInto('server_phase_log')
-        .values({ server_id: c.serverId, seq: Number(meter.last_seq), tenant_id: c.tenantId, server_name: c.name, plan: c.plan, phase: c.phase, at })
+        .values({ server_id: c.serverId, seq: meter.seq, tenant_id: c.tenantId, server_name: c.name, plan: c.plan, phase: c.phase, at })
         .execute();
       await d.enqueue(trx, METER_KIND, c.serverId);
     },
 
     /**
-     * Starts meters for servers that have none (made before billing existed): they are billed
-     * from now on in the phase they are in, as nothing of their past can be told exactly.
+     * Records a lifecycle change of a volume, snapshot or public IP inside the transaction that
+     * commits it. Called on every status save: a change of neither phase, product nor quantity is
+     * no change and records nothing, and a resource gone before it was ever recorded has nothing to close.
+     */
+    async record(trx: Kysely<Database>, c: LifecycleChange): Promise<void> {
+      if (!METER_KINDS[c.kind] || c.kind === 'server') throw new Error(`metering: unknown kind ${c.kind}`);
+      const last = await trx.selectFrom('resource_phase_log').select(['phase', 'product', 'quantity']).where('resource_id', '=', c.resourceId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      if (last ? last.phase === c.phase && last.product === c.product && Number(last.quantity) === c.quantity : c.phase === 'Deleted') return;
+      if (last?.phase === 'Deleted') return;
+      const meter = await advance(trx, c.resourceId, c.tenantId, c.kind);
+      const at = Math.max(c.at, meter.settled);
+      await trx
+        .insertInto('resource_phase_log')
+        .values({ resource_id: c.resourceId, seq: meter.seq, tenant_id: c.tenantId, kind: c.kind, name: c.name, product: c.product, quantity: c.quantity, phase: c.phase, at })
+        .execute();
+      await d.enqueue(trx, METER_KIND, c.resourceId);
+    },
+
+    /**
+     * Starts meters for servers and public IPs that have none (made before they were metered):
+     * they are billed from now on as they are, as nothing of their past can be told exactly.
      */
     async adopt(): Promise<number> {
       const rows = await db
@@ -93,7 +134,14 @@ export function createMetering(d: Deps) {
         const plan = (JSON.parse(r.spec) as { plan: string }).plan;
         await db.transaction().execute((trx) => api.recordPhase(trx, { serverId: r.id, tenantId: r.tenant_id, name: r.name, plan, phase, at: clock() }));
       }
-      return rows.length;
+      // Public IPs held before they were metered, likewise from now; volumes and snapshots are
+      // recorded by their reconcilers' next pass.
+      const ips = await db.selectFrom('public_ips').leftJoin('meters', 'meters.resource_id', 'public_ips.id').select(['public_ips.id', 'public_ips.tenant_id', 'public_ips.name', 'public_ips.family']).where('meters.resource_id', 'is', null).execute();
+      for (const r of ips) {
+        const product = productKey(r.family === 'ipv6' ? 'public-ipv6' : 'public-ipv4');
+        await db.transaction().execute((trx) => api.record(trx, { resourceId: r.id, kind: 'public-ip', tenantId: r.tenant_id, name: r.name, product, quantity: 1, phase: 'Held', at: clock() }));
+      }
+      return rows.length + ips.length;
     },
 
     /**
@@ -117,46 +165,44 @@ export function createMetering(d: Deps) {
     }) satisfies Reconciler,
 
     /** Usage since each meter's cursor that no pass has booked yet, rated the same way. */
-    async unbooked(trx: Kysely<Database>, tenantId: string): Promise<(UsageSlice & { resourceId: string })[]> {
+    async unbooked(trx: Kysely<Database>, tenantId: string): Promise<(UsageSlice & { resourceId: string; resourceType: string })[]> {
       const meters = await trx.selectFrom('meters').selectAll().where('tenant_id', '=', tenantId).where('closed', '=', 0).execute();
-      // One query for every open meter's log, not one per resource: the cost monitor must stay quick.
-      const rows = await trx
-        .selectFrom('server_phase_log as l')
-        .innerJoin('meters as m', 'm.resource_id', 'l.server_id')
-        .select(['l.server_id', 'l.phase', 'l.plan', 'l.server_name', 'l.at'])
-        .where('m.tenant_id', '=', tenantId)
-        .where('m.closed', '=', 0)
-        .orderBy('l.server_id')
-        .orderBy('l.seq')
-        .execute();
-      const logs = new Map<string, PhaseEntry[]>();
-      for (const r of rows) {
-        const log = logs.get(r.server_id) ?? [];
-        log.push({ phase: r.phase, plan: r.plan, name: r.server_name, at: Number(r.at) });
-        logs.set(r.server_id, log);
-      }
+      // One query per log for every open meter, not one per resource: the cost monitor must stay quick.
+      const logs = await readLogs(trx, { tenantId });
       const prices = await d.prices.timelines(trx);
       const now = clock();
-      const out: (UsageSlice & { resourceId: string })[] = [];
+      const out: (UsageSlice & { resourceId: string; resourceType: string })[] = [];
       for (const m of meters) {
         const log = logs.get(m.resource_id);
         if (!log?.length) continue;
         const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
-        for (const s of sliceUsage(log, from, endOf(log, now).until, prices)) out.push({ ...s, resourceId: m.resource_id });
+        for (const s of sliceUsage(log, from, endOf(log, now).until, prices)) out.push({ ...s, resourceId: m.resource_id, resourceType: m.resource_type });
       }
       return out;
     },
 
     /** Each open meter's last phase entry: what the tenant's resources are billed as now. */
-    async current(trx: Kysely<Database>, tenantId: string): Promise<(PhaseEntry & { resourceId: string })[]> {
-      const rows = await trx
-        .selectFrom('server_phase_log as l')
-        .innerJoin('meters as m', (j) => j.onRef('m.resource_id', '=', 'l.server_id').onRef('m.last_seq', '=', 'l.seq'))
-        .select(['l.server_id', 'l.phase', 'l.plan', 'l.server_name', 'l.at'])
-        .where('m.tenant_id', '=', tenantId)
-        .where('m.closed', '=', 0)
-        .execute();
-      return rows.map((r) => ({ resourceId: r.server_id, phase: r.phase, plan: r.plan, name: r.server_name, at: Number(r.at) }));
+    async current(trx: Kysely<Database>, tenantId: string): Promise<(PhaseEntry & { resourceId: string; resourceType: string })[]> {
+      const [servers, others] = await Promise.all([
+        trx
+          .selectFrom('server_phase_log as l')
+          .innerJoin('meters as m', (j) => j.onRef('m.resource_id', '=', 'l.server_id').onRef('m.last_seq', '=', 'l.seq'))
+          .select(['l.server_id', 'l.phase', 'l.plan', 'l.server_name', 'l.at'])
+          .where('m.tenant_id', '=', tenantId)
+          .where('m.closed', '=', 0)
+          .execute(),
+        trx
+          .selectFrom('resource_phase_log as l')
+          .innerJoin('meters as m', (j) => j.onRef('m.resource_id', '=', 'l.resource_id').onRef('m.last_seq', '=', 'l.seq'))
+          .select(['l.resource_id', 'l.kind', 'l.phase', 'l.product', 'l.name', 'l.quantity', 'l.at'])
+          .where('m.tenant_id', '=', tenantId)
+          .where('m.closed', '=', 0)
+          .execute(),
+      ]);
+      return [
+        ...servers.map((r) => ({ resourceId: r.server_id, resourceType: 'server', phase: r.phase, plan: r.plan, name: r.server_name, at: Number(r.at) })),
+        ...others.map((r) => ({ resourceId: r.resource_id, resourceType: r.kind, kind: r.kind, phase: r.phase, plan: r.product, name: r.name, quantity: Number(r.quantity), at: Number(r.at) })),
+      ];
     },
   };
   return api;
@@ -172,7 +218,7 @@ export function createMetering(d: Deps) {
       // the same server wait for each other (and then read what the other committed); SQLite has one writer.
       const meters = await trx.updateTable('meters').set({ last_seq: sql`last_seq` }).where('resource_id', 'in', ids).where('closed', '=', 0).returningAll().execute();
       if (!meters.length) return;
-      const logs = await readLogs(trx, meters.map((m) => m.resource_id));
+      const logs = await readLogs(trx, { ids: meters.map((m) => m.resource_id) });
       const prices = await d.prices.timelines(trx);
       const now = clock();
       const usage: UsageRecordsTable[] = [];
@@ -188,7 +234,7 @@ export function createMetering(d: Deps) {
           const key = `${m.resource_id}:${s.start / 1000}`;
           let transactionId: string | null = null;
           if (s.amountUc > 0) {
-            const rows = d.ledger.rows({ tenantId: m.tenant_id, kind: 'charge', reference: key, description: `server ${s.name} (${s.plan}) ${s.meter} ${s.seconds} s`, amountUc: s.amountUc, actorId: null, at: s.end });
+            const rows = d.ledger.rows({ tenantId: m.tenant_id, kind: 'charge', reference: key, description: describe(m.resource_type, s), amountUc: s.amountUc, actorId: null, at: s.end });
             transactions.push(rows.transaction);
             entries.push(...rows.entries);
             transactionId = rows.transaction.id;
@@ -207,15 +253,18 @@ export function createMetering(d: Deps) {
             price_id: s.priceId,
             amount_uc: s.amountUc,
             transaction_id: transactionId,
+            quantity: s.quantity,
           });
         }
         cursors.push({ id: m.resource_id, until: Math.max(from, until), closed });
       }
-      for (const chunk of chunks(transactions)) await trx.insertInto('ledger_transactions').values(chunk).execute();
+      // One statement per table for the whole batch (bulk-insert.ts): compiling multi-row inserts and
+      // a round trip per chunk were most of what a pass cost.
+      await bulkInsert(trx, 'ledger_transactions', TRANSACTION_COLUMNS, transactions);
       d.onWrite?.('ledger_transactions');
-      for (const chunk of chunks(entries)) await trx.insertInto('ledger_entries').values(chunk).execute();
+      await bulkInsert(trx, 'ledger_entries', ENTRY_COLUMNS, entries);
       d.onWrite?.('ledger_entries');
-      for (const chunk of chunks(usage)) await trx.insertInto('usage_records').values(chunk).execute();
+      await bulkInsert(trx, 'usage_records', USAGE_COLUMNS, usage);
       d.onWrite?.('usage_records');
       // One statement per chunk of cursors instead of one per meter: round trips are what a pass costs on PostgreSQL.
       for (const chunk of chunks(cursors)) {
@@ -230,6 +279,32 @@ export function createMetering(d: Deps) {
       }
     });
   }
+}
+
+const TRANSACTION_COLUMNS: BulkColumns<LedgerTransactionsTable> = { id: 'text', tenant_id: 'text', kind: 'text', reference: 'text', description: 'text', actor_id: 'text', at: 'bigint' };
+const ENTRY_COLUMNS: BulkColumns<LedgerEntriesTable> = { id: 'text', transaction_id: 'text', tenant_id: 'text', account: 'text', amount_uc: 'bigint', currency: 'text', at: 'bigint' };
+const USAGE_COLUMNS: BulkColumns<UsageRecordsTable> = {
+  key: 'text',
+  tenant_id: 'text',
+  resource_type: 'text',
+  resource_id: 'text',
+  resource_name: 'text',
+  plan: 'text',
+  meter: 'text',
+  start_at: 'bigint',
+  end_at: 'bigint',
+  seconds: 'bigint',
+  price_id: 'text',
+  amount_uc: 'bigint',
+  transaction_id: 'text',
+  quantity: 'bigint',
+};
+
+/** A charge's line on the tenant's account: what, which, as what, how long (and how big). */
+function describe(type: string, s: UsageSlice): string {
+  if (type === 'server') return `server ${s.name} (${s.plan}) ${s.meter} ${s.seconds} s`;
+  const size = METER_KINDS[type]?.unit === 'GB' ? ` ${(s.quantity / 1024 ** 3).toFixed(2)} GB` : '';
+  return `${type} ${s.name}${size} ${s.seconds} s`;
 }
 
 /** Rows per multi-row insert: well below SQLite's and PostgreSQL's limits on bound parameters. */

@@ -36,10 +36,11 @@ export function toCents(uc: number): number {
 }
 
 /**
- * What `seconds` cost at `amountUc` per `per`, in micro-cents, rounded half up. BigInt keeps
- * the product exact; the rounding error is at most half a micro-cent per usage record.
+ * What `seconds` cost at `amountUc` per `per` (and per `divisor` units of `quantity`, for prices
+ * per GB), in micro-cents, rounded half up. BigInt keeps the product exact; the rounding error is
+ * at most half a micro-cent per usage record.
  */
-export function rate(seconds: number, amountUc: number, per: keyof typeof SECONDS_PER): number {
-  const period = BigInt(SECONDS_PER[per]);
-  return Number((BigInt(seconds) * BigInt(amountUc) * 2n + period) / (2n * period));
+export function rate(seconds: number, amountUc: number, per: keyof typeof SECONDS_PER, quantity = 1, divisor = 1): number {
+  const period = BigInt(SECONDS_PER[per]) * BigInt(divisor);
+  return Number((BigInt(seconds) * BigInt(quantity) * BigInt(amountUc) * 2n + period) / (2n * period));
 }

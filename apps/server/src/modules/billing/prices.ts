@@ -3,17 +3,22 @@ import type { Clock } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import type { Database, PricesTable } from '../../store/schema.ts';
+import { productKey, type ProductKind } from './meter-kinds.ts';
 import { CURRENCY, UC_PER_CENT } from './money.ts';
 import type { PricePoint } from './segments.ts';
 
-/** A price to set, in micro-cents per `per`, from `effectiveFrom` on. */
+/** A price to set, in micro-cents per `per` (and per GB or address for the products), from `effectiveFrom` on. */
 export interface NewPrice {
-  plan: string;
+  /** A server plan's name, or null for a product of `kind`. */
+  plan: string | null;
+  /** What is priced: servers of `plan`, or one of the products (volumes, snapshots, public IPs). */
+  kind: 'server' | ProductKind;
   runningUc: number;
   stoppedUc: number;
   per: PricesTable['per'];
   currency: string;
-  effectiveFrom: number;
+  /** When it takes effect; null for now (the earliest time allowed, taken where it is checked). */
+  effectiveFrom: number | null;
 }
 
 const field = (name: string, en: string, de: string) => [{ field: name, message: { en, de } }];
@@ -30,22 +35,32 @@ export function createPrices({ clock, ids }: { clock: Clock; ids: IdGenerator })
       if (p.currency.toUpperCase() !== CURRENCY) {
         throw new DomainError('CURRENCY_MISMATCH', { currency: p.currency, expected: CURRENCY }, field('currency', `must be ${CURRENCY}`, `muss ${CURRENCY} sein`));
       }
-      if (!(await trx.selectFrom('plans').select('id').where('name', '=', p.plan).executeTakeFirst())) {
-        throw new DomainError('PLAN_NOT_FOUND', { plan: p.plan }, field('plan', 'unknown plan', 'unbekannter Tarif'));
+      if (p.kind === 'server' && !p.plan) throw new DomainError('VALIDATION_FAILED', { summary: { en: 'a server price names its plan', de: 'ein Serverpreis nennt seinen Tarif' } }, field('plan', 'is required for servers', 'ist für Server erforderlich'));
+      if (p.kind !== 'server' && (p.plan || p.stoppedUc)) {
+        const name = p.plan ? 'plan' : 'stopped';
+        throw new DomainError('VALIDATION_FAILED', { summary: { en: `${name} applies to server prices only`, de: `${name} gilt nur für Serverpreise` } }, field(name, `applies to servers only, not to ${p.kind}`, `gilt nur für Server, nicht für ${p.kind}`));
       }
-      // Effective times are whole seconds, rounded up, since usage is counted in whole seconds.
-      const effectiveFrom = Math.ceil(p.effectiveFrom / 1000) * 1000;
+      if (p.kind === 'server' && !(await trx.selectFrom('plans').select('id').where('name', '=', p.plan!).executeTakeFirst())) {
+        throw new DomainError('PLAN_NOT_FOUND', { plan: p.plan! }, field('plan', 'unknown plan', 'unbekannter Tarif'));
+      }
+      // Products share the plans' price list under keys no plan name can take (`@volume` …).
+      const key = p.kind === 'server' ? p.plan! : productKey(p.kind);
       const metered = await trx.selectFrom('meters').select((eb) => eb.fn.max<number | null>('metered_until').as('m')).executeTakeFirst();
       const earliest = Math.max(clock(), Number(metered?.m ?? 0));
+      // Effective times are whole seconds, rounded up, since usage is counted in whole seconds. "Now"
+      // is the earliest allowed time itself: a "now" read earlier by the caller has passed by here,
+      // and was refused as lying in the past once a second boundary fell between the two readings.
+      const effectiveFrom = Math.ceil((p.effectiveFrom ?? earliest) / 1000) * 1000;
       if (effectiveFrom < earliest) {
         throw new DomainError('PRICE_IN_PAST', { effectiveFrom: new Date(effectiveFrom).toISOString() }, field('effectiveFrom', 'lies in the past', 'liegt in der Vergangenheit'));
       }
-      if (await trx.selectFrom('prices').select('id').where('plan', '=', p.plan).where('effective_from', '=', effectiveFrom).executeTakeFirst()) {
-        throw new DomainError('CONFLICT', { reason: { en: `plan ${p.plan} has a price from that time already`, de: `der Tarif ${p.plan} hat ab diesem Zeitpunkt bereits einen Preis` } });
+      if (await trx.selectFrom('prices').select('id').where('plan', '=', key).where('effective_from', '=', effectiveFrom).executeTakeFirst()) {
+        const what = p.kind === 'server' ? { en: `plan ${p.plan}`, de: `der Tarif ${p.plan}` } : { en: p.kind, de: p.kind };
+        throw new DomainError('CONFLICT', { reason: { en: `${what.en} has a price from that time already`, de: `${what.de} hat ab diesem Zeitpunkt bereits einen Preis` } });
       }
       const row: PricesTable = {
         id: ids('prc'),
-        plan: p.plan,
+        plan: key,
         running_uc: p.runningUc,
         stopped_uc: p.stoppedUc,
         per: p.per,

@@ -1,11 +1,17 @@
+import { type BilledAs, billedAs, METER_KINDS } from './meter-kinds.ts';
 import { rate, type SECONDS_PER } from './money.ts';
 
-/** One committed phase change of a server, as the phase log holds it. */
+/** One committed phase change of a resource, as a phase log holds it. */
 export interface PhaseEntry {
   phase: string;
+  /** The price list key: a server's plan, or a product key (`@volume` …). */
   plan: string;
   name: string;
   at: number;
+  /** The meter kind (meter-kinds.ts); a server when left out. */
+  kind?: string;
+  /** Units billed per second (bytes for storage); 1 when left out. */
+  quantity?: number;
 }
 
 /** A price of a plan from its effective time on; id null for the plan's own hourly price. */
@@ -22,18 +28,23 @@ export interface UsageSlice {
   start: number;
   end: number;
   seconds: number;
-  meter: 'running' | 'stopped';
+  meter: BilledAs;
   plan: string;
   name: string;
   priceId: string | null;
   amountUc: number;
+  /** Units billed per second (bytes for storage, 1 otherwise). */
+  quantity: number;
 }
 
 /**
- * What each phase is billed as. Provisioning, Failed and Deleting are free, so a server whose
+ * What each server phase is billed as. Provisioning, Failed and Deleting are free, so a server whose
  * creation failed is never charged, and a server is charged only once it exists for the tenant.
  */
 export const BILLED_AS: Record<string, 'running' | 'stopped' | undefined> = { Running: 'running', Stopped: 'stopped' };
+
+/** What one second of this price costs per unit in this meter: the running or stopped price, or the one price of a held resource. */
+export const unitPriceUc = (p: PricePoint, meter: BilledAs) => (meter === 'stopped' ? p.stoppedUc : p.runningUc);
 
 /** Whole seconds: usage is counted to the second, and boundaries floored alike never overlap. */
 export const floorSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
@@ -59,15 +70,18 @@ export function priceAt(points: PricePoint[], at: number): PricePoint | null {
 
 /**
  * Cuts the phase history into rated slices covering exactly [from, until): each slice has one
- * billed phase, one price and lies in one calendar month. Pure, so the meter books it and the
+ * billed phase, one price, one quantity and lies in one calendar month. Pure, so the meter books it and the
  * cost monitor previews the part not booked yet with the very same arithmetic.
  */
 export function sliceUsage(log: PhaseEntry[], from: number, until: number, pricesOf: (plan: string) => PricePoint[]): UsageSlice[] {
   const out: UsageSlice[] = [];
   for (let i = 0; i < log.length; i++) {
     const e = log[i]!;
-    const meter = BILLED_AS[e.phase];
+    const kind = e.kind ?? 'server';
+    const meter = billedAs(kind, e.phase);
     if (!meter) continue;
+    const quantity = e.quantity ?? 1;
+    const divisor = METER_KINDS[kind]!.unitDivisor;
     const start = Math.max(from, floorSecond(e.at));
     const end = Math.min(until, i + 1 < log.length ? floorSecond(log[i + 1]!.at) : until);
     if (end <= start) continue;
@@ -83,8 +97,8 @@ export function sliceUsage(log: PhaseEntry[], from: number, until: number, price
       if (t <= s) continue;
       const price = priceAt(points, s);
       const seconds = (t - s) / 1000;
-      const amountUc = price ? rate(seconds, meter === 'running' ? price.runningUc : price.stoppedUc, price.per) : 0;
-      out.push({ start: s, end: t, seconds, meter, plan: e.plan, name: e.name, priceId: price?.id ?? null, amountUc });
+      const amountUc = price ? rate(seconds, unitPriceUc(price, meter), price.per, quantity, divisor) : 0;
+      out.push({ start: s, end: t, seconds, meter, plan: e.plan, name: e.name, priceId: price?.id ?? null, amountUc, quantity });
     }
   }
   return out;

@@ -9,9 +9,10 @@ import { actorOf, type Audit } from '../audit/service.ts';
 import { type Principal, requireRole } from '../identity/principal.ts';
 import { type Ledger, tenantAccount } from './ledger.ts';
 import type { Metering } from './meter.ts';
+import { billedAs, METER_KINDS, productKind } from './meter-kinds.ts';
 import { CURRENCY, formatEuro, parseEuro, rate, SECONDS_PER, toCents, UC_PER_CENT } from './money.ts';
 import type { Prices } from './prices.ts';
-import { BILLED_AS, monthStart, nextMonthStart, priceAt } from './segments.ts';
+import { monthStart, nextMonthStart, priceAt, unitPriceUc } from './segments.ts';
 
 interface Deps {
   db: Kysely<Database>;
@@ -28,7 +29,8 @@ export const amountOf = (uc: number): Amount => ({ amount: formatEuro(uc), cents
 
 const toPrice = (r: PricesTable): Price => ({
   id: r.id,
-  plan: r.plan,
+  kind: productKind(r.plan) ?? 'server',
+  plan: productKind(r.plan) ? null : r.plan,
   per: r.per,
   running: formatEuro(Number(r.running_uc)),
   stopped: formatEuro(Number(r.stopped_uc)),
@@ -74,10 +76,11 @@ export function createBilling(d: Deps) {
       requireRole(p, 'operator', { en: 'set prices', de: 'Preise festlegen' });
       const runningUc = euroField(body.running, 'running', { zero: true });
       const stoppedUc = euroField(body.stopped ?? '0', 'stopped', { zero: true });
-      const effectiveFrom = body.effectiveFrom ? Date.parse(body.effectiveFrom) : clock();
+      const effectiveFrom = body.effectiveFrom ? Date.parse(body.effectiveFrom) : null;
       return db.transaction().execute(async (trx) => {
-        const row = await d.prices.create(trx, { plan: body.plan, runningUc, stoppedUc, per: body.per, currency: body.currency, effectiveFrom });
-        await d.audit.record(trx, actorOf(p, requestId), { action: 'price.create', targetType: 'price', targetId: row.id, detail: { plan: row.plan, running: body.running, stopped: body.stopped ?? '0', per: body.per } });
+        const kind = body.kind ?? 'server';
+        const row = await d.prices.create(trx, { kind, plan: body.plan ?? null, runningUc, stoppedUc, per: body.per, currency: body.currency, effectiveFrom });
+        await d.audit.record(trx, actorOf(p, requestId), { action: 'price.create', targetType: 'price', targetId: row.id, detail: { kind, plan: body.plan ?? null, running: body.running, stopped: body.stopped ?? '0', per: body.per } });
         return toPrice(row);
       });
     },
@@ -107,58 +110,69 @@ export function createBilling(d: Deps) {
     /** The cost monitor: credit, spent this month per resource, the month's forecast and when the credit runs out. */
     async summary(p: Principal, q: { tenantId?: string }): Promise<BillingSummary> {
       const tenantId = await tenantOf(p, q.tenantId);
-      const now = clock();
-      const start = monthStart(now);
-      const end = nextMonthStart(now);
-      const booked = await db
-        .selectFrom('usage_records')
-        .select(['resource_id', 'resource_type', 'resource_name', 'plan'])
-        .select((eb) => eb.fn.sum<number | string>('amount_uc').as('amount'))
-        .where('tenant_id', '=', tenantId)
-        .where('start_at', '>=', start)
-        .groupBy(['resource_id', 'resource_type', 'resource_name', 'plan'])
-        .execute();
-      const unbooked = await d.metering.unbooked(db, tenantId);
-      const current = await d.metering.current(db, tenantId);
-      const prices = await d.prices.timelines(db);
-      const byResource = new Map<string, BillingSummary['resources'][number] & { uc: number }>();
-      const entry = (id: string, type: string, name: string, plan: string) => {
-        const r = byResource.get(id) ?? { resourceId: id, resourceType: type, name, plan, billedAs: null, spent: amountOf(0), uc: 0 };
-        byResource.set(id, r);
-        return r;
-      };
-      for (const b of booked) entry(b.resource_id, b.resource_type, b.resource_name, b.plan).uc += Number(b.amount);
-      for (const s of unbooked) if (s.start >= start) entry(s.resourceId, 'server', s.name, s.plan).uc += s.amountUc;
-      // The burn rate is what the resources cost now, as they are billed now; the forecast adds it up to the month's end.
-      let burnPerSecond = 0;
-      let restOfMonthUc = 0;
-      for (const c of current) {
-        const meter = BILLED_AS[c.phase];
-        const r = entry(c.resourceId, 'server', c.name, c.plan);
-        r.billedAs = meter ?? null;
-        const price = meter ? priceAt(prices(c.plan), now) : null;
-        if (!meter || !price) continue;
-        const uc = meter === 'running' ? price.runningUc : price.stoppedUc;
-        burnPerSecond += uc / SECONDS_PER[price.per];
-        restOfMonthUc += rate(Math.floor((end - now) / 1000), uc, price.per);
-      }
-      const resources = [...byResource.values()].map(({ uc, ...r }) => ({ ...r, spent: amountOf(uc) }));
-      const spentUc = [...byResource.values()].reduce((a, r) => a + r.uc, 0);
-      const balanceUc = (await d.ledger.balance(db, tenantId)) - unbooked.reduce((a, s) => a + s.amountUc, 0);
-      const runsOut = burnPerSecond > 0 ? now + Math.max(0, Math.floor((balanceUc / burnPerSecond) * 1000)) : null;
-      return {
-        tenantId,
-        at: iso(now)!,
-        balance: amountOf(balanceUc),
-        month: { start: iso(start)!, end: iso(end)! },
-        spent: amountOf(spentUc),
-        resources,
-        burnRatePerHour: amountOf(Math.round(burnPerSecond * 3600)),
-        forecast: amountOf(spentUc + restOfMonthUc),
-        creditRunsOutAt: iso(runsOut),
-      };
+      // One snapshot for every read: a meter pass committing between reading the unbooked usage and
+      // the ledger would count its charges twice (on PostgreSQL, where it runs beside us), and
+      // dunning suspends on this figure. SQLite's single connection gives the same by itself.
+      return db.transaction().setIsolationLevel('repeatable read').execute((trx) => summarize(trx, tenantId));
     },
   };
+
+  /** The cost monitor's figures for one tenant, read through `db` (one snapshot). */
+  async function summarize(db: Kysely<Database>, tenantId: string): Promise<BillingSummary> {
+    const now = clock();
+    const start = monthStart(now);
+    const end = nextMonthStart(now);
+    const booked = await db
+      .selectFrom('usage_records')
+      .select(['resource_id', 'resource_type', 'resource_name', 'plan'])
+      .select((eb) => eb.fn.sum<number | string>('amount_uc').as('amount'))
+      .where('tenant_id', '=', tenantId)
+      .where('start_at', '>=', start)
+      .groupBy(['resource_id', 'resource_type', 'resource_name', 'plan'])
+      .execute();
+    const unbooked = await d.metering.unbooked(db, tenantId);
+    const current = await d.metering.current(db, tenantId);
+    const prices = await d.prices.timelines(db);
+    const byResource = new Map<string, BillingSummary['resources'][number] & { uc: number }>();
+    const entry = (id: string, type: string, name: string, plan: string) => {
+      const r = byResource.get(id) ?? { resourceId: id, resourceType: type, name, plan, billedAs: null, spent: amountOf(0), uc: 0 };
+      byResource.set(id, r);
+      return r;
+    };
+    for (const b of booked) entry(b.resource_id, b.resource_type, b.resource_name, b.plan).uc += Number(b.amount);
+    for (const s of unbooked) if (s.start >= start) entry(s.resourceId, s.resourceType, s.name, s.plan).uc += s.amountUc;
+    // The burn rate is what the resources cost now, as they are billed now; the forecast adds it up to the month's end.
+    let burnPerSecond = 0;
+    let restOfMonthUc = 0;
+    for (const c of current) {
+      const meter = billedAs(c.resourceType, c.phase);
+      const r = entry(c.resourceId, c.resourceType, c.name, c.plan);
+      r.billedAs = meter ?? null;
+      const kind = METER_KINDS[c.resourceType]!;
+      const quantity = c.quantity ?? 1;
+      if (kind.unit === 'GB') r.sizeGb = Math.round((quantity / kind.unitDivisor) * 100) / 100;
+      const price = meter ? priceAt(prices(c.plan), now) : null;
+      if (!meter || !price) continue;
+      const uc = unitPriceUc(price, meter);
+      burnPerSecond += (uc * quantity) / kind.unitDivisor / SECONDS_PER[price.per];
+      restOfMonthUc += rate(Math.floor((end - now) / 1000), uc, price.per, quantity, kind.unitDivisor);
+    }
+    const resources = [...byResource.values()].map(({ uc, ...r }) => ({ ...r, plan: productKind(r.plan) ?? r.plan, spent: amountOf(uc) }));
+    const spentUc = [...byResource.values()].reduce((a, r) => a + r.uc, 0);
+    const balanceUc = (await d.ledger.balance(db, tenantId)) - unbooked.reduce((a, s) => a + s.amountUc, 0);
+    const runsOut = burnPerSecond > 0 ? now + Math.max(0, Math.floor((balanceUc / burnPerSecond) * 1000)) : null;
+    return {
+      tenantId,
+      at: iso(now)!,
+      balance: amountOf(balanceUc),
+      month: { start: iso(start)!, end: iso(end)! },
+      spent: amountOf(spentUc),
+      resources,
+      burnRatePerHour: amountOf(Math.round(burnPerSecond * 3600)),
+      forecast: amountOf(spentUc + restOfMonthUc),
+      creditRunsOutAt: iso(runsOut),
+    };
+  }
 }
 
 const entries = (db: Kysely<Database>) =>

@@ -14,6 +14,7 @@ import { lockFor } from '../../store/locks.ts';
 import type { Database } from '../../store/schema.ts';
 import type { IpPoolsTable, PublicIpsTable } from '../../store/schema-public-ips.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
+import { type LifecycleChange, productKey } from '../billing/meter-kinds.ts';
 import type { Principal } from '../identity/principal.ts';
 import { findPool } from './ip-pools.ts';
 import { DEFAULT_NETWORK } from './networks.ts';
@@ -29,6 +30,8 @@ interface Deps {
   changed: (trx: Kysely<Database>) => Promise<void>;
   /** Refuses one more public IP beyond the tenant's quota, or while it is suspended (billing's quotas). */
   assertQuota?: (trx: Kysely<Database>, tenantId: string) => Promise<void>;
+  /** Told when an address is taken and given back, inside that transaction (the meter bills every second it is held). */
+  onLifecycle?: (trx: Kysely<Database>, change: LifecycleChange) => Promise<void>;
 }
 
 /** The API's view of a public_ips row. */
@@ -153,6 +156,7 @@ export function createPublicIps(d: Deps) {
         };
         await trx.deleteFrom('public_ip_releases').where('pool_id', '=', pool.id).where('ordinal', '=', ordinal).execute();
         await trx.insertInto('public_ips').values(row).execute();
+        await d.onLifecycle?.(trx, held(row, 'Held', now));
         await d.audit.record(trx, actorOf(p, requestId), { action: 'public-ip.allocate', targetType: 'public-ip', targetId: row.id, detail: { address: row.address, pool: pool.name, server: serverId } });
         if (serverId) await d.changed(trx);
         return toPublicIp(row);
@@ -227,6 +231,7 @@ export function createPublicIps(d: Deps) {
         const now = await trx.selectFrom('public_ips').select('server_id').where('id', '=', r.id).executeTakeFirst();
         if (now?.server_id) throw new DomainError('PUBLIC_IP_ASSIGNED', { id: r.name, server: now.server_id });
         await trx.deleteFrom('public_ips').where('id', '=', r.id).execute();
+        await d.onLifecycle?.(trx, held(r, 'Deleted', clock()));
         await trx
           .insertInto('public_ip_releases')
           .values({ pool_id: r.pool_id, ordinal: r.ordinal, released_at: clock() })
@@ -242,6 +247,11 @@ export function createPublicIps(d: Deps) {
 export async function unassignServer(trx: Kysely<Database>, serverId: string, now: number): Promise<number> {
   const r = await trx.updateTable('public_ips').set({ server_id: null, updated_at: now }).where('server_id', '=', serverId).executeTakeFirst();
   return Number(r.numUpdatedRows);
+}
+
+/** A public IP's lifecycle as the meter counts it: held from allocation to release, priced by its family. */
+function held(r: PublicIpsTable, phase: 'Held' | 'Deleted', at: number): LifecycleChange {
+  return { resourceId: r.id, kind: 'public-ip', tenantId: r.tenant_id, name: r.name, product: productKey(r.family === 'ipv6' ? 'public-ipv6' : 'public-ipv4'), quantity: 1, phase, at };
 }
 
 /** The public IPs service. */

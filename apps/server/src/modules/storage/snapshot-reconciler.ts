@@ -6,6 +6,7 @@ import { DomainError } from '../../lib/errors.ts';
 import { message } from '../../lib/messages.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
+import { type LifecycleChange, productKey } from '../billing/meter-kinds.ts';
 import type { Operations } from '../operations/service.ts';
 import { readSnapshotRow, setSnapshotCondition, setSnapshotPhase } from './snapshot-record.ts';
 
@@ -21,6 +22,8 @@ interface Deps {
   ownerLive: (target: SnapshotTarget) => Promise<boolean>;
   resyncMs: number;
   log: (text: string) => void;
+  /** Told every lifecycle change inside the transaction that commits it (the meter bills GB-seconds by space used from it). */
+  onLifecycle?: (trx: Kysely<Database>, change: LifecycleChange) => Promise<void>;
 }
 
 /**
@@ -54,8 +57,12 @@ export function createSnapshotReconciler(d: Deps): Reconciler {
     const target: SnapshotTarget = { kind: row.target_type, id: row.target_id };
     let saved = false;
     const save = (trx: Kysely<Database>) => trx.updateTable('snapshots').set({ status: JSON.stringify(status), updated_at: clock() }).where('id', '=', id).execute();
+    // Billed by the space the snapshot takes where the backend knows it, else by its size.
+    const metered = async (trx: Kysely<Database>, phase: string, at = clock()) =>
+      d.onLifecycle?.(trx, { resourceId: id, kind: 'snapshot', tenantId: row.tenant_id, name: row.name, product: productKey('snapshot'), quantity: status.usedBytes ?? status.sizeBytes ?? 0, phase, at });
     try {
       if (row.deletion_requested_at !== null || !(await d.ownerLive(target))) {
+        await db.transaction().execute((trx) => metered(trx, 'Deleting', row.deletion_requested_at ?? clock()));
         setSnapshotPhase(status, 'Deleting', clock());
         await progress(id, 'removing the snapshot', 50);
         await settle(await storage.removeSnapshot(target, id));
@@ -63,6 +70,7 @@ export function createSnapshotReconciler(d: Deps): Reconciler {
         await db.transaction().execute(async (trx) => {
           await operations.succeed(trx, id, row.generation, 'deleted');
           await trx.deleteFrom('snapshots').where('id', '=', id).execute();
+          await metered(trx, 'Deleted');
         });
         saved = true;
         return { againMs: null };
@@ -91,6 +99,7 @@ export function createSnapshotReconciler(d: Deps): Reconciler {
       setSnapshotCondition(status, { type: 'Ready', status: 'True', reason: 'Ready', message: 'the snapshot is ready' }, clock());
       await db.transaction().execute(async (trx) => {
         await save(trx);
+        await metered(trx, status.phase);
         await operations.succeed(trx, id, row.generation);
       });
       saved = true;
@@ -107,6 +116,7 @@ export function createSnapshotReconciler(d: Deps): Reconciler {
         setSnapshotCondition(status, { type: 'Ready', status: status.takenAt ? 'True' : 'False', reason: 'Failed', message: plain }, clock());
         await db.transaction().execute(async (trx) => {
           await save(trx);
+          await metered(trx, status.phase);
           await operations.fail(trx, id, { code, message: plain, detail });
         });
         saved = true;

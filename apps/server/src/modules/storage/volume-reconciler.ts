@@ -6,6 +6,7 @@ import { message } from '../../lib/messages.ts';
 import type { Engine, VolumeObservation } from '../../drivers/types.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
+import { GIB, type LifecycleChange, productKey } from '../billing/meter-kinds.ts';
 import type { Operations } from '../operations/service.ts';
 import { readVolumeRow, setVolumeCondition, setVolumePhase } from './volume-record.ts';
 
@@ -23,6 +24,8 @@ interface Deps {
   resyncMs: number;
   /** The operator's log: where the engine's own words go. */
   log: (text: string) => void;
+  /** Told every lifecycle change inside the transaction that commits it (the meter bills GB-seconds by size from it). */
+  onLifecycle?: (trx: Kysely<Database>, change: LifecycleChange) => Promise<void>;
 }
 
 const same = (a: VolumeAttachment | null, b: { instance: string; path: string } | undefined) => !!a && !!b && a.server === b.instance && a.path === b.path;
@@ -43,8 +46,12 @@ export function createVolumeReconciler(d: Deps): Reconciler {
     const { spec, status } = readVolumeRow(row);
     let saved = false;
     const save = (trx: Kysely<Database>) => trx.updateTable('volumes').set({ status: JSON.stringify(status), updated_at: clock() }).where('id', '=', id).execute();
+    const metered = async (trx: Kysely<Database>, phase: string, at = clock()) =>
+      d.onLifecycle?.(trx, { resourceId: id, kind: 'volume', tenantId: row.tenant_id, name: row.name, product: productKey('volume'), quantity: spec.sizeGb * GIB, phase, at });
     try {
       if (row.deletion_requested_at !== null) {
+        // Billing ends when deletion is asked for, not when the backend has finished removing it.
+        await db.transaction().execute((trx) => metered(trx, 'Deleting', row.deletion_requested_at!));
         setVolumePhase(status, 'Deleting', clock());
         await progress(id, 'removing the volume', 50);
         await storage.destroy(id);
@@ -52,6 +59,7 @@ export function createVolumeReconciler(d: Deps): Reconciler {
         await db.transaction().execute(async (trx) => {
           await operations.succeed(trx, id, row.generation, 'deleted');
           await trx.deleteFrom('volumes').where('id', '=', id).execute();
+          await metered(trx, 'Deleted');
         });
         saved = true;
         return { againMs: null };
@@ -113,6 +121,7 @@ export function createVolumeReconciler(d: Deps): Reconciler {
       setVolumeCondition(status, { type: 'Ready', status: 'True', reason: status.phase, message: now ? `mounted at ${now.path} in ${now.instance}` : 'the volume is ready' }, clock());
       await db.transaction().execute(async (trx) => {
         await save(trx);
+        await metered(trx, status.phase);
         await operations.succeed(trx, id, row.generation);
       });
       saved = true;
@@ -127,6 +136,7 @@ export function createVolumeReconciler(d: Deps): Reconciler {
         setVolumeCondition(status, { type: 'Ready', status: 'False', reason: 'Failed', message: plain }, clock());
         await db.transaction().execute(async (trx) => {
           await save(trx);
+          await metered(trx, 'Failed');
           await operations.fail(trx, id, { code, message: plain, detail });
         });
         saved = true;

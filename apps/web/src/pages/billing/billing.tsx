@@ -23,6 +23,15 @@ const QUOTA_LABELS: [keyof QuotaValues, MessageKey][] = [
   ['publicIps', 'quota.publicIps'],
 ];
 
+const BILLED_AS: Record<'running' | 'stopped' | 'held', MessageKey> = { running: 'billing.asRunning', stopped: 'billing.asStopped', held: 'billing.asHeld' };
+const KINDS = ['server', 'volume', 'snapshot', 'public-ip', 'public-ipv4', 'public-ipv6'] as const;
+
+/** The words for a resource kind or priced product (an unknown one as it is). */
+export function useKindWord() {
+  const { t } = useI18n();
+  return (kind: string) => ((KINDS as readonly string[]).includes(kind) ? t(`billing.kind.${kind}` as MessageKey) : kind);
+}
+
 /** An exact amount in the page's language, rounded to the cent as the API rounds it. */
 export function useEuro() {
   const i18n = useI18n();
@@ -34,6 +43,7 @@ export function BillingPage() {
   const i18n = useI18n();
   const { t } = i18n;
   const euro = useEuro();
+  const kindWord = useKindWord();
   const summary = usePoll(['billing', 'summary'], () => api.billingSummary(), 15_000);
   const standing = usePoll(['billing', 'standing'], () => api.standing(), 15_000);
   const quotas = usePoll(['quotas'], () => api.quotas(), 30_000);
@@ -90,7 +100,9 @@ export function BillingPage() {
               <thead>
                 <tr>
                   <th scope="col">{t('billing.resource')}</th>
+                  <th scope="col">{t('billing.kind')}</th>
                   <th scope="col">{t('billing.plan')}</th>
+                  <th scope="col">{t('billing.size')}</th>
                   <th scope="col">{t('billing.billedAs')}</th>
                   <th scope="col">{t('billing.spent')}</th>
                 </tr>
@@ -99,8 +111,10 @@ export function BillingPage() {
                 {s.resources.map((r) => (
                   <tr key={r.resourceId}>
                     <th scope="row">{r.name}</th>
-                    <td>{r.plan}</td>
-                    <td>{r.billedAs ? t(r.billedAs === 'running' ? 'billing.asRunning' : 'billing.asStopped') : t('app.none')}</td>
+                    <td>{kindWord(r.resourceType)}</td>
+                    <td>{r.resourceType === 'server' ? r.plan : kindWord(r.plan)}</td>
+                    <td>{r.sizeGb === undefined ? t('app.none') : t('billing.sizeGb', { gb: i18n.number(r.sizeGb) })}</td>
+                    <td>{r.billedAs ? t(BILLED_AS[r.billedAs]) : t('app.none')}</td>
                     <td>{euro(r.spent)}</td>
                   </tr>
                 ))}

@@ -1,6 +1,6 @@
 /**
  * Operator view of billing: every tenant's credit and dunning state (suspensions with their
- * deletion date), and a form to book a received bank transfer as a top-up.
+ * deletion date), a form to book a received bank transfer as a top-up, and the price list.
  */
 import type { DunningState } from '@kumulus/api';
 import { type FormEvent, useState } from 'react';
@@ -12,6 +12,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { api, fieldErrors } from '../../lib/api.ts';
 import { usePoll } from '../../lib/use-poll.ts';
 import { useEuro } from './billing.tsx';
+import { PriceList } from './price-list.tsx';
 
 const STATE: Record<DunningState, MessageKey> = { good: 'billing.stateGood', warned: 'billing.stateWarned', suspended: 'billing.stateSuspended', closed: 'billing.stateClosed' };
 
@@ -105,6 +106,7 @@ export function OperatorBillingPage() {
           </table>
         )}
       </ListBody>
+      <PriceList />
     </section>
   );
 }

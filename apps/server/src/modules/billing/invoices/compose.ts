@@ -1,4 +1,5 @@
 import type { InvoiceLinesTable } from '../../../store/schema-invoicing.ts';
+import { METER_KINDS, productKind } from '../meter-kinds.ts';
 import { SECONDS_PER, toCents, UC_PER_CENT } from '../money.ts';
 import { taxCents, type VatTreatment } from './vat.ts';
 
@@ -10,6 +11,8 @@ export interface UsageGroup {
   plan: string;
   meter: string;
   priceId: string | null;
+  /** Units billed per second: bytes for storage, 1 for a server or address. */
+  quantity: number;
   /** When the group's first usage began: lines at one resource follow the price changes in time. */
   firstAt: number;
   seconds: number;
@@ -29,7 +32,15 @@ export interface Totals {
   grossCents: number;
 }
 
-const METER_WORDS: Record<string, string> = { running: 'running / laufend', stopped: 'stopped / gestoppt' };
+const METER_WORDS: Record<string, string> = { running: 'running / laufend', stopped: 'stopped / gestoppt', held: 'held / belegt' };
+
+/** A line's words: the resource, its plan or product, as what it was billed (and, for storage, its size and time). */
+function describeLine(g: UsageGroup): string {
+  const product = productKind(g.plan) ?? g.plan;
+  const kind = METER_KINDS[g.resourceType];
+  if (kind?.unit !== 'GB') return `${g.resourceType} ${g.name} (${product}), ${METER_WORDS[g.meter] ?? g.meter}`;
+  return `${g.resourceType} ${g.name} (${product}), ${(g.quantity / kind.unitDivisor).toFixed(2)} GB × ${(g.seconds / 3600).toFixed(2)} h, ${METER_WORDS[g.meter] ?? g.meter}`;
+}
 
 /**
  * Turns a month's usage into invoice lines, one per resource and price, each rounded once to
@@ -43,7 +54,7 @@ export function composeLines(groups: UsageGroup[], priceOf: (g: UsageGroup) => U
     const price = priceOf(g);
     lines.push({
       position: lines.length + 1,
-      description: `${g.resourceType} ${g.name} (${g.plan}), ${METER_WORDS[g.meter] ?? g.meter}`,
+      description: describeLine(g),
       resource_id: g.resourceId,
       plan: g.plan,
       meter: g.meter,
@@ -65,8 +76,13 @@ export function totalsOf(lines: { net_cents: number }[], vat: VatTreatment): Tot
   return { netCents, taxCents: tax, grossCents: netCents + tax };
 }
 
-/** The unit price of a price row for a meter, or of a plan's own hourly price (in cents). */
-export function unitPrice(meter: string, row: { running_uc: number; stopped_uc: number; per: 'hour' | 'month' } | null, planHourCents: number): UnitPrice {
+/**
+ * The unit price of a price row for a meter, or of a plan's own hourly price (in cents). Storage is
+ * priced per GB and time, which a line's seconds cannot carry: its line shows the amount only
+ * (unit seconds 0), with the size and hours in its words.
+ */
+export function unitPrice(meter: string, row: { running_uc: number; stopped_uc: number; per: 'hour' | 'month' } | null, planHourCents: number, resourceType = 'server'): UnitPrice {
+  if (METER_KINDS[resourceType]?.unit === 'GB') return { uc: Number(row?.running_uc ?? 0), unitSeconds: 0 };
   if (!row) return { uc: meter === 'running' ? planHourCents * UC_PER_CENT : 0, unitSeconds: SECONDS_PER.hour };
-  return { uc: Number(meter === 'running' ? row.running_uc : row.stopped_uc), unitSeconds: SECONDS_PER[row.per] };
+  return { uc: Number(meter === 'stopped' ? row.stopped_uc : row.running_uc), unitSeconds: SECONDS_PER[row.per] };
 }

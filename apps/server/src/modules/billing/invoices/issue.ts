@@ -63,14 +63,14 @@ export function createIssuer(d: Deps) {
   async function usageOf(trx: Kysely<Database>, tenantId: string, start: number, end: number): Promise<UsageGroup[]> {
     const rows = await trx
       .selectFrom('usage_records')
-      .select(['resource_id', 'resource_type', 'plan', 'meter', 'price_id'])
+      .select(['resource_id', 'resource_type', 'plan', 'meter', 'price_id', 'quantity'])
       .select((eb) => [eb.fn.max('resource_name').as('name'), eb.fn.min<number | string>('start_at').as('first'), eb.fn.sum<number | string>('seconds').as('seconds'), eb.fn.sum<number | string>('amount_uc').as('amount')])
       .where('tenant_id', '=', tenantId)
       .where('start_at', '>=', start)
       .where('start_at', '<', end)
-      .groupBy(['resource_id', 'resource_type', 'plan', 'meter', 'price_id'])
+      .groupBy(['resource_id', 'resource_type', 'plan', 'meter', 'price_id', 'quantity'])
       .execute();
-    return rows.map((r) => ({ resourceId: r.resource_id, resourceType: r.resource_type, name: String(r.name), plan: r.plan, meter: r.meter, priceId: r.price_id, firstAt: Number(r.first), seconds: Number(r.seconds), amountUc: Number(r.amount) }));
+    return rows.map((r) => ({ resourceId: r.resource_id, resourceType: r.resource_type, name: String(r.name), plan: r.plan, meter: r.meter, priceId: r.price_id, quantity: r.quantity == null ? 1 : Number(r.quantity), firstAt: Number(r.first), seconds: Number(r.seconds), amountUc: Number(r.amount) }));
   }
 
   /** Refuses to invoice a month whose usage some open meter has not booked to its end yet. */
@@ -81,7 +81,12 @@ export function createIssuer(d: Deps) {
       .where('m.tenant_id', '=', tenantId)
       .where('m.closed', '=', 0)
       .where((eb) => eb.or([eb('m.metered_until', 'is', null), eb('m.metered_until', '<', end)]))
-      .where((eb) => eb.exists(eb.selectFrom('server_phase_log as l').select('l.seq').whereRef('l.server_id', '=', 'm.resource_id').where('l.at', '<', end)))
+      .where((eb) =>
+        eb.or([
+          eb.exists(eb.selectFrom('server_phase_log as l').select('l.seq').whereRef('l.server_id', '=', 'm.resource_id').where('l.at', '<', end)),
+          eb.exists(eb.selectFrom('resource_phase_log as r').select('r.seq').whereRef('r.resource_id', '=', 'm.resource_id').where('r.at', '<', end)),
+        ]),
+      )
       .limit(1)
       .executeTakeFirst();
     if (open) throw new DomainError('USAGE_NOT_SETTLED', { resource: open.resource_id, month: monthKey(monthStart(end - 1)) });
@@ -103,7 +108,7 @@ export function createIssuer(d: Deps) {
       const groups = await usageOf(trx, tenantId, start, end);
       const priceRows = new Map((await trx.selectFrom('prices').selectAll().execute()).map((p) => [p.id, p]));
       const plans = new Map((await trx.selectFrom('plans').select(['name', 'price_hour_minor']).execute()).map((p) => [p.name, Number(p.price_hour_minor)]));
-      const lines = composeLines(groups, (g) => unitPrice(g.meter, g.priceId ? (priceRows.get(g.priceId) ?? null) : null, plans.get(g.plan) ?? 0));
+      const lines = composeLines(groups, (g) => unitPrice(g.meter, g.priceId ? (priceRows.get(g.priceId) ?? null) : null, plans.get(g.plan) ?? 0, g.resourceType));
       if (!lines.length) return null;
       const buyer = await d.profiles.buyer(trx, tenantId, config.seller.country);
       const vat = vatFor(config.vat, config.seller.country, buyer);

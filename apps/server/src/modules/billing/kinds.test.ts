@@ -1,0 +1,98 @@
+/**
+ * Metering of volumes, snapshots and public IPs beside servers, on an injected clock: each kind
+ * priced per GB or per address from the price list, booked per second, shown per resource in the
+ * cost monitor and its burn rate — totals checked against amounts computed by hand.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { DomainError } from '../../lib/errors.ts';
+import { GIB, type LifecycleChange, productKey } from './meter-kinds.ts';
+import { type Kit, openKit } from './test-kit.ts';
+
+const at = (day: number, h = 0, m = 0) => Date.UTC(2026, 6, day, h, m);
+const HOUR = 3_600_000;
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`meter kinds [${kind}]`, () => {
+    let k: Kit;
+    before(async () => {
+      k = await openKit(kind, at(1));
+    });
+    after(async () => {
+      await k?.close();
+    });
+
+    const change = (c: Omit<LifecycleChange, 'tenantId' | 'at'>) => k.db.transaction().execute((trx) => k.metering.record(trx, { ...c, tenantId: k.tenantA, at: k.now() }));
+
+    test('volumes by size, snapshots by space used, addresses while held: each to the cent', async () => {
+      const { billing, operator, tenantA } = k;
+      // 7.30 a GB-month is 1 ct per GB-hour; 0.73 is 0.1 ct; an IPv4 address 1 ct an hour, IPv6 0.5 ct.
+      await billing.createPrice(operator, { kind: 'volume', per: 'month', running: '7.30', currency: 'EUR' }, 'r1');
+      await billing.createPrice(operator, { kind: 'snapshot', per: 'month', running: '0.73', currency: 'EUR' }, 'r2');
+      await billing.createPrice(operator, { kind: 'public-ipv4', per: 'hour', running: '0.01', currency: 'EUR' }, 'r3');
+      await billing.createPrice(operator, { kind: 'public-ipv6', per: 'hour', running: '0.005', currency: 'EUR' }, 'r4');
+      await billing.book(operator, { tenantId: tenantA, kind: 'topup', amount: '100.00', currency: 'EUR', reference: 'KINDS-1' }, 'r5');
+      const vol = { resourceId: 'vol_data', kind: 'volume', name: 'data', product: productKey('volume') };
+      const snap = { resourceId: 'snp_one', kind: 'snapshot', name: 'before', product: productKey('snapshot') };
+      const ip4 = { resourceId: 'pip_four', kind: 'public-ip', name: 'web4', product: productKey('public-ipv4'), quantity: 1 };
+      const ip6 = { resourceId: 'pip_six', kind: 'public-ip', name: 'web6', product: productKey('public-ipv6'), quantity: 1 };
+
+      // Creating a volume is free; 10 GB from 01:00, grown to 20 GB at 04:00, deleted at 06:00: 30 + 40 = 70 ct.
+      await change({ ...vol, quantity: 10 * GIB, phase: 'Creating' });
+      k.setNow(at(1, 1));
+      await change({ ...vol, quantity: 10 * GIB, phase: 'Available' });
+      await change({ ...vol, quantity: 10 * GIB, phase: 'Available' }); // a resync with nothing new records nothing
+      k.setNow(at(1, 2));
+      await change({ ...vol, quantity: 10 * GIB, phase: 'Attached' });
+      // A snapshot using 2 GB for 10 hours: 2 ct; one whose taking failed: nothing.
+      await change({ ...snap, quantity: 2 * GIB, phase: 'Ready' });
+      await change({ resourceId: 'snp_bad', kind: 'snapshot', name: 'bad', product: productKey('snapshot'), quantity: 0, phase: 'Failed' });
+      // IPv4 held 5 hours: 5 ct; IPv6 held from 02:00 on (still held at 12:00): 5 ct so far.
+      await change({ ...ip4, phase: 'Held' });
+      await change({ ...ip6, phase: 'Held' });
+      k.setNow(at(1, 3));
+      await k.meterAll();
+      k.setNow(at(1, 4));
+      await change({ ...vol, quantity: 20 * GIB, phase: 'Attached' });
+      k.setNow(at(1, 6));
+      await change({ ...vol, quantity: 20 * GIB, phase: 'Deleting' });
+      await change({ ...vol, quantity: 20 * GIB, phase: 'Deleted' });
+      k.setNow(at(1, 7));
+      await change({ ...ip4, phase: 'Deleted' });
+      k.setNow(at(1, 12));
+      await change({ ...snap, quantity: 2 * GIB, phase: 'Deleted' });
+      await k.meterAll();
+
+      const s = await billing.summary(k.member(tenantA), {});
+      const line = (id: string) => s.resources.find((r) => r.resourceId === id);
+      assert.equal(line('vol_data')?.spent.cents, 70);
+      assert.equal(line('vol_data')?.resourceType, 'volume');
+      assert.equal(line('vol_data')?.plan, 'volume');
+      assert.equal(line('snp_one')?.spent.cents, 2);
+      assert.equal(line('snp_bad')?.spent.cents ?? 0, 0);
+      assert.equal(line('pip_four')?.spent.cents, 5);
+      assert.equal(line('pip_six')?.spent.cents, 5);
+      assert.equal(line('pip_six')?.billedAs, 'held');
+      assert.equal(s.spent.cents, 82);
+      assert.equal(s.balance.cents, 10000 - 82);
+      // Only the IPv6 address costs now: 0.5 ct an hour.
+      assert.equal(s.burnRatePerHour.amount, '0.00500000');
+      const usage = await k.db.selectFrom('usage_records').selectAll().where('resource_id', '=', 'vol_data').orderBy('start_at').execute();
+      // Available, then attached (to 03:00, when a pass booked), then to 04:00; 20 GB up to the deletion request at 06:00.
+      assert.deepEqual(usage.map((u) => [Number(u.seconds), Number(u.quantity) / GIB, Number(u.amount_uc)]), [[3600, 10, 10_000_000], [3600, 10, 10_000_000], [3600, 10, 10_000_000], [7200, 20, 40_000_000]]);
+      assert.equal(usage.reduce((a, u) => a + Number(u.amount_uc), 0), 70_000_000);
+      for (let i = 1; i < usage.length; i++) assert.equal(Number(usage[i]!.start_at), Number(usage[i - 1]!.end_at));
+      // Prices of the products: no plan, no stopped price.
+      const prices = (await billing.listPrices()).items.filter((p) => p.kind !== 'server');
+      assert.deepEqual(prices.map((p) => [p.kind, p.plan]).sort(), [['public-ipv4', null], ['public-ipv6', null], ['snapshot', null], ['volume', null]]);
+    });
+
+    test('a product price naming a plan or a stopped price is refused with the field named', async () => {
+      const { billing, operator } = k;
+      await assert.rejects(billing.createPrice(operator, { kind: 'volume', plan: 'small', per: 'month', running: '1', currency: 'EUR' }, 'r'), (e: DomainError) => e.code === 'VALIDATION_FAILED' && e.details[0]?.field === 'plan');
+      await assert.rejects(billing.createPrice(operator, { kind: 'public-ipv4', per: 'month', running: '1', stopped: '0.5', currency: 'EUR' }, 'r'), (e: DomainError) => e.code === 'VALIDATION_FAILED' && e.details[0]?.field === 'stopped');
+      await assert.rejects(billing.createPrice(operator, { per: 'month', running: '1', currency: 'EUR' }, 'r'), (e: DomainError) => e.code === 'VALIDATION_FAILED' && e.details[0]?.field === 'plan');
+      k.setNow(k.now() + HOUR);
+    });
+  });
+}
