@@ -49,6 +49,9 @@ ensure_host_packages() {
   apt_install lxc liblxc-common lxc-templates uidmap nftables iproute2 mount e2fsprogs procps busybox-static debootstrap xz-utils ca-certificates curl openssl dnsmasq-base
   # Block volumes: XFS as a second filesystem, nsenter and blkid (requirements.ts lists their commands).
   apt_install xfsprogs util-linux
+  # Backups (drivers/local/backup*): restic makes, deduplicates, encrypts and checks them; the
+  # OpenSSH client reaches SFTP backup targets.
+  apt_install restic openssh-client
   # Per-uid kernel quotas all containers share (keyrings, inotify); see the file's comments.
   install -m 0644 "$KUMULUS_ROOT/scripts/60-kumulus.conf" /etc/sysctl.d/60-kumulus.conf
   sysctl -q -p /etc/sysctl.d/60-kumulus.conf || log "could not apply /etc/sysctl.d/60-kumulus.conf here; kumulus serve will name the limits that are too low"

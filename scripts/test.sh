@@ -10,6 +10,8 @@ ensure_host_packages
 # chromium for the dashboard tests; openssl cross-checks our SHA-512 crypt for root passwords;
 # xmllint validates e-invoices and bank files against their XSDs (test fixtures).
 apt_install chromium fonts-dejavu-core openssl libxml2-utils
+# The SFTP backup-target tests start their own sshd on loopback (apps/server/test/sshd.ts).
+apt_install openssh-server
 ensure_npm_deps
 ensure_postgres
 

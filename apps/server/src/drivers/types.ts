@@ -7,6 +7,8 @@
  * inside the call and answer null. Differences between engines are capability flags.
  */
 
+import type { BackupDriver } from './backup-types.ts';
+
 /**
  * An engine failure that retrying cannot fix: a config the hypervisor cannot parse, a file that
  * is missing. Its message is for the operator (it may name host paths and quote tool output).
@@ -364,6 +366,8 @@ export interface Engine {
   publicIps?: PublicIpDriver;
   /** Per-NIC firewalls and anti-spoofing; engines without one leave it out. */
   firewall?: FirewallDriver;
+  /** Backups of servers' disks to backup targets; engines without one leave it out. */
+  backup?: BackupDriver;
 }
 
 /** One public address routed to an instance: where it goes and through which uplink it is announced. */

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Engine } from '../types.ts';
+import { createLocalBackup } from './backup.ts';
 import { createLocalCompute, type LocalCompute } from './compute.ts';
 import { createLocalFirewall } from './firewall.ts';
 import { createLocalImages, IMAGE_INCLUDES } from './images.ts';
@@ -14,6 +15,7 @@ import { createLocalPublicIps } from './public-ip.ts';
 import type { IdMap } from './rootfs.ts';
 import { createLocalStorage } from './storage.ts';
 import { createBackend } from './storage/registry.ts';
+import { createFileSnapshots } from './storage/snapshot-files.ts';
 
 /** Options of the local engine; names are given so parallel engines never collide. */
 export interface LocalEngineOptions {
@@ -53,16 +55,18 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
   const base = dirname(opts.lxcPath);
   const { backend, config } = opts.storage ?? { backend: 'dir', config: { path: join(base, 'volumes') } };
   let compute: LocalCompute | null = null;
+  const volumeBackend = createBackend(backend, config);
+  const instances = () => {
+    if (!compute) throw new Error('the compute facet is not made yet');
+    return compute;
+  };
   const storage = createLocalStorage({
-    backend: createBackend(backend, config),
+    backend: volumeBackend,
     lxcPath: opts.lxcPath,
     mountRoot: opts.volumeMountRoot ?? join(base, 'volume-mounts'),
     snapshotRoot: join(base, 'snapshots'),
     idmap,
-    instances: () => {
-      if (!compute) throw new Error('the compute facet is not made yet');
-      return compute;
-    },
+    instances,
   });
   compute = createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node: opts.node ?? hostname(), beforeStart: storage.prepareInstance });
   return {
@@ -73,6 +77,7 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     storage,
     publicIps: createLocalPublicIps({ lxcPath: opts.lxcPath, bridge: opts.bridge }),
     firewall: createLocalFirewall(`${opts.nftTable}_fw`),
+    backup: createLocalBackup({ root: join(base, 'backup'), lxcPath: opts.lxcPath, storage, serverSnapshots: createFileSnapshots(join(base, 'snapshots')), backend: volumeBackend, instances }),
     host: {
       preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES }),
     },

@@ -42,6 +42,10 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   debootstrap: 'debootstrap',
   script: 'bsdutils',
   stty: 'coreutils',
+  // Backups (drivers/local/backup*): restic, and the OpenSSH client for SFTP targets.
+  restic: 'restic',
+  ssh: 'openssh-client',
+  sftp: 'openssh-client',
   // serve's self-signed HTTPS certificate on first start.
   openssl: 'openssl',
 };
