@@ -12,3 +12,6 @@ export * from './schemas/firewall.ts';
 export * from './schemas/snapshots.ts';
 export * from './schemas/server-actions.ts';
 export * from './schemas/webhooks.ts';
+export * from './schemas/backups.ts';
+export * from './backups-client.ts';
+export * from './schemas/backup-schedules.ts';

@@ -17,6 +17,7 @@ import * as invoices from './migrations/013-invoices.ts';
 import * as proxmoxClusters from './migrations/014-proxmox-clusters.ts';
 import * as webhooks from './migrations/015-webhooks.ts';
 import * as planTraffic from './migrations/016-plan-traffic.ts';
+import * as backups from './migrations/017-backups.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -28,7 +29,7 @@ export interface Store {
 }
 
 // Versioned migrations, applied in name order; never edit one that has landed.
-const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks, '005-ip-cursors': ipCursors, '006-billing': billing, '007-volumes': volumes, '008-nic-traffic': nicTraffic, '009-public-ips': publicIps, '010-firewalls': firewalls, '011-snapshots': snapshots, '012-quotas-dunning': quotasDunning, '013-invoices': invoices, '014-proxmox-clusters': proxmoxClusters, '015-webhooks': webhooks, '016-plan-traffic': planTraffic };
+const migrations: Record<string, Migration> = { '001-initial': initial, '002-ssh-keys': sshKeys, '003-ip-releases': ipReleases, '004-networks': networks, '005-ip-cursors': ipCursors, '006-billing': billing, '007-volumes': volumes, '008-nic-traffic': nicTraffic, '009-public-ips': publicIps, '010-firewalls': firewalls, '011-snapshots': snapshots, '012-quotas-dunning': quotasDunning, '013-invoices': invoices, '014-proxmox-clusters': proxmoxClusters, '015-webhooks': webhooks, '016-plan-traffic': planTraffic, '017-backups': backups };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch
 // milliseconds and minor currency units, well inside 2^53.

@@ -3,6 +3,7 @@
  * flags are 0/1 integers and structured values are JSON text, so both engines read alike.
  */
 import type { IpPoolsTable, PublicIpReleasesTable, PublicIpsTable } from './schema-public-ips.ts';
+import type { BackupTables } from './schema-backups.ts';
 import type { InvoicingTables } from './schema-invoicing.ts';
 
 export interface TenantsTable {
@@ -435,7 +436,7 @@ export interface TrafficStateTable {
   public_out_bytes: number;
 }
 
-export interface Database extends InvoicingTables {
+export interface Database extends InvoicingTables, BackupTables {
   tenants: TenantsTable;
   users: UsersTable;
   sessions: SessionsTable;

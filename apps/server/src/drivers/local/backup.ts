@@ -185,8 +185,8 @@ export function createLocalBackup(o: LocalBackupOptions): BackupDriver {
         }
         await restic.check(repo);
       } catch (e) {
-        // Damaged data is a failed check, not an engine fault to retry.
-        if (e instanceof ResticError) return { ok: false, detail: `the repository could not give the backup back: ${e.message}` };
+        // Damaged data is a failed check; a repository busy with another call is tried again.
+        if (e instanceof ResticError && !/locked|lock was created/i.test(e.stderr)) return { ok: false, detail: `the repository could not give the backup back: ${e.message}` };
         throw e;
       }
       return { ok: true, detail: `read back and matched: ${checked.join(', ')}; repository structure checked` };

@@ -115,8 +115,11 @@ export function createRestic(files: BackupFiles) {
       if (ids.length === 0) return;
       await call(repo, ['forget', '--prune', ...ids]);
     },
-    /** Checks the repository's structure (indexes, trees, pack headers). */
-    check: (repo: BackupRepo) => call(repo, ['check']),
+    /**
+     * Checks the repository's structure (indexes, trees, pack headers). Without a lock: restic 0.14's
+     * check wants the repository to itself, and a backup or delete of the same tenant must not fail it.
+     */
+    check: (repo: BackupRepo) => call(repo, ['check', '--no-lock']),
     call,
   };
 }
