@@ -14,6 +14,7 @@ const tenantLinks: [string, MessageKey][] = [
   ['/operations', 'nav.operations'],
   ['/tokens', 'nav.tokens'],
   ['/volumes', 'nav.volumes'],
+  ['/backups', 'nav.backups'],
   ['/ssh-keys', 'nav.sshKeys'],
   ['/networks', 'nav.networks'],
   ['/public-ips', 'nav.publicIps'],

@@ -1,10 +1,12 @@
 /** German dashboard texts. */
 import type { Messages } from './en.ts';
+import { backupDe } from './backup-de.ts';
 import { networkDe } from './network-de.ts';
 
 /** German translation of every dashboard message. */
 export const de: Messages = {
   ...networkDe,
+  ...backupDe,
   'app.name': 'Kumulus',
   'app.skip': 'Zum Inhalt springen',
   'app.loading': 'Wird geladen …',

@@ -1,8 +1,10 @@
+import { backupEn } from './backup-en.ts';
 import { networkEn } from './network-en.ts';
 
 /** English dashboard texts; the key set here is the one every other language must provide. */
 export const en = {
   ...networkEn,
+  ...backupEn,
   'app.name': 'Kumulus',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',
