@@ -166,5 +166,6 @@ describeEachStore(
       assert.equal((await client.waitOperation((await api.delete(second!.id)).id, 120)).state, 'succeeded');
     });
   },
-  { volumeQuotaGb: 30 },
+  // Backups of 3 GB run for minutes on a loaded machine: dunning must not suspend the test tenant (and stop its servers) meanwhile.
+  { volumeQuotaGb: 30, dunning: { everyMs: 24 * 3_600_000 } },
 );
