@@ -13,6 +13,7 @@ case "$name" in
   provision) apt_install openssh-client ;;            # ssh and ssh-keygen for create→SSH answering
   provision-vm) apt_install openssh-client ;;         # the same for virtual machines
   dashboard) apt_install chromium fonts-dejavu-core ;; # the browser it measures in
+  backup) apt_install zstd ;;                          # raw tar | zstd, what restic is compared with
 esac
 ensure_npm_deps
 exec node "bench/$name.ts" "$@"

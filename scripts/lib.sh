@@ -54,6 +54,9 @@ ensure_host_packages() {
   # Virtual machines (drivers/local/vm/): QEMU with KVM, qcow2 disks, the cloud-init NoCloud seed ISO;
   # systemd-run supervises each VM where systemd runs the host (else QEMU daemonizes itself).
   apt_install qemu-system-x86 qemu-utils genisoimage systemd
+  # Backups (drivers/local/backup*): restic makes, deduplicates, encrypts and checks them; the
+  # OpenSSH client reaches SFTP backup targets.
+  apt_install restic openssh-client
   # Per-uid kernel quotas all containers share (keyrings, inotify); see the file's comments.
   install -m 0644 "$KUMULUS_ROOT/scripts/60-kumulus.conf" /etc/sysctl.d/60-kumulus.conf
   sysctl -q -p /etc/sysctl.d/60-kumulus.conf || log "could not apply /etc/sysctl.d/60-kumulus.conf here; kumulus serve will name the limits that are too low"

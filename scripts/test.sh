@@ -9,8 +9,9 @@ ensure_runtime
 ensure_host_packages
 # chromium for the dashboard tests; openssl cross-checks our SHA-512 crypt for root passwords;
 # xmllint validates e-invoices and bank files against their XSDs (test fixtures); promtool (prometheus)
-# checks the /metrics output; ssh logs into test VMs.
-apt_install chromium fonts-dejavu-core openssl libxml2-utils prometheus openssh-client
+# checks the /metrics output. The SFTP backup-target tests start their own sshd on loopback
+# (apps/server/test/sshd.ts); the VM tests log in with the OpenSSH client that scripts/lib.sh installs.
+apt_install chromium fonts-dejavu-core openssl libxml2-utils prometheus openssh-server
 ensure_npm_deps
 ensure_postgres
 

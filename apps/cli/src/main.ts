@@ -19,6 +19,8 @@ import { runMonitor } from './commands/monitor.ts';
 import { runNetwork } from './commands/network.ts';
 import { runPublicIp } from './commands/public-ip.ts';
 import { runSnapshot } from './commands/snapshot.ts';
+import { runBackup } from './commands/backup.ts';
+import { runBackupTarget } from './commands/backup-target.ts';
 import { runVolume } from './commands/volume.ts';
 import { resolveConfig } from './config.ts';
 import { Exit, toCliError, usageError } from './errors.ts';
@@ -42,6 +44,8 @@ Commands:
   monitor            uptime monitors (HTTP(S), TCP, ping, TLS certificate), their uptime and history
   volume             create, list, show, attach, detach, resize, delete block volumes
   snapshot           list, create, roll back, delete snapshots of a server or a volume
+  backup             back up servers, list, restore, protect, delete backups
+  backup-target      where backups are kept: directories and SFTP hosts (operators)
   plan list          plans a server can have
   image list         images a server can be created from
   operation          list, show and wait for operations
@@ -81,6 +85,8 @@ Befehle:
   monitor            Verfügbarkeitsmonitore (HTTP(S), TCP, Ping, TLS-Zertifikat), ihre Verfügbarkeit und ihr Verlauf
   volume             Block-Volumes anlegen, auflisten, zeigen, anhängen, abhängen, vergrößern, löschen
   snapshot           Snapshots eines Servers oder Volumes auflisten, anlegen, zurückspielen, löschen
+  backup             Server sichern, Backups auflisten, wiederherstellen, schützen, löschen
+  backup-target      wo Backups liegen: Verzeichnisse und SFTP-Hosts (Betreiber)
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
@@ -120,6 +126,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   monitor: runMonitor,
   volume: runVolume,
   snapshot: runSnapshot,
+  backup: runBackup,
+  'backup-target': runBackupTarget,
   plan: runPlan,
   image: runImage,
   operation: runOperation,

@@ -18,6 +18,7 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { acquireDataDirLock } from './lib/data-dir-lock.ts';
 import { createIdGenerator } from './lib/ids.ts';
 import { createAudit } from './modules/audit/service.ts';
+import { wireBackups } from './modules/backup/wire.ts';
 import { createLedger } from './modules/billing/ledger.ts';
 import { createMetering } from './modules/billing/meter.ts';
 import { createPrices } from './modules/billing/prices.ts';
@@ -323,6 +324,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     return null;
   };
   const metrics = createControlPlaneMetrics();
+  const backupDomain = wireBackups({ db, clock, ids, audit, operations, queue, dialect: store.dialect, engine, servers: () => servers, volumes: () => volumes, notify: () => worker.notify(), log: (text) => console.error(text) });
   const worker = createWorker({
     queue,
     concurrency: opts.concurrency ?? 16,
@@ -374,6 +376,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         onLifecycle: metering.record,
       }),
       [SERVER_DISK]: createServerDiskReconciler({ db, clock, engine, operations }),
+      ...backupDomain?.reconcilers,
       engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
       host: async () => {
         await health.refresh();
@@ -488,6 +491,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await queue.enqueue(db, INVOICING_KIND, MONTHLY);
   for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
   for (const { id } of await db.selectFrom('snapshots').select('id').execute()) await queue.enqueue(db, 'snapshot', id);
+  await backupDomain?.adopt();
   // Deliveries still pending when the last process died go out again, in order.
   for (const { webhook_id } of await db.selectFrom('webhook_deliveries').select('webhook_id').distinct().where('state', '=', 'pending').execute()) await queue.enqueue(db, WEBHOOK_KIND, webhook_id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
@@ -525,6 +529,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...storageRoutes(volumes),
       ...snapshotRoutes(snapshots),
       ...serverDiskRoutes(serverDisks),
+      ...(backupDomain?.routes ?? []),
       ...operationRoutes(operations),
       ...networkRoutes(networks),
       ...nicRoutes(serverNics, createPlanTraffic(db)),

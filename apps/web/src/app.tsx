@@ -31,6 +31,7 @@ import { ServerListPage } from './pages/compute/server-list.tsx';
 import { SignInPage } from './pages/identity/sign-in.tsx';
 import { SshKeysPage } from './pages/compute/ssh-keys.tsx';
 import { VolumesPage } from './pages/storage/volumes.tsx';
+import { BackupsPage } from './pages/backup/backups.tsx';
 import { TenantsPage } from './pages/identity/tenants.tsx';
 import { TokensPage } from './pages/identity/tokens.tsx';
 import { SecurityPage } from './pages/identity/security.tsx';
@@ -71,6 +72,7 @@ function Pages({ isOperator }: { isOperator: boolean }) {
       <Route path="/public-ips" component={PublicIpsPage} />
       <Route path="/firewalls" component={FirewallsPage} />
       <Route path="/volumes" component={VolumesPage} />
+      <Route path="/backups" component={BackupsPage} />
       <Route path="/billing" component={BillingPage} />
       <Route path="/billing/invoices" component={InvoicesPage} />
       {isOperator && <Route path="/operator/tenants" component={TenantsPage} />}

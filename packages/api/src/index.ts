@@ -17,3 +17,6 @@ export * from './security-client.ts';
 export * from './schemas/monitors.ts';
 export * from './monitors-client.ts';
 export * from './schemas/audit.ts';
+export * from './schemas/backups.ts';
+export * from './backups-client.ts';
+export * from './schemas/backup-schedules.ts';

@@ -7,6 +7,8 @@
  * inside the call and answer null. Differences between engines are capability flags.
  */
 
+import type { BackupDriver } from './backup-types.ts';
+
 /**
  * An engine failure that retrying cannot fix: a config the hypervisor cannot parse, a file that
  * is missing. Its message is for the operator (it may name host paths and quote tool output).
@@ -376,6 +378,8 @@ export interface Engine {
   firewall?: FirewallDriver;
   /** What running instances use (CPU, memory, disk I/O), for metrics; engines that cannot tell leave it out. */
   usage?: UsageDriver;
+  /** Backups of servers' disks to backup targets; engines without one leave it out. */
+  backup?: BackupDriver;
 }
 
 /** One running instance's usage: counters since it started, memory now. */

@@ -21,6 +21,7 @@ import * as secondFactors from './migrations/020-second-factors.ts';
 import * as monitors from './migrations/019-monitors.ts';
 import * as networkIpv6 from './migrations/024-network-ipv6.ts';
 import * as meteredKinds from './migrations/021-metered-kinds.ts';
+import * as backups from './migrations/017-backups.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '014-proxmox-clusters': proxmoxClusters,
   '015-webhooks': webhooks,
   '016-plan-traffic': planTraffic,
+  '017-backups': backups,
   '019-monitors': monitors,
   '020-second-factors': secondFactors,
   '021-metered-kinds': meteredKinds,

@@ -3,6 +3,7 @@
  * flags are 0/1 integers and structured values are JSON text, so both engines read alike.
  */
 import type { IpPoolsTable, PublicIpReleasesTable, PublicIpsTable } from './schema-public-ips.ts';
+import type { BackupTables } from './schema-backups.ts';
 import type { InvoicingTables } from './schema-invoicing.ts';
 import type { SecurityTables } from './schema-security.ts';
 import type { MonitoringTables } from './schema-monitors.ts';
@@ -458,7 +459,7 @@ export interface TrafficStateTable {
   public_out_bytes: number;
 }
 
-export interface Database extends InvoicingTables, SecurityTables, MonitoringTables {
+export interface Database extends InvoicingTables, SecurityTables, MonitoringTables, BackupTables {
   tenants: TenantsTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -16,6 +16,7 @@ const tenantLinks: [string, MessageKey][] = [
   ['/tokens', 'nav.tokens'],
   ['/security', 'nav.security'],
   ['/volumes', 'nav.volumes'],
+  ['/backups', 'nav.backups'],
   ['/ssh-keys', 'nav.sshKeys'],
   ['/networks', 'nav.networks'],
   ['/public-ips', 'nav.publicIps'],

@@ -1,6 +1,7 @@
 /** German dashboard texts. */
 import type { Messages } from './en.ts';
 import { monitoringDe } from './monitoring-de.ts';
+import { backupDe } from './backup-de.ts';
 import { networkDe } from './network-de.ts';
 import { securityDe } from './security-de.ts';
 
@@ -9,6 +10,7 @@ export const de: Messages = {
   ...networkDe,
   ...securityDe,
   ...monitoringDe,
+  ...backupDe,
   'app.name': 'Kumulus',
   'app.skip': 'Zum Inhalt springen',
   'app.loading': 'Wird geladen …',

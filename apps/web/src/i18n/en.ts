@@ -1,4 +1,5 @@
 import { monitoringEn } from './monitoring-en.ts';
+import { backupEn } from './backup-en.ts';
 import { networkEn } from './network-en.ts';
 import { securityEn } from './security-en.ts';
 
@@ -7,6 +8,7 @@ export const en = {
   ...networkEn,
   ...securityEn,
   ...monitoringEn,
+  ...backupEn,
   'app.name': 'Kumulus',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Engine } from '../types.ts';
+import { createLocalBackup } from './backup.ts';
 import { createLocalCompute, type LocalCompute } from './compute.ts';
 import { createLocalFirewall } from './firewall.ts';
 import { createLocalImages, IMAGE_INCLUDES } from './images.ts';
@@ -17,6 +18,7 @@ import { createLocalUsage } from './usage.ts';
 import { createBackend } from './storage/registry.ts';
 import { createVmCompute } from './vm/vm-compute.ts';
 import { createVmImages } from './vm/vm-images.ts';
+import { createFileSnapshots } from './storage/snapshot-files.ts';
 
 /** Options of the local engine; names are given so parallel engines never collide. */
 export interface LocalEngineOptions {
@@ -66,16 +68,18 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
   const base = dirname(opts.lxcPath);
   const { backend, config } = opts.storage ?? { backend: 'dir', config: { path: join(base, 'volumes') } };
   let compute: LocalCompute | null = null;
+  const volumeBackend = createBackend(backend, config);
+  const instances = () => {
+    if (!compute) throw new Error('the compute facet is not made yet');
+    return compute;
+  };
   const storage = createLocalStorage({
-    backend: createBackend(backend, config),
+    backend: volumeBackend,
     lxcPath: opts.lxcPath,
     mountRoot: opts.volumeMountRoot ?? join(base, 'volume-mounts'),
     snapshotRoot: join(base, 'snapshots'),
     idmap,
-    instances: () => {
-      if (!compute) throw new Error('the compute facet is not made yet');
-      return compute;
-    },
+    instances,
   });
   const node = opts.node ?? hostname();
   const vms = createVmCompute({ vmPath: opts.vmPath ?? join(base, 'vm'), images: vmImages, node });
@@ -89,6 +93,7 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     publicIps: createLocalPublicIps({ lxcPath: opts.lxcPath, bridge: opts.bridge, nftTable: opts.nftTable }),
     firewall: createLocalFirewall(`${opts.nftTable}_fw`),
     usage: createLocalUsage(opts.lxcPath),
+    backup: createLocalBackup({ root: join(base, 'backup'), lxcPath: opts.lxcPath, storage, serverSnapshots: createFileSnapshots(join(base, 'snapshots')), backend: volumeBackend, instances }),
     host: {
       preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES, vmImages: vmImages.available().map((i) => i.name) }),
     },

@@ -49,6 +49,10 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   systemctl: 'systemd',
   script: 'bsdutils',
   stty: 'coreutils',
+  // Backups (drivers/local/backup*): restic, and the OpenSSH client for SFTP targets.
+  restic: 'restic',
+  ssh: 'openssh-client',
+  sftp: 'openssh-client',
   // serve's self-signed HTTPS certificate on first start.
   openssl: 'openssl',
   // ICMP uptime monitors (modules/monitoring/checks/ping.ts): ping holds the raw-socket capability Node lacks.

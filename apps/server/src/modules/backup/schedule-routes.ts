@@ -1,0 +1,64 @@
+import { BackupSchedule, CreateBackupSchedule, ListQuery, Page, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune } from '@kumulus/api';
+import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
+import type { Schedules } from './schedules.ts';
+
+/** The routes of backup schedules, their preview and the prune simulator. */
+export function scheduleRoutes(schedules: Schedules): RouteDef[] {
+  return [
+    { method: 'GET', url: '/backup-schedules', summary: 'List your backup schedules with their next runs', tag: 'backups', query: ListQuery, responses: { 200: Page(BackupSchedule) }, handler: (req, _r, p) => schedules.list(p, req.query as ListQuery) },
+    {
+      method: 'POST',
+      url: '/backup-schedules',
+      summary: 'Schedule backups of a server or of the servers a label selector matches, pruned by a retention policy',
+      tag: 'backups',
+      body: CreateBackupSchedule,
+      errors: ['SERVER_NOT_FOUND', 'SCHEDULE_INVALID', 'RETENTION_INVALID', 'LABEL_SELECTOR_INVALID', 'BACKUP_TARGET_NOT_FOUND', 'BACKUP_TARGET_REQUIRED', 'NAME_TAKEN'],
+      responses: { 201: BackupSchedule },
+      handler: async (req, reply, p) => reply.status(201).send(await schedules.create(p, req.body as CreateBackupSchedule, req.id)),
+    },
+    {
+      method: 'POST',
+      url: '/backup-schedules/preview',
+      summary: 'The next runs of a cron line in a time zone',
+      tag: 'backups',
+      body: PreviewSchedule,
+      errors: ['SCHEDULE_INVALID'],
+      responses: { 200: SchedulePreview },
+      handler: async (req) => schedules.preview(req.body as PreviewSchedule),
+    },
+    {
+      method: 'POST',
+      url: '/backup-schedules/prune-simulator',
+      summary: 'Which backups a retention policy keeps (of the backups given, or of a server’s), as Proxmox Backup Server prunes',
+      tag: 'backups',
+      body: SimulatePrune,
+      errors: ['RETENTION_INVALID', 'SERVER_NOT_FOUND'],
+      responses: { 200: PruneSimulation },
+      handler: (req, _r, p) => schedules.simulate(p, req.body as SimulatePrune),
+    },
+    { method: 'GET', url: '/backup-schedules/:id', summary: 'Show a backup schedule', tag: 'backups', params: IdParam, errors: ['BACKUP_SCHEDULE_NOT_FOUND'], responses: { 200: BackupSchedule }, handler: (req, _r, p) => schedules.get(p, idOf(req)) },
+    {
+      method: 'POST',
+      url: '/backup-schedules/:id/actions/run',
+      summary: 'Run a schedule now: its backups, then its pruning',
+      tag: 'backups',
+      params: IdParam,
+      errors: ['BACKUP_SCHEDULE_NOT_FOUND'],
+      responses: { 202: BackupSchedule },
+      handler: async (req, reply, p) => reply.status(202).send(await schedules.runNow(p, idOf(req))),
+    },
+    {
+      method: 'DELETE',
+      url: '/backup-schedules/:id',
+      summary: 'Delete a backup schedule (its backups stay)',
+      tag: 'backups',
+      params: IdParam,
+      errors: ['BACKUP_SCHEDULE_NOT_FOUND'],
+      responses: { 204: null },
+      handler: async (req, reply, p) => {
+        await schedules.delete(p, idOf(req), req.id);
+        return reply.status(204).send();
+      },
+    },
+  ];
+}

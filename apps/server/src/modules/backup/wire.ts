@@ -1,0 +1,98 @@
+/**
+ * Puts the backup domain together for serve.ts: the targets and backups services, their
+ * reconcilers, and their routes, from the engine's backup facet and the servers and volumes
+ * services. Engines without a backup facet get none of it.
+ */
+import type { Kysely } from 'kysely';
+import type { Engine } from '../../drivers/types.ts';
+import type { RouteDef } from '../../http/route.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { IdGenerator } from '../../lib/ids.ts';
+import type { Queue } from '../../reconcile/queue.ts';
+import type { Reconciler } from '../../reconcile/worker.ts';
+import type { Database } from '../../store/schema.ts';
+import type { Audit } from '../audit/service.ts';
+import { readRow } from '../compute/server-record.ts';
+import type { Servers } from '../compute/servers.ts';
+import type { Principal } from '../identity/principal.ts';
+import type { Operations } from '../operations/service.ts';
+import type { Volumes } from '../storage/volumes.ts';
+import { createBackupReconciler } from './backup-reconciler.ts';
+import { type BackupServerRef, createBackups } from './backups.ts';
+import { backupRoutes } from './routes.ts';
+import { createScheduleReconciler } from './schedule-reconciler.ts';
+import { scheduleRoutes } from './schedule-routes.ts';
+import { createSchedules, SCHEDULE_KIND } from './schedules.ts';
+import { createBackupTargets } from './targets.ts';
+
+/** How often target health is probed again by itself. */
+const TARGET_HEALTH_MS = 60_000;
+
+interface Deps {
+  db: Kysely<Database>;
+  clock: Clock;
+  ids: IdGenerator;
+  audit: Audit;
+  operations: Operations;
+  queue: Queue;
+  dialect: 'sqlite' | 'postgres';
+  engine: Engine;
+  servers: () => Servers;
+  volumes: () => Volumes;
+  notify: () => void;
+  log: (text: string) => void;
+}
+
+/** The backup domain, wired; null when the engine has no backup facet. */
+export function wireBackups(d: Deps): { routes: RouteDef[]; reconcilers: Record<string, Reconciler>; adopt: () => Promise<void> } | null {
+  const driver = d.engine.backup;
+  if (!driver) return null;
+  const { db } = d;
+  const findServer = async (p: Principal, idOrName: string): Promise<BackupServerRef> => {
+    const s = await d.servers().get(p, idOrName);
+    return { id: s.id, name: s.name, tenantId: s.tenantId, plan: s.spec.plan, image: s.spec.image, deleting: s.status.phase === 'Deleting' };
+  };
+  const targets = createBackupTargets({ db, clock: d.clock, ids: d.ids, audit: d.audit, driver });
+  const backups = createBackups({
+    db,
+    clock: d.clock,
+    ids: d.ids,
+    audit: d.audit,
+    operations: d.operations,
+    queue: d.queue,
+    dialect: d.dialect,
+    targets,
+    modes: { snapshot: driver.capabilities.liveSnapshot, stop: driver.capabilities.stopMode },
+    findServer,
+    createServer: (p, body, requestId) => d.servers().create(p, body, requestId),
+    notify: d.notify,
+  });
+  const serverRow = (id: string) => db.selectFrom('servers').selectAll().where('id', '=', id).where('deletion_requested_at', 'is', null).executeTakeFirst();
+  const reconciler = createBackupReconciler({
+    db,
+    clock: d.clock,
+    driver,
+    operations: d.operations,
+    serverLive: async (id) => !!(await serverRow(id)),
+    serverReady: async (id) => {
+      const row = await serverRow(id);
+      return !!row && ['Running', 'Stopped'].includes(readRow(row).status.phase) && !!(await d.engine.compute.inspect(id));
+    },
+    volumesOf: (tenantId, serverId) => d.volumes().attachedTo(db, tenantId, serverId),
+    log: d.log,
+  });
+  const schedules = createSchedules({ db, clock: d.clock, ids: d.ids, audit: d.audit, queue: d.queue, targets, findServer, notify: d.notify });
+  const health: Reconciler = async () => {
+    for (const row of await db.selectFrom('backup_targets').selectAll().execute()) await targets.refresh(row);
+    return { againMs: TARGET_HEALTH_MS };
+  };
+  return {
+    routes: [...backupRoutes(targets, backups), ...scheduleRoutes(schedules)],
+    reconcilers: { backup: reconciler, 'backup-targets': health, [SCHEDULE_KIND]: createScheduleReconciler({ db, clock: d.clock, backups: () => backups, log: d.log }) },
+    adopt: async () => {
+      for (const { id } of await db.selectFrom('backups').select('id').execute()) await d.queue.enqueue(db, 'backup', id);
+      await d.queue.enqueue(db, 'backup-targets', 'health', TARGET_HEALTH_MS);
+      for (const { id } of await db.selectFrom('backup_schedules').select('id').execute()) await d.queue.enqueue(db, SCHEDULE_KIND, id);
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The backups page: the tenant's backups with their sizes and verification badges, a form to
+ * back a server up now, protection, restore as a new server, delete; and the backup targets
+ * with their health and free space.
+ */
+import type { Backup } from '@kumulus/api';
+import { backupApi } from '@kumulus/api/backups-client';
+import { useState } from 'react';
+import { ErrorNotice } from '../../components/error-notice.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { api } from '../../lib/api.ts';
+import { usePoll } from '../../lib/use-poll.ts';
+
+const backups = backupApi(api);
+const mib = (bytes: number | null) => (bytes === null ? '–' : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
+const gib = (bytes: number | null) => (bytes === null ? '–' : `${(bytes / 1024 ** 3).toFixed(1)} GiB`);
+const settled = (b: Backup) => b.status.phase === 'Ready' || b.status.phase === 'Failed';
+
+/** The backups page. */
+export function BackupsPage() {
+  const { t } = useI18n();
+  const list = usePoll(['backups', 'list'], () => api.all((q) => backups.list(q)), (d) => (d?.every(settled) ? 5000 : 1500));
+  const targets = usePoll(['backups', 'targets'], () => backups.listTargets(), () => 15_000);
+  const [server, setServer] = useState('');
+  const [mode, setMode] = useState<'snapshot' | 'stop'>('snapshot');
+  const [error, setError] = useState<unknown>();
+  const [notice, setNotice] = useState('');
+
+  const send = async (fn: () => Promise<unknown>) => {
+    setError(undefined);
+    setNotice('');
+    try {
+      await fn();
+    } catch (err) {
+      setError(err);
+    } finally {
+      list.reload();
+    }
+  };
+
+  return (
+    <section aria-labelledby="backups-title">
+      <h1 id="backups-title">{t('backups.title')}</h1>
+      <p className="muted">{t('backups.intro')}</p>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send(() => backups.create(server, { mode }));
+        }}
+      >
+        <label htmlFor="bk-server">{t('backups.server')}</label>
+        <input id="bk-server" value={server} onChange={(e) => setServer(e.target.value)} required autoComplete="off" />
+        <label htmlFor="bk-mode">{t('backups.mode')}</label>
+        <select id="bk-mode" value={mode} onChange={(e) => setMode(e.target.value as 'snapshot' | 'stop')}>
+          <option value="snapshot">{t('backups.mode.snapshot')}</option>
+          <option value="stop">{t('backups.mode.stop')}</option>
+        </select>
+        <button type="submit" disabled={!server}>
+          {t('backups.create')}
+        </button>
+      </form>
+      <ErrorNotice error={error ?? list.error} />
+      {notice && <p role="status">{notice}</p>}
+      {(list.data ?? []).length === 0 ? (
+        <p className="muted">{t('backups.none')}</p>
+      ) : (
+        <table className="list cards-on-phone" aria-label={t('backups.title')}>
+          <thead>
+            <tr>
+              {(['backups.server', 'backups.taken', 'backups.phase', 'backups.size', 'backups.dedup', 'backups.verification', 'backups.notes', 'backups.protected'] as const).map((k) => (
+                <th key={k} scope="col">
+                  {t(k)}
+                </th>
+              ))}
+              <th scope="col">
+                <span className="sr-only">{t('backups.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.data ?? []).map((b) => (
+              <tr key={b.id} data-testid="backup" data-phase={b.status.phase}>
+                <th scope="row" data-label={t('backups.server')}>
+                  {b.server.name}
+                </th>
+                <td data-label={t('backups.taken')}>{b.status.takenAt ? new Date(b.status.takenAt).toLocaleString() : '–'}</td>
+                <td data-label={t('backups.phase')}>{b.status.phase}</td>
+                <td data-label={t('backups.size')}>{mib(b.status.sizeBytes)}</td>
+                <td data-label={t('backups.dedup')}>{mib(b.status.dedupBytes)}</td>
+                <td data-label={t('backups.verification')} title={b.status.verification.detail}>
+                  <span className={`badge verification-${b.status.verification.state}`}>{t(`backups.verification.${b.status.verification.state}`)}</span>
+                </td>
+                <td data-label={t('backups.notes')}>{b.notes || '–'}</td>
+                <td data-label={t('backups.protected')}>
+                  <input type="checkbox" aria-label={t('backups.protected')} checked={b.protected} onChange={(e) => void send(() => backups.update(b.id, { protected: e.target.checked }))} />
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    disabled={!b.status.takenAt || !settled(b)}
+                    onClick={() => {
+                      const name = window.prompt(t('backups.restoreNewName'), `${b.server.name}-restored`);
+                      if (name) void send(async () => setNotice(t('backups.restoreStarted', { name: (await backups.restore(b.id, { into: 'new', name })).server.name })));
+                    }}
+                  >
+                    {t('backups.restoreNew')}
+                  </button>{' '}
+                  <button type="button" className="danger" disabled={b.protected || !settled(b)} onClick={() => void send(() => backups.delete(b.id))}>
+                    {t('backups.delete')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>{t('backups.targets')}</h2>
+      <table className="list compact" aria-label={t('backups.targets')}>
+        <thead>
+          <tr>
+            <th scope="col">{t('backups.target.name')}</th>
+            <th scope="col">{t('backups.target.where')}</th>
+            <th scope="col">{t('backups.target.health')}</th>
+            <th scope="col">{t('backups.target.free')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(targets.data ?? []).map((x) => (
+            <tr key={x.id} data-testid="backup-target">
+              <th scope="row">{x.name}</th>
+              <td>{x.kind === 'sftp' ? `${x.user}@${x.host}:${x.path}` : x.path}</td>
+              <td title={x.health.error}>{x.health.reachable ? t('backups.target.ok') : t('backups.target.down')}</td>
+              <td>
+                {gib(x.health.freeBytes)} / {gib(x.health.totalBytes)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

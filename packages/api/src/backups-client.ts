@@ -1,0 +1,29 @@
+/**
+ * Typed calls for backup targets and backups, over a KumulusClient; a module of its own so the
+ * client's main file does not grow with every domain.
+ */
+import type { KumulusClient } from './client.ts';
+import type { ListQuery, Operation, Page } from './schemas.ts';
+import type { Backup, BackupTarget, BackupWithOperation, CreateBackup, CreateBackupTarget, RestoreBackup, RestoreStarted, UpdateBackup } from './schemas/backups.ts';
+
+const at = (id: string) => encodeURIComponent(id);
+
+/** The backup calls of the API, bound to one client. */
+export function backupApi(c: KumulusClient) {
+  return {
+    listTargets: () => c.request<BackupTarget[]>('GET', '/backup-targets'),
+    getTarget: (id: string) => c.request<BackupTarget>('GET', `/backup-targets/${at(id)}`),
+    createTarget: (body: CreateBackupTarget) => c.request<BackupTarget>('POST', '/backup-targets', body),
+    probeTarget: (id: string) => c.request<BackupTarget>('POST', `/backup-targets/${at(id)}/actions/probe`, {}),
+    deleteTarget: (id: string) => c.request<void>('DELETE', `/backup-targets/${at(id)}`),
+    create: (server: string, body: CreateBackup = {}) => c.request<BackupWithOperation>('POST', `/servers/${at(server)}/backups`, body),
+    list: (q: ListQuery & { server?: string } = {}) => c.request<Page<Backup>>('GET', '/backups', undefined, q),
+    get: (id: string) => c.request<Backup>('GET', `/backups/${at(id)}`),
+    update: (id: string, body: UpdateBackup) => c.request<Backup>('PATCH', `/backups/${at(id)}`, body),
+    restore: (id: string, body: RestoreBackup) => c.request<RestoreStarted>('POST', `/backups/${at(id)}/actions/restore`, body),
+    delete: (id: string) => c.request<Operation>('DELETE', `/backups/${at(id)}`),
+  };
+}
+
+/** The backup calls bound to a client. */
+export type BackupApi = ReturnType<typeof backupApi>;
