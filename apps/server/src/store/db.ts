@@ -17,11 +17,11 @@ import * as invoices from './migrations/013-invoices.ts';
 import * as proxmoxClusters from './migrations/014-proxmox-clusters.ts';
 import * as webhooks from './migrations/015-webhooks.ts';
 import * as planTraffic from './migrations/016-plan-traffic.ts';
-import * as secondFactors from './migrations/020-second-factors.ts';
-import * as monitors from './migrations/019-monitors.ts';
-import * as networkIpv6 from './migrations/024-network-ipv6.ts';
-import * as meteredKinds from './migrations/021-metered-kinds.ts';
 import * as backups from './migrations/017-backups.ts';
+import * as monitors from './migrations/018-monitors.ts';
+import * as secondFactors from './migrations/019-second-factors.ts';
+import * as meteredKinds from './migrations/020-metered-kinds.ts';
+import * as networkIpv6 from './migrations/021-network-ipv6.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -51,10 +51,10 @@ const migrations: Record<string, Migration> = {
   '015-webhooks': webhooks,
   '016-plan-traffic': planTraffic,
   '017-backups': backups,
-  '019-monitors': monitors,
-  '020-second-factors': secondFactors,
-  '021-metered-kinds': meteredKinds,
-  '024-network-ipv6': networkIpv6,
+  '018-monitors': monitors,
+  '019-second-factors': secondFactors,
+  '020-metered-kinds': meteredKinds,
+  '021-network-ipv6': networkIpv6,
 };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch

@@ -1,4 +1,4 @@
-/** Table types of uptime monitors (migration 019), kept apart from schema.ts so that file stays small. */
+/** Table types of uptime monitors (migration 018), kept apart from schema.ts so that file stays small. */
 
 /** A monitor: its settings (JSON of the API's settings) and the state its checks left. */
 export interface MonitorsTable {

@@ -1,4 +1,4 @@
-/** Table types of second factors (migration 020), kept apart from schema.ts so that file stays small. */
+/** Table types of second factors (migration 019), kept apart from schema.ts so that file stays small. */
 
 /** A user's TOTP authenticator; `confirmed_at` is null until a first code proved the user holds it. */
 export interface UserTotpTable {
@@ -63,7 +63,7 @@ export interface TenantSecurityTable {
   updated_at: number;
 }
 
-/** The tables of migration 020. */
+/** The tables of migration 019. */
 export interface SecurityTables {
   user_totp: UserTotpTable;
   recovery_codes: RecoveryCodesTable;

@@ -189,7 +189,7 @@ export interface NetworksTable {
   ipv4_cidr: string;
   /** Announced as router over DHCP; null for none. */
   gateway: string | null;
-  /** The /64 announced for SLAAC (migration 024); null: IPv4 only. */
+  /** The /64 announced for SLAAC (migration 021); null: IPv4 only. */
   ipv6_cidr: string | null;
   /** The network's own address, held by its DHCP/DNS service (the gateway when there is one). */
   dns_server: string;
@@ -296,11 +296,11 @@ export interface UsageRecordsTable {
   price_id: string | null;
   amount_uc: number;
   transaction_id: string | null;
-  /** Units billed per second: bytes for storage, 1 for a server or address (migration 021; null before it). */
+  /** Units billed per second: bytes for storage, 1 for a server or address (migration 020; null before it). */
   quantity?: number | null;
 }
 
-/** One committed lifecycle change of a volume, snapshot or public IP (migration 021). */
+/** One committed lifecycle change of a volume, snapshot or public IP (migration 020). */
 export interface ResourcePhaseLogTable {
   resource_id: string;
   seq: number;
