@@ -43,8 +43,8 @@ describe('local images and network', () => {
     assert.notEqual((await run('nft', ['list', 'table', 'inet', t.nftTable], { allowFail: true })).code, 0);
   });
 
-  test('images: both are offered, unknown names are refused', async () => {
-    assert.deepEqual(t.engine.images.available().map((i) => i.name).sort(), ['debian-12', 'tiny']);
+  test('images: the container and VM images are offered, unknown names are refused', async () => {
+    assert.deepEqual(t.engine.images.available().map((i) => i.name).sort(), ['debian-12', 'debian-12-vm', 'tiny']);
     await assert.rejects(t.engine.images.prepare('windows-95'), /unknown image/);
   });
 
