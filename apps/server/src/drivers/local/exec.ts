@@ -46,6 +46,11 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       if (result.code !== 0 && !opts.allowFail) reject(new CommandError(cmd, args, result));
       else resolve(result);
     });
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    if (opts.input !== undefined) {
+      // A command that exits before reading its input (nsenter into a namespace just gone) answers by its exit
+      // code; the EPIPE of our write would otherwise be an uncaught error that takes the process down.
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(opts.input);
+    }
   });
 }
