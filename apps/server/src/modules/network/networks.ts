@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
-import { paginate } from '../../lib/paging.ts';
+import { pageInMemory, paginate } from '../../lib/paging.ts';
 import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import { lockFor } from '../../store/locks.ts';
@@ -11,7 +11,7 @@ import type { Database, NetworksTable } from '../../store/schema.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
 import type { Principal } from '../identity/principal.ts';
 import { type Operations, toOperation } from '../operations/service.ts';
-import { hostOf, intToIpv4, overlaps, parsePrivateCidr } from './cidr.ts';
+import { hostOf, intToIpv4, ipv4ToInt, overlaps, parsePrivateCidr } from './cidr.ts';
 import { parsePrefix64, serviceAddress6, slaacAddress } from './cidr6.ts';
 import { type Ipv4Network, macFor } from './ipam.ts';
 
@@ -169,14 +169,15 @@ export function createNetworks(d: Deps) {
     },
 
     /** The addresses held on a network: its own service address and one per NIC. */
-    async allocations(p: Principal, idOrName: string): Promise<{ items: Allocation[] }> {
+    async allocations(p: Principal, idOrName: string, q: ListQuery = {}): Promise<Page<Allocation>> {
       const row = await findNetwork(db, p.tenantId, idOrName);
       const rows = await db.selectFrom('ip_allocations').selectAll().where('network', '=', row.id).execute();
       // IPv6 addresses are not stored: each follows from the prefix and the NIC's MAC.
       const v6 = (address: string) => (row.ipv6_cidr ? { ipv6: slaacAddress(row.ipv6_cidr, macFor(row.id, address)).split('/')[0]! } : {});
       const nics: Allocation[] = rows.map((r) => ({ address: r.address, kind: 'nic', serverId: r.server_id, nicId: r.nic_id, ...v6(r.address) }));
       const service6 = row.ipv6_cidr ? { ipv6: serviceAddress6(row.ipv6_cidr) } : {};
-      return { items: [{ address: row.dns_server, kind: 'service', serverId: null, nicId: null, ...service6 }, ...nics] };
+      const items: Allocation[] = [{ address: row.dns_server, kind: 'service', serverId: null, nicId: null, ...service6 }, ...nics];
+      return pageInMemory(items, q, { address: (a) => ipv4ToInt(a.address), kind: (a) => a.kind, server: (a) => a.serverId });
     },
   };
 }

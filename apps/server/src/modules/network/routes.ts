@@ -1,5 +1,4 @@
 import { Allocation, CreateNetwork, ListQuery, Network, NetworkWithOperation, Operation, Page, UpdateNetwork } from '@kumulus/api';
-import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Networks } from './networks.ts';
 
@@ -42,8 +41,9 @@ export function networkRoutes(networks: Networks): RouteDef[] {
       summary: "List the addresses held on a network",
       tag: 'networks',
       params: IdParam,
-      responses: { 200: Type.Object({ items: Type.Array(Allocation) }) },
-      handler: (req, _r, p) => networks.allocations(p, idOf(req)),
+      query: ListQuery,
+      responses: { 200: Page(Allocation) },
+      handler: (req, _r, p) => networks.allocations(p, idOf(req), req.query as ListQuery),
     },
   ];
 }
