@@ -488,7 +488,7 @@ export class KumulusClient {
     return this.request<Page<Host>>('GET', '/hosts', undefined, q);
   }
 
-  listNetworks(q: ListQuery = {}) {
+  listNetworks(q: LabelledListQuery = {}) {
     return this.request<Page<Network>>('GET', '/networks', undefined, q);
   }
   getNetwork(id: string) {
@@ -498,7 +498,11 @@ export class KumulusClient {
     return this.request<NetworkWithOperation>('POST', '/networks', body, undefined, opts);
   }
   renameNetwork(id: string, name: string) {
-    return this.request<Network>('PATCH', `/networks/${encodeURIComponent(id)}`, { name } satisfies UpdateNetwork);
+    return this.updateNetwork(id, { name });
+  }
+  /** Renames a network and/or replaces its labels. */
+  updateNetwork(id: string, body: UpdateNetwork) {
+    return this.request<Network>('PATCH', `/networks/${encodeURIComponent(id)}`, body);
   }
   deleteNetwork(id: string) {
     return this.request<Operation>('DELETE', `/networks/${encodeURIComponent(id)}`);

@@ -103,5 +103,6 @@ describeEachStore('in-memory lists sort and page', (get) => {
       for (const n of ['sort', 'page', 'per_page']) assert.ok(params.includes(n), `${path} documents ${n}`);
       assert.match(JSON.stringify(op.responses['400']), /SORT_KEY_INVALID/, `${path} documents SORT_KEY_INVALID`);
     }
+    assert.ok(doc.paths['/api/v1/networks']!.get!.parameters!.some((p) => p.name === 'label_selector'), 'networks take label_selector');
   });
 });
