@@ -50,6 +50,25 @@ describe('kumulus network', { timeout: 300_000 }, () => {
     assert.equal((await kumulus(['network', 'show', 'cli-lan'])).code, 3);
   });
 
+  test('list -l shows only the networks whose labels match', async () => {
+    const made = [];
+    made.push(await ts.client.createNetwork({ name: 'cli-lbl-a', ipv4Cidr: '10.83.0.0/24', labels: { env: 'prod' } }));
+    made.push(await ts.client.createNetwork({ name: 'cli-lbl-b', ipv4Cidr: '10.83.1.0/24', labels: { env: 'test' } }));
+    try {
+      const listed = await kumulus(['network', 'list', '-l', 'env=prod', '-o', 'json']);
+      ok(listed);
+      assert.deepEqual(json<Network[]>(listed).map((n) => n.name), ['cli-lbl-a']);
+      const both = await kumulus(['network', 'list', '--selector', 'env in (prod,test)', '--sort', 'name:desc', '-o', 'json']);
+      ok(both);
+      assert.deepEqual(json<Network[]>(both).map((n) => n.name), ['cli-lbl-b', 'cli-lbl-a']);
+      const bad = await kumulus(['network', 'list', '-l', 'a in b']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /label_selector|selector/i);
+    } finally {
+      for (const m of made) await ts.client.waitOperation((await ts.client.deleteNetwork(m.network.id)).id, 60);
+    }
+  });
+
   test('--ipv6-cidr gives the network a /64; a bad one is refused naming the field', async () => {
     const made = await kumulus(['network', 'create', '--name', 'cli-lan6', '--cidr', '10.82.0.0/24', '--ipv6-cidr', 'fd00:82::/64', '-o', 'json']);
     ok(made);

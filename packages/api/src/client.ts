@@ -176,8 +176,8 @@ export class KumulusClient {
   deleteServer(id: string) {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(id)}`);
   }
-  listServerNics(server: string) {
-    return this.request<ServerNicList>('GET', `/servers/${encodeURIComponent(server)}/nics`);
+  listServerNics(server: string, q: ListQuery = {}) {
+    return this.request<ServerNicList>('GET', `/servers/${encodeURIComponent(server)}/nics`, undefined, q);
   }
   attachNic(server: string, body: AttachNic, opts?: RequestOptions) {
     return this.request<NicWithOperation>('POST', `/servers/${encodeURIComponent(server)}/nics`, body, undefined, opts);
@@ -346,8 +346,8 @@ export class KumulusClient {
   createPlan(body: CreatePlan) {
     return this.request<Plan>('POST', '/plans', body);
   }
-  listPrices() {
-    return this.request<Page<Price>>('GET', '/prices');
+  listPrices(q: ListQuery = {}) {
+    return this.request<Page<Price>>('GET', '/prices', undefined, q);
   }
   createPrice(body: CreatePrice) {
     return this.request<Price>('POST', '/prices', body);
@@ -377,8 +377,8 @@ export class KumulusClient {
     return this.request<TenantStanding>('GET', '/billing/standing', undefined, q);
   }
   /** Every tenant's balance and dunning standing (operators). */
-  listStandings() {
-    return this.request<Page<TenantStanding>>('GET', '/billing/standings');
+  listStandings(q: ListQuery = {}) {
+    return this.request<Page<TenantStanding>>('GET', '/billing/standings', undefined, q);
   }
   /** The caller's tenant's in-app notices, newest first. */
   listNotices() {
@@ -484,11 +484,11 @@ export class KumulusClient {
   revokeToken(id: string) {
     return this.request<void>('DELETE', `/tokens/${encodeURIComponent(id)}`);
   }
-  listHosts() {
-    return this.request<Page<Host>>('GET', '/hosts');
+  listHosts(q: ListQuery = {}) {
+    return this.request<Page<Host>>('GET', '/hosts', undefined, q);
   }
 
-  listNetworks(q: ListQuery = {}) {
+  listNetworks(q: LabelledListQuery = {}) {
     return this.request<Page<Network>>('GET', '/networks', undefined, q);
   }
   getNetwork(id: string) {
@@ -498,12 +498,16 @@ export class KumulusClient {
     return this.request<NetworkWithOperation>('POST', '/networks', body, undefined, opts);
   }
   renameNetwork(id: string, name: string) {
-    return this.request<Network>('PATCH', `/networks/${encodeURIComponent(id)}`, { name } satisfies UpdateNetwork);
+    return this.updateNetwork(id, { name });
+  }
+  /** Renames a network and/or replaces its labels. */
+  updateNetwork(id: string, body: UpdateNetwork) {
+    return this.request<Network>('PATCH', `/networks/${encodeURIComponent(id)}`, body);
   }
   deleteNetwork(id: string) {
     return this.request<Operation>('DELETE', `/networks/${encodeURIComponent(id)}`);
   }
-  listNetworkAllocations(id: string) {
-    return this.request<{ items: Allocation[] }>('GET', `/networks/${encodeURIComponent(id)}/allocations`);
+  listNetworkAllocations(id: string, q: ListQuery = {}) {
+    return this.request<Page<Allocation>>('GET', `/networks/${encodeURIComponent(id)}/allocations`, undefined, q);
   }
 }

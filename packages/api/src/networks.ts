@@ -2,7 +2,7 @@
  * Wire schemas of vSwitches (tenant-private networks) and their address allocations.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Name, Operation } from './schemas.ts';
+import { Name, Operation, ServerLabels } from './schemas.ts';
 
 const Ipv4 = Type.String({ pattern: '^(\\d{1,3}\\.){3}\\d{1,3}$', description: 'an IPv4 address, e.g. 10.20.0.1' });
 const Ipv4Cidr = Type.String({ pattern: '^(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$', description: 'an RFC 1918 IPv4 network, e.g. 10.20.0.0/24' });
@@ -22,6 +22,7 @@ export const Network = Type.Object(
     ipv6Cidr: Type.Union([Ipv6Cidr, Type.Null()], { description: 'the /64 announced by router advertisements (SLAAC); each NIC gets the address SLAAC derives from its MAC; null: IPv4 only' }),
     dnsServer: Ipv4,
     dnsDomain: Type.String({ description: 'servers on the network resolve each other as <hostname>.<dnsDomain>' }),
+    labels: ServerLabels,
     generation: Type.Integer(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -37,12 +38,14 @@ export const CreateNetwork = Type.Object(
     ipv4Cidr: Ipv4Cidr,
     gateway: Type.Optional(Type.Union([Ipv4, Type.Null()], { description: 'an address inside ipv4Cidr; none by default' })),
     ipv6Cidr: Type.Optional(Type.Union([Ipv6Cidr, Type.Null()], { description: 'an IPv6 /64 for the network (a ULA from fd00::/8 or a routed prefix); IPv4 only by default' })),
+    labels: Type.Optional(ServerLabels),
   },
   { additionalProperties: false },
 );
 export type CreateNetwork = Static<typeof CreateNetwork>;
 
-export const UpdateNetwork = Type.Object({ name: Name }, { additionalProperties: false });
+/** A new name and/or labels (replaced as a whole) of a network. */
+export const UpdateNetwork = Type.Object({ name: Type.Optional(Name), labels: Type.Optional(ServerLabels) }, { additionalProperties: false, minProperties: 1 });
 export type UpdateNetwork = Static<typeof UpdateNetwork>;
 
 export const NetworkWithOperation = Type.Object({ network: Network, operation: Operation });

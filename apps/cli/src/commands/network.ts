@@ -13,7 +13,8 @@ const groupHelp = {
   en: `Usage: kumulus network <command> [options]
 
 Commands:
-  list [--sort KEY[:asc|desc],…]                your private networks, sorted (name, created)
+  list [--sort KEY[:asc|desc],…] [-l SELECTOR]  your private networks, sorted (name, created), only those
+                                                whose labels match (env=prod,!legacy)
   create --name NAME --cidr CIDR [--gateway IP] makes a network, e.g. --cidr 10.20.0.0/24
   show NETWORK                                  one network and the addresses held on it
   rename NETWORK NAME                           gives a network a new name
@@ -33,7 +34,9 @@ Options:
   de: `Aufruf: kumulus network <Befehl> [Optionen]
 
 Befehle:
-  list [--sort SCHLÜSSEL[:asc|desc],…]          Ihre privaten Netze, sortiert (name, created)
+  list [--sort SCHLÜSSEL[:asc|desc],…] [-l SELEKTOR]
+                                                Ihre privaten Netze, sortiert (name, created), nur die,
+                                                deren Labels passen (env=prod,!legacy)
   create --name NAME --cidr CIDR [--gateway IP] legt ein Netz an, z. B. --cidr 10.20.0.0/24
   show NETZ                                     ein Netz und die darin vergebenen Adressen
   rename NETZ NAME                              benennt ein Netz um
@@ -67,7 +70,7 @@ export function runNetwork(args: string[]): Promise<void> {
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus network list';
-  const { values, positionals, output, help } = parseCommand(args, { sort: listOptions.sort }, cmd);
+  const { values, positionals, output, help } = parseCommand(args, listOptions, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();

@@ -4,7 +4,7 @@
  * rows carry labels.
  */
 import type { SelectQueryBuilder } from 'kysely';
-import type { LabelledListQuery, Page, Pagination } from '@kumulus/api';
+import type { LabelledListQuery, ListQuery, Page, Pagination } from '@kumulus/api';
 import { DomainError } from './errors.ts';
 import { matchesSelector, selectorFromRequest } from './label-selector.ts';
 
@@ -124,4 +124,37 @@ async function filtered<Row>(query: SelectQueryBuilder<any, any, Row>, matches: 
     for (const row of batch) if (matches(row) && out.push(row) >= want) return out;
     if (batch.length < 500) return out;
   }
+}
+
+/** How an in-memory list sorts by a key: the value of an entry it compares (null sorts first). */
+export type SortValue<T> = (item: T) => string | number | null;
+
+/**
+ * The counterpart of `paginate` for lists built in memory (prices, hosts, standings, allocations,
+ * NICs): `sort` by the keys the list names (SORT_KEY_INVALID otherwise), `order: 'desc'` reverses
+ * the list's own order, and `sort`, `page` or `per_page` page by number with the same pagination
+ * meta (as many per page as `paginate` gives). Asked for nothing, it answers the whole list in its own order, as before.
+ * Equal values keep the list's own order. Such lists have no cursor: one is refused.
+ */
+export function pageInMemory<T>(items: T[], q: Partial<ListQuery>, keys: Record<string, SortValue<T>>): Page<T> {
+  if (q.cursor !== undefined) throw badCursor({ en: 'this list pages with page and per_page', de: 'diese Liste blättert mit page und per_page' });
+  let ordered = q.order === 'desc' ? [...items].reverse() : [...items];
+  if (q.sort !== undefined) {
+    const terms = parseSort(q.sort, Object.fromEntries(Object.keys(keys).map((k) => [k, k])));
+    const rank = (a: T, b: T) => {
+      for (const t of terms) {
+        const value = keys[t.column]!;
+        const [x, y] = [value(a), value(b)];
+        const c = x === y ? 0 : x === null ? -1 : y === null ? 1 : x < y ? -1 : 1;
+        if (c !== 0) return t.desc ? -c : c;
+      }
+      return 0;
+    };
+    ordered = [...items].sort(rank);
+  }
+  // `limit` alone (the schema fills in its default) sizes cursor pages, which these lists have not.
+  if (q.sort === undefined && q.page === undefined && q.per_page === undefined) return { items: ordered, nextCursor: null };
+  const perPage = q.per_page ?? q.limit ?? DEFAULT_PER_PAGE;
+  const page = q.page ?? 1;
+  return { items: ordered.slice((page - 1) * perPage, page * perPage), nextCursor: null, meta: { pagination: pagination(page, perPage, ordered.length) } };
 }

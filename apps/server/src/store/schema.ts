@@ -191,6 +191,8 @@ export interface NetworksTable {
   gateway: string | null;
   /** The /64 announced for SLAAC (migration 021); null: IPv4 only. */
   ipv6_cidr: string | null;
+  /** Labels as JSON text (migration 022), matched by `label_selector`. */
+  labels: string;
   /** The network's own address, held by its DHCP/DNS service (the gateway when there is one). */
   dns_server: string;
   dns_domain: string;

@@ -37,6 +37,39 @@ describeEachStore('networks API', (get) => {
     assert.deepEqual(await running.engine.network.listNetworks(), []);
   });
 
+  test('labels on create and PATCH, checked as server labels, and label_selector on the list', async () => {
+    const { client: c, url, operatorToken: token } = get();
+    const a = await c.createNetwork({ name: 'lbl-a', ipv4Cidr: '10.66.0.0/24', labels: { env: 'prod', tier: 'web' } });
+    const b = await c.createNetwork({ name: 'lbl-b', ipv4Cidr: '10.66.1.0/24' });
+    try {
+      assert.deepEqual(a.network.labels, { env: 'prod', tier: 'web' });
+      assert.deepEqual((await c.getNetwork('lbl-b')).labels, {}, 'none by default');
+      const names = async (label_selector: string) => (await c.listNetworks({ label_selector, sort: 'name' })).items.map((n) => n.name);
+      assert.deepEqual(await names('env=prod'), ['lbl-a']);
+      assert.deepEqual(await names('!env'), ['lbl-b']);
+      const updated = await c.updateNetwork(b.network.id, { labels: { env: 'prod', backup: '' } });
+      assert.deepEqual(updated.labels, { env: 'prod', backup: '' });
+      assert.equal(updated.name, 'lbl-b', 'labels alone leave the name');
+      assert.deepEqual(await names('env=prod'), ['lbl-a', 'lbl-b']);
+      assert.deepEqual(await names('backup,env in (prod,test)'), ['lbl-b']);
+      assert.deepEqual((await c.renameNetwork('lbl-b', 'lbl-c')).labels, { env: 'prod', backup: '' }, 'a rename keeps the labels');
+
+      const badCreate = await raw(url, 'POST', '/networks', { token, body: JSON.stringify({ name: 'lbl-bad', ipv4Cidr: '10.66.2.0/24', labels: { '-x': 'y' } }) });
+      assert.equal(badCreate.status, 400);
+      assert.equal(badCreate.body.error.details[0].field, 'labels.-x');
+      assert.equal((await c.listNetworks({ sort: 'name' })).items.some((n) => n.name === 'lbl-bad'), false, 'nothing made');
+      const badPatch = await raw(url, 'PATCH', `/networks/${a.network.id}`, { token, body: JSON.stringify({ labels: { env: 'no spaces' } }) });
+      assert.equal(badPatch.status, 400);
+      assert.equal(badPatch.body.error.details[0].field, 'labels.env');
+      assert.deepEqual((await c.getNetwork(a.network.id)).labels, { env: 'prod', tier: 'web' }, 'a refused change loses nothing');
+      assert.equal((await raw(url, 'PATCH', `/networks/${a.network.id}`, { token, body: '{}' })).status, 400, 'an empty change is refused');
+      const badSelector = await raw(url, 'GET', `/networks?label_selector=${encodeURIComponent('a in b')}`, { token });
+      assert.equal(badSelector.body.error.code, 'LABEL_SELECTOR_INVALID');
+    } finally {
+      for (const n of [a, b]) await c.waitOperation((await c.deleteNetwork(n.network.id)).id, 60);
+    }
+  });
+
   test('bad input answers 4xx naming the field, and nothing is made', async () => {
     const { url, operatorToken: token, client: c } = get();
     const first = await c.createNetwork({ name: 'taken', ipv4Cidr: '192.168.50.0/24', gateway: '192.168.50.254' });

@@ -2,7 +2,7 @@
  * Wire schemas of a server's NICs as their own resource: attach to a network, list, detach.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Nic, Operation } from '../schemas.ts';
+import { Nic, Operation, Page } from '../schemas.ts';
 
 /** Attaches one NIC to an existing server: a network by id or name, optionally a fixed address. */
 export const AttachNic = Type.Object(
@@ -26,7 +26,7 @@ export const ServerNic = Type.Composite([
 export type ServerNic = Static<typeof ServerNic>;
 
 /** The NICs of one server. */
-export const ServerNicList = Type.Object({ items: Type.Array(ServerNic) });
+export const ServerNicList = Page(ServerNic);
 export type ServerNicList = Static<typeof ServerNicList>;
 
 /** The answer to an attach: the new NIC and the operation that plugs it in. */

@@ -4,7 +4,7 @@ import type { RouteDef } from '../../http/route.ts';
 import { iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import { pickLanguage } from '../../lib/messages.ts';
-import { paginate } from '../../lib/paging.ts';
+import { pageInMemory, paginate } from '../../lib/paging.ts';
 import type { Database } from '../../store/schema.ts';
 import { type Principal, requireRole } from '../identity/principal.ts';
 import { type Dunning, dunningPrincipal } from './dunning.ts';
@@ -42,14 +42,15 @@ export function dunningRoutes(d: { db: Kysely<Database>; dunning: Dunning; billi
       url: '/billing/standings',
       summary: "Every tenant's credit and dunning state (operators)",
       tag: 'billing',
+      query: ListQuery,
       errors: ['FORBIDDEN'],
       responses: { 200: Page(TenantStanding) },
-      handler: async (_req, _r, p) => {
+      handler: async (req, _r, p) => {
         requireRole(p, 'operator', { en: "see every tenant's credit", de: 'das Guthaben aller Mandanten sehen' });
         const tenants = await d.db.selectFrom('tenants').select('id').orderBy('name').execute();
         const items: TenantStanding[] = [];
         for (const t of tenants) items.push(await standing(t.id));
-        return { items, nextCursor: null };
+        return pageInMemory(items, req.query as ListQuery, { id: (s) => s.tenantId, created: (s) => s.tenantId, name: (s) => s.tenantName, state: (s) => s.state, balance: (s) => s.balance.cents });
       },
     },
     {

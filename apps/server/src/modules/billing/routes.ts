@@ -6,7 +6,7 @@ import type { Billing } from './service.ts';
 /** Prices, the ledger and the cost monitor. */
 export function billingRoutes(billing: Billing): RouteDef[] {
   return [
-    { method: 'GET', url: '/prices', summary: 'List prices per plan and effective time', tag: 'billing', responses: { 200: Page(Price) }, handler: () => billing.listPrices() },
+    { method: 'GET', url: '/prices', summary: 'List prices per plan and effective time', tag: 'billing', query: ListQuery, responses: { 200: Page(Price) }, handler: (req) => billing.listPrices(req.query as ListQuery) },
     {
       method: 'POST',
       url: '/prices',

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
-import { paginate } from '../../lib/paging.ts';
+import { pageInMemory, paginate } from '../../lib/paging.ts';
 import type { Database, PricesTable } from '../../store/schema.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
 import { type Principal, requireRole } from '../identity/principal.ts';
@@ -67,8 +67,9 @@ export function createBilling(d: Deps) {
 
   return {
     /** Every price, by plan and effective time. */
-    async listPrices(): Promise<Page<Price>> {
-      return { items: (await d.prices.list(db)).map(toPrice), nextCursor: null };
+    async listPrices(q: ListQuery = {}): Promise<Page<Price>> {
+      const items = (await d.prices.list(db)).map(toPrice);
+      return pageInMemory(items, q, { id: (x) => x.id, created: (x) => x.id, kind: (x) => x.kind, plan: (x) => x.plan, effective_from: (x) => x.effectiveFrom });
     },
 
     /** Sets a plan's price from a time on (operators). */

@@ -1,9 +1,10 @@
 import { cpus, totalmem } from 'node:os';
-import { Host, Page } from '@kumulus/api';
+import { Host, ListQuery, Page } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import type { RouteDef } from '../../http/route.ts';
 import type { Database } from '../../store/schema.ts';
 import { iso } from '../../lib/clock.ts';
+import { pageInMemory } from '../../lib/paging.ts';
 import { requireRole } from '../identity/principal.ts';
 import type { HostHealth } from './health.ts';
 
@@ -15,9 +16,10 @@ export function hostRoutes({ db, engine, node, health }: { db: Kysely<Database>;
       url: '/hosts',
       summary: 'List hosts with capacity and usage (operators)',
       tag: 'hosts',
+      query: ListQuery,
       errors: ['FORBIDDEN'],
       responses: { 200: Page(Host) },
-      handler: async (_req, _r, p) => {
+      handler: async (req, _r, p) => {
         requireRole(p, 'operator', { en: 'see hosts', de: 'Hosts ansehen' });
         const servers = await db.selectFrom('servers').select(['spec']).execute();
         const plans = new Map((await db.selectFrom('plans').selectAll().execute()).map((pl) => [pl.name, pl]));
@@ -33,7 +35,7 @@ export function hostRoutes({ db, engine, node, health }: { db: Kysely<Database>;
         const problems = report.problems.map(({ check, subject, message, fix }) => ({ check, subject, message, fix }));
         const hostHealth = { ok: problems.length === 0, checkedAt: iso(report.checkedAt)!, problems };
         const host: Host = { name: node, engine, health: hostHealth, cpus: cpus().length, memoryMb: Math.round(totalmem() / 1048576), servers: servers.length, allocatedVcpus, allocatedMemoryMb };
-        return { items: [host], nextCursor: null };
+        return pageInMemory([host], req.query as ListQuery, { name: (h) => h.name, servers: (h) => h.servers, cpus: (h) => h.cpus, memory: (h) => h.memoryMb });
       },
     },
   ];

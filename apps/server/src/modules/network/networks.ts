@@ -1,9 +1,10 @@
-import type { Allocation, CreateNetwork, ListQuery, Network, NetworkWithOperation, Operation, Page } from '@kumulus/api';
+import type { Allocation, CreateNetwork, LabelledListQuery, ListQuery, Network, NetworkWithOperation, Operation, Page, UpdateNetwork } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
-import { paginate } from '../../lib/paging.ts';
+import { assertValidLabels } from '../../lib/labels.ts';
+import { pageInMemory, paginate } from '../../lib/paging.ts';
 import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import { lockFor } from '../../store/locks.ts';
@@ -11,7 +12,7 @@ import type { Database, NetworksTable } from '../../store/schema.ts';
 import { actorOf, type Audit } from '../audit/service.ts';
 import type { Principal } from '../identity/principal.ts';
 import { type Operations, toOperation } from '../operations/service.ts';
-import { hostOf, intToIpv4, overlaps, parsePrivateCidr } from './cidr.ts';
+import { hostOf, intToIpv4, ipv4ToInt, overlaps, parsePrivateCidr } from './cidr.ts';
 import { parsePrefix64, serviceAddress6, slaacAddress } from './cidr6.ts';
 import { type Ipv4Network, macFor } from './ipam.ts';
 
@@ -46,6 +47,7 @@ export function toNetwork(r: NetworksTable): Network {
     ipv6Cidr: r.ipv6_cidr ?? null,
     dnsServer: r.dns_server,
     dnsDomain: r.dns_domain,
+    labels: JSON.parse(r.labels || '{}'),
     generation: r.generation,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
@@ -86,6 +88,8 @@ export function createNetworks(d: Deps) {
         throw new DomainError('VALIDATION_FAILED', { summary: `gateway ${gateway} is not a host address of ${body.ipv4Cidr}` }, [{ field: 'gateway', message: `choose an address inside ${body.ipv4Cidr}` }]);
       }
       const ipv6Cidr = body.ipv6Cidr ? parsePrefix64(body.ipv6Cidr).text : null;
+      const labels = body.labels ?? {};
+      assertValidLabels(labels);
       const result = await db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, `networks:${p.tenantId}`);
         await assertNameFree(trx, p, body.name);
@@ -107,6 +111,7 @@ export function createNetworks(d: Deps) {
           ipv4_cidr: body.ipv4Cidr,
           gateway,
           ipv6_cidr: ipv6Cidr,
+          labels: JSON.stringify(labels),
           // The network's DHCP/DNS service holds the gateway address, or else the first one.
           dns_server: gateway ?? intToIpv4(subnet.base + 1),
           // Fixed at creation: guests keep the search domain they were given when the network is renamed.
@@ -126,8 +131,8 @@ export function createNetworks(d: Deps) {
     },
 
     /** Networks of the caller's tenant. */
-    list(p: Principal, q: ListQuery): Promise<Page<Network>> {
-      return paginate(db.selectFrom('networks').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toNetwork, { sort: { name: 'name' } });
+    list(p: Principal, q: LabelledListQuery): Promise<Page<Network>> {
+      return paginate(db.selectFrom('networks').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toNetwork, { sort: { name: 'name' }, labels: true });
     },
 
     /** One network of the caller's tenant, by id or name. */
@@ -135,15 +140,22 @@ export function createNetworks(d: Deps) {
       return toNetwork(await findNetwork(db, p.tenantId, idOrName));
     },
 
-    /** Renames a network; nothing on the host changes (its bridge and DNS domain keep their names). */
-    async rename(p: Principal, idOrName: string, name: string, requestId: string): Promise<Network> {
+    /**
+     * Renames a network and/or replaces its labels; nothing on the host changes (its bridge and
+     * DNS domain keep their names), and labels are metadata (no new generation).
+     */
+    async update(p: Principal, idOrName: string, body: UpdateNetwork, requestId: string): Promise<Network> {
+      if (body.labels) assertValidLabels(body.labels);
       return db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, `networks:${p.tenantId}`);
         const row = await findNetwork(trx, p.tenantId, idOrName);
-        await assertNameFree(trx, p, name, row.id);
-        const updated = { ...row, name, updated_at: clock() };
-        await trx.updateTable('networks').set({ name, updated_at: updated.updated_at }).where('id', '=', row.id).execute();
-        await audit.record(trx, actorOf(p, requestId), { action: 'network.rename', targetType: 'network', targetId: row.id, detail: { from: row.name, to: name } });
+        const name = body.name ?? row.name;
+        if (body.name !== undefined) await assertNameFree(trx, p, name, row.id);
+        const labels = body.labels ? JSON.stringify(body.labels) : row.labels;
+        const updated = { ...row, name, labels, updated_at: clock() };
+        await trx.updateTable('networks').set({ name, labels, updated_at: updated.updated_at }).where('id', '=', row.id).execute();
+        if (body.name !== undefined) await audit.record(trx, actorOf(p, requestId), { action: 'network.rename', targetType: 'network', targetId: row.id, detail: { from: row.name, to: name } });
+        if (body.labels) await audit.record(trx, actorOf(p, requestId), { action: 'network.update', targetType: 'network', targetId: row.id, detail: { labels: body.labels } });
         return toNetwork(updated);
       });
     },
@@ -169,14 +181,15 @@ export function createNetworks(d: Deps) {
     },
 
     /** The addresses held on a network: its own service address and one per NIC. */
-    async allocations(p: Principal, idOrName: string): Promise<{ items: Allocation[] }> {
+    async allocations(p: Principal, idOrName: string, q: ListQuery = {}): Promise<Page<Allocation>> {
       const row = await findNetwork(db, p.tenantId, idOrName);
       const rows = await db.selectFrom('ip_allocations').selectAll().where('network', '=', row.id).execute();
       // IPv6 addresses are not stored: each follows from the prefix and the NIC's MAC.
       const v6 = (address: string) => (row.ipv6_cidr ? { ipv6: slaacAddress(row.ipv6_cidr, macFor(row.id, address)).split('/')[0]! } : {});
       const nics: Allocation[] = rows.map((r) => ({ address: r.address, kind: 'nic', serverId: r.server_id, nicId: r.nic_id, ...v6(r.address) }));
       const service6 = row.ipv6_cidr ? { ipv6: serviceAddress6(row.ipv6_cidr) } : {};
-      return { items: [{ address: row.dns_server, kind: 'service', serverId: null, nicId: null, ...service6 }, ...nics] };
+      const items: Allocation[] = [{ address: row.dns_server, kind: 'service', serverId: null, nicId: null, ...service6 }, ...nics];
+      return pageInMemory(items, q, { address: (a) => ipv4ToInt(a.address), kind: (a) => a.kind, server: (a) => a.serverId });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { AttachNic, LimitNic, NicParams, NicWithOperation, Operation, PlanTraffic, ServerNicList, ServerTraffic } from '@kumulus/api';
+import { AttachNic, LimitNic, ListQuery, NicParams, NicWithOperation, Operation, PlanTraffic, ServerNicList, ServerTraffic } from '@kumulus/api';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { ServerNics } from './server-nics.ts';
 import type { createPlanTraffic } from './traffic-policy.ts';
@@ -26,9 +26,10 @@ export function nicRoutes(nics: ServerNics, plans: PlanTrafficService): RouteDef
       summary: "List a server's NICs with where each stands on the host",
       tag: 'servers',
       params: IdParam,
+      query: ListQuery,
       errors: ['SERVER_NOT_FOUND'],
       responses: { 200: ServerNicList },
-      handler: (req, _r, p) => nics.list(p, idOf(req)),
+      handler: (req, _r, p) => nics.list(p, idOf(req), req.query as ListQuery),
     },
     {
       method: 'GET',

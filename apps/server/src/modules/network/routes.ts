@@ -1,12 +1,11 @@
-import { Allocation, CreateNetwork, ListQuery, Network, NetworkWithOperation, Operation, Page, UpdateNetwork } from '@kumulus/api';
-import { Type } from '@sinclair/typebox';
+import { Allocation, CreateNetwork, LabelledListQuery, ListQuery, Network, NetworkWithOperation, Operation, Page, UpdateNetwork } from '@kumulus/api';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Networks } from './networks.ts';
 
 /** vSwitches and their allocations. */
 export function networkRoutes(networks: Networks): RouteDef[] {
   return [
-    { method: 'GET', url: '/networks', summary: 'List your networks', tag: 'networks', query: ListQuery, responses: { 200: Page(Network) }, handler: (req, _r, p) => networks.list(p, req.query as ListQuery) },
+    { method: 'GET', url: '/networks', summary: 'List your networks', tag: 'networks', query: LabelledListQuery, responses: { 200: Page(Network) }, handler: (req, _r, p) => networks.list(p, req.query as LabelledListQuery) },
     {
       method: 'POST',
       url: '/networks',
@@ -20,12 +19,12 @@ export function networkRoutes(networks: Networks): RouteDef[] {
     {
       method: 'PATCH',
       url: '/networks/:id',
-      summary: 'Rename a network',
+      summary: 'Rename a network and/or replace its labels',
       tag: 'networks',
       params: IdParam,
       body: UpdateNetwork,
       responses: { 200: Network },
-      handler: (req, _r, p) => networks.rename(p, idOf(req), (req.body as UpdateNetwork).name, req.id),
+      handler: (req, _r, p) => networks.update(p, idOf(req), req.body as UpdateNetwork, req.id),
     },
     {
       method: 'DELETE',
@@ -42,8 +41,9 @@ export function networkRoutes(networks: Networks): RouteDef[] {
       summary: "List the addresses held on a network",
       tag: 'networks',
       params: IdParam,
-      responses: { 200: Type.Object({ items: Type.Array(Allocation) }) },
-      handler: (req, _r, p) => networks.allocations(p, idOf(req)),
+      query: ListQuery,
+      responses: { 200: Page(Allocation) },
+      handler: (req, _r, p) => networks.allocations(p, idOf(req), req.query as ListQuery),
     },
   ];
 }

@@ -3,10 +3,11 @@
  * the server reconciler), list them, detach one. Each is a spec change of the server with an
  * operation; the address of a detached NIC is released once the host has let go of it.
  */
-import type { AttachNic, LimitNic, Nic, NicWithOperation, Operation, ServerNic, ServerNicList, ServerTraffic } from '@kumulus/api';
+import type { AttachNic, LimitNic, ListQuery, Nic, NicWithOperation, Operation, ServerNic, ServerNicList, ServerTraffic } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
+import { pageInMemory } from '../../lib/paging.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
@@ -15,6 +16,7 @@ import type { Audit } from '../audit/service.ts';
 import type { StoredSpec, StoredStatus } from '../compute/server-record.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { Operations } from '../operations/service.ts';
+import { ipv4ToInt } from './cidr.ts';
 import { type Ipv4Network, macFor } from './ipam.ts';
 import { allocateNics } from './nics.ts';
 import { serverTraffic } from './traffic.ts';
@@ -161,7 +163,7 @@ export function createServerNics(d: Deps) {
     },
 
     /** The server's NICs with where each stands on the host, and the ones still being detached. */
-    async list(p: Principal, server: string): Promise<ServerNicList> {
+    async list(p: Principal, server: string, q: ListQuery = {}): Promise<ServerNicList> {
       const row = await findServer(db, p, server);
       const spec = JSON.parse(row.spec) as StoredSpec;
       const applied = (JSON.parse(row.status) as StoredStatus).nicsApplied;
@@ -173,7 +175,7 @@ export function createServerNics(d: Deps) {
         const cidr = prefixOf(h.network) ?? (await db.selectFrom('networks').select('ipv4_cidr').where('id', '=', h.network).executeTakeFirst())?.ipv4_cidr ?? '/32';
         items.push({ id: h.nic_id, network: h.network, mac: macFor(h.network, h.address), ipv4: `${h.address}/${cidr.split('/')[1]}`, state: 'detaching' });
       }
-      return { items };
+      return pageInMemory(items, q, { id: (n) => n.id, created: (n) => n.id, network: (n) => n.network, ipv4: (n) => ipv4ToInt(n.ipv4.split('/')[0]!), state: (n) => n.state });
     },
   };
 }
