@@ -100,8 +100,9 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
       try {
         const cur = await client.get<{ status: string; lock?: string; tags?: string }>(`${path(g)}/status/current`);
         const obs = observe({ ...g, status: cur.status, ...(cur.lock ? { lock: cur.lock } : {}) });
-        // A guest in the middle of its create has no final config yet: nothing to compare.
-        if (cur.lock === 'create') return obs;
+        // A guest in the middle of its create, or of a rollback of ours (which puts the snapshot's config back before
+        // it sets again what Kumulus set), has no final config yet: nothing to compare.
+        if (cur.lock === 'create' || o.rollingBack?.has(g.id)) return obs;
         const config = await client.get<Record<string, string | number>>(`${path(g)}/config`);
         const drift = driftOf(config);
         return drift.length > 0 ? { ...obs, drift } : obs;
