@@ -215,10 +215,9 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   async function serverPhaseChanged(trx: Kysely<Database>, change: PhaseChange): Promise<void> {
     await billing.metering.recordPhase(trx, change);
     for (const e of await phaseEvents(trx, change)) await webhooks.emit(trx, change.tenantId, e.event, e.data);
+    // Wakes the firewall too, for its NICs' chains and every rule's references to it.
     await network.serverPhaseChanged(trx, change.serverId, change.phase);
     await storage.serverPhaseChanged(trx, change.serverId, change.tenantId, change.phase);
-    // A gone server leaves every firewall's references and its NICs' chains.
-    if (change.phase === 'Deleted') await firewallChanged(trx);
   }
 
   // After a crash every server is looked at again: whatever was half done gets finished.

@@ -79,9 +79,13 @@ export function wireNetwork(d: Deps) {
     serverNics,
     /** What a server's committed phase change means for its addresses, in its transaction. */
     async serverPhaseChanged(trx: Kysely<Database>, serverId: string, phase: string): Promise<void> {
+      if (phase !== 'Deleted' && phase !== 'Running') return;
       // A deleted server's public IPs stay the tenant's, unassigned; a started one gets its addresses at once.
-      if (phase === 'Deleted') await unassignServer(trx, serverId, clock());
-      if (phase === 'Deleted' || phase === 'Running') await publicIpsChanged(trx);
+      // The host's routes change only for a server that holds public IPs: most hold none.
+      const moved = phase === 'Deleted' ? (await unassignServer(trx, serverId, clock())) > 0 : !!(await trx.selectFrom('public_ips').select('id').where('server_id', '=', serverId).executeTakeFirst());
+      if (moved) await publicIpsChanged(trx);
+      // Its NICs' anti-spoofing follows it (a started server's new veth; a deleted one's chains go).
+      else await d.firewallChanged(trx);
     },
     reconcilers: {
       // A network is rarely changed and cheap to check: its own resync stays (bridge, dnsmasq).
