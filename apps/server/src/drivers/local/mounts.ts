@@ -2,7 +2,7 @@
  * Host mounts and loop devices we make under a directory, found from the kernel's own tables
  * so that cleanup works after a SIGKILL left them behind without any record of ours.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, realpath } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from './exec.ts';
 
@@ -24,10 +24,20 @@ export async function unmountUnder(dir: string): Promise<void> {
   }
 }
 
-/** Loop devices backed by `file`. */
+/**
+ * Loop devices backed by `file`, read from sysfs as `losetup -j` reads it, without a process:
+ * every start and QoS change asks for its disk's device.
+ */
 export async function loopsOf(file: string): Promise<string[]> {
-  const r = await run('losetup', ['-j', file, '-O', 'NAME', '-n'], { allowFail: true });
-  return r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  const path = await realpath(file).catch(() => null);
+  if (!path) return [];
+  const out: string[] = [];
+  for (const dev of await readdir('/sys/block').catch(() => [] as string[])) {
+    if (!dev.startsWith('loop')) continue;
+    const backing = await readFile(`/sys/block/${dev}/loop/backing_file`, 'utf8').catch(() => null);
+    if (backing?.trim() === path) out.push(`/dev/${dev}`);
+  }
+  return out.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 /**
