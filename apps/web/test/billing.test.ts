@@ -96,10 +96,11 @@ describe('billing pages in Chromium', () => {
     // The price list: a price per GB of volume, set from now on, shows up in the list and in the API.
     await page.getByLabel('Priced').selectOption('volume');
     await page.getByLabel('Price (running, or per GB / address)').fill('0,04');
+    await page.getByLabel('Monthly cap per resource (optional)').fill('2,50');
     await page.getByRole('button', { name: 'Set price' }).click();
     await page.getByRole('status').filter({ hasText: 'Price for Volume set from' }).waitFor();
-    await page.getByTestId('prices').locator('tr[data-kind="volume"]').first().waitFor();
-    assert.ok((await server.client.listPrices()).items.some((p) => p.kind === 'volume' && p.running === '0.04000000'));
+    await page.getByTestId('prices').locator('tr[data-kind="volume"]').filter({ hasText: '2.50000000 EUR' }).first().waitFor();
+    assert.ok((await server.client.listPrices()).items.some((p) => p.kind === 'volume' && p.running === '0.04000000' && p.monthlyCap === '2.50000000'));
     assert.deepEqual(await axeViolations(page), [], 'operator billing page');
     await screenshot(page, 'billing-operator');
   });

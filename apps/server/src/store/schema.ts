@@ -258,6 +258,8 @@ export interface PricesTable {
   currency: string;
   effective_from: number;
   created_at: number;
+  /** The most one resource is charged in a calendar month under this price, in micro-cents; null for no cap (migration 033). */
+  cap_uc: number | null;
 }
 
 export interface ServerPhaseLogTable {

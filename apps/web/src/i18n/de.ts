@@ -577,6 +577,7 @@ export const de: Messages = {
   'prices.perMonth': 'Monat (730 h)',
   'prices.running': 'Preis (laufend, oder je GB / Adresse)',
   'prices.stopped': 'Preis im gestoppten Zustand',
+  'prices.cap': 'Monatsdeckel je Ressource (optional)',
   'prices.from': 'Ab',
   'prices.set': 'Preis festlegen',
   'prices.setTitle': 'Einen Preis ab jetzt festlegen',

@@ -575,6 +575,7 @@ export const en = {
   'prices.perMonth': 'month (730 h)',
   'prices.running': 'Price (running, or per GB / address)',
   'prices.stopped': 'Price while stopped',
+  'prices.cap': 'Monthly cap per resource (optional)',
   'prices.from': 'From',
   'prices.set': 'Set price',
   'prices.setTitle': 'Set a price from now on',

@@ -30,6 +30,8 @@ export const Price = Type.Object(
     currency: Type.Literal('EUR'),
     effectiveFrom: Timestamp,
     createdAt: Timestamp,
+    /** The most one resource is charged in a calendar month under this price (as hosters cap an hourly price at a monthly one); null for no cap. */
+    monthlyCap: Type.Union([Euro, Type.Null()]),
   },
   { $id: 'Price' },
 );
@@ -49,6 +51,8 @@ export const CreatePrice = Type.Object(
     stopped: Type.Optional(Euro),
     currency: Type.String({ minLength: 3, maxLength: 3 }),
     effectiveFrom: Type.Optional(Timestamp),
+    /** The most one resource is charged in a calendar month while this price is in force; no cap when left out. */
+    monthlyCap: Type.Optional(Euro),
   },
   { additionalProperties: false },
 );

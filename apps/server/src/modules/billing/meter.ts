@@ -7,7 +7,7 @@ import type { Database, LedgerEntriesTable, LedgerTransactionsTable, UsageRecord
 import type { Ledger } from './ledger.ts';
 import { type LifecycleChange, METER_KINDS, productKey } from './meter-kinds.ts';
 import type { Prices } from './prices.ts';
-import { floorSecond, type PhaseEntry, sliceUsage, type UsageSlice } from './segments.ts';
+import { floorSecond, monthStart, nextMonthStart, type PhaseEntry, sliceUsage, type UsageSlice } from './segments.ts';
 
 /** A server's phase as committed by the server reconciler: what the meter counts from. */
 export type { PhaseChange };
@@ -66,6 +66,31 @@ export function createMetering(d: Deps) {
     for (const r of s) add(r.id, { phase: r.phase, plan: r.plan, name: r.name, at: Number(r.at) });
     for (const r of o) add(r.id, { kind: r.kind, phase: r.phase, plan: r.product, name: r.name, quantity: Number(r.quantity), at: Number(r.at) });
     return logs;
+  }
+
+  /**
+   * What each of these meters' resources was charged already in the month its cursor lies in, for
+   * prices with a monthly cap: one grouped query per such month (one, or two around a month's end),
+   * and none at all while no price has a cap.
+   */
+  async function chargedSoFar(trx: Kysely<Database>, meters: { resource_id: string; metered_until: number | null }[]): Promise<Map<string, Map<number, number>>> {
+    const out = new Map<string, Map<number, number>>();
+    for (const m of meters) out.set(m.resource_id, new Map());
+    if (!meters.length || !(await trx.selectFrom('prices').select('id').where('cap_uc', 'is not', null).limit(1).executeTakeFirst())) return out;
+    const months = new Set(meters.filter((m) => m.metered_until !== null).map((m) => monthStart(Number(m.metered_until))));
+    for (const month of months) {
+      const rows = await trx
+        .selectFrom('usage_records')
+        .select('resource_id')
+        .select((eb) => eb.fn.sum<number | string>('amount_uc').as('uc'))
+        .where('resource_id', 'in', meters.map((m) => m.resource_id))
+        .where('start_at', '>=', month)
+        .where('start_at', '<', nextMonthStart(month))
+        .groupBy('resource_id')
+        .execute();
+      for (const r of rows) out.get(r.resource_id)?.set(month, Number(r.uc));
+    }
+    return out;
   }
 
   /** Where booking stops now: the present second, or the second the server was deleted. */
@@ -170,13 +195,14 @@ export function createMetering(d: Deps) {
       // One query per log for every open meter, not one per resource: the cost monitor must stay quick.
       const logs = await readLogs(trx, { tenantId });
       const prices = await d.prices.timelines(trx);
+      const charged = await chargedSoFar(trx, meters);
       const now = clock();
       const out: (UsageSlice & { resourceId: string; resourceType: string })[] = [];
       for (const m of meters) {
         const log = logs.get(m.resource_id);
         if (!log?.length) continue;
         const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
-        for (const s of sliceUsage(log, from, endOf(log, now).until, prices)) out.push({ ...s, resourceId: m.resource_id, resourceType: m.resource_type });
+        for (const s of sliceUsage(log, from, endOf(log, now).until, prices, charged.get(m.resource_id))) out.push({ ...s, resourceId: m.resource_id, resourceType: m.resource_type });
       }
       return out;
     },
@@ -220,6 +246,7 @@ export function createMetering(d: Deps) {
       if (!meters.length) return;
       const logs = await readLogs(trx, { ids: meters.map((m) => m.resource_id) });
       const prices = await d.prices.timelines(trx);
+      const charged = await chargedSoFar(trx, meters);
       const now = clock();
       const usage: UsageRecordsTable[] = [];
       const transactions: LedgerTransactionsTable[] = [];
@@ -230,7 +257,7 @@ export function createMetering(d: Deps) {
         if (!log?.length) continue;
         const { until, closed } = endOf(log, now);
         const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
-        for (const s of sliceUsage(log, from, until, prices)) {
+        for (const s of sliceUsage(log, from, until, prices, charged.get(m.resource_id))) {
           const key = `${m.resource_id}:${s.start / 1000}`;
           let transactionId: string | null = null;
           if (s.amountUc > 0) {

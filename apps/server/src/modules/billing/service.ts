@@ -37,6 +37,7 @@ const toPrice = (r: PricesTable): Price => ({
   currency: CURRENCY,
   effectiveFrom: iso(r.effective_from)!,
   createdAt: iso(r.created_at)!,
+  monthlyCap: r.cap_uc == null ? null : formatEuro(Number(r.cap_uc)),
 });
 
 /** A euro amount from a request, which must be positive (and whole cents, where money is paid). */
@@ -77,11 +78,12 @@ export function createBilling(d: Deps) {
       requireRole(p, 'operator', { en: 'set prices', de: 'Preise festlegen' });
       const runningUc = euroField(body.running, 'running', { zero: true });
       const stoppedUc = euroField(body.stopped ?? '0', 'stopped', { zero: true });
+      const capUc = body.monthlyCap == null ? null : euroField(body.monthlyCap, 'monthlyCap');
       const effectiveFrom = body.effectiveFrom ? Date.parse(body.effectiveFrom) : null;
       return db.transaction().execute(async (trx) => {
         const kind = body.kind ?? 'server';
-        const row = await d.prices.create(trx, { kind, plan: body.plan ?? null, runningUc, stoppedUc, per: body.per, currency: body.currency, effectiveFrom });
-        await d.audit.record(trx, actorOf(p, requestId), { action: 'price.create', targetType: 'price', targetId: row.id, detail: { kind, plan: body.plan ?? null, running: body.running, stopped: body.stopped ?? '0', per: body.per } });
+        const row = await d.prices.create(trx, { kind, plan: body.plan ?? null, runningUc, stoppedUc, per: body.per, currency: body.currency, effectiveFrom, capUc });
+        await d.audit.record(trx, actorOf(p, requestId), { action: 'price.create', targetType: 'price', targetId: row.id, detail: { kind, plan: body.plan ?? null, running: body.running, stopped: body.stopped ?? '0', per: body.per, monthlyCap: body.monthlyCap ?? null } });
         return toPrice(row);
       });
     },
@@ -155,8 +157,10 @@ export function createBilling(d: Deps) {
       const price = meter ? priceAt(prices(c.plan), now) : null;
       if (!meter || !price) continue;
       const uc = unitPriceUc(price, meter);
-      burnPerSecond += (uc * quantity) / kind.unitDivisor / SECONDS_PER[price.per];
-      restOfMonthUc += rate(Math.floor((end - now) / 1000), uc, price.per, quantity, kind.unitDivisor);
+      // A resource at its monthly cap costs nothing more this month; one below it, at most what is left of it.
+      const capLeft = price.capUc === null ? Number.POSITIVE_INFINITY : Math.max(0, price.capUc - r.uc);
+      if (capLeft > 0) burnPerSecond += (uc * quantity) / kind.unitDivisor / SECONDS_PER[price.per];
+      restOfMonthUc += Math.min(capLeft, rate(Math.floor((end - now) / 1000), uc, price.per, quantity, kind.unitDivisor));
     }
     const resources = [...byResource.values()].map(({ uc, ...r }) => ({ ...r, plan: productKind(r.plan) ?? r.plan, spent: amountOf(uc) }));
     const spentUc = [...byResource.values()].reduce((a, r) => a + r.uc, 0);
