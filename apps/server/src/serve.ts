@@ -324,7 +324,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     return null;
   };
   const metrics = createControlPlaneMetrics();
-  const backupDomain = wireBackups({ db, clock, ids, audit, operations, queue, dialect: store.dialect, engine, servers: () => servers, volumes: () => volumes, notify: () => worker.notify(), log: (text) => console.error(text) });
+  const backupDomain = wireBackups({ db, clock, ids, audit, operations, queue, dialect: store.dialect, engine, servers: () => servers, volumes: () => volumes, notify: () => worker.notify(), log: (text) => console.error(text), onLifecycle: metering.record });
   const worker = createWorker({
     queue,
     concurrency: opts.concurrency ?? 16,

@@ -15,9 +15,9 @@ const groupHelp = {
 
   summary   credit, spent this month per resource (servers, volumes, snapshots, public IPs), forecast for the month's end, when the credit runs out
   ledger    every booking on your credit account: top-ups, charges, refunds, goodwill
-  prices    the price list: per server plan, and per GB of volume and snapshot and per public IPv4/IPv6 address
-  set-price --kind server|volume|snapshot|public-ipv4|public-ipv6 [--plan NAME] --per hour|month --running EUR [--stopped EUR] [--monthly-cap EUR] [--from TIME]
-            sets a price from now (or --from) on (operators); volumes and snapshots per GB, addresses each;
+  prices    the price list: per server plan, per GB of volume, snapshot and backup, per public IPv4/IPv6 address, per GB of traffic beyond a plan
+  set-price --kind server|volume|snapshot|backup|public-ipv4|public-ipv6|traffic [--plan NAME] --per hour|month --running EUR [--stopped EUR] [--monthly-cap EUR] [--from TIME]
+            sets a price from now (or --from) on (operators); volumes, snapshots, backups and traffic per GB, addresses each;
             --monthly-cap: the most one resource is charged in a calendar month
 ${invoiceHelp.en}
 
@@ -26,9 +26,9 @@ Operators may name another tenant with --tenant.`,
 
   summary   Guthaben, Kosten dieses Monats je Ressource (Server, Volumes, Snapshots, öffentliche IPs), Prognose zum Monatsende, wann das Guthaben aufgebraucht ist
   ledger    jede Buchung auf Ihrem Guthabenkonto: Aufladungen, Abbuchungen, Erstattungen, Gutschriften
-  prices    die Preisliste: je Server-Tarif, je GB Volume und Snapshot und je öffentlicher IPv4-/IPv6-Adresse
-  set-price --kind server|volume|snapshot|public-ipv4|public-ipv6 [--plan NAME] --per hour|month --running EUR [--stopped EUR] [--monthly-cap EUR] [--from ZEIT]
-            setzt einen Preis ab jetzt (oder --from) (Betreiber); Volumes und Snapshots je GB, Adressen je Stück;
+  prices    die Preisliste: je Server-Tarif, je GB Volume, Snapshot und Backup, je öffentlicher IPv4-/IPv6-Adresse, je GB Traffic über dem Tarif
+  set-price --kind server|volume|snapshot|backup|public-ipv4|public-ipv6|traffic [--plan NAME] --per hour|month --running EUR [--stopped EUR] [--monthly-cap EUR] [--from ZEIT]
+            setzt einen Preis ab jetzt (oder --from) (Betreiber); Volumes, Snapshots, Backups und Traffic je GB, Adressen je Stück;
             --monthly-cap: höchstens so viel wird einer Ressource je Kalendermonat berechnet
 ${invoiceHelp.de}
 

@@ -293,7 +293,8 @@ export interface UsageRecordsTable {
   resource_id: string;
   resource_name: string;
   plan: string;
-  meter: 'running' | 'stopped' | 'held';
+  /** As what the usage was billed: a lifecycle meter's running, stopped or held, or traffic (bytes beyond a plan's included amount). */
+  meter: 'running' | 'stopped' | 'held' | 'traffic';
   start_at: number;
   end_at: number;
   seconds: number;

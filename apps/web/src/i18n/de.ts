@@ -568,6 +568,8 @@ export const de: Messages = {
   'billing.kind.public-ip': 'Öffentliche IP',
   'billing.kind.public-ipv4': 'Öffentliche IPv4-Adresse',
   'billing.kind.public-ipv6': 'Öffentliche IPv6-Adresse',
+  'billing.kind.backup': 'Backup',
+  'billing.kind.traffic': 'Traffic über dem Tarif (je GB)',
   'prices.title': 'Preisliste',
   'prices.intro': 'Sekundengenau vom Guthaben abgebucht. Server je Tarif (laufend und gestoppt); Volumes und Snapshots je GB; öffentliche IPs je Adresse, solange Sie sie belegen.',
   'prices.kind': 'Bepreist',

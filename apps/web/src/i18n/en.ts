@@ -566,6 +566,8 @@ export const en = {
   'billing.kind.public-ip': 'Public IP',
   'billing.kind.public-ipv4': 'Public IPv4 address',
   'billing.kind.public-ipv6': 'Public IPv6 address',
+  'billing.kind.backup': 'Backup',
+  'billing.kind.traffic': 'Traffic beyond the plan (per GB)',
   'prices.title': 'Price list',
   'prices.intro': 'Charged by the second from the prepaid credit. Servers by plan (running and stopped); volumes and snapshots per GB; public IPs per address while held.',
   'prices.kind': 'Priced',

@@ -14,7 +14,7 @@ export type Amount = Static<typeof Amount>;
  * What a price is for: servers of a plan (running and stopped), or a product charged while held:
  * volumes and snapshots per GB, public IPv4 and IPv6 addresses each.
  */
-export const PriceKind = Type.Union([Type.Literal('server'), Type.Literal('volume'), Type.Literal('snapshot'), Type.Literal('public-ipv4'), Type.Literal('public-ipv6')]);
+export const PriceKind = Type.Union([Type.Literal('server'), Type.Literal('volume'), Type.Literal('snapshot'), Type.Literal('public-ipv4'), Type.Literal('public-ipv6'), Type.Literal('backup'), Type.Literal('traffic')]);
 export type PriceKind = Static<typeof PriceKind>;
 
 /** A price from a time on: per hour or per (730-hour) month, charged by the second. */

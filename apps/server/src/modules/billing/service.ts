@@ -137,9 +137,11 @@ export function createBilling(d: Deps) {
     const current = await d.metering.current(db, tenantId);
     const prices = await d.prices.timelines(db);
     const byResource = new Map<string, BillingSummary['resources'][number] & { uc: number }>();
+    // Keyed by type and id: a server's traffic beyond its plan is a line of its own beside the server.
     const entry = (id: string, type: string, name: string, plan: string) => {
-      const r = byResource.get(id) ?? { resourceId: id, resourceType: type, name, plan, billedAs: null, spent: amountOf(0), uc: 0 };
-      byResource.set(id, r);
+      const key = `${type}:${id}`;
+      const r = byResource.get(key) ?? { resourceId: id, resourceType: type, name, plan, billedAs: null, spent: amountOf(0), uc: 0 };
+      byResource.set(key, r);
       return r;
     };
     for (const b of booked) entry(b.resource_id, b.resource_type, b.resource_name, b.plan).uc += Number(b.amount);

@@ -24,7 +24,7 @@ const QUOTA_LABELS: [keyof QuotaValues, MessageKey][] = [
 ];
 
 const BILLED_AS: Record<'running' | 'stopped' | 'held', MessageKey> = { running: 'billing.asRunning', stopped: 'billing.asStopped', held: 'billing.asHeld' };
-const KINDS = ['server', 'volume', 'snapshot', 'public-ip', 'public-ipv4', 'public-ipv6'] as const;
+const KINDS = ['server', 'volume', 'snapshot', 'backup', 'public-ip', 'public-ipv4', 'public-ipv6', 'traffic'] as const;
 
 /** The words for a resource kind or priced product (an unknown one as it is). */
 export function useKindWord() {

@@ -11,7 +11,7 @@ import { api, fieldErrors } from '../../lib/api.ts';
 import { usePoll } from '../../lib/use-poll.ts';
 import { useKindWord } from './billing.tsx';
 
-const KINDS: PriceKind[] = ['server', 'volume', 'snapshot', 'public-ipv4', 'public-ipv6'];
+const KINDS: PriceKind[] = ['server', 'volume', 'snapshot', 'backup', 'public-ipv4', 'public-ipv6', 'traffic'];
 
 /** The price list with its form (operators). */
 export function PriceList() {

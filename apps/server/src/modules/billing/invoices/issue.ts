@@ -70,7 +70,19 @@ export function createIssuer(d: Deps) {
       .where('start_at', '<', end)
       .groupBy(['resource_id', 'resource_type', 'plan', 'meter', 'price_id', 'quantity'])
       .execute();
-    return rows.map((r) => ({ resourceId: r.resource_id, resourceType: r.resource_type, name: String(r.name), plan: r.plan, meter: r.meter, priceId: r.price_id, quantity: r.quantity == null ? 1 : Number(r.quantity), firstAt: Number(r.first), seconds: Number(r.seconds), amountUc: Number(r.amount) }));
+    const groups = rows.map((r) => ({ resourceId: r.resource_id, resourceType: r.resource_type, name: String(r.name), plan: r.plan, meter: r.meter, priceId: r.price_id, quantity: r.quantity == null ? 1 : Number(r.quantity), firstAt: Number(r.first), seconds: Number(r.seconds), amountUc: Number(r.amount) }));
+    // Traffic records carry the bytes each pass added, not a size: one line per server and price, their bytes summed.
+    const traffic = new Map<string, UsageGroup>();
+    for (const g of groups.filter((x) => x.resourceType === 'traffic')) {
+      const key = `${g.resourceId}:${g.priceId}`;
+      const t = traffic.get(key);
+      if (t) {
+        t.quantity += g.quantity;
+        t.amountUc += g.amountUc;
+        t.firstAt = Math.min(t.firstAt, g.firstAt);
+      } else traffic.set(key, { ...g });
+    }
+    return [...groups.filter((x) => x.resourceType !== 'traffic'), ...traffic.values()];
   }
 
   /** Refuses to invoice a month whose usage some open meter has not booked to its end yet. */
