@@ -31,7 +31,7 @@ import { billingRoutes } from './modules/billing/routes.ts';
 import { createBilling } from './modules/billing/service.ts';
 import { type InvoicingConfig, loadInvoicingConfig } from './modules/billing/invoices/config.ts';
 import { createIssuer, INVOICING_KIND, MONTHLY } from './modules/billing/invoices/issue.ts';
-import { createProfiles } from './modules/billing/invoices/profile.ts';
+import { createProfiles, tenantVatRate } from './modules/billing/invoices/profile.ts';
 import { invoiceRoutes } from './modules/billing/invoices/routes.ts';
 import { createInvoicing } from './modules/billing/invoices/service.ts';
 import { paymentRoutes } from './modules/billing/payments/routes.ts';
@@ -241,7 +241,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const ledger = createLedger({ clock, ids });
   const prices = createPrices({ clock, ids });
   const metering = createMetering({ db, clock, ledger, prices, enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs), everyMs: opts.meterEveryMs ?? 3_600_000 });
-  const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
+  // The VAT rate is read through the invoicing profiles, set up below; it is first asked for once serve runs.
+  const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering, vatRateBp: (trx, tenantId) => tenantVatRate(profiles, invoicingConfig)(trx, tenantId) });
   const dunningConfig: DunningConfig = { ...DEFAULT_DUNNING, ...opts.dunning };
   const dunning = createDunning({
     db,

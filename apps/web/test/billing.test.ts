@@ -59,6 +59,8 @@ describe('billing pages in Chromium', () => {
     await page.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
     const balance = await page.getByTestId('balance').innerText();
     assert.match(balance, /€\s?9\.\d\d|€10\.00/, balance);
+    // Prices are net: the VAT the invoices will add is set aside from the credit and said so.
+    assert.match(await page.getByTestId('vat-note').innerText(), /19\.00 % VAT/);
     const reference = await page.getByTestId('payment-reference').innerText();
     // The one reference of the tenant: what invoices name and what a bank statement import matches.
     assert.equal(reference, paymentReference(tenantId));

@@ -59,6 +59,7 @@ async function summary(args: string[]): Promise<void> {
   emit(output, s, () => {
     printFields([
       [t('billing.balance'), formatAmount(s.balance)],
+      [t('billing.vat'), `${s.vat.rate} % (${formatAmount(s.vat.accrued)} ${t('billing.vatAccrued')})`],
       [t('billing.spent'), formatAmount(s.spent)],
       [t('billing.forecast'), formatAmount(s.forecast)],
       [t('billing.burnRate'), `${formatAmount(s.burnRatePerHour)}/h`],

@@ -325,7 +325,8 @@ export interface ResourcePhaseLogTable {
 export interface LedgerTransactionsTable {
   id: string;
   tenant_id: string;
-  kind: 'topup' | 'charge' | 'refund' | 'goodwill';
+  /** `vat` takes an issued invoice's VAT from the credit, `vat_refund` gives a credit note's back. */
+  kind: 'topup' | 'charge' | 'refund' | 'goodwill' | 'vat' | 'vat_refund';
   /** Unique per kind: the payment reference of a top-up, the usage key of a charge. */
   reference: string;
   description: string;

@@ -540,6 +540,7 @@ export const de: Messages = {
   'billing.credit': 'Guthaben',
   'billing.runsOut': 'Bei der aktuellen Nutzung reicht Ihr Guthaben bis {when}.',
   'billing.never': 'Im Moment verbraucht nichts Ihr Guthaben.',
+  'billing.vatNote': 'Preise sind netto. Ihre Rechnungen enthalten {rate} % USt., die bei Rechnungsstellung vom Guthaben abgebucht wird; {accrued} davon sind bereits zurückgelegt.',
   'billing.suspended': 'Ihr Guthaben ist aufgebraucht: Ihre Server wurden angehalten, und es lassen sich keine neuen Ressourcen anlegen. Ihre Daten bleiben bis {when} erhalten; laden Sie Guthaben auf, dann startet alles wieder, was lief.',
   'billing.closed': 'Ihr Guthaben blieb über die Frist hinaus aufgebraucht; deshalb wurden Ihre Server und Volumes gelöscht. Laden Sie Guthaben auf, um neue anzulegen.',
   'billing.topUp': 'Guthaben aufladen',

@@ -538,6 +538,7 @@ export const en = {
   'billing.credit': 'Credit',
   'billing.runsOut': 'At the current usage your credit lasts until {when}.',
   'billing.never': 'Nothing is using up your credit at the moment.',
+  'billing.vatNote': 'Prices are net. Your invoices add {rate} % VAT, taken from the credit when the month is invoiced; {accrued} of it is set aside already.',
   'billing.suspended': 'Your credit is used up: your servers have been stopped and no new resources can be created. Your data is kept until {when}; top up and everything that ran starts again.',
   'billing.closed': 'Your credit stayed used up past the grace period, so your servers and volumes have been deleted. Top up to create new ones.',
   'billing.topUp': 'Top up',

@@ -77,7 +77,8 @@ export const LedgerEntry = Type.Object(
   {
     id: Id('len'),
     transactionId: Id('ltx'),
-    kind: Type.Union([Type.Literal('topup'), Type.Literal('charge'), Type.Literal('refund'), Type.Literal('goodwill')]),
+    /** `vat`: an issued invoice's VAT taken from the credit; `vat_refund`: a credit note's VAT given back. */
+    kind: Type.Union([Type.Literal('topup'), Type.Literal('charge'), Type.Literal('refund'), Type.Literal('goodwill'), Type.Literal('vat'), Type.Literal('vat_refund')]),
     reference: Type.String(),
     description: Type.String(),
     amount: Amount,
@@ -96,7 +97,10 @@ export const BillingSummary = Type.Object(
   {
     tenantId: Id('ten'),
     at: Timestamp,
+    /** The credit left: the ledger's balance less usage not booked yet and the VAT owed on usage not invoiced yet. */
     balance: Amount,
+    /** The VAT the tenant's invoices carry (prices are net; top-ups are advance payments without VAT). */
+    vat: Type.Object({ rate: Type.String({ description: 'percent, e.g. "19.00"; "0.00" under reverse charge or outside the EU' }), accrued: Amount }),
     month: Type.Object({ start: Timestamp, end: Timestamp }),
     spent: Amount,
     resources: Type.Array(

@@ -22,6 +22,8 @@ interface Deps {
   ledger: Ledger;
   prices: Prices;
   metering: Metering;
+  /** The VAT rate (basis points) a tenant's invoices carry; none (0) when left out. */
+  vatRateBp?: (db: Kysely<Database>, tenantId: string) => Promise<number>;
 }
 
 /** An exact amount as the API shows it. */
@@ -166,12 +168,18 @@ export function createBilling(d: Deps) {
     }
     const resources = [...byResource.values()].map(({ uc, ...r }) => ({ ...r, plan: productKind(r.plan) ?? r.plan, spent: amountOf(uc) }));
     const spentUc = [...byResource.values()].reduce((a, r) => a + r.uc, 0);
-    const balanceUc = (await d.ledger.balance(db, tenantId)) - unbooked.reduce((a, s) => a + s.amountUc, 0);
-    const runsOut = burnPerSecond > 0 ? now + Math.max(0, Math.floor((balanceUc / burnPerSecond) * 1000)) : null;
+    // Prices and charges are net; the VAT of usage not invoiced yet is owed already and is taken from
+    // the credit when the invoice is issued, so the credit left and its end count it now.
+    const rateBp = (await d.vatRateBp?.(db, tenantId)) ?? 0;
+    const accruedUc = rateBp > 0 ? vatOf(spentUc + (await uninvoicedBefore(db, tenantId, start)), rateBp) : 0;
+    const balanceUc = (await d.ledger.balance(db, tenantId)) - unbooked.reduce((a, s) => a + s.amountUc, 0) - accruedUc;
+    const grossBurn = (burnPerSecond * (10_000 + rateBp)) / 10_000;
+    const runsOut = grossBurn > 0 ? now + Math.max(0, Math.floor((balanceUc / grossBurn) * 1000)) : null;
     return {
       tenantId,
       at: iso(now)!,
       balance: amountOf(balanceUc),
+      vat: { rate: (rateBp / 100).toFixed(2), accrued: amountOf(accruedUc) },
       month: { start: iso(start)!, end: iso(end)! },
       spent: amountOf(spentUc),
       resources,
@@ -180,6 +188,18 @@ export function createBilling(d: Deps) {
       creditRunsOutAt: iso(runsOut),
     };
   }
+}
+
+/** The VAT at a rate in basis points on a net amount in micro-cents, rounded half up (exact in BigInt). */
+const vatOf = (netUc: number, rateBp: number) => Number((BigInt(netUc) * BigInt(rateBp) * 2n + 10_000n) / 20_000n);
+
+/** The previous month's usage of a tenant while that month has no invoice yet (it is issued an hour after the month's end). */
+async function uninvoicedBefore(db: Kysely<Database>, tenantId: string, start: number): Promise<number> {
+  const prev = monthStart(start - 1);
+  const issued = await db.selectFrom('invoices').select('id').where('period_key', '=', `${tenantId}:${new Date(prev).toISOString().slice(0, 7)}`).executeTakeFirst();
+  if (issued) return 0;
+  const row = await db.selectFrom('usage_records').select((eb) => eb.fn.sum<number | string | null>('amount_uc').as('s')).where('tenant_id', '=', tenantId).where('start_at', '>=', prev).where('start_at', '<', start).executeTakeFirst();
+  return Number(row?.s ?? 0);
 }
 
 const entries = (db: Kysely<Database>) =>

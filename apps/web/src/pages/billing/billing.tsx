@@ -72,6 +72,11 @@ export function BillingPage() {
             {s ? euro(s.balance) : '…'}
           </p>
           {s && <p className="small">{s.creditRunsOutAt ? t('billing.runsOut', { when: i18n.dateTime(s.creditRunsOutAt) }) : t('billing.never')}</p>}
+          {s && s.vat.rate !== '0.00' && (
+            <p className="small muted" data-testid="vat-note">
+              {t('billing.vatNote', { rate: s.vat.rate, accrued: euro(s.vat.accrued) })}
+            </p>
+          )}
         </section>
         <section className="card" aria-labelledby="topup-title">
           <h2 id="topup-title">{t('billing.topUp')}</h2>

@@ -93,6 +93,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await runUntil(at(20, 6, 30, 15));
       await k.phase({ ...a, phase: 'Deleted' });
       await runUntil(at(31, 23));
+      // Prices are net; before March is invoiced its VAT is owed already, so the cost monitor takes it off the credit left.
+      const uc = (a: { amount: string }) => Math.round(Number(a.amount) * 100_000_000);
+      const s = await billing.summary(k.member(tenantA), {});
+      assert.equal(s.vat.rate, '19.00');
+      assert.equal(uc(s.vat.accrued), Math.round(uc(s.spent) * 0.19));
+      assert.equal(uc(s.balance), -uc(s.spent) - uc(s.vat.accrued));
+      assert.deepEqual((await billing.summary(k.member(tenantB), {})).vat, { rate: '0.00', accrued: { amount: '0.00000000', cents: 0, currency: 'EUR' } }, 'reverse charge: no VAT');
 
       // March has not ended: refused with the month named.
       await assert.rejects(k.invoicing.issue(operator, { month: '2026-03' }, 'r'), (e: DomainError) => e.code === 'PERIOD_NOT_ENDED' && e.details[0]?.field === 'month');
@@ -123,6 +130,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         ['server web (small), stopped / gestoppt', 129_600, '0.04000000'],
       ]);
       assert.deepEqual([inv.net.cents, inv.tax.cents, inv.gross.cents], [4157, 790, 4947]);
+      // The invoice's VAT is taken from the credit once, under its number; the reverse-charge one has none.
+      const vat = await k.db.selectFrom('ledger_transactions as t').innerJoin('ledger_entries as e', 'e.transaction_id', 't.id').select(['t.tenant_id', 't.reference', 'e.account', 'e.amount_uc']).where('t.kind', '=', 'vat').orderBy('e.account').execute();
+      assert.deepEqual(vat.map((v) => [v.tenant_id, v.reference, v.account, Number(v.amount_uc)]), [[tenantA, 'INV-2026-000001', `tenant:${tenantA}`, -790_000_000], [tenantA, 'INV-2026-000001', 'vat', 790_000_000]]);
+      // With March invoiced, only April's usage carries VAT not yet taken.
+      const aprilSummary = await billing.summary(k.member(tenantA), {});
+      assert.equal(uc(aprilSummary.vat.accrued), Math.round(uc(aprilSummary.spent) * 0.19));
       assert.deepEqual(inv.vat, { category: 'S', ratePercent: '19', note: null });
       assert.equal(inv.buyer.vatId, 'DE811907980');
 
@@ -169,8 +182,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const notes = await Promise.all(Array.from({ length: 5 }, (_, i) => k.invoicing.creditNote(k.operator, inv.id, { reason: `downtime ${i}`, amount: '1.00' }, 'r')));
       assert.deepEqual(notes.map((n) => n.number).sort(), ['CN-2026-000001', 'CN-2026-000002', 'CN-2026-000003', 'CN-2026-000004', 'CN-2026-000005']);
       for (const n of notes) assert.deepEqual([n.kind, n.correctsId, n.net.cents, n.tax.cents, n.gross.cents], ['credit_note', inv.id, 100, 19, 119]);
-      // Each credit goes back to the tenant's account once.
-      assert.equal(await k.ledger.balance(k.db, k.tenantA), balance + 5 * 100_000_000);
+      // Each credit goes back to the tenant's account once, with the VAT the invoice took: 1.19 each.
+      assert.equal(await k.ledger.balance(k.db, k.tenantA), balance + 5 * 119_000_000);
       const xml = (await k.invoicing.xml(k.operator, notes[0]!.id)).body;
       assert.equal(xsdErrors(xml, XSD.cii), null);
       assert.match(xml, /<ram:TypeCode>381<\/ram:TypeCode>/);

@@ -151,6 +151,11 @@ export function createIssuer(d: Deps) {
       };
       await trx.insertInto('invoices').values(row).execute();
       await trx.insertInto('invoice_lines').values(lines.map((l) => ({ ...l, invoice_id: row.id }))).execute();
+      // The usage was charged net, second by second; the invoice's VAT is owed once it is issued and
+      // is taken from the prepaid credit then, under the invoice's number (README: VAT and prepaid credit).
+      if (totals.taxCents > 0) {
+        await d.ledger.post(trx, { tenantId, kind: 'vat', reference: number, description: `VAT ${(vat.rateBp / 100).toFixed(2)} % of invoice ${number}`, amountUc: totals.taxCents * UC_PER_CENT, actorId, at: clock() });
+      }
       return row;
     });
   }
@@ -220,6 +225,10 @@ export function createIssuer(d: Deps) {
         await trx.insertInto('invoices').values(row).execute();
         await trx.insertInto('invoice_lines').values(lines.map((l) => ({ ...l, invoice_id: row.id }))).execute();
         await d.ledger.post(trx, { tenantId: inv.tenant_id, kind: 'refund', reference: number, description: `credit note ${number} for invoice ${inv.number}`, amountUc: totals.netCents * UC_PER_CENT, actorId, at: now });
+        // The VAT the invoice took from the credit goes back with the credit note's share of it.
+        if (totals.taxCents > 0) {
+          await d.ledger.post(trx, { tenantId: inv.tenant_id, kind: 'vat_refund', reference: number, description: `VAT of credit note ${number} for invoice ${inv.number}`, amountUc: totals.taxCents * UC_PER_CENT, actorId, at: now });
+        }
         return row;
       });
     },

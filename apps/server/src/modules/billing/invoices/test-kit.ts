@@ -8,7 +8,8 @@ import { createIdGenerator } from '../../../lib/ids.ts';
 import { openKit } from '../test-kit.ts';
 import { DEFAULT_INVOICING } from './config.ts';
 import { createIssuer } from './issue.ts';
-import { createProfiles } from './profile.ts';
+import { createBilling } from '../service.ts';
+import { createProfiles, tenantVatRate } from './profile.ts';
 import { createInvoicing } from './service.ts';
 
 /** Opens the billing kit and adds invoicing; `failOnNumber` makes the next issuing fail once after its number is taken. */
@@ -32,8 +33,11 @@ export async function openInvoiceKit(kind: 'sqlite' | 'postgres', start?: number
       }
     },
   });
-  const invoicing = createInvoicing({ db: k.db, audit: createAudit({ clock: k.now, ids }), issuer, profiles, config: DEFAULT_INVOICING });
-  return { ...k, ids, profiles, issuer, invoicing, failOnNumber: () => (failNext = true) };
+  const audit = createAudit({ clock: k.now, ids });
+  const invoicing = createInvoicing({ db: k.db, audit, issuer, profiles, config: DEFAULT_INVOICING });
+  // The cost monitor as serve wires it: reserving the VAT the tenant's invoices will carry.
+  const billing = createBilling({ db: k.db, clock: k.now, ids, audit, ledger: k.ledger, prices: k.prices, metering: k.metering, vatRateBp: tenantVatRate(profiles, DEFAULT_INVOICING) });
+  return { ...k, billing, ids, profiles, issuer, invoicing, failOnNumber: () => (failNext = true) };
 }
 
 /** The vendored XSDs of the tests (see test/fixtures/xsd/README.md). */
