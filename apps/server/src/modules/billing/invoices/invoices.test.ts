@@ -13,7 +13,7 @@ import { XMLParser } from 'fast-xml-parser';
 import type { DomainError } from '../../../lib/errors.ts';
 import { DEFAULT_INVOICING, loadInvoicingConfig } from './config.ts';
 import { INVOICING_KIND } from './issue.ts';
-import { openInvoiceKit, XSD, xsdErrors } from './test-kit.ts';
+import { embeddedFiles, openInvoiceKit, XSD, xsdErrors } from './test-kit.ts';
 import { DEFAULT_VAT_RULES, vatFor } from './vat.ts';
 
 const at = (day: number, h = 0, m = 0, s = 0) => Date.UTC(2026, 2, day, h, m, s);
@@ -166,6 +166,25 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(pdf.body.subarray(0, 5).toString(), '%PDF-');
       assert.ok(pdf.body.length > 5000);
       assert.equal(pdf.name, 'INV-2026-000001.pdf');
+      // A ZUGFeRD/Factur-X hybrid: PDF/A-3b, the e-invoice embedded byte for byte as xrechnung.xml
+      // (relationship Alternative, listed in the catalog's /AF), the XMP naming it, fonts embedded.
+      const first = (await k.db.selectFrom('invoices').select('id').orderBy('number').executeTakeFirstOrThrow()).id;
+      const text = pdf.body.toString('latin1');
+      assert.match(text.slice(0, 9), /%PDF-1\.7/);
+      assert.deepEqual(embeddedFiles(pdf.body), [(await k.invoicing.xml(k.operator, first)).body]);
+      assert.match(text, /\/AFRelationship \/Alternative/);
+      assert.match(text, /\/F \(xrechnung\.xml\)/);
+      assert.match(text, /\/AF \[\d+ 0 R\]/);
+      assert.match(text, /\/OutputIntents/);
+      assert.match(text, /\/FontFile2/);
+      assert.doesNotMatch(text, /\/Encrypt/);
+      const xmp = embeddedXmp(pdf.body);
+      assert.match(xmp, /<pdfaid:part>3<\/pdfaid:part>/);
+      assert.match(xmp, /<pdfaid:conformance>B<\/pdfaid:conformance>/);
+      assert.match(xmp, /<fx:DocumentFileName>xrechnung\.xml<\/fx:DocumentFileName>/);
+      assert.match(xmp, /<fx:ConformanceLevel>XRECHNUNG<\/fx:ConformanceLevel>/);
+      assert.match(xmp, /<pdfaSchema:prefix>fx<\/pdfaSchema:prefix>/);
+      new XMLParser().parse(xmp); // the metadata is well-formed XML
     });
 
     test('credit notes correct an invoice, numbered without gaps under concurrency and a crash', async () => {
@@ -219,4 +238,13 @@ function checkTotals(xml: string) {
   assert.equal(cents(sum.GrandTotalAmount), cents(sum.TaxBasisTotalAmount) + cents(sum.TaxTotalAmount));
   assert.equal(cents(sum.DuePayableAmount), cents(sum.GrandTotalAmount));
   if (tax.CategoryCode === 'AE') assert.ok(tax.ExemptionReason, 'BR-AE-10: a reverse-charge invoice states why');
+}
+
+/** The XMP metadata stream of a PDF (pdfkit writes it uncompressed, as PDF/A requires). */
+function embeddedXmp(pdf: Buffer): string {
+  const text = pdf.toString('utf8');
+  const start = text.indexOf('<?xpacket begin');
+  const end = text.indexOf('<?xpacket end', start);
+  assert.ok(start >= 0 && end > start, 'the PDF has XMP metadata');
+  return text.slice(start, text.indexOf('?>', end) + 2);
 }

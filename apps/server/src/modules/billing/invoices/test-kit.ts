@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { inflateSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { createAudit } from '../../audit/service.ts';
 import { createIdGenerator } from '../../../lib/ids.ts';
@@ -59,4 +60,19 @@ export function xsdErrors(xml: string, xsd: string): string | null {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The files embedded in a PDF (its /EmbeddedFile streams, inflated), read from the bytes themselves. */
+export function embeddedFiles(pdf: Buffer): string[] {
+  const text = pdf.toString('latin1');
+  const out: string[] = [];
+  for (let at = text.indexOf('/Type /EmbeddedFile'); at >= 0; at = text.indexOf('/Type /EmbeddedFile', at + 1)) {
+    const dictEnd = text.indexOf('>>\nstream\n', at);
+    const dict = text.slice(text.lastIndexOf('obj', at), dictEnd);
+    const length = Number(/\/Length (\d+)/.exec(dict)?.[1]);
+    const start = dictEnd + '>>\nstream\n'.length;
+    const body = pdf.subarray(start, start + length);
+    out.push((dict.includes('/FlateDecode') ? inflateSync(body) : body).toString('utf8'));
+  }
+  return out;
 }
