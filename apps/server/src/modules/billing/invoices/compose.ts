@@ -53,9 +53,13 @@ export function composeLines(groups: UsageGroup[], priceOf: (g: UsageGroup) => U
   for (const g of sorted) {
     if (g.amountUc <= 0) continue;
     const price = priceOf(g);
+    // A line charged less than its seconds at its price reached the price's monthly cap: it says so,
+    // since quantity times price no longer gives its amount.
+    const uncapped = price.unitSeconds > 0 ? Math.floor((g.seconds * price.uc) / price.unitSeconds) : 0;
+    const capped = uncapped - g.amountUc > g.seconds;
     lines.push({
       position: lines.length + 1,
-      description: describeLine(g),
+      description: capped ? `${describeLine(g)}, monthly cap reached / Monatsdeckel erreicht` : describeLine(g),
       resource_id: g.resourceId,
       plan: g.plan,
       meter: g.meter,

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import type { DomainError } from '../../../lib/errors.ts';
 import { DEFAULT_INVOICING, loadInvoicingConfig } from './config.ts';
+import { composeLines } from './compose.ts';
 import { INVOICING_KIND } from './issue.ts';
 import { embeddedFiles, openInvoiceKit, XSD, xsdErrors } from './test-kit.ts';
 import { DEFAULT_VAT_RULES, vatFor } from './vat.ts';
@@ -26,6 +27,16 @@ test('VAT follows the buyer: domestic, EU consumer, EU business with VAT id, out
   assert.equal(vatFor(r, 'DE', { country: 'FR', business: true, vatId: null }).category, 'S');
   assert.deepEqual(vatFor(r, 'DE', { country: 'AT', business: true, vatId: 'ATU12345678' }), { category: 'AE', rateBp: 0, note: r.notes.reverseCharge });
   assert.deepEqual(vatFor(r, 'DE', { country: 'CH', business: true, vatId: null }), { category: 'O', rateBp: 0, note: r.notes.notSubject });
+});
+
+test('a line charged less than its time at its price says it reached the monthly cap', () => {
+  const g = { resourceId: 'srv_x', resourceType: 'server', name: 'web', plan: 'small', meter: 'running', priceId: 'prc_x', quantity: 1, firstAt: 0, seconds: 720 * 3600 };
+  const hourly = { uc: 1_000_000, unitSeconds: 3600 };
+  // 720 h at 1 ct: 7.20 EUR uncapped; capped at 5.00.
+  const [full, capped] = [composeLines([{ ...g, amountUc: 720_000_000 }], () => hourly)[0]!, composeLines([{ ...g, amountUc: 500_000_000 }], () => hourly)[0]!];
+  assert.doesNotMatch(full.description, /cap/);
+  assert.match(capped.description, /monthly cap reached \/ Monatsdeckel erreicht/);
+  assert.equal(capped.net_cents, 500);
 });
 
 test('invoicing.json in the data dir sets the seller and rates, and a wrong one is refused by name', () => {
