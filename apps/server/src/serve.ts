@@ -171,7 +171,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     firewallChanged,
     onLifecycle: billing.metering.record,
   });
-  const backups = wireBackups({ ...domain, servers: () => servers, volumes: () => storage.volumes, log });
+  const backups = wireBackups({ ...domain, servers: () => servers, volumes: () => storage.volumes, log, onLifecycle: billing.metering.record });
   const metrics = createControlPlaneMetrics();
   const worker = createWorker({
     queue,

@@ -59,6 +59,8 @@ describe('billing pages in Chromium', () => {
     await page.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
     const balance = await page.getByTestId('balance').innerText();
     assert.match(balance, /€\s?9\.\d\d|€10\.00/, balance);
+    // Prices are net: the VAT the invoices will add is set aside from the credit and said so.
+    assert.match(await page.getByTestId('vat-note').innerText(), /19\.00 % VAT/);
     const reference = await page.getByTestId('payment-reference').innerText();
     // The one reference of the tenant: what invoices name and what a bank statement import matches.
     assert.equal(reference, paymentReference(tenantId));
@@ -96,10 +98,11 @@ describe('billing pages in Chromium', () => {
     // The price list: a price per GB of volume, set from now on, shows up in the list and in the API.
     await page.getByLabel('Priced').selectOption('volume');
     await page.getByLabel('Price (running, or per GB / address)').fill('0,04');
+    await page.getByLabel('Monthly cap per resource (optional)').fill('2,50');
     await page.getByRole('button', { name: 'Set price' }).click();
     await page.getByRole('status').filter({ hasText: 'Price for Volume set from' }).waitFor();
-    await page.getByTestId('prices').locator('tr[data-kind="volume"]').first().waitFor();
-    assert.ok((await server.client.listPrices()).items.some((p) => p.kind === 'volume' && p.running === '0.04000000'));
+    await page.getByTestId('prices').locator('tr[data-kind="volume"]').filter({ hasText: '2.50000000 EUR' }).first().waitFor();
+    assert.ok((await server.client.listPrices()).items.some((p) => p.kind === 'volume' && p.running === '0.04000000' && p.monthlyCap === '2.50000000'));
     assert.deepEqual(await axeViolations(page), [], 'operator billing page');
     await screenshot(page, 'billing-operator');
   });

@@ -15,9 +15,10 @@ const groupHelp = {
 
   summary   credit, spent this month per resource (servers, volumes, snapshots, public IPs), forecast for the month's end, when the credit runs out
   ledger    every booking on your credit account: top-ups, charges, refunds, goodwill
-  prices    the price list: per server plan, and per GB of volume and snapshot and per public IPv4/IPv6 address
-  set-price --kind server|volume|snapshot|public-ipv4|public-ipv6 [--plan NAME] --per hour|month --running EUR [--stopped EUR] [--from TIME]
-            sets a price from now (or --from) on (operators); volumes and snapshots per GB, addresses each
+  prices    the price list: per server plan, per GB of volume, snapshot and backup, per public IPv4/IPv6 address, per GB of traffic beyond a plan
+  set-price --kind server|volume|snapshot|backup|public-ipv4|public-ipv6|traffic [--plan NAME] --per hour|month --running EUR [--stopped EUR] [--monthly-cap EUR] [--from TIME]
+            sets a price from now (or --from) on (operators); volumes, snapshots, backups and traffic per GB, addresses each;
+            --monthly-cap: the most one resource is charged in a calendar month
 ${invoiceHelp.en}
 
 Operators may name another tenant with --tenant.`,
@@ -25,9 +26,10 @@ Operators may name another tenant with --tenant.`,
 
   summary   Guthaben, Kosten dieses Monats je Ressource (Server, Volumes, Snapshots, öffentliche IPs), Prognose zum Monatsende, wann das Guthaben aufgebraucht ist
   ledger    jede Buchung auf Ihrem Guthabenkonto: Aufladungen, Abbuchungen, Erstattungen, Gutschriften
-  prices    die Preisliste: je Server-Tarif, je GB Volume und Snapshot und je öffentlicher IPv4-/IPv6-Adresse
-  set-price --kind server|volume|snapshot|public-ipv4|public-ipv6 [--plan NAME] --per hour|month --running EUR [--stopped EUR] [--from ZEIT]
-            setzt einen Preis ab jetzt (oder --from) (Betreiber); Volumes und Snapshots je GB, Adressen je Stück
+  prices    die Preisliste: je Server-Tarif, je GB Volume, Snapshot und Backup, je öffentlicher IPv4-/IPv6-Adresse, je GB Traffic über dem Tarif
+  set-price --kind server|volume|snapshot|backup|public-ipv4|public-ipv6|traffic [--plan NAME] --per hour|month --running EUR [--stopped EUR] [--monthly-cap EUR] [--from ZEIT]
+            setzt einen Preis ab jetzt (oder --from) (Betreiber); Volumes, Snapshots, Backups und Traffic je GB, Adressen je Stück;
+            --monthly-cap: höchstens so viel wird einer Ressource je Kalendermonat berechnet
 ${invoiceHelp.de}
 
 Betreiber können mit --tenant einen anderen Mandanten angeben.`,
@@ -57,6 +59,7 @@ async function summary(args: string[]): Promise<void> {
   emit(output, s, () => {
     printFields([
       [t('billing.balance'), formatAmount(s.balance)],
+      [t('billing.vat'), `${s.vat.rate} % (${formatAmount(s.vat.accrued)} ${t('billing.vatAccrued')})`],
       [t('billing.spent'), formatAmount(s.spent)],
       [t('billing.forecast'), formatAmount(s.forecast)],
       [t('billing.burnRate'), `${formatAmount(s.burnRatePerHour)}/h`],
@@ -96,13 +99,13 @@ async function prices(args: string[]): Promise<void> {
   const list = (await client.listPrices()).items;
   emit(output, list, () =>
     printTable(
-      headers('col.kind', 'col.plan', 'col.per', 'col.running', 'col.stopped', 'col.effectiveFrom'),
-      list.map((p) => [p.kind, p.plan ?? '-', p.per, p.running, p.kind === 'server' ? p.stopped : '-', formatTime(p.effectiveFrom)]),
+      headers('col.kind', 'col.plan', 'col.per', 'col.running', 'col.stopped', 'col.monthlyCap', 'col.effectiveFrom'),
+      list.map((p) => [p.kind, p.plan ?? '-', p.per, p.running, p.kind === 'server' ? p.stopped : '-', p.monthlyCap ?? '-', formatTime(p.effectiveFrom)]),
     ),
   );
 }
 
-const priceOptions = { kind: { type: 'string' }, plan: { type: 'string' }, per: { type: 'string' }, running: { type: 'string' }, stopped: { type: 'string' }, from: { type: 'string' } } as const;
+const priceOptions = { kind: { type: 'string' }, plan: { type: 'string' }, per: { type: 'string' }, running: { type: 'string' }, stopped: { type: 'string' }, 'monthly-cap': { type: 'string' }, from: { type: 'string' } } as const;
 
 async function setPrice(args: string[]): Promise<void> {
   const cmd = 'kumulus billing set-price';
@@ -119,10 +122,11 @@ async function setPrice(args: string[]): Promise<void> {
     per: (values.per ?? 'month') as CreatePrice['per'],
     running,
     ...(values.stopped ? { stopped: values.stopped } : {}),
+    ...(values['monthly-cap'] ? { monthlyCap: values['monthly-cap'] } : {}),
     currency: 'EUR',
     ...(from !== undefined ? { effectiveFrom: new Date(from).toISOString() } : {}),
   };
   const { client } = await connect();
   const p = await client.createPrice(body);
-  emit(output, p, () => printFields([[t('col.kind'), p.kind], [t('col.plan'), p.plan ?? '-'], [t('col.running'), `${p.running} EUR / ${p.per}`], [t('col.effectiveFrom'), formatTime(p.effectiveFrom)]]));
+  emit(output, p, () => printFields([[t('col.kind'), p.kind], [t('col.plan'), p.plan ?? '-'], [t('col.running'), `${p.running} EUR / ${p.per}`], [t('col.monthlyCap'), p.monthlyCap === null ? '-' : `${p.monthlyCap} EUR`], [t('col.effectiveFrom'), formatTime(p.effectiveFrom)]]));
 }

@@ -258,6 +258,8 @@ export interface PricesTable {
   currency: string;
   effective_from: number;
   created_at: number;
+  /** The most one resource is charged in a calendar month under this price, in micro-cents; null for no cap (migration 033). */
+  cap_uc: number | null;
 }
 
 export interface ServerPhaseLogTable {
@@ -291,7 +293,8 @@ export interface UsageRecordsTable {
   resource_id: string;
   resource_name: string;
   plan: string;
-  meter: 'running' | 'stopped' | 'held';
+  /** As what the usage was billed: a lifecycle meter's running, stopped or held, or traffic (bytes beyond a plan's included amount). */
+  meter: 'running' | 'stopped' | 'held' | 'traffic';
   start_at: number;
   end_at: number;
   seconds: number;
@@ -322,7 +325,8 @@ export interface ResourcePhaseLogTable {
 export interface LedgerTransactionsTable {
   id: string;
   tenant_id: string;
-  kind: 'topup' | 'charge' | 'refund' | 'goodwill';
+  /** `vat` takes an issued invoice's VAT from the credit, `vat_refund` gives a credit note's back. */
+  kind: 'topup' | 'charge' | 'refund' | 'goodwill' | 'vat' | 'vat_refund';
   /** Unique per kind: the payment reference of a top-up, the usage key of a charge. */
   reference: string;
   description: string;

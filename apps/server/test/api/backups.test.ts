@@ -64,6 +64,9 @@ describeEachStore(
       assert.equal((await client.getServer(id)).status.phase, 'Running');
       assert.deepEqual(await get().running.engine.storage.listSnapshots({ kind: 'server', id }), [], 'the storage snapshot is gone again');
       assert.deepEqual((await api.list({ server: 'bk-srv' })).items.map((x) => x.id), [b.id]);
+      // The backup is billed by its size from its copy on (the cost monitor lists it as held).
+      const billed = (await client.billingSummary({})).resources.find((r) => r.resourceId === b.id);
+      assert.deepEqual([billed?.resourceType, billed?.billedAs, billed?.sizeGb], ['backup', 'held', 3]);
 
       await sh(id, 'echo changed > /root/data && rm /mnt/bkvol/blob && sync');
       const wrong = await raw(url, 'POST', `/backups/${b.id}/actions/restore`, { token, body: '{"into":"same","confirm":"bk-sr"}', headers: { 'accept-language': 'de' } });

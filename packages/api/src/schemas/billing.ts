@@ -14,7 +14,7 @@ export type Amount = Static<typeof Amount>;
  * What a price is for: servers of a plan (running and stopped), or a product charged while held:
  * volumes and snapshots per GB, public IPv4 and IPv6 addresses each.
  */
-export const PriceKind = Type.Union([Type.Literal('server'), Type.Literal('volume'), Type.Literal('snapshot'), Type.Literal('public-ipv4'), Type.Literal('public-ipv6')]);
+export const PriceKind = Type.Union([Type.Literal('server'), Type.Literal('volume'), Type.Literal('snapshot'), Type.Literal('public-ipv4'), Type.Literal('public-ipv6'), Type.Literal('backup'), Type.Literal('traffic')]);
 export type PriceKind = Static<typeof PriceKind>;
 
 /** A price from a time on: per hour or per (730-hour) month, charged by the second. */
@@ -30,6 +30,8 @@ export const Price = Type.Object(
     currency: Type.Literal('EUR'),
     effectiveFrom: Timestamp,
     createdAt: Timestamp,
+    /** The most one resource is charged in a calendar month under this price (as hosters cap an hourly price at a monthly one); null for no cap. */
+    monthlyCap: Type.Union([Euro, Type.Null()]),
   },
   { $id: 'Price' },
 );
@@ -49,6 +51,8 @@ export const CreatePrice = Type.Object(
     stopped: Type.Optional(Euro),
     currency: Type.String({ minLength: 3, maxLength: 3 }),
     effectiveFrom: Type.Optional(Timestamp),
+    /** The most one resource is charged in a calendar month while this price is in force; no cap when left out. */
+    monthlyCap: Type.Optional(Euro),
   },
   { additionalProperties: false },
 );
@@ -73,7 +77,8 @@ export const LedgerEntry = Type.Object(
   {
     id: Id('len'),
     transactionId: Id('ltx'),
-    kind: Type.Union([Type.Literal('topup'), Type.Literal('charge'), Type.Literal('refund'), Type.Literal('goodwill')]),
+    /** `vat`: an issued invoice's VAT taken from the credit; `vat_refund`: a credit note's VAT given back. */
+    kind: Type.Union([Type.Literal('topup'), Type.Literal('charge'), Type.Literal('refund'), Type.Literal('goodwill'), Type.Literal('vat'), Type.Literal('vat_refund')]),
     reference: Type.String(),
     description: Type.String(),
     amount: Amount,
@@ -92,7 +97,10 @@ export const BillingSummary = Type.Object(
   {
     tenantId: Id('ten'),
     at: Timestamp,
+    /** The credit left: the ledger's balance less usage not booked yet and the VAT owed on usage not invoiced yet. */
     balance: Amount,
+    /** The VAT the tenant's invoices carry (prices are net; top-ups are advance payments without VAT). */
+    vat: Type.Object({ rate: Type.String({ description: 'percent, e.g. "19.00"; "0.00" under reverse charge or outside the EU' }), accrued: Amount }),
     month: Type.Object({ start: Timestamp, end: Timestamp }),
     spent: Amount,
     resources: Type.Array(

@@ -5,6 +5,7 @@ import { DomainError } from '../../lib/errors.ts';
 import { message } from '../../lib/messages.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
+import { type LifecycleChange, productKey } from '../billing/meter-kinds.ts';
 import type { Operations } from '../operations/service.ts';
 import { readBackupRow } from './backup-record.ts';
 import { targetSpec } from './targets.ts';
@@ -24,6 +25,8 @@ interface Deps {
   /** The volumes attached to the server now. */
   volumesOf: (tenantId: string, serverId: string) => Promise<string[]>;
   log: (text: string) => void;
+  /** Records a billed lifecycle change (metering) inside the transaction that commits it. */
+  onLifecycle?: (trx: Kysely<Database>, change: LifecycleChange) => Promise<void>;
 }
 
 /**
@@ -43,15 +46,25 @@ export function createBackupReconciler(d: Deps): Reconciler {
     const repo: BackupRepo = { target: targetSpec(target), tenantId: row.tenant_id };
     const { spec, status } = readBackupRow(row);
     let saved = false;
-    const save = (trx: Kysely<Database>) => trx.updateTable('backups').set({ status: JSON.stringify(status), updated_at: clock() }).where('id', '=', id).execute();
+    // Billed by its size from when the copy is taken (meter-kinds.ts), with each status saved.
+    const metered = async (trx: Kysely<Database>, phase: string, at = clock()) =>
+      d.onLifecycle?.(trx, { resourceId: id, kind: 'backup', tenantId: row.tenant_id, name: row.server_name, product: productKey('backup'), quantity: status.sizeBytes ?? 0, phase, at });
+    const saveOnly = (trx: Kysely<Database>) => trx.updateTable('backups').set({ status: JSON.stringify(status), updated_at: clock() }).where('id', '=', id).execute();
+    const save = async (trx: Kysely<Database>) => {
+      await saveOnly(trx);
+      await metered(trx, status.phase);
+    };
     try {
       if (row.deletion_requested_at !== null) {
+        // Billing ends when deletion is asked for, not when the target has finished removing it.
+        await db.transaction().execute((trx) => metered(trx, 'Deleting', row.deletion_requested_at!));
         status.phase = 'Deleting';
         await progress(id, 'removing the backup from its target', 50);
         await d.driver.remove(repo, [id]);
         await db.transaction().execute(async (trx) => {
           await operations.succeed(trx, id, row.generation, 'deleted');
           await trx.deleteFrom('backups').where('id', '=', id).execute();
+          await metered(trx, 'Deleted');
         });
         saved = true;
         return { againMs: null };
@@ -65,7 +78,7 @@ export function createBackupReconciler(d: Deps): Reconciler {
         }
         status.phase = 'Running';
         status.message = 'copying the disks';
-        await save(db);
+        await db.transaction().execute(save);
         await progress(id, 'copying the disks', 20);
         const disks: BackupDisk[] = [{ name: 'root', kind: 'server', id: row.server_id }, ...(await d.volumesOf(row.tenant_id, row.server_id)).map((v): BackupDisk => ({ name: v, kind: 'volume', id: v }))];
         const seen = await d.driver.backup(repo, id, { instance: row.server_id, mode: row.mode, disks });
@@ -75,7 +88,7 @@ export function createBackupReconciler(d: Deps): Reconciler {
         status.disks = seen.disks.map((x) => ({ name: x.name, sizeBytes: x.sizeBytes }));
         status.phase = 'Verifying';
         status.message = 'reading the backup back';
-        await save(db);
+        await db.transaction().execute(save);
       }
       if (status.verification.state === 'pending') {
         await progress(id, 'verifying: reading the backup back and comparing checksums', 70);
@@ -92,7 +105,7 @@ export function createBackupReconciler(d: Deps): Reconciler {
         }
         status.phase = 'Restoring';
         status.message = `restoring into ${next.serverId}`;
-        await save(db);
+        await db.transaction().execute(save);
         await progress(id, `restoring into ${next.serverId}`, 60);
         const map = new Map<string, BackupDisk>([['root', { name: 'root', kind: 'server', id: next.serverId }]]);
         // Into the same server the volumes go back too; a new server gets the root disk.
@@ -129,7 +142,7 @@ export function createBackupReconciler(d: Deps): Reconciler {
       status.message = `${plain} Trying again (attempt ${attempts + 2} of ${MAX_ATTEMPTS}).`;
       throw err;
     } finally {
-      if (!saved) await save(db);
+      if (!saved) await db.transaction().execute(save);
     }
   };
 }

@@ -12,6 +12,7 @@ import type { Queue } from '../../reconcile/queue.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
 import type { Audit } from '../audit/service.ts';
+import type { LifecycleChange } from '../billing/meter-kinds.ts';
 import { readRow } from '../compute/server-record.ts';
 import type { Servers } from '../compute/servers.ts';
 import type { Principal } from '../identity/principal.ts';
@@ -41,6 +42,8 @@ interface Deps {
   volumes: () => Volumes;
   notify: () => void;
   log: (text: string) => void;
+  /** Records a billed lifecycle change (metering) inside the transaction that commits it. */
+  onLifecycle?: (trx: Kysely<Database>, change: LifecycleChange) => Promise<void>;
 }
 
 /** The backup domain, wired; null when the engine has no backup facet. */
@@ -80,6 +83,7 @@ export function wireBackups(d: Deps): { routes: RouteDef[]; reconcilers: Record<
     },
     volumesOf: (tenantId, serverId) => d.volumes().attachedTo(db, tenantId, serverId),
     log: d.log,
+    onLifecycle: d.onLifecycle,
   });
   const schedules = createSchedules({ db, clock: d.clock, ids: d.ids, audit: d.audit, queue: d.queue, targets, findServer, notify: d.notify });
   const health: Reconciler = async () => {

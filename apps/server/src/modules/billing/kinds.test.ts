@@ -87,6 +87,87 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(prices.map((p) => [p.kind, p.plan]).sort(), [['public-ipv4', null], ['public-ipv6', null], ['snapshot', null], ['volume', null]]);
     });
 
+    test('backups by size from their copy on, free while failed; resources made before metering are billed from adoption on', async () => {
+      const { billing, operator, tenantA } = k;
+      const start = k.now();
+      // 3.65 a GB-month is 0.5 ct per GB-hour.
+      await billing.createPrice(operator, { kind: 'backup', per: 'month', running: '3.65', currency: 'EUR' }, 'b1');
+      const bak = { resourceId: 'bak_one', kind: 'backup', name: 'web', product: productKey('backup') };
+      // Pending and Running (copying) are free; 4 GB verified and ready for 10 h: 20 ct; a failed one: nothing.
+      await change({ ...bak, quantity: 0, phase: 'Pending' });
+      await change({ ...bak, quantity: 0, phase: 'Running' });
+      k.setNow(start + HOUR);
+      await change({ ...bak, quantity: 4 * GIB, phase: 'Verifying' });
+      await change({ ...bak, quantity: 4 * GIB, phase: 'Ready' });
+      await change({ resourceId: 'bak_bad', kind: 'backup', name: 'web', product: productKey('backup'), quantity: 0, phase: 'Failed' });
+      // A volume and a snapshot that existed before anything metered them (no phase log, no meter).
+      const row = { tenant_id: tenantA, generation: 1, deletion_requested_at: null, created_at: start, updated_at: start };
+      await k.db.insertInto('volumes').values({ ...row, id: 'vol_old', name: 'old', labels: '{}', size_gb: 10, spec: JSON.stringify({ sizeGb: 10 }), status: JSON.stringify({ phase: 'Available' }) }).execute();
+      await k.db.insertInto('snapshots').values({ ...row, id: 'snp_old', target_type: 'volume', target_id: 'vol_old', name: 'old-snap', description: '', spec: '{}', status: JSON.stringify({ phase: 'Ready', usedBytes: 2 * GIB, sizeBytes: 10 * GIB }) }).execute();
+      assert.equal(await k.metering.adopt(), 2);
+      assert.equal(await k.metering.adopt(), 0, 'adopted once');
+      k.setNow(start + 11 * HOUR);
+      await k.meterAll();
+      const s = await billing.summary(k.member(tenantA), {});
+      const line = (id: string) => s.resources.find((r) => r.resourceId === id);
+      assert.equal(line('bak_one')?.spent.cents, 20);
+      assert.equal(line('bak_one')?.sizeGb, 4);
+      assert.equal(line('bak_bad')?.spent.cents ?? 0, 0);
+      // 10 GB for 10 h at the volume price of 1 ct per GB-hour: 100 ct; 2 GB used at 0.1 ct: 2 ct.
+      assert.equal(line('vol_old')?.spent.cents, 100);
+      assert.equal(line('snp_old')?.spent.cents, 2);
+      assert.equal(line('vol_old')?.billedAs, 'held');
+    });
+
+    test('public traffic beyond the plan is billed per GB, once, and into the month it was sent in', async () => {
+      const { billing, operator, tenantA } = k;
+      const GB = 1_000_000_000;
+      // Traffic seen before any traffic price is counted at nothing, so the price never reaches back.
+      const hour = (t: number) => Math.floor(t / HOUR) * HOUR;
+      const medium = await k.db.selectFrom('plans').select('id').where('name', '=', 'medium').executeTakeFirstOrThrow();
+      await k.db.insertInto('plan_traffic').values({ plan_id: medium.id, nic_mbit: null, included_gb: 1, throttle_mbit: null, hard_limit_gb: null }).execute();
+      const srv = { serverId: 'srv_traffic', tenantId: tenantA, name: 'cdn', plan: 'medium' };
+      const free = { serverId: 'srv_noterms', tenantId: tenantA, name: 'plain', plan: 'small' };
+      await k.phase({ ...srv, phase: 'Running' });
+      await k.phase({ ...free, phase: 'Running' });
+      const sent = (server: string, at: number, out: number, pub = 1) => k.db.insertInto('nic_traffic').values({ nic_id: `nic_${server}_${pub}`, hour: hour(at), server_id: server, public: pub, in_bytes: 0, out_bytes: out }).execute();
+      await sent('srv_traffic', k.now(), 1.2 * GB);
+      await k.meterAll();
+      await billing.createPrice(operator, { kind: 'traffic', per: 'month', running: '0.50', currency: 'EUR' }, 't1');
+      // 0.6 GB public and 5 GB private more: 0.8 GB over, of which 0.2 GB came before the price.
+      k.setNow(hour(k.now()) + HOUR);
+      await sent('srv_traffic', k.now(), 0.6 * GB);
+      await sent('srv_traffic', k.now(), 5 * GB, 0);
+      await sent('srv_noterms', k.now(), 50 * GB);
+      await k.meterAll();
+      await k.meterAll(); // a pass repeated books nothing twice
+      k.setNow(k.now() + HOUR);
+      await sent('srv_traffic', k.now(), 1 * GB);
+      await k.meterAll();
+      let s = await billing.summary(k.member(tenantA), {});
+      const traffic = () => s.resources.find((r) => r.resourceId === 'srv_traffic' && r.resourceType === 'traffic');
+      // 0.6 GB + 1 GB at 50 ct: 80 ct; the server's own running time is a line of its own.
+      assert.equal(traffic()?.spent.cents, 80);
+      assert.equal(traffic()?.plan, 'traffic');
+      assert.ok(s.resources.some((r) => r.resourceId === 'srv_traffic' && r.resourceType === 'server'));
+      assert.equal(s.resources.find((r) => r.resourceId === 'srv_noterms' && r.resourceType === 'traffic'), undefined);
+      const records = await k.db.selectFrom('usage_records').selectAll().where('resource_type', '=', 'traffic').orderBy('start_at').execute();
+      assert.deepEqual(records.map((r) => [Number(r.quantity), Number(r.amount_uc)]), [[0.2 * GB, 0], [0.6 * GB, 30_000_000], [1 * GB, 50_000_000]]);
+      // The month's last hour counted after its last pass is booked into that month by the next one.
+      const end = Date.UTC(2026, 7, 1);
+      k.setNow(end - HOUR);
+      await k.meterAll();
+      await sent('srv_traffic', end - 1, 2 * GB);
+      k.setNow(end + HOUR);
+      await k.meterAll();
+      const last = await k.db.selectFrom('usage_records').selectAll().where('resource_type', '=', 'traffic').orderBy('start_at', 'desc').executeTakeFirstOrThrow();
+      assert.deepEqual([Number(last.quantity), Number(last.amount_uc), Number(last.start_at) < end], [2 * GB, 100_000_000, true]);
+      s = await billing.summary(k.member(tenantA), {});
+      assert.equal(traffic(), undefined, 'August has no traffic beyond the plan yet');
+      await k.phase({ ...srv, phase: 'Deleted' });
+      await k.phase({ ...free, phase: 'Deleted' });
+    });
+
     test('a product price naming a plan or a stopped price is refused with the field named', async () => {
       const { billing, operator } = k;
       await assert.rejects(billing.createPrice(operator, { kind: 'volume', plan: 'small', per: 'month', running: '1', currency: 'EUR' }, 'r'), (e: DomainError) => e.code === 'VALIDATION_FAILED' && e.details[0]?.field === 'plan');

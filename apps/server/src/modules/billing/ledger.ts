@@ -11,10 +11,13 @@ export const COUNTER_ACCOUNT: Record<LedgerTransactionsTable['kind'], string> = 
   charge: 'revenue',
   refund: 'revenue',
   goodwill: 'goodwill',
+  // VAT is owed to the tax office, not earned: it moves against an account of its own.
+  vat: 'vat',
+  vat_refund: 'vat',
 };
 
 /** Which way a transaction moves the tenant's credit: charges take, everything else gives. */
-const SIGN: Record<LedgerTransactionsTable['kind'], 1 | -1> = { topup: 1, charge: -1, refund: 1, goodwill: 1 };
+const SIGN: Record<LedgerTransactionsTable['kind'], 1 | -1> = { topup: 1, charge: -1, refund: 1, goodwill: 1, vat: -1, vat_refund: 1 };
 
 /** The ledger account that holds a tenant's credit. */
 export const tenantAccount = (tenantId: string) => `tenant:${tenantId}`;

@@ -26,10 +26,12 @@ export const METER_KINDS: Record<string, MeterKind> = {
   volume: { billedAs: { Available: 'held', Attached: 'held' }, unitDivisor: GIB, unit: 'GB' },
   snapshot: { billedAs: { Ready: 'held', RollingBack: 'held' }, unitDivisor: GIB, unit: 'GB' },
   'public-ip': { billedAs: { Held: 'held' }, unitDivisor: 1, unit: 'address' },
+  // A backup exists for the tenant from when its copy is taken (verifying, ready, being restored from) until deletion is asked for.
+  backup: { billedAs: { Verifying: 'held', Ready: 'held', Restoring: 'held' }, unitDivisor: GIB, unit: 'GB' },
 };
 
 /** The products of the price list besides server plans, as the API names them. */
-export const PRODUCT_KINDS = ['volume', 'snapshot', 'public-ipv4', 'public-ipv6'] as const;
+export const PRODUCT_KINDS = ['volume', 'snapshot', 'backup', 'public-ipv4', 'public-ipv6', 'traffic'] as const;
 /** A product of the price list besides server plans. */
 export type ProductKind = (typeof PRODUCT_KINDS)[number];
 

@@ -2,12 +2,14 @@ import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import type { PhaseChange } from '../compute/server-reconciler.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
-import { type BulkColumns, bulkInsert } from '../../store/bulk-insert.ts';
+import { bulkInsert } from '../../store/bulk-insert.ts';
 import type { Database, LedgerEntriesTable, LedgerTransactionsTable, UsageRecordsTable } from '../../store/schema.ts';
 import type { Ledger } from './ledger.ts';
-import { type LifecycleChange, METER_KINDS, productKey } from './meter-kinds.ts';
+import { GIB, type LifecycleChange, METER_KINDS, productKey } from './meter-kinds.ts';
 import type { Prices } from './prices.ts';
-import { floorSecond, type PhaseEntry, sliceUsage, type UsageSlice } from './segments.ts';
+import { createTrafficMeter } from './traffic-meter.ts';
+import { ENTRY_COLUMNS, TRANSACTION_COLUMNS, USAGE_COLUMNS } from './usage-columns.ts';
+import { floorSecond, monthStart, nextMonthStart, type PhaseEntry, sliceUsage, type UsageSlice } from './segments.ts';
 
 /** A server's phase as committed by the server reconciler: what the meter counts from. */
 export type { PhaseChange };
@@ -42,6 +44,7 @@ const BATCH = 500;
  */
 export function createMetering(d: Deps) {
   const { db, clock } = d;
+  const traffic = createTrafficMeter(d);
 
   /**
    * The phase logs of the open meters `which` selects (by ids or by tenant), each in commit order:
@@ -66,6 +69,31 @@ export function createMetering(d: Deps) {
     for (const r of s) add(r.id, { phase: r.phase, plan: r.plan, name: r.name, at: Number(r.at) });
     for (const r of o) add(r.id, { kind: r.kind, phase: r.phase, plan: r.product, name: r.name, quantity: Number(r.quantity), at: Number(r.at) });
     return logs;
+  }
+
+  /**
+   * What each of these meters' resources was charged already in the month its cursor lies in, for
+   * prices with a monthly cap: one grouped query per such month (one, or two around a month's end),
+   * and none at all while no price has a cap.
+   */
+  async function chargedSoFar(trx: Kysely<Database>, meters: { resource_id: string; metered_until: number | null }[]): Promise<Map<string, Map<number, number>>> {
+    const out = new Map<string, Map<number, number>>();
+    for (const m of meters) out.set(m.resource_id, new Map());
+    if (!meters.length || !(await trx.selectFrom('prices').select('id').where('cap_uc', 'is not', null).limit(1).executeTakeFirst())) return out;
+    const months = new Set(meters.filter((m) => m.metered_until !== null).map((m) => monthStart(Number(m.metered_until))));
+    for (const month of months) {
+      const rows = await trx
+        .selectFrom('usage_records')
+        .select('resource_id')
+        .select((eb) => eb.fn.sum<number | string>('amount_uc').as('uc'))
+        .where('resource_id', 'in', meters.map((m) => m.resource_id))
+        .where('start_at', '>=', month)
+        .where('start_at', '<', nextMonthStart(month))
+        .groupBy('resource_id')
+        .execute();
+      for (const r of rows) out.get(r.resource_id)?.set(month, Number(r.uc));
+    }
+    return out;
   }
 
   /** Where booking stops now: the present second, or the second the server was deleted. */
@@ -134,14 +162,27 @@ export function createMetering(d: Deps) {
         const plan = (JSON.parse(r.spec) as { plan: string }).plan;
         await db.transaction().execute((trx) => api.recordPhase(trx, { serverId: r.id, tenantId: r.tenant_id, name: r.name, plan, phase, at: clock() }));
       }
-      // Public IPs held before they were metered, likewise from now; volumes and snapshots are
-      // recorded by their reconcilers' next pass.
+      // Public IPs held, and volumes, snapshots and backups existing, before they were metered:
+      // likewise from now, as their status says they are (not only from their reconciler's next resync).
       const ips = await db.selectFrom('public_ips').leftJoin('meters', 'meters.resource_id', 'public_ips.id').select(['public_ips.id', 'public_ips.tenant_id', 'public_ips.name', 'public_ips.family']).where('meters.resource_id', 'is', null).execute();
-      for (const r of ips) {
-        const product = productKey(r.family === 'ipv6' ? 'public-ipv6' : 'public-ipv4');
-        await db.transaction().execute((trx) => api.record(trx, { resourceId: r.id, kind: 'public-ip', tenantId: r.tenant_id, name: r.name, product, quantity: 1, phase: 'Held', at: clock() }));
+      const changes: LifecycleChange[] = ips.map((r) => ({ resourceId: r.id, kind: 'public-ip', tenantId: r.tenant_id, name: r.name, product: productKey(r.family === 'ipv6' ? 'public-ipv6' : 'public-ipv4'), quantity: 1, phase: 'Held', at: clock() }));
+      const volumes = await db.selectFrom('volumes as v').leftJoin('meters as m', 'm.resource_id', 'v.id').select(['v.id', 'v.tenant_id', 'v.name', 'v.spec', 'v.status']).where('m.resource_id', 'is', null).where('v.deletion_requested_at', 'is', null).execute();
+      for (const r of volumes) {
+        const spec = JSON.parse(r.spec) as { sizeGb: number };
+        changes.push({ resourceId: r.id, kind: 'volume', tenantId: r.tenant_id, name: r.name, product: productKey('volume'), quantity: spec.sizeGb * GIB, phase: (JSON.parse(r.status) as { phase: string }).phase, at: clock() });
       }
-      return rows.length + ips.length;
+      const snapshots = await db.selectFrom('snapshots as s').leftJoin('meters as m', 'm.resource_id', 's.id').select(['s.id', 's.tenant_id', 's.name', 's.status']).where('m.resource_id', 'is', null).where('s.deletion_requested_at', 'is', null).execute();
+      for (const r of snapshots) {
+        const status = JSON.parse(r.status) as { phase: string; usedBytes?: number | null; sizeBytes?: number | null };
+        changes.push({ resourceId: r.id, kind: 'snapshot', tenantId: r.tenant_id, name: r.name, product: productKey('snapshot'), quantity: status.usedBytes ?? status.sizeBytes ?? 0, phase: status.phase, at: clock() });
+      }
+      const backups = await db.selectFrom('backups as b').leftJoin('meters as m', 'm.resource_id', 'b.id').select(['b.id', 'b.tenant_id', 'b.server_name', 'b.status']).where('m.resource_id', 'is', null).where('b.deletion_requested_at', 'is', null).execute();
+      for (const r of backups) {
+        const status = JSON.parse(r.status) as { phase: string; sizeBytes: number | null };
+        changes.push({ resourceId: r.id, kind: 'backup', tenantId: r.tenant_id, name: r.server_name, product: productKey('backup'), quantity: status.sizeBytes ?? 0, phase: status.phase, at: clock() });
+      }
+      for (const c of changes) await db.transaction().execute((trx) => api.record(trx, c));
+      return rows.length + changes.length;
     },
 
     /**
@@ -161,6 +202,7 @@ export function createMetering(d: Deps) {
         await meterMany(batch.map((m) => m.resource_id));
         after = batch[batch.length - 1]!.resource_id;
       }
+      await traffic.pass(db);
       return { againMs: d.everyMs };
     }) satisfies Reconciler,
 
@@ -170,13 +212,14 @@ export function createMetering(d: Deps) {
       // One query per log for every open meter, not one per resource: the cost monitor must stay quick.
       const logs = await readLogs(trx, { tenantId });
       const prices = await d.prices.timelines(trx);
+      const charged = await chargedSoFar(trx, meters);
       const now = clock();
       const out: (UsageSlice & { resourceId: string; resourceType: string })[] = [];
       for (const m of meters) {
         const log = logs.get(m.resource_id);
         if (!log?.length) continue;
         const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
-        for (const s of sliceUsage(log, from, endOf(log, now).until, prices)) out.push({ ...s, resourceId: m.resource_id, resourceType: m.resource_type });
+        for (const s of sliceUsage(log, from, endOf(log, now).until, prices, charged.get(m.resource_id))) out.push({ ...s, resourceId: m.resource_id, resourceType: m.resource_type });
       }
       return out;
     },
@@ -220,6 +263,7 @@ export function createMetering(d: Deps) {
       if (!meters.length) return;
       const logs = await readLogs(trx, { ids: meters.map((m) => m.resource_id) });
       const prices = await d.prices.timelines(trx);
+      const charged = await chargedSoFar(trx, meters);
       const now = clock();
       const usage: UsageRecordsTable[] = [];
       const transactions: LedgerTransactionsTable[] = [];
@@ -230,7 +274,7 @@ export function createMetering(d: Deps) {
         if (!log?.length) continue;
         const { until, closed } = endOf(log, now);
         const from = m.metered_until === null ? floorSecond(log[0]!.at) : Number(m.metered_until);
-        for (const s of sliceUsage(log, from, until, prices)) {
+        for (const s of sliceUsage(log, from, until, prices, charged.get(m.resource_id))) {
           const key = `${m.resource_id}:${s.start / 1000}`;
           let transactionId: string | null = null;
           if (s.amountUc > 0) {
@@ -280,25 +324,6 @@ export function createMetering(d: Deps) {
     });
   }
 }
-
-const TRANSACTION_COLUMNS: BulkColumns<LedgerTransactionsTable> = { id: 'text', tenant_id: 'text', kind: 'text', reference: 'text', description: 'text', actor_id: 'text', at: 'bigint' };
-const ENTRY_COLUMNS: BulkColumns<LedgerEntriesTable> = { id: 'text', transaction_id: 'text', tenant_id: 'text', account: 'text', amount_uc: 'bigint', currency: 'text', at: 'bigint' };
-const USAGE_COLUMNS: BulkColumns<UsageRecordsTable> = {
-  key: 'text',
-  tenant_id: 'text',
-  resource_type: 'text',
-  resource_id: 'text',
-  resource_name: 'text',
-  plan: 'text',
-  meter: 'text',
-  start_at: 'bigint',
-  end_at: 'bigint',
-  seconds: 'bigint',
-  price_id: 'text',
-  amount_uc: 'bigint',
-  transaction_id: 'text',
-  quantity: 'bigint',
-};
 
 /** A charge's line on the tenant's account: what, which, as what, how long (and how big). */
 function describe(type: string, s: UsageSlice): string {

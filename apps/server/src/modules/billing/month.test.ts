@@ -138,6 +138,47 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(await k.ledger.balance(k.db, tenantB), before + 350_000_000);
     });
 
+    test('a monthly cap stops the charges of a month at the cap, also across a price change', async () => {
+      const { billing, operator, tenantB } = k;
+      const april = (day: number, h = 0) => Date.UTC(2026, 3, day, h);
+      await runUntil(april(1, 3));
+      // 10 ct an hour, at most 20 EUR a month: 200 running hours reach the cap.
+      await billing.createPrice(operator, { plan: 'even', per: 'hour', running: '0.10', stopped: '0.01', currency: 'EUR', monthlyCap: '20.00' }, 'c1');
+      await assert.rejects(
+        billing.createPrice(operator, { plan: 'even', per: 'hour', running: '0.10', currency: 'EUR', monthlyCap: '0', effectiveFrom: new Date(april(2)).toISOString() }, 'c2'),
+        (e: DomainError) => e.code === 'INVALID_AMOUNT' && e.details[0]?.field === 'monthlyCap',
+      );
+      const d = { serverId: 'srv_d', tenantId: tenantB, name: 'capped', plan: 'even' };
+      await k.phase({ ...d, phase: 'Running' });
+      await runUntil(april(5, 5));
+      // 98 h at 10 ct: 9.80 EUR; the rest of April would cost 60.70 EUR, of which the cap leaves 10.20.
+      let s = await billing.summary(k.member(tenantB), {});
+      assert.equal(s.resources.find((r) => r.resourceId === 'srv_d')?.spent.cents, 980);
+      assert.equal(s.forecast.cents, 2000);
+      // From the 15th 20 ct an hour, capped at 30 EUR: the 20 EUR charged by then count against it.
+      await billing.createPrice(operator, { plan: 'even', per: 'hour', running: '0.20', stopped: '0.01', currency: 'EUR', monthlyCap: '30.00', effectiveFrom: new Date(april(15)).toISOString() }, 'c3');
+      await runUntil(april(12));
+      s = await billing.summary(k.member(tenantB), {});
+      assert.equal(s.resources.find((r) => r.resourceId === 'srv_d')?.spent.cents, 2000);
+      assert.equal(s.burnRatePerHour.cents, 0);
+      // At the cap till the 15th; then 50 h at 20 ct reach the new cap on the 17th at 02:00.
+      await runUntil(april(16, 1));
+      s = await billing.summary(k.member(tenantB), {});
+      assert.equal(s.resources.find((r) => r.resourceId === 'srv_d')?.spent.cents, 2500);
+      assert.equal(s.forecast.cents, 3000);
+      await runUntil(april(30, 23));
+      s = await billing.summary(k.member(tenantB), {});
+      assert.equal(s.resources.find((r) => r.resourceId === 'srv_d')?.spent.cents, 3000);
+      const booked = await k.db.selectFrom('usage_records').select((eb) => eb.fn.sum<string | number>('amount_uc').as('s')).where('resource_id', '=', 'srv_d').executeTakeFirstOrThrow();
+      assert.equal(Number(booked.s), 30 * 100_000_000);
+      // Into May the month starts again at zero: 2 h at 20 ct.
+      await runUntil(Date.UTC(2026, 4, 1, 2));
+      s = await billing.summary(k.member(tenantB), {});
+      assert.equal(s.resources.find((r) => r.resourceId === 'srv_d')?.spent.cents, 40);
+      const prices = await billing.listPrices();
+      assert.deepEqual(prices.items.filter((p) => p.plan === 'even').map((p) => p.monthlyCap), ['20.00000000', '30.00000000']);
+    });
+
     test('the store itself refuses to change or delete a ledger line', async () => {
       await assert.rejects(k.db.updateTable('ledger_entries').set({ amount_uc: 1 }).execute(), /append-only/);
       await assert.rejects(k.db.deleteFrom('ledger_entries').execute(), /append-only/);

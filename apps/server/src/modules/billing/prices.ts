@@ -19,6 +19,8 @@ export interface NewPrice {
   currency: string;
   /** When it takes effect; null for now (the earliest time allowed, taken where it is checked). */
   effectiveFrom: number | null;
+  /** The most one resource is charged in a calendar month under this price (µc), or null for no cap. */
+  capUc?: number | null;
 }
 
 const field = (name: string, en: string, de: string) => [{ field: name, message: { en, de } }];
@@ -67,6 +69,7 @@ export function createPrices({ clock, ids }: { clock: Clock; ids: IdGenerator })
         currency: CURRENCY,
         effective_from: effectiveFrom,
         created_at: clock(),
+        cap_uc: p.capUc ?? null,
       };
       await trx.insertInto('prices').values(row).execute();
       return row;
@@ -83,11 +86,11 @@ export function createPrices({ clock, ids }: { clock: Clock; ids: IdGenerator })
       const rows = await db.selectFrom('prices').selectAll().execute();
       const byPlan = new Map<string, PricePoint[]>();
       for (const p of plans) {
-        byPlan.set(p.name, [{ id: null, effectiveFrom: 0, runningUc: Number(p.price_hour_minor) * UC_PER_CENT, stoppedUc: 0, per: 'hour' }]);
+        byPlan.set(p.name, [{ id: null, effectiveFrom: 0, runningUc: Number(p.price_hour_minor) * UC_PER_CENT, stoppedUc: 0, per: 'hour', capUc: null }]);
       }
       for (const r of rows) {
         const list = byPlan.get(r.plan) ?? [];
-        list.push({ id: r.id, effectiveFrom: Number(r.effective_from), runningUc: Number(r.running_uc), stoppedUc: Number(r.stopped_uc), per: r.per });
+        list.push({ id: r.id, effectiveFrom: Number(r.effective_from), runningUc: Number(r.running_uc), stoppedUc: Number(r.stopped_uc), per: r.per, capUc: r.cap_uc == null ? null : Number(r.cap_uc) });
         byPlan.set(r.plan, list);
       }
       return (plan) => byPlan.get(plan) ?? [];

@@ -21,6 +21,8 @@ export interface PricePoint {
   runningUc: number;
   stoppedUc: number;
   per: keyof typeof SECONDS_PER;
+  /** The most one resource is charged in a calendar month while this price is in force (µc), or null. */
+  capUc: number | null;
 }
 
 /** A rated stretch of usage: one meter, one price, one calendar month. */
@@ -72,8 +74,12 @@ export function priceAt(points: PricePoint[], at: number): PricePoint | null {
  * Cuts the phase history into rated slices covering exactly [from, until): each slice has one
  * billed phase, one price, one quantity and lies in one calendar month. Pure, so the meter books it and the
  * cost monitor previews the part not booked yet with the very same arithmetic.
+ *
+ * `charged` holds what the resource was charged already in each month (by month start, µc) and is
+ * moved on by every slice: a price with a monthly cap charges a slice only up to what is left of the
+ * cap, so a month never costs a resource more than its cap, however the stretch is cut into passes.
  */
-export function sliceUsage(log: PhaseEntry[], from: number, until: number, pricesOf: (plan: string) => PricePoint[]): UsageSlice[] {
+export function sliceUsage(log: PhaseEntry[], from: number, until: number, pricesOf: (plan: string) => PricePoint[], charged: Map<number, number> = new Map()): UsageSlice[] {
   const out: UsageSlice[] = [];
   for (let i = 0; i < log.length; i++) {
     const e = log[i]!;
@@ -97,7 +103,11 @@ export function sliceUsage(log: PhaseEntry[], from: number, until: number, price
       if (t <= s) continue;
       const price = priceAt(points, s);
       const seconds = (t - s) / 1000;
-      const amountUc = price ? rate(seconds, unitPriceUc(price, meter), price.per, quantity, divisor) : 0;
+      let amountUc = price ? rate(seconds, unitPriceUc(price, meter), price.per, quantity, divisor) : 0;
+      const month = monthStart(s);
+      const before = charged.get(month) ?? 0;
+      if (price?.capUc != null) amountUc = Math.max(0, Math.min(amountUc, price.capUc - before));
+      charged.set(month, before + amountUc);
       out.push({ start: s, end: t, seconds, meter, plan: e.plan, name: e.name, priceId: price?.id ?? null, amountUc, quantity });
     }
   }

@@ -22,6 +22,8 @@ interface Deps {
   ledger: Ledger;
   prices: Prices;
   metering: Metering;
+  /** The VAT rate (basis points) a tenant's invoices carry; none (0) when left out. */
+  vatRateBp?: (db: Kysely<Database>, tenantId: string) => Promise<number>;
 }
 
 /** An exact amount as the API shows it. */
@@ -37,6 +39,7 @@ const toPrice = (r: PricesTable): Price => ({
   currency: CURRENCY,
   effectiveFrom: iso(r.effective_from)!,
   createdAt: iso(r.created_at)!,
+  monthlyCap: r.cap_uc == null ? null : formatEuro(Number(r.cap_uc)),
 });
 
 /** A euro amount from a request, which must be positive (and whole cents, where money is paid). */
@@ -77,11 +80,12 @@ export function createBilling(d: Deps) {
       requireRole(p, 'operator', { en: 'set prices', de: 'Preise festlegen' });
       const runningUc = euroField(body.running, 'running', { zero: true });
       const stoppedUc = euroField(body.stopped ?? '0', 'stopped', { zero: true });
+      const capUc = body.monthlyCap == null ? null : euroField(body.monthlyCap, 'monthlyCap');
       const effectiveFrom = body.effectiveFrom ? Date.parse(body.effectiveFrom) : null;
       return db.transaction().execute(async (trx) => {
         const kind = body.kind ?? 'server';
-        const row = await d.prices.create(trx, { kind, plan: body.plan ?? null, runningUc, stoppedUc, per: body.per, currency: body.currency, effectiveFrom });
-        await d.audit.record(trx, actorOf(p, requestId), { action: 'price.create', targetType: 'price', targetId: row.id, detail: { kind, plan: body.plan ?? null, running: body.running, stopped: body.stopped ?? '0', per: body.per } });
+        const row = await d.prices.create(trx, { kind, plan: body.plan ?? null, runningUc, stoppedUc, per: body.per, currency: body.currency, effectiveFrom, capUc });
+        await d.audit.record(trx, actorOf(p, requestId), { action: 'price.create', targetType: 'price', targetId: row.id, detail: { kind, plan: body.plan ?? null, running: body.running, stopped: body.stopped ?? '0', per: body.per, monthlyCap: body.monthlyCap ?? null } });
         return toPrice(row);
       });
     },
@@ -135,9 +139,11 @@ export function createBilling(d: Deps) {
     const current = await d.metering.current(db, tenantId);
     const prices = await d.prices.timelines(db);
     const byResource = new Map<string, BillingSummary['resources'][number] & { uc: number }>();
+    // Keyed by type and id: a server's traffic beyond its plan is a line of its own beside the server.
     const entry = (id: string, type: string, name: string, plan: string) => {
-      const r = byResource.get(id) ?? { resourceId: id, resourceType: type, name, plan, billedAs: null, spent: amountOf(0), uc: 0 };
-      byResource.set(id, r);
+      const key = `${type}:${id}`;
+      const r = byResource.get(key) ?? { resourceId: id, resourceType: type, name, plan, billedAs: null, spent: amountOf(0), uc: 0 };
+      byResource.set(key, r);
       return r;
     };
     for (const b of booked) entry(b.resource_id, b.resource_type, b.resource_name, b.plan).uc += Number(b.amount);
@@ -155,17 +161,25 @@ export function createBilling(d: Deps) {
       const price = meter ? priceAt(prices(c.plan), now) : null;
       if (!meter || !price) continue;
       const uc = unitPriceUc(price, meter);
-      burnPerSecond += (uc * quantity) / kind.unitDivisor / SECONDS_PER[price.per];
-      restOfMonthUc += rate(Math.floor((end - now) / 1000), uc, price.per, quantity, kind.unitDivisor);
+      // A resource at its monthly cap costs nothing more this month; one below it, at most what is left of it.
+      const capLeft = price.capUc === null ? Number.POSITIVE_INFINITY : Math.max(0, price.capUc - r.uc);
+      if (capLeft > 0) burnPerSecond += (uc * quantity) / kind.unitDivisor / SECONDS_PER[price.per];
+      restOfMonthUc += Math.min(capLeft, rate(Math.floor((end - now) / 1000), uc, price.per, quantity, kind.unitDivisor));
     }
     const resources = [...byResource.values()].map(({ uc, ...r }) => ({ ...r, plan: productKind(r.plan) ?? r.plan, spent: amountOf(uc) }));
     const spentUc = [...byResource.values()].reduce((a, r) => a + r.uc, 0);
-    const balanceUc = (await d.ledger.balance(db, tenantId)) - unbooked.reduce((a, s) => a + s.amountUc, 0);
-    const runsOut = burnPerSecond > 0 ? now + Math.max(0, Math.floor((balanceUc / burnPerSecond) * 1000)) : null;
+    // Prices and charges are net; the VAT of usage not invoiced yet is owed already and is taken from
+    // the credit when the invoice is issued, so the credit left and its end count it now.
+    const rateBp = (await d.vatRateBp?.(db, tenantId)) ?? 0;
+    const accruedUc = rateBp > 0 ? vatOf(spentUc + (await uninvoicedBefore(db, tenantId, start)), rateBp) : 0;
+    const balanceUc = (await d.ledger.balance(db, tenantId)) - unbooked.reduce((a, s) => a + s.amountUc, 0) - accruedUc;
+    const grossBurn = (burnPerSecond * (10_000 + rateBp)) / 10_000;
+    const runsOut = grossBurn > 0 ? now + Math.max(0, Math.floor((balanceUc / grossBurn) * 1000)) : null;
     return {
       tenantId,
       at: iso(now)!,
       balance: amountOf(balanceUc),
+      vat: { rate: (rateBp / 100).toFixed(2), accrued: amountOf(accruedUc) },
       month: { start: iso(start)!, end: iso(end)! },
       spent: amountOf(spentUc),
       resources,
@@ -174,6 +188,18 @@ export function createBilling(d: Deps) {
       creditRunsOutAt: iso(runsOut),
     };
   }
+}
+
+/** The VAT at a rate in basis points on a net amount in micro-cents, rounded half up (exact in BigInt). */
+const vatOf = (netUc: number, rateBp: number) => Number((BigInt(netUc) * BigInt(rateBp) * 2n + 10_000n) / 20_000n);
+
+/** The previous month's usage of a tenant while that month has no invoice yet (it is issued an hour after the month's end). */
+async function uninvoicedBefore(db: Kysely<Database>, tenantId: string, start: number): Promise<number> {
+  const prev = monthStart(start - 1);
+  const issued = await db.selectFrom('invoices').select('id').where('period_key', '=', `${tenantId}:${new Date(prev).toISOString().slice(0, 7)}`).executeTakeFirst();
+  if (issued) return 0;
+  const row = await db.selectFrom('usage_records').select((eb) => eb.fn.sum<number | string | null>('amount_uc').as('s')).where('tenant_id', '=', tenantId).where('start_at', '>=', prev).where('start_at', '<', start).executeTakeFirst();
+  return Number(row?.s ?? 0);
 }
 
 const entries = (db: Kysely<Database>) =>

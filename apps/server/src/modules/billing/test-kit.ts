@@ -15,10 +15,14 @@ import { createBilling } from './service.ts';
 /** A billing module under test. */
 export type Kit = Awaited<ReturnType<typeof openKit>>;
 
-/** Opens a fresh store of that kind with tenants `ten_a…` / `ten_b…`, plans and billing on a movable clock. */
-export async function openKit(kind: 'sqlite' | 'postgres', start = Date.UTC(2026, 2, 1)) {
-  const pgdb = kind === 'postgres' ? await createPgDatabase() : null;
-  const store: Store = await openStore(pgdb ? pgdb.url : 'sqlite::memory:');
+/**
+ * Opens a fresh store of that kind with tenants `ten_a…` / `ten_b…`, plans and billing on a movable
+ * clock; with `url`, the store there instead (a file or database another process shares), seeded
+ * only when `seed` says so, and left in place on close.
+ */
+export async function openKit(kind: 'sqlite' | 'postgres', start = Date.UTC(2026, 2, 1), opts: { url?: string; seed?: boolean } = {}) {
+  const pgdb = kind === 'postgres' && !opts.url ? await createPgDatabase() : null;
+  const store: Store = await openStore(opts.url ?? (pgdb ? pgdb.url : 'sqlite::memory:'));
   let now = start;
   const clock = () => now;
   const ids = createIdGenerator(clock);
@@ -34,8 +38,9 @@ export async function openKit(kind: 'sqlite' | 'postgres', start = Date.UTC(2026
   const billing = createBilling({ db: store.db, clock, ids, audit, ledger, prices, metering });
   const tenantA = 'ten_aaaaaaaaaaaaaaaaaaaaaaaaaa';
   const tenantB = 'ten_bbbbbbbbbbbbbbbbbbbbbbbbbb';
-  for (const id of [tenantA, tenantB]) await store.db.insertInto('tenants').values({ id, name: id.slice(4, 9), created_at: now }).execute();
-  for (const [name, cents] of [['small', 2], ['medium', 6], ['even', 36]] as const) {
+  const seed = opts.seed ?? !opts.url;
+  for (const id of seed ? [tenantA, tenantB] : []) await store.db.insertInto('tenants').values({ id, name: id.slice(4, 9), created_at: now }).execute();
+  for (const [name, cents] of seed ? ([['small', 2], ['medium', 6], ['even', 36]] as const) : []) {
     await store.db.insertInto('plans').values({ id: ids('plan'), name, description: '', vcpus: 1, memory_mb: 512, disk_gb: 5, price_hour_minor: cents, currency: 'EUR', created_at: now }).execute();
   }
   const principal = (tenantId: string, role: Principal['role']): Principal => ({ userId: `usr_${tenantId.slice(4)}`, tenantId, role, email: 'x@example.org', via: 'token', credentialId: 'kmt' });

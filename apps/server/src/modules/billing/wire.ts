@@ -17,7 +17,7 @@ import { createDunning, DEFAULT_DUNNING, type DunningConfig, dunningPrincipal } 
 import { dunningRoutes } from './dunning-routes.ts';
 import { type InvoicingConfig, loadInvoicingConfig } from './invoices/config.ts';
 import { createIssuer, INVOICING_KIND, MONTHLY } from './invoices/issue.ts';
-import { createProfiles } from './invoices/profile.ts';
+import { createProfiles, tenantVatRate } from './invoices/profile.ts';
 import { invoiceRoutes } from './invoices/routes.ts';
 import { createInvoicing } from './invoices/service.ts';
 import { createLedger } from './ledger.ts';
@@ -63,7 +63,8 @@ export function wireBilling(d: Deps, opts: BillingOptions) {
   const ledger = createLedger({ clock, ids });
   const prices = createPrices({ clock, ids });
   const metering = createMetering({ db, clock, ledger, prices, enqueue, everyMs: meterEveryMs });
-  const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
+  // The VAT rate is read through the invoicing profiles, set up below; it is first asked for once serve runs.
+  const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering, vatRateBp: (trx, tenantId) => tenantVatRate(profiles, invoicingConfig)(trx, tenantId) });
   const dunningConfig: DunningConfig = { ...DEFAULT_DUNNING, ...opts.dunning };
   const dunning = createDunning({
     db,

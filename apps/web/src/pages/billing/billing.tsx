@@ -24,7 +24,7 @@ const QUOTA_LABELS: [keyof QuotaValues, MessageKey][] = [
 ];
 
 const BILLED_AS: Record<'running' | 'stopped' | 'held', MessageKey> = { running: 'billing.asRunning', stopped: 'billing.asStopped', held: 'billing.asHeld' };
-const KINDS = ['server', 'volume', 'snapshot', 'public-ip', 'public-ipv4', 'public-ipv6'] as const;
+const KINDS = ['server', 'volume', 'snapshot', 'backup', 'public-ip', 'public-ipv4', 'public-ipv6', 'traffic'] as const;
 
 /** The words for a resource kind or priced product (an unknown one as it is). */
 export function useKindWord() {
@@ -72,6 +72,11 @@ export function BillingPage() {
             {s ? euro(s.balance) : '…'}
           </p>
           {s && <p className="small">{s.creditRunsOutAt ? t('billing.runsOut', { when: i18n.dateTime(s.creditRunsOutAt) }) : t('billing.never')}</p>}
+          {s && s.vat.rate !== '0.00' && (
+            <p className="small muted" data-testid="vat-note">
+              {t('billing.vatNote', { rate: s.vat.rate, accrued: euro(s.vat.accrued) })}
+            </p>
+          )}
         </section>
         <section className="card" aria-labelledby="topup-title">
           <h2 id="topup-title">{t('billing.topUp')}</h2>

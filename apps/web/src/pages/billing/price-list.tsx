@@ -11,7 +11,7 @@ import { api, fieldErrors } from '../../lib/api.ts';
 import { usePoll } from '../../lib/use-poll.ts';
 import { useKindWord } from './billing.tsx';
 
-const KINDS: PriceKind[] = ['server', 'volume', 'snapshot', 'public-ipv4', 'public-ipv6'];
+const KINDS: PriceKind[] = ['server', 'volume', 'snapshot', 'backup', 'public-ipv4', 'public-ipv6', 'traffic'];
 
 /** The price list with its form (operators). */
 export function PriceList() {
@@ -24,6 +24,7 @@ export function PriceList() {
   const [per, setPer] = useState<CreatePrice['per']>('month');
   const [running, setRunning] = useState('');
   const [stopped, setStopped] = useState('');
+  const [cap, setCap] = useState('');
   const [error, setError] = useState<unknown>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [done, setDone] = useState('');
@@ -36,10 +37,11 @@ export function PriceList() {
     setDone('');
     try {
       // Only servers have a plan and a stopped price; the API refuses them for the products.
-      const p = await api.createPrice({ kind, per, running: decimal(running), currency: 'EUR', ...(kind === 'server' ? { plan: plan.trim(), ...(stopped.trim() ? { stopped: decimal(stopped) } : {}) } : {}) });
+      const p = await api.createPrice({ kind, per, running: decimal(running), currency: 'EUR', ...(cap.trim() ? { monthlyCap: decimal(cap) } : {}), ...(kind === 'server' ? { plan: plan.trim(), ...(stopped.trim() ? { stopped: decimal(stopped) } : {}) } : {}) });
       setDone(t('prices.saved', { what: p.plan ?? kindWord(p.kind), when: i18n.dateTime(p.effectiveFrom) }));
       setRunning('');
       setStopped('');
+      setCap('');
       prices.reload();
     } catch (err) {
       setErrors(fieldErrors(err));
@@ -60,6 +62,7 @@ export function PriceList() {
               <th scope="col">{t('prices.per')}</th>
               <th scope="col">{t('prices.running')}</th>
               <th scope="col">{t('prices.stopped')}</th>
+              <th scope="col">{t('prices.cap')}</th>
               <th scope="col">{t('prices.from')}</th>
             </tr>
           </thead>
@@ -71,6 +74,7 @@ export function PriceList() {
                 <td>{t(p.per === 'hour' ? 'prices.perHour' : 'prices.perMonth')}</td>
                 <td className="mono">{p.running} EUR</td>
                 <td className="mono">{p.kind === 'server' ? `${p.stopped} EUR` : t('app.none')}</td>
+                <td className="mono">{p.monthlyCap === null ? t('app.none') : `${p.monthlyCap} EUR`}</td>
                 <td>{i18n.dateTime(p.effectiveFrom)}</td>
               </tr>
             ))}
@@ -99,6 +103,7 @@ export function PriceList() {
         </div>
         <Field label={t('prices.running')} name="running" required inputMode="decimal" value={running} onChange={(e) => setRunning(e.target.value)} error={errors.running} />
         {kind === 'server' && <Field label={t('prices.stopped')} name="stopped" inputMode="decimal" value={stopped} onChange={(e) => setStopped(e.target.value)} error={errors.stopped} />}
+        <Field label={t('prices.cap')} name="monthlyCap" inputMode="decimal" value={cap} onChange={(e) => setCap(e.target.value)} error={errors.monthlyCap} />
         <button type="submit" className="primary" disabled={!running.trim() || (kind === 'server' && !plan.trim())}>
           {t('prices.set')}
         </button>

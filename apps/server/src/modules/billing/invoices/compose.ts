@@ -32,12 +32,13 @@ export interface Totals {
   grossCents: number;
 }
 
-const METER_WORDS: Record<string, string> = { running: 'running / laufend', stopped: 'stopped / gestoppt', held: 'held / belegt' };
+const METER_WORDS: Record<string, string> = { running: 'running / laufend', stopped: 'stopped / gestoppt', held: 'held / belegt', traffic: 'traffic / Datenverkehr' };
 
 /** A line's words: the resource, its plan or product, as what it was billed (and, for storage, its size and time). */
 function describeLine(g: UsageGroup): string {
   const product = productKind(g.plan) ?? g.plan;
   const kind = METER_KINDS[g.resourceType];
+  if (g.resourceType === 'traffic') return `traffic of server ${g.name} beyond the plan's included amount / Datenverkehr über dem Inklusivvolumen, ${(g.quantity / 1e9).toFixed(3)} GB`;
   if (kind?.unit !== 'GB') return `${g.resourceType} ${g.name} (${product}), ${METER_WORDS[g.meter] ?? g.meter}`;
   return `${g.resourceType} ${g.name} (${product}), ${(g.quantity / kind.unitDivisor).toFixed(2)} GB × ${(g.seconds / 3600).toFixed(2)} h, ${METER_WORDS[g.meter] ?? g.meter}`;
 }
@@ -52,9 +53,13 @@ export function composeLines(groups: UsageGroup[], priceOf: (g: UsageGroup) => U
   for (const g of sorted) {
     if (g.amountUc <= 0) continue;
     const price = priceOf(g);
+    // A line charged less than its seconds at its price reached the price's monthly cap: it says so,
+    // since quantity times price no longer gives its amount.
+    const uncapped = price.unitSeconds > 0 ? Math.floor((g.seconds * price.uc) / price.unitSeconds) : 0;
+    const capped = uncapped - g.amountUc > g.seconds;
     lines.push({
       position: lines.length + 1,
-      description: describeLine(g),
+      description: capped ? `${describeLine(g)}, monthly cap reached / Monatsdeckel erreicht` : describeLine(g),
       resource_id: g.resourceId,
       plan: g.plan,
       meter: g.meter,
@@ -82,7 +87,7 @@ export function totalsOf(lines: { net_cents: number }[], vat: VatTreatment): Tot
  * (unit seconds 0), with the size and hours in its words.
  */
 export function unitPrice(meter: string, row: { running_uc: number; stopped_uc: number; per: 'hour' | 'month' } | null, planHourCents: number, resourceType = 'server'): UnitPrice {
-  if (METER_KINDS[resourceType]?.unit === 'GB') return { uc: Number(row?.running_uc ?? 0), unitSeconds: 0 };
+  if (METER_KINDS[resourceType]?.unit === 'GB' || resourceType === 'traffic') return { uc: Number(row?.running_uc ?? 0), unitSeconds: 0 };
   if (!row) return { uc: meter === 'running' ? planHourCents * UC_PER_CENT : 0, unitSeconds: SECONDS_PER.hour };
   return { uc: Number(meter === 'stopped' ? row.stopped_uc : row.running_uc), unitSeconds: SECONDS_PER[row.per] };
 }

@@ -12,8 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import type { DomainError } from '../../../lib/errors.ts';
 import { DEFAULT_INVOICING, loadInvoicingConfig } from './config.ts';
+import { composeLines } from './compose.ts';
 import { INVOICING_KIND } from './issue.ts';
-import { openInvoiceKit, XSD, xsdErrors } from './test-kit.ts';
+import { embeddedFiles, openInvoiceKit, XSD, xsdErrors } from './test-kit.ts';
 import { DEFAULT_VAT_RULES, vatFor } from './vat.ts';
 
 const at = (day: number, h = 0, m = 0, s = 0) => Date.UTC(2026, 2, day, h, m, s);
@@ -26,6 +27,16 @@ test('VAT follows the buyer: domestic, EU consumer, EU business with VAT id, out
   assert.equal(vatFor(r, 'DE', { country: 'FR', business: true, vatId: null }).category, 'S');
   assert.deepEqual(vatFor(r, 'DE', { country: 'AT', business: true, vatId: 'ATU12345678' }), { category: 'AE', rateBp: 0, note: r.notes.reverseCharge });
   assert.deepEqual(vatFor(r, 'DE', { country: 'CH', business: true, vatId: null }), { category: 'O', rateBp: 0, note: r.notes.notSubject });
+});
+
+test('a line charged less than its time at its price says it reached the monthly cap', () => {
+  const g = { resourceId: 'srv_x', resourceType: 'server', name: 'web', plan: 'small', meter: 'running', priceId: 'prc_x', quantity: 1, firstAt: 0, seconds: 720 * 3600 };
+  const hourly = { uc: 1_000_000, unitSeconds: 3600 };
+  // 720 h at 1 ct: 7.20 EUR uncapped; capped at 5.00.
+  const [full, capped] = [composeLines([{ ...g, amountUc: 720_000_000 }], () => hourly)[0]!, composeLines([{ ...g, amountUc: 500_000_000 }], () => hourly)[0]!];
+  assert.doesNotMatch(full.description, /cap/);
+  assert.match(capped.description, /monthly cap reached \/ Monatsdeckel erreicht/);
+  assert.equal(capped.net_cents, 500);
 });
 
 test('invoicing.json in the data dir sets the seller and rates, and a wrong one is refused by name', () => {
@@ -93,6 +104,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await runUntil(at(20, 6, 30, 15));
       await k.phase({ ...a, phase: 'Deleted' });
       await runUntil(at(31, 23));
+      // Prices are net; before March is invoiced its VAT is owed already, so the cost monitor takes it off the credit left.
+      const uc = (a: { amount: string }) => Math.round(Number(a.amount) * 100_000_000);
+      const s = await billing.summary(k.member(tenantA), {});
+      assert.equal(s.vat.rate, '19.00');
+      assert.equal(uc(s.vat.accrued), Math.round(uc(s.spent) * 0.19));
+      assert.equal(uc(s.balance), -uc(s.spent) - uc(s.vat.accrued));
+      assert.deepEqual((await billing.summary(k.member(tenantB), {})).vat, { rate: '0.00', accrued: { amount: '0.00000000', cents: 0, currency: 'EUR' } }, 'reverse charge: no VAT');
 
       // March has not ended: refused with the month named.
       await assert.rejects(k.invoicing.issue(operator, { month: '2026-03' }, 'r'), (e: DomainError) => e.code === 'PERIOD_NOT_ENDED' && e.details[0]?.field === 'month');
@@ -123,6 +141,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         ['server web (small), stopped / gestoppt', 129_600, '0.04000000'],
       ]);
       assert.deepEqual([inv.net.cents, inv.tax.cents, inv.gross.cents], [4157, 790, 4947]);
+      // The invoice's VAT is taken from the credit once, under its number; the reverse-charge one has none.
+      const vat = await k.db.selectFrom('ledger_transactions as t').innerJoin('ledger_entries as e', 'e.transaction_id', 't.id').select(['t.tenant_id', 't.reference', 'e.account', 'e.amount_uc']).where('t.kind', '=', 'vat').orderBy('e.account').execute();
+      assert.deepEqual(vat.map((v) => [v.tenant_id, v.reference, v.account, Number(v.amount_uc)]), [[tenantA, 'INV-2026-000001', `tenant:${tenantA}`, -790_000_000], [tenantA, 'INV-2026-000001', 'vat', 790_000_000]]);
+      // With March invoiced, only April's usage carries VAT not yet taken.
+      const aprilSummary = await billing.summary(k.member(tenantA), {});
+      assert.equal(uc(aprilSummary.vat.accrued), Math.round(uc(aprilSummary.spent) * 0.19));
       assert.deepEqual(inv.vat, { category: 'S', ratePercent: '19', note: null });
       assert.equal(inv.buyer.vatId, 'DE811907980');
 
@@ -153,6 +177,25 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(pdf.body.subarray(0, 5).toString(), '%PDF-');
       assert.ok(pdf.body.length > 5000);
       assert.equal(pdf.name, 'INV-2026-000001.pdf');
+      // A ZUGFeRD/Factur-X hybrid: PDF/A-3b, the e-invoice embedded byte for byte as xrechnung.xml
+      // (relationship Alternative, listed in the catalog's /AF), the XMP naming it, fonts embedded.
+      const first = (await k.db.selectFrom('invoices').select('id').orderBy('number').executeTakeFirstOrThrow()).id;
+      const text = pdf.body.toString('latin1');
+      assert.match(text.slice(0, 9), /%PDF-1\.7/);
+      assert.deepEqual(embeddedFiles(pdf.body), [(await k.invoicing.xml(k.operator, first)).body]);
+      assert.match(text, /\/AFRelationship \/Alternative/);
+      assert.match(text, /\/F \(xrechnung\.xml\)/);
+      assert.match(text, /\/AF \[\d+ 0 R\]/);
+      assert.match(text, /\/OutputIntents/);
+      assert.match(text, /\/FontFile2/);
+      assert.doesNotMatch(text, /\/Encrypt/);
+      const xmp = embeddedXmp(pdf.body);
+      assert.match(xmp, /<pdfaid:part>3<\/pdfaid:part>/);
+      assert.match(xmp, /<pdfaid:conformance>B<\/pdfaid:conformance>/);
+      assert.match(xmp, /<fx:DocumentFileName>xrechnung\.xml<\/fx:DocumentFileName>/);
+      assert.match(xmp, /<fx:ConformanceLevel>XRECHNUNG<\/fx:ConformanceLevel>/);
+      assert.match(xmp, /<pdfaSchema:prefix>fx<\/pdfaSchema:prefix>/);
+      new XMLParser().parse(xmp); // the metadata is well-formed XML
     });
 
     test('credit notes correct an invoice, numbered without gaps under concurrency and a crash', async () => {
@@ -169,8 +212,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const notes = await Promise.all(Array.from({ length: 5 }, (_, i) => k.invoicing.creditNote(k.operator, inv.id, { reason: `downtime ${i}`, amount: '1.00' }, 'r')));
       assert.deepEqual(notes.map((n) => n.number).sort(), ['CN-2026-000001', 'CN-2026-000002', 'CN-2026-000003', 'CN-2026-000004', 'CN-2026-000005']);
       for (const n of notes) assert.deepEqual([n.kind, n.correctsId, n.net.cents, n.tax.cents, n.gross.cents], ['credit_note', inv.id, 100, 19, 119]);
-      // Each credit goes back to the tenant's account once.
-      assert.equal(await k.ledger.balance(k.db, k.tenantA), balance + 5 * 100_000_000);
+      // Each credit goes back to the tenant's account once, with the VAT the invoice took: 1.19 each.
+      assert.equal(await k.ledger.balance(k.db, k.tenantA), balance + 5 * 119_000_000);
       const xml = (await k.invoicing.xml(k.operator, notes[0]!.id)).body;
       assert.equal(xsdErrors(xml, XSD.cii), null);
       assert.match(xml, /<ram:TypeCode>381<\/ram:TypeCode>/);
@@ -206,4 +249,13 @@ function checkTotals(xml: string) {
   assert.equal(cents(sum.GrandTotalAmount), cents(sum.TaxBasisTotalAmount) + cents(sum.TaxTotalAmount));
   assert.equal(cents(sum.DuePayableAmount), cents(sum.GrandTotalAmount));
   if (tax.CategoryCode === 'AE') assert.ok(tax.ExemptionReason, 'BR-AE-10: a reverse-charge invoice states why');
+}
+
+/** The XMP metadata stream of a PDF (pdfkit writes it uncompressed, as PDF/A requires). */
+function embeddedXmp(pdf: Buffer): string {
+  const text = pdf.toString('utf8');
+  const start = text.indexOf('<?xpacket begin');
+  const end = text.indexOf('<?xpacket end', start);
+  assert.ok(start >= 0 && end > start, 'the PDF has XMP metadata');
+  return text.slice(start, text.indexOf('?>', end) + 2);
 }

@@ -70,7 +70,19 @@ export function createIssuer(d: Deps) {
       .where('start_at', '<', end)
       .groupBy(['resource_id', 'resource_type', 'plan', 'meter', 'price_id', 'quantity'])
       .execute();
-    return rows.map((r) => ({ resourceId: r.resource_id, resourceType: r.resource_type, name: String(r.name), plan: r.plan, meter: r.meter, priceId: r.price_id, quantity: r.quantity == null ? 1 : Number(r.quantity), firstAt: Number(r.first), seconds: Number(r.seconds), amountUc: Number(r.amount) }));
+    const groups = rows.map((r) => ({ resourceId: r.resource_id, resourceType: r.resource_type, name: String(r.name), plan: r.plan, meter: r.meter, priceId: r.price_id, quantity: r.quantity == null ? 1 : Number(r.quantity), firstAt: Number(r.first), seconds: Number(r.seconds), amountUc: Number(r.amount) }));
+    // Traffic records carry the bytes each pass added, not a size: one line per server and price, their bytes summed.
+    const traffic = new Map<string, UsageGroup>();
+    for (const g of groups.filter((x) => x.resourceType === 'traffic')) {
+      const key = `${g.resourceId}:${g.priceId}`;
+      const t = traffic.get(key);
+      if (t) {
+        t.quantity += g.quantity;
+        t.amountUc += g.amountUc;
+        t.firstAt = Math.min(t.firstAt, g.firstAt);
+      } else traffic.set(key, { ...g });
+    }
+    return [...groups.filter((x) => x.resourceType !== 'traffic'), ...traffic.values()];
   }
 
   /** Refuses to invoice a month whose usage some open meter has not booked to its end yet. */
@@ -139,6 +151,11 @@ export function createIssuer(d: Deps) {
       };
       await trx.insertInto('invoices').values(row).execute();
       await trx.insertInto('invoice_lines').values(lines.map((l) => ({ ...l, invoice_id: row.id }))).execute();
+      // The usage was charged net, second by second; the invoice's VAT is owed once it is issued and
+      // is taken from the prepaid credit then, under the invoice's number (README: VAT and prepaid credit).
+      if (totals.taxCents > 0) {
+        await d.ledger.post(trx, { tenantId, kind: 'vat', reference: number, description: `VAT ${(vat.rateBp / 100).toFixed(2)} % of invoice ${number}`, amountUc: totals.taxCents * UC_PER_CENT, actorId, at: clock() });
+      }
       return row;
     });
   }
@@ -208,6 +225,10 @@ export function createIssuer(d: Deps) {
         await trx.insertInto('invoices').values(row).execute();
         await trx.insertInto('invoice_lines').values(lines.map((l) => ({ ...l, invoice_id: row.id }))).execute();
         await d.ledger.post(trx, { tenantId: inv.tenant_id, kind: 'refund', reference: number, description: `credit note ${number} for invoice ${inv.number}`, amountUc: totals.netCents * UC_PER_CENT, actorId, at: now });
+        // The VAT the invoice took from the credit goes back with the credit note's share of it.
+        if (totals.taxCents > 0) {
+          await d.ledger.post(trx, { tenantId: inv.tenant_id, kind: 'vat_refund', reference: number, description: `VAT of credit note ${number} for invoice ${inv.number}`, amountUc: totals.taxCents * UC_PER_CENT, actorId, at: now });
+        }
         return row;
       });
     },

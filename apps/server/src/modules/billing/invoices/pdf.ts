@@ -8,15 +8,54 @@ const FONTS = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-
 
 const perUnit = (seconds: number) => (seconds === 3600 ? 'h' : seconds === 2_628_000 ? 'Monat/month' : `${seconds} s`);
 
+/** The name ZUGFeRD 2.3 / Factur-X 1.07 give the embedded XML of the XRechnung profile. */
+export const EMBEDDED_XML = 'xrechnung.xml';
+
+/**
+ * The XMP that names the embedded invoice (Factur-X/ZUGFeRD: document type, file name, version and
+ * profile), with the extension schema PDF/A requires for a namespace it does not know.
+ */
+const FACTURX_XMP = `
+        <rdf:Description xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#" rdf:about="">
+            <fx:DocumentType>INVOICE</fx:DocumentType>
+            <fx:DocumentFileName>${EMBEDDED_XML}</fx:DocumentFileName>
+            <fx:Version>1.0</fx:Version>
+            <fx:ConformanceLevel>XRECHNUNG</fx:ConformanceLevel>
+        </rdf:Description>
+        <rdf:Description xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#" rdf:about="">
+            <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+                <pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
+                <pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>
+                <pdfaSchema:prefix>fx</pdfaSchema:prefix>
+                <pdfaSchema:property><rdf:Seq>
+                    <rdf:li rdf:parseType="Resource"><pdfaProperty:name>DocumentFileName</pdfaProperty:name><pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category><pdfaProperty:description>name of the embedded XML invoice file</pdfaProperty:description></rdf:li>
+                    <rdf:li rdf:parseType="Resource"><pdfaProperty:name>DocumentType</pdfaProperty:name><pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category><pdfaProperty:description>INVOICE</pdfaProperty:description></rdf:li>
+                    <rdf:li rdf:parseType="Resource"><pdfaProperty:name>Version</pdfaProperty:name><pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category><pdfaProperty:description>the version of the Factur-X XML schema</pdfaProperty:description></rdf:li>
+                    <rdf:li rdf:parseType="Resource"><pdfaProperty:name>ConformanceLevel</pdfaProperty:name><pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category><pdfaProperty:description>the conformance level of the embedded XML</pdfaProperty:description></rdf:li>
+                </rdf:Seq></pdfaSchema:property>
+            </rdf:li></rdf:Bag></pdfaExtension:schemas>
+        </rdf:Description>
+        `;
+
 /**
  * Renders an issued invoice or credit note as a PDF (A4, German and English labels). The PDF is
  * drawn from the stored, immutable rows only, with the issue time as its creation date, so the
- * same invoice always gives the same document.
+ * same invoice always gives the same document. With `xml` (the invoice's CII e-invoice) it is a
+ * ZUGFeRD/Factur-X hybrid: PDF/A-3b with embedded fonts and an sRGB output intent (pdfkit's
+ * subset), the XML embedded as `xrechnung.xml` with relationship Alternative in the catalog's /AF,
+ * and the Factur-X XMP naming it — one file that people read and machines book.
  */
-export function toPdf(doc: InvoiceDocument): Promise<Buffer> {
+export function toPdf(doc: InvoiceDocument, xml?: string): Promise<Buffer> {
   const { row, lines, buyer, seller } = doc;
   const credit = row.kind === 'credit_note';
-  const pdf = new PDFDocument({ size: 'A4', margin: 50, info: { Title: row.number, Author: seller.name, CreationDate: new Date(Number(row.issued_at)) } });
+  const issued = new Date(Number(row.issued_at));
+  const pdf = new PDFDocument({ size: 'A4', margin: 50, info: { Title: row.number, Author: seller.name, CreationDate: issued }, ...(xml ? { pdfVersion: '1.7', subset: 'PDF/A-3b' as const, tagged: false, lang: 'de-DE' } : {}) });
+  if (xml) {
+    // pdfkit writes `relationship` as the file spec's /AFRelationship; @types/pdfkit does not know it yet.
+    const attachment: PDFKit.Mixins.PDFAttachmentOptions & { relationship: string } = { name: EMBEDDED_XML, type: 'text/xml', relationship: 'Alternative', description: `${credit ? 'Credit note' : 'Invoice'} ${row.number} (EN 16931, XRechnung CII)`, creationDate: issued, modifiedDate: issued };
+    pdf.file(Buffer.from(xml, 'utf8'), attachment);
+    pdf.appendXML(FACTURX_XMP);
+  }
   pdf.registerFont('regular', join(FONTS, 'DejaVuSans.ttf'));
   pdf.registerFont('bold', join(FONTS, 'DejaVuSans-Bold.ttf'));
   const chunks: Buffer[] = [];

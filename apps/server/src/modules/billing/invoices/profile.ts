@@ -4,7 +4,7 @@ import { DomainError } from '../../../lib/errors.ts';
 import type { Database } from '../../../store/schema.ts';
 import type { BillingProfilesTable } from '../../../store/schema-invoicing.ts';
 import { paymentReference } from '../payments/reference.ts';
-import type { VatRules } from './vat.ts';
+import { type VatRules, vatFor } from './vat.ts';
 
 /** A billing profile to set. */
 export interface ProfileInput {
@@ -77,3 +77,8 @@ export function createProfiles({ clock, vat }: { clock: Clock; vat: VatRules }) 
 
 /** The profiles service. */
 export type Profiles = ReturnType<typeof createProfiles>;
+
+/** The VAT rate (basis points) a tenant's invoices carry now, by its billing profile and the rules: what the cost monitor reserves of the credit. */
+export function tenantVatRate(profiles: Profiles, config: { seller: { country: string }; vat: VatRules }) {
+  return async (db: Kysely<Database>, tenantId: string): Promise<number> => vatFor(config.vat, config.seller.country, await profiles.buyer(db, tenantId, config.seller.country)).rateBp;
+}

@@ -100,7 +100,9 @@ export function createInvoicing(d: Deps) {
     /** One invoice as PDF, with a file name from its number. */
     async pdf(p: Principal, id: string): Promise<{ name: string; body: Buffer }> {
       const row = await visible(p, id);
-      return { name: `${row.number}.pdf`, body: await toPdf(await documentOf(row)) };
+      const doc = await documentOf(row);
+      // The PDF carries its e-invoice inside (ZUGFeRD/Factur-X, profile XRechnung).
+      return { name: `${row.number}.pdf`, body: await toPdf(doc, toCii(doc)) };
     },
 
     /** One invoice as an EN 16931 e-invoice (UN/CEFACT CII XML). */
