@@ -2,7 +2,7 @@
  * The local compute facet: unprivileged LXC containers named by our server id, each an overlay
  * clone of a prepared image. Every call finishes inside the call (no tasks) and is idempotent.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,7 +21,7 @@ import { plugNic, readGuestNet, unplugNic } from './nic-hotplug.ts';
 import { guestResolvConf, withNetworkDns } from './resolv.ts';
 import { writeGuestFile } from './rootfs.ts';
 import { applyLimits, finishPendingGrow, growRootDisk, lowerDirOf, rebuildInstance, setGuestRootHash } from './instance-life.ts';
-import { lxcObserveAll, watchLxc } from './observe.ts';
+import { lxcObserveAll, watchLinkDeletions, watchLxc } from './observe.ts';
 import type { IdMap } from './rootfs.ts';
 import type { InstanceControl } from './storage-snapshots.ts';
 import type { VmCompute } from './vm/vm-compute.ts';
@@ -293,12 +293,28 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     justMade.add(spec.id);
   }
 
-  const observation = (info: { state: string; pid: number | null }): InstanceObservation => {
+  const observation = (id: string, info: { state: string; pid: number | null }): InstanceObservation => {
     // STOPPING still has processes; STARTING/ABORTING are not up yet.
     const up = ['RUNNING', 'FROZEN', 'FREEZING', 'THAWED', 'STOPPING'].includes(info.state);
     const detail = info.pid ? `${info.state} pid ${info.pid}` : info.state;
-    return { state: up ? 'running' : 'stopped', node, detail };
+    const missing = info.state === 'RUNNING' ? missingLinks(id) : [];
+    return { state: up ? 'running' : 'stopped', node, detail, ...(missing.length ? { missingLinks: missing } : {}) };
   };
+
+  /**
+   * The host ends of a running container's NICs (its config's veth.pair lines) that are not on
+   * the host: deleting one end of a veth takes the guest's end with it. Sysfs and one small
+   * file per container, no process.
+   */
+  function missingLinks(id: string): string[] {
+    let config = '';
+    try {
+      config = readFileSync(instancePaths(dirOf(id)).config, 'utf8');
+    } catch {
+      return [];
+    }
+    return [...config.matchAll(/^lxc\.net\.\d+\.veth\.pair\s*=\s*(\S+)/gm)].map((m) => m[1]!).filter((veth) => !existsSync(`/sys/class/net/${veth}`));
+  }
 
   return {
     capabilities: { containers: true, virtualMachines: Boolean(vms), asyncTasks: false, multiNode: false, liveResize: true },
@@ -306,11 +322,16 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
       const vm = vmOf(checkId(id));
       if (vm) return vm.inspect(id);
       const info = await recentInfo(checkId(id));
-      return info ? observation(info) : null;
+      return info ? observation(id, info) : null;
     },
     async observeAll() {
       const all = lxcObserveAll(lxcPath);
-      const seen = new Map<string, InstanceObservation>([...all].filter(([name]) => ID.test(name)).map(([name, state]) => [name, { state, node }]));
+      const seen = new Map<string, InstanceObservation>(
+        [...all].filter(([name]) => ID.test(name)).map(([name, state]) => {
+          const missing = state === 'running' ? missingLinks(name) : [];
+          return [name, { state, node, ...(missing.length ? { missingLinks: missing } : {}) }];
+        }),
+      );
       for (const id of (await vms?.list()) ?? []) {
         const o = await vms?.inspect(id);
         if (o) seen.set(id, o);
@@ -319,9 +340,27 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     },
     watch(onChange) {
       // Our own starts and stops report too; only the ends of a run matter for drift.
-      const unwatch = watchLxc(lxcPath, (name, state) => {
+      const unwatchLxc = watchLxc(lxcPath, (name, state) => {
         if (ID.test(name) && (state === 'STOPPED' || state === 'RUNNING')) onChange(name);
       });
+      // A NIC's host link deleted behind our back: the container that names it is looked at now,
+      // not at the next sweep. Our own unplugs name the link only as `# kumulus.unplug` by then.
+      const unwatchLinks = watchLinkDeletions((link) => {
+        for (const name of readdirSync(lxcPath).filter((n) => ID.test(n))) {
+          const config = (() => {
+            try {
+              return readFileSync(instancePaths(dirOf(name)).config, 'utf8');
+            } catch {
+              return '';
+            }
+          })();
+          if (new RegExp(`^lxc\\.net\\.\\d+\\.veth\\.pair\\s*=\\s*${link}$`, 'm').test(config)) onChange(name);
+        }
+      });
+      const unwatch = () => {
+        unwatchLxc();
+        unwatchLinks();
+      };
       if (!vms) return unwatch;
       const last = new Map<string, string>();
       const timer = setInterval(() => {

@@ -29,11 +29,15 @@ export function parseCidr(cidr: string): { base: number; prefix: number } {
  * A locally administered unicast MAC derived from the network and the address, so the MAC
  * stays with the address: whoever cached it (the host, other guests) still holds the right
  * entry when the address moves to a new server, instead of sending to a MAC that is gone.
+ * Its last three bytes are the address's last three: every network is a /8 or smaller, so two
+ * addresses of one network never share a MAC (nor the IPv6 address SLAAC derives from it),
+ * by construction rather than by a check. The two bytes before them come from the network's
+ * name, so the same address on two networks (two bridges) has two MACs.
  */
 export function macFor(network: string, ipv4: string): string {
-  const address = ipv4.split('/')[0];
-  const h = createHash('sha256').update(`${network}/${address}`).digest();
-  return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+  const octets = (ipv4.split('/')[0] ?? '').split('.').map(Number);
+  const h = createHash('sha256').update(`mac:${network}`).digest();
+  return ['02', h[0]!, h[1]!, ...octets.slice(1)].map((b) => (typeof b === 'number' ? b.toString(16).padStart(2, '0') : b)).join(':');
 }
 
 /** How IPAM chooses: the time now and how long a released address rests before reuse. */
