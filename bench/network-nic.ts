@@ -98,7 +98,7 @@ try {
     for (const p of servers) p.kill('SIGKILL');
     for (const n of [na, nb]) execFileSync('ip', ['netns', 'del', n], { stdio: 'ignore' });
   }
-  const median = (xs: number[]) => pct(xs, 50);
+  const median = (xs: number[]) => (xs.length ? pct(xs, 50) : Number.NaN);
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${cpus().length} CPUs`);
   console.log(`attach NIC to a running server → new address answers ping (n=${times.length}): p50 ${pct(times, 50).toFixed(0)} ms, p99 ${pct(times, 99).toFixed(0)} ms (target ≤ 300 ms)`);
   console.log(`  of it: POST answered p50 ${pct(postTimes, 50).toFixed(0)} ms; operation done by the server's clock p50 ${pct(serverTimes, 50).toFixed(0)} ms; /wait heard p50 ${pct(opTimes, 50).toFixed(0)} ms; pings until the first answer: ${pingTries.join(' ')}`);

@@ -21,6 +21,7 @@ import { plugNic, readGuestNet, unplugNic } from './nic-hotplug.ts';
 import { guestResolvConf, withNetworkDns } from './resolv.ts';
 import { writeGuestFile } from './rootfs.ts';
 import { applyLimits, finishPendingGrow, growRootDisk, lowerDirOf, rebuildInstance, setGuestRootHash } from './instance-life.ts';
+import { startTrace } from '../../lib/trace.ts';
 import { lxcObserveAll, watchLinkDeletions, watchLxc } from './observe.ts';
 import type { IdMap } from './rootfs.ts';
 import type { InstanceControl } from './storage-snapshots.ts';
@@ -235,13 +236,17 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     // First the config that names both the new NICs and the links still to remove: a process
     // killed from here on leaves every link it may have made findable by the next pass and destroy.
     // It keeps the old limits: only the last write below, after tc, records the new ones.
-    await writeFile(configPath, withNics(old, asBefore, gone));
-    const info = await recentInfo(id);
+    const trace = startTrace(`setNics ${id}`);
+    // The config write and the look at the instance touch different things: at once.
+    const [, info, resolv] = await Promise.all([writeFile(configPath, withNics(old, asBefore, gone)), recentInfo(id), guestResolvConf()]);
+    trace.mark('config+info');
     const pid = info?.state === 'RUNNING' ? info.pid : null;
     if (pid) {
+      // Links to pull out go first: the guest's view read after it names the freed interface names.
       for (const veth of gone) await unplugNic(veth);
       await forgetNeighbours(goneNics);
       const guest = await readGuestNet(pid);
+      trace.mark('unplug+read-guest');
       for (const [i, nic] of nics.entries()) {
         const made = await plugNic(pid, nic, `eth${i}`, guest);
         // tc only where the limits changed, or on a link made just now that should have some:
@@ -250,10 +255,13 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
         const changed = (was?.ingressMbit ?? 0) !== (nic.ingressMbit ?? 0) || (was?.egressMbit ?? 0) !== (nic.egressMbit ?? 0);
         if (changed || (made && (nic.ingressMbit || nic.egressMbit))) await applyNicRate(vethName(nic.id), nic);
       }
+      trace.mark('plug');
     }
     for (const veth of gone) await removeNicRate(veth);
-    await writeGuestDns(dir, pid, withNetworkDns(await guestResolvConf(), dns));
+    await writeGuestDns(dir, pid, withNetworkDns(resolv, dns));
     await writeFile(configPath, withNics(old, nics));
+    trace.mark('dns+config');
+    trace.end();
   }
 
   /** Writes the guest's resolv.conf: through the running guest's root, or into its stopped disk. */
