@@ -17,8 +17,8 @@ export interface CliTestServer extends TestServer {
 }
 
 /** Starts the server with its bootstrap operator and prepares a private config directory. */
-export async function startCliTestServer(): Promise<CliTestServer> {
-  const server = await startTestServer();
+export async function startCliTestServer(opts: Parameters<typeof startTestServer>[0] = {}): Promise<CliTestServer> {
+  const server = await startTestServer(opts);
   const configDir = await mkdtemp(join(tmpdir(), 'kumulus-cli-'));
   const plans = await server.client.all((q) => server.client.listPlans(q)).catch(async (err) => {
     await server.stop();

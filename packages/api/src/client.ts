@@ -32,7 +32,7 @@ import type {
   UpdateTenant,
   User,
 } from './schemas.ts';
-import type { AttachNic, LimitNic, NicWithOperation, PlanTraffic, ServerNicList, ServerTraffic } from './schemas/network.ts';
+import type { AttachNic, LimitNic, NicWithOperation, PlanTraffic, ServerNicList, ServerTraffic, TrafficQuery } from './schemas/network.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
 import type { CreateFirewall, CreateZone, Firewall, FirewallTarget, UpdateFirewall, UpdateZone, Zone } from './schemas/firewall.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Notice, Price, Quotas, TenantStanding, UpdateQuotas } from './schemas/billing.ts';
@@ -191,8 +191,8 @@ export class KumulusClient {
   setPlanTraffic(plan: string, body: PlanTraffic) {
     return this.request<PlanTraffic>('PUT', `/plans/${encodeURIComponent(plan)}/traffic`, body);
   }
-  serverTraffic(server: string) {
-    return this.request<ServerTraffic>('GET', `/servers/${encodeURIComponent(server)}/traffic`);
+  serverTraffic(server: string, query: TrafficQuery = {}) {
+    return this.request<ServerTraffic>('GET', `/servers/${encodeURIComponent(server)}/traffic`, undefined, query);
   }
   detachNic(server: string, nicId: string) {
     return this.request<Operation>('DELETE', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nicId)}`);

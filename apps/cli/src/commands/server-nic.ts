@@ -18,6 +18,7 @@ Commands:
   add SERVER --network NETWORK [--ipv4 ADDRESS] attaches a NIC (plugged in live when the server runs)
   remove SERVER NIC                             detaches a NIC; its address is released
   limit SERVER NIC [--in MBIT] [--out MBIT]     limits a NIC into and out of the server (0: no limit)
+  traffic SERVER [--hours N] [--nic NIC]        bytes in and out per hour and NIC (default: the last 24 hours)
 
 SERVER is a server's id (srv_…) or name, NETWORK a network's id (net_…) or name, or "default";
 NIC is a NIC's id (nic_…) as list shows it.
@@ -33,6 +34,7 @@ Befehle:
   add SERVER --network NETZ [--ipv4 ADRESSE]    hängt eine Netzwerkkarte an (im laufenden Server sofort)
   remove SERVER NIC                             hängt eine Netzwerkkarte ab; ihre Adresse wird freigegeben
   limit SERVER NIC [--in MBIT] [--out MBIT]     begrenzt eine Netzwerkkarte in den Server und aus ihm (0: keine Grenze)
+  traffic SERVER [--hours N] [--nic NIC]        Bytes hinein und hinaus je Stunde und Netzwerkkarte (Standard: die letzten 24 Stunden)
 
 SERVER ist die ID (srv_…) oder der Name eines Servers, NETZ die ID (net_…) oder der Name eines
 Netzes oder "default"; NIC ist die ID (nic_…) einer Netzwerkkarte, wie list sie zeigt.
@@ -51,7 +53,7 @@ const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (
 
 /** Runs `kumulus server nic …`. */
 export function runServerNic(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus server nic', pick(help), { list, add, remove, limit });
+  return dispatch(args, 'kumulus server nic', pick(help), { list, add, remove, limit, traffic });
 }
 
 async function list(args: string[]): Promise<void> {
@@ -119,4 +121,33 @@ async function limit(args: string[]): Promise<void> {
   const done = values['no-wait'] ? op : await followOperation(client, op, { timeoutSeconds, format: output, label: server.name });
   const now = (await client.listServerNics(server.id)).items.find((n) => n.id === nic);
   emit(output, { operation: done }, () => say(fill(text[language].limited, { nic: nic!, server: server.name, in: String(now?.ingressMbit ?? 0), out: String(now?.egressMbit ?? 0) })));
+}
+
+async function traffic(args: string[]): Promise<void> {
+  const cmd = 'kumulus server nic traffic';
+  const opts = { hours: { type: 'string' }, nic: { type: 'string' } } as const;
+  const { values, positionals, output, help: h } = parseCommand(args, opts, cmd);
+  if (h) return void process.stdout.write(pick(help) + '\n');
+  const [ref] = takePositionals(positionals, ['SERVER'], cmd);
+  const hoursText = values.hours ?? '24';
+  if (!/^\d{1,3}$/.test(hoursText) || Number(hoursText) < 1 || Number(hoursText) > 744) throw usageError(t('usage.badValue', { name: 'hours', value: hoursText, expected: '1–744' }), cmd);
+  const { client } = await connect();
+  const server = await resolveServer(client, ref!);
+  const got = await client.serverTraffic(server.id, { hours: Number(hoursText), ...(values.nic ? { nic: values.nic } : {}) });
+  const head = language === 'de' ? ['STUNDE', 'NIC', 'NETZ', 'HINEIN', 'HINAUS'] : ['HOUR', 'NIC', 'NETWORK', 'IN', 'OUT'];
+  const rows = got.nics.flatMap((n) => n.items.map((i) => ({ hour: i.hour, nic: n.nicId, network: n.network ?? '-', in: i.inBytes, out: i.outBytes })));
+  rows.sort((a, b) => a.hour.localeCompare(b.hour) || a.nic.localeCompare(b.nic));
+  emit(output, got, () => printTable(head, rows.map((r) => [r.hour.slice(0, 16).replace('T', ' '), r.nic, r.network, bytes(r.in), bytes(r.out)])));
+}
+
+/** Bytes in binary units, as the dashboard shows them. */
+function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
 }

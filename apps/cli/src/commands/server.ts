@@ -25,7 +25,7 @@ Commands:
   stop SERVER                                          shuts a server down (kills it if it has not after 30 s)
   reboot SERVER                                        restarts a server
   delete SERVER                                        deletes a server and its disk
-  nic list|add|remove SERVER …                         its NICs (see kumulus server nic --help)
+  nic list|add|remove|limit|traffic SERVER …           its NICs and their traffic (see kumulus server nic --help)
 
 SERVER is a server's id (srv_…) or its name.
 
@@ -45,7 +45,7 @@ Befehle:
   stop SERVER                                          fährt einen Server herunter (beendet ihn hart, wenn er es nach 30 s nicht ist)
   reboot SERVER                                        startet einen Server neu
   delete SERVER                                        löscht einen Server samt Disk
-  nic list|add|remove SERVER …                         seine Netzwerkkarten (siehe kumulus server nic --help)
+  nic list|add|remove|limit|traffic SERVER …           seine Netzwerkkarten und ihr Verkehr (siehe kumulus server nic --help)
 
 SERVER ist die ID (srv_…) oder der Name eines Servers.
 

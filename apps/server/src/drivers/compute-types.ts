@@ -85,6 +85,11 @@ export interface InstanceObservation {
   drift?: string[];
   /** A VM that runs without hardware acceleration (software emulation, much slower); absent for containers. */
   emulated?: boolean;
+  /**
+   * Host links of NICs that a running instance should have and does not (removed behind our
+   * back); the server reconciler plugs them in again. Absent where the engine cannot tell.
+   */
+  missingLinks?: string[];
 }
 
 /** The compute facet: instances and their power state. */

@@ -14,6 +14,7 @@ import { lxcAttach } from '../../src/drivers/local/lxc.ts';
 import { vethName } from '../../src/drivers/local/network.ts';
 import { ifbName } from '../../src/drivers/local/nic-rate.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
+import { raw } from '../stores.ts';
 
 describe('NIC rate limits and traffic', () => {
   let s: TestServer;
@@ -108,8 +109,30 @@ describe('NIC rate limits and traffic', () => {
     t.diagnostic(`counted ${counted} bytes; the guest interface saw ${crossed}; payload ${sent}`);
     assert.ok(crossed >= sent, `the guest received at least the payload: ${crossed}`);
     assert.ok(Math.abs(counted - crossed) <= crossed * 0.01, `counted ${counted} bytes, the guest interface saw ${crossed}`);
-    const hours = (await s.client.serverTraffic('ta')).items;
-    assert.equal(hours.reduce((n, h) => n + h.publicInBytes, 0), 0, 'nothing on the vSwitch counts as public');
+    const traffic = await s.client.serverTraffic('ta');
+    assert.equal(traffic.items.reduce((n, h) => n + h.publicInBytes, 0), 0, 'nothing on the vSwitch counts as public');
+    // The graph's series: per NIC, the same bytes as the sums, and the NIC's network named.
+    const nic = a.spec.nics[0]!;
+    assert.deepEqual(
+      traffic.nics.map((n) => [n.nicId, n.network, n.public]),
+      [[nic.id, nic.network, false]],
+    );
+    assert.equal(
+      traffic.nics[0]!.items.reduce((n, h) => n + h.inBytes, 0),
+      traffic.items.reduce((n, h) => n + h.privateInBytes, 0),
+    );
+    const lastHour = await s.client.serverTraffic('ta', { hours: 1, nic: nic.id });
+    assert.equal(lastHour.items.length, 1, 'one hour asked for, one answered');
+    assert.ok(Date.parse(lastHour.since) > Date.now() - 3_600_000);
+    const bad = async (query: string, status: number, code: string, field?: string) => {
+      const res = await raw(s.url, 'GET', `/servers/ta/traffic?${query}`, { token: s.operatorToken });
+      assert.equal(res.status, status, `${query} → ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, code, query);
+      if (field) assert.ok(res.body.error.details?.some((d: { field: string }) => d.field === field), `${query} names ${field}: ${JSON.stringify(res.body.error)}`);
+    };
+    await bad('hours=0', 400, 'VALIDATION_FAILED', 'querystring:hours');
+    await bad('hours=745', 400, 'VALIDATION_FAILED', 'querystring:hours');
+    await bad('nic=nic_00000000000000000000', 404, 'NIC_NOT_FOUND');
   });
 
   test("a plan's terms: past the included traffic public NICs are throttled, past the hard limit the server says so", async () => {

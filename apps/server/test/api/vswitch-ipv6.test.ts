@@ -7,8 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { type KumulusClient, KumulusClient as Client, type Server } from '@kumulus/api';
+import { run } from '../../src/drivers/local/exec.ts';
 import { lxcAttach } from '../../src/drivers/local/lxc.ts';
 import { slaacAddress } from '../../src/modules/network/cidr6.ts';
 import { ipv6ToBigInt } from '../../src/modules/network/public-ranges.ts';
@@ -103,6 +105,15 @@ describe('vSwitch IPv6', () => {
     }
     assert.ok(slaacMade(table), `SLAAC from the network's RA gives ${ip2}: ${table}`);
     assert.doesNotMatch(await sh(web2.id, 'ip -6 route show default'), /default/, 'router lifetime 0: no default route through a vSwitch that routes nowhere');
+    // Stateless DHCPv6 itself: an Information-Request from the guest's interface is answered
+    // with the network's name server and its domain (a real client's question, sent by the
+    // host's node inside the guest's network namespace, as busybox has no DHCPv6 client).
+    const pid = (await run('lxc-info', ['-P', join(s.dataDir, 'lxc'), '-n', web2.id, '-p', '-H'])).stdout.trim();
+    const probe = await run('nsenter', ['-t', pid, '-n', process.execPath, fileURLToPath(new URL('../dhcp6-probe.ts', import.meta.url)), 'eth0', nic2.mac], { allowFail: true });
+    const reply = JSON.parse(probe.stdout.trim() || '{}') as { type?: number; dnsServers?: string[]; domains?: string[] };
+    assert.equal(reply.type, 7, `a DHCPv6 Reply: ${probe.stdout}${probe.stderr}`);
+    assert.deepEqual(reply.dnsServers?.map((a) => ipv6ToBigInt(a)), [ipv6ToBigInt('fd00:74::1')], "the vSwitch's service address is the name server");
+    assert.ok(reply.domains?.includes('lan6.internal'), `the network's domain is searched: ${JSON.stringify(reply.domains)}`);
     assert.ok(await pings6(web1.id, ip2), 'the SLAAC address answers');
 
     await sh(web1.id, 'ip -6 addr add fd00:74::bad/64 dev eth0 nodad');

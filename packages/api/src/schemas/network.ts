@@ -56,8 +56,35 @@ export const TrafficHour = Type.Object({
 });
 export type TrafficHour = Static<typeof TrafficHour>;
 
-/** A server's traffic per hour, oldest first. */
-export const ServerTraffic = Type.Object({ items: Type.Array(TrafficHour) });
+/** Bytes one NIC moved in one hour (in: into the server, out: out of it). */
+export const NicTrafficHour = Type.Object({ hour: Type.String({ format: 'date-time', description: 'start of the hour' }), inBytes: Type.Integer(), outBytes: Type.Integer() });
+export type NicTrafficHour = Static<typeof NicTrafficHour>;
+
+/** One NIC's traffic per hour, oldest first; a detached NIC keeps its hours (network null once it is gone). */
+export const NicTraffic = Type.Object({
+  nicId: Type.String(),
+  network: Type.Union([Type.String(), Type.Null()], { description: 'network id, "default", or null for a NIC no longer attached' }),
+  public: Type.Boolean({ description: 'true for the NATed default network, whose traffic counts against the plan' }),
+  items: Type.Array(NicTrafficHour),
+});
+export type NicTraffic = Static<typeof NicTraffic>;
+
+/** Which hours of a server's traffic to answer, and of which NIC. */
+export const TrafficQuery = Type.Object(
+  {
+    hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 744, description: 'the last N hours (default 744, 31 days)' })),
+    nic: Type.Optional(Type.String({ pattern: '^nic_[0-9a-z]{20,32}$', description: 'only this NIC (nic_… id)' })),
+  },
+  { additionalProperties: false },
+);
+export type TrafficQuery = Static<typeof TrafficQuery>;
+
+/** A server's traffic per hour, oldest first: the sums of all its NICs in `items`, and per NIC in `nics`. */
+export const ServerTraffic = Type.Object({
+  since: Type.String({ format: 'date-time', description: 'start of the first hour asked for' }),
+  items: Type.Array(TrafficHour),
+  nics: Type.Array(NicTraffic),
+});
 export type ServerTraffic = Static<typeof ServerTraffic>;
 
 /** A plan's network terms; null is none. Public outbound traffic is what counts against them. */

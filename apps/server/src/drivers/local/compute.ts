@@ -2,7 +2,7 @@
  * The local compute facet: unprivileged LXC containers named by our server id, each an overlay
  * clone of a prepared image. Every call finishes inside the call (no tasks) and is idempotent.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,7 +21,8 @@ import { plugNic, readGuestNet, unplugNic } from './nic-hotplug.ts';
 import { guestResolvConf, withNetworkDns } from './resolv.ts';
 import { writeGuestFile } from './rootfs.ts';
 import { applyLimits, finishPendingGrow, growRootDisk, lowerDirOf, rebuildInstance, setGuestRootHash } from './instance-life.ts';
-import { lxcObserveAll, watchLxc } from './observe.ts';
+import { startTrace } from '../../lib/trace.ts';
+import { lxcObserveAll, watchLinkDeletions, watchLxc } from './observe.ts';
 import type { IdMap } from './rootfs.ts';
 import type { InstanceControl } from './storage-snapshots.ts';
 import type { VmCompute } from './vm/vm-compute.ts';
@@ -235,13 +236,17 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     // First the config that names both the new NICs and the links still to remove: a process
     // killed from here on leaves every link it may have made findable by the next pass and destroy.
     // It keeps the old limits: only the last write below, after tc, records the new ones.
-    await writeFile(configPath, withNics(old, asBefore, gone));
-    const info = await recentInfo(id);
+    const trace = startTrace(`setNics ${id}`);
+    // The config write and the look at the instance touch different things: at once.
+    const [, info, resolv] = await Promise.all([writeFile(configPath, withNics(old, asBefore, gone)), recentInfo(id), guestResolvConf()]);
+    trace.mark('config+info');
     const pid = info?.state === 'RUNNING' ? info.pid : null;
     if (pid) {
+      // Links to pull out go first: the guest's view read after it names the freed interface names.
       for (const veth of gone) await unplugNic(veth);
       await forgetNeighbours(goneNics);
       const guest = await readGuestNet(pid);
+      trace.mark('unplug+read-guest');
       for (const [i, nic] of nics.entries()) {
         const made = await plugNic(pid, nic, `eth${i}`, guest);
         // tc only where the limits changed, or on a link made just now that should have some:
@@ -250,10 +255,13 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
         const changed = (was?.ingressMbit ?? 0) !== (nic.ingressMbit ?? 0) || (was?.egressMbit ?? 0) !== (nic.egressMbit ?? 0);
         if (changed || (made && (nic.ingressMbit || nic.egressMbit))) await applyNicRate(vethName(nic.id), nic);
       }
+      trace.mark('plug');
     }
     for (const veth of gone) await removeNicRate(veth);
-    await writeGuestDns(dir, pid, withNetworkDns(await guestResolvConf(), dns));
+    await writeGuestDns(dir, pid, withNetworkDns(resolv, dns));
     await writeFile(configPath, withNics(old, nics));
+    trace.mark('dns+config');
+    trace.end();
   }
 
   /** Writes the guest's resolv.conf: through the running guest's root, or into its stopped disk. */
@@ -293,12 +301,28 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     justMade.add(spec.id);
   }
 
-  const observation = (info: { state: string; pid: number | null }): InstanceObservation => {
+  const observation = (id: string, info: { state: string; pid: number | null }): InstanceObservation => {
     // STOPPING still has processes; STARTING/ABORTING are not up yet.
     const up = ['RUNNING', 'FROZEN', 'FREEZING', 'THAWED', 'STOPPING'].includes(info.state);
     const detail = info.pid ? `${info.state} pid ${info.pid}` : info.state;
-    return { state: up ? 'running' : 'stopped', node, detail };
+    const missing = info.state === 'RUNNING' ? missingLinks(id) : [];
+    return { state: up ? 'running' : 'stopped', node, detail, ...(missing.length ? { missingLinks: missing } : {}) };
   };
+
+  /**
+   * The host ends of a running container's NICs (its config's veth.pair lines) that are not on
+   * the host: deleting one end of a veth takes the guest's end with it. Sysfs and one small
+   * file per container, no process.
+   */
+  function missingLinks(id: string): string[] {
+    let config = '';
+    try {
+      config = readFileSync(instancePaths(dirOf(id)).config, 'utf8');
+    } catch {
+      return [];
+    }
+    return [...config.matchAll(/^lxc\.net\.\d+\.veth\.pair\s*=\s*(\S+)/gm)].map((m) => m[1]!).filter((veth) => !existsSync(`/sys/class/net/${veth}`));
+  }
 
   return {
     capabilities: { containers: true, virtualMachines: Boolean(vms), asyncTasks: false, multiNode: false, liveResize: true },
@@ -306,11 +330,16 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
       const vm = vmOf(checkId(id));
       if (vm) return vm.inspect(id);
       const info = await recentInfo(checkId(id));
-      return info ? observation(info) : null;
+      return info ? observation(id, info) : null;
     },
     async observeAll() {
       const all = lxcObserveAll(lxcPath);
-      const seen = new Map<string, InstanceObservation>([...all].filter(([name]) => ID.test(name)).map(([name, state]) => [name, { state, node }]));
+      const seen = new Map<string, InstanceObservation>(
+        [...all].filter(([name]) => ID.test(name)).map(([name, state]) => {
+          const missing = state === 'running' ? missingLinks(name) : [];
+          return [name, { state, node, ...(missing.length ? { missingLinks: missing } : {}) }];
+        }),
+      );
       for (const id of (await vms?.list()) ?? []) {
         const o = await vms?.inspect(id);
         if (o) seen.set(id, o);
@@ -319,9 +348,27 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     },
     watch(onChange) {
       // Our own starts and stops report too; only the ends of a run matter for drift.
-      const unwatch = watchLxc(lxcPath, (name, state) => {
+      const unwatchLxc = watchLxc(lxcPath, (name, state) => {
         if (ID.test(name) && (state === 'STOPPED' || state === 'RUNNING')) onChange(name);
       });
+      // A NIC's host link deleted behind our back: the container that names it is looked at now,
+      // not at the next sweep. Our own unplugs name the link only as `# kumulus.unplug` by then.
+      const unwatchLinks = watchLinkDeletions((link) => {
+        for (const name of readdirSync(lxcPath).filter((n) => ID.test(n))) {
+          const config = (() => {
+            try {
+              return readFileSync(instancePaths(dirOf(name)).config, 'utf8');
+            } catch {
+              return '';
+            }
+          })();
+          if (new RegExp(`^lxc\\.net\\.\\d+\\.veth\\.pair\\s*=\\s*${link}$`, 'm').test(config)) onChange(name);
+        }
+      });
+      const unwatch = () => {
+        unwatchLxc();
+        unwatchLinks();
+      };
       if (!vms) return unwatch;
       const last = new Map<string, string>();
       const timer = setInterval(() => {

@@ -81,3 +81,33 @@ function killOrphanedMonitors(lxcPath: string): void {
     } catch {} // gone meanwhile
   }
 }
+
+/**
+ * Runs `ip -o monitor link` and calls `onGone(name)` for every NIC host link (`kv…`) the kernel
+ * deletes; restarted if it dies, like the LXC monitor. The answer stops it.
+ */
+export function watchLinkDeletions(onGone: (link: string) => void): () => void {
+  let child: ChildProcess | null = null;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  const startMonitor = () => {
+    if (stopped) return;
+    child = spawn('ip', ['-o', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.on('error', () => {});
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      // "Deleted 42: kv0123456789ab@if41: <BROADCAST,…> …"
+      const m = /^Deleted (?:\d+: )?(kv[0-9a-f]{12})[@:]/.exec(line);
+      if (m) onGone(m[1]!);
+    });
+    child.on('exit', () => {
+      child = null;
+      if (!stopped) timer = setTimeout(startMonitor, RESTART_MS);
+    });
+  };
+  startMonitor();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    child?.kill();
+  };
+}

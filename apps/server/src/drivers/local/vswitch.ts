@@ -47,9 +47,10 @@ function serviceMac(id: string): string {
  * guests take addresses from it but never a default route. A short interval lets a new guest
  * hear an advertisement soon even if its solicitation went unanswered.
  */
-function ipv6Lines(cidr: string, iface: string): string[] {
+function ipv6Lines(cidr: string, iface: string, domain: string): string[] {
   const [base = ''] = cidr.split('/');
-  return ['enable-ra', `dhcp-range=${base},ra-stateless,64,12h`, `ra-param=${iface},10,0`];
+  // The search domain too (option 24), so a guest configured by DHCPv6 alone resolves short names.
+  return ['enable-ra', `dhcp-range=${base},ra-stateless,64,12h`, `ra-param=${iface},10,0`, `dhcp-option=option6:domain-search,${domain}`];
 }
 
 /** The vSwitch half of the local network facet, over a state directory of its own. */
@@ -95,7 +96,7 @@ export function createLocalVSwitches(netPath: string) {
       `dhcp-leasefile=${join(dir, 'leases')}`,
       // Without a gateway, no default route through this network (dnsmasq would offer itself).
       ...(spec.gateway ? [] : ['dhcp-option=option:router']),
-      ...(spec.ipv6 ? ipv6Lines(spec.ipv6.cidr, n.serviceVeth) : []),
+      ...(spec.ipv6 ? ipv6Lines(spec.ipv6.cidr, n.serviceVeth, spec.domain) : []),
       `pid-file=${join(dir, 'dnsmasq.pid')}`,
       '',
     ].join('\n');

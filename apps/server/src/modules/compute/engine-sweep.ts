@@ -7,7 +7,8 @@ import type { Database } from '../../store/schema.ts';
  * One look at every instance of the engine, instead of one per server: destroys instances that no
  * server row claims (the spec is written before an instance is made, so such an instance is left
  * over from an interrupted delete), and hands to the server reconciler every server whose
- * recorded phase the engine contradicts (stopped or gone behind our back).
+ * recorded phase the engine contradicts (stopped or gone behind our back), or that runs without
+ * a NIC's host link.
  */
 export function createEngineSweep({ db, engine, everyMs, enqueue }: { db: Kysely<Database>; engine: Engine; everyMs: number; enqueue: (serverId: string) => Promise<void> }): Reconciler {
   return async () => {
@@ -17,10 +18,13 @@ export function createEngineSweep({ db, engine, everyMs, enqueue }: { db: Kysely
     for (const id of observed.keys()) if (!known.has(id)) await engine.compute.destroy(id);
     for (const row of rows) {
       const phase = (JSON.parse(row.status) as { phase: string }).phase;
-      const seen = observed.get(row.id)?.state ?? 'absent';
+      const o = observed.get(row.id);
+      const seen = o?.state ?? 'absent';
       const expected = phase === 'Running' ? 'running' : phase === 'Stopped' ? 'stopped' : null;
+      // A running one missing a NIC's host link drifted too, though its phase is right.
+      const drifted = seen !== expected || (seen === 'running' && (o?.missingLinks?.length ?? 0) > 0);
       // Phases in motion (Pending, Provisioning, Deleting, Failed) are their reconciler's already.
-      if (expected && seen !== expected && row.deletion_requested_at === null) await enqueue(row.id);
+      if (expected && drifted && row.deletion_requested_at === null) await enqueue(row.id);
     }
     return { againMs: everyMs };
   };

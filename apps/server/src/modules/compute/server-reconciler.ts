@@ -232,6 +232,16 @@ export function createServerReconciler(d: Deps): Reconciler {
         status.nicsApplied = effective.nics.map(nicKey);
         await nicsChanged(id, spec, status);
         known = observed;
+      } else if (spec.powerState === 'running' && observed.state === 'running' && observed.missingLinks?.length) {
+        // A NIC's host link removed behind our back (the guest's end went with it): plugged in
+        // again as a hot-plug would, addresses, routes, rate limits and all.
+        mark('Drift', true, 'NicReplugged', `${observed.missingLinks.length} NIC link(s) had been removed on the host and were plugged in again`);
+        await progress(id, 'plugging NICs in again', 60);
+        action = 'nics';
+        const { nics, dns } = await nicSpecsFor(db, engine, effective.nics, d.defaultNetwork);
+        task = await engine.compute.setNics(id, nics, dns);
+        const { missingLinks: _replugged, ...rest } = observed;
+        known = rest;
       } else if (spec.powerState === 'running' && observed.state === 'stopped') {
         if (status.phase === 'Running') mark('Drift', true, 'Restarted', 'the instance was found stopped and was started again');
         await progress(id, 'starting', 70);

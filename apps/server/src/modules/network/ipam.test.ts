@@ -9,6 +9,7 @@ import { createPgDatabase } from '../../../test/harness.ts';
 import type { DomainError } from '../../lib/errors.ts';
 import { lockFor } from '../../store/locks.ts';
 import { openStore, type Store } from '../../store/db.ts';
+import { slaacAddress } from './cidr6.ts';
 import { allocateAddress, allocateAddresses, allocateChosenAddress, type Ipv4Network, macFor, releaseAddresses } from './ipam.ts';
 
 for (const engine of ['sqlite', 'postgres'] as const) {
@@ -159,6 +160,19 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.notEqual(macFor('default', '10.77.0.5'), macFor('default', '10.77.0.6'));
       assert.notEqual(macFor('default', '10.77.0.5'), macFor('net_b', '10.77.0.5'));
       assert.match(macFor('default', '10.77.0.5'), /^02(:[0-9a-f]{2}){5}$/);
+      // No two addresses of one network share a MAC, nor the IPv6 address SLAAC derives from it:
+      // all of a /16, and a sample across a /8 (the largest network there is).
+      const macs = new Set<string>();
+      const v6 = new Set<string>();
+      for (let i = 0; i < 65_536; i++) {
+        const mac = macFor('net_x', `10.77.${i >> 8}.${i & 255}`);
+        macs.add(mac);
+        v6.add(slaacAddress('fd00:1:2:3::/64', mac));
+      }
+      assert.equal(macs.size, 65_536);
+      assert.equal(v6.size, 65_536);
+      const sample = Array.from({ length: 4096 }, (_, i) => `10.${(i * 61) & 255}.${(i * 7) & 255}.${i & 255}`);
+      assert.equal(new Set(sample.map((a) => macFor('net_x', a))).size, new Set(sample).size);
     });
   });
 }

@@ -184,9 +184,20 @@ export function createNetworks(d: Deps) {
     async allocations(p: Principal, idOrName: string, q: ListQuery = {}): Promise<Page<Allocation>> {
       const row = await findNetwork(db, p.tenantId, idOrName);
       const rows = await db.selectFrom('ip_allocations').selectAll().where('network', '=', row.id).execute();
-      // IPv6 addresses are not stored: each follows from the prefix and the NIC's MAC.
-      const v6 = (address: string) => (row.ipv6_cidr ? { ipv6: slaacAddress(row.ipv6_cidr, macFor(row.id, address)).split('/')[0]! } : {});
-      const nics: Allocation[] = rows.map((r) => ({ address: r.address, kind: 'nic', serverId: r.server_id, nicId: r.nic_id, ...v6(r.address) }));
+      // IPv6 addresses are not stored: each follows from the prefix and the NIC's MAC, which the
+      // server's spec holds (a NIC made by an older version may have another MAC than macFor's).
+      const macs = new Map<string, string>();
+      if (row.ipv6_cidr && rows.length) {
+        const holders = [...new Set(rows.map((r) => r.server_id))];
+        for (let i = 0; i < holders.length; i += 500) {
+          for (const s of await db.selectFrom('servers').select('spec').where('id', 'in', holders.slice(i, i + 500)).execute()) {
+            for (const n of (JSON.parse(s.spec) as { nics: { id: string; mac: string }[] }).nics) macs.set(n.id, n.mac);
+          }
+        }
+      }
+      const v6 = (address: string, nicId: string | null) =>
+        row.ipv6_cidr ? { ipv6: slaacAddress(row.ipv6_cidr, (nicId && macs.get(nicId)) || macFor(row.id, address)).split('/')[0]! } : {};
+      const nics: Allocation[] = rows.map((r) => ({ address: r.address, kind: 'nic', serverId: r.server_id, nicId: r.nic_id, ...v6(r.address, r.nic_id) }));
       const service6 = row.ipv6_cidr ? { ipv6: serviceAddress6(row.ipv6_cidr) } : {};
       const items: Allocation[] = [{ address: row.dns_server, kind: 'service', serverId: null, nicId: null, ...service6 }, ...nics];
       return pageInMemory(items, q, { address: (a) => ipv4ToInt(a.address), kind: (a) => a.kind, server: (a) => a.serverId });

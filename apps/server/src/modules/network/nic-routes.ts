@@ -1,4 +1,4 @@
-import { AttachNic, LimitNic, ListQuery, NicParams, NicWithOperation, Operation, PlanTraffic, ServerNicList, ServerTraffic } from '@kumulus/api';
+import { AttachNic, LimitNic, ListQuery, NicParams, NicWithOperation, Operation, PlanTraffic, ServerNicList, ServerTraffic, TrafficQuery } from '@kumulus/api';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { ServerNics } from './server-nics.ts';
 import type { createPlanTraffic } from './traffic-policy.ts';
@@ -34,12 +34,13 @@ export function nicRoutes(nics: ServerNics, plans: PlanTrafficService): RouteDef
     {
       method: 'GET',
       url: '/servers/:id/traffic',
-      summary: "A server's traffic per hour over the last 31 days, public and private, bytes in and out",
+      summary: "A server's traffic per hour (the last 31 days, or `hours`), public and private, bytes in and out, summed and per NIC",
       tag: 'servers',
       params: IdParam,
-      errors: ['SERVER_NOT_FOUND'],
+      query: TrafficQuery,
+      errors: ['SERVER_NOT_FOUND', 'NIC_NOT_FOUND'],
       responses: { 200: ServerTraffic },
-      handler: (req, _r, p) => nics.traffic(p, idOf(req)),
+      handler: (req, _r, p) => nics.traffic(p, idOf(req), req.query as TrafficQuery),
     },
     {
       method: 'POST',

@@ -3,7 +3,7 @@
  * the server reconciler), list them, detach one. Each is a spec change of the server with an
  * operation; the address of a detached NIC is released once the host has let go of it.
  */
-import type { AttachNic, LimitNic, ListQuery, Nic, NicWithOperation, Operation, ServerNic, ServerNicList, ServerTraffic } from '@kumulus/api';
+import type { AttachNic, LimitNic, ListQuery, Nic, NicWithOperation, Operation, ServerNic, ServerNicList, ServerTraffic, TrafficQuery } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
@@ -136,10 +136,17 @@ export function createServerNics(d: Deps) {
       return op;
     },
 
-    /** The server's traffic per hour over the last 31 days, public and private. */
-    async traffic(p: Principal, server: string): Promise<ServerTraffic> {
+    /** The server's traffic per hour over the last `hours` (default 31 days), summed and per NIC. */
+    async traffic(p: Principal, server: string, query: TrafficQuery = {}): Promise<ServerTraffic> {
       const row = await findServer(db, p, server);
-      return { items: await serverTraffic(db, row.id, clock() - 31 * 86_400_000) };
+      const spec = JSON.parse(row.spec) as StoredSpec;
+      const networks = new Map(spec.nics.map((n) => [n.id, n.network]));
+      const hour = 3_600_000;
+      // Whole hours: the current one and the `hours - 1` before it.
+      const since = (Math.floor(clock() / hour) - ((query.hours ?? 744) - 1)) * hour;
+      const got = await serverTraffic(db, row.id, since, { ...(query.nic ? { nicId: query.nic } : {}), networkOf: (id) => networks.get(id) ?? null });
+      if (query.nic && !networks.has(query.nic) && got.nics.length === 0) throw new DomainError('NIC_NOT_FOUND', { server: row.name, id: query.nic });
+      return { since: new Date(since).toISOString(), ...got };
     },
 
     /** Sets a NIC's rate limits; the reconciler applies them live with tc. */

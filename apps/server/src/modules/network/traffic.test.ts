@@ -67,7 +67,16 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       ]);
       now = Date.parse('2026-12-01T11:05:00Z');
       await pass();
-      const hours = await serverTraffic(store.db, 'srv_t', 0);
+      const { items: hours, nics } = await serverTraffic(store.db, 'srv_t', 0, { networkOf: (id) => (id === 'nic_pub' ? 'default' : null) });
+      assert.deepEqual(
+        nics.map((n) => [n.nicId, n.network, n.public, n.items.map((h) => [h.hour.slice(11, 13), h.inBytes, h.outBytes])]),
+        [
+          ['nic_priv', null, false, [['10', 50, 60], ['11', 5, 6]]],
+          ['nic_pub', 'default', true, [['10', 1000, 200], ['11', 500, 100]]],
+        ],
+      );
+      const one = await serverTraffic(store.db, 'srv_t', Date.parse('2026-12-01T11:00:00Z'), { nicId: 'nic_pub' });
+      assert.deepEqual(one.items, [{ hour: '2026-12-01T11:00:00.000Z', publicInBytes: 500, publicOutBytes: 100, privateInBytes: 0, privateOutBytes: 0 }]);
       assert.deepEqual(hours, [
         { hour: '2026-12-01T10:00:00.000Z', publicInBytes: 1000, publicOutBytes: 200, privateInBytes: 50, privateOutBytes: 60 },
         { hour: '2026-12-01T11:00:00.000Z', publicInBytes: 500, publicOutBytes: 100, privateInBytes: 5, privateOutBytes: 6 },

@@ -5,7 +5,7 @@
  * added, so a killed process neither loses a reading it committed nor counts one twice; a link
  * made again (another ifindex, or counters below the last reading) counts from zero.
  */
-import type { TrafficHour } from '@kumulus/api';
+import type { NicTraffic, TrafficHour } from '@kumulus/api';
 import { type Kysely, sql } from 'kysely';
 import type { Engine } from '../../drivers/types.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -78,20 +78,36 @@ export function createTrafficCollector(d: Deps): Reconciler {
   };
 }
 
-/** A server's traffic per hour since `since` (epoch ms), oldest first. */
-export async function serverTraffic(db: Kysely<Database>, serverId: string, since: number): Promise<TrafficHour[]> {
-  const rows = await db.selectFrom('nic_traffic').select(['hour', 'public', 'in_bytes', 'out_bytes']).where('server_id', '=', serverId).where('hour', '>=', since).orderBy('hour').execute();
+/**
+ * A server's traffic per hour since `since` (epoch ms), oldest first: summed over its NICs
+ * (public and private apart) and per NIC. `nicId` narrows both to one NIC; `networkOf` names
+ * the network of a NIC still attached (null for one that is gone).
+ */
+export async function serverTraffic(
+  db: Kysely<Database>,
+  serverId: string,
+  since: number,
+  opts: { nicId?: string; networkOf?: (nicId: string) => string | null } = {},
+): Promise<{ items: TrafficHour[]; nics: NicTraffic[] }> {
+  let q = db.selectFrom('nic_traffic').select(['nic_id', 'hour', 'public', 'in_bytes', 'out_bytes']).where('server_id', '=', serverId).where('hour', '>=', since);
+  if (opts.nicId) q = q.where('nic_id', '=', opts.nicId);
+  const rows = await q.orderBy('hour').orderBy('nic_id').execute();
   const byHour = new Map<number, TrafficHour>();
+  const byNic = new Map<string, NicTraffic>();
   for (const r of rows) {
+    const [inBytes, outBytes] = [Number(r.in_bytes), Number(r.out_bytes)];
     const h = byHour.get(r.hour) ?? { hour: new Date(r.hour).toISOString(), publicInBytes: 0, publicOutBytes: 0, privateInBytes: 0, privateOutBytes: 0 };
     if (r.public) {
-      h.publicInBytes += Number(r.in_bytes);
-      h.publicOutBytes += Number(r.out_bytes);
+      h.publicInBytes += inBytes;
+      h.publicOutBytes += outBytes;
     } else {
-      h.privateInBytes += Number(r.in_bytes);
-      h.privateOutBytes += Number(r.out_bytes);
+      h.privateInBytes += inBytes;
+      h.privateOutBytes += outBytes;
     }
     byHour.set(r.hour, h);
+    const n = byNic.get(r.nic_id) ?? { nicId: r.nic_id, network: opts.networkOf?.(r.nic_id) ?? null, public: Boolean(r.public), items: [] };
+    n.items.push({ hour: new Date(r.hour).toISOString(), inBytes, outBytes });
+    byNic.set(r.nic_id, n);
   }
-  return [...byHour.values()];
+  return { items: [...byHour.values()], nics: [...byNic.values()] };
 }

@@ -22,6 +22,7 @@ import { Link } from 'wouter';
 import { navigate } from 'wouter/use-browser-location';
 import { usePoll } from '../../lib/use-poll.ts';
 import { ServerNicsSection } from '../network/server-nics.tsx';
+import { ServerTrafficSection } from '../network/server-traffic.tsx';
 import { ServerSnapshots } from '../storage/server-snapshots.tsx';
 import { ServerVolumes } from '../storage/server-volumes.tsx';
 
@@ -230,6 +231,7 @@ export function ServerDetailPage({ id }: { id: string }) {
         <ServerAddresses server={server} />
       </div>
       <ServerNicsSection serverId={server.id} onChange={state.reload} />
+      <ServerTrafficSection serverId={server.id} nics={server.spec.nics} />
       <ServerConditions server={server} ops={ops} />
       <ServerVolumes serverId={server.id} />
       <ServerSnapshots serverId={server.id} />
