@@ -58,8 +58,9 @@ async function discoverNodes(client: PveClient, known: ClusterNode[]): Promise<C
 /** The problem a failed check found, as the domain error (with the field to correct) that refuses a registration. */
 function refusal(problem: { check: string; subject: string; message: string }, ep: ProxmoxEndpoint): DomainError {
   if (problem.check === 'proxmox-reachable') return new DomainError('PROXMOX_UNREACHABLE', { url: ep.url, reason: problem.message }, [{ field: 'url', message: problem.message }]);
-  if (problem.check === 'proxmox-token') return new DomainError('PROXMOX_TOKEN_REFUSED', { url: ep.url, tokenId: ep.tokenId }, [{ field: 'tokenSecret', message: problem.message }]);
-  return new DomainError('PROXMOX_PRIVILEGES_MISSING', { tokenId: ep.tokenId, privileges: problem.subject }, [{ field: 'tokenId', message: problem.message }]);
+  if (problem.check === 'proxmox-token') return new DomainError('PROXMOX_TOKEN_REFUSED', { url: ep.url, tokenId: ep.tokenId }, [{ field: 'tokenSecret', message: { en: 'the cluster refused this token id and secret', de: 'der Cluster hat diese Token-ID und dieses Geheimnis abgelehnt' } }]);
+  const list = problem.subject;
+  return new DomainError('PROXMOX_PRIVILEGES_MISSING', { tokenId: ep.tokenId, privileges: list }, [{ field: 'tokenId', message: { en: `the token lacks these privileges on /: ${list}`, de: `dem Token fehlen diese Rechte auf /: ${list}` } }]);
 }
 
 /** The clusters service. */
