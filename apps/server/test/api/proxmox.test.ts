@@ -117,6 +117,14 @@ describe('serve with a Proxmox VE cluster', () => {
       assert.equal(guest().status, 'running');
       assert.deepEqual((await client.getServer(id)).status.conditions?.find((c) => c.type === 'Drift' && c.status === 'True'), undefined, 'no drift');
 
+      // A rename: the hostname follows the name onto the running guest, live, and is no drift.
+      assert.equal((await client.updateServer(id, { name: 'renamed-pve' })).spec.hostname, 'renamed-pve');
+      const rename = (await client.listOperations({ order: 'desc' })).items.find((o) => o.target.id === id && o.kind === 'server.rename')!;
+      assert.equal((await client.waitOperation(rename.id, 60)).state, 'succeeded');
+      assert.equal(guest().config.hostname, 'renamed-pve');
+      assert.equal(guest().status, 'running', 'renamed without a restart');
+      assert.deepEqual((await client.getServer(id)).status.conditions?.find((c) => c.type === 'Drift' && c.status === 'True'), undefined, 'no drift after the rename');
+
       const reset = await client.resetServerPassword(id);
       const failed = await client.waitOperation(reset.operation.id, 60);
       assert.equal(failed.state, 'failed');

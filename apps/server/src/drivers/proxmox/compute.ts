@@ -4,7 +4,7 @@
  * with a retry when another client took it first, and a locked guest hands back the task holding it.
  */
 import { type ComputeDriver, type InstanceObservation, type InstanceSpec, PermanentEngineError, type TaskRef, type TaskState } from '../types.ts';
-import { type ChangeContext, rebuildGuest, resizeGuest, setGuestNics } from './changes.ts';
+import { type ChangeContext, rebuildGuest, renameGuest, resizeGuest, setGuestNics } from './changes.ts';
 import { PveApiError, type PveClient } from './client.ts';
 import { ensureAntiSpoofing } from './firewall.ts';
 import { type LocatedGuest, locateGuests } from './guests.ts';
@@ -203,9 +203,9 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     async setRootPassword() {
       throw new PermanentEngineError('Proxmox VE sets a container’s root password only when it is made: its API has no way to change it later (pct exec is not in the API); rebuild the server to set a new one');
     },
-    // The hostname is watched for drift like the limits, so a rename waits for the same record.
-    async setHostname() {
-      throw new PermanentEngineError('changing the hostname of a guest is not built for Proxmox VE yet');
+    // The hostname is watched for drift like the limits: the record in the description follows it.
+    async setHostname(id, hostname) {
+      return renameGuest(changes, id, await existing(id), hostname);
     },
 
     task(ref): Promise<TaskState> {
