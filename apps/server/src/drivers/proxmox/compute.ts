@@ -12,7 +12,7 @@ import type { NicBook } from './nic-book.ts';
 import { containerParams } from './params.ts';
 import { type NodeRole, placeInstance } from './placement.ts';
 import { driftOf } from './record.ts';
-import type { TaskPoller } from './tasks.ts';
+import { type TaskPoller, waitForTask } from './tasks.ts';
 import { createVm, effectiveVmConfig, renameVm, resizeVm, setVmNics, type VmContext } from './vms.ts';
 
 export { driftOf } from './record.ts';
@@ -183,8 +183,12 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     async destroy(id) {
       const g = await locate(id);
       if (!g) return null;
-      // qemu-server has no `force`: a running VM is stopped first, and the next pass removes it.
-      if (g.type === 'qemu' && g.status === 'running') return mutate(g, () => client.post<string>(`${path(g)}/status/stop`), /not running/);
+      // qemu-server has no `force`: a running VM is stopped (hard) first, inside the call.
+      if (g.type === 'qemu' && g.status === 'running' && !g.lock) {
+        const stop = await mutate(g, () => client.post<string>(`${path(g)}/status/stop`), /not running/);
+        if (stop) await waitForTask(tasks, stop);
+        g.status = 'stopped';
+      }
       return mutate(g, () => client.del<string>(path(g), { purge: true, ...(g.type === 'lxc' ? { force: true } : {}), 'destroy-unreferenced-disks': true }), NOT_FOUND);
     },
 
