@@ -3,15 +3,14 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import websocket from '@fastify/websocket';
-import type { QuotaValues } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { createLocalEngine } from './drivers/local/index.ts';
-import { createProxmoxEngine, type ProxmoxEngineOptions } from './drivers/proxmox/index.ts';
+import { createProxmoxEngine } from './drivers/proxmox/index.ts';
 import type { Engine } from './drivers/types.ts';
 import { registeredProxmox, registerProxmox, verifyProxmox } from './modules/cluster/proxmox-registration.ts';
 import { openSecretBox } from './modules/cluster/secret-box.ts';
 import { buildApp } from './http/app.ts';
-import { prepareEndpoints, type TlsEndpoint } from './http/endpoints.ts';
+import { prepareEndpoints } from './http/endpoints.ts';
 import { principalOf } from './http/auth.ts';
 import { createIdempotency } from './http/idempotency.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
@@ -20,24 +19,9 @@ import { createIdGenerator } from './lib/ids.ts';
 import { createAudit } from './modules/audit/service.ts';
 import { wireBackups } from './modules/backup/wire.ts';
 import { wireClusters } from './modules/cluster/wire.ts';
-import { createLedger } from './modules/billing/ledger.ts';
-import { createMetering } from './modules/billing/meter.ts';
-import { createPrices } from './modules/billing/prices.ts';
-import { createDunning, DEFAULT_DUNNING, type DunningConfig, dunningPrincipal } from './modules/billing/dunning.ts';
-import { dunningRoutes } from './modules/billing/dunning-routes.ts';
-import { createMailOutbox, type SmtpConfig } from './modules/billing/notify/mailer.ts';
-import { quotaRoutes } from './modules/billing/quota-routes.ts';
-import { createQuotas, DEFAULT_QUOTAS } from './modules/billing/quotas.ts';
-import { billingRoutes } from './modules/billing/routes.ts';
-import { createBilling } from './modules/billing/service.ts';
-import { type InvoicingConfig, loadInvoicingConfig } from './modules/billing/invoices/config.ts';
-import { createIssuer, INVOICING_KIND, MONTHLY } from './modules/billing/invoices/issue.ts';
-import { createProfiles } from './modules/billing/invoices/profile.ts';
-import { invoiceRoutes } from './modules/billing/invoices/routes.ts';
-import { createInvoicing } from './modules/billing/invoices/service.ts';
-import { paymentRoutes } from './modules/billing/payments/routes.ts';
-import { createSepa } from './modules/billing/payments/sepa.ts';
-import { createPayments } from './modules/billing/payments/service.ts';
+import { wireBilling } from './modules/billing/wire.ts';
+import { wireNetwork } from './modules/network/wire.ts';
+import { wireStorage } from './modules/storage/wire.ts';
 import { createHostHealth } from './modules/cluster/health.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { hostRoutes } from './modules/cluster/hosts.ts';
@@ -53,9 +37,9 @@ import { createMonitors, MONITOR_KIND } from './modules/monitoring/monitors.ts';
 import { monitorRoutes } from './modules/monitoring/routes.ts';
 import { createInventoryMetrics } from './modules/monitoring/metrics/inventory.ts';
 import { createControlPlaneMetrics } from './modules/monitoring/metrics/registry.ts';
-import { type MetricsAuth, registerMetricsRoute } from './modules/monitoring/metrics/route.ts';
+import { registerMetricsRoute } from './modules/monitoring/metrics/route.ts';
 import { CURRENCY } from './modules/billing/money.ts';
-import { createDeliveryReconciler, DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './modules/webhooks/delivery.ts';
+import { createDeliveryReconciler, DEFAULT_DELIVERY_POLICY } from './modules/webhooks/delivery.ts';
 import { phaseEvents } from './modules/webhooks/events.ts';
 import { webhookRoutes } from './modules/webhooks/routes.ts';
 import { createWebhooks, WEBHOOK_KIND } from './modules/webhooks/service.ts';
@@ -63,33 +47,13 @@ import { createServerReconciler, type PhaseChange } from './modules/compute/serv
 import { createServers } from './modules/compute/servers.ts';
 import { createSshKeys } from './modules/compute/ssh-keys.ts';
 import { compileFromStore, createFirewallReconciler } from './modules/firewall/firewall-reconciler.ts';
-import type { Ruleset } from './modules/firewall/compile.ts';
 import { createFirewalls, FIREWALL_QUEUE } from './modules/firewall/firewalls.ts';
 import { firewallRoutes } from './modules/firewall/routes.ts';
 import { createZones } from './modules/firewall/zones.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
-import { createNetworkReconciler, createNetworkSweep } from './modules/network/network-reconciler.ts';
-import { createNetworks } from './modules/network/networks.ts';
-import { networkRoutes } from './modules/network/routes.ts';
-import { nicRoutes } from './modules/network/nic-routes.ts';
-import { createServerNics } from './modules/network/server-nics.ts';
-import { createTrafficCollector } from './modules/network/traffic.ts';
-import { createPlanTraffic } from './modules/network/traffic-policy.ts';
-import { createIpPools } from './modules/network/ip-pools.ts';
-import { createPublicIpReconciler, PUBLIC_IP_KIND } from './modules/network/public-ip-reconciler.ts';
-import { publicIpRoutes } from './modules/network/public-ip-routes.ts';
-import { createPublicIps, unassignServer } from './modules/network/public-ips.ts';
 import { createIdentity } from './modules/identity/service.ts';
 import { createOperations } from './modules/operations/service.ts';
 import { operationRoutes } from './modules/operations/routes.ts';
-import { storageRoutes } from './modules/storage/routes.ts';
-import { createVolumeReconciler } from './modules/storage/volume-reconciler.ts';
-import { createVolumes } from './modules/storage/volumes.ts';
-import { createSnapshotReconciler } from './modules/storage/snapshot-reconciler.ts';
-import { snapshotRoutes } from './modules/storage/snapshot-routes.ts';
-import { createSnapshots } from './modules/storage/snapshots.ts';
-import { serverDiskRoutes } from './modules/storage/server-disk-routes.ts';
-import { createServerDiskReconciler, createServerDisks, SERVER_DISK } from './modules/storage/server-disks.ts';
 import { createQueue } from './reconcile/queue.ts';
 import { createWorker } from './reconcile/worker.ts';
 import { openStore, type Store } from './store/db.ts';
@@ -101,103 +65,9 @@ export const VERSION = '0.1.0';
 /** How often the host preflight runs again by itself (GET /hosts runs it too). */
 const HEALTH_EVERY_MS = 30_000;
 
-/** How to run the control plane. */
-export interface ServeOptions {
-  dataDir: string;
-  /** Plain HTTP `HOST:PORT`, loopback only unless `insecureHttp`; port 0 picks a free one. */
-  listen?: string;
-  /** HTTPS `HOST:PORT` or `:PORT` (every address), with the certificate in `<dataDir>/tls/` (made on first start). */
-  tlsListen?: string;
-  /** Allows plain HTTP on an address that is not loopback (behind a TLS proxy). */
-  insecureHttp?: boolean;
-  /** Store URL; `sqlite:<dataDir>/store/kumulus.db` by default, or `postgres://…`. */
-  storeUrl?: string;
-  /** On an empty store: the first operator's API token (KUMULUS_BOOTSTRAP_TOKEN). */
-  bootstrapToken?: string;
-  /** On an empty store: the first operator's e-mail and password, for the dashboard. */
-  bootstrapEmail?: string;
-  bootstrapPassword?: string;
-  log?: boolean;
-  /** The engine; the local host's by default. */
-  engine?: Engine;
-  /** Names for the local engine's bridge and nftables table (tests run several side by side). */
-  bridge?: string;
-  nftTable?: string;
-  /** The default network's range and gateway. */
-  network?: { cidr: string; gateway: string };
-  /** Images to prepare at start-up; all the engine offers by default. */
-  prepareImages?: string[];
-  /** How long a released address rests before it is handed out again; 5 minutes by default. */
-  addressCooldownMs?: number;
-  /** Reconcile passes run at the same time. */
-  concurrency?: number;
-  /**
-   * How often a converged server gets a pass of its own; by default never, since drift is found
-   * without one: the engine's events (a guest that stopped) and the engine sweep (every
-   * `sweepMs`, one look at all instances) wake exactly the servers that drifted.
-   */
-  resyncMs?: number | null;
-  /** How often every instance is looked at in one pass, for orphans and drift. */
-  sweepMs?: number;
-  /** How often the kernel's NIC counters are read into the hourly traffic (default a minute). */
-  trafficEveryMs?: number;
-  secureCookies?: boolean;
-  /** How often each live resource's usage is booked to the ledger (the cost monitor adds the rest live). */
-  meterEveryMs?: number;
-  /** The seller, VAT rules and payment terms on invoices (default: `<dataDir>/invoicing.json` over a placeholder seller). */
-  invoicing?: InvoicingConfig;
-  /** The clock; the wall clock by default (tests of billing inject their own). */
-  clock?: Clock;
-  /**
-   * A Proxmox VE cluster to drive instead of the local host: stored (the token secret sealed) and checked at
-   * start. Without it, a cluster registered by an earlier start is used, and without one the local host.
-   */
-  proxmox?: ProxmoxEngineOptions;
-  /** The key file that seals stored secrets; `<dataDir>/secret.key` by default. Keep it out of database backups. */
-  secretKeyFile?: string;
-  /** Platform operators must sign in with a second factor (default true); false only where that cannot be had. */
-  requireOperatorTwoFactor?: boolean;
-  /** The local engine's storage backend and its settings; `dir` under `<dataDir>/volumes` by default. */
-  storage?: { backend: string; config: Record<string, string> };
-  /** How often the firewall ruleset is compared with the kernel's when nothing changed; 10 s by default. */
-  firewallResyncMs?: number;
-  /** GB of volumes one tenant may have in all, unless an operator sets its quota (same as `quotas.volumeGb`). */
-  volumeQuotaGb?: number;
-  /** The quota limits of tenants an operator has not set their own for. */
-  quotas?: Partial<QuotaValues>;
-  /** Dunning's thresholds, grace period and interval (7 and 1 days of credit, 14 days of grace by default). */
-  dunning?: Partial<DunningConfig>;
-  /** The SMTP server dunning's e-mails go out through; without one, tenants get in-app notices only. */
-  smtp?: SmtpConfig;
-  /** How many snapshots one volume may keep (a server's limit comes from its plan); 5 by default. */
-  volumeSnapshotLimit?: number;
-  /**
-   * Lets webhooks deliver to loopback and private addresses. Off by default: deliveries are sent
-   * by the control plane from inside the operator's network, so a tenant's URL could otherwise
-   * reach services that are not meant to be reachable (SSRF). Tests and LAN-only setups turn it on.
-   */
-  webhooksAllowPrivateUrls?: boolean;
-  /** Retry policy of webhook deliveries (tests shorten the delays). */
-  webhookDelivery?: Partial<DeliveryPolicy>;
-  /** Who may scrape GET /metrics (a bearer token and/or basic auth); without it /metrics is not served. */
-  metrics?: MetricsAuth;
-  /** Lets tenants' monitors check loopback and private addresses (as webhooksAllowPrivateUrls, against SSRF). */
-  monitorsAllowPrivateTargets?: boolean;
-}
+import type { Running, ServeOptions } from './serve-options.ts';
 
-/** A running control plane. */
-export interface Running {
-  /** The plain HTTP (loopback) URL when there is one, else the HTTPS one. */
-  url: string;
-  /** The HTTPS listener: its URLs and certificate fingerprint. */
-  tls?: TlsEndpoint;
-  engine: Engine;
-  /** The store, for tests and benchmarks that look underneath the API. */
-  store: Store;
-  /** The firewall ruleset the spec compiles to now (null when the engine has no firewall facet). */
-  compiledFirewall(): Promise<Ruleset | null>;
-  close(): Promise<void>;
-}
+export type { Running, ServeOptions };
 
 /** Starts the control plane in one process: store, engine, reconcilers and the HTTP API. */
 export async function serve(opts: ServeOptions): Promise<Running> {
@@ -239,47 +109,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   });
   const operations = createOperations({ db, clock, ids });
   const catalog = createCatalog({ db, clock, ids, audit });
-  const ledger = createLedger({ clock, ids });
-  const prices = createPrices({ clock, ids });
-  const metering = createMetering({ db, clock, ledger, prices, enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs), everyMs: opts.meterEveryMs ?? 3_600_000 });
-  const billing = createBilling({ db, clock, ids, audit, ledger, prices, metering });
-  const dunningConfig: DunningConfig = { ...DEFAULT_DUNNING, ...opts.dunning };
-  const dunning = createDunning({
-    db,
-    clock,
-    ids,
-    audit,
-    billing,
-    config: dunningConfig,
-    mail: !!opts.smtp,
-    log: (text) => console.error(text),
-    enqueue: (trx, kind, id, delayMs) => queue.enqueue(trx, kind, id, delayMs),
-    // Through the services, as a request would: desired state, operations and audit lines; reconcilers do the rest.
-    actions: {
-      stopServer: async (t, id) => void (await servers.action(dunningPrincipal(t), id, 'stop', `dunning:${id}`)),
-      startServer: async (t, id) => void (await servers.action(dunningPrincipal(t), id, 'start', `dunning:${id}`)),
-      deleteServer: async (t, id) => void (await servers.delete(dunningPrincipal(t), id, `dunning:${id}`)),
-      deleteVolume: async (t, id) => void (await volumes.delete(dunningPrincipal(t), id, `dunning:${id}`)),
-    },
-  });
-  const outbox = opts.smtp ? createMailOutbox({ db, clock, smtp: opts.smtp, log: (text) => console.error(text) }) : null;
-  const quotas = createQuotas({
-    db,
-    clock,
-    audit,
-    assertMayCreate: dunning.assertMayCreate,
-    publicIpsInUse: async (trx, tenantId) => Number((await trx.selectFrom('public_ips').select((eb) => eb.fn.countAll().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).n),
-    defaults: { ...DEFAULT_QUOTAS, ...(opts.volumeQuotaGb !== undefined ? { volumeGb: opts.volumeQuotaGb } : {}), ...opts.quotas },
-  });
-  const invoicingConfig = opts.invoicing ?? loadInvoicingConfig(dataDir);
-  const profiles = createProfiles({ clock, vat: invoicingConfig.vat });
-  const issuer = createIssuer({ db, clock, ids, ledger, profiles, config: invoicingConfig, settle: async () => void (await metering.reconciler('sweep', 0)) });
-  const invoicing = createInvoicing({ db, audit, issuer, profiles, config: invoicingConfig });
-  // Card payments would plug in here: see modules/billing/payments/provider.ts.
-  const payments = createPayments({ db, clock, ids, audit, ledger });
-  const sepa = createSepa({ db, clock, ids, audit, ledger, seller: invoicingConfig.seller });
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const queue = createQueue({ db, dialect: store.dialect, clock, owner });
+  const log = (text: string) => console.error(text);
+  const notify = () => worker.notify();
+  const billing = wireBilling({ db, clock, ids, audit, queue, dataDir, servers: () => servers, volumes: () => storage.volumes, log }, opts);
   const engine = opts.engine ?? (await proxmoxEngine(opts, dataDir, db, clock).catch(async (err) => {
     await store.close();
     lock?.release();
@@ -311,7 +145,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     engine,
     catalog,
     clock,
-    log: (text) => console.error(text),
+    log,
     requeueImage: async (name) => {
       if (toPrepare.has(name)) await queue.enqueue(db, 'image', name);
     },
@@ -324,70 +158,46 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     worker.notify();
     return null;
   };
+  const firewallChanged = async (trx: Kysely<Database>) => {
+    if (engine.firewall) await queue.enqueue(trx, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
+  };
+  const domain = { db, clock, ids, audit, operations, queue, dialect: store.dialect, engine, quotas: billing.quotas, notify };
+  const storage = wireStorage({ ...domain, node: hostname(), servers: () => servers, log, onLifecycle: billing.metering.record, resyncMs: opts.resyncMs ?? 600_000, volumeSnapshotLimit: opts.volumeSnapshotLimit ?? 5 });
+  const network = wireNetwork({
+    ...domain,
+    defaultNetwork: { ...net, link },
+    addressCooldownMs: opts.addressCooldownMs ?? 300_000,
+    trafficEveryMs: opts.trafficEveryMs ?? 60_000,
+    publicIpResyncMs: opts.sweepMs ?? 15_000,
+    firewallChanged,
+    onLifecycle: billing.metering.record,
+  });
+  const backups = wireBackups({ ...domain, servers: () => servers, volumes: () => storage.volumes, log });
   const metrics = createControlPlaneMetrics();
-  const backupDomain = wireBackups({ db, clock, ids, audit, operations, queue, dialect: store.dialect, engine, servers: () => servers, volumes: () => volumes, notify: () => worker.notify(), log: (text) => console.error(text) });
   const worker = createWorker({
     queue,
     concurrency: opts.concurrency ?? 16,
     reconcilers: metrics.reconcilers({
-      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log: (text) => console.error(text), queue, onPhase: serverPhaseChanged }),
-      meter: metering.reconciler,
-      dunning: dunning.reconciler,
-      mail: outbox?.reconciler ?? (async () => ({ againMs: null })),
-      [INVOICING_KIND]: issuer.reconciler,
+      server: createServerReconciler({ db, clock, engine, operations, catalog, defaultNetwork: { ...net, link }, imageReady, resyncMs: opts.resyncMs ?? null, node: hostname(), health, log, queue, onPhase: serverPhaseChanged }),
+      ...billing.reconcilers,
+      ...storage.reconcilers,
+      ...network.reconcilers,
+      ...backups?.reconcilers,
       [MONITOR_KIND]: createMonitorReconciler({
         db,
         clock,
         ids,
         emit: (trx, tenantId, event, data) => webhooks.emit(trx, tenantId, event, data),
-        // Through dunning's outbox: written in the check's transaction, sent by the mail reconciler.
-        mail: outbox
-          ? async (trx, tenantId, kind, to, text) => {
-              await trx.insertInto('mail_outbox').values({ id: ids('mail'), tenant_id: tenantId, kind, recipients: JSON.stringify(to), subject: text.subject, body: text.body, created_at: clock(), sent_at: null, attempts: 0, last_error: null }).execute();
-              await queue.enqueue(trx, 'mail', 'outbox');
-            }
-          : null,
+        // Through billing's outbox: written in the check's transaction, sent by the mail reconciler.
+        mail: billing.mail ? (trx, tenantId, kind, to, text) => billing.mail!(trx, { tenantId, kind, recipients: to, ...text }) : null,
       }),
       [WEBHOOK_KIND]: createDeliveryReconciler({ db, clock, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, policy: { ...DEFAULT_DELIVERY_POLICY, ...opts.webhookDelivery } }),
       image: createImageReconciler({ engine, catalog, health }),
-      volume: createVolumeReconciler({
-        db,
-        clock,
-        engine,
-        operations,
-        serverLive: async (id) => !!(await db.selectFrom('servers').select('id').where('id', '=', id).where('deletion_requested_at', 'is', null).executeTakeFirst()),
-        resyncMs: opts.resyncMs ?? 600_000,
-        log: (text) => console.error(text),
-        onLifecycle: metering.record,
-      }),
-      snapshot: createSnapshotReconciler({
-        db,
-        clock,
-        engine,
-        operations,
-        ownerLive: async (t) =>
-          !!(await db
-            .selectFrom(t.kind === 'server' ? 'servers' : 'volumes')
-            .select('id')
-            .where('id', '=', t.id)
-            .where('deletion_requested_at', 'is', null)
-            .executeTakeFirst()),
-        resyncMs: opts.resyncMs ?? 600_000,
-        log: (text) => console.error(text),
-        onLifecycle: metering.record,
-      }),
-      [SERVER_DISK]: createServerDiskReconciler({ db, clock, engine, operations }),
-      ...backupDomain?.reconcilers,
       engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
       host: async () => {
         await health.refresh();
         return { againMs: HEALTH_EVERY_MS };
       },
-      // A network is rarely changed and cheap to check: its own resync stays (bridge, dnsmasq).
-      network: createNetworkReconciler({ db, clock, engine, operations, resyncMs: 15_000 }),
-      'network-sweep': createNetworkSweep({ db, engine, everyMs: 60_000 }),
-      traffic: createTrafficCollector({ db, engine, clock, defaultNetwork: net.name, everyMs: opts.trafficEveryMs ?? 60_000, wake: (trx, id) => queue.enqueue(trx, 'server', id) }),
-      [PUBLIC_IP_KIND]: createPublicIpReconciler({ db, engine, resyncMs: opts.sweepMs ?? 15_000 }),
       ...(engine.firewall
         ? { [FIREWALL_QUEUE.kind]: createFirewallReconciler({ db, firewall: engine.firewall, linkOf: engine.network.linkOf, defaultNetwork: { cidr: net.cidr, link }, resyncMs: opts.firewallResyncMs ?? 10_000 }) }
         : // Spec and label changes wake the firewall whatever the engine; one without a firewall has nothing to do.
@@ -396,112 +206,33 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     onError: (item, err) => console.error(`kumulus: reconcile ${item.kind}/${item.id}: ${err instanceof Error ? err.message : err}`),
   });
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
-  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, quotas, notify: () => worker.notify() });
+  const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, quotas: billing.quotas, notify });
+  const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify });
+  const webhooks = createWebhooks({ db, clock, ids, audit, queue, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, notify });
+  const monitors = createMonitors({ db, clock, ids, audit, queue, allowPrivateTargets: opts.monitorsAllowPrivateTargets ?? false, findServer: async (p, idOrName) => (await servers.get(p, idOrName)).id, notify });
+  const serverActions = createServerActions({ db, clock, audit, catalog, servers, capabilities: engine.compute.capabilities, notify });
 
-  const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify: () => worker.notify() });
-  const webhooks = createWebhooks({ db, clock, ids, audit, queue, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, notify: () => worker.notify() });
-  const monitors = createMonitors({ db, clock, ids, audit, queue, allowPrivateTargets: opts.monitorsAllowPrivateTargets ?? false, findServer: async (p, idOrName) => (await servers.get(p, idOrName)).id, notify: () => worker.notify() });
-  const serverActions = createServerActions({ db, clock, audit, catalog, servers, capabilities: engine.compute.capabilities, notify: () => worker.notify() });
-  const networks = createNetworks({ db, clock, ids, audit, operations, queue, dialect: store.dialect, notify: () => worker.notify() });
-  const serverNics = createServerNics({ db, clock, ids, audit, operations, queue, dialect: store.dialect, defaultNetwork: net, addressCooldownMs: opts.addressCooldownMs ?? 300_000, notify: () => worker.notify() });
-  // A change that moves public routes wakes the host's public-IP pass, in the change's transaction.
-  const publicIpsChanged = async (trx: Kysely<Database>) => {
-    await queue.enqueue(trx, PUBLIC_IP_KIND, 'host');
-    // The address is the NIC's own source from now on (anti-spoofing) and what references to the server match.
-    if (engine.firewall) await queue.enqueue(trx, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
-    queueMicrotask(() => worker.notify());
-  };
-  const ipPools = createIpPools({ db, clock, ids, audit, dialect: store.dialect, modes: engine.publicIps?.modes ?? [], changed: publicIpsChanged });
-  const publicIps = createPublicIps({ db, clock, ids, audit, dialect: store.dialect, changed: publicIpsChanged, assertQuota: (trx, tenantId) => quotas.assertWithin(trx, tenantId, { publicIps: 1 }, { publicIps: 'name' }), onLifecycle: metering.record });
-
-  /** What follows a server's committed phase change, in its transaction: billing, and its volumes when it is gone. */
+  /** What follows a server's committed phase change, in its transaction: billing, events, its addresses, volumes and firewall. */
   async function serverPhaseChanged(trx: Kysely<Database>, change: PhaseChange): Promise<void> {
-    await metering.recordPhase(trx, change);
+    await billing.metering.recordPhase(trx, change);
     for (const e of await phaseEvents(trx, change)) await webhooks.emit(trx, change.tenantId, e.event, e.data);
-    // A deleted server takes its volumes' attachments with it: their reconciler notices at once.
-    if (change.phase === 'Deleted') for (const id of await volumes.attachedTo(trx, change.tenantId, change.serverId)) await queue.enqueue(trx, 'volume', id);
-    // A deleted server's public IPs stay the tenant's, unassigned; a started one gets its addresses at once.
-    if (change.phase === 'Deleted') await unassignServer(trx, change.serverId, clock());
-    if (change.phase === 'Deleted' || change.phase === 'Running') await publicIpsChanged(trx);
-    // A gone server leaves every firewall's references and its NICs' chains.
-    if (change.phase === 'Deleted') await queue.enqueue(trx, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
-    // Its snapshots go with it.
-    if (change.phase === 'Deleted') await snapshots.ownerGone(trx, change.serverId);
-    // A server that runs gets its root-disk limits (its plan's, on its first start); a deleted one's row goes.
-    if (change.phase === 'Running' || change.phase === 'Deleted') await serverDisks.wake(trx, change.serverId);
+    // Wakes the firewall too, for its NICs' chains and every rule's references to it.
+    await network.serverPhaseChanged(trx, change.serverId, change.phase);
+    await storage.serverPhaseChanged(trx, change.serverId, change.tenantId, change.phase);
   }
-  const volumes = createVolumes({
-    db,
-    clock,
-    ids,
-    audit,
-    operations,
-    queue,
-    dialect: store.dialect,
-    storage: engine.storage,
-    quotas,
-    node: hostname(),
-    findServer: async (p, idOrName) => {
-      const s = await servers.get(p, idOrName);
-      return { id: s.id, name: s.name, node: s.status.node, deleting: s.status.phase === 'Deleting' };
-    },
-    notify: () => worker.notify(),
-    onDelete: (trx, id) => snapshots.ownerGone(trx, id),
-  });
-  const serverDisks = createServerDisks({
-    db,
-    clock,
-    audit,
-    operations,
-    queue,
-    findServer: async (p, idOrName) => {
-      const s = await servers.get(p, idOrName);
-      return { id: s.id, plan: s.spec.plan };
-    },
-    notify: () => worker.notify(),
-  });
-  const snapshots = createSnapshots({
-    db,
-    clock,
-    ids,
-    audit,
-    operations,
-    queue,
-    dialect: store.dialect,
-    storage: engine.storage,
-    findOwner: async (p, type, idOrName) => {
-      if (type === 'volume') {
-        const v = await volumes.get(p, idOrName);
-        return { type, id: v.id, name: v.name, limit: opts.volumeSnapshotLimit ?? 5, deleting: v.status.phase === 'Deleting' };
-      }
-      const s = await servers.get(p, idOrName);
-      const plan = await db.selectFrom('plans').select('snapshot_limit').where('name', '=', s.spec.plan).executeTakeFirst();
-      return { type, id: s.id, name: s.name, limit: plan?.snapshot_limit ?? 3, deleting: s.status.phase === 'Deleting' };
-    },
-    createVolumeFrom: (p, body, source, requestId) => volumes.create(p, body, requestId, source),
-    notify: () => worker.notify(),
-  });
 
   // After a crash every server is looked at again: whatever was half done gets finished.
   if (store.dialect === 'sqlite') await queue.releaseAllLeases();
   for (const { id } of await db.selectFrom('servers').select('id').execute()) await queue.enqueue(db, 'server', id);
-  await metering.adopt();
-  await queue.enqueue(db, 'meter', 'sweep', opts.meterEveryMs ?? 3_600_000);
-  await queue.enqueue(db, 'dunning', 'sweep', dunningConfig.everyMs);
-  if (outbox) await queue.enqueue(db, 'mail', 'outbox');
-  await queue.enqueue(db, INVOICING_KIND, MONTHLY);
-  for (const { id } of await db.selectFrom('volumes').select('id').execute()) await queue.enqueue(db, 'volume', id);
-  for (const { id } of await db.selectFrom('snapshots').select('id').execute()) await queue.enqueue(db, 'snapshot', id);
-  await backupDomain?.adopt();
+  await billing.adopt();
+  await storage.adopt();
+  await backups?.adopt();
   // Deliveries still pending when the last process died go out again, in order.
   for (const { webhook_id } of await db.selectFrom('webhook_deliveries').select('webhook_id').distinct().where('state', '=', 'pending').execute()) await queue.enqueue(db, WEBHOOK_KIND, webhook_id);
   for (const name of toPrepare) await queue.enqueue(db, 'image', name);
-  for (const { id } of await db.selectFrom('networks').select('id').execute()) await queue.enqueue(db, 'network', id);
+  await network.adopt();
   await queue.enqueue(db, 'engine', 'sweep');
-  await queue.enqueue(db, 'network-sweep', 'sweep');
-  await queue.enqueue(db, 'traffic', 'collect', opts.trafficEveryMs ?? 60_000);
-  await queue.enqueue(db, PUBLIC_IP_KIND, 'host');
-  if (engine.firewall) await queue.enqueue(db, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
+  await firewallChanged(db);
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   await monitors.adopt();
   worker.start();
@@ -527,20 +258,12 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...serverActionRoutes(serverActions),
       ...webhookRoutes(webhooks),
       ...monitorRoutes(monitors),
-      ...storageRoutes(volumes),
-      ...snapshotRoutes(snapshots),
-      ...serverDiskRoutes(serverDisks),
-      ...(backupDomain?.routes ?? []),
+      ...storage.routes,
+      ...(backups?.routes ?? []),
       ...operationRoutes(operations),
-      ...networkRoutes(networks),
-      ...nicRoutes(serverNics, createPlanTraffic(db)),
-      ...publicIpRoutes(ipPools, publicIps),
-      ...firewallRoutes(firewalls, createZones({ db, clock, ids, audit, queue, notify: () => worker.notify() })),
-      ...billingRoutes(billing),
-      ...quotaRoutes(quotas),
-      ...dunningRoutes({ db, dunning, billing }),
-      ...invoiceRoutes(invoicing),
-      ...paymentRoutes(payments, sepa),
+      ...network.routes,
+      ...firewallRoutes(firewalls, createZones({ db, clock, ids, audit, queue, notify })),
+      ...billing.routes,
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
       ...wireClusters({ db, clock, ids, audit, engine, box: () => (secretBox ??= openSecretBox(opts.secretKeyFile ?? join(dataDir, 'secret.key'))) }),
       ...auditRoutes(db),
@@ -571,7 +294,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         await ended;
         unwatch();
         await worker.stop(); // then let passes under way finish (drain)
-        outbox?.close();
+        billing.close();
         await store.close();
         lock?.release();
       })();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,27 +7,12 @@ import { after, describe, test } from 'node:test';
 import { KumulusClient, type Operation } from '@kumulus/api';
 import { createLocalEngine } from '../src/drivers/local/index.ts';
 import { createPgDatabase, engineNames } from './harness.ts';
+import { exited, startChild } from './child.ts';
 import { STORES } from './stores.ts';
 
 const TOKEN = 'kmt_crash_test_token_0123456789';
-const CHILD = join(import.meta.dirname, 'fixtures', 'serve-child.ts');
 
-/** Starts the control plane as a child process and answers once it listens. */
-async function startChild(opts: object): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`control plane exited with ${code} before listening`)));
-  });
-  return { child, url };
-}
 
-const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (code) => r(code))));
 
 async function waitAll(client: KumulusClient, ops: Operation[]) {
   return Promise.all(ops.map((o) => client.waitOperation(o.id, 90)));

@@ -4,7 +4,7 @@
  * compiles to — the new rule in, nothing left over.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess, } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,24 +15,10 @@ import { createLocalEngine } from '../src/drivers/local/index.ts';
 import { compileFromStore } from '../src/modules/firewall/firewall-reconciler.ts';
 import { openStore } from '../src/store/db.ts';
 import { engineNames } from './harness.ts';
+import { exited, startChild } from './child.ts';
 
 const TOKEN = 'kmt_fw_crash_token_0123456789';
-const CHILD = join(import.meta.dirname, 'fixtures', 'serve-child.ts');
 
-async function startChild(opts: object): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`control plane exited with ${code} before listening`)));
-  });
-  return { child, url };
-}
-const exited = (child: ChildProcess) => new Promise<unknown>((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', r)));
 
 describe('firewall after kill -9', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kumulus-fwcrash-'));

@@ -4,34 +4,20 @@
  * host link gone and the address released; no veth is left on the vSwitch.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { KumulusClient, type Operation } from '@kumulus/api';
+import type { KumulusClient, Operation } from '@kumulus/api';
 import { createLocalEngine } from '../src/drivers/local/index.ts';
 import { vethName } from '../src/drivers/local/network.ts';
 import { vswitchNames } from '../src/drivers/local/vswitch.ts';
 import { engineNames } from './harness.ts';
+import { exited, startChild } from './child.ts';
 
 const TOKEN = 'kmt_nic_crash_token_0123456789';
-const CHILD = join(import.meta.dirname, 'fixtures', 'serve-child.ts');
 
-async function startChild(opts: object): Promise<{ child: ChildProcess; client: KumulusClient }> {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`control plane exited with ${code} before listening`)));
-  });
-  return { child, client: new KumulusClient({ baseUrl: url, token: TOKEN }) };
-}
-const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (code) => r(code))));
 const waitAll = (client: KumulusClient, ops: Operation[]) => Promise.all(ops.map((o) => client.waitOperation(o.id, 90)));
 const ports = (bridge: string) => execFileSync('ip', ['-o', 'link', 'show', 'master', bridge], { encoding: 'utf8' }).match(/^\d+:\s+([^:@\s]+)/gm)?.map((l) => l.replace(/^\d+:\s+/, '')) ?? [];
 

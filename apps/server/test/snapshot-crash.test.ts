@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,25 +9,11 @@ import { KumulusClient } from '@kumulus/api';
 import { createLocalEngine } from '../src/drivers/local/index.ts';
 import { lxcAttach } from '../src/drivers/local/lxc.ts';
 import { engineNames } from './harness.ts';
+import { exited, startChild } from './child.ts';
 
 const TOKEN = 'kmt_snapshot_crash_token_0123456789';
-const CHILD = join(import.meta.dirname, 'fixtures', 'serve-child.ts');
 
-async function startChild(opts: object): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`control plane exited with ${code} before listening`)));
-  });
-  return { child, url };
-}
 
-const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (code) => r(code))));
 
 /** Waits until a file whose name matches `pattern` appears in `dir` (the copy under way). */
 async function appears(dir: string, pattern: RegExp): Promise<string> {

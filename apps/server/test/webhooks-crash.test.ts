@@ -3,7 +3,7 @@
  * pending when the control plane is killed, and after a restart they arrive, once each, in order.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess, } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,24 +12,10 @@ import { after, test } from 'node:test';
 import { KumulusClient } from '@kumulus/api';
 import { createLocalEngine } from '../src/drivers/local/index.ts';
 import { engineNames } from './harness.ts';
+import { exited, startChild } from './child.ts';
 
 const TOKEN = 'kmt_webhook_crash_token_0123456789';
-const CHILD = join(import.meta.dirname, 'fixtures', 'serve-child.ts');
 
-async function startChild(opts: object): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`control plane exited with ${code} before listening`)));
-  });
-  return { child, url };
-}
-const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (code) => r(code))));
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kumulus-whcrash-'));
 const names = engineNames();

@@ -6,38 +6,12 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { type ApiError, KumulusClient } from '@kumulus/api';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpCatcher } from '../smtp.ts';
 import { describeEachStore, raw } from '../stores.ts';
 
-interface Caught {
-  to: string[];
-  notice: string;
-  text: string;
-}
-const caught: Caught[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  logger: false,
-  onData(stream, session, callback) {
-    let data = '';
-    stream.on('data', (chunk: Buffer) => {
-      data += chunk.toString('utf8');
-    });
-    stream.on('end', () => {
-      const notice = /^X-Kumulus-Notice: (\S+)/im.exec(data)?.[1] ?? '';
-      // Quoted-printable soft line breaks would split a reference in two.
-      caught.push({ to: session.envelope.rcptTo.map((r) => r.address), notice, text: data.replace(/=\r?\n/g, '') });
-      callback();
-    });
-  },
-});
-await new Promise<void>((resolve, reject) => {
-  smtp.once('error', reject);
-  smtp.listen(0, '127.0.0.1', () => resolve());
-});
-after(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
-const smtpPort = (smtp.server.address() as { port: number }).port;
+const catcher = await startSmtpCatcher('Kumulus <billing@kumulus.test>');
+after(catcher.close);
+const caught = catcher.mails;
 
 // The control plane's clock: the wall clock plus whatever the test has skipped ahead.
 let skipped = 0;
@@ -164,7 +138,7 @@ describeEachStore(
   {
     clock,
     meterEveryMs: 500,
-    smtp: { url: `smtp://127.0.0.1:${smtpPort}/?ignoreTLS=true`, from: 'Kumulus <billing@kumulus.test>' },
+    smtp: catcher.smtp,
     dunning: { warnAtSeconds: [3600, 600], graceMs: 2 * DAY, finalWarningMs: DAY, everyMs: 300 },
   },
 );

@@ -17,31 +17,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer as createTlsServer } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { KumulusClient, type Monitor, monitorApi } from '@kumulus/api';
-import { SMTPServer } from 'smtp-server';
 import { createPgDatabase, engineNames, startTestServer, type TestServer } from '../harness.ts';
+import { startSmtpCatcher } from '../smtp.ts';
 import { raw, STORES } from '../stores.ts';
 
-interface Mail {
-  to: string[];
-  notice: string;
-  subject: string;
-}
-const mails: Mail[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  logger: false,
-  onData(stream, session, callback) {
-    let data = '';
-    stream.on('data', (chunk: Buffer) => {
-      data += chunk.toString('utf8');
-    });
-    stream.on('end', () => {
-      mails.push({ to: session.envelope.rcptTo.map((r) => r.address), notice: /^X-Kumulus-Notice: (\S+)/im.exec(data)?.[1] ?? '', subject: /^Subject: (.*)$/im.exec(data)?.[1] ?? '' });
-      callback();
-    });
-  },
-});
+const catcher = await startSmtpCatcher('Kumulus <monitor@kumulus.test>');
+const mails = catcher.mails;
 const hooks: { event: string; data: Record<string, unknown> }[] = [];
 let healthy = true;
 const web: HttpServer = createServer((req, res) => {
@@ -66,13 +47,13 @@ execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramg
 const tlsServer = createTlsServer({ key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) }, (socket) => socket.end());
 const listen = (srv: { listen(port: number, host: string, cb: () => void): unknown; address(): unknown }) =>
   new Promise<number>((resolve) => srv.listen(0, '127.0.0.1', () => resolve((srv.address() as { port: number }).port)));
-const [smtpPort, webPort, tlsPort] = [await listen(smtp.server), await listen(web), await listen(tlsServer)];
+const [webPort, tlsPort] = [await listen(web), await listen(tlsServer)];
 // A port that was free a moment ago and is closed now.
 const probe = createTcpServer();
 const closedPort = await listen(probe);
 await new Promise<void>((r) => probe.close(() => r()));
 after(async () => {
-  await new Promise<void>((r) => smtp.close(() => r()));
+  await catcher.close();
   web.closeAllConnections();
   await new Promise<void>((r) => web.close(() => r()));
   await new Promise<void>((r) => tlsServer.close(() => r()));
@@ -96,7 +77,7 @@ for (const store of STORES) describe(`uptime monitors [${store}]`, () => {
     network: names.network,
     clock,
     webhooksAllowPrivateUrls: true,
-    smtp: { url: `smtp://127.0.0.1:${smtpPort}/?ignoreTLS=true`, from: 'Kumulus <monitor@kumulus.test>' },
+    smtp: catcher.smtp,
   });
   before(async () => {
     if (store === 'postgres') pg = await createPgDatabase();

@@ -5,7 +5,7 @@
  * and bridge made here are removed after, also when the test fails.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess, } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,29 +17,15 @@ import { run } from '../../src/drivers/local/exec.ts';
 import { createLocalEngine } from '../../src/drivers/local/index.ts';
 import { ROUTE_PROTO } from '../../src/drivers/local/public-ip.ts';
 import { engineNames } from '../harness.ts';
+import { exited, startChild } from '../child.ts';
 
 const TOKEN = 'kmt_pip_crash_token_0123456789';
-const CHILD = join(import.meta.dirname, '..', 'fixtures', 'serve-child.ts');
 const tag = randomBytes(3).toString('hex');
 const ns = `kmt-uc-${tag}`;
 const uplink = `kmc${tag}`;
 const router = `kmq${tag}`;
 const net = `198.18.${Number.parseInt(tag.slice(0, 2), 16)}`; // RFC 2544 benchmarking range, public to the checks
 
-async function startChild(opts: object): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`control plane exited with ${code} before listening`)));
-  });
-  return { child, url };
-}
-const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (code) => r(code))));
 
 describe('public IPs after SIGKILL', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kumulus-pipcrash-'));

@@ -26,7 +26,8 @@ export class CommandError extends Error {
 
 /** Runs a host command with an argument vector (never a shell string) and collects its output. */
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
+  const t0 = TRACE_COMMANDS ? performance.now() : 0;
+  return new Promise<RunResult>((resolve, reject) => {
     const child = spawn(cmd, args, {
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       timeout: opts.timeoutMs ?? 120_000,
@@ -52,5 +53,10 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       child.stdin?.on('error', () => {});
       child.stdin?.end(opts.input);
     }
+  }).finally(() => {
+    if (TRACE_COMMANDS) console.error(`kumulus: trace command ${(performance.now() - t0).toFixed(1)} ms: ${cmd} ${args.join(' ').slice(0, 160)}`);
   });
 }
+
+/** KUMULUS_TRACE=commands prints every command the engine runs, with its time (see lib/trace.ts). */
+const TRACE_COMMANDS = /\bcommands\b/.test(process.env.KUMULUS_TRACE ?? '');

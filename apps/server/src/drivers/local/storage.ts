@@ -260,7 +260,12 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
       await renderQos(instance);
       const pid = await runningPid(instance);
       const root = await rootDevice(instance);
-      if (pid && root) await applyQosLive(cgroup, pid, await deviceNumber(root), qos);
+      if (pid && root) {
+        await applyQosLive(cgroup, pid, await deviceNumber(root), qos).catch(async (err) => {
+          // Stopped (or deleted) between the look and the write: the config applies at its next start.
+          if ((await runningPid(instance).catch(() => null)) === pid) throw err;
+        });
+      }
       return null;
     },
     async prepareInstance(instance) {

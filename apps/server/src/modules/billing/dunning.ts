@@ -7,6 +7,7 @@ import type { Actor, Audit } from '../audit/service.ts';
 import type { Principal } from '../identity/principal.ts';
 import { formatEuro, parseEuro } from './money.ts';
 import { type NoticeKind, noticeMail, type NoticeParams, noticeTime } from './notify/texts.ts';
+import { queueMail } from './notify/mailer.ts';
 import { paymentReference } from './payments/reference.ts';
 import type { Billing } from './service.ts';
 
@@ -106,9 +107,7 @@ export function createDunning(d: Deps) {
       if (!d.mail) return;
       const recipients = (await trx.selectFrom('users').select('email').where('tenant_id', '=', row.tenant_id).orderBy('email').execute()).map((u) => u.email);
       if (!recipients.length) return;
-      const mail = noticeMail(notice, params);
-      await trx.insertInto('mail_outbox').values({ id: d.ids('mail'), tenant_id: row.tenant_id, kind: notice, recipients: JSON.stringify(recipients), subject: mail.subject, body: mail.body, created_at: now, sent_at: null, attempts: 0, last_error: null }).execute();
-      await d.enqueue(trx, 'mail', 'outbox');
+      await queueMail(trx, { ids: d.ids, clock: () => now, enqueue: d.enqueue }, { tenantId: row.tenant_id, kind: notice, recipients, ...noticeMail(notice, params) });
     });
     d.log(`kumulus: dunning ${row.tenant_id}: ${row.state} → ${after.state} (${action})`);
     return after;

@@ -9,6 +9,7 @@ import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
+import { useAction } from '../../lib/use-action.ts';
 import { usePoll } from '../../lib/use-poll.ts';
 
 const security = securityApi(api);
@@ -20,20 +21,7 @@ export function SecurityKeys({ onChanged }: { onChanged: (codes?: string[]) => v
   const keys = usePoll(['security-keys'], () => security.listKeys(), 0);
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-
-  const run = async (step: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await step();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
   const add = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {

@@ -9,6 +9,7 @@ import { Field } from '../../components/field.tsx';
 import { PasswordField } from '../../components/password-field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
+import { useAction } from '../../lib/use-action.ts';
 import { useSession } from '../../lib/session.tsx';
 import { usePoll } from '../../lib/use-poll.ts';
 import { SecurityKeys } from './security-keys.tsx';
@@ -20,20 +21,13 @@ const security = securityApi(api);
 function PasswordAction({ label, danger, onSubmit }: { label: string; danger?: boolean; onSubmit: (password: string) => Promise<void> }) {
   const { t } = useI18n();
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const submit = async (e: FormEvent) => {
+  const { busy, error, run } = useAction();
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    void run(async () => {
       await onSubmit(password);
       setPassword('');
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="inline-form" onSubmit={submit} aria-busy={busy} aria-label={label}>
@@ -51,22 +45,19 @@ function ChangePasswordForm() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const submit = async (e: FormEvent) => {
+  const { busy, error, run } = useAction();
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
     setDone(false);
-    try {
+    void run(async () => {
       await security.changePassword(current, next);
       setCurrent('');
       setNext('');
       setDone(true);
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return (
-    <form className="card" onSubmit={submit}>
+    <form className="card" onSubmit={submit} aria-busy={busy}>
       <h2>{t('security.passwordTitle')}</h2>
       <Field label={t('security.currentPassword')} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
       <PasswordField label={t('security.newPassword')} value={next} onChange={setNext} />
@@ -76,7 +67,7 @@ function ChangePasswordForm() {
         </p>
       )}
       <ErrorNotice error={error} />
-      <button type="submit" className="primary">
+      <button type="submit" className="primary" disabled={busy}>
         {t('security.passwordSubmit')}
       </button>
     </form>
@@ -86,21 +77,17 @@ function ChangePasswordForm() {
 function TenantRule({ tenantId }: { tenantId: string }) {
   const { t } = useI18n();
   const rule = usePoll(['tenant-security', tenantId], () => security.tenantSecurity(tenantId), 0);
-  const [error, setError] = useState<unknown>();
-  const toggle = async (on: boolean) => {
-    setError(undefined);
-    try {
+  const { busy, error, run } = useAction();
+  const toggle = (on: boolean) =>
+    void run(async () => {
       await security.setTenantSecurity(tenantId, { twoFactorRequired: on });
       rule.reload();
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   return (
     <div className="card">
       <h2>{t('security.tenantTitle')}</h2>
       <label className="check">
-        <input type="checkbox" checked={!!rule.data?.twoFactorRequired} disabled={!rule.data} onChange={(e) => void toggle(e.target.checked)} />
+        <input type="checkbox" checked={!!rule.data?.twoFactorRequired} disabled={!rule.data || busy} onChange={(e) => toggle(e.target.checked)} />
         {t('security.tenantRequire')}
       </label>
       <ErrorNotice error={error ?? rule.error} />

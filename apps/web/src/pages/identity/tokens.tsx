@@ -6,7 +6,8 @@ import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
 import { ResourceList } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { api, formErrors } from '../../lib/api.ts';
+import { api } from '../../lib/api.ts';
+import { useAction } from '../../lib/use-action.ts';
 import { usePoll } from '../../lib/use-poll.ts';
 
 function NewSecret({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
@@ -36,30 +37,20 @@ export function TokensPage() {
   const [name, setName] = useState('');
   const [days, setDays] = useState('');
   const [created, setCreated] = useState<CreatedToken | null>(null);
-  const [error, setError] = useState<unknown>();
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+  // A revoke's refusal, from the list.
+  const [listError, setListError] = useState<unknown>();
+  const { busy, error, errors, run } = useAction(['name', 'expiresInDays']);
 
-  const create = async (e: FormEvent) => {
+  const create = (e: FormEvent) => {
     e.preventDefault();
     const body: CreateToken = { name: name.trim() };
     if (days.trim()) body.expiresInDays = Number(days);
-    setBusy(true);
-    setError(undefined);
-    setErrors({});
-    try {
+    void run(async () => {
       setCreated(await api.createToken(body));
       setName('');
       setDays('');
       tokens.reload();
-    } catch (err) {
-      // A refusal about a field is said at the field only.
-      const { fields, rest } = formErrors(err, ['name', 'expiresInDays']);
-      setErrors(fields);
-      setError(rest);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section aria-labelledby="tokens-title">
@@ -84,7 +75,7 @@ export function TokensPage() {
           {t('tokens.create')}
         </button>
       </form>
-      <ErrorNotice error={error ?? tokens.error} />
+      <ErrorNotice error={error ?? listError ?? tokens.error} />
       <ResourceList
         label={t('tokens.title')}
         items={tokens.data}
@@ -112,7 +103,7 @@ export function TokensPage() {
           setCreated((c) => (c?.token.id === tok.id ? null : c));
           tokens.reload();
         }}
-        onError={setError}
+        onError={setListError}
       />
     </section>
   );

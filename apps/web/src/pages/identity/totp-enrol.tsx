@@ -11,6 +11,7 @@ import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
+import { useAction } from '../../lib/use-action.ts';
 
 const security = securityApi(api);
 
@@ -43,24 +44,16 @@ export function TotpEnrol({ onEnrolled }: { onEnrolled: (codes: string[]) => voi
   const [setup, setSetup] = useState<TotpSetup | null>(null);
   const [qr, setQr] = useState<string | null>(null);
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const action = useAction();
+  const { busy, error } = action;
 
   useEffect(() => {
     if (setup) void QRCode.toDataURL(setup.uri, { margin: 2, width: 220 }).then(setQr);
   }, [setup]);
 
-  const run = async (e: FormEvent, step: () => Promise<void>) => {
+  const run = (e: FormEvent, step: () => Promise<void>) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await step();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void action.run(step);
   };
 
   if (!setup) {

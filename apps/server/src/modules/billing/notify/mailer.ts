@@ -1,12 +1,29 @@
 import type { Kysely } from 'kysely';
 import nodemailer from 'nodemailer';
 import type { Clock } from '../../../lib/clock.ts';
+import type { IdGenerator } from '../../../lib/ids.ts';
 import type { Database } from '../../../store/schema.ts';
 
 /** How Kumulus sends e-mail: an SMTP URL as nodemailer reads it (`smtps://user:pass@host:465`, `smtp://host:25/?ignoreTLS=true`) and the sender. */
 export interface SmtpConfig {
   url: string;
   from: string;
+}
+
+/** One mail to go out: who it is for and what it says. */
+export interface OutgoingMail {
+  tenantId: string;
+  /** What caused it (a notice kind, `monitor.down` …), sent as the X-Kumulus-Notice header. */
+  kind: string;
+  recipients: string[];
+  subject: string;
+  body: string;
+}
+
+/** Writes a mail into the outbox inside the caller's transaction and wakes the outbox's reconciler. */
+export async function queueMail(trx: Kysely<Database>, d: { ids: IdGenerator; clock: Clock; enqueue: (trx: Kysely<Database>, kind: string, id: string) => Promise<void> }, m: OutgoingMail): Promise<void> {
+  await trx.insertInto('mail_outbox').values({ id: d.ids('mail'), tenant_id: m.tenantId, kind: m.kind, recipients: JSON.stringify(m.recipients), subject: m.subject, body: m.body, created_at: d.clock(), sent_at: null, attempts: 0, last_error: null }).execute();
+  await d.enqueue(trx, 'mail', 'outbox');
 }
 
 /** After this many failed attempts a mail stays in the outbox with its last error, for the operator. */
