@@ -8,16 +8,24 @@ import type { Handlers } from './handlers.ts';
 
 const NOT_OPTIONS = new Set(['node', 'vmid', 'delete', 'digest']);
 
+/** The firewall options of a container's or a VM's `<vmid>.fw`. */
+function guestFirewall(type: 'lxc' | 'qemu'): Handlers {
+  return {
+    [`GET /nodes/{node}/${type}/{vmid}/firewall/options`]: (ctx) => ({ ...(guestAt(ctx, type).firewall ?? {}), digest: 'emulated' }),
+    [`PUT /nodes/{node}/${type}/{vmid}/firewall/options`]: (ctx) => {
+      const g = guestAt(ctx, type);
+      const options = { ...(g.firewall ?? {}) };
+      for (const k of String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) delete options[k];
+      for (const [k, v] of Object.entries(ctx.params)) if (!NOT_OPTIONS.has(k)) options[k] = typeof v === 'boolean' ? (v ? 1 : 0) : /^\d+$/.test(String(v)) ? Number(v) : String(v);
+      g.firewall = options;
+      return null;
+    },
+  };
+}
+
 /** The firewall handlers. */
 export const firewallHandlers: Handlers = {
   'GET /cluster/firewall/options': (ctx) => ({ ...ctx.state.firewall, digest: 'emulated' }),
-  'GET /nodes/{node}/lxc/{vmid}/firewall/options': (ctx) => ({ ...(guestAt(ctx, 'lxc').firewall ?? {}), digest: 'emulated' }),
-  'PUT /nodes/{node}/lxc/{vmid}/firewall/options': (ctx) => {
-    const g = guestAt(ctx, 'lxc');
-    const options = { ...(g.firewall ?? {}) };
-    for (const k of String(ctx.params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) delete options[k];
-    for (const [k, v] of Object.entries(ctx.params)) if (!NOT_OPTIONS.has(k)) options[k] = typeof v === 'boolean' ? (v ? 1 : 0) : /^\d+$/.test(String(v)) ? Number(v) : String(v);
-    g.firewall = options;
-    return null;
-  },
+  ...guestFirewall('lxc'),
+  ...guestFirewall('qemu'),
 };

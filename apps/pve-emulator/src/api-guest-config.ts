@@ -123,8 +123,8 @@ function updateConfig(ctx: HandlerContext): null {
   return null;
 }
 
-function pending(ctx: HandlerContext): unknown[] {
-  const g = guestAt(ctx, 'lxc');
+const pending = (type: 'lxc' | 'qemu') => (ctx: HandlerContext): unknown[] => {
+  const g = guestAt(ctx, type);
   const keys = new Set([...Object.keys(g.config), ...Object.keys(g.pending ?? {}), ...(g.pendingDelete ?? [])]);
   return [...keys].sort().map((key) => ({
     key,
@@ -132,10 +132,10 @@ function pending(ctx: HandlerContext): unknown[] {
     ...(g.pending?.[key] !== undefined ? { pending: g.pending[key] } : {}),
     ...(g.pendingDelete?.includes(key) ? { delete: 1 } : {}),
   }));
-}
+};
 
-function resize(ctx: HandlerContext): string {
-  const g = guestAt(ctx, 'lxc');
+const resize = (type: 'lxc' | 'qemu') => (ctx: HandlerContext): string => {
+  const g = guestAt(ctx, type);
   checkLock(g);
   const disk = String(ctx.params.disk);
   const current = g.config[disk];
@@ -162,11 +162,13 @@ function resize(ctx: HandlerContext): string {
       if (vol) vol.size = next;
     },
   });
-}
+};
 
-/** The config, pending and resize handlers of containers. */
+/** The config, pending and resize handlers of containers, and the pending and resize ones of VMs (same rules). */
 export const configHandlers: Handlers = {
   'PUT /nodes/{node}/lxc/{vmid}/config': updateConfig,
-  'GET /nodes/{node}/lxc/{vmid}/pending': pending,
-  'PUT /nodes/{node}/lxc/{vmid}/resize': resize,
+  'GET /nodes/{node}/lxc/{vmid}/pending': pending('lxc'),
+  'PUT /nodes/{node}/lxc/{vmid}/resize': resize('lxc'),
+  'GET /nodes/{node}/qemu/{vmid}/pending': pending('qemu'),
+  'PUT /nodes/{node}/qemu/{vmid}/resize': resize('qemu'),
 };

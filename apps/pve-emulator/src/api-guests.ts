@@ -7,6 +7,7 @@ import { checkLock, guestAt, label, prefix } from './guest-common.ts';
 import type { Handlers, HandlerContext } from './handlers.ts';
 import { applyPending, configHandlers } from './api-guest-config.ts';
 import { firewallHandlers } from './api-firewall.ts';
+import { qemuHandlers } from './api-qemu.ts';
 import { snapshotHandlers } from './api-snapshots.ts';
 import { allocVolume, type EmuGuest, freeVolume } from './state.ts';
 
@@ -64,6 +65,7 @@ function power(type: 'lxc' | 'qemu', action: 'start' | 'stop' | 'shutdown' | 're
     const g = guestAt(ctx, type);
     const skiplock = ctx.params.skiplock === '1' || ctx.params.skiplock === true;
     checkLock(g, skiplock);
+    if (g.config.template === '1') return fail500(`you can't start a vm if it's a template`);
     if (action === 'start' && g.status === 'running') return fail500(`${label(type)} ${g.vmid} already running`);
     if (action !== 'start' && g.status !== 'running') return fail500(`${label(type)} ${g.vmid} not running`);
     const ms = action === 'start' ? ctx.durations.start : ctx.durations.stop;
@@ -119,6 +121,7 @@ function status(type: 'lxc' | 'qemu') {
     return {
       vmid: g.vmid,
       name: g.config.hostname ?? g.config.name ?? `${label(type)}${g.vmid}`,
+      ...(g.config.template === '1' ? { template: 1 } : {}),
       status: g.status,
       uptime: g.status === 'running' && g.startedAt ? Math.floor(ctx.now() / 1000) - g.startedAt : 0,
       maxmem: Number(g.config.memory ?? 512) * 2 ** 20,
@@ -152,4 +155,11 @@ export const guestHandlers: Handlers = {
   'POST /nodes/{node}/lxc/{vmid}/status/shutdown': power('lxc', 'shutdown'),
   'POST /nodes/{node}/lxc/{vmid}/status/reboot': power('lxc', 'reboot'),
   'DELETE /nodes/{node}/lxc/{vmid}': destroy('lxc'),
+  ...qemuHandlers,
+  'GET /nodes/{node}/qemu/{vmid}/status/current': status('qemu'),
+  'POST /nodes/{node}/qemu/{vmid}/status/start': power('qemu', 'start'),
+  'POST /nodes/{node}/qemu/{vmid}/status/stop': power('qemu', 'stop'),
+  'POST /nodes/{node}/qemu/{vmid}/status/shutdown': power('qemu', 'shutdown'),
+  'POST /nodes/{node}/qemu/{vmid}/status/reboot': power('qemu', 'reboot'),
+  'DELETE /nodes/{node}/qemu/{vmid}': destroy('qemu'),
 };

@@ -95,6 +95,18 @@ const FORMATS: Record<string, (v: string) => void> = {
   'pve-task-status-type': (v) => ['ok', 'error', 'warning', 'unknown'].includes(v.toLowerCase()) || fail(`invalid status '${v}'`),
   'pve-realm': (v) => (v.length >= 2 && RE.id.test(v)) || fail(`realm ID '${v}' contains illegal characters`),
   'pve-userid': (v) => /^[^\s:/]{1,64}@[a-z][a-z0-9\-_.]*[a-z0-9]$/i.test(v) || fail(`value '${v}' does not look like a valid user name`),
+  // qemu-server's ipconfig: ip=CIDR|dhcp, gw=IPv4, ip6=CIDR|auto|dhcp, gw6=IPv6 (PVE::QemuServer::parse_ipconfig).
+  'pve-qm-ipconfig': (v) => {
+    const seen = new Set<string>();
+    for (const part of v.split(',')) {
+      const [k, val, ...rest] = part.split('=');
+      if (rest.length > 0 || val === undefined || seen.has(k!)) fail(`invalid format - unable to parse ipconfig '${v}'`);
+      seen.add(k!);
+      const ok = k === 'ip' ? val === 'dhcp' || cidr(val!, 4) : k === 'gw' ? RE.ipv4.test(val!) : k === 'ip6' ? /^(?:auto|dhcp)$/.test(val!) || cidr(val!, 6) : k === 'gw6' ? RE.ipv6.test(val!) : false;
+      if (!ok) fail(`invalid format - invalid ${k} '${val}' in ipconfig`);
+    }
+    if (seen.has('gw') && !seen.has('ip')) fail('gateway specified without specifying an IP address');
+  },
   'pve-startup-order': (v) =>
     v.split(',').every((p) => /^(?:order=)?\d+$|^(?:up|down)=\d+$/.test(p)) || fail('unable to parse startup options'),
 };

@@ -75,7 +75,7 @@ function resources(ctx: HandlerContext): unknown[] {
         name: g.config.hostname ?? g.config.name ?? '',
         // A node that is gone shows its guests as unknown, as pvestatd's last word ages out.
         status: node?.online ? g.status : 'unknown',
-        template: 0,
+        template: g.config.template === '1' ? 1 : 0,
         maxmem: guestMemory(g),
         maxcpu: guestCores(g),
         mem: g.status === 'running' ? guestMemory(g) / 4 : 0,
@@ -89,7 +89,7 @@ function resources(ctx: HandlerContext): unknown[] {
   if (!type || type === 'storage') {
     for (const n of ctx.state.nodes.values()) {
       for (const s of ctx.state.storages.values()) {
-        out.push({ id: `storage/${n.name}/${s.storage}`, type: 'storage', node: n.name, storage: s.storage, plugintype: s.type, content: s.content.join(','), status: n.online ? 'available' : 'unknown', shared: 0, maxdisk: s.total, disk: storageUsed(ctx, s.storage) });
+        out.push({ id: `storage/${n.name}/${s.storage}`, type: 'storage', node: n.name, storage: s.storage, plugintype: s.type, content: s.content.join(','), status: n.online ? 'available' : 'unknown', shared: s.shared ? 1 : 0, maxdisk: s.total, disk: storageUsed(ctx, s.storage) });
       }
     }
   }

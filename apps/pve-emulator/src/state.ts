@@ -17,8 +17,10 @@ export interface EmuNode {
 /** A storage, available on every node (as `local` and `local-lvm` are on a fresh install). */
 export interface EmuStorage {
   storage: string;
-  type: 'dir' | 'lvmthin';
+  type: 'dir' | 'lvmthin' | 'rbd';
   content: string[];
+  /** The same volumes on every node (Ceph RBD, NFS): a VM on it may be cloned to another node. */
+  shared?: boolean;
   /** Bytes. */
   total: number;
   /** Volume ids it holds, e.g. `local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst`. */
@@ -99,8 +101,25 @@ export function makeCluster(count: number): ClusterState {
     ['local', { storage: 'local', type: 'dir', content: ['vztmpl', 'iso', 'backup', 'snippets'], total: 100 * 2 ** 30, volumes: [{ volid: DEFAULT_TEMPLATE, content: 'vztmpl', size: 126 * 2 ** 20 }] }],
     ['local-lvm', { storage: 'local-lvm', type: 'lvmthin', content: ['images', 'rootdir'], total: 1024 * 2 ** 30, volumes: [] }],
   ]);
-  return { nodes, storages, guests: new Map(), tasks: new Map(), busy: new Map(), fingerprint: '', firewall: { enable: 0, policy_in: 'DROP', policy_out: 'ACCEPT' } };
+  const guests = new Map<number, EmuGuest>();
+  // A cloud-init VM template per node (as `qm template` leaves one made from Debian's genericcloud image), on local
+  // storage, so each node clones its own; vmids 9001 … as many clusters number their templates.
+  for (let i = 1; i <= count; i++) {
+    const vmid = 9000 + i;
+    storages.get('local-lvm')!.volumes.push({ volid: `local-lvm:base-${vmid}-disk-0`, content: 'images', size: 3 * 2 ** 30 });
+    guests.set(vmid, {
+      vmid,
+      type: 'qemu',
+      node: `pve${i}`,
+      status: 'stopped',
+      config: { name: VM_TEMPLATE_NAME, template: '1', ostype: 'l26', cores: '1', memory: '1024', scsihw: 'virtio-scsi-pci', scsi0: `local-lvm:base-${vmid}-disk-0,size=3G`, ide2: 'local-lvm:cloudinit,media=cdrom', net0: 'virtio=BC:24:11:00:00:01,bridge=vmbr0', boot: 'order=scsi0', serial0: 'socket', vga: 'serial0', agent: '1' },
+    });
+  }
+  return { nodes, storages, guests, tasks: new Map(), busy: new Map(), fingerprint: '', firewall: { enable: 0, policy_in: 'DROP', policy_out: 'ACCEPT' } };
 }
+
+/** The name of the cloud-init VM template a fresh emulated cluster has on each node. */
+export const VM_TEMPLATE_NAME = 'debian-12-vm';
 
 /** Storage types whose volumes can be snapshotted (PVE::Storage volume_has_feature 'snapshot' for raw/subvol). */
 export const SNAPSHOT_STORAGE_TYPES = new Set(['lvmthin', 'zfspool', 'rbd', 'btrfs']);

@@ -18,6 +18,7 @@ import { acquireDataDirLock } from './lib/data-dir-lock.ts';
 import { createIdGenerator } from './lib/ids.ts';
 import { createAudit } from './modules/audit/service.ts';
 import { wireBackups } from './modules/backup/wire.ts';
+import { wireClusters } from './modules/cluster/wire.ts';
 import { wireBilling } from './modules/billing/wire.ts';
 import { wireNetwork } from './modules/network/wire.ts';
 import { wireStorage } from './modules/storage/wire.ts';
@@ -264,6 +265,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...firewallRoutes(firewalls, createZones({ db, clock, ids, audit, queue, notify })),
       ...billing.routes,
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
+      ...wireClusters({ db, clock, ids, audit, engine, box: () => (secretBox ??= openSecretBox(opts.secretKeyFile ?? join(dataDir, 'secret.key'))) }),
       ...auditRoutes(db),
     ],
   });
@@ -305,9 +307,10 @@ export async function serve(opts: ServeOptions): Promise<Running> {
 async function proxmoxEngine(opts: ServeOptions, dataDir: string, db: Store['db'], clock: Clock): Promise<Engine | null> {
   const box = () => openSecretBox(opts.secretKeyFile ?? join(dataDir, 'secret.key'));
   if (opts.proxmox) await registerProxmox(db, box(), clock, opts.proxmox);
-  const endpoint = await registeredProxmox(db, box);
-  if (!endpoint) return null;
-  const engine = createProxmoxEngine({ ...opts.proxmox, ...endpoint });
+  const registered = await registeredProxmox(db, box);
+  if (!registered) return null;
+  const { endpoint } = registered;
+  const engine = createProxmoxEngine({ ...opts.proxmox, ...endpoint, clusterId: registered.id, roles: { ...registered.roles, ...opts.proxmox?.roles } });
   try {
     await verifyProxmox(engine.client, endpoint);
   } catch (err) {

@@ -17,6 +17,7 @@ import { OperatorBillingPage } from './pages/billing/operator-billing.tsx';
 import { CatalogPage } from './pages/compute/catalog.tsx';
 import { FirewallsPage } from './pages/firewall/firewalls.tsx';
 import { ZonesPage } from './pages/firewall/zones.tsx';
+import { ClustersPage } from './pages/cluster/clusters.tsx';
 import { HostsPage } from './pages/cluster/hosts.tsx';
 import { IpPoolsPage } from './pages/network/ip-pools.tsx';
 import { NetworkDetailPage } from './pages/network/network-detail.tsx';
@@ -78,6 +79,7 @@ function Pages({ isOperator }: { isOperator: boolean }) {
       {isOperator && <Route path="/operator/tenants" component={TenantsPage} />}
       {isOperator && <Route path="/operator/billing" component={OperatorBillingPage} />}
       {isOperator && <Route path="/operator/hosts" component={HostsPage} />}
+      {isOperator && <Route path="/operator/clusters" component={ClustersPage} />}
       {isOperator && <Route path="/operator/catalog" component={CatalogPage} />}
       {isOperator && <Route path="/operator/ip-pools" component={IpPoolsPage} />}
       {isOperator && <Route path="/operator/zones" component={ZonesPage} />}

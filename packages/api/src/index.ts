@@ -20,3 +20,5 @@ export * from './schemas/audit.ts';
 export * from './schemas/backups.ts';
 export * from './backups-client.ts';
 export * from './schemas/backup-schedules.ts';
+export * from './schemas/clusters.ts';
+export * from './clusters-client.ts';

@@ -125,6 +125,11 @@ const en: Catalog = {
   PROXMOX_UNREACHABLE: 'The Proxmox VE cluster at {url} did not answer: {reason}. Check the URL (https://NODE:8006), the firewall, and the certificate fingerprint or CA.',
   PROXMOX_TOKEN_REFUSED: 'The Proxmox VE cluster at {url} refused the API token {tokenId}. Check the token id (user@realm!tokenid) and its secret under Datacenter → Permissions → API Tokens.',
   PROXMOX_PRIVILEGES_MISSING: 'The API token {tokenId} lacks these privileges on / of the Proxmox VE cluster: {privileges}. Grant them to the token (with privilege separation, to the token itself) and try again.',
+  CLUSTER_NOT_FOUND: 'No cluster with id or name {id} is registered. Check the name in the list of clusters.',
+  CLUSTER_NODE_NOT_FOUND: 'Cluster {cluster} has no node {node}. Check the node names the cluster shows (run a check to discover new ones).',
+  CLUSTER_EXISTS: 'Cluster {name} is registered already, and this control plane drives one cluster. Remove it first, or check it again to pick up new nodes.',
+  CLUSTER_SWITCH_BLOCKED: '{count} servers run on this host (the local engine); they would be left behind when the cluster takes over. Delete them first.',
+  CLUSTER_IN_USE: 'Cluster {name} holds {count} servers of this control plane. Delete them first.',
   SECRET_KEY_INVALID: 'The key file {file} that seals stored secrets is not a 32-byte key, or stored secrets were sealed with another one. Restore the original key file, or register the cluster again.',
   INTERNAL: 'An unexpected error happened. Tell the operator the request id {requestId}.',
 };
@@ -248,6 +253,11 @@ const de: Catalog = {
   PROXMOX_UNREACHABLE: 'Der Proxmox-VE-Cluster unter {url} hat nicht geantwortet: {reason}. Prüfen Sie die URL (https://KNOTEN:8006), die Firewall und den Zertifikat-Fingerabdruck oder die CA.',
   PROXMOX_TOKEN_REFUSED: 'Der Proxmox-VE-Cluster unter {url} hat das API-Token {tokenId} abgelehnt. Prüfen Sie die Token-ID (user@realm!tokenid) und ihr Geheimnis unter Rechenzentrum → Berechtigungen → API-Token.',
   PROXMOX_PRIVILEGES_MISSING: 'Dem API-Token {tokenId} fehlen diese Rechte auf / des Proxmox-VE-Clusters: {privileges}. Erteilen Sie sie dem Token (bei Rechtetrennung dem Token selbst) und versuchen Sie es erneut.',
+  CLUSTER_NOT_FOUND: 'Es ist kein Cluster mit der ID oder dem Namen {id} registriert. Prüfen Sie den Namen in der Liste der Cluster.',
+  CLUSTER_NODE_NOT_FOUND: 'Der Cluster {cluster} hat keinen Knoten {node}. Prüfen Sie die Knotennamen des Clusters (eine Prüfung findet neue Knoten).',
+  CLUSTER_EXISTS: 'Der Cluster {name} ist bereits registriert, und diese Steuerungsebene betreibt einen Cluster. Entfernen Sie ihn zuerst, oder prüfen Sie ihn erneut, um neue Knoten zu finden.',
+  CLUSTER_SWITCH_BLOCKED: 'Auf diesem Host (lokale Engine) laufen {count} Server; sie blieben zurück, wenn der Cluster übernimmt. Löschen Sie sie zuerst.',
+  CLUSTER_IN_USE: 'Auf dem Cluster {name} liegen {count} Server dieser Steuerungsebene. Löschen Sie sie zuerst.',
   SECRET_KEY_INVALID: 'Die Schlüsseldatei {file}, mit der gespeicherte Geheimnisse versiegelt werden, ist kein 32-Byte-Schlüssel, oder die Geheimnisse wurden mit einem anderen versiegelt. Stellen Sie die ursprüngliche Schlüsseldatei wieder her oder registrieren Sie den Cluster erneut.',
   INTERNAL: 'Ein unerwarteter Fehler ist aufgetreten. Nennen Sie dem Betreiber die Anfrage-ID {requestId}.',
 };

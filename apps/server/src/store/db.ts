@@ -24,6 +24,7 @@ import * as meteredKinds from './migrations/020-metered-kinds.ts';
 import * as networkIpv6 from './migrations/021-network-ipv6.ts';
 import * as networkLabels from './migrations/022-network-labels.ts';
 import * as priceCaps from './migrations/033-price-caps.ts';
+import * as clusterRegistry from './migrations/035-cluster-registry.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -59,6 +60,7 @@ const migrations: Record<string, Migration> = {
   '021-network-ipv6': networkIpv6,
   '022-network-labels': networkLabels,
   '033-price-caps': priceCaps,
+  '035-cluster-registry': clusterRegistry,
 };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch

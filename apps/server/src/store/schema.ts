@@ -519,6 +519,12 @@ export interface ProxmoxClustersTable {
   token_secret_sealed: string;
   fingerprint: string | null;
   ca: string | null;
+  /** The operator's name for it (`default` when registered by `kumulus serve --proxmox-url`). */
+  name: string;
+  /** JSON: the nodes found at the last check, each with its role and labels. */
+  nodes: string;
+  /** JSON: the last connection check (when, and the problems found). */
+  health: string;
   created_at: number;
   updated_at: number;
 }

@@ -117,6 +117,14 @@ describe('serve with a Proxmox VE cluster', () => {
       assert.equal(guest().status, 'running');
       assert.deepEqual((await client.getServer(id)).status.conditions?.find((c) => c.type === 'Drift' && c.status === 'True'), undefined, 'no drift');
 
+      // A rename: the hostname follows the name onto the running guest, live, and is no drift.
+      assert.equal((await client.updateServer(id, { name: 'renamed-pve' })).spec.hostname, 'renamed-pve');
+      const rename = (await client.listOperations({ order: 'desc' })).items.find((o) => o.target.id === id && o.kind === 'server.rename')!;
+      assert.equal((await client.waitOperation(rename.id, 60)).state, 'succeeded');
+      assert.equal(guest().config.hostname, 'renamed-pve');
+      assert.equal(guest().status, 'running', 'renamed without a restart');
+      assert.deepEqual((await client.getServer(id)).status.conditions?.find((c) => c.type === 'Drift' && c.status === 'True'), undefined, 'no drift after the rename');
+
       const reset = await client.resetServerPassword(id);
       const failed = await client.waitOperation(reset.operation.id, 60);
       assert.equal(failed.state, 'failed');
@@ -129,6 +137,42 @@ describe('serve with a Proxmox VE cluster', () => {
       for (let i = 0; i < 600 && guest()?.status !== 'running'; i++) await sleep(100);
       assert.equal(guest().status, 'running', 'running again after the rebuild');
       assert.equal((await client.waitOperation((await client.deleteServer(id)).id, 60)).state, 'succeeded');
+    } finally {
+      await running.close();
+    }
+  });
+  test('a server of kind vm is cloned from the cluster\'s template with cloud-init, stopped, started, renamed and purged', async () => {
+    const running = await serve({ ...base(dataDir()), prepareImages: ['debian-12-vm'], proxmox: { url, tokenId: DEFAULT_TOKEN.id, tokenSecret: DEFAULT_TOKEN.secret, fingerprint, watchMs: 500 } });
+    try {
+      const client = new KumulusClient({ baseUrl: running.url, token: operatorToken });
+      const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBnQ5PTf7XwTRYh3h3W0hXzm7dO4zBMzbqEmu6G6Lb7P vm@kumulus';
+      const created = await client.createServer({ name: 'vm-on-pve', plan: 'small', image: 'debian-12-vm', kind: 'vm', start: true, sshKeys: [key] });
+      const op = await client.waitOperation(created.operation.id, 90);
+      assert.equal(op.state, 'succeeded', JSON.stringify(op.error));
+      const id = created.server.id;
+      const vm = () => [...emu.state.guests.values()].filter((g) => g.type === 'qemu' && ownerOf(g.config.tags) === id);
+      assert.equal(vm().length, 1, 'one VM, tagged with the server id');
+      const g = vm()[0]!;
+      assert.equal(g.status, 'running');
+      assert.equal(g.config.name, 'vm-on-pve');
+      assert.equal(decodeURIComponent(g.config.sshkeys ?? ''), key);
+      const server = await client.getServer(id);
+      assert.equal(server.spec.kind, 'vm');
+      assert.match(g.config.ipconfig0 ?? '', /^ip=\d+\.\d+\.\d+\.\d+\/\d+(,gw=[\d.]+)?$/);
+      assert.equal(server.status.phase, 'Running');
+      assert.equal((await client.waitOperation((await client.serverAction(id, 'stop')).id, 60)).state, 'succeeded');
+      assert.equal(vm()[0]!.status, 'stopped');
+      assert.equal((await client.waitOperation((await client.serverAction(id, 'start')).id, 60)).state, 'succeeded');
+      assert.equal(vm()[0]!.status, 'running');
+      await client.updateServer(id, { name: 'vm-renamed' });
+      const rename = (await client.listOperations({ order: 'desc' })).items.find((o) => o.target.id === id && o.kind === 'server.rename')!;
+      assert.equal((await client.waitOperation(rename.id, 60)).state, 'succeeded');
+      assert.equal(vm()[0]!.config.name, 'vm-renamed');
+      assert.deepEqual((await client.getServer(id)).status.conditions?.find((c) => c.type === 'Drift' && c.status === 'True'), undefined, 'no drift');
+      const vmid = vm()[0]!.vmid;
+      assert.equal((await client.waitOperation((await client.deleteServer(id)).id, 90)).state, 'succeeded');
+      assert.equal(vm().length, 0);
+      assert.equal(emu.state.storages.get('local-lvm')!.volumes.filter((v) => v.volid.includes(`vm-${vmid}-`)).length, 0, 'its disks purged');
     } finally {
       await running.close();
     }

@@ -18,6 +18,8 @@ export interface ConformanceSubject {
   net?: { cidr: string; gateway: string };
   /** Image to clone; `tiny` unless given. */
   image?: string;
+  /** What the instances are; `container` unless given (an engine's VMs run the same suite). */
+  kind?: 'container' | 'vm';
   /** Stops an instance outside the driver (e.g. `lxc-stop -k`), to test drift is observed. */
   killBehindBack?(id: string): Promise<void>;
 }
@@ -70,7 +72,7 @@ export function computeConformance(
       const id = `srv_c${run}${(seq++).toString(36)}`;
       return {
         id,
-        kind: 'container',
+        kind: s.kind ?? 'container',
         hostname: `conf-${host}`,
         image,
         vcpus: 1,

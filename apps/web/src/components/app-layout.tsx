@@ -28,6 +28,7 @@ const operatorLinks: [string, MessageKey][] = [
   ['/operator/tenants', 'nav.tenants'],
   ['/operator/billing', 'nav.operatorBilling'],
   ['/operator/hosts', 'nav.hosts'],
+  ['/operator/clusters', 'nav.clusters'],
   ['/operator/catalog', 'nav.catalog'],
   ['/operator/ip-pools', 'nav.ipPools'],
   ['/operator/zones', 'nav.zones'],

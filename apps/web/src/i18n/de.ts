@@ -2,6 +2,7 @@
 import type { Messages } from './en.ts';
 import { monitoringDe } from './monitoring-de.ts';
 import { backupDe } from './backup-de.ts';
+import { clusterDe } from './cluster-de.ts';
 import { networkDe } from './network-de.ts';
 import { securityDe } from './security-de.ts';
 
@@ -11,6 +12,7 @@ export const de: Messages = {
   ...securityDe,
   ...monitoringDe,
   ...backupDe,
+  ...clusterDe,
   'app.name': 'Kumulus',
   'app.skip': 'Zum Inhalt springen',
   'app.loading': 'Wird geladen …',

@@ -1,5 +1,6 @@
 import { monitoringEn } from './monitoring-en.ts';
 import { backupEn } from './backup-en.ts';
+import { clusterEn } from './cluster-en.ts';
 import { networkEn } from './network-en.ts';
 import { securityEn } from './security-en.ts';
 
@@ -9,6 +10,7 @@ export const en = {
   ...securityEn,
   ...monitoringEn,
   ...backupEn,
+  ...clusterEn,
   'app.name': 'Kumulus',
   'app.skip': 'Skip to content',
   'app.loading': 'Loading…',

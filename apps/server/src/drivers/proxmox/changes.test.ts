@@ -55,6 +55,27 @@ describe('proxmox driver: changing a server', () => {
     await settle(t.engine, await c().destroy(sp.id));
   });
 
+  test('a rename sets the hostname live on a running container, again after a stop; no drift, a repeat sends nothing', async () => {
+    const sp = spec();
+    await running(sp);
+    await settle(t.engine, await c().setHostname(sp.id, 'renamed-web'));
+    assert.equal(guest(sp.id).config.hostname, 'renamed-web');
+    assert.equal(guest(sp.id).pending?.hostname, undefined, 'applied live, not pending');
+    assert.equal(guest(sp.id).status, 'running', 'no restart');
+    assert.equal((await c().inspect(sp.id))?.drift, undefined, 'our own rename is no drift');
+    const sent = t.engine.client.sent.count;
+    await settle(t.engine, await c().setHostname(sp.id, 'renamed-web'));
+    assert.ok(t.engine.client.sent.count - sent <= 2, 'a repeat only looks');
+    await settle(t.engine, await c().stop(sp.id, { force: true }));
+    await settle(t.engine, await c().setHostname(sp.id, 'stopped-web'));
+    await settle(t.engine, await c().start(sp.id));
+    assert.equal(guest(sp.id).config.hostname, 'stopped-web');
+    // Changed behind our back, a rename is drift until Kumulus sets it again.
+    guest(sp.id).config.hostname = 'gui-edit';
+    assert.deepEqual((await c().inspect(sp.id))?.drift, ['hostname is gui-edit, Kumulus set stopped-web']);
+    await settle(t.engine, await c().destroy(sp.id));
+  });
+
   test('CPU and memory change live, the disk grows by a task, a smaller disk is left alone; no drift', async () => {
     const sp = spec();
     await running(sp);

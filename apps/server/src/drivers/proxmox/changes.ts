@@ -89,6 +89,21 @@ export async function resizeGuest(c: ChangeContext, id: string, g: LocatedGuest,
 }
 
 /**
+ * Sets the guest's hostname. pve-container applies it at once to a running container (it rewrites /etc/hostname
+ * and /etc/hosts inside) and on every later start; the record follows, so the rename is not reported as drift.
+ */
+export async function renameGuest(c: ChangeContext, id: string, g: LocatedGuest, hostname: string): Promise<TaskRef | null> {
+  refuseLocked(g, 'the rename');
+  const config = await c.client.get<Config>(`${c.path(g)}/config`);
+  const description = redescribe(id, config, { hostname });
+  const params: PveParams = {};
+  if (String(config.hostname ?? '') !== hostname) params.hostname = hostname;
+  if (description !== undefined && description !== config.description) params.description = description;
+  if (Object.keys(params).length > 0) await c.client.put(`${c.path(g)}/config`, { ...params, ...(config.digest ? { digest: String(config.digest) } : {}) });
+  return null;
+}
+
+/**
  * Rebuilds a stopped guest: Proxmox VE cannot put a template under an existing container (a restore takes a
  * backup, and `rootfs` cannot be moved between guests), so the guest is removed and made again from the
  * template with the same vmid, node, options and NICs. Mount points and snapshots would not survive that, so a

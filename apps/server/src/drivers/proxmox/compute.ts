@@ -4,7 +4,7 @@
  * with a retry when another client took it first, and a locked guest hands back the task holding it.
  */
 import { type ComputeDriver, type InstanceObservation, type InstanceSpec, PermanentEngineError, type TaskRef, type TaskState } from '../types.ts';
-import { type ChangeContext, rebuildGuest, resizeGuest, setGuestNics } from './changes.ts';
+import { type ChangeContext, rebuildGuest, renameGuest, resizeGuest, setGuestNics } from './changes.ts';
 import { PveApiError, type PveClient } from './client.ts';
 import { ensureAntiSpoofing } from './firewall.ts';
 import { type LocatedGuest, locateGuests } from './guests.ts';
@@ -12,7 +12,8 @@ import type { NicBook } from './nic-book.ts';
 import { containerParams } from './params.ts';
 import { type NodeRole, placeInstance } from './placement.ts';
 import { driftOf } from './record.ts';
-import type { TaskPoller } from './tasks.ts';
+import { type TaskPoller, waitForTask } from './tasks.ts';
+import { createVm, effectiveVmConfig, renameVm, resizeVm, setVmNics, type VmContext } from './vms.ts';
 
 export { driftOf } from './record.ts';
 
@@ -65,9 +66,11 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     }
   };
 
+  const vms: VmContext = { client, tasks, rootStorage: o.rootStorage, roles: o.roles, path };
+
   const create = async (sp: InstanceSpec): Promise<TaskRef | null> => {
-    if (sp.kind !== 'container') throw new Error('virtual machines on Proxmox are not built yet');
     const found = await locate(sp.id);
+    if (sp.kind === 'vm' && (!found || found.pending)) return createVm(vms, sp, found);
     if (found) return found.lock ? await tasks.activeFor(found.node, found.vmid) : null;
     const node = await placeInstance(client, sp.memoryMb, o.roles);
     // nextid is only a hint: another client may take the id before our create lands.
@@ -91,11 +94,12 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
   };
 
   return {
-    capabilities: { containers: true, virtualMachines: false, asyncTasks: true, multiNode: true, liveResize: true },
+    capabilities: { containers: true, virtualMachines: true, asyncTasks: true, multiNode: true, liveResize: true },
 
     async inspect(id) {
       const g = await locate(id);
-      if (!g) return null;
+      // A VM clone whose config is not set yet is not made yet: the next create goes on with it.
+      if (!g || g.pending) return null;
       // The cluster's list can lag behind the node (pvestatd); the node's own word decides.
       try {
         const cur = await client.get<{ status: string; lock?: string; tags?: string }>(`${path(g)}/status/current`);
@@ -103,8 +107,9 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
         // A guest in the middle of its create, or of a rollback of ours (which puts the snapshot's config back before
         // it sets again what Kumulus set), has no final config yet: nothing to compare.
         if (cur.lock === 'create' || o.rollingBack?.has(g.id)) return obs;
-        const config = await client.get<Record<string, string | number>>(`${path(g)}/config`);
-        const drift = driftOf(config);
+        // What waits for a VM's next start (CPU, memory, cloud-init) was set by us: it counts as set.
+        const config = g.type === 'qemu' ? await effectiveVmConfig(client, path(g)) : await client.get<Record<string, string | number>>(`${path(g)}/config`);
+        const drift = driftOf(config as Record<string, string | number>);
         return drift.length > 0 ? { ...obs, drift } : obs;
       } catch (err) {
         if (err instanceof PveApiError && NOT_FOUND.test(err.message)) return null;
@@ -119,7 +124,8 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     async observeAll() {
       const out = new Map<string, InstanceObservation>();
       // A guest on an unreachable node is left out: neither stopped nor gone, only unknown.
-      for (const [id, g] of (await locateGuests(client)).guests) if (g.status !== 'unknown') out.set(id, observe(g));
+      // A VM clone not configured yet is listed too, so one a deleted server left behind is found by the sweep.
+      for (const [id, g] of (await locateGuests(client)).guests) if (g.status !== 'unknown') out.set(id, g.pending ? { ...observe(g), detail: 'cloned, its config not set yet' } : observe(g));
       return out;
     },
 
@@ -177,17 +183,26 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     async destroy(id) {
       const g = await locate(id);
       if (!g) return null;
-      return mutate(g, () => client.del<string>(path(g), { purge: true, force: true, 'destroy-unreferenced-disks': true }), NOT_FOUND);
+      // qemu-server has no `force`: a running VM is stopped (hard) first, inside the call.
+      if (g.type === 'qemu' && g.status === 'running' && !g.lock) {
+        const stop = await mutate(g, () => client.post<string>(`${path(g)}/status/stop`), /not running/);
+        if (stop) await waitForTask(tasks, stop);
+        g.status = 'stopped';
+      }
+      return mutate(g, () => client.del<string>(path(g), { purge: true, ...(g.type === 'lxc' ? { force: true } : {}), 'destroy-unreferenced-disks': true }), NOT_FOUND);
     },
 
     async setNics(id, nics, dns) {
-      return setGuestNics(changes, id, await existing(id), nics, dns);
+      const g = await existing(id);
+      return g.type === 'qemu' ? setVmNics(vms, id, g, nics, dns) : setGuestNics(changes, id, g, nics, dns);
     },
     async resize(id, limits) {
-      return resizeGuest(changes, id, await existing(id), limits);
+      const g = await existing(id);
+      return g.type === 'qemu' ? resizeVm(vms, id, g, limits) : resizeGuest(changes, id, g, limits);
     },
     async rebuild(sp) {
       const g = await locate(sp.id);
+      if (sp.kind === 'vm') throw new PermanentEngineError('rebuilding a virtual machine on Proxmox VE is not built yet: delete the server and create it again from the image');
       // A rebuild cut short after the old guest was removed: make it again.
       if (!g) return create(sp);
       try {
@@ -203,9 +218,10 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
     async setRootPassword() {
       throw new PermanentEngineError('Proxmox VE sets a container’s root password only when it is made: its API has no way to change it later (pct exec is not in the API); rebuild the server to set a new one');
     },
-    // The hostname is watched for drift like the limits, so a rename waits for the same record.
-    async setHostname() {
-      throw new PermanentEngineError('changing the hostname of a guest is not built for Proxmox VE yet');
+    // The hostname is watched for drift like the limits: the record in the description follows it.
+    async setHostname(id, hostname) {
+      const g = await existing(id);
+      return g.type === 'qemu' ? renameVm(vms, id, g, hostname) : renameGuest(changes, id, g, hostname);
     },
 
     task(ref): Promise<TaskState> {

@@ -4,6 +4,9 @@
  */
 import type { PveClient } from './client.ts';
 
+/** The server id of a clone still named as at its clone (`kumulus-<id>`); null for any other name. */
+const idOfCloneName = (name: string) => (/^kumulus-[0-9a-z]+$/.test(name) ? `srv_${name.slice('kumulus-'.length)}` : null);
+
 /** The tag every guest of ours carries, beside the one with its server id. */
 export const OWNER_TAG = 'kumulus';
 
@@ -18,6 +21,8 @@ export interface LocatedGuest {
   status: string;
   lock?: string;
   name: string;
+  /** A VM cloned for the server whose config is not set yet (found by its clone name, not by tags). */
+  pending?: boolean;
 }
 
 interface Resource {
@@ -45,9 +50,12 @@ export async function locateGuests(client: PveClient): Promise<{ guests: Map<str
   const twins: LocatedGuest[] = [];
   for (const r of resources) {
     if ((r.type !== 'lxc' && r.type !== 'qemu') || r.vmid === undefined || !r.node || r.template) continue;
-    const id = ownerOf(r.tags);
+    const tagged = ownerOf(r.tags);
+    // A VM clone carries no tags until its config is set: until then its name says whose it is.
+    const cloned = tagged ? null : r.type === 'qemu' ? idOfCloneName(r.name ?? '') : null;
+    const id = tagged ?? cloned;
     if (!id) continue;
-    const g: LocatedGuest = { id, vmid: r.vmid, node: r.node, type: r.type, status: r.status ?? 'unknown', name: r.name ?? '', ...(r.lock ? { lock: r.lock } : {}) };
+    const g: LocatedGuest = { id, vmid: r.vmid, node: r.node, type: r.type, status: r.status ?? 'unknown', name: r.name ?? '', ...(r.lock ? { lock: r.lock } : {}), ...(cloned ? { pending: true } : {}) };
     const prev = guests.get(id);
     if (prev) twins.push(prev.vmid < g.vmid ? g : prev);
     if (!prev || g.vmid < prev.vmid) guests.set(id, g);

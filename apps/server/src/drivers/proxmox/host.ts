@@ -5,9 +5,9 @@
 import type { HostProblem } from '../types.ts';
 import { PveApiError, type PveClient, PveUnreachableError } from './client.ts';
 
-/** The privileges Kumulus uses on `/` (guests, their disks, networks and snapshots, storages, nodes' status). */
+/** The privileges Kumulus uses on `/` (guests, VM clones and cloud-init, disks, networks and snapshots, storages, nodes' status). */
 export const REQUIRED_PRIVILEGES = [
-  'VM.Allocate', 'VM.Audit', 'VM.PowerMgmt', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Disk', 'VM.Config.Network',
+  'VM.Allocate', 'VM.Audit', 'VM.PowerMgmt', 'VM.Clone', 'VM.Config.Cloudinit', 'VM.Config.CPU', 'VM.Config.Memory', 'VM.Config.Disk', 'VM.Config.Network',
   'VM.Config.Options', 'VM.Snapshot', 'VM.Snapshot.Rollback', 'Datastore.AllocateSpace', 'Datastore.Audit', 'Sys.Audit', 'SDN.Use',
 ];
 

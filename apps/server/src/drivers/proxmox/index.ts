@@ -24,18 +24,23 @@ export interface ProxmoxEngineOptions extends ProxmoxEndpoint {
   /** Node roles; a node not named is for compute. */
   roles?: Record<string, NodeRole>;
   watchMs?: number;
+  /** The registered cluster's id (`pvc_…`), when the engine drives one registered in the store. */
+  clusterId?: string;
 }
 
 /** The engine and its client (the client's request count is what the benchmark reads). */
-export function createProxmoxEngine(opts: ProxmoxEngineOptions): Engine & { client: PveClient } {
+export function createProxmoxEngine(opts: ProxmoxEngineOptions): Engine & { client: PveClient; cluster: { id: string | null; roles: Record<string, NodeRole> } } {
   const client = createPveClient(opts);
+  // One object the placement reads on every create, so a role an operator sets applies at once.
+  const roles: Record<string, NodeRole> = { ...opts.roles };
   const tasks = createTaskPoller(client);
   const nics = createNicBook();
   const rollingBack = new Set<string>();
   return {
     name: 'proxmox',
     client,
-    compute: createProxmoxCompute({ client, tasks, rootStorage: opts.rootStorage ?? 'local-lvm', roles: opts.roles, nics, rollingBack, watchMs: opts.watchMs }),
+    cluster: { id: opts.clusterId ?? null, roles },
+    compute: createProxmoxCompute({ client, tasks, rootStorage: opts.rootStorage ?? 'local-lvm', roles, nics, rollingBack, watchMs: opts.watchMs }),
     images: createProxmoxImages(client, opts.templateStorage ?? 'local'),
     network: createProxmoxNetwork(client, opts.bridge ?? 'vmbr0', nics),
     storage: createProxmoxStorage(client, tasks, opts.rootStorage ?? 'local-lvm', rollingBack),

@@ -24,7 +24,7 @@ describe('proxmox placement', () => {
       await settle(t.engine, await t.engine.compute.create(sp));
       await settle(t.engine, await t.engine.compute.start(sp.id));
     }
-    const nodes = [...t.emulator.state.guests.values()].map((g) => g.node);
+    const nodes = [...t.emulator.state.guests.values()].filter((g) => g.config.template !== '1').map((g) => g.node);
     assert.equal(nodes.length, 6);
     assert.deepEqual([...new Set(nodes)], ['pve1']);
   });

@@ -17,9 +17,9 @@ interface NodeEntry {
   cpu?: number;
 }
 
-/** The node a new instance of `memoryMb` goes to; throws when no online compute node has room. */
-export async function placeInstance(client: PveClient, memoryMb: number, roles: Record<string, NodeRole> = {}): Promise<string> {
-  const nodes = await client.get<NodeEntry[]>('/nodes');
+/** The node a new instance of `memoryMb` goes to (among `only`, when given); throws when no online compute node has room. */
+export async function placeInstance(client: PveClient, memoryMb: number, roles: Record<string, NodeRole> = {}, only?: string[]): Promise<string> {
+  const nodes = (await client.get<NodeEntry[]>('/nodes')).filter((n) => !only || only.includes(n.node));
   const fit = nodes
     .filter((n) => n.status === 'online' && (roles[n.node] ?? 'compute') === 'compute')
     .map((n) => ({ node: n.node, freeMem: (n.maxmem ?? 0) - (n.mem ?? 0), freeCpu: (n.maxcpu ?? 0) * (1 - (n.cpu ?? 0)) }))
@@ -28,7 +28,7 @@ export async function placeInstance(client: PveClient, memoryMb: number, roles: 
   const best = fit[0];
   if (!best) {
     const online = nodes.filter((n) => n.status === 'online').map((n) => `${n.node} (${roles[n.node] ?? 'compute'})`);
-    throw new PermanentEngineError(`no online compute node has ${memoryMb} MiB free; online nodes: ${online.join(', ') || 'none'}`);
+    throw new PermanentEngineError(`no online compute node${only ? ' with the template' : ''} has ${memoryMb} MiB free; online nodes: ${online.join(', ') || 'none'}`);
   }
   return best.node;
 }

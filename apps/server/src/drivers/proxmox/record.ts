@@ -6,7 +6,7 @@
 import type { PveParams } from './client.ts';
 
 /** The options Kumulus sets and watches for changes made in Proxmox's own GUI or CLI. */
-export const WATCHED = ['hostname', 'cores', 'memory', 'swap', 'net0', 'net1', 'net2', 'net3'];
+export const WATCHED = ['hostname', 'name', 'cores', 'memory', 'swap', 'net0', 'net1', 'net2', 'net3', 'ipconfig0', 'ipconfig1', 'ipconfig2', 'ipconfig3'];
 const RECORD = 'kumulus-spec:';
 
 /** What Kumulus set, as it is recorded in the guest's description (so any Kumulus process can compare). */
@@ -43,10 +43,19 @@ export function driftOf(config: Record<string, string | number>): string[] {
   return out;
 }
 
+/** A VM's `model=virtio,macaddr=M` as qemu-server prints it back (`virtio=M`); other options as they are. */
+function canonicalNet(x: string): string {
+  const parts = x.split(',');
+  const model = parts.find((p) => p.startsWith('model='))?.slice(6);
+  const mac = parts.find((p) => p.startsWith('macaddr='))?.slice(8);
+  if (!model) return x;
+  return [`${model}=${mac ?? ''}`, ...parts.filter((p) => !p.startsWith('model=') && !p.startsWith('macaddr='))].join(',');
+}
+
 /** Whether two net options say the same (PVE adds `type=veth` and may reorder keys). */
 export function sameOptions(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  const set = (x: string) => new Set(x.split(',').filter((kv) => !kv.startsWith('type=')).map((kv) => kv.toLowerCase()));
+  const set = (x: string) => new Set(canonicalNet(x).split(',').filter((kv) => !kv.startsWith('type=')).map((kv) => kv.toLowerCase()));
   const sa = set(a);
   const sb = set(b);
   return sa.size === sb.size && [...sa].every((kv) => sb.has(kv));

@@ -1,6 +1,6 @@
 /**
- * A Proxmox VE cluster registered with this control plane: `kumulus serve --proxmox-url …` stores its endpoint
- * (the token secret sealed), and every start reads it back and checks the connection before the engine is used.
+ * A Proxmox VE cluster registered with this control plane, by `kumulus serve --proxmox-url …` or `POST /clusters`
+ * (the token secret sealed): every start reads it back and checks the connection before the engine is used.
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
@@ -9,25 +9,36 @@ import type { ProxmoxEndpoint } from '../../drivers/proxmox/client.ts';
 import { checkConnection } from '../../drivers/proxmox/host.ts';
 import type { PveClient } from '../../drivers/proxmox/client.ts';
 import type { Database } from '../../store/schema.ts';
+import type { NodeRole } from '../../drivers/proxmox/placement.ts';
 import type { SecretBox } from './secret-box.ts';
 
-/** The one cluster a control plane drives today (several come with `/api/v1/clusters`). */
+/** The id of a cluster registered by `kumulus serve --proxmox-url` when none was registered before. */
 const CLUSTER_ID = 'pvc_default';
 
-/** Stores (or replaces) the registered cluster, the token secret sealed. */
+/** What a sealed token secret is bound to: its cluster and token id, so it cannot be moved to another row. */
+export const sealContext = (clusterId: string, tokenId: string) => `${clusterId}:${tokenId}`;
+
+/** Stores (or replaces) the one registered cluster, the token secret sealed. */
 export async function registerProxmox(db: Kysely<Database>, box: SecretBox, clock: Clock, ep: ProxmoxEndpoint): Promise<void> {
   const now = clock();
-  const row = { url: ep.url, token_id: ep.tokenId, token_secret_sealed: box.seal(ep.tokenSecret, `${CLUSTER_ID}:${ep.tokenId}`), fingerprint: ep.fingerprint ?? null, ca: ep.ca ?? null, updated_at: now };
-  const exists = await db.selectFrom('proxmox_clusters').select('id').where('id', '=', CLUSTER_ID).executeTakeFirst();
-  if (exists) await db.updateTable('proxmox_clusters').set(row).where('id', '=', CLUSTER_ID).execute();
-  else await db.insertInto('proxmox_clusters').values({ id: CLUSTER_ID, created_at: now, ...row }).execute();
+  const exists = await db.selectFrom('proxmox_clusters').select('id').orderBy('created_at').executeTakeFirst();
+  const id = exists?.id ?? CLUSTER_ID;
+  const row = { url: ep.url, token_id: ep.tokenId, token_secret_sealed: box.seal(ep.tokenSecret, sealContext(id, ep.tokenId)), fingerprint: ep.fingerprint ?? null, ca: ep.ca ?? null, updated_at: now };
+  if (exists) await db.updateTable('proxmox_clusters').set(row).where('id', '=', id).execute();
+  else await db.insertInto('proxmox_clusters').values({ id, name: 'default', nodes: '[]', health: '{}', created_at: now, ...row }).execute();
 }
 
-/** The registered cluster's endpoint with its secret opened; null when none is registered. */
-export async function registeredProxmox(db: Kysely<Database>, box: () => SecretBox): Promise<ProxmoxEndpoint | null> {
-  const r = await db.selectFrom('proxmox_clusters').selectAll().where('id', '=', CLUSTER_ID).executeTakeFirst();
+/** The node roles stored for a cluster (a node not named is for compute). */
+export function storedRoles(row: { nodes: string }): Record<string, NodeRole> {
+  return Object.fromEntries((JSON.parse(row.nodes || '[]') as { name: string; role: NodeRole }[]).map((n) => [n.name, n.role]));
+}
+
+/** The registered cluster's id, endpoint (secret opened) and stored node roles; null when none is registered. */
+export async function registeredProxmox(db: Kysely<Database>, box: () => SecretBox): Promise<{ id: string; endpoint: ProxmoxEndpoint; roles: Record<string, NodeRole> } | null> {
+  const r = await db.selectFrom('proxmox_clusters').selectAll().orderBy('created_at').executeTakeFirst();
   if (!r) return null;
-  return { url: r.url, tokenId: r.token_id, tokenSecret: box().open(r.token_secret_sealed, `${CLUSTER_ID}:${r.token_id}`), ...(r.fingerprint ? { fingerprint: r.fingerprint } : {}), ...(r.ca ? { ca: r.ca } : {}) };
+  const endpoint = { url: r.url, tokenId: r.token_id, tokenSecret: box().open(r.token_secret_sealed, sealContext(r.id, r.token_id)), ...(r.fingerprint ? { fingerprint: r.fingerprint } : {}), ...(r.ca ? { ca: r.ca } : {}) };
+  return { id: r.id, endpoint, roles: storedRoles(r) };
 }
 
 /** Checks reachability, the token and its privileges; throws the domain error that says which failed. */
