@@ -23,6 +23,7 @@ import * as secondFactors from './migrations/019-second-factors.ts';
 import * as meteredKinds from './migrations/020-metered-kinds.ts';
 import * as networkIpv6 from './migrations/021-network-ipv6.ts';
 import * as networkLabels from './migrations/022-network-labels.ts';
+import * as moreLabels from './migrations/025-more-labels.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -57,6 +58,7 @@ const migrations: Record<string, Migration> = {
   '020-metered-kinds': meteredKinds,
   '021-network-ipv6': networkIpv6,
   '022-network-labels': networkLabels,
+  '025-more-labels': moreLabels,
 };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch

@@ -75,7 +75,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       errors: ['SERVER_NOT_FOUND', 'SERVER_BUSY', 'SERVER_PROTECTED'], responses: { 202: Operation },
       handler: async (req, reply, p) => reply.status(202).send(await servers.delete(p, idOf(req), req.id)),
     },
-    { method: 'GET', url: '/ssh-keys', summary: "List your tenant's SSH keys", tag: 'ssh-keys', query: ListQuery, responses: { 200: Page(SshKey) }, handler: (req, _r, p) => sshKeys.list(p, req.query as ListQuery) },
+    { method: 'GET', url: '/ssh-keys', summary: "List your tenant's SSH keys", tag: 'ssh-keys', query: LabelledListQuery, responses: { 200: Page(SshKey) }, handler: (req, _r, p) => sshKeys.list(p, req.query as LabelledListQuery) },
     {
       method: 'POST',
       url: '/ssh-keys',
@@ -89,12 +89,12 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
     {
       method: 'PATCH',
       url: '/ssh-keys/:id',
-      summary: 'Rename an SSH key',
+      summary: 'Rename an SSH key and/or replace its labels',
       tag: 'ssh-keys',
       params: KeyParam,
       body: UpdateSshKey,
       errors: ['NAME_TAKEN'], responses: { 200: SshKey },
-      handler: (req, _r, p) => sshKeys.rename(p, idOf(req), (req.body as UpdateSshKey).name, req.id),
+      handler: (req, _r, p) => sshKeys.update(p, idOf(req), req.body as UpdateSshKey, req.id),
     },
     {
       method: 'DELETE',
