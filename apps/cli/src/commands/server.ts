@@ -3,7 +3,7 @@
  * actions in server-life.ts).
  */
 import type { ServerAction } from '@kumulus/api';
-import { dispatch, listOptions, listQueryOf, parseCommand, parseSeconds, takePositionals } from '../args.ts';
+import { dispatch, fetchList, listOptions, parseCommand, parseSeconds, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { pick, t } from '../i18n.ts';
 import { emit, printJson, say } from '../output.ts';
@@ -78,7 +78,7 @@ async function listServers(args: string[]): Promise<void> {
   if (help) return void process.stdout.write(pick(serverHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const servers = await client.all((q) => client.listServers(q), listQueryOf(values));
+  const servers = await fetchList((q) => client.listServers(q), values, cmd);
   emit(output, servers, () => printServerTable(servers));
 }
 
