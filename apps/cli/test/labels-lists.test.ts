@@ -26,7 +26,7 @@ describe('kumulus labels, selectors, pages and audit', { timeout: 600_000 }, () 
     await rm(dir, { recursive: true, force: true });
   });
   const cli = (args: string[], lang = 'en') => runCli(args, { env: { ...ts.env, KUMULUS_LANG: lang } });
-  const ok = (r: { code: number; stderr: string }) => assert.equal(r.code, 0, r.stderr);
+  const ok = (r: { code: number | null; stderr: string }) => assert.equal(r.code, 0, r.stderr);
 
   test('--label on create, -l on lists, a bad label names the option', async () => {
     const a = join(dir, 'a.pub');
