@@ -36,6 +36,8 @@ describe('lists paged and selected by the API, labels edited, in Chromium', () =
     for (const [i, name] of names(30).entries()) await server.client.createSshKey({ name, publicKey: newSshPublicKey(name), labels: i % 3 === 0 ? { team: 'web' } : { team: 'db' } });
     await server.client.createNetwork({ name: 'lan-a', ipv4Cidr: '10.86.0.0/24', labels: { env: 'prod' } });
     await server.client.createNetwork({ name: 'lan-b', ipv4Cidr: '10.86.1.0/24' });
+    await server.client.createFirewall({ name: 'fw-edge', labels: { role: 'edge' } });
+    await server.client.createFirewall({ name: 'fw-core', labels: { role: 'core' } });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -120,6 +122,29 @@ describe('lists paged and selected by the API, labels edited, in Chromium', () =
       assert.deepEqual(await rows(['lan-a']), ['lan-a']);
       assert.equal(await page.getByTestId('list-where').innerText(), 'Seite 1 von 1 · 1 Eintrag');
       await screenshot(page, 'networks-labels-de');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('firewalls: sorted by the API, selected by label, labels edited', async () => {
+    const ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    try {
+      await signIn(page, server.url, server.operatorEmail, server.operatorPassword);
+      await gotoRetrying(page, `${server.url}/firewalls`);
+      const rows = (want: string[]) => rowsRead(page, 'table[aria-label="Firewalls"] tbody tr', want);
+      assert.deepEqual(await rows(['fw-core', 'fw-edge']), ['fw-core', 'fw-edge'], 'by name');
+      await page.getByRole('button', { name: 'Name', exact: true }).click();
+      assert.deepEqual(await rows(['fw-edge', 'fw-core']), ['fw-edge', 'fw-core']);
+      await page.getByTestId('list-selector').fill('role=edge');
+      await page.getByTestId('list-selector').press('Enter');
+      assert.deepEqual(await rows(['fw-edge']), ['fw-edge']);
+      await page.getByRole('button', { name: 'Edit labels: fw-edge' }).click();
+      await page.getByLabel('Labels: fw-edge').fill('role=edge, zone=dmz');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('zone=dmz').waitFor();
+      assert.deepEqual((await server.client.getFirewall('fw-edge')).labels, { role: 'edge', zone: 'dmz' });
     } finally {
       await ctx.close();
     }

@@ -157,7 +157,7 @@ export class KumulusClient {
   }
 
   /** Servers of your tenant; operators may pass `tenant: 'all'` or a tenant's id. */
-  listServers(q: LabelledListQuery & { tenant?: string; node?: string } = {}) {
+  listServers(q: LabelledListQuery & { tenant?: string; node?: string; status?: string } = {}) {
     return this.request<Page<Server>>('GET', '/servers', undefined, q);
   }
   getServer(id: string) {

@@ -60,6 +60,21 @@ describeEachStore('labels on keys, pools, snapshots and backups', (get) => {
     }
   });
 
+  test('firewalls carry labels, set on create and by PATCH, selected on their list', async () => {
+    const { client: c } = get();
+    const a = await c.createFirewall({ name: 'lbl-fw-a', labels: { role: 'edge' } });
+    const b = await c.createFirewall({ name: 'lbl-fw-b' });
+    assert.deepEqual([a.labels, b.labels], [{ role: 'edge' }, {}]);
+    const names = async (label_selector: string) => (await c.listFirewalls({ label_selector, sort: 'name' })).items.map((f) => f.name);
+    assert.deepEqual(await names('role=edge'), ['lbl-fw-a']);
+    assert.deepEqual((await c.updateFirewall('lbl-fw-b', { labels: { role: 'core' } })).labels, { role: 'core' });
+    assert.deepEqual(await names('role in (edge,core)'), ['lbl-fw-a', 'lbl-fw-b']);
+    assert.equal((await c.updateFirewall('lbl-fw-a', { inbound: [] })).labels.role, 'edge', 'new rules keep the labels');
+    await assert.rejects(c.createFirewall({ name: 'lbl-fw-c', labels: { 'a/b/c': 'x' } }), refused('labels.a/b/c'));
+    assert.deepEqual(await names('!nothing'), ['lbl-fw-a', 'lbl-fw-b'], 'the refused one was not made');
+    for (const f of [a, b]) await c.deleteFirewall(f.id);
+  });
+
   test('snapshots and backups carry labels, set on create and by PATCH, selected on their lists', { timeout: 900_000 }, async () => {
     const { client: c, dataDir } = get();
     const vol = await c.createVolume({ name: 'lbl-vol', sizeGb: 1 });

@@ -66,6 +66,15 @@ describeEachStore('list sort, paging and label selectors', (get) => {
     const page = await c.listServers({ label_selector: 'tier', sort: 'name', per_page: 2, page: 2 });
     assert.deepEqual(page.items.map((s) => s.name), ['s3']);
     assert.equal(page.meta?.pagination.totalEntries, 3, 'the total counts what the selector keeps');
+    // The status filter (phases, comma-separated) pages with the selector and the sort.
+    for (const m of made) await c.waitOperation(m.operation.id, 60);
+    assert.deepEqual(await names({ status: 'Stopped', label_selector: 'env=prod', sort: 'name' } as LabelledListQuery), ['s1', 's2']);
+    assert.deepEqual(await names({ status: 'Running,Failed' } as LabelledListQuery), []);
+    const stopped = await c.listServers({ status: 'Stopped,Running', per_page: 3 });
+    assert.equal(stopped.meta?.pagination.totalEntries, 4);
+    const badStatus = await raw(url, 'GET', '/servers?status=Sleeping', { token });
+    assert.equal(badStatus.status, 400);
+    assert.match(JSON.stringify(badStatus.body.error.details), /status/);
 
     // Every selector of a small grammar: the API keeps exactly what the evaluation in ../selectors.ts keeps.
     let checked = 0;

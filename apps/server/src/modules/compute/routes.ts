@@ -13,6 +13,12 @@ const ServerQuery = Type.Composite([
       Type.String({ pattern: '^(all|ten_[0-9a-z]{20,32})$', description: '`all` or a tenant id (operators); default: your own tenant' }),
     ),
     node: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'only servers placed on this host (as `GET /hosts` names it)' })),
+    status: Type.Optional(
+      Type.String({
+        pattern: '^(Pending|Provisioning|Running|Stopped|Deleting|Failed)(,(Pending|Provisioning|Running|Stopped|Deleting|Failed))*$',
+        description: 'only servers in one of these phases, comma-separated (e.g. `Running,Stopped`), as Hetzner Cloud filters by status',
+      }),
+    ),
   }),
 ]);
 
@@ -30,7 +36,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       query: ServerQuery,
       errors: ['FORBIDDEN'],
       responses: { 200: Page(Server) },
-      handler: (req, _r, p) => servers.list(p, req.query as LabelledListQuery & { tenant?: string; node?: string }),
+      handler: (req, _r, p) => servers.list(p, req.query as LabelledListQuery & { tenant?: string; node?: string; status?: string }),
     },
     {
       method: 'POST',
