@@ -46,6 +46,11 @@ describe('kumulus labels, selectors, pages and audit', { timeout: 600_000 }, () 
     ok(await cli(['network', 'create', '--name', 'lbl-net', '--cidr', '10.84.0.0/24', '--label', 'env=prod', '-o', 'json']));
     assert.deepEqual(json<Network[]>(await cli(['network', 'list', '-l', 'env in (prod)', '-o', 'json'])).map((n) => n.name), ['lbl-net']);
     assert.deepEqual(json<Server[]>(await cli(['server', 'list', '-l', 'tier=web,env!=test', '-o', 'json'])).map((s) => s.name), ['lbl-web']);
+    assert.deepEqual(json<Server[]>(await cli(['server', 'list', '--status', 'Stopped', '-l', 'env=prod', '-o', 'json'])).map((s) => s.name), ['lbl-web']);
+    assert.deepEqual(json<Server[]>(await cli(['server', 'list', '--status', 'Running', '-o', 'json'])), []);
+    const badStatus = await cli(['server', 'list', '--status', 'Asleep']);
+    assert.equal(badStatus.code, 4, badStatus.stderr);
+    assert.match(badStatus.stderr, /status/);
 
     const bad = await cli(['server', 'create', '--name', 'lbl-bad', '--plan', 'nano', '--image', 'tiny', '--no-start', '--label', 'env=-prod'], 'de');
     assert.equal(bad.code, 4, bad.stderr);
