@@ -78,7 +78,7 @@ describe('lists paged and selected by the API, labels edited, in Chromium', () =
       assert.equal(asked.at(-1)?.get('label_selector'), 'team=web');
       assert.equal(await page.getByTestId('list-where').innerText(), 'Page 1 of 1 · 10 entries');
       await page.getByTestId('list-selector').fill('team in web');
-      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.getByRole('button', { name: 'Apply selector' }).click();
       await page.getByRole('alert').filter({ hasText: /label_selector|selector/i }).first().waitFor();
       await page.getByTestId('list-selector').fill('team=nobody');
       await page.getByTestId('list-selector').press('Enter');
@@ -118,7 +118,7 @@ describe('lists paged and selected by the API, labels edited, in Chromium', () =
       await page.locator('tr', { hasText: 'lan-b' }).getByText('env=test').waitFor();
       assert.deepEqual((await server.client.getNetwork('lan-b')).labels, { env: 'test' });
       await page.getByTestId('list-selector').fill('env=prod');
-      await page.getByRole('button', { name: 'Anwenden' }).click();
+      await page.getByRole('button', { name: 'Selektor anwenden' }).click();
       assert.deepEqual(await rows(['lan-a']), ['lan-a']);
       assert.equal(await page.getByTestId('list-where').innerText(), 'Seite 1 von 1 · 1 Eintrag');
       await screenshot(page, 'networks-labels-de');

@@ -102,9 +102,9 @@ export function SelectorBox({ paging }: { paging: Paging }) {
   };
   return (
     <form className="row" onSubmit={submit}>
-      <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder={t('servers.selector')} aria-label={t('servers.selector')} data-testid="list-selector" spellCheck={false} />
+      <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder={t('list.selector')} aria-label={t('list.selector')} data-testid="list-selector" spellCheck={false} />
       <button type="submit" className="small">
-        {t('servers.applySelector')}
+        {t('list.applySelector')}
       </button>
     </form>
   );

@@ -25,6 +25,8 @@ export const en = {
   'list.labelsHint': 'One label per line or comma-separated: key=value, or key alone',
   'list.created': 'Created',
   'list.whereOne': 'Page {page} of {last} · 1 entry',
+  'list.selector': 'Filter by labels, e.g. env=prod,!legacy',
+  'list.applySelector': 'Apply selector',
   'list.sortBy': 'Sort by {column}',
   'app.close': 'Close',
   'app.cancel': 'Cancel',
