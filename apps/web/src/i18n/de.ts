@@ -27,7 +27,7 @@ export const de: Messages = {
   'list.labelsHint': 'Ein Label pro Zeile oder durch Kommas getrennt: Schlüssel=Wert oder nur Schlüssel',
   'list.created': 'Erstellt',
   'list.whereOne': 'Seite {page} von {last} · 1 Eintrag',
-  'list.selector': 'Nach Labels filtern, z. B. env=prod,!legacy',
+  'list.selector': 'Passende Labels, z. B. env=prod,!legacy',
   'list.applySelector': 'Selektor anwenden',
   'list.sortBy': 'Nach {column} sortieren',
   'app.close': 'Schließen',

@@ -25,7 +25,7 @@ export const en = {
   'list.labelsHint': 'One label per line or comma-separated: key=value, or key alone',
   'list.created': 'Created',
   'list.whereOne': 'Page {page} of {last} · 1 entry',
-  'list.selector': 'Filter by labels, e.g. env=prod,!legacy',
+  'list.selector': 'Labels to match, e.g. env=prod,!legacy',
   'list.applySelector': 'Apply selector',
   'list.sortBy': 'Sort by {column}',
   'app.close': 'Close',
