@@ -94,10 +94,86 @@ export async function dispatch(args: string[], group: string, help: string, subs
   await sub(rest);
 }
 
-/** The options of every list command: `--sort KEY[:asc|desc],…`, and on labelled lists `-l/--selector`. */
-export const listOptions = { sort: { type: 'string' }, selector: { type: 'string', short: 'l' } } as const;
+/** The options of every list command: `--sort KEY[:asc|desc],…`, `--page N`, `--per-page N`, and on labelled lists `-l/--selector`. */
+export const listOptions = {
+  sort: { type: 'string' },
+  selector: { type: 'string', short: 'l' },
+  page: { type: 'string' },
+  'per-page': { type: 'string' },
+} as const;
+
+/** The options of a list whose entries carry no labels: sorting and paging. */
+export const sortOptions = { sort: listOptions.sort, page: listOptions.page, 'per-page': listOptions['per-page'] } as const;
+
+/** `--label KEY=VALUE`, given once per label, on the commands that make or change a labelled resource. */
+export const labelOptions = { label: { type: 'string', multiple: true } } as const;
+
+interface ListValues {
+  sort?: string | boolean;
+  selector?: string | boolean;
+  page?: string | boolean;
+  'per-page'?: string | boolean;
+}
 
 /** The list query `--sort` and `--selector` ask for (the server checks both and names what is wrong). */
-export function listQueryOf(values: { sort?: string | boolean; selector?: string | boolean }): { sort?: string; label_selector?: string } {
+export function listQueryOf(values: ListValues): { sort?: string; label_selector?: string } {
   return { ...(typeof values.sort === 'string' ? { sort: values.sort } : {}), ...(typeof values.selector === 'string' ? { label_selector: values.selector } : {}) };
+}
+
+/** A whole number ≥ 1 given to an option such as `--page`. */
+function positive(value: string | boolean | undefined, name: string, command: string): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw usageError(t('usage.badValue', { name, value, expected: 'a whole number ≥ 1' }), command);
+  return n;
+}
+
+/** A page as a list answers it (the typed client's Page). */
+interface AnyPage<T> {
+  items: T[];
+  nextCursor: string | null;
+  meta?: { pagination: { page: number; lastPage: number; nextPage: number | null; totalEntries: number } };
+}
+
+/**
+ * The entries a list command shows: every entry, page after page, or with `--page`/`--per-page`
+ * that one page of the API's, with where it sits (page 2 of 5, 112 entries) on standard error,
+ * so that `-o json` stays the list alone.
+ */
+export async function fetchList<T, Q extends object>(list: (q: Q) => Promise<AnyPage<T>>, values: ListValues, command: string, extra: Partial<Q> = {}): Promise<T[]> {
+  const page = positive(values.page, 'page', command);
+  const perPage = positive(values['per-page'], 'per-page', command);
+  if (perPage !== undefined && perPage > 500) throw usageError(t('usage.badValue', { name: 'per-page', value: String(perPage), expected: '1 … 500' }), command);
+  const q = { ...extra, ...listQueryOf(values) } as Q;
+  if (page === undefined && perPage === undefined) {
+    // As the client's all(): cursor pages in id order, numbered pages of 500 when sorted.
+    const out: T[] = [];
+    const sorted = 'sort' in q;
+    let next: object | null = sorted ? { ...q, page: 1, per_page: 500 } : { ...q, limit: 500 };
+    while (next) {
+      const got: AnyPage<T> = await list(next as Q);
+      out.push(...got.items);
+      const nextPage = got.meta?.pagination.nextPage;
+      next = nextPage ? { ...next, page: nextPage } : got.nextCursor ? { ...next, cursor: got.nextCursor } : null;
+    }
+    return out;
+  }
+  const got = await list({ ...q, page: page ?? 1, per_page: perPage ?? 25 } as Q);
+  const where = got.meta?.pagination;
+  if (where) process.stderr.write(t('list.page', { page: where.page, last: where.lastPage, total: where.totalEntries }) + '\n');
+  return got.items;
+}
+
+/** The labels `--label KEY=VALUE` (or `--label KEY` for an empty value) give; the server checks keys and values. */
+export function labelsOf(values: { label?: string[] | string | boolean }, command: string): Record<string, string> | undefined {
+  const given = values.label;
+  if (!Array.isArray(given)) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of given) {
+    const at = item.indexOf('=');
+    const key = at < 0 ? item : item.slice(0, at);
+    if (!key) throw usageError(t('usage.badValue', { name: 'label', value: item, expected: 'KEY=VALUE' }), command);
+    out[key] = at < 0 ? '' : item.slice(at + 1);
+  }
+  return out;
 }

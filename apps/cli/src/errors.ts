@@ -85,6 +85,8 @@ export function apiErrorInCliWords(err: ApiError, flags: FieldFlags = {}): CliEr
 
 // `plan` → `--plan`; `sshKeyIds/1` → `--ssh-key-id (#2)`, the second one given.
 function optionOf(field: string, flags: FieldFlags): string {
+  // Every command that takes labels takes them as --label KEY=VALUE: `labels.env` is --label env.
+  if (field === 'labels' || field.startsWith('labels.')) return field === 'labels' ? '--label' : `--label ${field.slice('labels.'.length)}`;
   const [head = '', index] = field.split('/');
   const flag = flags[head];
   if (!flag) return field;

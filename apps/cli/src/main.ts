@@ -4,6 +4,7 @@
 import type { OutputFormat } from './args.ts';
 import { runBilling } from './commands/billing.ts';
 import { runQuota } from './commands/quota.ts';
+import { runAudit } from './commands/audit.ts';
 import { runImage } from './commands/image.ts';
 import { runLogin } from './commands/login.ts';
 import { runTwoFactor } from './commands/two-factor.ts';
@@ -53,8 +54,13 @@ Commands:
   operation          list, show and wait for operations
   billing            cost monitor (credit, spent, forecast), ledger, invoices, bank statements
   quota              your tenant's limits and use; operators set them
+  audit list         the audit log: who changed what, when (operators: any tenant's)
 
 Every command takes --help and -o/--output table|json (json: the API's objects on stdout).
+Every list takes --sort KEY[:asc|desc],… and --page N / --per-page N (one page of the API's; where
+it sits goes to stderr); lists of labelled resources (servers, networks, volumes, public IPs,
+firewalls, SSH keys, IP pools, snapshots, backups) take -l/--selector 'env=prod,tier!=db,!legacy,
+k in (a,b)', and their create commands --label KEY=VALUE (repeated).
 Errors go to stderr with the API's code; with --output json as {"error": {code, message, …}}.
 Environment: KUMULUS_URL, KUMULUS_TOKEN (override the stored login), KUMULUS_FINGERPRINT (the
 https server's certificate fingerprint to pin), KUMULUS_CONFIG (config file),
@@ -95,8 +101,13 @@ Befehle:
   operation          Vorgänge auflisten, anzeigen und abwarten
   billing            Kostenmonitor (Guthaben, Kosten, Prognose), Kontoauszug, Rechnungen, Bankimport
   quota              Grenzen und Belegung Ihres Mandanten; Betreiber legen sie fest
+  audit list         das Audit-Log: wer wann was geändert hat (Betreiber: jedes Mandanten)
 
 Jeder Befehl kennt --help und -o/--output table|json (json: die Objekte der API auf stdout).
+Jede Liste kennt --sort SCHLÜSSEL[:asc|desc],… und --page N / --per-page N (eine Seite der API; wo
+sie steht, geht auf stderr); Listen von Ressourcen mit Labels (Server, Netze, Volumes, öffentliche
+IPs, Firewalls, SSH-Schlüssel, IP-Pools, Snapshots, Backups) kennen -l/--selector
+'env=prod,tier!=db,!legacy,k in (a,b)', ihre create-Befehle --label SCHLÜSSEL=WERT (wiederholbar).
 Fehler gehen mit dem Code der API auf stderr; mit --output json als {"error": {code, message, …}}.
 Umgebung: KUMULUS_URL, KUMULUS_TOKEN (haben Vorrang vor der Anmeldung), KUMULUS_FINGERPRINT (der
 festzuhaltende Zertifikats-Fingerabdruck des https-Servers), KUMULUS_CONFIG (Konfigurationsdatei),
@@ -137,6 +148,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   operation: runOperation,
   billing: runBilling,
   quota: runQuota,
+  audit: runAudit,
 };
 
 /** Runs one invocation and answers its exit code; errors are printed here and nowhere else. */

@@ -46,6 +46,11 @@ describe('list sorting and filters in Chromium', () => {
     const ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
     try {
+      const asked: URLSearchParams[] = [];
+      page.on('request', (r) => {
+        const u = new URL(r.url());
+        if (u.pathname === '/api/v1/servers' && r.method() === 'GET') asked.push(u.searchParams);
+      });
       await signIn(page, server.url, server.operatorEmail, server.operatorPassword);
       const rows = (want: string[]) => rowsRead(page, '[data-testid="server-row"]', want);
       assert.deepEqual(await rows(['db-c', 'web-a', 'web-b']), ['db-c', 'web-a', 'web-b'], 'by name at first');
@@ -64,6 +69,9 @@ describe('list sorting and filters in Chromium', () => {
       await page.getByText('No server matches').waitFor();
       await page.getByTestId('server-phase-filter').selectOption('Stopped');
       assert.deepEqual(await rows(['web-b', 'web-a']), ['web-b', 'web-a']);
+      const last = asked.at(-1)!;
+      assert.deepEqual([last.get('status'), last.get('label_selector'), last.get('sort'), last.get('page'), last.get('per_page')], ['Stopped', 'env=prod', 'created:asc', '1', '25'], 'the API filters, selects, sorts and pages');
+      assert.equal(await page.getByTestId('list-where').innerText(), 'Page 1 of 1 · 2 entries');
 
       await page.getByTestId('server-selector').fill('env=prod tier');
       await page.getByRole('button', { name: 'Apply' }).click();

@@ -2,7 +2,7 @@
  * The typed Kumulus API client used by the CLI, the dashboard and the tests.
  * It speaks fetch, so it runs in Node and in browsers alike.
  */
-import type { CloneSnapshot, CreateSnapshot, RollbackSnapshot, Snapshot, SnapshotWithOperation } from './schemas/snapshots.ts';
+import type { CloneSnapshot, CreateSnapshot, RollbackSnapshot, Snapshot, SnapshotWithOperation, UpdateSnapshot } from './schemas/snapshots.ts';
 import type { AttachVolume, CreateVolume, ResizeVolume, ServerDiskQos, SetServerDiskQos, UpdateVolume, Volume, VolumeWithOperation } from './schemas/storage.ts';
 import type {
   CreatedToken,
@@ -157,7 +157,7 @@ export class KumulusClient {
   }
 
   /** Servers of your tenant; operators may pass `tenant: 'all'` or a tenant's id. */
-  listServers(q: LabelledListQuery & { tenant?: string; node?: string } = {}) {
+  listServers(q: LabelledListQuery & { tenant?: string; node?: string; status?: string } = {}) {
     return this.request<Page<Server>>('GET', '/servers', undefined, q);
   }
   getServer(id: string) {
@@ -305,8 +305,12 @@ export class KumulusClient {
   }
 
   /** Snapshots of a server's root disk (`servers`) or of a volume (`volumes`). */
-  listSnapshots(of: SnapshotOwner, id: string, q: ListQuery = {}) {
+  listSnapshots(of: SnapshotOwner, id: string, q: LabelledListQuery = {}) {
     return this.request<Page<Snapshot>>('GET', `/${of}/${encodeURIComponent(id)}/snapshots`, undefined, q);
+  }
+  /** Changes a snapshot's description and/or replaces its labels. */
+  updateSnapshot(of: SnapshotOwner, id: string, snapshot: string, body: UpdateSnapshot) {
+    return this.request<Snapshot>('PATCH', `/${of}/${encodeURIComponent(id)}/snapshots/${encodeURIComponent(snapshot)}`, body);
   }
   getSnapshot(of: SnapshotOwner, id: string, snapshot: string) {
     return this.request<Snapshot>('GET', `/${of}/${encodeURIComponent(id)}/snapshots/${encodeURIComponent(snapshot)}`);
@@ -324,7 +328,7 @@ export class KumulusClient {
     return this.request<Operation>('DELETE', `/${of}/${encodeURIComponent(id)}/snapshots/${encodeURIComponent(snapshot)}`);
   }
 
-  listSshKeys(q: ListQuery = {}) {
+  listSshKeys(q: LabelledListQuery = {}) {
     return this.request<Page<SshKey>>('GET', '/ssh-keys', undefined, q);
   }
   getSshKey(id: string) {
@@ -334,7 +338,11 @@ export class KumulusClient {
     return this.request<SshKey>('POST', '/ssh-keys', body);
   }
   renameSshKey(id: string, name: string) {
-    return this.request<SshKey>('PATCH', `/ssh-keys/${encodeURIComponent(id)}`, { name } satisfies UpdateSshKey);
+    return this.updateSshKey(id, { name });
+  }
+  /** Renames a saved key and/or replaces its labels. */
+  updateSshKey(id: string, body: UpdateSshKey) {
+    return this.request<SshKey>('PATCH', `/ssh-keys/${encodeURIComponent(id)}`, body);
   }
   deleteSshKey(id: string) {
     return this.request<void>('DELETE', `/ssh-keys/${encodeURIComponent(id)}`);

@@ -3,7 +3,7 @@
  * client's main file does not grow with every domain.
  */
 import type { KumulusClient } from './client.ts';
-import type { LabelledListQuery, ListQuery, Page } from './schemas.ts';
+import type { LabelledListQuery, Page } from './schemas.ts';
 import type { AllocatePublicIp, CreateIpPool, IpPool, PublicIp, UpdateIpPool, UpdatePublicIp } from './schemas/network-public.ts';
 
 const at = (id: string) => encodeURIComponent(id);
@@ -11,7 +11,7 @@ const at = (id: string) => encodeURIComponent(id);
 /** The public-IP calls of the API, bound to one client. */
 export function publicIpApi(c: KumulusClient) {
   return {
-    listPools: (q: ListQuery = {}) => c.request<Page<IpPool>>('GET', '/ip-pools', undefined, q),
+    listPools: (q: LabelledListQuery = {}) => c.request<Page<IpPool>>('GET', '/ip-pools', undefined, q),
     getPool: (id: string) => c.request<IpPool>('GET', `/ip-pools/${at(id)}`),
     createPool: (body: CreateIpPool) => c.request<IpPool>('POST', '/ip-pools', body),
     updatePool: (id: string, body: UpdateIpPool) => c.request<IpPool>('PATCH', `/ip-pools/${at(id)}`, body),

@@ -273,6 +273,7 @@ export const SshKey = Type.Object(
     name: Type.String(),
     fingerprint: Type.String({ description: 'SHA256:… as ssh-keygen -l prints it' }),
     publicKey: Type.String(),
+    labels: ServerLabels,
     createdAt: Timestamp,
   },
   { $id: 'SshKey' },
@@ -283,11 +284,13 @@ export const CreateSshKey = Type.Object(
   {
     name: Type.Optional(SshKeyName),
     publicKey: Type.String({ minLength: 1, maxLength: 16_384, description: "one line of an OpenSSH .pub file; without a name, the key's comment names it" }),
+    labels: Type.Optional(ServerLabels),
   },
   { additionalProperties: false },
 );
 export type CreateSshKey = Static<typeof CreateSshKey>;
-export const UpdateSshKey = Type.Object({ name: SshKeyName }, { additionalProperties: false });
+/** A new name and/or labels (replaced as a whole) of a saved key. */
+export const UpdateSshKey = Type.Object({ name: Type.Optional(SshKeyName), labels: Type.Optional(ServerLabels) }, { additionalProperties: false, minProperties: 1 });
 export type UpdateSshKey = Static<typeof UpdateSshKey>;
 
 export const OperationState = Type.Union([

@@ -3,7 +3,7 @@
  * verified by reading it back. A restore into the same server asks for its name typed out.
  */
 import { ApiError, type Backup, backupApi, type KumulusClient, type Operation } from '@kumulus/api';
-import { dispatch, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, usageError } from '../errors.ts';
 import { pick, t } from '../i18n.ts';
@@ -14,8 +14,8 @@ const groupHelp = {
   en: `Usage: kumulus backup <command> [options]
 
 Commands:
-  list [--server SERVER]                            backups with size, deduplicated size and verification
-  create SERVER [--mode snapshot|stop] [--target TARGET] [--notes TEXT] [--protect]
+  list [--server SERVER] [-l SELECTOR]              backups with size, deduplicated size and verification
+  create SERVER [--mode snapshot|stop] [--target TARGET] [--notes TEXT] [--protect] [--label K=V]…
                                                     backs up the root disk and attached volumes
   show BACKUP                                       one backup in full
   restore BACKUP --confirm SERVER-NAME              writes the backup back into its server (stopped around it)
@@ -30,8 +30,8 @@ Options of the changing commands:
   de: `Aufruf: kumulus backup <Befehl> [Optionen]
 
 Befehle:
-  list [--server SERVER]                            Backups mit Größe, deduplizierter Größe und Prüfung
-  create SERVER [--mode snapshot|stop] [--target ZIEL] [--notes TEXT] [--protect]
+  list [--server SERVER] [-l SELEKTOR]              Backups mit Größe, deduplizierter Größe und Prüfung
+  create SERVER [--mode snapshot|stop] [--target ZIEL] [--notes TEXT] [--protect] [--label S=W]…
                                                     sichert Systemdisk und angehängte Volumes
   show BACKUP                                       ein Backup vollständig
   restore BACKUP --confirm SERVERNAME               spielt das Backup in seinen Server zurück (dafür gestoppt)
@@ -57,12 +57,12 @@ export function runBackup(args: string[]): Promise<void> {
 }
 
 async function list(args: string[]): Promise<void> {
-  const { values, positionals, output, help: h } = parseCommand(args, { server: { type: 'string' } }, 'kumulus backup list');
+  const { values, positionals, output, help: h } = parseCommand(args, { server: { type: 'string' }, ...listOptions }, 'kumulus backup list');
   if (h) return help();
   takePositionals(positionals, [], 'kumulus backup list');
   const { client } = await connect();
   const api = backupApi(client);
-  const items = await client.all((q) => api.list({ ...q, ...(values.server ? { server: values.server } : {}) }));
+  const items = await fetchList((q) => api.list({ ...q, ...(values.server ? { server: values.server } : {}) }), values, 'kumulus backup list');
   emit(output, items, () =>
     printTable(
       headers('col.id', 'col.server', 'col.phase', 'col.size', 'col.dedup', 'col.verified', 'col.taken', 'col.notes'),
@@ -95,13 +95,13 @@ async function show(args: string[]): Promise<void> {
 
 async function create(args: string[]): Promise<void> {
   const cmd = 'kumulus backup create';
-  const { values, positionals, output, help: h } = parseCommand(args, { ...waitOptions, mode: { type: 'string' }, target: { type: 'string' }, notes: { type: 'string' }, protect: { type: 'boolean' } }, cmd);
+  const { values, positionals, output, help: h } = parseCommand(args, { ...waitOptions, mode: { type: 'string' }, target: { type: 'string' }, notes: { type: 'string' }, protect: { type: 'boolean' }, ...labelOptions }, cmd);
   if (h) return help();
   const [server] = takePositionals(positionals, ['SERVER'], cmd);
   if (values.mode && values.mode !== 'snapshot' && values.mode !== 'stop') throw usageError(t('usage.badValue', { name: 'mode', value: values.mode, expected: 'snapshot|stop' }), cmd);
   const { client } = await connect();
   const made = await backupApi(client)
-    .create(server!, { ...(values.mode ? { mode: values.mode as 'snapshot' | 'stop' } : {}), ...(values.target ? { target: values.target } : {}), ...(values.notes ? { notes: values.notes } : {}), ...(values.protect ? { protected: true } : {}) })
+    .create(server!, { ...(values.mode ? { mode: values.mode as 'snapshot' | 'stop' } : {}), ...(values.target ? { target: values.target } : {}), ...(values.notes ? { notes: values.notes } : {}), ...(values.protect ? { protected: true } : {}), ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}) })
     .catch((e) => {
       throw cliWords(e);
     });

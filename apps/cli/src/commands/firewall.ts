@@ -3,7 +3,7 @@
  * rules and what they are applied to. A rule is written as `ACTION PROTOCOL[/PORTS] [from|to PEER,…]`.
  */
 import type { Firewall, FirewallPeer, FirewallRule, FirewallTarget } from '@kumulus/api';
-import { dispatch, parseCommand, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { usageError } from '../errors.ts';
 import { language, pick } from '../i18n.ts';
@@ -13,9 +13,9 @@ const groupHelp = {
   en: `Usage: kumulus firewall <command> [options]
 
 Commands:
-  list                                        your firewalls
+  list [--sort KEY] [-l SELECTOR]             your firewalls (only those whose labels match)
   show FIREWALL                               its rules and what it is applied to
-  create --name NAME [--in RULE]… [--out RULE]…   makes a firewall
+  create --name NAME [--in RULE]… [--out RULE]… [--label K=V]…   makes a firewall
   rules FIREWALL [--in RULE]… [--out RULE]…   replaces its inbound and/or outbound rules
   apply FIREWALL TARGET…                      applies it: --server S, --nic SERVER/nic_…, --selector SEL
   remove FIREWALL TARGET…                     removes it from those targets
@@ -32,9 +32,9 @@ Options:
   de: `Aufruf: kumulus firewall <Befehl> [Optionen]
 
 Befehle:
-  list                                        Ihre Firewalls
+  list [--sort SCHLÜSSEL] [-l SELEKTOR]       Ihre Firewalls (nur die, deren Labels passen)
   show FIREWALL                               ihre Regeln und worauf sie angewendet ist
-  create --name NAME [--in REGEL]… [--out REGEL]…   legt eine Firewall an
+  create --name NAME [--in REGEL]… [--out REGEL]… [--label S=W]…   legt eine Firewall an
   rules FIREWALL [--in REGEL]… [--out REGEL]… ersetzt ihre eingehenden und/oder ausgehenden Regeln
   apply FIREWALL ZIEL…                        wendet sie an: --server S, --nic SERVER/nic_…, --selector SEL
   remove FIREWALL ZIEL…                       entfernt sie von diesen Zielen
@@ -96,11 +96,11 @@ const ruleOpts = { in: { type: 'string', multiple: true }, out: { type: 'string'
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus firewall list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, listOptions, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const fws = await client.all((q) => client.listFirewalls(q));
+  const fws = await fetchList((q) => client.listFirewalls(q), values, cmd);
   const head = choose({ en: ['ID', 'NAME', 'INBOUND', 'OUTBOUND', 'APPLIED TO', 'CREATED'], de: ['ID', 'NAME', 'EINGEHEND', 'AUSGEHEND', 'ANGEWENDET AUF', 'ERSTELLT'] });
   emit(output, fws, () => printTable(head, fws.map((f) => [f.id, f.name, String(f.inbound.length), String(f.outbound.length), String(f.appliedTo.length), formatTime(f.createdAt)])));
 }
@@ -117,10 +117,10 @@ async function show(args: string[]): Promise<void> {
 
 async function create(args: string[]): Promise<void> {
   const cmd = 'kumulus firewall create';
-  const { values, positionals, output, help } = parseCommand(args, { name: { type: 'string' }, ...ruleOpts }, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { name: { type: 'string' }, ...ruleOpts, ...labelOptions }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
-  const body = { name: requireOption(values.name, 'name', cmd), inbound: (values.in ?? []).map((r) => parseRule(r, 'in', cmd)), outbound: (values.out ?? []).map((r) => parseRule(r, 'out', cmd)) };
+  const body = { name: requireOption(values.name, 'name', cmd), inbound: (values.in ?? []).map((r) => parseRule(r, 'in', cmd)), outbound: (values.out ?? []).map((r) => parseRule(r, 'out', cmd)), ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}) };
   const { client } = await connect();
   const fw = await client.createFirewall(body);
   emit(output, fw, () => printFirewall(fw));

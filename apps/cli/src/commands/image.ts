@@ -1,7 +1,7 @@
 /**
  * `kumulus image list`: the operating system images a server can be created from.
  */
-import { dispatch, parseCommand, takePositionals } from '../args.ts';
+import { dispatch, fetchList, parseCommand, sortOptions, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { pick } from '../i18n.ts';
 import { emit, headers, printTable } from '../output.ts';
@@ -22,11 +22,11 @@ export function runImage(args: string[]): Promise<void> {
 
 async function listImages(args: string[]): Promise<void> {
   const cmd = 'kumulus image list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, sortOptions, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const images = await client.all((q) => client.listImages(q));
+  const images = await fetchList((q) => client.listImages(q), values, cmd);
   emit(output, images, () =>
     printTable(
       headers('col.name', 'col.os', 'col.kind', 'col.status', 'col.description'),

@@ -2,7 +2,7 @@
  * `kumulus ip-pool list|show|create|update|delete`: the operator's pools of public addresses.
  */
 import { type IpPool, publicIpApi } from '@kumulus/api';
-import { dispatch, parseCommand, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { usageError } from '../errors.ts';
 import { language, pick, t } from '../i18n.ts';
@@ -12,9 +12,9 @@ const groupHelp = {
   en: `Usage: kumulus ip-pool <command> [options]   (operators)
 
 Commands:
-  list                                                   every IP pool
+  list [--sort KEY] [-l SELECTOR]                        every IP pool (only those whose labels match)
   show POOL                                              one pool
-  create --name NAME --range RANGE --uplink IFACE [--mode routed] [--cooldown SECONDS]
+  create --name NAME --range RANGE --uplink IFACE [--mode routed] [--cooldown SECONDS] [--label K=V]…
                                                          defines a pool, e.g. --range 203.0.113.0/28,
                                                          203.0.113.10-203.0.113.20 or 2001:db8:100::/56
   update POOL [--name NAME] [--cooldown SECONDS]         renames a pool or changes its cool-down
@@ -30,9 +30,9 @@ Options:
   de: `Aufruf: kumulus ip-pool <Befehl> [Optionen]   (Betreiber)
 
 Befehle:
-  list                                                   alle IP-Pools
+  list [--sort SCHLÜSSEL] [-l SELEKTOR]                  alle IP-Pools (nur die, deren Labels passen)
   show POOL                                              ein Pool
-  create --name NAME --range BEREICH --uplink SCHNITTSTELLE [--mode routed] [--cooldown SEKUNDEN]
+  create --name NAME --range BEREICH --uplink SCHNITTSTELLE [--mode routed] [--cooldown SEKUNDEN] [--label S=W]…
                                                          legt einen Pool an, z. B. --range 203.0.113.0/28,
                                                          203.0.113.10-203.0.113.20 oder 2001:db8:100::/56
   update POOL [--name NAME] [--cooldown SEKUNDEN]        benennt einen Pool um oder ändert seine Sperrfrist
@@ -70,12 +70,12 @@ function helpOr(help: boolean): boolean {
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus ip-pool list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, listOptions, cmd);
   if (helpOr(help)) return;
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
   const api = publicIpApi(client);
-  const pools = await client.all((q) => api.listPools(q));
+  const pools = await fetchList((q) => api.listPools(q), values, cmd);
   const head = choose({ en: ['ID', 'NAME', 'RANGE', 'UPLINK', 'MODE', 'ALLOCATED'], de: ['ID', 'NAME', 'BEREICH', 'UPLINK', 'MODUS', 'VERGEBEN'] });
   emit(output, pools, () => printTable(head, pools.map((p) => [p.id, p.name, p.range, p.uplink, p.mode, `${p.allocated}/${p.size}`])));
 }
@@ -92,7 +92,7 @@ async function show(args: string[]): Promise<void> {
 
 async function create(args: string[]): Promise<void> {
   const cmd = 'kumulus ip-pool create';
-  const opts = { name: { type: 'string' }, range: { type: 'string' }, uplink: { type: 'string' }, mode: { type: 'string' }, cooldown: { type: 'string' } } as const;
+  const opts = { name: { type: 'string' }, range: { type: 'string' }, uplink: { type: 'string' }, mode: { type: 'string' }, cooldown: { type: 'string' }, ...labelOptions } as const;
   const { values, positionals, output, help } = parseCommand(args, opts, cmd);
   if (helpOr(help)) return;
   takePositionals(positionals, [], cmd);
@@ -101,6 +101,7 @@ async function create(args: string[]): Promise<void> {
     range: requireOption(values.range, 'range', cmd),
     uplink: requireOption(values.uplink, 'uplink', cmd),
     ...(values.mode ? { mode: values.mode as IpPool['mode'] } : {}),
+    ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}),
     ...(values.cooldown !== undefined ? { cooldownSeconds: cooldown(values.cooldown, cmd) } : {}),
   };
   const { client } = await connect();

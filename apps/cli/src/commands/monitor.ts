@@ -3,7 +3,7 @@
  * ping, TLS certificate) with their state, uptime and check history.
  */
 import { type CreateMonitor, type Monitor, monitorApi, type MonitorApi, type UpdateMonitor } from '@kumulus/api';
-import { dispatch, parseCommand, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, parseCommand, requireOption, sortOptions, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { usageError } from '../errors.ts';
 import { language, pick, t } from '../i18n.ts';
@@ -118,11 +118,11 @@ const targetOf = (m: Monitor) => m.settings.url ?? m.status.target ?? m.settings
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus monitor list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, sortOptions, cmd);
   if (helpOr(help)) return;
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const all = await client.all((q) => monitorApi(client).list(q));
+  const all = await fetchList((q) => monitorApi(client).list(q), values, cmd);
   const head = pick({ en: 'ID NAME TYPE TARGET STATE 24H 30D LAST CHECK', de: 'ID NAME TYP ZIEL ZUSTAND 24H 30T LETZTE PRÜFUNG' }).split(' ');
   const rows = all.map((m) => [m.id, m.name, m.type, targetOf(m), stateText(m), percent(m.status.uptime24h), percent(m.status.uptime30d), m.status.lastMessage ?? '']);
   emit(output, all, () => printTable([...head.slice(0, 7), head.slice(7).join(' ')], rows));

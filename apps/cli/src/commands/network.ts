@@ -3,7 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Network } from '@kumulus/api';
-import { dispatch, listOptions, listQueryOf, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { language, pick } from '../i18n.ts';
 import { emit, formatTime, printFields, printTable, say } from '../output.ts';
@@ -74,18 +74,18 @@ async function list(args: string[]): Promise<void> {
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const nets = await client.all((q) => client.listNetworks(q), listQueryOf(values));
+  const nets = await fetchList((q) => client.listNetworks(q), values, cmd);
   const head = choose({ en: ['ID', 'NAME', 'CIDR', 'GATEWAY', 'PHASE', 'CREATED'], de: ['ID', 'NAME', 'CIDR', 'GATEWAY', 'PHASE', 'ERSTELLT'] });
   emit(output, nets, () => printTable(head, nets.map((n) => [n.id, n.name, n.ipv4Cidr, n.gateway ?? '-', n.status.phase, formatTime(n.createdAt)])));
 }
 
 async function create(args: string[]): Promise<void> {
   const cmd = 'kumulus network create';
-  const opts = { name: { type: 'string' }, cidr: { type: 'string' }, gateway: { type: 'string' }, 'ipv6-cidr': { type: 'string' }, 'no-wait': { type: 'boolean' }, timeout: { type: 'string' } } as const;
+  const opts = { name: { type: 'string' }, cidr: { type: 'string' }, gateway: { type: 'string' }, 'ipv6-cidr': { type: 'string' }, 'no-wait': { type: 'boolean' }, timeout: { type: 'string' }, ...labelOptions } as const;
   const { values, positionals, output, help } = parseCommand(args, opts, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
-  const body = { name: requireOption(values.name, 'name', cmd), ipv4Cidr: requireOption(values.cidr, 'cidr', cmd), ...(values.gateway ? { gateway: values.gateway } : {}), ...(values['ipv6-cidr'] ? { ipv6Cidr: values['ipv6-cidr'] } : {}) };
+  const body = { name: requireOption(values.name, 'name', cmd), ipv4Cidr: requireOption(values.cidr, 'cidr', cmd), ...(values.gateway ? { gateway: values.gateway } : {}), ...(values['ipv6-cidr'] ? { ipv6Cidr: values['ipv6-cidr'] } : {}), ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}) };
   const timeoutSeconds = parseSeconds(values.timeout, 120, 'timeout', cmd);
   const { client } = await connect();
   const accepted = await client.createNetwork(body, { idempotencyKey: randomUUID() });

@@ -2,7 +2,7 @@
  * `kumulus operation list|show|wait`: the slow changes (create, start, delete …) and how far they are.
  */
 import type { Operation } from '@kumulus/api';
-import { dispatch, parseCommand, parseSeconds, takePositionals } from '../args.ts';
+import { dispatch, fetchList, parseCommand, parseSeconds, sortOptions, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { pick, t } from '../i18n.ts';
 import { emit, formatTime, headers, say, printFields, printTable } from '../output.ts';
@@ -40,12 +40,12 @@ export function runOperation(args: string[]): Promise<void> {
 
 async function listOperations(args: string[]): Promise<void> {
   const cmd = 'kumulus operation list';
-  const { values, positionals, output, help } = parseCommand(args, { all: { type: 'boolean' }, state: { type: 'string' } }, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { all: { type: 'boolean' }, state: { type: 'string' }, ...sortOptions }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
   const scope = values.all ? 'all' : undefined;
-  const ops = await client.all((q) => client.listOperations({ ...q, scope, state: values.state }));
+  const ops = await fetchList((q) => client.listOperations({ ...q, scope, state: values.state }), values, cmd);
   emit(output, ops, () =>
     printTable(
       headers('col.id', 'col.kind', 'col.target', 'col.state', 'col.progress', 'col.created', 'col.step'),

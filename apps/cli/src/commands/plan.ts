@@ -1,7 +1,7 @@
 /**
  * `kumulus plan list`: the sizes and prices a server can be created with.
  */
-import { dispatch, parseCommand, takePositionals } from '../args.ts';
+import { dispatch, fetchList, parseCommand, sortOptions, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { pick } from '../i18n.ts';
 import { emit, formatMemory, formatMoney, headers, printTable } from '../output.ts';
@@ -22,11 +22,11 @@ export function runPlan(args: string[]): Promise<void> {
 
 async function listPlans(args: string[]): Promise<void> {
   const cmd = 'kumulus plan list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, sortOptions, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const plans = await client.all((q) => client.listPlans(q));
+  const plans = await fetchList((q) => client.listPlans(q), values, cmd);
   emit(output, plans, () =>
     printTable(
       headers('col.name', 'col.vcpus', 'col.memory', 'col.disk', 'col.priceMonthly', 'col.description'),

@@ -3,7 +3,7 @@
  * IPs, held as resources of their own and assigned to one server at a time.
  */
 import { type PublicIp, publicIpApi } from '@kumulus/api';
-import { dispatch, listOptions, listQueryOf, parseCommand, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { language, pick } from '../i18n.ts';
 import { emit, formatTime, printFields, printTable, say } from '../output.ts';
@@ -68,7 +68,7 @@ async function list(args: string[]): Promise<void> {
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
   const api = publicIpApi(client);
-  const ips = await client.all((q) => api.list(q), listQueryOf(values));
+  const ips = await fetchList((q) => api.list(q), values, cmd);
   const head = choose({ en: ['ID', 'NAME', 'ADDRESS', 'SERVER', 'REVERSE DNS', 'CREATED'], de: ['ID', 'NAME', 'ADRESSE', 'SERVER', 'REVERSE-DNS', 'ERSTELLT'] });
   emit(output, ips, () => printTable(head, ips.map((p) => [p.id, p.name, p.address, p.server ?? '-', p.reverseDns ?? '-', formatTime(p.createdAt)])));
 }
@@ -85,7 +85,7 @@ async function show(args: string[]): Promise<void> {
 
 async function allocate(args: string[]): Promise<void> {
   const cmd = 'kumulus public-ip allocate';
-  const opts = { name: { type: 'string' }, family: { type: 'string' }, pool: { type: 'string' }, address: { type: 'string' }, server: { type: 'string' } } as const;
+  const opts = { name: { type: 'string' }, family: { type: 'string' }, pool: { type: 'string' }, address: { type: 'string' }, server: { type: 'string' }, ...labelOptions } as const;
   const { values, positionals, output, help } = parseCommand(args, opts, cmd);
   if (helpOr(help)) return;
   takePositionals(positionals, [], cmd);
@@ -96,6 +96,7 @@ async function allocate(args: string[]): Promise<void> {
     ...(values.pool ? { pool: values.pool } : {}),
     ...(values.address ? { address: values.address } : {}),
     ...(values.server ? { server: values.server } : {}),
+    ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}),
   };
   const { client } = await connect();
   const ip = await publicIpApi(client).allocate(body);

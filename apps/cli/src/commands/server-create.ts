@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ApiError, type CreateServer } from '@kumulus/api';
-import { parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { labelOptions, labelsOf, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, CliError, Exit, usageError } from '../errors.ts';
 import { pick, t } from '../i18n.ts';
@@ -30,6 +30,7 @@ Options:
   --ssh-key-id KEY       a key saved with kumulus ssh-key add, by id (key_…) or name; may be repeated
   --nic NETWORK[=IP]     a NIC on one of your networks (or "default"), optionally at a fixed
                          address; may be repeated, in the order eth0, eth1 … (default: one on "default")
+  --label KEY=VALUE      a label (KEY alone: an empty value); may be repeated
   --no-start             create it stopped
   --no-wait              return once the server is accepted
   --timeout SECONDS      how long to wait (default 600)
@@ -51,6 +52,7 @@ Optionen:
   --ssh-key-id SCHLÜSSEL ein mit kumulus ssh-key add gespeicherter Schlüssel, per ID (key_…) oder Name; wiederholbar
   --nic NETZ[=IP]        eine Netzwerkkarte in einem Ihrer Netze (oder „default“), wahlweise mit fester
                          Adresse; wiederholbar, in der Reihenfolge eth0, eth1 … (Standard: eine in „default“)
+  --label SCHLÜSSEL=WERT ein Label (nur SCHLÜSSEL: leerer Wert); wiederholbar
   --no-start             angelegt, aber ausgeschaltet
   --no-wait              zurückkehren, sobald der Server angenommen ist
   --timeout SEKUNDEN     wie lange gewartet wird (Standard 600)
@@ -72,6 +74,7 @@ const options = {
   'no-start': { type: 'boolean' },
   'no-wait': { type: 'boolean' },
   timeout: { type: 'string' },
+  ...labelOptions,
 } as const;
 
 /** Runs `kumulus server create`. */
@@ -96,6 +99,7 @@ export async function createServer(args: string[]): Promise<void> {
     sshKeyIds: values['ssh-key-id'],
     start: !values['no-start'],
     ...(values.nic ? { nics: values.nic.map(parseNic) } : {}),
+    ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}),
   };
   const timeoutSeconds = parseSeconds(values.timeout, 600, 'timeout', cmd);
   const { client } = await connect();

@@ -3,7 +3,7 @@
  * actions in server-life.ts).
  */
 import type { ServerAction } from '@kumulus/api';
-import { dispatch, listOptions, listQueryOf, parseCommand, parseSeconds, takePositionals } from '../args.ts';
+import { dispatch, fetchList, listOptions, parseCommand, parseSeconds, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { pick, t } from '../i18n.ts';
 import { emit, printJson, say } from '../output.ts';
@@ -19,7 +19,9 @@ export const serverHelp = {
 
 Commands:
   create --name NAME --plan PLAN --image IMAGE [...]   creates a server (see kumulus server create --help)
-  list [--sort name:asc|created:desc…] [-l SELECTOR]  your servers, sorted, only those whose labels match (env=prod,!legacy)
+  list [--sort name:asc|created:desc…] [-l SELECTOR] [--status PHASE,…]
+                                                       your servers, sorted, only those whose labels match
+                                                       (env=prod,!legacy) and in those phases (Running,Stopped)
   show SERVER                                          one server: spec, phase, conditions
   start SERVER                                         powers a server on
   stop SERVER                                          shuts a server down (kills it if it has not after 30 s)
@@ -39,7 +41,9 @@ Options of start, stop, reboot and delete:
 
 Befehle:
   create --name NAME --plan TARIF --image IMAGE [...]  legt einen Server an (siehe kumulus server create --help)
-  list [--sort name:asc|created:desc…] [-l SELEKTOR]  Ihre Server, sortiert, nur die mit passenden Labels (env=prod,!legacy)
+  list [--sort name:asc|created:desc…] [-l SELEKTOR] [--status PHASE,…]
+                                                       Ihre Server, sortiert, nur die mit passenden Labels
+                                                       (env=prod,!legacy) und in diesen Phasen (Running,Stopped)
   show SERVER                                          ein Server: Spezifikation, Phase, Bedingungen
   start SERVER                                         schaltet einen Server ein
   stop SERVER                                          fährt einen Server herunter (beendet ihn hart, wenn er es nach 30 s nicht ist)
@@ -74,11 +78,12 @@ export function runServer(args: string[]): Promise<void> {
 
 async function listServers(args: string[]): Promise<void> {
   const cmd = 'kumulus server list';
-  const { values, positionals, output, help } = parseCommand(args, listOptions, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { ...listOptions, status: { type: 'string' } }, cmd);
   if (help) return void process.stdout.write(pick(serverHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const servers = await client.all((q) => client.listServers(q), listQueryOf(values));
+  const status = values.status ? { status: values.status } : {};
+  const servers = await fetchList((q) => client.listServers({ ...q, ...status }), values, cmd);
   emit(output, servers, () => printServerTable(servers));
 }
 

@@ -3,7 +3,7 @@
  * of a volume (--volume). A rollback asks for the snapshot's name typed out (--confirm).
  */
 import { ApiError, type KumulusClient, type Operation, type SnapshotOwner } from '@kumulus/api';
-import { dispatch, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, usageError } from '../errors.ts';
 import { pick, t } from '../i18n.ts';
@@ -14,8 +14,9 @@ const groupHelp = {
   en: `Usage: kumulus snapshot <command> (--server SERVER | --volume VOLUME) [options]
 
 Commands:
-  list                                        the snapshots with their size, space used and time
-  create --name NAME [--description TEXT]     takes a consistent snapshot (the guest frozen for a moment)
+  list [-l SELECTOR]                          the snapshots with their size, space used and time
+  create --name NAME [--description TEXT] [--label K=V]…
+                                              takes a consistent snapshot (the guest frozen for a moment)
   rollback SNAPSHOT --confirm SNAPSHOT-NAME   puts the disk back to the snapshot; the server is stopped and
                                               started around it, and everything written since is lost
   delete SNAPSHOT                             deletes a snapshot
@@ -29,8 +30,9 @@ Options of the changing commands:
   de: `Aufruf: kumulus snapshot <Befehl> (--server SERVER | --volume VOLUME) [Optionen]
 
 Befehle:
-  list                                        die Snapshots mit Größe, belegtem Platz und Zeitpunkt
-  create --name NAME [--description TEXT]     legt einen konsistenten Snapshot an (der Gast steht dafür kurz still)
+  list [-l SELEKTOR]                          die Snapshots mit Größe, belegtem Platz und Zeitpunkt
+  create --name NAME [--description TEXT] [--label S=W]…
+                                              legt einen konsistenten Snapshot an (der Gast steht dafür kurz still)
   rollback SNAPSHOT --confirm SNAPSHOT-NAME   spielt den Snapshot zurück; der Server wird dafür gestoppt und wieder
                                               gestartet, und alles seither Geschriebene geht verloren
   delete SNAPSHOT                             löscht einen Snapshot
@@ -61,12 +63,12 @@ const mib = (bytes: number | null) => (bytes === null ? '-' : `${(bytes / 1024 *
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus snapshot list';
-  const { values, positionals, output, help } = parseCommand(args, ownerOptions, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { ...ownerOptions, ...listOptions }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const owner = ownerOf(values, cmd);
   const { client } = await connect();
-  const items = await client.all((q) => client.listSnapshots(owner.of, owner.id, q));
+  const items = await fetchList((q) => client.listSnapshots(owner.of, owner.id, q), values, cmd);
   emit(output, items, () =>
     printTable(
       headers('col.id', 'col.name', 'col.phase', 'col.size', 'col.used', 'col.taken', 'col.description'),
@@ -77,13 +79,13 @@ async function list(args: string[]): Promise<void> {
 
 async function create(args: string[]): Promise<void> {
   const cmd = 'kumulus snapshot create';
-  const { values, positionals, output, help } = parseCommand(args, { ...ownerOptions, ...waitOptions, name: { type: 'string' }, description: { type: 'string' } }, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { ...ownerOptions, ...waitOptions, name: { type: 'string' }, description: { type: 'string' }, ...labelOptions }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const owner = ownerOf(values, cmd);
   const name = requireOption(values.name, 'name', cmd);
   const { client } = await connect();
-  const made = await client.createSnapshot(owner.of, owner.id, { name, ...(values.description ? { description: values.description } : {}) }).catch((err) => {
+  const made = await client.createSnapshot(owner.of, owner.id, { name, ...(values.description ? { description: values.description } : {}), ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}) }).catch((err) => {
     throw err instanceof ApiError ? apiErrorInCliWords(err, { name: '--name', description: '--description' }) : err;
   });
   await finish(client, made.operation, name, values, output, cmd, 'snapshot.created');

@@ -3,7 +3,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ApiError, type KumulusClient, type SshKey } from '@kumulus/api';
-import { dispatch, listOptions, listQueryOf, parseCommand, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, CliError, Exit, usageError } from '../errors.ts';
 import { expandHome, keyLines, readStdin } from '../input.ts';
@@ -14,8 +14,11 @@ const groupHelp = {
   en: `Usage: kumulus ssh-key <command> [options]
 
 Commands:
-  list [--sort KEY[:asc|desc],…]         the SSH public keys saved in your tenant, sorted (name, created)
-  add [--name NAME] (--file PATH | -)    saves one public key, read from a file such as
+  list [--sort KEY[:asc|desc],…] [-l SELECTOR]
+                                         the SSH public keys saved in your tenant, sorted (name, created),
+                                         only those whose labels match (env=prod,!legacy)
+  add [--name NAME] [--label K=V]… (--file PATH | -)
+                                         saves one public key, read from a file such as
                                          ~/.ssh/id_ed25519.pub or, with -, from standard input
   rename KEY NAME                        gives a key a new name
   delete KEY                             deletes a key (servers made with it keep it)
@@ -30,8 +33,11 @@ Options:
   de: `Aufruf: kumulus ssh-key <Befehl> [Optionen]
 
 Befehle:
-  list [--sort SCHLÜSSEL[:asc|desc],…]   die öffentlichen SSH-Schlüssel Ihres Mandanten, sortiert (name, created)
-  add [--name NAME] (--file PFAD | -)    speichert einen öffentlichen Schlüssel, gelesen aus einer Datei
+  list [--sort SCHLÜSSEL[:asc|desc],…] [-l SELEKTOR]
+                                         die öffentlichen SSH-Schlüssel Ihres Mandanten, sortiert (name, created),
+                                         nur die, deren Labels passen (env=prod,!legacy)
+  add [--name NAME] [--label S=W]… (--file PFAD | -)
+                                         speichert einen öffentlichen Schlüssel, gelesen aus einer Datei
                                          wie ~/.ssh/id_ed25519.pub oder, mit -, von der Standardeingabe
   rename SCHLÜSSEL NAME                  benennt einen Schlüssel um
   delete SCHLÜSSEL                       löscht einen Schlüssel (Server, die ihn haben, behalten ihn)
@@ -52,11 +58,11 @@ export function runSshKey(args: string[]): Promise<void> {
 
 async function listKeys(args: string[]): Promise<void> {
   const cmd = 'kumulus ssh-key list';
-  const { values, positionals, output, help } = parseCommand(args, { sort: listOptions.sort }, cmd);
+  const { values, positionals, output, help } = parseCommand(args, listOptions, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const keys = await client.all((q) => client.listSshKeys(q), listQueryOf(values));
+  const keys = await fetchList((q) => client.listSshKeys(q), values, cmd);
   emit(output, keys, () =>
     printTable(
       headers('col.id', 'col.name', 'col.fingerprint', 'col.created'),
@@ -67,12 +73,12 @@ async function listKeys(args: string[]): Promise<void> {
 
 async function addKey(args: string[]): Promise<void> {
   const cmd = 'kumulus ssh-key add';
-  const { values, positionals, output, help } = parseCommand(args, { name: { type: 'string' }, file: { type: 'string' } }, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { name: { type: 'string' }, file: { type: 'string' }, ...labelOptions }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   const source = keySource(values.file, positionals, cmd);
   const publicKey = source === '-' ? keyText(await readStdin(), 'stdin') : await readKeyFile(source);
   const { client } = await connect();
-  const key = await client.createSshKey({ name: values.name, publicKey }).catch((err) => {
+  const key = await client.createSshKey({ name: values.name, publicKey, ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}) }).catch((err) => {
     throw err instanceof ApiError ? apiErrorInCliWords(err, { name: '--name', publicKey: source === '-' ? 'stdin' : '--file' }) : err;
   });
   emit(output, key, () => printKey(key));

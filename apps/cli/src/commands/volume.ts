@@ -3,7 +3,7 @@
  * mounted into one server at a time. Changes follow their operation to its end.
  */
 import { ApiError, type KumulusClient, type Operation, type Volume } from '@kumulus/api';
-import { dispatch, listOptions, listQueryOf, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, CliError, Exit, usageError } from '../errors.ts';
 import { pick, t } from '../i18n.ts';
@@ -84,7 +84,7 @@ async function listVolumes(args: string[]): Promise<void> {
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const volumes = await client.all((q) => client.listVolumes(q), listQueryOf(values));
+  const volumes = await fetchList((q) => client.listVolumes(q), values, cmd);
   emit(output, volumes, () =>
     printTable(
       headers('col.id', 'col.name', 'col.size', 'col.format', 'col.phase', 'col.attachment', 'col.created'),
@@ -105,13 +105,13 @@ async function showVolume(args: string[]): Promise<void> {
 
 async function createVolume(args: string[]): Promise<void> {
   const cmd = 'kumulus volume create';
-  const { values, positionals, output, help } = parseCommand(args, { ...waitOptions, name: { type: 'string' }, size: { type: 'string' }, format: { type: 'string' } }, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { ...waitOptions, name: { type: 'string' }, size: { type: 'string' }, format: { type: 'string' }, ...labelOptions }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const name = requireOption(values.name, 'name', cmd);
   const sizeGb = parseSize(values.size, cmd);
   const { client } = await connect();
-  const created = await client.createVolume({ name, sizeGb, ...(values.format ? { format: values.format as 'ext4' | 'xfs' } : {}) }).catch((err) => {
+  const created = await client.createVolume({ name, sizeGb, ...(values.format ? { format: values.format as 'ext4' | 'xfs' } : {}), ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}) }).catch((err) => {
     throw err instanceof ApiError ? apiErrorInCliWords(err, { name: '--name', sizeGb: '--size', format: '--format' }) : err;
   });
   await finish(client, created.operation, created.volume, values, output, cmd);

@@ -3,7 +3,7 @@
  * of flows allowed between them. A flow is written as `ZONE PROTOCOL[/PORTS]`.
  */
 import type { Zone, ZoneFlow } from '@kumulus/api';
-import { dispatch, parseCommand, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, parseCommand, requireOption, sortOptions, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { usageError } from '../errors.ts';
 import { language, pick } from '../i18n.ts';
@@ -69,11 +69,11 @@ const zoneOpts = { purpose: { type: 'string' }, network: { type: 'string', multi
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus zone list';
-  const { positionals, output, help } = parseCommand(args, {}, cmd);
+  const { values, positionals, output, help } = parseCommand(args, sortOptions, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const zones = await client.all((q) => client.listZones(q));
+  const zones = await fetchList((q) => client.listZones(q), values, cmd);
   emit(output, zones, () => {
     printTable(choose({ en: ['ID', 'NAME', 'PURPOSE', 'NETWORKS'], de: ['ID', 'NAME', 'ZWECK', 'NETZE'] }), zones.map((z) => [z.id, z.name, z.purpose, z.networks.join(',') || '-']));
     say('');

@@ -25,6 +25,7 @@ import * as networkIpv6 from './migrations/021-network-ipv6.ts';
 import * as networkLabels from './migrations/022-network-labels.ts';
 import * as priceCaps from './migrations/033-price-caps.ts';
 import * as clusterRegistry from './migrations/035-cluster-registry.ts';
+import * as moreLabels from './migrations/025-more-labels.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -61,6 +62,7 @@ const migrations: Record<string, Migration> = {
   '022-network-labels': networkLabels,
   '033-price-caps': priceCaps,
   '035-cluster-registry': clusterRegistry,
+  '025-more-labels': moreLabels,
 };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch

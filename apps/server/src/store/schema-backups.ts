@@ -25,6 +25,8 @@ export interface BackupsTable {
   mode: 'snapshot' | 'stop';
   notes: string;
   protected: number;
+  /** JSON object of labels. */
+  labels: string;
   generation: number;
   spec: string;
   status: string;

@@ -9,6 +9,8 @@ export interface IpPoolsTable {
   uplink: string;
   mode: 'routed' | 'bridged';
   cooldown_s: number;
+  /** JSON object of labels. */
+  labels: string;
   created_at: number;
   updated_at: number;
 }

@@ -135,6 +135,8 @@ export interface SnapshotsTable {
   target_id: string;
   name: string;
   description: string;
+  /** JSON object of labels. */
+  labels: string;
   generation: number;
   /** JSON of the desired state (SnapshotSpec). */
   spec: string;
@@ -165,6 +167,8 @@ export interface SshKeysTable {
   /** One line: type, base64 and comment. */
   public_key: string;
   fingerprint: string;
+  /** JSON object of labels. */
+  labels: string;
   created_at: number;
 }
 

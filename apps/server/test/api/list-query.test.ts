@@ -8,20 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LabelledListQuery, ListQuery } from '@kumulus/api';
 import { newSshPublicKey } from '../ssh-key.ts';
+import { ATOMS as atoms, holds, LABEL_SETS as sets, text } from '../selectors.ts';
 import { describeEachStore, raw } from '../stores.ts';
-
-/** The selector semantics, evaluated apart from the server's parser and matcher. */
-function holds(selector: { key: string; op: string; values: string[] }[], labels: Record<string, string>): boolean {
-  return selector.every(({ key, op, values }) => {
-    const v = labels[key];
-    if (op === 'exists') return v !== undefined;
-    if (op === 'absent') return v === undefined;
-    if (op === 'in') return v !== undefined && values.includes(v);
-    return v === undefined || !values.includes(v);
-  });
-}
-const text = (s: { key: string; op: string; values: string[] }) =>
-  s.op === 'exists' ? s.key : s.op === 'absent' ? `!${s.key}` : s.values.length === 1 && s.op === 'in' ? `${s.key}=${s.values[0]}` : s.values.length === 1 ? `${s.key}!=${s.values[0]}` : `${s.key} ${s.op} (${s.values.join(',')})`;
 
 describeEachStore('list sort, paging and label selectors', (get) => {
   test('sort by name and created, page by number, refuse unknown keys', async () => {
@@ -71,12 +59,6 @@ describeEachStore('list sort, paging and label selectors', (get) => {
 
   test('label_selector with sort and pages on servers, and a property check of selectors', async () => {
     const { client: c, url, operatorToken: token } = get();
-    const sets: Record<string, Record<string, string>> = {
-      s1: { env: 'prod', tier: 'web' },
-      s2: { env: 'prod', tier: 'db', backup: '' },
-      s3: { env: 'test', tier: 'web', legacy: 'yes' },
-      s4: {},
-    };
     const made = [];
     for (const [name, labels] of Object.entries(sets)) made.push(await c.createServer({ name, plan: 'nano', image: 'tiny', start: false, labels }));
     const names = async (q: LabelledListQuery) => (await c.listServers(q)).items.map((s) => s.name);
@@ -84,16 +66,17 @@ describeEachStore('list sort, paging and label selectors', (get) => {
     const page = await c.listServers({ label_selector: 'tier', sort: 'name', per_page: 2, page: 2 });
     assert.deepEqual(page.items.map((s) => s.name), ['s3']);
     assert.equal(page.meta?.pagination.totalEntries, 3, 'the total counts what the selector keeps');
+    // The status filter (phases, comma-separated) pages with the selector and the sort.
+    for (const m of made) await c.waitOperation(m.operation.id, 60);
+    assert.deepEqual(await names({ status: 'Stopped', label_selector: 'env=prod', sort: 'name' } as LabelledListQuery), ['s1', 's2']);
+    assert.deepEqual(await names({ status: 'Running,Failed' } as LabelledListQuery), []);
+    const stopped = await c.listServers({ status: 'Stopped,Running', per_page: 3 });
+    assert.equal(stopped.meta?.pagination.totalEntries, 4);
+    const badStatus = await raw(url, 'GET', '/servers?status=Sleeping', { token });
+    assert.equal(badStatus.status, 400);
+    assert.match(JSON.stringify(badStatus.body.error.details), /status/);
 
-    // Every selector of a small grammar: the API keeps exactly what the evaluation above keeps.
-    const atoms = [
-      { key: 'env', op: 'in', values: ['prod'] },
-      { key: 'env', op: 'notin', values: ['prod'] },
-      { key: 'tier', op: 'in', values: ['web', 'db'] },
-      { key: 'tier', op: 'notin', values: ['db', 'x'] },
-      { key: 'backup', op: 'exists', values: [] },
-      { key: 'legacy', op: 'absent', values: [] },
-    ];
+    // Every selector of a small grammar: the API keeps exactly what the evaluation in ../selectors.ts keeps.
     let checked = 0;
     for (let i = 0; i < atoms.length; i++) {
       for (let j = i; j < atoms.length; j++) {
@@ -123,6 +106,9 @@ describeEachStore('list sort, paging and label selectors', (get) => {
       for (const n of ['sort', 'page', 'per_page']) assert.ok(params.includes(n), `${path} documents ${n}`);
       assert.match(JSON.stringify(op.responses['400']), /SORT_KEY_INVALID/, `${path} documents SORT_KEY_INVALID`);
     }
-    for (const path of ['/api/v1/servers', '/api/v1/volumes', '/api/v1/public-ips']) assert.ok(doc.paths[path]!.get!.parameters!.some((p) => p.name === 'label_selector'), path);
+    for (const path of ['/api/v1/servers', '/api/v1/volumes', '/api/v1/public-ips', '/api/v1/ssh-keys', '/api/v1/ip-pools', '/api/v1/backups', '/api/v1/networks', '/api/v1/firewalls', '/api/v1/servers/{id}/snapshots', '/api/v1/volumes/{id}/snapshots', '/api/v1/servers/{id}/backups']) {
+      assert.ok(doc.paths[path]!.get!.parameters!.some((p) => p.name === 'label_selector'), path);
+      assert.match(JSON.stringify(doc.paths[path]!.get!.responses['400']), /LABEL_SELECTOR_INVALID/, `${path} documents LABEL_SELECTOR_INVALID`);
+    }
   });
 });

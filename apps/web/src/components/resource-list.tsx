@@ -7,6 +7,7 @@ import { type ReactNode, useDeferredValue, useMemo, useState } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ConfirmDialog } from './confirm-dialog.tsx';
 import { ListBody } from './list-body.tsx';
+import { Pager, type Paging, SelectorBox } from './paged-list.tsx';
 
 /** One column: its header, its cell, and (to sort by it) the value it sorts by. */
 export interface Column<T> {
@@ -17,6 +18,8 @@ export interface Column<T> {
   rowHeader?: boolean;
   className?: string;
   sortValue?: (item: T) => string | number;
+  /** The API's sort key of this column, in a list the API pages (`paging`); such a column sorts there. */
+  apiSort?: string;
 }
 
 /** A sort by one column. */
@@ -93,20 +96,26 @@ export interface ResourceListProps<T> {
   /** After a removal went through (reload the list). */
   onRemoved?: (item: T) => void;
   onError: (err: unknown) => void;
+  /** Set when the API pages, sorts and selects (usePagedList): `items` is one page, in order. */
+  paging?: Paging;
 }
 
 /** A resource list: sortable columns, a filter box, and a confirmed removal per row. */
 export function ResourceList<T>(p: ResourceListProps<T>) {
   const { t } = useI18n();
-  const [sort, setSort] = useState<SortState | null>(p.initialSort ?? null);
+  const [localSort, setLocalSort] = useState<SortState | null>(p.initialSort ?? null);
+  const { paging } = p;
+  const sort = paging ? paging.sort : localSort;
+  const setSort = paging ? paging.setSort : setLocalSort;
+  const sortable = (c: Column<T>) => (paging ? c.apiSort !== undefined : c.sortValue !== undefined);
   const [query, setQuery] = useState('');
   const deferred = useDeferredValue(query.trim().toLowerCase());
   const [removing, setRemoving] = useState<{ item: T; busy: boolean } | null>(null);
   const { filterText, columns } = p;
   const shown = useMemo(() => {
     const kept = deferred && filterText ? (p.items ?? []).filter((i) => filterText(i).toLowerCase().includes(deferred)) : (p.items ?? []);
-    return sortRows(kept, columns, sort);
-  }, [p.items, deferred, filterText, columns, sort]);
+    return paging ? kept : sortRows(kept, columns, sort);
+  }, [p.items, deferred, filterText, columns, sort, paging]);
 
   const remove = async (item: T) => {
     if (!p.remove) return;
@@ -123,7 +132,14 @@ export function ResourceList<T>(p: ResourceListProps<T>) {
   };
 
   return (
-    <ListBody items={p.items} loading={p.loading} empty={p.empty}>
+    <>
+      {/* Above the list, not in it: a selector the API refused, or one that keeps nothing, can still be changed. */}
+      {paging?.selector && (
+        <div className="toolbar wrap">
+          <SelectorBox paging={paging} />
+        </div>
+      )}
+    <ListBody items={p.items} loading={p.loading} empty={paging?.selector?.applied ? undefined : p.empty}>
       {() => (
         <>
           {filterText && (
@@ -132,14 +148,14 @@ export function ResourceList<T>(p: ResourceListProps<T>) {
             </div>
           )}
           {shown.length === 0 ? (
-            <p className="empty">{t('list.noMatch', { q: query })}</p>
+            <p className="empty">{t('list.noMatch', { q: query || (paging?.selector?.applied ?? '') })}</p>
           ) : (
             <table className="list cards-on-phone" aria-label={p.label}>
               <thead>
                 <tr>
                   {columns.map((c) =>
-                    c.sortValue ? (
-                      <SortHeader key={c.key} label={c.header} column={c.key} sort={sort} onSort={setSort} />
+                    sortable(c) ? (
+                      <SortHeader key={c.key} label={c.header} column={paging ? c.apiSort! : c.key} sort={sort} onSort={setSort} />
                     ) : (
                       <th key={c.key} scope="col">
                         {c.header}
@@ -179,6 +195,7 @@ export function ResourceList<T>(p: ResourceListProps<T>) {
               </tbody>
             </table>
           )}
+          {paging && <Pager paging={paging} />}
           {removing && p.remove && (
             <ConfirmDialog
               title={p.remove.title(removing.item)}
@@ -192,5 +209,6 @@ export function ResourceList<T>(p: ResourceListProps<T>) {
         </>
       )}
     </ListBody>
+    </>
   );
 }

@@ -4,7 +4,7 @@
  * a retention policy pruned as Proxmox Backup Server prunes.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Name, Operation } from '../schemas.ts';
+import { LabelledListQuery, Name, Operation, ServerLabels } from '../schemas.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
@@ -98,6 +98,7 @@ export const Backup = Type.Object(
     mode: BackupMode,
     notes: Type.String(),
     protected: Type.Boolean({ description: 'pruning never removes a protected backup, and it cannot be deleted until lifted' }),
+    labels: ServerLabels,
     createdAt: Timestamp,
     spec: Type.Object({ restores: Type.Array(BackupRestore) }),
     status: Type.Object({
@@ -123,12 +124,17 @@ export const CreateBackup = Type.Object(
     target: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'target id or name; the default target when left out' })),
     notes: Type.Optional(Type.String({ maxLength: 1000 })),
     protected: Type.Optional(Type.Boolean()),
+    labels: Type.Optional(ServerLabels),
   },
   { additionalProperties: false },
 );
 export type CreateBackup = Static<typeof CreateBackup>;
 
-export const UpdateBackup = Type.Object({ notes: Type.Optional(Type.String({ maxLength: 1000 })), protected: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+/** New notes, protection and/or labels (replaced as a whole) of a backup. */
+export const UpdateBackup = Type.Object(
+  { notes: Type.Optional(Type.String({ maxLength: 1000 })), protected: Type.Optional(Type.Boolean()), labels: Type.Optional(ServerLabels) },
+  { additionalProperties: false },
+);
 export type UpdateBackup = Static<typeof UpdateBackup>;
 
 export const RestoreBackup = Type.Object(
@@ -147,10 +153,9 @@ export type BackupWithOperation = Static<typeof BackupWithOperation>;
 export const RestoreStarted = Type.Object({ operation: Operation, server: Type.Object({ id: Type.String(), name: Type.String() }, { description: 'the server the backup is restored into' }) });
 export type RestoreStarted = Static<typeof RestoreStarted>;
 
-export const BackupListQuery = Type.Object({
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-  order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
-  server: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'only the backups of this server (id or name)' })),
-});
+/** The list query of backups: a labelled list, optionally of one server's backups. */
+export const BackupListQuery = Type.Composite([
+  LabelledListQuery,
+  Type.Object({ server: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'only the backups of this server (id or name)' })) }),
+]);
 export type BackupListQuery = Static<typeof BackupListQuery>;

@@ -3,7 +3,7 @@
  * zones (operators' separation of the site, with an allowed-flows matrix between zones).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Name } from '../schemas.ts';
+import { Name, ServerLabels } from '../schemas.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
 
@@ -58,6 +58,7 @@ export const Firewall = Type.Object(
     inbound: Type.Array(FirewallRule),
     outbound: Type.Array(FirewallRule),
     appliedTo: Type.Array(FirewallTarget, { description: 'servers by id; evaluated in this order with other firewalls on the same NIC' }),
+    labels: ServerLabels,
     generation: Type.Integer(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -68,12 +69,12 @@ export type Firewall = Static<typeof Firewall>;
 
 const Rules = Type.Array(FirewallRule, { maxItems: 500 });
 export const CreateFirewall = Type.Object(
-  { name: Name, inbound: Type.Optional(Rules), outbound: Type.Optional(Rules), applyTo: Type.Optional(Type.Array(FirewallTarget, { maxItems: 100 })) },
+  { name: Name, inbound: Type.Optional(Rules), outbound: Type.Optional(Rules), applyTo: Type.Optional(Type.Array(FirewallTarget, { maxItems: 100 })), labels: Type.Optional(ServerLabels) },
   { additionalProperties: false },
 );
 export type CreateFirewall = Static<typeof CreateFirewall>;
 export const UpdateFirewall = Type.Object(
-  { name: Type.Optional(Name), inbound: Type.Optional(Rules), outbound: Type.Optional(Rules) },
+  { name: Type.Optional(Name), inbound: Type.Optional(Rules), outbound: Type.Optional(Rules), labels: Type.Optional(ServerLabels) },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateFirewall = Static<typeof UpdateFirewall>;

@@ -38,6 +38,7 @@ export const IpPool = Type.Object(
     uplink: InterfaceName,
     mode: PoolMode,
     cooldownSeconds: Type.Integer({ minimum: 0, description: 'a released address rests this long before it is handed out again' }),
+    labels: Labels,
     size: Type.Integer({ description: 'addresses (IPv4) or /64 prefixes (IPv6) in the pool' }),
     allocated: Type.Integer(),
     createdAt: Timestamp,
@@ -54,13 +55,14 @@ export const CreateIpPool = Type.Object(
     uplink: InterfaceName,
     mode: Type.Optional(PoolMode),
     cooldownSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000, description: '1800 by default' })),
+    labels: Type.Optional(Labels),
   },
   { additionalProperties: false },
 );
 export type CreateIpPool = Static<typeof CreateIpPool>;
 
 export const UpdateIpPool = Type.Object(
-  { name: Type.Optional(Name), cooldownSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })) },
+  { name: Type.Optional(Name), cooldownSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 31_536_000 })), labels: Type.Optional(Labels) },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateIpPool = Static<typeof UpdateIpPool>;

@@ -3,7 +3,7 @@
  * taken consistently, listed with their size and time, rolled back behind a typed confirmation.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Condition, Name, Operation } from '../schemas.ts';
+import { Condition, Name, Operation, ServerLabels } from '../schemas.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
 
@@ -50,6 +50,7 @@ export const Snapshot = Type.Object(
     tenantId: Type.String(),
     name: Name,
     description: Type.String(),
+    labels: ServerLabels,
     target: SnapshotTarget,
     generation: Type.Integer(),
     createdAt: Timestamp,
@@ -62,10 +63,17 @@ export const Snapshot = Type.Object(
 export type Snapshot = Static<typeof Snapshot>;
 
 export const CreateSnapshot = Type.Object(
-  { name: Name, description: Type.Optional(Type.String({ maxLength: 500 })) },
+  { name: Name, description: Type.Optional(Type.String({ maxLength: 500 })), labels: Type.Optional(ServerLabels) },
   { additionalProperties: false },
 );
 export type CreateSnapshot = Static<typeof CreateSnapshot>;
+
+/** A new description and/or labels (replaced as a whole) of a snapshot. */
+export const UpdateSnapshot = Type.Object(
+  { description: Type.Optional(Type.String({ maxLength: 500 })), labels: Type.Optional(ServerLabels) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateSnapshot = Static<typeof UpdateSnapshot>;
 
 export const RollbackSnapshot = Type.Object(
   { confirm: Type.String({ maxLength: 100, description: "the snapshot's name, typed out: a rollback discards everything written since" }) },

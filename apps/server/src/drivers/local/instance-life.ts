@@ -3,7 +3,8 @@
  * its cgroup), its root disk's size, a fresh root filesystem, and root's password.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, statfs, truncate, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { InstanceLimits, InstanceSpec } from '../types.ts';
 import { type CgroupVersion, cgroupConfigLines } from './cgroups.ts';
@@ -61,6 +62,10 @@ export async function growRootDisk(dir: string, diskGb: number): Promise<void> {
       const r = await run('resize2fs', [dev], { allowFail: true });
       if (r.code !== 0) return; // left to the next start, offline
     }
+    // Only a filesystem seen to have grown clears the marker: a loop device not found, or a
+    // resize2fs that answered 0 without growing, leaves the grow to the next start.
+    const fs = await statfs(p.mnt);
+    if (fs.blocks * fs.bsize < bytes * 0.9) return;
   } else {
     await growOffline(p.image);
   }
@@ -78,6 +83,9 @@ async function growOffline(image: string): Promise<void> {
 export async function finishPendingGrow(dir: string): Promise<void> {
   const p = instancePaths(dir);
   if (!existsSync(growMarker(dir)) || (await mountsUnder(p.mnt)).includes(p.mnt)) return;
+  // After a stop, LXC's monitor can hold the guest's mount of the old filesystem a moment longer;
+  // its last unmount writes the old superblock back, undoing a grow made meanwhile. Wait for it.
+  for (let i = 0; i < 200 && (await loopsOf(p.image)).length > 0; i++) await sleep(50);
   await growOffline(p.image);
   await rm(growMarker(dir), { force: true });
 }

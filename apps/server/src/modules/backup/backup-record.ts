@@ -36,6 +36,7 @@ export function toBackup(row: BackupsTable): Backup {
     mode: row.mode,
     notes: row.notes,
     protected: row.protected === 1,
+    labels: JSON.parse(row.labels || '{}'),
     createdAt: iso(row.created_at)!,
     spec,
     status,

@@ -1,8 +1,9 @@
-import type { Backup, BackupWithOperation, CreateBackup, ListQuery, Operation, Page, RestoreBackup, ServerWithOperation, UpdateBackup } from '@kumulus/api';
+import type { Backup, BackupWithOperation, CreateBackup, LabelledListQuery, Operation, Page, RestoreBackup, ServerWithOperation, UpdateBackup } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
+import { assertValidLabels } from '../../lib/labels.ts';
 import { paginate } from '../../lib/paging.ts';
 import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
@@ -56,11 +57,11 @@ export function createBackups(d: Deps) {
   }
 
   return {
-    /** The caller's backups (one server's when `server` is given), oldest first. */
-    async list(p: Principal, q: ListQuery & { server?: string }): Promise<Page<Backup>> {
+    /** The caller's backups (one server's when `server` is given, those whose labels match `label_selector`), oldest first. */
+    async list(p: Principal, q: LabelledListQuery & { server?: string }): Promise<Page<Backup>> {
       let query = db.selectFrom('backups').selectAll().where('tenant_id', '=', p.tenantId);
       if (q.server) query = query.where('server_id', '=', (await d.findServer(p, q.server)).id);
-      return paginate(query, 'id', q, toBackup);
+      return paginate(query, 'id', q, toBackup, { sort: { server: 'server_name', mode: 'mode' }, labels: true });
     },
 
     get: async (p: Principal, id: string): Promise<Backup> => toBackup(await findRow(db, p, id)),
@@ -69,6 +70,8 @@ export function createBackups(d: Deps) {
     async create(p: Principal, serverRef: string, body: CreateBackup, requestId: string, scheduleId: string | null = null): Promise<BackupWithOperation> {
       const mode = body.mode ?? 'snapshot';
       if (!d.modes[mode]) throw new DomainError('BACKUPS_UNSUPPORTED', { mode });
+      const labels = body.labels ?? {};
+      assertValidLabels(labels);
       const server = await d.findServer(p, serverRef);
       if (server.deleting) throw new DomainError('CONFLICT', { reason: { en: `${server.name} is being deleted`, de: `${server.name} wird gerade gelöscht` } });
       const target = await d.targets.resolve(body.target);
@@ -87,6 +90,7 @@ export function createBackups(d: Deps) {
           mode,
           notes: body.notes ?? '',
           protected: body.protected ? 1 : 0,
+          labels: JSON.stringify(labels),
           generation: 1,
           spec: JSON.stringify({ restores: [] }),
           status: JSON.stringify(initialStatus()),
@@ -102,12 +106,14 @@ export function createBackups(d: Deps) {
       return result;
     },
 
-    /** Changes the notes or the protection. */
+    /** Changes the notes, the protection or the labels (replaced as a whole). */
     async update(p: Principal, id: string, body: UpdateBackup, requestId: string): Promise<Backup> {
+      if (body.labels) assertValidLabels(body.labels);
       const row = await findRow(db, p, id);
-      const next = { ...row, notes: body.notes ?? row.notes, protected: body.protected === undefined ? row.protected : body.protected ? 1 : 0, updated_at: clock() };
+      const labels = body.labels ? JSON.stringify(body.labels) : row.labels;
+      const next = { ...row, notes: body.notes ?? row.notes, protected: body.protected === undefined ? row.protected : body.protected ? 1 : 0, labels, updated_at: clock() };
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('backups').set({ notes: next.notes, protected: next.protected, updated_at: next.updated_at }).where('id', '=', id).execute();
+        await trx.updateTable('backups').set({ notes: next.notes, protected: next.protected, labels, updated_at: next.updated_at }).where('id', '=', id).execute();
         await d.audit.record(trx, actorOf(p, requestId), { action: 'backup.update', targetType: 'backup', targetId: id, detail: body });
       });
       return toBackup(next);

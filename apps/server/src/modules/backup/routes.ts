@@ -1,4 +1,4 @@
-import { Backup, BackupListQuery, BackupTarget, BackupWithOperation, CreateBackup, CreateBackupTarget, ListQuery, Operation, Page, RestoreBackup, RestoreStarted, UpdateBackup } from '@kumulus/api';
+import { Backup, BackupListQuery, BackupTarget, BackupWithOperation, CreateBackup, CreateBackupTarget, LabelledListQuery, Operation, Page, RestoreBackup, RestoreStarted, UpdateBackup } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Backups } from './backups.ts';
@@ -59,10 +59,10 @@ export function backupRoutes(targets: BackupTargets, backups: Backups): RouteDef
       summary: "List a server's backups",
       tag: 'backups',
       params: IdParam,
-      query: ListQuery,
+      query: LabelledListQuery,
       errors: ['SERVER_NOT_FOUND'],
       responses: { 200: Page(Backup) },
-      handler: (req, _r, p) => backups.list(p, { ...(req.query as ListQuery), server: idOf(req) }),
+      handler: (req, _r, p) => backups.list(p, { ...(req.query as LabelledListQuery), server: idOf(req) }),
     },
     { method: 'GET', url: '/backups', summary: 'List your backups', tag: 'backups', query: BackupListQuery, errors: ['SERVER_NOT_FOUND'], responses: { 200: Page(Backup) }, handler: (req, _r, p) => backups.list(p, req.query as BackupListQuery) },
     { method: 'GET', url: '/backups/:id', summary: 'Show a backup with its sizes and verification', tag: 'backups', params: IdParam, errors: ['BACKUP_NOT_FOUND'], responses: { 200: Backup }, handler: (req, _r, p) => backups.get(p, idOf(req)) },

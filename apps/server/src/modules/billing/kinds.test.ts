@@ -103,7 +103,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       // A volume and a snapshot that existed before anything metered them (no phase log, no meter).
       const row = { tenant_id: tenantA, generation: 1, deletion_requested_at: null, created_at: start, updated_at: start };
       await k.db.insertInto('volumes').values({ ...row, id: 'vol_old', name: 'old', labels: '{}', size_gb: 10, spec: JSON.stringify({ sizeGb: 10 }), status: JSON.stringify({ phase: 'Available' }) }).execute();
-      await k.db.insertInto('snapshots').values({ ...row, id: 'snp_old', target_type: 'volume', target_id: 'vol_old', name: 'old-snap', description: '', spec: '{}', status: JSON.stringify({ phase: 'Ready', usedBytes: 2 * GIB, sizeBytes: 10 * GIB }) }).execute();
+      await k.db.insertInto('snapshots').values({ ...row, id: 'snp_old', target_type: 'volume', target_id: 'vol_old', name: 'old-snap', description: '', labels: '{}', spec: '{}', status: JSON.stringify({ phase: 'Ready', usedBytes: 2 * GIB, sizeBytes: 10 * GIB }) }).execute();
       assert.equal(await k.metering.adopt(), 2);
       assert.equal(await k.metering.adopt(), 0, 'adopted once');
       k.setNow(start + 11 * HOUR);

@@ -13,6 +13,12 @@ const ServerQuery = Type.Composite([
       Type.String({ pattern: '^(all|ten_[0-9a-z]{20,32})$', description: '`all` or a tenant id (operators); default: your own tenant' }),
     ),
     node: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'only servers placed on this host (as `GET /hosts` names it)' })),
+    status: Type.Optional(
+      Type.String({
+        pattern: '^(Pending|Provisioning|Running|Stopped|Deleting|Failed)(,(Pending|Provisioning|Running|Stopped|Deleting|Failed))*$',
+        description: 'only servers in one of these phases, comma-separated (e.g. `Running,Stopped`), as Hetzner Cloud filters by status',
+      }),
+    ),
   }),
 ]);
 
@@ -30,7 +36,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       query: ServerQuery,
       errors: ['FORBIDDEN'],
       responses: { 200: Page(Server) },
-      handler: (req, _r, p) => servers.list(p, req.query as LabelledListQuery & { tenant?: string; node?: string }),
+      handler: (req, _r, p) => servers.list(p, req.query as LabelledListQuery & { tenant?: string; node?: string; status?: string }),
     },
     {
       method: 'POST',
@@ -75,7 +81,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       errors: ['SERVER_NOT_FOUND', 'SERVER_BUSY', 'SERVER_PROTECTED'], responses: { 202: Operation },
       handler: async (req, reply, p) => reply.status(202).send(await servers.delete(p, idOf(req), req.id)),
     },
-    { method: 'GET', url: '/ssh-keys', summary: "List your tenant's SSH keys", tag: 'ssh-keys', query: ListQuery, responses: { 200: Page(SshKey) }, handler: (req, _r, p) => sshKeys.list(p, req.query as ListQuery) },
+    { method: 'GET', url: '/ssh-keys', summary: "List your tenant's SSH keys", tag: 'ssh-keys', query: LabelledListQuery, responses: { 200: Page(SshKey) }, handler: (req, _r, p) => sshKeys.list(p, req.query as LabelledListQuery) },
     {
       method: 'POST',
       url: '/ssh-keys',
@@ -89,12 +95,12 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
     {
       method: 'PATCH',
       url: '/ssh-keys/:id',
-      summary: 'Rename an SSH key',
+      summary: 'Rename an SSH key and/or replace its labels',
       tag: 'ssh-keys',
       params: KeyParam,
       body: UpdateSshKey,
       errors: ['NAME_TAKEN'], responses: { 200: SshKey },
-      handler: (req, _r, p) => sshKeys.rename(p, idOf(req), (req.body as UpdateSshKey).name, req.id),
+      handler: (req, _r, p) => sshKeys.update(p, idOf(req), req.body as UpdateSshKey, req.id),
     },
     {
       method: 'DELETE',

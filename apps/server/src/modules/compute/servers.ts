@@ -197,13 +197,21 @@ export function createServers(d: Deps) {
      * Servers of the caller's tenant; operators may ask for every tenant's (`tenant: 'all'`) or
      * one tenant's by id. Anyone else naming a tenant other than their own is refused.
      */
-    async list(p: Principal, q: LabelledListQuery & { tenant?: string; node?: string }): Promise<Page<Server>> {
+    async list(p: Principal, q: LabelledListQuery & { tenant?: string; node?: string; status?: string }): Promise<Page<Server>> {
       const tenant = q.tenant ?? p.tenantId;
       if (tenant !== p.tenantId) requireRole(p, 'operator', "list other tenants' servers");
       let query = db.selectFrom('servers').selectAll();
       if (tenant !== 'all') query = query.where('tenant_id', '=', tenant);
-      // The node is in the status JSON: every server on one host, for the operators' host view.
-      const keep = q.node === undefined ? undefined : (row: ServersTable) => readRow(row).status.node === q.node;
+      // The node and the phase are in the status JSON: every server on one host (the operators'
+      // host view), or in the phases asked for (the dashboard's status filter).
+      const phases = q.status === undefined ? null : new Set(q.status.split(','));
+      const keep =
+        q.node === undefined && phases === null
+          ? undefined
+          : (row: ServersTable) => {
+              const { status } = readRow(row);
+              return (q.node === undefined || status.node === q.node) && (phases === null || phases.has(status.phase));
+            };
       return paginate(query, 'id', q, toServer, { sort: { name: 'name' }, labels: true, ...(keep ? { keep } : {}) });
     },
 

@@ -1,8 +1,9 @@
-import type { CreateSshKey, ListQuery, Page, SshKey } from '@kumulus/api';
+import type { CreateSshKey, LabelledListQuery, Page, SshKey, UpdateSshKey } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { DomainError, notFound } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
+import { assertValidLabels } from '../../lib/labels.ts';
 import { paginate } from '../../lib/paging.ts';
 import { lockFor } from '../../store/locks.ts';
 import type { Database, SshKeysTable } from '../../store/schema.ts';
@@ -23,6 +24,7 @@ const toSshKey = (r: SshKeysTable): SshKey => ({
   name: r.name,
   fingerprint: r.fingerprint,
   publicKey: r.public_key,
+  labels: JSON.parse(r.labels || '{}'),
   createdAt: new Date(r.created_at).toISOString(),
 });
 
@@ -70,9 +72,9 @@ export function createSshKeys(d: Deps) {
   }
 
   return {
-    /** The tenant's keys. */
-    list(p: Principal, q: ListQuery): Promise<Page<SshKey>> {
-      return paginate(db.selectFrom('ssh_keys').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toSshKey, { sort: { name: 'name' } });
+    /** The tenant's keys, those whose labels match `label_selector` when one is given. */
+    list(p: Principal, q: LabelledListQuery): Promise<Page<SshKey>> {
+      return paginate(db.selectFrom('ssh_keys').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toSshKey, { sort: { name: 'name' }, labels: true });
     },
 
     /** One key of the tenant, by id or name; a foreign id reads as absent. */
@@ -83,6 +85,8 @@ export function createSshKeys(d: Deps) {
     /** Saves a key; without a name it takes the key's comment. A key is saved once per tenant. */
     async create(p: Principal, body: CreateSshKey, requestId: string): Promise<SshKey> {
       const key = parseSshKey(body.publicKey);
+      const labels = body.labels ?? {};
+      assertValidLabels(labels);
       return db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, `ssh-keys:${p.tenantId}`);
         const same = await trx.selectFrom('ssh_keys').select('name').where('tenant_id', '=', p.tenantId).where('fingerprint', '=', key.fingerprint).executeTakeFirst();
@@ -100,23 +104,26 @@ export function createSshKeys(d: Deps) {
           const comment = key.comment.replace(/\p{Cc}/gu, '').trim();
           name = await freeDefaultName(trx, p, comment || `${key.type}-${key.fingerprint.slice(7, 15)}`);
         }
-        const row: SshKeysTable = { id: ids('key'), tenant_id: p.tenantId, name, public_key: key.line, fingerprint: key.fingerprint, created_at: clock() };
+        const row: SshKeysTable = { id: ids('key'), tenant_id: p.tenantId, name, public_key: key.line, fingerprint: key.fingerprint, labels: JSON.stringify(labels), created_at: clock() };
         await trx.insertInto('ssh_keys').values(row).execute();
         await audit.record(trx, actorOf(p, requestId), { action: 'ssh-key.create', targetType: 'ssh-key', targetId: row.id, detail: { name, fingerprint: key.fingerprint } });
         return toSshKey(row);
       });
     },
 
-    /** Renames a key, named by id or name. */
-    async rename(p: Principal, ref: string, newName: string, requestId: string): Promise<SshKey> {
-      const name = cleanName(newName);
+    /** Renames a key and/or replaces its labels; the key is named by id or name. */
+    async update(p: Principal, ref: string, body: UpdateSshKey, requestId: string): Promise<SshKey> {
+      const name = body.name === undefined ? undefined : cleanName(body.name);
+      if (body.labels) assertValidLabels(body.labels);
       return db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, `ssh-keys:${p.tenantId}`);
         const row = await findRow(trx, p, ref);
-        await assertNameFree(trx, p, name, row.id);
-        await trx.updateTable('ssh_keys').set({ name }).where('id', '=', row.id).execute();
-        await audit.record(trx, actorOf(p, requestId), { action: 'ssh-key.rename', targetType: 'ssh-key', targetId: row.id, detail: { from: row.name, to: name } });
-        return toSshKey({ ...row, name });
+        if (name !== undefined) await assertNameFree(trx, p, name, row.id);
+        const next = { ...row, name: name ?? row.name, labels: body.labels ? JSON.stringify(body.labels) : row.labels };
+        await trx.updateTable('ssh_keys').set({ name: next.name, labels: next.labels }).where('id', '=', row.id).execute();
+        if (name !== undefined) await audit.record(trx, actorOf(p, requestId), { action: 'ssh-key.rename', targetType: 'ssh-key', targetId: row.id, detail: { from: row.name, to: name } });
+        if (body.labels) await audit.record(trx, actorOf(p, requestId), { action: 'ssh-key.update', targetType: 'ssh-key', targetId: row.id, detail: { labels: body.labels } });
+        return toSshKey(next);
       });
     },
 

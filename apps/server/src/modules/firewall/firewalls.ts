@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
+import { assertValidLabels } from '../../lib/labels.ts';
 import { paginate } from '../../lib/paging.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import type { Database, FirewallsTable } from '../../store/schema.ts';
@@ -43,6 +44,7 @@ export function toFirewall(row: FirewallsTable): Firewall {
     inbound: rules.inbound,
     outbound: rules.outbound,
     appliedTo: JSON.parse(row.applied_to),
+    labels: JSON.parse(row.labels || '{}'),
     generation: row.generation,
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
@@ -86,12 +88,14 @@ export function createFirewalls(d: Deps) {
   return {
     /** Validates and stores a new firewall (with its first targets, if given). */
     async create(p: Principal, body: CreateFirewall, requestId: string): Promise<Firewall> {
+      const labels = body.labels ?? {};
+      assertValidLabels(labels);
       const fw = await db.transaction().execute(async (trx) => {
         await assertNameFree(trx, p, body.name);
         const rules: StoredRules = { inbound: await checkRules(trx, p.tenantId, body.inbound ?? [], 'inbound'), outbound: await checkRules(trx, p.tenantId, body.outbound ?? [], 'outbound') };
         const targets = dedupe(await checkTargets(trx, p.tenantId, body.applyTo ?? []));
         const now = clock();
-        const row: FirewallsTable = { id: ids('fw'), tenant_id: p.tenantId, name: body.name, labels: '{}', rules: JSON.stringify(rules), applied_to: JSON.stringify(targets), generation: 1, created_at: now, updated_at: now };
+        const row: FirewallsTable = { id: ids('fw'), tenant_id: p.tenantId, name: body.name, labels: JSON.stringify(labels), rules: JSON.stringify(rules), applied_to: JSON.stringify(targets), generation: 1, created_at: now, updated_at: now };
         await trx.insertInto('firewalls').values(row).execute();
         await audit.record(trx, actorOf(p, requestId), { action: 'firewall.create', targetType: 'firewall', targetId: row.id, detail: { name: body.name } });
         await queue.enqueue(trx, FIREWALL_QUEUE.kind, FIREWALL_QUEUE.id);
@@ -111,8 +115,9 @@ export function createFirewalls(d: Deps) {
       return toFirewall(await findRow(db, p, idOrName));
     },
 
-    /** Renames a firewall or replaces its inbound or outbound rules. */
+    /** Renames a firewall, replaces its inbound or outbound rules, or replaces its labels. */
     update(p: Principal, idOrName: string, body: UpdateFirewall, requestId: string): Promise<Firewall> {
+      if (body.labels) assertValidLabels(body.labels);
       return change(p, idOrName, requestId, 'firewall.update', async (trx, row) => {
         if (body.name !== undefined) await assertNameFree(trx, p, body.name, row.id);
         const old: StoredRules = JSON.parse(row.rules);
@@ -120,7 +125,7 @@ export function createFirewalls(d: Deps) {
           inbound: body.inbound ? await checkRules(trx, p.tenantId, body.inbound, 'inbound') : old.inbound,
           outbound: body.outbound ? await checkRules(trx, p.tenantId, body.outbound, 'outbound') : old.outbound,
         };
-        return { set: { name: body.name ?? row.name, rules: JSON.stringify(rules) } };
+        return { set: { name: body.name ?? row.name, rules: JSON.stringify(rules), labels: body.labels ? JSON.stringify(body.labels) : row.labels } };
       });
     },
 

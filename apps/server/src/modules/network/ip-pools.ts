@@ -3,11 +3,12 @@
  * from which tenants allocate public IPs. A pool never overlaps another, never holds a
  * private range, and is deleted only when none of its addresses is handed out.
  */
-import type { CreateIpPool, IpPool, ListQuery, Page, UpdateIpPool } from '@kumulus/api';
+import type { CreateIpPool, IpPool, LabelledListQuery, Page, UpdateIpPool } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
+import { assertValidLabels } from '../../lib/labels.ts';
 import { paginate } from '../../lib/paging.ts';
 import { lockFor } from '../../store/locks.ts';
 import type { Database } from '../../store/schema.ts';
@@ -54,6 +55,7 @@ export function createIpPools(d: Deps) {
       uplink: r.uplink,
       mode: r.mode,
       cooldownSeconds: r.cooldown_s,
+      labels: JSON.parse(r.labels || '{}'),
       size: parsePoolRange(r.range).size,
       allocated: Number(used?.n ?? 0),
       createdAt: iso(r.created_at)!,
@@ -74,6 +76,8 @@ export function createIpPools(d: Deps) {
       const range = parsePoolRange(body.range);
       const mode = body.mode ?? 'routed';
       if (!d.modes.includes(mode)) throw new DomainError('POOL_MODE_UNSUPPORTED', { mode }, [{ field: 'mode', message: { en: `this engine serves ${d.modes.join(', ')}`, de: `diese Engine bedient ${d.modes.join(', ')}` } }]);
+      const labels = body.labels ?? {};
+      assertValidLabels(labels);
       const row = await db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, 'ip-pools');
         await assertNameFree(trx, body.name);
@@ -83,7 +87,7 @@ export function createIpPools(d: Deps) {
           }
         }
         const now = clock();
-        const r: IpPoolsTable = { id: d.ids('pool'), name: body.name, family: range.family, range: range.text, uplink: body.uplink, mode, cooldown_s: body.cooldownSeconds ?? DEFAULT_POOL_COOLDOWN_S, created_at: now, updated_at: now };
+        const r: IpPoolsTable = { id: d.ids('pool'), name: body.name, family: range.family, range: range.text, uplink: body.uplink, mode, cooldown_s: body.cooldownSeconds ?? DEFAULT_POOL_COOLDOWN_S, labels: JSON.stringify(labels), created_at: now, updated_at: now };
         await trx.insertInto('ip_pools').values(r).execute();
         await d.audit.record(trx, actorOf(p, requestId), { action: 'ip-pool.create', targetType: 'ip-pool', targetId: r.id, detail: { name: r.name, range: r.range, uplink: r.uplink, mode } });
         await d.changed(trx);
@@ -92,10 +96,10 @@ export function createIpPools(d: Deps) {
       return toPool(row);
     },
 
-    /** Every pool (operators). */
-    list(p: Principal, q: ListQuery): Promise<Page<IpPool>> {
+    /** Every pool (operators), those whose labels match `label_selector` when one is given. */
+    list(p: Principal, q: LabelledListQuery): Promise<Page<IpPool>> {
       requireRole(p, 'operator', MANAGE);
-      return paginate(db.selectFrom('ip_pools').selectAll(), 'id', q, (r) => r, { sort: { name: 'name' } }).then(async (page) => ({ ...page, items: await Promise.all(page.items.map(toPool)) }));
+      return paginate(db.selectFrom('ip_pools').selectAll(), 'id', q, (r) => r, { sort: { name: 'name' }, labels: true }).then(async (page) => ({ ...page, items: await Promise.all(page.items.map(toPool)) }));
     },
 
     /** One pool by id or name (operators). */
@@ -104,15 +108,16 @@ export function createIpPools(d: Deps) {
       return toPool(await findPool(db, idOrName));
     },
 
-    /** Renames a pool or changes its cool-down; its range, uplink and mode stay as made. */
+    /** Renames a pool, changes its cool-down or replaces its labels; its range, uplink and mode stay as made. */
     async update(p: Principal, idOrName: string, body: UpdateIpPool, requestId: string): Promise<IpPool> {
       requireRole(p, 'operator', MANAGE);
+      if (body.labels) assertValidLabels(body.labels);
       const row = await db.transaction().execute(async (trx) => {
         await lockFor(trx, d.dialect, 'ip-pools');
         const r = await findPool(trx, idOrName);
         if (body.name !== undefined) await assertNameFree(trx, body.name, r.id);
-        const next = { ...r, name: body.name ?? r.name, cooldown_s: body.cooldownSeconds ?? r.cooldown_s, updated_at: clock() };
-        await trx.updateTable('ip_pools').set({ name: next.name, cooldown_s: next.cooldown_s, updated_at: next.updated_at }).where('id', '=', r.id).execute();
+        const next = { ...r, name: body.name ?? r.name, cooldown_s: body.cooldownSeconds ?? r.cooldown_s, labels: body.labels ? JSON.stringify(body.labels) : r.labels, updated_at: clock() };
+        await trx.updateTable('ip_pools').set({ name: next.name, cooldown_s: next.cooldown_s, labels: next.labels, updated_at: next.updated_at }).where('id', '=', r.id).execute();
         await d.audit.record(trx, actorOf(p, requestId), { action: 'ip-pool.update', targetType: 'ip-pool', targetId: r.id, detail: body });
         return next;
       });

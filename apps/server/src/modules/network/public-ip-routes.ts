@@ -1,4 +1,4 @@
-import { AllocatePublicIp, AssignPublicIp, CreateIpPool, IpPool, LabelledListQuery, ListQuery, Page, PublicIp, UpdateIpPool, UpdatePublicIp } from '@kumulus/api';
+import { AllocatePublicIp, AssignPublicIp, CreateIpPool, IpPool, LabelledListQuery, Page, PublicIp, UpdateIpPool, UpdatePublicIp } from '@kumulus/api';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { IpPools } from './ip-pools.ts';
 import type { PublicIps } from './public-ips.ts';
@@ -6,7 +6,7 @@ import type { PublicIps } from './public-ips.ts';
 /** IP pools (operators) and the tenants' public IPs. */
 export function publicIpRoutes(pools: IpPools, ips: PublicIps): RouteDef[] {
   return [
-    { method: 'GET', url: '/ip-pools', summary: 'List IP pools (operators)', tag: 'public-ips', query: ListQuery, responses: { 200: Page(IpPool) }, handler: (req, _r, p) => pools.list(p, req.query as ListQuery) },
+    { method: 'GET', url: '/ip-pools', summary: 'List IP pools (operators)', tag: 'public-ips', query: LabelledListQuery, responses: { 200: Page(IpPool) }, handler: (req, _r, p) => pools.list(p, req.query as LabelledListQuery) },
     {
       method: 'POST',
       url: '/ip-pools',

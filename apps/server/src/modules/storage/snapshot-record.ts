@@ -21,6 +21,7 @@ export function toSnapshot(row: SnapshotsTable): Snapshot {
     tenantId: row.tenant_id,
     name: row.name,
     description: row.description,
+    labels: JSON.parse(row.labels || '{}'),
     target: { type: row.target_type, id: row.target_id },
     generation: row.generation,
     createdAt: iso(row.created_at)!,

@@ -1,4 +1,4 @@
-import { CloneSnapshot, CreateSnapshot, ListQuery, Operation, Page, RollbackSnapshot, Snapshot, SnapshotWithOperation, VolumeWithOperation } from '@kumulus/api';
+import { CloneSnapshot, CreateSnapshot, LabelledListQuery, Operation, Page, RollbackSnapshot, Snapshot, SnapshotWithOperation, UpdateSnapshot, VolumeWithOperation } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Snapshots } from './snapshots.ts';
@@ -19,10 +19,10 @@ export function snapshotRoutes(snapshots: Snapshots): RouteDef[] {
       summary: `List the snapshots of ${what}, with size and time`,
       tag,
       params: IdParam,
-      query: ListQuery,
+      query: LabelledListQuery,
       errors: [notFound],
       responses: { 200: Page(Snapshot) },
-      handler: (req, _r, p) => snapshots.list(p, type, idOf(req), req.query as ListQuery),
+      handler: (req, _r, p) => snapshots.list(p, type, idOf(req), req.query as LabelledListQuery),
     },
     {
       method: 'POST',
@@ -44,6 +44,17 @@ export function snapshotRoutes(snapshots: Snapshots): RouteDef[] {
       errors: [notFound, 'SNAPSHOT_NOT_FOUND'],
       responses: { 200: Snapshot },
       handler: (req, _r, p) => snapshots.get(p, type, idOf(req), sidOf(req)),
+    },
+    {
+      method: 'PATCH',
+      url: `/${path}/:id/snapshots/:sid`,
+      summary: `Change the description and/or replace the labels of a snapshot of ${what}`,
+      tag,
+      params: SnapshotParams,
+      body: UpdateSnapshot,
+      errors: [notFound, 'SNAPSHOT_NOT_FOUND'],
+      responses: { 200: Snapshot },
+      handler: (req, _r, p) => snapshots.update(p, type, idOf(req), sidOf(req), req.body as UpdateSnapshot, req.id),
     },
     {
       method: 'POST',

@@ -1,14 +1,15 @@
-import type { CloneSnapshot, CreateSnapshot, ListQuery, Operation, Page, Snapshot, SnapshotSpec, SnapshotStatus, SnapshotWithOperation, VolumeWithOperation } from '@kumulus/api';
+import type { CloneSnapshot, CreateSnapshot, LabelledListQuery, Operation, Page, Snapshot, SnapshotSpec, SnapshotStatus, SnapshotWithOperation, UpdateSnapshot, VolumeWithOperation } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
+import { assertValidLabels } from '../../lib/labels.ts';
 import { paginate } from '../../lib/paging.ts';
 import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import { lockFor } from '../../store/locks.ts';
 import type { Database, SnapshotsTable } from '../../store/schema.ts';
-import type { Audit } from '../audit/service.ts';
+import { actorOf, type Audit } from '../audit/service.ts';
 import type { Principal } from '../identity/principal.ts';
 import { type Operations, toOperation } from '../operations/service.ts';
 import { busySnapshot, readSnapshotRow, toSnapshot } from './snapshot-record.ts';
@@ -65,10 +66,23 @@ export function createSnapshots(d: Deps) {
   }
 
   return {
-    /** The owner's snapshots, oldest first. */
-    async list(p: Principal, type: 'server' | 'volume', ownerId: string, q: ListQuery): Promise<Page<Snapshot>> {
+    /** The owner's snapshots, oldest first; those whose labels match `label_selector` when one is given. */
+    async list(p: Principal, type: 'server' | 'volume', ownerId: string, q: LabelledListQuery): Promise<Page<Snapshot>> {
       const owner = await d.findOwner(p, type, ownerId);
-      return paginate(db.selectFrom('snapshots').selectAll().where('tenant_id', '=', p.tenantId).where('target_id', '=', owner.id), 'id', q, toSnapshot, { sort: { name: 'name' } });
+      return paginate(db.selectFrom('snapshots').selectAll().where('tenant_id', '=', p.tenantId).where('target_id', '=', owner.id), 'id', q, toSnapshot, { sort: { name: 'name' }, labels: true });
+    },
+
+    /** Changes a snapshot's description and/or replaces its labels: metadata, no operation. */
+    async update(p: Principal, type: 'server' | 'volume', ownerId: string, idOrName: string, body: UpdateSnapshot, requestId: string): Promise<Snapshot> {
+      if (body.labels) assertValidLabels(body.labels);
+      const owner = await d.findOwner(p, type, ownerId);
+      return db.transaction().execute(async (trx) => {
+        const row = await findRow(trx, p, owner, idOrName);
+        const next = { ...row, description: body.description ?? row.description, labels: body.labels ? JSON.stringify(body.labels) : row.labels, updated_at: clock() };
+        await trx.updateTable('snapshots').set({ description: next.description, labels: next.labels, updated_at: next.updated_at }).where('id', '=', row.id).execute();
+        await d.audit.record(trx, actorOf(p, requestId), { action: 'snapshot.update', targetType: 'snapshot', targetId: row.id, detail: body });
+        return toSnapshot(next);
+      });
     },
 
     /** One snapshot, by id or name. */
@@ -79,6 +93,8 @@ export function createSnapshots(d: Deps) {
     /** Records a snapshot to take; refused beyond the owner's limit or while another change of its snapshots runs. */
     async create(p: Principal, type: 'server' | 'volume', ownerId: string, body: CreateSnapshot, requestId: string): Promise<SnapshotWithOperation> {
       assertSupported();
+      const labels = body.labels ?? {};
+      assertValidLabels(labels);
       const owner = await d.findOwner(p, type, ownerId);
       if (owner.deleting) throw new DomainError('CONFLICT', { reason: { en: `${owner.name} is being deleted`, de: `${owner.name} wird gerade gelöscht` } });
       const result = await db.transaction().execute(async (trx) => {
@@ -100,6 +116,7 @@ export function createSnapshots(d: Deps) {
           target_id: owner.id,
           name: body.name,
           description: body.description ?? '',
+          labels: JSON.stringify(labels),
           generation: 1,
           spec: JSON.stringify(spec),
           status: JSON.stringify(status),

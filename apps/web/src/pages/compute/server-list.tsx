@@ -1,14 +1,15 @@
 /**
- * The tenant's servers, live: the list re-polls every few seconds (faster while any server
- * is converging), and a filter narrows it without blocking typing even at 1,000 rows. Columns
- * sort by a click on their header; a status filter and a label selector (applied by the API)
- * narrow it further. Operators may show every tenant's servers, with a column naming the tenant.
+ * The tenant's servers, live: the list re-polls one page every few seconds (faster while any
+ * server is converging). The API pages it, sorts it (name, created: a click on the header),
+ * filters it by status and applies the label selector; a filter box narrows the page shown.
+ * Operators may show every tenant's servers, with a column naming the tenant.
  */
 import type { Page, Server } from '@kumulus/api/schemas';
 import { memo, useDeferredValue, useMemo, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ListBody } from '../../components/list-body.tsx';
-import { type Column, FilterBox, SortHeader, type SortState, sortRows } from '../../components/resource-list.tsx';
+import { Pager, usePagedList } from '../../components/paged-list.tsx';
+import { FilterBox, SortHeader } from '../../components/resource-list.tsx';
 import { isBusyPhase, PhaseBadge } from '../../components/phase-badge.tsx';
 import { type I18n, useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
@@ -22,19 +23,7 @@ const FAST_MS = 2000;
 const SLOW_MS = 5000;
 
 const address = (s: Server) => s.spec.nics[0]?.ipv4.split('/')[0] ?? '';
-/** An IPv4 address as a number, so 10.0.0.9 sorts before 10.0.0.10. */
-const addressValue = (s: Server) => address(s).split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const PHASES = ['Pending', 'Provisioning', 'Running', 'Stopped', 'Deleting', 'Failed'] as const;
-
-/** What each sortable column sorts by (the cells are ServerRow's). */
-const SORTS: Column<Server>[] = [
-  { key: 'name', header: '', cell: () => null, sortValue: (s) => s.name },
-  { key: 'phase', header: '', cell: () => null, sortValue: (s) => s.status.phase },
-  { key: 'address', header: '', cell: () => null, sortValue: addressValue },
-  { key: 'plan', header: '', cell: () => null, sortValue: (s) => s.spec.plan },
-  { key: 'image', header: '', cell: () => null, sortValue: (s) => s.spec.image },
-  { key: 'created', header: '', cell: () => null, sortValue: (s) => s.createdAt },
-];
 
 const ServerRow = memo(
   function ServerRow({ s, i18n, tenant }: { s: Server; i18n: I18n; tenant?: string }) {
@@ -76,28 +65,29 @@ export function ServerListPage() {
   const deferred = useDeferredValue(query.trim().toLowerCase());
   const { isOperator } = useSession();
   const [allTenants, setAllTenants] = useState(false);
-  const [sort, setSort] = useState<SortState>({ key: 'name', dir: 'asc' });
   const [phase, setPhase] = useState('');
+  // The API pages, sorts (name, created), filters by status and applies the label selector.
+  const servers = usePagedList(
+    ['servers', 'list', allTenants, phase],
+    async (q, signal) => {
+      const scope = { ...(allTenants ? { tenant: 'all' } : {}), ...(phase ? { status: phase } : {}) };
+      const page = await api.request<Page<Server>>('GET', '/servers', undefined, { ...q, ...scope }, { signal });
+      forgetDeleted(page.items.map((s) => s.id));
+      return page;
+    },
+    { intervalMs: (data) => (data?.some((s) => isBusyPhase(s.status.phase) || isMarkedDeleting(s.id)) ? FAST_MS : SLOW_MS), initialSort: { key: 'name', dir: 'asc' }, labels: true },
+  );
+  const { sort, setSort } = servers.paging;
   // The selector is typed, then applied (Enter): the API parses it and says where it is wrong.
   const [selector, setSelector] = useState('');
-  const [applied, setApplied] = useState('');
-  const servers = usePoll(
-    ['servers', 'list', allTenants, applied],
-    async (signal) => {
-      const scope = { ...(allTenants ? { tenant: 'all' } : {}), ...(applied ? { label_selector: applied } : {}) };
-      const all = await api.all<Server>((q) => api.request<Page<Server>>('GET', '/servers', undefined, { ...q, ...scope }, { signal }));
-      forgetDeleted(all.map((s) => s.id));
-      return all;
-    },
-    (data) => (data?.some((s) => isBusyPhase(s.status.phase) || isMarkedDeleting(s.id)) ? FAST_MS : SLOW_MS),
-  );
+  const applied = servers.paging.selector?.applied ?? '';
   const tenants = usePoll(['tenants', 'names', allTenants], async () => (allTenants ? new Map((await api.all((q) => api.listTenants(q))).map((x) => [x.id, x.name])) : null), 10_000);
   const tenantOf = (s: Server) => (allTenants ? (tenants.data?.get(s.tenantId) ?? s.tenantId) : undefined);
 
   const shown = useMemo(() => {
     // A delete this browser sent is shown at once, whatever phase the cached or last answer had.
     const marked = (servers.data ?? []).map((s) => (isMarkedDeleting(s.id) && s.status.phase !== 'Deleting' ? { ...s, status: { ...s.status, phase: 'Deleting' as const } } : s));
-    const all = sortRows(phase ? marked.filter((s) => s.status.phase === phase) : marked, SORTS, sort);
+    const all = marked;
     if (!deferred) return all;
     return all.filter(
       (s) =>
@@ -106,7 +96,7 @@ export function ServerListPage() {
         s.status.phase.toLowerCase().includes(deferred) ||
         t(`phase.${s.status.phase}`).toLowerCase().includes(deferred),
     );
-  }, [servers.data, deferred, t, sort, phase]);
+  }, [servers.data, deferred, t]);
 
   return (
     <section aria-labelledby="servers-title">
@@ -131,7 +121,7 @@ export function ServerListPage() {
         <FilterBox value={query} onChange={setQuery} label={t('servers.filter')} testId="server-filter" />
         <label>
           <span className="sr-only">{t('servers.phaseFilter')}</span>
-          <select value={phase} onChange={(e) => setPhase(e.target.value)} aria-label={t('servers.phaseFilter')} data-testid="server-phase-filter">
+          <select value={phase} onChange={(e) => { setPhase(e.target.value); servers.paging.setPage(1); }} aria-label={t('servers.phaseFilter')} data-testid="server-phase-filter">
             <option value="">{t('servers.allPhases')}</option>
             {PHASES.map((p) => (
               <option key={p} value={p}>
@@ -144,7 +134,7 @@ export function ServerListPage() {
           className="row"
           onSubmit={(e) => {
             e.preventDefault();
-            setApplied(selector.trim());
+            servers.paging.selector?.apply(selector);
           }}
         >
           <input type="search" value={selector} onChange={(e) => setSelector(e.target.value)} placeholder={t('servers.selector')} aria-label={t('servers.selector')} data-testid="server-selector" spellCheck={false} />
@@ -156,7 +146,7 @@ export function ServerListPage() {
           {t('servers.count', { n: i18n.number(shown.length) })} · {t('servers.live')}
         </span>
       </div>
-      <ListBody items={servers.data} loading={servers.loading} empty={applied ? t('servers.noMatch', { q: applied }) : t('servers.empty')}>
+      <ListBody items={servers.data} loading={servers.loading} empty={applied || phase ? t('servers.noMatch', { q: applied || t(`phase.${phase as (typeof PHASES)[number]}`) }) : t('servers.empty')}>
         {() => (
           <>
             {shown.length === 0 ? (
@@ -177,10 +167,10 @@ export function ServerListPage() {
                   <tr>
                     <SortHeader label={t('servers.name')} column="name" sort={sort} onSort={setSort} />
                     {allTenants && <th scope="col">{t('servers.tenant')}</th>}
-                    <SortHeader label={t('servers.phase')} column="phase" sort={sort} onSort={setSort} />
-                    <SortHeader label={t('servers.address')} column="address" sort={sort} onSort={setSort} />
-                    <SortHeader label={t('servers.plan')} column="plan" sort={sort} onSort={setSort} />
-                    <SortHeader label={t('servers.image')} column="image" sort={sort} onSort={setSort} />
+                    <th scope="col">{t('servers.phase')}</th>
+                    <th scope="col">{t('servers.address')}</th>
+                    <th scope="col">{t('servers.plan')}</th>
+                    <th scope="col">{t('servers.image')}</th>
                     <SortHeader label={t('servers.created')} column="created" sort={sort} onSort={setSort} />
                   </tr>
                 </thead>
@@ -194,6 +184,7 @@ export function ServerListPage() {
           </>
         )}
       </ListBody>
+      <Pager paging={servers.paging} />
     </section>
   );
 }

@@ -1,13 +1,14 @@
 /** SSH keys: the tenant's saved public keys, added once and picked in the create-server wizard. */
-import type { SshKey } from '@kumulus/api/schemas';
+import type { Page, SshKey } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
+import { Labels } from '../../components/labels.tsx';
+import { usePagedList } from '../../components/paged-list.tsx';
 import { ResourceList } from '../../components/resource-list.tsx';
 import { PublicKeyField } from '../../components/public-key-field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api, errorMessage, fieldErrors, formErrors } from '../../lib/api.ts';
-import { usePoll } from '../../lib/use-poll.ts';
 
 function AddKeyForm({ onAdded }: { onAdded: (key: SshKey) => void }) {
   const { t } = useI18n();
@@ -97,7 +98,7 @@ function KeyName({ sshKey, onRenamed }: { sshKey: SshKey; onRenamed: () => void 
 export function SshKeysPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const keys = usePoll(['ssh-keys'], () => api.all((q) => api.listSshKeys(q)), 0);
+  const keys = usePagedList(['ssh-keys'], (q, signal) => api.request<Page<SshKey>>('GET', '/ssh-keys', undefined, q, { signal }), { intervalMs: 0, labels: true });
   const [added, setAdded] = useState<SshKey | null>(null);
   const [error, setError] = useState<unknown>();
 
@@ -126,9 +127,10 @@ export function SshKeysPage() {
         rowProps={(key) => ({ 'data-key-id': key.id })}
         filterText={(key) => `${key.name} ${key.fingerprint}`}
         columns={[
-          { key: 'name', header: t('sshKeys.name'), rowHeader: true, cell: (key) => <KeyName sshKey={key} onRenamed={keys.reload} />, sortValue: (key) => key.name },
+          { key: 'name', header: t('sshKeys.name'), rowHeader: true, cell: (key) => <KeyName sshKey={key} onRenamed={keys.reload} />, apiSort: 'name' },
           { key: 'fingerprint', header: t('sshKeys.fingerprint'), className: 'mono', cell: (key) => key.fingerprint },
-          { key: 'created', header: t('sshKeys.created'), cell: (key) => i18n.dateTime(key.createdAt), sortValue: (key) => key.createdAt },
+          { key: 'labels', header: t('list.labels'), cell: (key) => <Labels labels={key.labels} name={key.name} save={async (labels) => { await api.updateSshKey(key.id, { labels }); keys.reload(); }} /> },
+          { key: 'created', header: t('sshKeys.created'), cell: (key) => i18n.dateTime(key.createdAt), apiSort: 'created' },
         ]}
         remove={{
           label: t('sshKeys.delete'),
@@ -140,6 +142,7 @@ export function SshKeysPage() {
         }}
         onRemoved={keys.reload}
         onError={setError}
+        paging={keys.paging}
       />
     </section>
   );

@@ -3,13 +3,16 @@
  * where it applies (servers or a label selector).
  */
 import type { Firewall, FirewallRule, FirewallTarget } from '@kumulus/api/firewall';
+import type { Page } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
+import { Labels } from '../../components/labels.tsx';
 import { ListBody } from '../../components/list-body.tsx';
+import { Pager, SelectorBox, usePagedList } from '../../components/paged-list.tsx';
+import { SortHeader } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
-import { usePoll } from '../../lib/use-poll.ts';
 import { parsePeer, ruleText } from './rule-text.ts';
 
 const ACTIONS = ['accept', 'drop', 'reject'] as const;
@@ -141,7 +144,7 @@ function Editor({ firewall, onSaved }: { firewall: Firewall; onSaved: () => void
 /** The firewalls page. */
 export function FirewallsPage() {
   const { t } = useI18n();
-  const list = usePoll(['firewalls'], () => api.all((q) => api.listFirewalls(q)), 0);
+  const list = usePagedList(['firewalls'], (q, signal) => api.request<Page<Firewall>>('GET', '/firewalls', undefined, q, { signal }), { intervalMs: 0, initialSort: { key: 'name', dir: 'asc' }, labels: true });
   const [selected, setSelected] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [error, setError] = useState<unknown>();
@@ -166,15 +169,19 @@ export function FirewallsPage() {
         <button type="submit" className="primary">{t('firewall.create')}</button>
       </form>
       <ErrorNotice error={error ?? list.error} />
+      <div className="toolbar wrap">
+        <SelectorBox paging={list.paging} />
+      </div>
       <ListBody items={list.data} loading={list.loading} empty={t('firewall.empty')}>
         {(items) => (
           <table className="list cards-on-phone" aria-label={t('firewall.title')}>
             <thead>
               <tr>
-                <th scope="col">{t('firewall.name')}</th>
+                <SortHeader label={t('firewall.name')} column="name" sort={list.paging.sort} onSort={list.paging.setSort} />
                 <th scope="col">{t('firewall.inbound')}</th>
                 <th scope="col">{t('firewall.outbound')}</th>
                 <th scope="col">{t('firewall.appliedTo')}</th>
+                <th scope="col">{t('list.labels')}</th>
               </tr>
             </thead>
             <tbody>
@@ -186,12 +193,16 @@ export function FirewallsPage() {
                   <td data-label={t('firewall.inbound')}>{f.inbound.length}</td>
                   <td data-label={t('firewall.outbound')}>{f.outbound.length}</td>
                   <td data-label={t('firewall.appliedTo')}>{f.appliedTo.length}</td>
+                  <td data-label={t('list.labels')}>
+                    <Labels labels={f.labels} name={f.name} save={async (labels) => { await api.updateFirewall(f.id, { labels }); list.reload(); }} />
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
       </ListBody>
+      <Pager paging={list.paging} />
       {current && <Editor key={`${current.id}-${current.generation}`} firewall={current} onSaved={() => { list.reload(); if (!list.data?.some((f) => f.id === current.id)) setSelected(null); }} />}
     </section>
   );

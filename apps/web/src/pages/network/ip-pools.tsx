@@ -1,13 +1,14 @@
 /** IP pools (operators): the public ranges tenants allocate from, defined here and deleted behind a confirmation. */
-import type { IpPool } from '@kumulus/api';
+import type { IpPool, Page } from '@kumulus/api';
 import { publicIpApi } from '@kumulus/api/public-ips-client';
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
+import { Labels } from '../../components/labels.tsx';
+import { usePagedList } from '../../components/paged-list.tsx';
 import { ResourceList } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api, formErrors } from '../../lib/api.ts';
-import { usePoll } from '../../lib/use-poll.ts';
 
 const ips = publicIpApi(api);
 
@@ -61,7 +62,7 @@ function CreatePoolForm({ onCreated }: { onCreated: (p: IpPool) => void }) {
 export function IpPoolsPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const pools = usePoll(['ip-pools'], () => api.all((q) => ips.listPools(q)), 10_000);
+  const pools = usePagedList(['ip-pools'], (q, signal) => api.request<Page<IpPool>>('GET', '/ip-pools', undefined, q, { signal }), { intervalMs: 10_000, initialSort: { key: 'name', dir: 'asc' }, labels: true });
   const [created, setCreated] = useState<IpPool | null>(null);
   const [error, setError] = useState<unknown>();
 
@@ -90,11 +91,13 @@ export function IpPoolsPage() {
         rowProps={(p) => ({ 'data-pool-id': p.id })}
         filterText={(p) => `${p.name} ${p.range} ${p.uplink} ${p.mode}`}
         columns={[
-          { key: 'name', header: t('pool.name'), rowHeader: true, cell: (p) => p.name, sortValue: (p) => p.name },
-          { key: 'range', header: t('pool.range'), className: 'mono', cell: (p) => p.range, sortValue: (p) => p.range },
-          { key: 'uplink', header: t('pool.uplink'), className: 'mono', cell: (p) => p.uplink, sortValue: (p) => p.uplink },
-          { key: 'mode', header: t('pool.mode'), cell: (p) => p.mode, sortValue: (p) => p.mode },
-          { key: 'allocated', header: t('pool.allocated'), cell: (p) => `${i18n.number(p.allocated)} / ${i18n.number(p.size)}`, sortValue: (p) => p.allocated },
+          { key: 'name', header: t('pool.name'), rowHeader: true, cell: (p) => p.name, apiSort: 'name' },
+          { key: 'range', header: t('pool.range'), className: 'mono', cell: (p) => p.range },
+          { key: 'uplink', header: t('pool.uplink'), className: 'mono', cell: (p) => p.uplink },
+          { key: 'mode', header: t('pool.mode'), cell: (p) => p.mode },
+          { key: 'allocated', header: t('pool.allocated'), cell: (p) => `${i18n.number(p.allocated)} / ${i18n.number(p.size)}` },
+          { key: 'labels', header: t('list.labels'), cell: (p) => <Labels labels={p.labels} name={p.name} save={async (labels) => { await ips.updatePool(p.id, { labels }); pools.reload(); }} /> },
+          { key: 'created', header: t('list.created'), cell: (p) => i18n.dateTime(p.createdAt), apiSort: 'created' },
         ]}
         remove={{
           label: t('pool.delete'),
@@ -109,6 +112,7 @@ export function IpPoolsPage() {
           pools.reload();
         }}
         onError={setError}
+        paging={pools.paging}
       />
     </section>
   );

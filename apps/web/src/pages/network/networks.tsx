@@ -1,13 +1,14 @@
 /** Networks (vSwitches): the tenant's private networks, made here and deleted behind a confirmation. */
-import type { Network } from '@kumulus/api';
+import type { Network, Page } from '@kumulus/api';
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
+import { Labels } from '../../components/labels.tsx';
+import { usePagedList } from '../../components/paged-list.tsx';
 import { ResourceList } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api, formErrors } from '../../lib/api.ts';
 import { Link } from 'wouter';
-import { usePoll } from '../../lib/use-poll.ts';
 
 function CreateNetworkForm({ onCreated }: { onCreated: (n: Network) => void }) {
   const { t } = useI18n();
@@ -59,8 +60,12 @@ function CreateNetworkForm({ onCreated }: { onCreated: (n: Network) => void }) {
 
 /** The networks page. */
 export function NetworksPage() {
-  const { t } = useI18n();
-  const nets = usePoll(['networks', 'list'], () => api.all((q) => api.listNetworks(q)), (d) => (d?.some((n) => n.status.phase !== 'Ready') ? 1500 : 10_000));
+  const { t, dateTime } = useI18n();
+  const nets = usePagedList(['networks', 'list'], (q, signal) => api.request<Page<Network>>('GET', '/networks', undefined, q, { signal }), {
+    intervalMs: (d) => (d?.some((n) => n.status.phase !== 'Ready') ? 1500 : 10_000),
+    initialSort: { key: 'name', dir: 'asc' },
+    labels: true,
+  });
   const [created, setCreated] = useState<Network | null>(null);
   const [error, setError] = useState<unknown>();
 
@@ -89,7 +94,7 @@ export function NetworksPage() {
         rowProps={(n) => ({ 'data-network-id': n.id })}
         filterText={(n) => `${n.name} ${n.ipv4Cidr} ${n.status.phase}`}
         columns={[
-          { key: 'name', header: t('net.name'), rowHeader: true, cell: (n) => <Link href={`/networks/${n.id}`}>{n.name}</Link>, sortValue: (n) => n.name },
+          { key: 'name', header: t('net.name'), rowHeader: true, cell: (n) => <Link href={`/networks/${n.id}`}>{n.name}</Link>, apiSort: 'name' },
           { key: 'cidr', header: t('net.cidr'), className: 'mono', cell: (n) => (
               <>
                 {n.ipv4Cidr}
@@ -97,7 +102,9 @@ export function NetworksPage() {
               </>
             ), sortValue: (n) => n.ipv4Cidr },
           { key: 'gateway', header: t('net.gateway'), className: 'mono', cell: (n) => n.gateway ?? t('app.none') },
-          { key: 'phase', header: t('net.phase'), cell: (n) => n.status.phase, sortValue: (n) => n.status.phase },
+          { key: 'phase', header: t('net.phase'), cell: (n) => n.status.phase },
+          { key: 'labels', header: t('list.labels'), cell: (n) => <Labels labels={n.labels} name={n.name} save={async (labels) => { await api.updateNetwork(n.id, { labels }); nets.reload(); }} /> },
+          { key: 'created', header: t('list.created'), cell: (n) => <time dateTime={n.createdAt}>{dateTime(n.createdAt)}</time>, apiSort: 'created' },
         ]}
         remove={{
           label: t('net.delete'),
@@ -109,6 +116,7 @@ export function NetworksPage() {
         }}
         onRemoved={nets.reload}
         onError={setError}
+        paging={nets.paging}
       />
     </section>
   );

@@ -2,11 +2,13 @@
  * Public IPs: allocate one (IPv4 or IPv6), assign it to a server, take it off again, and
  * release it behind a confirmation (an address given back cannot be had again).
  */
-import type { PublicIp } from '@kumulus/api';
+import type { PublicIp, Page } from '@kumulus/api';
 import { publicIpApi } from '@kumulus/api/public-ips-client';
 import { type FormEvent, useId, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Field } from '../../components/field.tsx';
+import { Labels } from '../../components/labels.tsx';
+import { usePagedList } from '../../components/paged-list.tsx';
 import { ResourceList } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api, formErrors } from '../../lib/api.ts';
@@ -111,10 +113,9 @@ function Assignment({ ip, servers, onChanged, onError }: { ip: PublicIp; servers
 /** The public IPs page. */
 export function PublicIpsPage() {
   const { t } = useI18n();
-  const data = usePoll(['public-ips', 'with-servers'], async () => {
-    const [list, servers] = await Promise.all([api.all((q) => ips.list(q)), api.all((q) => api.listServers(q))]);
-    return { list, servers: servers.filter((s) => s.status.phase !== 'Deleting').map((s) => ({ id: s.id, name: s.name })) };
-  }, 10_000);
+  const list = usePagedList(['public-ips', 'list'], (q, signal) => api.request<Page<PublicIp>>('GET', '/public-ips', undefined, q, { signal }), { intervalMs: 10_000, initialSort: { key: 'name', dir: 'asc' }, labels: true });
+  const servers = usePoll(['public-ips', 'servers'], async () => (await api.all((q) => api.listServers(q))).filter((s) => s.status.phase !== 'Deleting').map((s) => ({ id: s.id, name: s.name })), 10_000);
+  const data = { data: { list: list.data, servers: servers.data }, loading: list.loading, error: list.error ?? servers.error, reload: () => { list.reload(); servers.reload(); } };
   const [allocated, setAllocated] = useState<PublicIp | null>(null);
   const [error, setError] = useState<unknown>();
 
@@ -143,10 +144,11 @@ export function PublicIpsPage() {
         rowProps={(ip) => ({ 'data-public-ip': ip.address })}
         filterText={(ip) => `${ip.name} ${ip.address} ${ip.reverseDns ?? ''}`}
         columns={[
-          { key: 'name', header: t('pip.name'), rowHeader: true, cell: (ip) => ip.name, sortValue: (ip) => ip.name },
-          { key: 'address', header: t('pip.address'), className: 'mono', cell: (ip) => ip.address, sortValue: (ip) => ip.address },
+          { key: 'name', header: t('pip.name'), rowHeader: true, cell: (ip) => ip.name, apiSort: 'name' },
+          { key: 'address', header: t('pip.address'), className: 'mono', cell: (ip) => ip.address },
           { key: 'server', header: t('pip.server'), cell: (ip) => <Assignment ip={ip} servers={data.data?.servers ?? []} onChanged={data.reload} onError={setError} /> },
-          { key: 'rdns', header: t('pip.rdns'), cell: (ip) => ip.reverseDns ?? t('app.none'), sortValue: (ip) => ip.reverseDns ?? '' },
+          { key: 'rdns', header: t('pip.rdns'), cell: (ip) => ip.reverseDns ?? t('app.none') },
+          { key: 'labels', header: t('list.labels'), cell: (ip) => <Labels labels={ip.labels} name={ip.name} save={async (labels) => { await ips.update(ip.id, { labels }); data.reload(); }} /> },
         ]}
         remove={{
           label: t('pip.release'),
@@ -161,6 +163,7 @@ export function PublicIpsPage() {
           data.reload();
         }}
         onError={setError}
+        paging={list.paging}
       />
     </section>
   );

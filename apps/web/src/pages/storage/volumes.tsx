@@ -2,13 +2,15 @@
  * The volumes page: the tenant's block volumes with size, state, where attached and the space
  * they really use; make one, grow one, delete one behind a typed confirmation.
  */
-import type { Volume } from '@kumulus/api';
+import type { Page, Volume } from '@kumulus/api';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Labels } from '../../components/labels.tsx';
+import { Pager, SelectorBox, usePagedList } from '../../components/paged-list.tsx';
+import { SortHeader } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
-import { usePoll } from '../../lib/use-poll.ts';
 
 const settled = (v: Volume) => v.status.phase === 'Available' || v.status.phase === 'Attached' || v.status.phase === 'Failed';
 const mib = (bytes: number | null) => (bytes === null ? '–' : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
@@ -26,6 +28,9 @@ function VolumeRow({ v, onChange, onDelete }: { v: Volume; onChange: (fn: () => 
       <td data-label={t('volumes.phase')}>{t(`volumes.phase.${v.status.phase}`)}</td>
       <td data-label={t('volumes.attachedTo')}>{v.status.attachment ? `${v.status.attachment.server}:${v.status.attachment.path}` : '–'}</td>
       <td data-label={t('volumes.used')}>{mib(v.status.usedBytes)}</td>
+      <td data-label={t('list.labels')}>
+        <Labels labels={v.labels} name={v.name} save={(labels) => api.updateVolume(v.id, { labels })} />
+      </td>
       <td>
         <label className="sr-only" htmlFor={`grow-${v.id}`}>
           {t('volumes.newSize', { name: v.name })}
@@ -45,7 +50,11 @@ function VolumeRow({ v, onChange, onDelete }: { v: Volume; onChange: (fn: () => 
 /** The volumes page. */
 export function VolumesPage() {
   const { t } = useI18n();
-  const list = usePoll(['volumes', 'list'], () => api.all((q) => api.listVolumes(q)), (d) => (d?.every(settled) ? 5000 : 1500));
+  const list = usePagedList(['volumes', 'list'], (q, signal) => api.request<Page<Volume>>('GET', '/volumes', undefined, q, { signal }), {
+    intervalMs: (d) => (d?.every(settled) ? 5000 : 1500),
+    initialSort: { key: 'name', dir: 'asc' },
+    labels: true,
+  });
   const [name, setName] = useState('');
   const [size, setSize] = useState('1');
   const [error, setError] = useState<unknown>();
@@ -85,17 +94,21 @@ export function VolumesPage() {
         </button>
       </form>
       <ErrorNotice error={error ?? list.error} />
+      <div className="toolbar wrap">
+        <SelectorBox paging={list.paging} />
+      </div>
       {(list.data ?? []).length === 0 ? (
         <p className="muted">{t('volumes.none')}</p>
       ) : (
         <table className="list cards-on-phone" aria-label={t('volumes.title')}>
           <thead>
             <tr>
-              <th scope="col">{t('volumes.name')}</th>
+              <SortHeader label={t('volumes.name')} column="name" sort={list.paging.sort} onSort={list.paging.setSort} />
               <th scope="col">{t('volumes.size')}</th>
               <th scope="col">{t('volumes.phase')}</th>
               <th scope="col">{t('volumes.attachedTo')}</th>
               <th scope="col">{t('volumes.used')}</th>
+              <th scope="col">{t('list.labels')}</th>
               <th scope="col">
                 <span className="sr-only">{t('volumes.actions')}</span>
               </th>
@@ -116,6 +129,7 @@ export function VolumesPage() {
           </tbody>
         </table>
       )}
+      <Pager paging={list.paging} />
       {deleting && (
         <ConfirmDialog
           title={t('volumes.deleteTitle', { name: deleting.name })}
