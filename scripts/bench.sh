@@ -14,6 +14,7 @@ case "$name" in
   provision-vm) apt_install openssh-client ;;         # the same for virtual machines
   dashboard) apt_install chromium fonts-dejavu-core ;; # the browser it measures in
   backup) apt_install zstd ;;                          # raw tar | zstd, what restic is compared with
+  firewall) apt_install iperf3 ;;                      # throughput between two NICs, with and without the firewall
 esac
 ensure_npm_deps
 exec node "bench/$name.ts" "$@"

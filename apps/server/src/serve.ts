@@ -65,6 +65,7 @@ import { compileFromStore, createFirewallReconciler } from './modules/firewall/f
 import type { Ruleset } from './modules/firewall/compile.ts';
 import { createFirewalls, FIREWALL_QUEUE } from './modules/firewall/firewalls.ts';
 import { firewallRoutes } from './modules/firewall/routes.ts';
+import { wireFirewallViews } from './modules/firewall/wire.ts';
 import { createZones } from './modules/firewall/zones.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { createNetworkReconciler, createNetworkSweep } from './modules/network/network-reconciler.ts';
@@ -398,6 +399,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, quotas, notify: () => worker.notify() });
 
   const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify: () => worker.notify() });
+  const firewallViews = wireFirewallViews({ db, clock, ids, engine, defaultNetwork: { cidr: net.cidr, link } });
   const webhooks = createWebhooks({ db, clock, ids, audit, queue, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, notify: () => worker.notify() });
   const monitors = createMonitors({ db, clock, ids, audit, queue, allowPrivateTargets: opts.monitorsAllowPrivateTargets ?? false, findServer: async (p, idOrName) => (await servers.get(p, idOrName)).id, notify: () => worker.notify() });
   const serverActions = createServerActions({ db, clock, audit, catalog, servers, capabilities: engine.compute.capabilities, notify: () => worker.notify() });
@@ -504,6 +506,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   await monitors.adopt();
   worker.start();
+  const stopFirewallLog = firewallViews.start();
   const unwatch = engine.compute.watch((id) => {
     wakeServer(id).catch((err: Error) => console.error(`kumulus: waking server ${id}: ${err.message}`));
   });
@@ -535,6 +538,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...nicRoutes(serverNics, createPlanTraffic(db)),
       ...publicIpRoutes(ipPools, publicIps),
       ...firewallRoutes(firewalls, createZones({ db, clock, ids, audit, queue, notify: () => worker.notify() })),
+      ...firewallViews.routes,
       ...billingRoutes(billing),
       ...quotaRoutes(quotas),
       ...dunningRoutes({ db, dunning, billing }),
@@ -548,6 +552,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     // A port in use must not leave the worker running and the store and data dir held.
     await app.close();
     unwatch();
+    await stopFirewallLog();
     await worker.stop();
     await store.close();
     lock?.release();
@@ -568,6 +573,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         await app.close();
         await ended;
         unwatch();
+        await stopFirewallLog();
         await worker.stop(); // then let passes under way finish (drain)
         outbox?.close();
         await store.close();

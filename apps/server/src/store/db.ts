@@ -23,6 +23,8 @@ import * as secondFactors from './migrations/019-second-factors.ts';
 import * as meteredKinds from './migrations/020-metered-kinds.ts';
 import * as networkIpv6 from './migrations/021-network-ipv6.ts';
 import * as networkLabels from './migrations/022-network-labels.ts';
+import * as firewallLog from './migrations/023-firewall-log.ts';
+import * as zonePools from './migrations/024-zone-pools.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -57,6 +59,8 @@ const migrations: Record<string, Migration> = {
   '020-metered-kinds': meteredKinds,
   '021-network-ipv6': networkIpv6,
   '022-network-labels': networkLabels,
+  '023-firewall-log': firewallLog,
+  '024-zone-pools': zonePools,
 };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch
