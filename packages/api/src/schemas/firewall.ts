@@ -128,6 +128,7 @@ export type FirewallLogReason = Static<typeof FirewallLogReason>;
 /** One packet of a NIC's firewall log: the last dropped packets (and those of rules with `log`). */
 export const FirewallLogEntry = Type.Object(
   {
+    id: Type.String({ description: 'fwl_…; ids sort by time' }),
     at: Timestamp,
     direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
     action: FirewallAction,

@@ -134,6 +134,7 @@ export function createPacketLog(d: Deps) {
 
 function toEntry(r: FirewallLogTable): FirewallLogEntry {
   return {
+    id: r.id,
     at: iso(r.at)!,
     direction: r.direction,
     action: r.action,
