@@ -176,6 +176,8 @@ describe('firewall traffic', () => {
     // Its address on the vSwitch changes: a new NIC with another address, the old one given up.
     const old = peer.spec.nics.find((n) => n.network !== 'default')!;
     assert.equal((await c.waitOperation((await c.detachNic(peer.id, old.id)).id, 60)).state, 'succeeded');
+    await applied();
+    assert.doesNotMatch(await s.running.engine.firewall!.ruleset(), new RegExp(old.id), 'nothing of the detached NIC is left');
     const moved = await c.attachNic(peer.id, { network: 'lan', ipv4: '10.71.0.60' });
     assert.equal((await c.waitOperation(moved.operation.id, 60)).state, 'succeeded');
     // Another server takes the old address.

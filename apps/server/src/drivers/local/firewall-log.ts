@@ -125,7 +125,11 @@ export function watchNflog(group: number, onPacket: (p: LoggedPacket) => void): 
   let timer: NodeJS.Timeout | null = null;
   const start = () => {
     // 128 bytes are the IP and transport headers: what the log shows, not what the packet carried.
-    const c = spawn('tcpdump', ['-i', `nflog:${group}`, '-U', '-w', '-', '-s', '128', '--immediate-mode'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // setpriv --pdeathsig: a control plane killed with -9 takes its reader along, which would
+    // otherwise hold the group (one reader per group) until the next logged packet hit the closed pipe.
+    // -Z root: tcpdump's switch to its own user would clear the parent-death signal (a credential change).
+    const args = ['--pdeathsig', 'KILL', '--', 'tcpdump', '-Z', 'root', '-i', `nflog:${group}`, '-U', '-w', '-', '-s', '128', '--immediate-mode'];
+    const c = spawn('setpriv', args, { stdio: ['ignore', 'pipe', 'ignore'] });
     child = c;
     const feed = pcapReader((data, at) => {
       const p = parseNflog(data, at, nameOf);
