@@ -31,6 +31,7 @@ function RuleForm({ onAdd }: { onAdd: (rule: FirewallRule) => void }) {
     onAdd({ action, protocol, ...(portList.length ? { ports: portList } : {}), ...(peerList.length ? { peers: peerList } : {}), ...(log ? { log: true } : {}) });
     setPorts('');
     setPeers('');
+    setLog(false);
   };
   return (
     <form className="row" onSubmit={add}>
