@@ -15,6 +15,7 @@ case "$name" in
   dashboard) apt_install chromium fonts-dejavu-core ;; # the browser it measures in
   backup) apt_install zstd ;;                          # raw tar | zstd, what restic is compared with
   network-nic) apt_install iperf3 ;;                   # vSwitch against plain veth throughput
+  firewall) apt_install iperf3 ;;                      # throughput between two NICs, with and without the firewall
 esac
 ensure_npm_deps
 exec node "bench/$name.ts" "$@"

@@ -51,6 +51,9 @@ ensure_host_packages() {
   apt_install xfsprogs util-linux
   # ICMP uptime monitors run the system's ping.
   apt_install iputils-ping
+  # Firewall logs (drivers/local/firewall-log.ts): tcpdump reads the packets nftables hands to an
+  # nflog group (`tcpdump -i nflog:N`), so a tenant sees the last packets dropped at each NIC.
+  apt_install tcpdump
   # Virtual machines (drivers/local/vm/): QEMU with KVM, qcow2 disks, the cloud-init NoCloud seed ISO;
   # systemd-run supervises each VM where systemd runs the host (else QEMU daemonizes itself).
   apt_install qemu-system-x86 qemu-utils genisoimage systemd

@@ -12,6 +12,8 @@ ensure_host_packages
 # checks the /metrics output. The SFTP backup-target tests start their own sshd on loopback
 # (apps/server/test/sshd.ts); the VM tests log in with the OpenSSH client that scripts/lib.sh installs.
 apt_install chromium fonts-dejavu-core openssl libxml2-utils prometheus openssh-server
+# The NDP anti-spoofing test forges a neighbour advertisement with a raw ICMPv6 socket (python3).
+apt_install python3-minimal
 ensure_npm_deps
 ensure_postgres
 

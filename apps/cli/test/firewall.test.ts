@@ -38,6 +38,20 @@ describe('kumulus firewall', { timeout: 300_000 }, () => {
     assert.match(de.stdout, /Angewendet auf/);
     assert.match((await kumulus(['firewall', 'list'])).stdout, /cli-web\s+2\s+1\s+2/);
 
+    // Preview: a logged rule for 443 instead of the two inbound rules, before it is made.
+    const preview = await kumulus(['firewall', 'preview', 'cli-web', '--in', 'accept+log tcp/443']);
+    ok(preview);
+    assert.match(preview.stdout, /cli-fw1 nic_\w+/);
+    assert.match(preview.stdout, /opens\s+in: accept tcp\/443\s+\[cli-web\]/);
+    assert.match(preview.stdout, /closes in: accept tcp\/22,8000-8100 10\.0\.0\.0\/8,server:srv_\w+ \(= 10\.0\.0\.0\/8, [\d.]+\)/, 'a reference shows the address it stands for');
+    assert.equal(json<Firewall>(await kumulus(['firewall', 'show', 'cli-web', '-o', 'json'])).inbound.length, 2, 'a preview changes nothing');
+    assert.match((await kumulus(['firewall', 'preview', '--in', 'accept tcp/80', '--server', 'cli-fw1'], { KUMULUS_LANG: 'de' })).stdout, /öffnet\s+ein: accept tcp\/80\s+\[\(new\)\]/);
+    ok(await kumulus(['firewall', 'rules', 'cli-web', '--in', 'accept+log tcp/443']));
+    assert.match((await kumulus(['firewall', 'show', 'cli-web'])).stdout, /accept\+log tcp\/443/);
+    const log = await kumulus(['firewall', 'log', 'cli-fw1']);
+    ok(log);
+    assert.match(log.stdout, /\(none\)|TIME\s+DIR\s+ACTION/, "a NIC nothing was dropped at has an empty log");
+
     const bad = await kumulus(['firewall', 'create', '--name', 'x', '--in', 'allow tcp/22']);
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /--in/);
@@ -69,6 +83,9 @@ describe('kumulus zone', { timeout: 300_000 }, () => {
     ok(listed);
     assert.match(listed.stdout, /cams\s+tcp\/554,8554\s+·/);
     assert.match(listed.stdout, /servers\s+-\s+·|servers\s+·\s+-/);
+    const noPool = await kumulus(['zone', 'create', '--name', 'dmz', '--purpose', 'server', '--pool', 'no-such-pool']);
+    assert.notEqual(noPool.code, 0);
+    assert.match(noPool.stderr, /no-such-pool/);
     const taken = await kumulus(['zone', 'create', '--name', 'again', '--purpose', 'test', '--network', 'default']);
     assert.notEqual(taken.code, 0);
     assert.match(taken.stderr, /zone servers/);

@@ -49,6 +49,7 @@ import { createSshKeys } from './modules/compute/ssh-keys.ts';
 import { compileFromStore, createFirewallReconciler } from './modules/firewall/firewall-reconciler.ts';
 import { createFirewalls, FIREWALL_QUEUE } from './modules/firewall/firewalls.ts';
 import { firewallRoutes } from './modules/firewall/routes.ts';
+import { wireFirewallViews } from './modules/firewall/wire.ts';
 import { createZones } from './modules/firewall/zones.ts';
 import { identityRoutes } from './modules/identity/routes.ts';
 import { createIdentity } from './modules/identity/service.ts';
@@ -208,6 +209,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   const sshKeys = createSshKeys({ db, clock, ids, audit, dialect: store.dialect });
   const servers = createServers({ db, clock, ids, audit, operations, catalog, sshKeys, queue, capabilities: engine.compute.capabilities, dialect: store.dialect, defaultNetwork: net, health, addressCooldownMs: opts.addressCooldownMs ?? 300_000, quotas: billing.quotas, notify });
   const firewalls = createFirewalls({ db, clock, ids, audit, queue, notify });
+  const firewallViews = wireFirewallViews({ db, clock, ids, engine, defaultNetwork: { cidr: net.cidr, link } });
   const webhooks = createWebhooks({ db, clock, ids, audit, queue, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, notify });
   const monitors = createMonitors({ db, clock, ids, audit, queue, allowPrivateTargets: opts.monitorsAllowPrivateTargets ?? false, findServer: async (p, idOrName) => (await servers.get(p, idOrName)).id, notify });
   const serverActions = createServerActions({ db, clock, audit, catalog, servers, capabilities: engine.compute.capabilities, notify });
@@ -236,6 +238,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   await queue.enqueue(db, 'host', 'health', HEALTH_EVERY_MS);
   await monitors.adopt();
   worker.start();
+  const stopFirewallLog = firewallViews.start();
   const unwatch = engine.compute.watch((id) => {
     wakeServer(id).catch((err: Error) => console.error(`kumulus: waking server ${id}: ${err.message}`));
   });
@@ -263,6 +266,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       ...operationRoutes(operations),
       ...network.routes,
       ...firewallRoutes(firewalls, createZones({ db, clock, ids, audit, queue, notify })),
+      ...firewallViews.routes,
       ...billing.routes,
       ...hostRoutes({ db, engine: engine.name, node: hostname(), health }),
       ...wireClusters({ db, clock, ids, audit, engine, box: () => (secretBox ??= openSecretBox(opts.secretKeyFile ?? join(dataDir, 'secret.key'))) }),
@@ -273,6 +277,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     // A port in use must not leave the worker running and the store and data dir held.
     await app.close();
     unwatch();
+    await stopFirewallLog();
     await worker.stop();
     await store.close();
     lock?.release();
@@ -293,6 +298,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         await app.close();
         await ended;
         unwatch();
+        await stopFirewallLog();
         await worker.stop(); // then let passes under way finish (drain)
         billing.close();
         await store.close();

@@ -42,6 +42,7 @@ describe('firewall after kill -9', () => {
     let c = new KumulusClient({ baseUrl: started.url, token: TOKEN });
     const store = await openStore(`sqlite:${join(dataDir, 'store', 'kumulus.db')}`);
     const compiled = () => compileFromStore({ db: store.db, firewall: fw, linkOf: engine.network.linkOf, defaultNetwork: { cidr: names.network.cidr, link: names.bridge } });
+    const logReaders = async () => (await run('pgrep', ['-f', `nflog:${fw.logGroup}`], { allowFail: true })).stdout.trim().split('\n').filter(Boolean);
     const converged = async () => {
       for (let i = 0; i < 300; i++) {
         const want = await compiled();
@@ -56,6 +57,8 @@ describe('firewall after kill -9', () => {
       await converged();
 
       await c.updateFirewall('apps', { inbound: [{ action: 'accept', protocol: 'udp', ports: ['5000-5010'] }] });
+      const first = await logReaders();
+      assert.equal(first.length, 1, 'the control plane reads its firewall log');
       child.kill('SIGKILL');
       await exited(child);
       // What someone (or a crashed predecessor) left in our table while we were down.
@@ -70,6 +73,10 @@ describe('firewall after kill -9', () => {
       const kernel = await fw.ruleset();
       assert.doesNotMatch(kernel, /stray/, 'nothing left over');
       assert.match(kernel, /udp dport 5000-5010/);
+      // The killed process's log reader died with it (it would hold the nflog group): one reader is left.
+      const readers = await logReaders();
+      assert.ok(!readers.some((pid) => first.includes(pid)), `the killed process's reader ${first.join(' ')} is gone`);
+      assert.equal(readers.length, 1, `one log reader for the group: ${readers.join(' ')}`);
       // Applying the compiled text afresh gives the very listing the kernel has: nothing missing either.
       await fw.apply(want.text);
       assert.equal(await fw.ruleset(), kernel);

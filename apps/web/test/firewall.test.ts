@@ -1,7 +1,8 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: innerText() here is Playwright's Locator method (the rendered text, as a user reads it), not a DOM node's
 /**
  * The firewall pages in Chromium against a real control plane: a firewall made in the editor
- * with a rule, saved, and applied by label, as the API then shows it; the operator's zones page
+ * with a rule, saved, and applied by label, as the API then shows it; a logged rule added and
+ * previewed (what it opens on the labelled server's NIC) before it is saved; the operator's zones page
  * renders the allowed-flows matrix, in English and German.
  */
 import assert from 'node:assert/strict';
@@ -47,6 +48,24 @@ describe('firewall pages in Chromium', () => {
     await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await page.getByText('label selector tier=db').waitFor();
     assert.deepEqual((await server.client.getFirewall('web')).appliedTo, [{ type: 'label_selector', selector: 'tier=db' }]);
+
+    // A server gets the label; a logged rule for 5432 is previewed before it is saved.
+    const db = await server.client.createServer({ name: 'pv-db', plan: 'nano', image: 'tiny', start: false, labels: { tier: 'db' } });
+    await page.reload();
+    await page.getByRole('button', { name: 'web', exact: true }).click();
+    const inbound2 = page.locator('.stack', { has: page.getByRole('heading', { name: 'Inbound', level: 3 }) }).last();
+    await inbound2.getByLabel('Ports').fill('5432');
+    await inbound2.getByLabel('Log', { exact: true }).check();
+    await inbound2.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('button', { name: 'Preview change' }).click();
+    const preview = page.getByTestId('fw-preview');
+    await preview.getByText(db.server.spec.nics[0]!.id).waitFor();
+    assert.match(await preview.innerText(), /Opens\s+Inbound: accept \(log\) tcp\/5432 \(web\)/);
+    assert.equal((await server.client.getFirewall('web')).inbound.length, 1, 'a preview saves nothing');
+    await screenshot(page, 'firewall-preview');
+    await page.getByRole('button', { name: 'Save' }).click();
+    for (let i = 0; i < 50 && (await server.client.getFirewall('web')).inbound.length === 1; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual((await server.client.getFirewall('web')).inbound[1], { action: 'accept', protocol: 'tcp', ports: ['5432'], log: true });
     await screenshot(page, 'firewall-editor');
     await ctx.close();
   });

@@ -34,7 +34,7 @@ import type {
 } from './schemas.ts';
 import type { AttachNic, LimitNic, NicWithOperation, PlanTraffic, ServerNicList, ServerTraffic, TrafficQuery } from './schemas/network.ts';
 import type { Allocation, CreateNetwork, Network, NetworkWithOperation, UpdateNetwork } from './networks.ts';
-import type { CreateFirewall, CreateZone, Firewall, FirewallTarget, UpdateFirewall, UpdateZone, Zone } from './schemas/firewall.ts';
+import type { CreateFirewall, CreateZone, Firewall, FirewallLog, FirewallPreview, FirewallPreviewRequest, FirewallTarget, UpdateFirewall, UpdateZone, Zone } from './schemas/firewall.ts';
 import type { BillingSummary, CreateLedgerTransaction, CreatePrice, LedgerEntry, Notice, Price, Quotas, TenantStanding, UpdateQuotas } from './schemas/billing.ts';
 import type { BankLine, BillingProfile, CreateCreditNote, DebitExport, ExportDebits, Invoice, IssueInvoices, Mandate, SetBillingProfile, SetMandate, StatementImport } from './schemas/invoices.ts';
 import type { ChangeProtection, PasswordReset } from './schemas/server-actions.ts';
@@ -216,6 +216,14 @@ export class KumulusClient {
   }
   removeFirewall(id: string, applyTo: FirewallTarget[]) {
     return this.request<Firewall>('POST', `/firewalls/${encodeURIComponent(id)}/actions/remove-from`, { applyTo });
+  }
+  /** What a change of a firewall (or a new one) would open and close, per NIC, without making it. */
+  previewFirewall(body: FirewallPreviewRequest) {
+    return this.request<FirewallPreview>('POST', '/firewalls/preview', body);
+  }
+  /** The last packets a NIC's firewall dropped (and those of rules with `log`), newest first. */
+  nicFirewallLog(server: string, nic: string) {
+    return this.request<FirewallLog>('GET', `/servers/${encodeURIComponent(server)}/nics/${encodeURIComponent(nic)}/firewall-log`);
   }
   deleteFirewall(id: string) {
     return this.request<void>('DELETE', `/firewalls/${encodeURIComponent(id)}`);

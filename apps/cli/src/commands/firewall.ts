@@ -1,5 +1,5 @@
 /**
- * `kumulus firewall list|show|create|rules|apply|remove|delete`: the tenant's firewalls, their
+ * `kumulus firewall list|show|create|rules|apply|remove|preview|log|delete`: the tenant's firewalls, their
  * rules and what they are applied to. A rule is written as `ACTION PROTOCOL[/PORTS] [from|to PEER,…]`.
  */
 import type { Firewall, FirewallPeer, FirewallRule, FirewallTarget } from '@kumulus/api';
@@ -8,6 +8,7 @@ import { connect } from '../config.ts';
 import { usageError } from '../errors.ts';
 import { language, pick } from '../i18n.ts';
 import { emit, formatTime, printFields, printTable, say } from '../output.ts';
+import { log, preview } from './firewall-views.ts';
 
 const groupHelp = {
   en: `Usage: kumulus firewall <command> [options]
@@ -19,9 +20,15 @@ Commands:
   rules FIREWALL [--in RULE]… [--out RULE]…   replaces its inbound and/or outbound rules
   apply FIREWALL TARGET…                      applies it: --server S, --nic SERVER/nic_…, --selector SEL
   remove FIREWALL TARGET…                     removes it from those targets
+  preview [FIREWALL] [--in RULE]… [--out RULE]… [TARGET…]
+                                              what the change (or a new firewall) would open
+                                              and close on each NIC, without making it
+  log SERVER [--nic nic_…]                    the last packets dropped at the NIC (first NIC if not
+                                              given) and those of rules with +log
   delete FIREWALL                             deletes a firewall applied to nothing
 
-RULE is "ACTION PROTOCOL[/PORTS] [PEER,…]": ACTION accept, drop or reject; PROTOCOL tcp, udp,
+RULE is "ACTION[+log] PROTOCOL[/PORTS] [PEER,…]": ACTION accept, drop or reject (+log: log the
+packets it matches, at most 10 a second); PROTOCOL tcp, udp,
 icmp, icmpv6, esp, gre or any; PORTS like 22,8000-8100; PEER a CIDR, server:NAME,
 network:NAME or label:SELECTOR. Examples: --in "accept tcp/22 10.0.0.0/8"
 --in "accept tcp/5432 label:role=app". A NIC with a firewall takes only what its inbound
@@ -38,9 +45,15 @@ Befehle:
   rules FIREWALL [--in REGEL]… [--out REGEL]… ersetzt ihre eingehenden und/oder ausgehenden Regeln
   apply FIREWALL ZIEL…                        wendet sie an: --server S, --nic SERVER/nic_…, --selector SEL
   remove FIREWALL ZIEL…                       entfernt sie von diesen Zielen
+  preview [FIREWALL] [--in REGEL]… [--out REGEL]… [ZIEL…]
+                                              was die Änderung (oder eine neue Firewall) auf jeder
+                                              NIC öffnen und schließen würde, ohne sie vorzunehmen
+  log SERVER [--nic nic_…]                    die zuletzt an der NIC verworfenen Pakete (ohne
+                                              Angabe die erste NIC) und die von Regeln mit +log
   delete FIREWALL                             löscht eine Firewall, die nirgends angewendet ist
 
-REGEL ist "AKTION PROTOKOLL[/PORTS] [GEGENSTELLE,…]": AKTION accept, drop oder reject;
+REGEL ist "AKTION[+log] PROTOKOLL[/PORTS] [GEGENSTELLE,…]": AKTION accept, drop oder reject
+(+log: die Pakete protokollieren, die sie trifft, höchstens 10 pro Sekunde);
 PROTOKOLL tcp, udp, icmp, icmpv6, esp, gre oder any; PORTS etwa 22,8000-8100; GEGENSTELLE ein
 CIDR, server:NAME, network:NAME oder label:SELEKTOR. Beispiele: --in "accept tcp/22 10.0.0.0/8"
 --in "accept tcp/5432 label:role=app". Eine NIC mit Firewall nimmt nur an, was ihre
@@ -60,17 +73,29 @@ const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (
 
 /** Runs `kumulus firewall …`. */
 export function runFirewall(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus firewall', pick(groupHelp), { list, show, create, rules, apply: (a) => target(a, 'apply'), remove: (a) => target(a, 'remove'), delete: remove });
+  return dispatch(args, 'kumulus firewall', pick(groupHelp), {
+    list,
+    show,
+    create,
+    rules,
+    apply: (a) => target(a, 'apply'),
+    remove: (a) => target(a, 'remove'),
+    preview: (a) => preview(a, pick(groupHelp)),
+    log: (a) => log(a, pick(groupHelp)),
+    delete: remove,
+  });
 }
 
 /** Reads a rule as the help describes it. */
 export function parseRule(spec: string, flag: string, cmd: string): FirewallRule {
   // The peers are the rest of the line: a label selector may hold spaces (`env in (a,b)`).
-  const [, action, protoPorts, peers] = /^(\S+)\s+(\S+)(?:\s+(.+))?$/.exec(spec.trim()) ?? [];
+  const [, actionLog, protoPorts, peers] = /^(\S+)\s+(\S+)(?:\s+(.+))?$/.exec(spec.trim()) ?? [];
+  const [action, logged, more] = (actionLog ?? '').split('+');
   const extra = peers !== undefined && !peers.includes('label:') && /\s/.test(peers) ? peers : undefined;
   const [protocol, ports] = (protoPorts ?? '').split('/');
   const bad = () => usageError(pick({ en: `invalid value for --${flag}: "${spec}" (expected ${text.en.badRule})`, de: `ungültiger Wert für --${flag}: „${spec}“ (erwartet: ${text.de.badRule})` }), cmd);
-  if (!['accept', 'drop', 'reject'].includes(action ?? '') || !['tcp', 'udp', 'icmp', 'icmpv6', 'esp', 'gre', 'any'].includes(protocol ?? '') || extra !== undefined) throw bad();
+  if (!['accept', 'drop', 'reject'].includes(action ?? '') || (logged !== undefined && logged !== 'log') || more !== undefined) throw bad();
+  if (!['tcp', 'udp', 'icmp', 'icmpv6', 'esp', 'gre', 'any'].includes(protocol ?? '') || extra !== undefined) throw bad();
   const peerOf = (p: string): FirewallPeer => {
     if (p.startsWith('server:')) return { server: p.slice(7) };
     if (p.startsWith('network:')) return { network: p.slice(8) };
@@ -84,12 +109,13 @@ export function parseRule(spec: string, flag: string, cmd: string): FirewallRule
     protocol: protocol as FirewallRule['protocol'],
     ...(ports ? { ports: ports.split(',') } : {}),
     ...(peerList.length ? { peers: peerList.map(peerOf) } : {}),
+    ...(logged ? { log: true } : {}),
   };
 }
 
 function ruleText(r: FirewallRule): string {
   const peer = (p: FirewallPeer) => ('cidr' in p ? p.cidr : 'server' in p ? `server:${p.server}` : 'network' in p ? `network:${p.network}` : `label:${p.labelSelector}`);
-  return [r.action, `${r.protocol}${r.ports ? `/${r.ports.join(',')}` : ''}`, r.peers?.map(peer).join(',') ?? ''].filter(Boolean).join(' ');
+  return [`${r.action}${r.log ? '+log' : ''}`, `${r.protocol}${r.ports ? `/${r.ports.join(',')}` : ''}`, r.peers?.map(peer).join(',') ?? ''].filter(Boolean).join(' ');
 }
 
 const ruleOpts = { in: { type: 'string', multiple: true }, out: { type: 'string', multiple: true } } as const;

@@ -15,11 +15,13 @@ const groupHelp = {
 Commands:
   list                                              the zones, and the matrix of allowed flows
   show ZONE                                         one zone
-  create --name NAME --purpose P [--network NET]… [--flow FLOW]…   makes a zone
-  set ZONE [--purpose P] [--network NET]… [--flow FLOW]… [--no-flows]   replaces what is given
+  create --name NAME --purpose P [--network NET]… [--pool POOL]… [--flow FLOW]…   makes a zone
+  set ZONE [--purpose P] [--network NET]… [--pool POOL]… [--no-pools] [--flow FLOW]… [--no-flows]
+                                                    replaces what is given
   delete ZONE                                       deletes a zone (and the flows towards it)
 
-NET is a network id (net_…) or "default"; a network is in one zone at most. FLOW is
+NET is a network id (net_…) or "default"; a network is in one zone at most. POOL is a public
+IP pool (id or name): its addresses are in the zone whichever network their server is on. FLOW is
 "ZONE PROTOCOL[/PORTS]", e.g. --flow "servers tcp/443": new connections this zone may start
 towards that zone. Everything else between zones is dropped, whatever tenants' firewalls say.
 Purposes are e.g. server, office-backup, test, cameras, iot-actuators, iot-consumer.
@@ -31,11 +33,14 @@ Options:
 Befehle:
   list                                              die Zonen und die Matrix der erlaubten Flüsse
   show ZONE                                         eine Zone
-  create --name NAME --purpose Z [--network NETZ]… [--flow FLUSS]…   legt eine Zone an
-  set ZONE [--purpose Z] [--network NETZ]… [--flow FLUSS]… [--no-flows]   ersetzt, was angegeben ist
+  create --name NAME --purpose Z [--network NETZ]… [--pool POOL]… [--flow FLUSS]…   legt eine Zone an
+  set ZONE [--purpose Z] [--network NETZ]… [--pool POOL]… [--no-pools] [--flow FLUSS]… [--no-flows]
+                                                    ersetzt, was angegeben ist
   delete ZONE                                       löscht eine Zone (und die Flüsse zu ihr)
 
-NETZ ist eine Netz-ID (net_…) oder "default"; ein Netz gehört zu höchstens einer Zone. FLUSS ist
+NETZ ist eine Netz-ID (net_…) oder "default"; ein Netz gehört zu höchstens einer Zone. POOL ist
+ein öffentlicher IP-Pool (ID oder Name): seine Adressen gehören zur Zone, in welchem Netz ihr
+Server auch ist. FLUSS ist
 "ZONE PROTOKOLL[/PORTS]", z. B. --flow "servers tcp/443": neue Verbindungen, die diese Zone zu
 jener aufbauen darf. Alles andere zwischen Zonen wird verworfen, gleich was die Firewalls der
 Mandanten erlauben. Zwecke sind z. B. server, office-backup, test, cameras, iot-actuators, iot-consumer.
@@ -65,7 +70,7 @@ function parseFlow(spec: string, cmd: string): ZoneFlow {
 }
 
 const flowText = (f: ZoneFlow) => `${f.protocol}${f.ports ? `/${f.ports.join(',')}` : ''}`;
-const zoneOpts = { purpose: { type: 'string' }, network: { type: 'string', multiple: true }, flow: { type: 'string', multiple: true } } as const;
+const zoneOpts = { purpose: { type: 'string' }, network: { type: 'string', multiple: true }, pool: { type: 'string', multiple: true }, flow: { type: 'string', multiple: true } } as const;
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus zone list';
@@ -75,7 +80,7 @@ async function list(args: string[]): Promise<void> {
   const { client } = await connect();
   const zones = await fetchList((q) => client.listZones(q), values, cmd);
   emit(output, zones, () => {
-    printTable(choose({ en: ['ID', 'NAME', 'PURPOSE', 'NETWORKS'], de: ['ID', 'NAME', 'ZWECK', 'NETZE'] }), zones.map((z) => [z.id, z.name, z.purpose, z.networks.join(',') || '-']));
+    printTable(choose({ en: ['ID', 'NAME', 'PURPOSE', 'NETWORKS', 'POOLS'], de: ['ID', 'NAME', 'ZWECK', 'NETZE', 'POOLS'] }), zones.map((z) => [z.id, z.name, z.purpose, z.networks.join(',') || '-', z.pools.join(',') || '-']));
     say('');
     say(choose(text).matrix);
     // The matrix: a row per source zone, a column per target zone, "-" where nothing may pass.
@@ -99,7 +104,7 @@ async function create(args: string[]): Promise<void> {
   const { values, positionals, output, help } = parseCommand(args, { name: { type: 'string' }, ...zoneOpts }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
-  const body = { name: requireOption(values.name, 'name', cmd), purpose: requireOption(values.purpose, 'purpose', cmd), networks: values.network ?? [], flows: (values.flow ?? []).map((f) => parseFlow(f, cmd)) };
+  const body = { name: requireOption(values.name, 'name', cmd), purpose: requireOption(values.purpose, 'purpose', cmd), networks: values.network ?? [], pools: values.pool ?? [], flows: (values.flow ?? []).map((f) => parseFlow(f, cmd)) };
   const { client } = await connect();
   const zone = await client.createZone(body);
   emit(output, zone, () => printZone(zone, new Map([[zone.id, zone.name]])));
@@ -107,12 +112,13 @@ async function create(args: string[]): Promise<void> {
 
 async function set(args: string[]): Promise<void> {
   const cmd = 'kumulus zone set';
-  const { values, positionals, output, help } = parseCommand(args, { ...zoneOpts, 'no-flows': { type: 'boolean' } }, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { ...zoneOpts, 'no-flows': { type: 'boolean' }, 'no-pools': { type: 'boolean' } }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   const [ref] = takePositionals(positionals, ['ZONE'], cmd);
   const body = {
     ...(values.purpose ? { purpose: values.purpose } : {}),
     ...(values.network ? { networks: values.network } : {}),
+    ...(values.pool || values['no-pools'] ? { pools: values.pool ?? [] } : {}),
     ...(values.flow || values['no-flows'] ? { flows: (values.flow ?? []).map((f) => parseFlow(f, cmd)) } : {}),
   };
   const { client } = await connect();
@@ -139,6 +145,7 @@ function printZone(z: Zone, names: Map<string, string>): void {
     [pick({ en: 'Name', de: 'Name' }), z.name],
     [pick({ en: 'Purpose', de: 'Zweck' }), z.purpose],
     [pick({ en: 'Networks', de: 'Netze' }), z.networks.join(', ') || none],
+    [pick({ en: 'Public IP pools', de: 'Öffentliche IP-Pools' }), z.pools.join(', ') || none],
     [pick({ en: 'May start', de: 'Darf aufbauen' }), z.flows.map((f) => `→ ${names.get(f.to) ?? f.to} ${flowText(f)}`).join('\n') || none],
     [pick({ en: 'Created', de: 'Erstellt' }), formatTime(z.createdAt)],
   ]);

@@ -56,6 +56,26 @@ export interface FirewallDriver {
   ruleset(): Promise<string>;
   /** Removes the tables (tests and uninstall). */
   remove(): Promise<void>;
+  /** The nflog group compiled log statements send to; absent when the engine reads no firewall log. */
+  readonly logGroup?: number;
+  /** Starts reading the packets logged to `logGroup`, each handed to `onPacket`; answers a stop function. */
+  watchLog?(onPacket: (p: LoggedPacket) => void): () => Promise<void>;
+}
+
+/** A packet the firewall logged: why (the log prefix), its addresses, and the interfaces it passed. */
+export interface LoggedPacket {
+  at: Date;
+  prefix: string;
+  protocol: number;
+  source: string;
+  destination: string;
+  sourcePort?: number;
+  destinationPort?: number;
+  /** Interface names as the kernel reported them: the bridge (in/out) and, for bridged frames, its port (physIn/physOut). */
+  inIf?: string;
+  outIf?: string;
+  physIn?: string;
+  physOut?: string;
 }
 
 /** One public address routed to an instance: where it goes and through which uplink it is announced. */

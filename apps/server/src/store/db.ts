@@ -26,6 +26,8 @@ import * as networkLabels from './migrations/022-network-labels.ts';
 import * as priceCaps from './migrations/033-price-caps.ts';
 import * as clusterRegistry from './migrations/035-cluster-registry.ts';
 import * as moreLabels from './migrations/025-more-labels.ts';
+import * as firewallLog from './migrations/023-firewall-log.ts';
+import * as zonePools from './migrations/024-zone-pools.ts';
 import type { Database } from './schema.ts';
 import { openNodeSqlite, SerializedSqliteDriver } from './sqlite.ts';
 
@@ -63,6 +65,8 @@ const migrations: Record<string, Migration> = {
   '033-price-caps': priceCaps,
   '035-cluster-registry': clusterRegistry,
   '025-more-labels': moreLabels,
+  '023-firewall-log': firewallLog,
+  '024-zone-pools': zonePools,
 };
 
 // PostgreSQL answers bigint (int8) as a string to keep precision; our bigints are epoch

@@ -507,6 +507,7 @@ export interface Database extends InvoicingTables, SecurityTables, MonitoringTab
   public_ip_releases: PublicIpReleasesTable;
   firewalls: FirewallsTable;
   zones: ZonesTable;
+  firewall_log: FirewallLogTable;
   tenant_quotas: TenantQuotasTable;
   dunning_states: DunningStatesTable;
   notices: NoticesTable;
@@ -552,7 +553,28 @@ export interface ZonesTable {
   name: string;
   purpose: string;
   networks: string;
+  /** JSON: ids of the public IP pools in the zone. */
+  pools: string;
   flows: string;
   created_at: number;
   updated_at: number;
+}
+
+/** A packet a NIC's firewall logged (its last drops, and what rules with `log` matched); 100 kept per NIC. */
+export interface FirewallLogTable {
+  id: string;
+  tenant_id: string;
+  server_id: string;
+  nic_id: string;
+  at: number;
+  direction: 'in' | 'out';
+  action: 'accept' | 'drop' | 'reject';
+  reason: 'rule' | 'default-deny' | 'anti-spoofing' | 'zone';
+  firewall_id: string | null;
+  rule_index: number | null;
+  protocol: string;
+  source: string;
+  destination: string;
+  source_port: number | null;
+  destination_port: number | null;
 }

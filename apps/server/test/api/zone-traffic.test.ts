@@ -2,12 +2,15 @@
  * Zones with real packets: a vSwitch in an IoT zone and the default network in a server zone,
  * routed through the host (the test gives the host an address on the vSwitch, as an operator's
  * router would have). The matrix holds in both directions — the one allowed port from IoT to
- * servers, nothing back — whatever a tenant's own firewall accepts.
+ * servers, nothing back — whatever a tenant's own firewall accepts. A public IP pool in a zone
+ * puts its addresses there: a server's public address is in the DMZ while its private one, on
+ * the same NIC, stays in the zone of its network.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Server } from '@kumulus/api';
+import { publicIpApi, type Server } from '@kumulus/api';
 import { run } from '../../src/drivers/local/exec.ts';
 import { lxcAttach } from '../../src/drivers/local/lxc.ts';
 import { startTestServer, type TestServer } from '../harness.ts';
@@ -17,8 +20,12 @@ describe('zone traffic', () => {
   before(async () => {
     s = await startTestServer({ firewallResyncMs: 1000 });
   });
+  // The pool's uplink: a veth pair of this test (no upstream is needed to route inside the host;
+  // this kernel has no dummy links).
+  const uplink = `kmz${randomBytes(3).toString('hex')}`;
   after(async () => {
     await s?.stop();
+    await run('ip', ['link', 'del', uplink], { allowFail: true });
   });
 
   const sh = async (id: string, script: string) => {
@@ -83,5 +90,42 @@ describe('zone traffic', () => {
     await c.removeFirewall('open', [{ type: 'server', server: 'sensor' }]);
     await c.deleteFirewall('open');
     for (const srv of [sensor!, app!]) await c.waitOperation((await c.deleteServer(srv.id)).id, 60);
+  });
+
+  test('a public pool in a zone: the public address is in that zone, the private one in its network\'s', async () => {
+    const c = s.client;
+    await run('ip', ['link', 'add', uplink, 'type', 'veth', 'peer', 'name', `${uplink}p`]);
+    await run('ip', ['link', 'set', uplink, 'up']);
+    const net = await c.createNetwork({ name: 'office', ipv4Cidr: '10.79.0.0/24' });
+    assert.equal((await c.waitOperation(net.operation.id, 60)).state, 'succeeded');
+    const made = [await c.createServer({ name: 'desk', plan: 'nano', image: 'tiny', nics: [{ network: 'office' }] }), await c.createServer({ name: 'pub', plan: 'nano', image: 'tiny' })];
+    for (const m of made) assert.equal((await c.waitOperation(m.operation.id, 60)).state, 'succeeded');
+    const [desk, pub] = await Promise.all(made.map((m) => c.getServer(m.server.id)));
+    const api = publicIpApi(c);
+    const pool = await api.createPool({ name: 'dmz-pool', range: '198.51.99.16/28', uplink, cooldownSeconds: 0 });
+    const ip = await api.allocate({ name: 'pub-ip', server: pub!.id });
+    const bridge = s.running.engine.network.linkOf(net.network.id);
+    const defaultCidr = pub!.spec.nics[0]!.ipv4.replace(/\.\d+\/24$/, '.0/24');
+    await run('ip', ['addr', 'add', '10.79.0.254/24', 'dev', bridge]);
+    await sh(desk!.id, `ip route add ${defaultCidr} via 10.79.0.254; ip route add 198.51.99.0/24 via 10.79.0.254`);
+    await listen(pub!.id, 7000);
+    await applied();
+    for (let i = 0; i < 30 && !(await connects(desk!.id, ip.address, 7000)); i++) await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(await connects(desk!.id, ip.address, 7000), 'before zones: office → the public address');
+
+    await c.createZone({ name: 'dmz', purpose: 'server', pools: [pool.id] });
+    await c.createZone({ name: 'office', purpose: 'office-backup', networks: [net.network.id], flows: [{ to: 'dmz', protocol: 'icmp' }] });
+    await applied();
+    assert.equal(await connects(desk!.id, ip.address, 7000), false, 'office → DMZ: tcp is not an allowed flow');
+    assert.ok(await pings(desk!.id, ip.address), 'office → DMZ: icmp is');
+    assert.ok(await connects(desk!.id, ipOf(pub!), 7000), 'the private address of the same NIC is in no zone: not the DMZ');
+    await c.updateZone('office', { flows: [{ to: 'dmz', protocol: 'tcp', ports: ['7000'] }] });
+    await applied();
+    assert.ok(await connects(desk!.id, ip.address, 7000), 'office → DMZ once tcp/7000 is allowed');
+    assert.equal(await pings(desk!.id, ip.address), false, 'and icmp no more');
+    for (const z of ['office', 'dmz']) await c.deleteZone(z);
+    for (const srv of [desk!, pub!]) await c.waitOperation((await c.deleteServer(srv.id)).id, 60);
+    await api.release(ip.id);
+    await api.deletePool(pool.id);
   });
 });

@@ -3,13 +3,24 @@
  * replaced together by one `nft -f` transaction. Each table's `spec_hash` set holds the hash of
  * the ruleset it was made from, so an unchanged ruleset is recognised without touching the kernel.
  */
+import { createHash } from 'node:crypto';
 import type { FirewallDriver } from '../types.ts';
 import { run } from './exec.ts';
+import { watchNflog } from './firewall-log.ts';
 import { vethName } from './network.ts';
+
+/**
+ * The nflog group of the tables named `table`: one per engine (only one reader may bind a group),
+ * derived from the name so a restart finds the same one; above the small numbers people pick by hand.
+ */
+export function logGroupOf(table: string): number {
+  return 2000 + (createHash('sha256').update(table).digest().readUInt16BE(0) % 60000);
+}
 
 /** Creates the firewall facet over the tables named `table`. */
 export function createLocalFirewall(table: string): FirewallDriver {
   const families = ['inet', 'bridge'] as const;
+  const logGroup = logGroupOf(table);
   const list = async (family: string) => {
     const r = await run('nft', ['list', 'table', family, table], { allowFail: true });
     return r.code === 0 ? r.stdout : null;
@@ -17,7 +28,10 @@ export function createLocalFirewall(table: string): FirewallDriver {
   return {
     table,
     portOf: vethName,
+    logGroup,
+    watchLog: (onPacket) => watchNflog(logGroup, onPacket),
     async appliedHash() {
+      // Two runs: nft 1.0.6 answers a batch listing sets of two families as if the second table were missing.
       const hashes = await Promise.all(
         families.map(async (f) => {
           const r = await run('nft', ['list', 'set', f, table, 'spec_hash'], { allowFail: true });

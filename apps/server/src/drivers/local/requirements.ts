@@ -57,6 +57,10 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   openssl: 'openssl',
   // ICMP uptime monitors (modules/monitoring/checks/ping.ts): ping holds the raw-socket capability Node lacks.
   ping: 'iputils-ping',
+  // Firewall logs (drivers/local/firewall-log.ts): reads the packets nftables logs to an nflog group.
+  tcpdump: 'tcpdump',
+  // …started under setpriv --pdeathsig, so it dies with the control plane.
+  setpriv: 'util-linux',
 };
 
 /** Commands only virtual machines need: a host without them still runs containers. */

@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { FirewallPeer, FirewallRule, FirewallTarget } from '@kumulus/api';
 import { matchesSelector, parseLabelSelector } from '../../lib/label-selector.ts';
+import { antiSpoof, spoofedChain } from './anti-spoof.ts';
+import { zoneRules } from './zone-rules.ts';
 
 /** A NIC on this host, with what its rules are derived from. */
 export interface HostNic {
@@ -51,6 +53,8 @@ export interface HostNetwork {
 export interface HostZone {
   id: string;
   networks: string[];
+  /** Ranges of the public pools in the zone (as the pools hold them: a CIDR, first-last, or an IPv6 prefix). */
+  pools?: string[];
   flows: { to: string; protocol: FirewallRule['protocol']; ports?: string[] }[];
 }
 
@@ -104,8 +108,21 @@ export function firewallsByNic(m: HostModel): Map<string, HostFirewall[]> {
   return out;
 }
 
-/** Compiles the model into the ruleset of the tables named `table` (inet and bridge). */
-export function compileRuleset(table: string, m: HostModel): Ruleset {
+/** How compiled rules log: the nflog group the host's log reader listens on (none: no logging). */
+export interface CompileOptions {
+  logGroup?: number;
+}
+
+/** The log statement of a rule, rate-limited (a flood must not become a flood of log lines). */
+const logStmt = (group: number, prefix: string, rate = '10/second burst 20 packets') => `limit rate ${rate} log prefix "${prefix}" group ${group}`;
+
+/**
+ * Compiles the model into the ruleset of the tables named `table` (inet and bridge). Log
+ * prefixes say why a packet was logged: `r:<firewall>:<i|o><rule>:<a|d|r>` a rule with `log`,
+ * `d:<nic>:<i|o>` a NIC's default drop, `s` anti-spoofing, `z` the zones.
+ */
+export function compileRuleset(table: string, m: HostModel, opts: CompileOptions = {}): Ruleset {
+  const group = opts.logGroup;
   const sets = new Map<string, { v4: Set<string>; v6: Set<string> }>();
   const setFor = (tenantId: string, peer: Exclude<FirewallPeer, { cidr: string }>): string => {
     const key = 'server' in peer ? `server:${peer.server}` : 'network' in peer ? `network:${tenantId}:${peer.network}` : `labels:${tenantId}:${peer.labelSelector}`;
@@ -123,26 +140,28 @@ export function compileRuleset(table: string, m: HostModel): Ruleset {
     return name;
   };
 
-  const ruleLines = (fw: HostFirewall, r: FirewallRule, dir: 'in' | 'out'): string[] => {
+  const ruleLines = (fw: HostFirewall, r: FirewallRule, dir: 'in' | 'out', index: number): string[] => {
     const side = dir === 'in' ? 'saddr' : 'daddr';
     const l4 = L4[r.protocol];
     const proto = l4 ? `meta l4proto ${l4}` : '';
     const ports = r.ports ? `${r.protocol} dport { ${r.ports.join(', ')} }` : '';
     const verdict = r.action === 'accept' ? 'accept' : r.action === 'drop' ? 'drop' : r.protocol === 'tcp' ? 'reject with tcp reset' : 'reject';
-    const match = (peer: string) => [proto, ports, peer, verdict].filter(Boolean).join(' ');
-    if (!r.peers) return [match('')];
+    const logged = r.log && group !== undefined ? logStmt(group, `r:${fw.id}:${dir[0]}${index}:${r.action[0]}`) : '';
+    // A logged rule is two: the log (which goes on to the next rule) and the verdict.
+    const match = (peer: string) => [...(logged ? [[proto, ports, peer, logged].filter(Boolean).join(' ')] : []), [proto, ports, peer, verdict].filter(Boolean).join(' ')];
+    if (!r.peers) return match('');
     const lines: string[] = [];
     const cidrs = r.peers.flatMap((p) => ('cidr' in p ? [p.cidr] : []));
     const v4 = cidrs.filter((c) => !c.includes(':'));
     const v6 = cidrs.filter((c) => c.includes(':'));
-    if (v4.length) lines.push(match(`ip ${side} { ${v4.join(', ')} }`));
-    if (v6.length) lines.push(match(`ip6 ${side} { ${v6.join(', ')} }`));
+    if (v4.length) lines.push(...match(`ip ${side} { ${v4.join(', ')} }`));
+    if (v6.length) lines.push(...match(`ip6 ${side} { ${v6.join(', ')} }`));
     for (const p of r.peers) {
       if ('cidr' in p) continue;
       const name = setFor(fw.tenantId, p);
-      lines.push(match(`ip ${side} @${name}`));
+      lines.push(...match(`ip ${side} @${name}`));
       // An IPv6 set only where the reference has IPv6 addresses: each set costs the kernel transaction time.
-      if (sets.get(name)!.v6.size) lines.push(match(`ip6 ${side} @${name}_6`));
+      if (sets.get(name)!.v6.size) lines.push(...match(`ip6 ${side} @${name}_6`));
     }
     return lines;
   };
@@ -151,8 +170,8 @@ export function compileRuleset(table: string, m: HostModel): Ruleset {
   const used = [...new Set([...byNic.values()].flat())].sort((a, b) => (a.id < b.id ? -1 : 1));
   const chains: string[] = [];
   for (const fw of used) {
-    chains.push(chain(`fwin_${fw.id}`, fw.inbound.flatMap((r) => ruleLines(fw, r, 'in'))));
-    chains.push(chain(`fwout_${fw.id}`, fw.outbound.flatMap((r) => ruleLines(fw, r, 'out'))));
+    chains.push(chain(`fwin_${fw.id}`, fw.inbound.flatMap((r, i) => ruleLines(fw, r, 'in', i))));
+    chains.push(chain(`fwout_${fw.id}`, fw.outbound.flatMap((r, i) => ruleLines(fw, r, 'out', i))));
   }
   const inMap4: string[] = [];
   const inMap6: string[] = [];
@@ -162,10 +181,12 @@ export function compileRuleset(table: string, m: HostModel): Ruleset {
   for (const n of guarded) {
     const fws = byNic.get(n.nicId)!;
     // Neighbour discovery is to IPv6 what ARP is to IPv4: never filtered, or the NIC goes deaf.
-    chains.push(chain(`in_${n.nicId}`, ['icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept', ...fws.map((f) => `jump fwin_${f.id}`), 'drop']));
+    // What no rule accepted is dropped, and logged (rate-limited per NIC): the tenant's "last drops".
+    const dropped = (dir: 'i' | 'o') => [...(group === undefined ? [] : [logStmt(group, `d:${n.nicId}:${dir}`, '5/second burst 10 packets')]), 'drop'];
+    chains.push(chain(`in_${n.nicId}`, ['icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept', ...fws.map((f) => `jump fwin_${f.id}`), ...dropped('i')]));
     // Outbound is open unless a firewall lists what it allows: then only that (as Hetzner does).
     const closed = fws.some((f) => f.outbound.some((r) => r.action === 'accept'));
-    chains.push(chain(`out_${n.nicId}`, [...fws.map((f) => `jump fwout_${f.id}`), ...(closed ? ['icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept', 'drop'] : [])]));
+    chains.push(chain(`out_${n.nicId}`, [...fws.map((f) => `jump fwout_${f.id}`), ...(closed ? ['icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept', ...dropped('o')] : [])]));
     for (const [addrs, into, from] of [[n.ipv4, inMap4, outMap4], [n.ipv6, inMap6, outMap6]] as const) {
       for (const a of addrs) {
         into.push(`"${n.bridge}" . ${a} : jump in_${n.nicId}`);
@@ -180,6 +201,7 @@ export function compileRuleset(table: string, m: HostModel): Ruleset {
   // Accept in one base chain does not skip the next: a packet between two guarded NICs must pass
   // the receiver's inbound chain (priority filter) and the sender's outbound one (filter + 1).
   const zoneLines = zoneRules(m);
+  if (zoneLines.length) chains.push(chain('zone_drop', [...(group === undefined ? [] : [logStmt(group, 'z')]), 'drop']));
   const base = [
     ...(zoneLines.length ? [chain('zones', ['type filter hook forward priority filter - 10; policy accept;', established, ...zoneLines])] : []),
     chain('to_nic', ['type filter hook forward priority filter; policy accept;', established, ...toNic]),
@@ -192,7 +214,7 @@ export function compileRuleset(table: string, m: HostModel): Ruleset {
     .flatMap(([name, { v4, v6 }]) => [setDef(name, 'ipv4_addr', v4), ...(v6.size ? [setDef(`${name}_6`, 'ipv6_addr', v6)] : [])]);
 
   const spoof = [...m.nics].sort((a, b) => (a.nicId < b.nicId ? -1 : 1));
-  const bridgeChains = spoof.map((n) => chain(`spoof_${n.nicId}`, antiSpoof(n)));
+  const bridgeChains = [chain('spoofed', spoofedChain(group)), ...spoof.map((n) => chain(`spoof_${n.nicId}`, antiSpoof(n)))];
   const ports = spoof.map((n) => `"${n.port}" : jump spoof_${n.nicId}`);
   bridgeChains.push(chain('prerouting', ['type filter hook prerouting priority -200; policy accept;', ...vmap('iifname', ports)]));
 
@@ -217,7 +239,8 @@ function objectsOf(family: RulesetObject['family'], kind: RulesetObject['kind'],
 /**
  * The transaction that turns the ruleset `prev` (what the kernel holds) into `next` touching
  * only what differs: changed chains are flushed and filled again, changed sets refilled, gone
- * ones deleted. Null when a base chain comes or goes: then the whole tables are replaced.
+ * ones deleted. It fails as a whole unless the kernel holds `prev`'s hash. Null when a base
+ * chain comes or goes: then the whole tables are replaced.
  */
 export function deltaText(table: string, prev: Ruleset, next: Ruleset): string | null {
   const key = (o: RulesetObject) => `${o.family} ${o.kind} ${o.name}`;
@@ -237,8 +260,11 @@ export function deltaText(table: string, prev: Ruleset, next: Ruleset): string |
   }
   for (const o of prev.objects) if (o.kind === 'chain' && !after.has(key(o))) lines.push(`delete chain ${o.family} ${table} ${o.name}`);
   for (const o of prev.objects) if (o.kind === 'set' && !after.has(key(o))) lines.push(`delete set ${o.family} ${table} ${o.name}`);
-  for (const family of ['inet', 'bridge']) lines.push(`flush set ${family} ${table} spec_hash`, `add element ${family} ${table} spec_hash { "${next.hash}" }`);
-  return `${lines.join('\n')}\n`;
+  for (const family of ['inet', 'bridge']) lines.push(`add element ${family} ${table} spec_hash { "${next.hash}" }`);
+  // First, the old hash is deleted: when the kernel does not hold it (the tables were changed or
+  // removed behind our back), that fails and with it the whole transaction, which leaves the
+  // kernel as it was — so a delta is never applied onto anything but what it was computed from.
+  return `${['inet', 'bridge'].map((family) => `delete element ${family} ${table} spec_hash { "${prev.hash}" }`).join('\n')}\n${lines.join('\n')}\n`;
 }
 
 function addAll(n: HostNic, v4: Set<string>, v6: Set<string>) {
@@ -253,47 +279,4 @@ function chain(name: string, lines: string[]): string {
 function setDef(name: string, type: string, elems: Set<string>): string {
   const list = [...elems].sort();
   return `  set ${name} {\n    type ${type}; flags interval; auto-merge;\n${list.length ? `    elements = { ${list.join(', ')} }\n` : ''}  }\n`;
-}
-
-/** What a NIC may send into its bridge: its own MAC and addresses, no DHCP or RA service. */
-function antiSpoof(n: HostNic): string[] {
-  return [
-    `ether saddr != ${n.mac} drop`,
-    `ether type arp arp saddr ether != ${n.mac} drop`,
-    // 0.0.0.0 and :: are what DHCP and duplicate address detection send before an address is held.
-    `ether type arp arp saddr ip != { ${[...n.ipv4, '0.0.0.0'].join(', ')} } drop`,
-    `ether type ip ip saddr != { ${[...n.ipv4, '0.0.0.0'].join(', ')} } drop`,
-    'ether type ip udp sport 67 drop',
-    `ether type ip6 ip6 saddr != { ${['::', 'fe80::/64', ...n.ipv6, ...(n.routedIpv6 ?? [])].join(', ')} } drop`,
-    'ether type ip6 icmpv6 type nd-router-advert drop',
-    'ether type ip6 udp sport 547 drop',
-    // VLAN tags and other protocols would carry frames past every check above.
-    'ether type != { ip, arp, ip6 } drop',
-  ];
-}
-
-/**
- * Zones: traffic from a network of one zone into a network of another is dropped unless the
- * source zone's flows allow it (new connections only; replies pass as established).
- */
-function zoneRules(m: HostModel): string[] {
-  const bridgeOf = new Map(m.networks.map((n) => [n.id, n.bridge]));
-  const bridges = (z: HostZone) => z.networks.map((id) => bridgeOf.get(id)).filter((b): b is string => Boolean(b)).sort();
-  const lines: string[] = [];
-  for (const from of m.zones) {
-    const src = bridges(from);
-    if (!src.length) continue;
-    for (const to of m.zones) {
-      if (to.id === from.id) continue;
-      const dst = bridges(to);
-      if (!dst.length) continue;
-      const pair = `iifname { ${src.map((b) => `"${b}"`).join(', ')} } oifname { ${dst.map((b) => `"${b}"`).join(', ')} }`;
-      for (const f of from.flows.filter((x) => x.to === to.id)) {
-        const l4 = L4[f.protocol];
-        lines.push([pair, l4 ? `meta l4proto ${l4}` : '', f.ports ? `${f.protocol} dport { ${f.ports.join(', ')} }` : '', 'accept'].filter(Boolean).join(' '));
-      }
-      lines.push(`${pair} drop`);
-    }
-  }
-  return lines;
 }

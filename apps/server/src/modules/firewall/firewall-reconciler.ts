@@ -21,13 +21,15 @@ interface Deps {
 
 /** Reads what the host's ruleset is compiled from. */
 export async function loadHostModel(d: Omit<Deps, 'resyncMs'>): Promise<HostModel> {
-  const [servers, firewalls, networks, zones, publicIps] = await Promise.all([
+  const [servers, firewalls, networks, zones, publicIps, pools] = await Promise.all([
     d.db.selectFrom('servers').select(['id', 'tenant_id', 'spec', 'labels']).orderBy('id').execute(),
     d.db.selectFrom('firewalls').selectAll().orderBy('id').execute(),
     d.db.selectFrom('networks').select(['id', 'tenant_id', 'ipv4_cidr']).orderBy('id').execute(),
     d.db.selectFrom('zones').selectAll().orderBy('id').execute(),
     d.db.selectFrom('public_ips').select(['server_id', 'address', 'family']).where('server_id', 'is not', null).orderBy('address').execute(),
+    d.db.selectFrom('ip_pools').select(['id', 'range']).execute(),
   ]);
+  const rangeOf = new Map(pools.map((p) => [p.id, p.range]));
   // An assigned public IPv4 address sits on the server's NIC on the default network: it is that NIC's own
   // source too, which anti-spoofing must let out, and what rules by server reference must match.
   const publicOf = new Map<string, string[]>();
@@ -64,13 +66,13 @@ export async function loadHostModel(d: Omit<Deps, 'resyncMs'>): Promise<HostMode
       { id: 'default', tenantId: null, cidr: d.defaultNetwork.cidr, bridge: d.defaultNetwork.link },
       ...networks.map((n) => ({ id: n.id, tenantId: n.tenant_id, cidr: n.ipv4_cidr, bridge: d.linkOf(n.id) })),
     ],
-    zones: zones.map((z) => ({ id: z.id, networks: JSON.parse(z.networks), flows: JSON.parse(z.flows) })),
+    zones: zones.map((z) => ({ id: z.id, networks: JSON.parse(z.networks), pools: (JSON.parse(z.pools) as string[]).flatMap((id) => rangeOf.get(id) ?? []), flows: JSON.parse(z.flows) })),
   };
 }
 
 /** The ruleset the store's spec compiles to for this host. */
 export async function compileFromStore(d: Omit<Deps, 'resyncMs'>): Promise<Ruleset> {
-  return compileRuleset(d.firewall.table, await loadHostModel(d));
+  return compileRuleset(d.firewall.table, await loadHostModel(d), { ...(d.firewall.logGroup === undefined ? {} : { logGroup: d.firewall.logGroup }) });
 }
 
 /** Creates the reconciler of kind `firewall` (one item, `host`). */
@@ -80,13 +82,13 @@ export function createFirewallReconciler(d: Deps) {
   let last: Ruleset | null = null;
   return async (): Promise<{ againMs: number }> => {
     const rs = await compileFromStore(d);
-    const held = last ? await d.firewall.appliedHash() : null;
-    if (held !== rs.hash) {
-      // What this process applied last is still there: only the difference goes to the kernel.
-      const delta = last && held === last.hash ? deltaText(d.firewall.table, last, rs) : null;
-      last = null;
-      await d.firewall.apply(delta ?? rs.text);
-    }
+    const prev = last;
+    last = null;
+    // A change goes to the kernel as the difference from what this process applied last; the
+    // delta checks itself that the kernel still holds that (see deltaText), so no read comes first.
+    const delta = prev && prev.hash !== rs.hash ? deltaText(d.firewall.table, prev, rs) : null;
+    const applied = delta !== null && (await d.firewall.apply(delta).then(() => true, () => false));
+    if (!applied && (!prev || (await d.firewall.appliedHash()) !== rs.hash)) await d.firewall.apply(rs.text);
     last = rs;
     return { againMs: d.resyncMs };
   };

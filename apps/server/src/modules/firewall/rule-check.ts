@@ -26,7 +26,8 @@ export function canonicalCidr(text: string): string | null {
   return `${addr}/${prefix}`;
 }
 
-function ipv6ToBigInt(addr: string): bigint {
+/** An IPv6 address as a 128-bit number (no embedded IPv4 form). */
+export function ipv6ToBigInt(addr: string): bigint {
   const [head = '', tail] = addr.split('::');
   const parts = (s: string) => (s ? s.split(':') : []);
   const h = parts(head);

@@ -27,7 +27,7 @@ interface Deps {
 
 /** The API's view of a zones row. */
 export function toZone(row: ZonesTable): Zone {
-  return { id: row.id, name: row.name, purpose: row.purpose, networks: JSON.parse(row.networks), flows: JSON.parse(row.flows), createdAt: iso(row.created_at)!, updatedAt: iso(row.updated_at)! };
+  return { id: row.id, name: row.name, purpose: row.purpose, networks: JSON.parse(row.networks), pools: JSON.parse(row.pools), flows: JSON.parse(row.flows), createdAt: iso(row.created_at)!, updatedAt: iso(row.updated_at)! };
 }
 
 /** Creates the zones service. */
@@ -41,8 +41,17 @@ export function createZones(d: Deps) {
     return row;
   }
 
-  /** Checks networks (existing, in no other zone) and flows (ports as in rules, target zones by id). */
-  async function check(trx: Kysely<Database>, self: { id: string; name: string }, networks: string[], flows: ZoneFlow[]) {
+  /** Checks networks and pools (existing, in no other zone) and flows (ports as in rules, target zones by id). */
+  async function check(trx: Kysely<Database>, self: { id: string; name: string }, networks: string[], flows: ZoneFlow[], poolRefs: string[]) {
+    const pools: string[] = [];
+    for (const [i, ref] of poolRefs.entries()) {
+      const pool = await trx.selectFrom('ip_pools').select('id').where(ref.startsWith('pool_') ? 'id' : 'name', '=', ref).executeTakeFirst();
+      if (!pool) throw new DomainError('IP_POOL_NOT_FOUND', { id: ref }, [{ field: `pools[${i}]`, message: { en: 'no IP pool has this id or name', de: 'kein IP-Pool hat diese ID oder diesen Namen' } }]);
+      for (const other of await trx.selectFrom('zones').selectAll().where('id', '!=', self.id).execute()) {
+        if ((JSON.parse(other.pools) as string[]).includes(pool.id)) throw new DomainError('POOL_IN_ZONE', { pool: ref, zone: other.name }, [{ field: `pools[${i}]`, message: { en: `in zone ${other.name}`, de: `in Zone ${other.name}` } }]);
+      }
+      pools.push(pool.id);
+    }
     for (const [i, net] of networks.entries()) {
       if (net !== 'default' && !(await trx.selectFrom('networks').select('id').where('id', '=', net).executeTakeFirst())) {
         throw new DomainError('NETWORK_NOT_FOUND', { id: net }, [{ field: `networks[${i}]`, message: { en: 'give a network id (net_…) or "default"', de: 'geben Sie eine Netz-ID (net_…) oder "default" an' } }]);
@@ -59,7 +68,7 @@ export function createZones(d: Deps) {
       })).id;
       out.push({ ...f, to });
     }
-    return { networks: [...new Set(networks)], flows: out };
+    return { networks: [...new Set(networks)], pools: [...new Set(pools)], flows: out };
   }
 
   async function write(p: Principal, requestId: string, action: string, work: (trx: Kysely<Database>) => Promise<ZonesTable>): Promise<Zone> {
@@ -80,9 +89,9 @@ export function createZones(d: Deps) {
       return write(p, requestId, 'zone.create', async (trx) => {
         if (await trx.selectFrom('zones').select('id').where('name', '=', body.name).executeTakeFirst()) throw new DomainError('NAME_TAKEN', { kind: 'zone', name: body.name }, [{ field: 'name', message: { en: 'a zone of this name exists', de: 'eine Zone dieses Namens existiert' } }]);
         const id = ids('zone');
-        const checked = await check(trx, { id, name: body.name }, body.networks ?? [], body.flows ?? []);
+        const checked = await check(trx, { id, name: body.name }, body.networks ?? [], body.flows ?? [], body.pools ?? []);
         const now = clock();
-        const row: ZonesTable = { id, name: body.name, purpose: body.purpose, networks: JSON.stringify(checked.networks), flows: JSON.stringify(checked.flows), created_at: now, updated_at: now };
+        const row: ZonesTable = { id, name: body.name, purpose: body.purpose, networks: JSON.stringify(checked.networks), pools: JSON.stringify(checked.pools), flows: JSON.stringify(checked.flows), created_at: now, updated_at: now };
         await trx.insertInto('zones').values(row).execute();
         return row;
       });
@@ -103,8 +112,8 @@ export function createZones(d: Deps) {
         const row = await findRow(trx, idOrName);
         const name = body.name ?? row.name;
         if (name !== row.name && (await trx.selectFrom('zones').select('id').where('name', '=', name).executeTakeFirst())) throw new DomainError('NAME_TAKEN', { kind: 'zone', name }, [{ field: 'name', message: { en: 'a zone of this name exists', de: 'eine Zone dieses Namens existiert' } }]);
-        const checked = await check(trx, { id: row.id, name }, body.networks ?? JSON.parse(row.networks), body.flows ?? JSON.parse(row.flows));
-        const next: ZonesTable = { ...row, name, purpose: body.purpose ?? row.purpose, networks: JSON.stringify(checked.networks), flows: JSON.stringify(checked.flows), updated_at: clock() };
+        const checked = await check(trx, { id: row.id, name }, body.networks ?? JSON.parse(row.networks), body.flows ?? JSON.parse(row.flows), body.pools ?? JSON.parse(row.pools));
+        const next: ZonesTable = { ...row, name, purpose: body.purpose ?? row.purpose, networks: JSON.stringify(checked.networks), pools: JSON.stringify(checked.pools), flows: JSON.stringify(checked.flows), updated_at: clock() };
         await trx.updateTable('zones').set(next).where('id', '=', row.id).execute();
         return next;
       });

@@ -1,8 +1,9 @@
 /**
  * Firewalls: the tenant's rule sets, an editor of a firewall's inbound and outbound rules, and
- * where it applies (servers or a label selector).
+ * where it applies (servers or a label selector), with a preview of what a change would open
+ * and close on each NIC before it is saved or applied.
  */
-import type { Firewall, FirewallRule, FirewallTarget } from '@kumulus/api/firewall';
+import type { Firewall, FirewallPreview, FirewallRule, FirewallTarget } from '@kumulus/api/firewall';
 import type { Page } from '@kumulus/api/schemas';
 import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
@@ -13,6 +14,8 @@ import { Pager, SelectorBox, usePagedList } from '../../components/paged-list.ts
 import { SortHeader } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
+import { usePoll } from '../../lib/use-poll.ts';
+import { PreviewResult } from './preview.tsx';
 import { parsePeer, ruleText } from './rule-text.ts';
 
 const ACTIONS = ['accept', 'drop', 'reject'] as const;
@@ -24,13 +27,15 @@ function RuleForm({ onAdd }: { onAdd: (rule: FirewallRule) => void }) {
   const [protocol, setProtocol] = useState<FirewallRule['protocol']>('tcp');
   const [ports, setPorts] = useState('');
   const [peers, setPeers] = useState('');
+  const [log, setLog] = useState(false);
   const add = (e: FormEvent) => {
     e.preventDefault();
     const portList = ports.split(',').map((p) => p.trim()).filter(Boolean);
     const peerList = peers.split(/\s+/).filter(Boolean).map(parsePeer);
-    onAdd({ action, protocol, ...(portList.length ? { ports: portList } : {}), ...(peerList.length ? { peers: peerList } : {}) });
+    onAdd({ action, protocol, ...(portList.length ? { ports: portList } : {}), ...(peerList.length ? { peers: peerList } : {}), ...(log ? { log: true } : {}) });
     setPorts('');
     setPeers('');
+    setLog(false);
   };
   return (
     <form className="row" onSubmit={add}>
@@ -48,6 +53,9 @@ function RuleForm({ onAdd }: { onAdd: (rule: FirewallRule) => void }) {
       </label>
       <Field label={t('firewall.ports')} name="ports" hint="22, 8000-8100" value={ports} onChange={(e) => setPorts(e.target.value)} />
       <Field label={t('firewall.peers')} name="peers" hint={t('firewall.peersHint')} value={peers} onChange={(e) => setPeers(e.target.value)} />
+      <label title={t('firewall.logHint')}>
+        <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> {t('firewall.log')}
+      </label>
       <button type="submit" className="small">{t('firewall.addRule')}</button>
     </form>
   );
@@ -93,16 +101,27 @@ function Editor({ firewall, onSaved }: { firewall: Firewall; onSaved: () => void
   const [targetKind, setTargetKind] = useState<'server' | 'label_selector'>('server');
   const [targetValue, setTargetValue] = useState('');
   const [error, setError] = useState<unknown>();
+  const [preview, setPreview] = useState<FirewallPreview | null>(null);
   const act = async (fn: () => Promise<unknown>) => {
     setError(undefined);
     try {
       await fn();
+      setPreview(null);
       onSaved();
     } catch (err) {
       setError(err);
     }
   };
   const target = (): FirewallTarget => (targetKind === 'server' ? { type: 'server', server: targetValue.trim() } : { type: 'label_selector', selector: targetValue.trim() });
+  // The preview takes the rules as edited and, when a target is typed in, the targets with it.
+  const showPreview = async () => {
+    setError(undefined);
+    try {
+      setPreview(await api.previewFirewall({ firewall: firewall.id, inbound, outbound, ...(targetValue.trim() ? { applyTo: [...firewall.appliedTo, target()] } : {}) }));
+    } catch (err) {
+      setError(err);
+    }
+  };
   const targetText = (x: FirewallTarget) => (x.type === 'label_selector' ? `${t('firewall.bySelector')} ${x.selector}` : `${t('firewall.byServer')} ${x.server}`);
   return (
     <section className="card stack" aria-labelledby="fw-editor-title">
@@ -111,8 +130,10 @@ function Editor({ firewall, onSaved }: { firewall: Firewall; onSaved: () => void
       <RuleList title={t('firewall.inbound')} rules={inbound} onChange={setInbound} />
       <RuleList title={t('firewall.outbound')} rules={outbound} onChange={setOutbound} />
       <div>
-        <button type="button" className="primary" onClick={() => void act(() => api.updateFirewall(firewall.id, { inbound, outbound }))}>{t('app.save')}</button>
+        <button type="button" className="primary" onClick={() => void act(() => api.updateFirewall(firewall.id, { inbound, outbound }))}>{t('app.save')}</button>{' '}
+        <button type="button" onClick={() => void showPreview()}>{t('preview.button')}</button>
       </div>
+      {preview && <PreviewResult preview={preview} />}
       <h3>{t('firewall.appliedTo')}</h3>
       <ul>
         {firewall.appliedTo.map((x) => (

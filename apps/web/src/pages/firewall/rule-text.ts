@@ -16,5 +16,5 @@ export function parsePeer(text: string): FirewallPeer {
 
 /** A rule in one line. */
 export function ruleText(r: FirewallRule): string {
-  return [r.action, `${r.protocol}${r.ports ? `/${r.ports.join(',')}` : ''}`, r.peers?.map(peerText).join(' ') ?? ''].filter(Boolean).join(' ');
+  return [`${r.action}${r.log ? ' (log)' : ''}`, `${r.protocol}${r.ports ? `/${r.ports.join(',')}` : ''}`, r.peers?.map(peerText).join(' ') ?? ''].filter(Boolean).join(' ');
 }

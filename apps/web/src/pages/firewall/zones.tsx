@@ -27,6 +27,7 @@ export function ZonesPage() {
                   <th scope="col">{t('zones.name')}</th>
                   <th scope="col">{t('zones.purpose')}</th>
                   <th scope="col">{t('zones.networks')}</th>
+                  <th scope="col">{t('zones.pools')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -35,6 +36,7 @@ export function ZonesPage() {
                     <th scope="row">{z.name}</th>
                     <td>{z.purpose}</td>
                     <td className="mono">{z.networks.join(', ') || '–'}</td>
+                    <td className="mono">{z.pools.join(', ') || '–'}</td>
                   </tr>
                 ))}
               </tbody>

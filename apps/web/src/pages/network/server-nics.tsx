@@ -9,6 +9,7 @@ import { ErrorNotice } from '../../components/error-notice.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
 import { usePoll } from '../../lib/use-poll.ts';
+import { NicFirewallLog } from '../firewall/nic-log.tsx';
 
 /** The NICs card; `onChange` lets the page pick up the operation at once. */
 export function ServerNicsSection({ serverId, onChange }: { serverId: string; onChange: () => void }) {
@@ -24,6 +25,7 @@ export function ServerNicsSection({ serverId, onChange }: { serverId: string; on
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [detaching, setDetaching] = useState<ServerNic | null>(null);
+  const [logOf, setLogOf] = useState<string | null>(null);
   const nameOf = (id: string) => networks.data?.find((n) => n.id === id)?.name ?? id;
   const items = nics.data?.items ?? [];
   const free = [{ id: 'default', name: 'default' }, ...(networks.data ?? [])].filter((n) => !items.some((x) => x.network === n.id || (n.id === 'default' && x.network === 'default')));
@@ -82,6 +84,9 @@ export function ServerNicsSection({ serverId, onChange }: { serverId: string; on
               <td className="mono small nowrap">{n.mac}</td>
               <td>{t(`nics.state.${n.state}`)}</td>
               <td>
+                <button type="button" className="small" aria-expanded={logOf === n.id} onClick={() => setLogOf(logOf === n.id ? null : n.id)}>
+                  {t('fwlog.title')}
+                </button>{' '}
                 {n.state !== 'detaching' && items.length > 1 && (
                   <button type="button" className="danger small" disabled={busy} onClick={() => setDetaching(n)}>
                     {t('nics.detach')}
@@ -92,6 +97,7 @@ export function ServerNicsSection({ serverId, onChange }: { serverId: string; on
           ))}
         </tbody>
       </table>
+      {logOf && items.some((n) => n.id === logOf) && <NicFirewallLog serverId={serverId} nicId={logOf} />}
       <form
         className="row"
         onSubmit={(e) => {
