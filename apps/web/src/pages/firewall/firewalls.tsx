@@ -14,7 +14,6 @@ import { Pager, SelectorBox, usePagedList } from '../../components/paged-list.ts
 import { SortHeader } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
-import { usePoll } from '../../lib/use-poll.ts';
 import { PreviewResult } from './preview.tsx';
 import { parsePeer, ruleText } from './rule-text.ts';
 
