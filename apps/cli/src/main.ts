@@ -20,6 +20,7 @@ import { runNetwork } from './commands/network.ts';
 import { runPublicIp } from './commands/public-ip.ts';
 import { runSnapshot } from './commands/snapshot.ts';
 import { runBackup } from './commands/backup.ts';
+import { runBackupSchedule } from './commands/backup-schedule.ts';
 import { runBackupTarget } from './commands/backup-target.ts';
 import { runVolume } from './commands/volume.ts';
 import { resolveConfig } from './config.ts';
@@ -46,6 +47,7 @@ Commands:
   snapshot           list, create, roll back, delete snapshots of a server or a volume
   backup             back up servers, list, restore, protect, delete backups
   backup-target      where backups are kept: directories and SFTP hosts (operators)
+  backup-schedule    scheduled backups with retention, their next runs and the prune simulator
   plan list          plans a server can have
   image list         images a server can be created from
   operation          list, show and wait for operations
@@ -87,6 +89,7 @@ Befehle:
   snapshot           Snapshots eines Servers oder Volumes auflisten, anlegen, zurückspielen, löschen
   backup             Server sichern, Backups auflisten, wiederherstellen, schützen, löschen
   backup-target      wo Backups liegen: Verzeichnisse und SFTP-Hosts (Betreiber)
+  backup-schedule    geplante Backups mit Aufbewahrung, ihre nächsten Läufe und der Aufräum-Simulator
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
@@ -128,6 +131,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   snapshot: runSnapshot,
   backup: runBackup,
   'backup-target': runBackupTarget,
+  'backup-schedule': runBackupSchedule,
   plan: runPlan,
   image: runImage,
   operation: runOperation,

@@ -324,7 +324,14 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     return null;
   };
   const metrics = createControlPlaneMetrics();
-  const backupDomain = wireBackups({ db, clock, ids, audit, operations, queue, dialect: store.dialect, engine, servers: () => servers, volumes: () => volumes, notify: () => worker.notify(), log: (text) => console.error(text) });
+  // Alerts go out through dunning's outbox: written in the step's transaction, sent by the mail reconciler.
+  const queueMail = outbox
+    ? async (trx: Kysely<Database>, tenantId: string, kind: string, to: string[], text: { subject: string; body: string }) => {
+        await trx.insertInto('mail_outbox').values({ id: ids('mail'), tenant_id: tenantId, kind, recipients: JSON.stringify(to), subject: text.subject, body: text.body, created_at: clock(), sent_at: null, attempts: 0, last_error: null }).execute();
+        await queue.enqueue(trx, 'mail', 'outbox');
+      }
+    : null;
+  const backupDomain = wireBackups({ db, clock, ids, audit, operations, queue, dialect: store.dialect, engine, servers: () => servers, volumes: () => volumes, notify: () => worker.notify(), emit: (trx, tenantId, event, data) => webhooks.emit(trx, tenantId, event, data), mail: queueMail, log: (text) => console.error(text) });
   const worker = createWorker({
     queue,
     concurrency: opts.concurrency ?? 16,
@@ -340,12 +347,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         ids,
         emit: (trx, tenantId, event, data) => webhooks.emit(trx, tenantId, event, data),
         // Through dunning's outbox: written in the check's transaction, sent by the mail reconciler.
-        mail: outbox
-          ? async (trx, tenantId, kind, to, text) => {
-              await trx.insertInto('mail_outbox').values({ id: ids('mail'), tenant_id: tenantId, kind, recipients: JSON.stringify(to), subject: text.subject, body: text.body, created_at: clock(), sent_at: null, attempts: 0, last_error: null }).execute();
-              await queue.enqueue(trx, 'mail', 'outbox');
-            }
-          : null,
+        mail: queueMail,
       }),
       [WEBHOOK_KIND]: createDeliveryReconciler({ db, clock, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, policy: { ...DEFAULT_DELIVERY_POLICY, ...opts.webhookDelivery } }),
       image: createImageReconciler({ engine, catalog, health }),
@@ -377,7 +379,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       }),
       [SERVER_DISK]: createServerDiskReconciler({ db, clock, engine, operations }),
       ...backupDomain?.reconcilers,
-      engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
+      engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer, claims: backupDomain?.claims }),
       host: async () => {
         await health.refresh();
         return { againMs: HEALTH_EVERY_MS };
