@@ -21,6 +21,7 @@ import { runNetwork } from './commands/network.ts';
 import { runPublicIp } from './commands/public-ip.ts';
 import { runSnapshot } from './commands/snapshot.ts';
 import { runBackup } from './commands/backup.ts';
+import { runBackupSchedule } from './commands/backup-schedule.ts';
 import { runBackupTarget } from './commands/backup-target.ts';
 import { runCluster } from './commands/cluster.ts';
 import { runVolume } from './commands/volume.ts';
@@ -49,6 +50,7 @@ Commands:
   backup             back up servers, list, restore, protect, delete backups
   backup-target      where backups are kept: directories and SFTP hosts (operators)
   cluster            register the Proxmox VE cluster, check it, set node roles (operators)
+  backup-schedule    scheduled backups with retention, their next runs and the prune simulator
   plan list          plans a server can have
   image list         images a server can be created from
   operation          list, show and wait for operations
@@ -96,6 +98,7 @@ Befehle:
   backup             Server sichern, Backups auflisten, wiederherstellen, schützen, löschen
   backup-target      wo Backups liegen: Verzeichnisse und SFTP-Hosts (Betreiber)
   cluster            den Proxmox-VE-Cluster registrieren, prüfen, Knotenrollen setzen (Betreiber)
+  backup-schedule    geplante Backups mit Aufbewahrung, ihre nächsten Läufe und der Aufräum-Simulator
   plan list          Tarife, die ein Server haben kann
   image list         Images, aus denen ein Server entstehen kann
   operation          Vorgänge auflisten, anzeigen und abwarten
@@ -143,6 +146,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   backup: runBackup,
   'backup-target': runBackupTarget,
   cluster: runCluster,
+  'backup-schedule': runBackupSchedule,
   plan: runPlan,
   image: runImage,
   operation: runOperation,

@@ -173,7 +173,17 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     firewallChanged,
     onLifecycle: billing.metering.record,
   });
-  const backups = wireBackups({ ...domain, servers: () => servers, volumes: () => storage.volumes, log, onLifecycle: billing.metering.record });
+  // Alerts go out through billing's outbox: written in the step's transaction, sent by the mail reconciler.
+  const mail = billing.mail ? (trx: Kysely<Database>, tenantId: string, kind: string, to: string[], text: { subject: string; body: string }) => billing.mail!(trx, { tenantId, kind, recipients: to, ...text }) : null;
+  const backups = wireBackups({
+    ...domain,
+    servers: () => servers,
+    volumes: () => storage.volumes,
+    log,
+    onLifecycle: billing.metering.record,
+    emit: (trx, tenantId, event, data) => webhooks.emit(trx, tenantId, event, data),
+    mail,
+  });
   const metrics = createControlPlaneMetrics();
   const worker = createWorker({
     queue,
@@ -189,12 +199,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
         clock,
         ids,
         emit: (trx, tenantId, event, data) => webhooks.emit(trx, tenantId, event, data),
-        // Through billing's outbox: written in the check's transaction, sent by the mail reconciler.
-        mail: billing.mail ? (trx, tenantId, kind, to, text) => billing.mail!(trx, { tenantId, kind, recipients: to, ...text }) : null,
+        mail,
       }),
       [WEBHOOK_KIND]: createDeliveryReconciler({ db, clock, allowPrivateUrls: opts.webhooksAllowPrivateUrls ?? false, policy: { ...DEFAULT_DELIVERY_POLICY, ...opts.webhookDelivery } }),
       image: createImageReconciler({ engine, catalog, health }),
-      engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer }),
+      engine: createEngineSweep({ db, engine, everyMs: opts.sweepMs ?? 30_000, enqueue: wakeServer, claims: backups?.claims }),
       host: async () => {
         await health.refresh();
         return { againMs: HEALTH_EVERY_MS };

@@ -33,6 +33,7 @@ import { SignInPage } from './pages/identity/sign-in.tsx';
 import { SshKeysPage } from './pages/compute/ssh-keys.tsx';
 import { VolumesPage } from './pages/storage/volumes.tsx';
 import { BackupsPage } from './pages/backup/backups.tsx';
+import { BackupSchedulesPage } from './pages/backup/schedules.tsx';
 import { TenantsPage } from './pages/identity/tenants.tsx';
 import { TokensPage } from './pages/identity/tokens.tsx';
 import { SecurityPage } from './pages/identity/security.tsx';
@@ -74,6 +75,7 @@ function Pages({ isOperator }: { isOperator: boolean }) {
       <Route path="/firewalls" component={FirewallsPage} />
       <Route path="/volumes" component={VolumesPage} />
       <Route path="/backups" component={BackupsPage} />
+      <Route path="/backup-schedules" component={BackupSchedulesPage} />
       <Route path="/billing" component={BillingPage} />
       <Route path="/billing/invoices" component={InvoicesPage} />
       {isOperator && <Route path="/operator/tenants" component={TenantsPage} />}

@@ -3,8 +3,9 @@
  * client's main file does not grow with every domain.
  */
 import type { KumulusClient } from './client.ts';
-import type { LabelledListQuery, Operation, Page } from './schemas.ts';
+import type { LabelledListQuery, ListQuery, Operation, Page } from './schemas.ts';
 import type { Backup, BackupTarget, BackupWithOperation, CreateBackup, CreateBackupTarget, RestoreBackup, RestoreStarted, UpdateBackup } from './schemas/backups.ts';
+import type { BackupSchedule, CreateBackupSchedule, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune } from './schemas/backup-schedules.ts';
 
 const at = (id: string) => encodeURIComponent(id);
 
@@ -21,7 +22,15 @@ export function backupApi(c: KumulusClient) {
     get: (id: string) => c.request<Backup>('GET', `/backups/${at(id)}`),
     update: (id: string, body: UpdateBackup) => c.request<Backup>('PATCH', `/backups/${at(id)}`, body),
     restore: (id: string, body: RestoreBackup) => c.request<RestoreStarted>('POST', `/backups/${at(id)}/actions/restore`, body),
+    verify: (id: string) => c.request<Operation>('POST', `/backups/${at(id)}/actions/verify`, {}),
     delete: (id: string) => c.request<Operation>('DELETE', `/backups/${at(id)}`),
+    listSchedules: (q: ListQuery = {}) => c.request<Page<BackupSchedule>>('GET', '/backup-schedules', undefined, q),
+    getSchedule: (id: string) => c.request<BackupSchedule>('GET', `/backup-schedules/${at(id)}`),
+    createSchedule: (body: CreateBackupSchedule) => c.request<BackupSchedule>('POST', '/backup-schedules', body),
+    runSchedule: (id: string) => c.request<BackupSchedule>('POST', `/backup-schedules/${at(id)}/actions/run`, {}),
+    deleteSchedule: (id: string) => c.request<void>('DELETE', `/backup-schedules/${at(id)}`),
+    previewSchedule: (body: PreviewSchedule) => c.request<SchedulePreview>('POST', '/backup-schedules/preview', body),
+    simulatePrune: (body: SimulatePrune) => c.request<PruneSimulation>('POST', '/backup-schedules/prune-simulator', body),
   };
 }
 

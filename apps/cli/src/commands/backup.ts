@@ -2,7 +2,7 @@
  * `kumulus backup list|create|show|restore|update|delete`: backups of a server's disks, each
  * verified by reading it back. A restore into the same server asks for its name typed out.
  */
-import { ApiError, type Backup, backupApi, type KumulusClient, type Operation } from '@kumulus/api';
+import { ApiError, type Backup, type BackupMode, backupApi, type KumulusClient, type Operation } from '@kumulus/api';
 import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, usageError } from '../errors.ts';
@@ -15,11 +15,12 @@ const groupHelp = {
 
 Commands:
   list [--server SERVER] [-l SELECTOR]              backups with size, deduplicated size and verification
-  create SERVER [--mode snapshot|stop] [--target TARGET] [--notes TEXT] [--protect] [--label K=V]…
+  create SERVER [--mode snapshot|suspend|stop] [--target TARGET] [--notes TEXT] [--protect] [--label K=V]…
                                                     backs up the root disk and attached volumes
   show BACKUP                                       one backup in full
   restore BACKUP --confirm SERVER-NAME              writes the backup back into its server (stopped around it)
   restore BACKUP --new NAME                         restores it as a new server
+  verify BACKUP                                     proves it again: restored into a throwaway server, booted, checked
   update BACKUP [--notes TEXT] [--protect | --unprotect]
   delete BACKUP                                     deletes a backup (not a protected one)
 
@@ -31,11 +32,12 @@ Options of the changing commands:
 
 Befehle:
   list [--server SERVER] [-l SELEKTOR]              Backups mit Größe, deduplizierter Größe und Prüfung
-  create SERVER [--mode snapshot|stop] [--target ZIEL] [--notes TEXT] [--protect] [--label S=W]…
+  create SERVER [--mode snapshot|suspend|stop] [--target ZIEL] [--notes TEXT] [--protect] [--label S=W]…
                                                     sichert Systemdisk und angehängte Volumes
   show BACKUP                                       ein Backup vollständig
   restore BACKUP --confirm SERVERNAME               spielt das Backup in seinen Server zurück (dafür gestoppt)
   restore BACKUP --new NAME                         stellt es als neuen Server wieder her
+  verify BACKUP                                     prüft es erneut: in einen Wegwerf-Server wiederhergestellt, gestartet, geprüft
   update BACKUP [--notes TEXT] [--protect | --unprotect]
   delete BACKUP                                     löscht ein Backup (kein geschütztes)
 
@@ -45,6 +47,8 @@ Optionen der ändernden Befehle:
   -o, --output table|json`,
 };
 
+/** The backup modes, as the API names them. */
+export const MODES: readonly string[] = ['snapshot', 'suspend', 'stop'];
 const waitOptions = { 'no-wait': { type: 'boolean' }, timeout: { type: 'string' } } as const;
 const mib = (bytes: number | null) => (bytes === null ? '-' : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
 const verified = (b: Backup) => `${b.status.verification.state}${b.status.verification.checkedAt ? ` ${formatTime(b.status.verification.checkedAt)}` : ''}`;
@@ -53,7 +57,7 @@ const cliWords = (err: unknown) => (err instanceof ApiError ? apiErrorInCliWords
 
 /** Runs `kumulus backup …`. */
 export function runBackup(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus backup', pick(groupHelp), { list, create, show, restore, update, delete: remove });
+  return dispatch(args, 'kumulus backup', pick(groupHelp), { list, create, show, restore, verify, update, delete: remove });
 }
 
 async function list(args: string[]): Promise<void> {
@@ -85,7 +89,7 @@ async function show(args: string[]): Promise<void> {
       ['mode', b.mode],
       [t('col.size'), mib(b.status.sizeBytes)],
       [t('col.dedup'), mib(b.status.dedupBytes)],
-      [t('col.verified'), `${verified(b)} ${b.status.verification.detail}`],
+      [t('col.verified'), `${verified(b)}${b.status.verification.booted ? ' (booted)' : ''} ${b.status.verification.detail}`],
       [t('col.taken'), b.status.takenAt ? formatTime(b.status.takenAt) : '-'],
       [t('col.notes'), b.notes || '-'],
       ['protected', String(b.protected)],
@@ -98,10 +102,10 @@ async function create(args: string[]): Promise<void> {
   const { values, positionals, output, help: h } = parseCommand(args, { ...waitOptions, mode: { type: 'string' }, target: { type: 'string' }, notes: { type: 'string' }, protect: { type: 'boolean' }, ...labelOptions }, cmd);
   if (h) return help();
   const [server] = takePositionals(positionals, ['SERVER'], cmd);
-  if (values.mode && values.mode !== 'snapshot' && values.mode !== 'stop') throw usageError(t('usage.badValue', { name: 'mode', value: values.mode, expected: 'snapshot|stop' }), cmd);
+  if (values.mode && !MODES.includes(values.mode)) throw usageError(t('usage.badValue', { name: 'mode', value: values.mode, expected: MODES.join('|') }), cmd);
   const { client } = await connect();
   const made = await backupApi(client)
-    .create(server!, { ...(values.mode ? { mode: values.mode as 'snapshot' | 'stop' } : {}), ...(values.target ? { target: values.target } : {}), ...(values.notes ? { notes: values.notes } : {}), ...(values.protect ? { protected: true } : {}), ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}) })
+    .create(server!, { ...(values.mode ? { mode: values.mode as BackupMode } : {}), ...(values.target ? { target: values.target } : {}), ...(values.notes ? { notes: values.notes } : {}), ...(values.protect ? { protected: true } : {}), ...(labelsOf(values, cmd) ? { labels: labelsOf(values, cmd) } : {}) })
     .catch((e) => {
       throw cliWords(e);
     });
@@ -121,6 +125,24 @@ async function restore(args: string[]): Promise<void> {
       throw cliWords(e);
     });
   await finish(client, started.operation, started.server.name, values, output, cmd, 'backup.restored');
+}
+
+async function verify(args: string[]): Promise<void> {
+  const cmd = 'kumulus backup verify';
+  const { values, positionals, output, help: h } = parseCommand(args, waitOptions, cmd);
+  if (h) return help();
+  const [id] = takePositionals(positionals, ['BACKUP'], cmd);
+  const { client } = await connect();
+  const api = backupApi(client);
+  const op = await api.verify(id!).catch((e) => {
+    throw cliWords(e);
+  });
+  if (values['no-wait']) return emit(output, op, () => say(t('server.actionAccepted', { op: op.id })));
+  await followOperation(client, op, { timeoutSeconds: parseSeconds(values.timeout, 1800, 'timeout', cmd), format: output, label: id! });
+  const b = await api.get(id!);
+  emit(output, b, () => say(`${verified(b)}: ${b.status.verification.detail}`));
+  // A bad backup is a failure for scripts too.
+  if (b.status.verification.state !== 'good') process.exitCode = 1;
 }
 
 async function update(args: string[]): Promise<void> {

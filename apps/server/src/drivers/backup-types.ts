@@ -5,6 +5,17 @@
  * Every method is safe to call twice: a backup is found by its id before it is made again.
  */
 
+/** The backup's data came back damaged or incomplete (not a target away for a moment): a failed verification, not a retry. */
+export class BackupDataError extends Error {
+  override readonly name = 'BackupDataError';
+  /** What the engine's tool said, for the operator's log (tenants see only the message). */
+  readonly raw: string;
+  constructor(message: string, raw = '') {
+    super(message);
+    this.raw = raw;
+  }
+}
+
 /** What a backup engine can do; checked instead of its name. */
 export interface BackupCapabilities {
   /** Unchanged data is stored once across backups of one tenant. */
@@ -17,6 +28,10 @@ export interface BackupCapabilities {
   liveSnapshot: boolean;
   /** Backups with the guest stopped for the copy. */
   stopMode: boolean;
+  /** Backups with the guest frozen (suspended) while every disk is copied at one instant. */
+  suspendMode: boolean;
+  /** Verification can boot a restored backup in a throwaway instance and look at its init (`guestCheck`). */
+  bootCheck: boolean;
 }
 
 /** Where backups are kept: a directory on the host or a directory on a host reached over SSH/SFTP. */
@@ -70,8 +85,11 @@ export interface BackupDisk {
 export interface BackupSource {
   /** Our server id (`srv_…`). */
   instance: string;
-  /** `snapshot`: a storage snapshot while the guest runs; `stop`: the guest is stopped for the copy. */
-  mode: 'snapshot' | 'stop';
+  /**
+   * `snapshot`: a storage snapshot of each disk while the guest runs (frozen for each copy's moment);
+   * `suspend`: the guest frozen while all its disks are copied at one instant; `stop`: stopped for the copy.
+   */
+  mode: 'snapshot' | 'suspend' | 'stop';
   disks: BackupDisk[];
 }
 
@@ -96,8 +114,10 @@ export interface BackupObservation {
 /** What a verification found. */
 export interface BackupCheck {
   ok: boolean;
-  /** What was checked and, when it failed, why, for the owner. */
+  /** What was checked and, when it failed, why, for the owner (plain words). */
   detail: string;
+  /** What the engine's tool said when it failed, for the operator's log only. */
+  raw?: string;
 }
 
 /** The backup facet. */
@@ -119,7 +139,14 @@ export interface BackupDriver {
    * Writes the backup's disks back: `disks` maps a backed-up disk's name to the disk it goes to
    * (the same server's, or another's); the server is stopped around it and started when it ran.
    */
-  restore(repo: BackupRepo, backupId: string, disks: Map<string, BackupDisk>): Promise<void>;
-  /** Reads the whole backup back from the repository and compares it with its checksums. */
-  verify(repo: BackupRepo, backupId: string): Promise<BackupCheck>;
+  restore(repo: BackupRepo, backupId: string, disks: Map<string, BackupDisk>, opts?: { lowPriority?: boolean }): Promise<void>;
+  /** Reads the backup back from the repository (every disk, or those named in `only`) and compares it with its checksums. */
+  verify(repo: BackupRepo, backupId: string, opts?: { only?: string[] }): Promise<BackupCheck>;
+  /** Checks the repository's structure (indexes, trees, pack headers) without reading every byte back. */
+  checkRepo(repo: BackupRepo): Promise<BackupCheck>;
+  /**
+   * Looks into a running instance (a throwaway one a backup was restored into): its init is up and
+   * answers. Only with capability `bootCheck`.
+   */
+  guestCheck?(instance: string): Promise<BackupCheck>;
 }

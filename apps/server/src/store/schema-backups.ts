@@ -22,7 +22,7 @@ export interface BackupsTable {
   server_name: string;
   target_id: string;
   schedule_id: string | null;
-  mode: 'snapshot' | 'stop';
+  mode: 'snapshot' | 'suspend' | 'stop';
   notes: string;
   protected: number;
   /** JSON object of labels. */
@@ -46,7 +46,7 @@ export interface BackupSchedulesTable {
   cron: string;
   /** IANA time zone the cron line and the retention's periods are read in. */
   time_zone: string;
-  mode: 'snapshot' | 'stop';
+  mode: 'snapshot' | 'suspend' | 'stop';
   retention: string;
   enabled: number;
   last_run_at: number | null;

@@ -17,6 +17,7 @@ const tenantLinks: [string, MessageKey][] = [
   ['/security', 'nav.security'],
   ['/volumes', 'nav.volumes'],
   ['/backups', 'nav.backups'],
+  ['/backup-schedules', 'nav.backupSchedules'],
   ['/ssh-keys', 'nav.sshKeys'],
   ['/networks', 'nav.networks'],
   ['/public-ips', 'nav.publicIps'],

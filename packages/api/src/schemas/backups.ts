@@ -57,14 +57,18 @@ export const CreateBackupTarget = Type.Object(
 );
 export type CreateBackupTarget = Static<typeof CreateBackupTarget>;
 
-export const BackupMode = Type.Union([Type.Literal('snapshot'), Type.Literal('stop')], { description: 'snapshot: consistent via a storage snapshot, the guest keeps running; stop: the guest is stopped for the copy' });
+export const BackupMode = Type.Union([Type.Literal('snapshot'), Type.Literal('suspend'), Type.Literal('stop')], {
+  description: 'snapshot: consistent via a storage snapshot of each disk, the guest keeps running; suspend: the guest is frozen while all its disks are copied at one instant; stop: the guest is stopped for the copy',
+});
 export type BackupMode = Static<typeof BackupMode>;
 
 export const BackupVerification = Type.Object({
   state: Type.Union([Type.Literal('pending'), Type.Literal('good'), Type.Literal('bad')]),
   checkedAt: Type.Union([Timestamp, Type.Null()]),
   durationMs: Nullable(Type.Integer()),
-  detail: Type.String(),
+  detail: Type.String({ description: 'what was checked (read back against the checksums, restored and booted in a throwaway server without network) and, when bad, why' }),
+  /** Whether the backup was restored into a throwaway server that was started and whose init answered. */
+  booted: Type.Optional(Type.Boolean()),
 });
 export type BackupVerification = Static<typeof BackupVerification>;
 
@@ -100,7 +104,13 @@ export const Backup = Type.Object(
     protected: Type.Boolean({ description: 'pruning never removes a protected backup, and it cannot be deleted until lifted' }),
     labels: ServerLabels,
     createdAt: Timestamp,
-    spec: Type.Object({ restores: Type.Array(BackupRestore) }),
+    spec: Type.Object({
+      restores: Type.Array(BackupRestore),
+      /** The plan and image of the server when it was backed up: a restore as a new server and the throwaway of a verification are made from them. */
+      source: Type.Optional(Type.Object({ plan: Type.String(), image: Type.String() })),
+      /** Verifications asked for again (re-verify), counted. */
+      verifyRequests: Type.Optional(Type.Integer()),
+    }),
     status: Type.Object({
       phase: BackupPhase,
       message: Type.String(),
@@ -111,6 +121,8 @@ export const Backup = Type.Object(
       dedupBytes: Nullable(Type.Integer()),
       disks: Type.Array(Type.Object({ name: Type.String(), sizeBytes: Type.Integer() })),
       restoresDone: Type.Integer(),
+      /** Re-verifications done of those asked for (spec.verifyRequests). */
+      verifiesDone: Type.Optional(Type.Integer()),
       verification: BackupVerification,
     }),
   },

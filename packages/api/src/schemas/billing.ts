@@ -176,7 +176,7 @@ export type TenantStanding = Static<typeof TenantStanding>;
 export const Notice = Type.Object(
   {
     id: Id('ntc'),
-    kind: Type.Union([Type.Literal('credit-low'), Type.Literal('suspended'), Type.Literal('final-warning'), Type.Literal('resumed'), Type.Literal('deleted')]),
+    kind: Type.Union([Type.Literal('credit-low'), Type.Literal('suspended'), Type.Literal('final-warning'), Type.Literal('resumed'), Type.Literal('deleted'), Type.Literal('backup-failed'), Type.Literal('backup-verification-failed')]),
     message: Type.String({ description: "in the caller's language" }),
     params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
     createdAt: Timestamp,

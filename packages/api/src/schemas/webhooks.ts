@@ -6,7 +6,7 @@ import { type Static, Type } from '@sinclair/typebox';
 const Timestamp = Type.String({ format: 'date-time' });
 
 /** The events a webhook can ask for. */
-export const WEBHOOK_EVENTS = ['server.created', 'server.started', 'server.stopped', 'server.deleted', 'operation.failed', 'monitor.down', 'monitor.up', 'monitor.certificate_expiring'] as const;
+export const WEBHOOK_EVENTS = ['server.created', 'server.started', 'server.stopped', 'server.deleted', 'operation.failed', 'monitor.down', 'monitor.up', 'monitor.certificate_expiring', 'backup.failed', 'backup.verification_failed'] as const;
 export const WebhookEvent = Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e)));
 export type WebhookEvent = Static<typeof WebhookEvent>;
 

@@ -6,7 +6,8 @@
  *
  * Consistency comes from the storage facet: mode `snapshot` takes a storage snapshot of each disk
  * (the guest frozen only for the moment of the copy) and reads the snapshot while the guest runs
- * on; mode `stop` stops the guest around the copies. Restores go through the storage facet's
+ * on; mode `suspend` freezes the guest and its filesystems once while every disk is copied, so all
+ * disks are of one instant (as vzdump's suspend mode); mode `stop` stops the guest around the copies. Restores go through the storage facet's
  * rollback, so the server is stopped around the swap exactly as a snapshot rollback does.
  */
 import { createReadStream, existsSync } from 'node:fs';
@@ -14,13 +15,15 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { BackedUpDisk, BackupDisk, BackupDriver, BackupObservation, BackupRepo, BackupSource } from '../backup-types.ts';
+import { type BackedUpDisk, BackupDataError, type BackupDisk, type BackupDriver, type BackupObservation, type BackupRepo, type BackupSource } from '../backup-types.ts';
 import type { SnapshotTarget, StorageDriver } from '../types.ts';
 import { createBackupFiles } from './backup/files.ts';
 import { probeTarget } from './backup/probe.ts';
 import { createRestic, ResticError } from './backup/restic.ts';
 import { hashingPassThrough, hashingSink, sparseFileSink } from './backup/sparse-sink.ts';
 import { instancePaths } from './instance-files.ts';
+import { lxcAttach } from './lxc.ts';
+import { thawLeftovers, withFrozen } from './storage/freeze.ts';
 import type { InstanceControl } from './storage-snapshots.ts';
 import type { VolumeBackend } from './storage/backend.ts';
 import type { FileSnapshots } from './storage/snapshot-files.ts';
@@ -46,6 +49,12 @@ export interface LocalBackupOptions {
   serverSnapshots: FileSnapshots;
   backend: VolumeBackend;
   instances: () => InstanceControl;
+  /** Where freeze markers go (the storage facet's mount root), so a killed freeze is thawed by the next call. */
+  markerDir: string;
+  /** Host mount point of an attached volume. */
+  hostMount: (volumeId: string) => string;
+  /** Whether the instance runs now. */
+  isRunning: (id: string) => Promise<boolean>;
 }
 
 /** Creates the local backup facet. */
@@ -66,22 +75,35 @@ export function createLocalBackup(o: LocalBackupOptions): BackupDriver {
     return JSON.parse(await restic.cat(repo, snap.id, 'manifest.json')) as Manifest;
   }
 
-  /** Takes a storage snapshot of every disk, the guest running (frozen for each copy) or stopped around all of them. */
+  /** Copies every disk to snapshot `snap` as it is now (the caller keeps it still). */
+  async function copyAll(source: BackupSource, snap: string): Promise<void> {
+    for (const d of source.disks) {
+      if (d.kind === 'server') await o.serverSnapshots.take(d.id, snap, instancePaths(join(o.lxcPath, d.id)).image, (copy) => copy());
+      else await o.backend.snapshots?.take(d.id, snap, (copy) => copy());
+    }
+  }
+
+  /** Takes a storage snapshot of every disk: the guest running (frozen for each copy), frozen around all of them, or stopped around all of them. */
   async function capture(source: BackupSource, snap: string): Promise<void> {
     if (source.mode === 'snapshot') {
       for (const d of source.disks) await o.storage.snapshot(targetOf(d), snap);
       return;
     }
-    await o.instances().whileStopped(source.instance, async () => {
-      for (const d of source.disks) {
-        if (d.kind === 'server') await o.serverSnapshots.take(d.id, snap, instancePaths(join(o.lxcPath, d.id)).image, (copy) => copy());
-        else await o.backend.snapshots?.take(d.id, snap, (copy) => copy());
-      }
-    });
+    if (source.mode === 'suspend') {
+      await thawLeftovers(o.markerDir);
+      await o.instances().exclusive(source.instance, async () => {
+        const running = await o.isRunning(source.instance);
+        const mounts = source.disks.map((d) => (d.kind === 'server' ? instancePaths(join(o.lxcPath, d.id)).mnt : o.hostMount(d.id))).filter((m) => existsSync(m) && running);
+        // Frozen once for all disks: they are copied at one instant, the guest suspended meanwhile.
+        await withFrozen(o.markerDir, `bk-${source.instance}`, { lxcPath: o.lxcPath, instance: running ? source.instance : null, mounts }, () => copyAll(source, snap));
+      });
+      return;
+    }
+    await o.instances().whileStopped(source.instance, () => copyAll(source, snap));
   }
 
   return {
-    capabilities: { deduplication: true, encryption: true, targetKinds: ['dir', 'sftp'], liveSnapshot: o.storage.capabilities.snapshots, stopMode: true },
+    capabilities: { deduplication: true, encryption: true, targetKinds: ['dir', 'sftp'], liveSnapshot: o.storage.capabilities.snapshots, stopMode: true, suspendMode: true, bootCheck: true },
     async configureTarget(spec, secrets) {
       if (spec.kind === 'sftp') {
         if (!secrets) throw new Error('an SFTP target needs a private key and the host key');
@@ -138,9 +160,9 @@ export function createLocalBackup(o: LocalBackupOptions): BackupDriver {
       await restic.forget(repo, [...ids]);
     },
 
-    async restore(repo, backupId, disks) {
-      const m = await manifestOf(repo, backupId);
-      if (!m) throw new Error(`backup ${backupId} is not complete in its repository`);
+    async restore(repo, backupId, disks, opts = {}) {
+      const m = await manifestOf(repo, backupId).catch(dataError);
+      if (!m) throw new BackupDataError(`backup ${backupId} is not complete in its repository`);
       const snap = snapOf(backupId, 'rs');
       for (const disk of m.disks) {
         const to = disks.get(disk.name);
@@ -153,12 +175,13 @@ export function createLocalBackup(o: LocalBackupOptions): BackupDriver {
           await rm(staging, { force: true });
           try {
             const sink = await sparseFileSink(staging);
-            await Promise.all([restic.dump(repo, disk.snapshot, `${disk.name}.img`, sink.stream), finished(sink.stream)]).catch((e) => {
+            await Promise.all([restic.dump(repo, disk.snapshot, `${disk.name}.img`, sink.stream, opts.lowPriority), finished(sink.stream)]).catch(async (e) => {
               sink.stream.destroy();
-              throw e;
+              await sink.abort();
+              dataError(e);
             });
             const got = await sink.done();
-            if (got.sha256 !== disk.sha256) throw new Error(`disk ${disk.name} of backup ${backupId} came back with another checksum (${got.sha256})`);
+            if (got.sha256 !== disk.sha256) throw new BackupDataError(`disk ${disk.name} of backup ${backupId} came back with another checksum (${got.sha256})`);
             await rename(staging, file);
           } finally {
             await rm(staging, { force: true });
@@ -169,14 +192,14 @@ export function createLocalBackup(o: LocalBackupOptions): BackupDriver {
       }
     },
 
-    async verify(repo, backupId) {
+    async verify(repo, backupId, opts = {}) {
       const m = await manifestOf(repo, backupId);
       if (!m) return { ok: false, detail: `backup ${backupId} has no manifest in its repository` };
       const checked: string[] = [];
       try {
-        for (const disk of m.disks) {
+        for (const disk of m.disks.filter((x) => !opts.only || opts.only.includes(x.name))) {
           const sink = hashingSink();
-          await Promise.all([restic.dump(repo, disk.snapshot, `${disk.name}.img`, sink.stream), finished(sink.stream)]);
+          await Promise.all([restic.dump(repo, disk.snapshot, `${disk.name}.img`, sink.stream, true), finished(sink.stream)]);
           const got = sink.digest();
           if (got.sha256 !== disk.sha256 || got.bytes !== disk.sizeBytes) {
             return { ok: false, detail: `disk ${disk.name} read back ${got.bytes} bytes with SHA-256 ${got.sha256}, the backup recorded ${disk.sizeBytes} bytes with ${disk.sha256}` };
@@ -186,12 +209,58 @@ export function createLocalBackup(o: LocalBackupOptions): BackupDriver {
         await restic.check(repo);
       } catch (e) {
         // Damaged data is a failed check; a repository busy with another call is tried again.
-        if (e instanceof ResticError && !/locked|lock was created/i.test(e.stderr)) return { ok: false, detail: `the repository could not give the backup back: ${e.message}` };
+        if (e instanceof ResticError && !/locked|lock was created/i.test(e.stderr)) return { ok: false, detail: `the repository could not give the backup back: ${plainRestic(e.stderr)}`, raw: e.message };
         throw e;
       }
       return { ok: true, detail: `read back and matched: ${checked.join(', ')}; repository structure checked` };
     },
+
+    async checkRepo(repo) {
+      try {
+        await restic.check(repo);
+        return { ok: true, detail: 'repository structure checked' };
+      } catch (e) {
+        if (e instanceof ResticError && !/locked|lock was created/i.test(e.stderr)) return { ok: false, detail: `the repository's structure is damaged: ${plainRestic(e.stderr)}`, raw: e.message };
+        throw e;
+      }
+    },
+
+    async guestCheck(instance) {
+      // The guest's init needs a moment after the start; attach works once it runs.
+      let last = '';
+      for (let i = 0; i < 60; i++) {
+        const r = await lxcAttach(o.lxcPath, instance, ['/bin/sh', '-c', 'cat /proc/1/comm && ls / | wc -l']);
+        if (r.code === 0) {
+          const [init, entries] = r.stdout.trim().split('\n');
+          if (init === 'systemd') {
+            // systemd is up once it leaves "starting"; "degraded" is up too (a throwaway has no network).
+            const s = await lxcAttach(o.lxcPath, instance, ['timeout', '60', 'systemctl', 'is-system-running', '--wait']);
+            const state = s.stdout.trim();
+            if (!['running', 'degraded'].includes(state)) return { ok: false, detail: `systemd came up as "${state}"` };
+            return { ok: true, detail: `init systemd up (${state}), / holds ${entries} entries` };
+          }
+          if (init) return { ok: true, detail: `init ${init} up, / holds ${entries} entries` };
+        }
+        last = (r.stderr || r.stdout).trim().slice(0, 200);
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      return { ok: false, detail: `the guest's init did not answer within 30 s${last ? `: ${last}` : ''}` };
+    },
   };
+}
+
+/** A restic failure that is not a lock held by another call means the data did not come back: rethrown as such. */
+function dataError(e: unknown): never {
+  if (e instanceof ResticError && !/locked|lock was created/i.test(e.stderr)) throw new BackupDataError(`the repository could not give the backup back: ${plainRestic(e.stderr)}`, e.message);
+  throw e;
+}
+
+/** restic's complaint in a few plain words: no ids, paths or stack of the tool. */
+function plainRestic(stderr: string): string {
+  if (/ciphertext verification failed|decrypting blob|hash mismatch|checksum/i.test(stderr)) return 'its data failed the integrity check (damaged on the target)';
+  if (/no such file|not found|does not exist/i.test(stderr)) return 'parts of it are missing on the target';
+  if (/connection|ssh|timeout/i.test(stderr)) return 'the target did not answer';
+  return 'the backup engine reported an error';
 }
 
 function observe(m: Manifest): BackupObservation {

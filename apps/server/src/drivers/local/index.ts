@@ -15,6 +15,7 @@ import { createLocalPublicIps } from './public-ip.ts';
 import type { IdMap } from './rootfs.ts';
 import { createLocalStorage } from './storage.ts';
 import { createLocalUsage } from './usage.ts';
+import { checkVolumeId } from './storage/backend.ts';
 import { createBackend } from './storage/registry.ts';
 import { createVmCompute } from './vm/vm-compute.ts';
 import { createVmImages } from './vm/vm-images.ts';
@@ -73,10 +74,11 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     if (!compute) throw new Error('the compute facet is not made yet');
     return compute;
   };
+  const mountRoot = opts.volumeMountRoot ?? join(base, 'volume-mounts');
   const storage = createLocalStorage({
     backend: volumeBackend,
     lxcPath: opts.lxcPath,
-    mountRoot: opts.volumeMountRoot ?? join(base, 'volume-mounts'),
+    mountRoot,
     snapshotRoot: join(base, 'snapshots'),
     idmap,
     instances,
@@ -93,7 +95,17 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
     publicIps: createLocalPublicIps({ lxcPath: opts.lxcPath, bridge: opts.bridge, nftTable: opts.nftTable }),
     firewall: createLocalFirewall(`${opts.nftTable}_fw`),
     usage: createLocalUsage(opts.lxcPath),
-    backup: createLocalBackup({ root: join(base, 'backup'), lxcPath: opts.lxcPath, storage, serverSnapshots: createFileSnapshots(join(base, 'snapshots')), backend: volumeBackend, instances }),
+    backup: createLocalBackup({
+      root: join(base, 'backup'),
+      lxcPath: opts.lxcPath,
+      storage,
+      serverSnapshots: createFileSnapshots(join(base, 'snapshots')),
+      backend: volumeBackend,
+      instances,
+      markerDir: mountRoot,
+      hostMount: (id) => join(mountRoot, checkVolumeId(id)),
+      isRunning: async (id) => (await instances().inspect(id))?.state === 'running',
+    }),
     host: {
       preflight: async () => preflight({ dirs: [opts.lxcPath, imageCache], idmap, bridge: opts.bridge, imageIncludes: IMAGE_INCLUDES, vmImages: vmImages.available().map((i) => i.name) }),
     },

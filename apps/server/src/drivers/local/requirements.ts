@@ -51,6 +51,9 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   stty: 'coreutils',
   // Backups (drivers/local/backup*): restic, and the OpenSSH client for SFTP targets.
   restic: 'restic',
+  // Verification restores at idle I/O priority, so production disks keep their speed.
+  ionice: 'util-linux',
+  nice: 'coreutils',
   ssh: 'openssh-client',
   sftp: 'openssh-client',
   // serve's self-signed HTTPS certificate on first start.

@@ -8,7 +8,11 @@ import type { Database } from '../../store/schema.ts';
 import { type LifecycleChange, productKey } from '../billing/meter-kinds.ts';
 import type { Operations } from '../operations/service.ts';
 import { readBackupRow } from './backup-record.ts';
+import { type BootVerifyDeps, bootVerify } from './boot-verify.ts';
 import { targetSpec } from './targets.ts';
+
+/** What went wrong with a backup, for the tenant's alerts (webhook event, notice, e-mail). */
+export type BackupAlert = { kind: 'backup.failed' | 'backup.verification_failed'; backupId: string; tenantId: string; server: { id: string; name: string }; detail: string };
 
 /** Failed passes in a row before the backup is marked Failed and its operations end. */
 const MAX_ATTEMPTS = 4;
@@ -24,6 +28,10 @@ interface Deps {
   serverReady: (id: string) => Promise<boolean>;
   /** The volumes attached to the server now. */
   volumesOf: (tenantId: string, serverId: string) => Promise<string[]>;
+  /** Boots each backup in a throwaway server to verify it (engines with capability bootCheck); read-back only without. */
+  boot: (BootVerifyDeps & { imageFor: (image: string) => Promise<string | null> }) | null;
+  /** Records an alert in the transaction that marks the backup failed or bad. */
+  alert: (trx: Kysely<Database>, a: BackupAlert) => Promise<void>;
   log: (text: string) => void;
   /** Records a billed lifecycle change (metering) inside the transaction that commits it. */
   onLifecycle?: (trx: Kysely<Database>, change: LifecycleChange) => Promise<void>;
@@ -90,12 +98,35 @@ export function createBackupReconciler(d: Deps): Reconciler {
         status.message = 'reading the backup back';
         await db.transaction().execute(save);
       }
+      const reverify = spec.verifyRequests ?? 0;
+      if (reverify > (status.verifiesDone ?? 0)) {
+        status.verification = { state: 'pending', checkedAt: null, durationMs: null, detail: '' };
+        status.verifiesDone = reverify;
+      }
       if (status.verification.state === 'pending') {
-        await progress(id, 'verifying: reading the backup back and comparing checksums', 70);
+        status.phase = 'Verifying';
+        status.message = 'verifying';
+        await save(db);
         const started = Date.now();
-        const check = await d.driver.verify(repo, id);
-        status.verification = { state: check.ok ? 'good' : 'bad', checkedAt: iso(clock())!, durationMs: Date.now() - started, detail: check.detail };
-        if (!check.ok) d.log(`kumulus: backup ${id} of ${row.server_name} failed verification: ${check.detail}`);
+        const image = d.boot && spec.source ? await d.boot.imageFor(spec.source.image) : null;
+        let check: { ok: boolean; detail: string; booted?: boolean; raw?: string };
+        if (d.boot && image) {
+          await progress(id, 'verifying: restoring into a throwaway server and booting it', 70);
+          const rootBytes = status.disks.find((x) => x.name === 'root')?.sizeBytes ?? 0;
+          check = await bootVerify(d.boot, { repo, backupId: id, image, rootBytes, otherDisks: status.disks.map((x) => x.name).filter((n) => n !== 'root') });
+        } else {
+          await progress(id, 'verifying: reading the backup back and comparing checksums', 70);
+          check = { ...(await d.driver.verify(repo, id)), booted: false };
+        }
+        status.verification = { state: check.ok ? 'good' : 'bad', checkedAt: iso(clock())!, durationMs: Date.now() - started, detail: check.detail, booted: check.booted ?? false };
+        if (!check.ok) {
+          d.log(`kumulus: backup ${id} of ${row.server_name} failed verification: ${check.detail}${check.raw ? ` (${check.raw})` : ''}`);
+          // Marked bad and alerted in one transaction: a kill between them cannot lose the alert.
+          await db.transaction().execute(async (trx) => {
+            await save(trx);
+            await d.alert(trx, { kind: 'backup.verification_failed', backupId: id, tenantId: row.tenant_id, server: { id: row.server_id, name: row.server_name }, detail: check.detail });
+          });
+        }
       }
       while (spec.restores.length > status.restoresDone) {
         const next = spec.restores[status.restoresDone]!;
@@ -135,6 +166,7 @@ export function createBackupReconciler(d: Deps): Reconciler {
         await db.transaction().execute(async (trx) => {
           await save(trx);
           await operations.fail(trx, id, { code, message: plain, detail });
+          if (!status.takenAt) await d.alert(trx, { kind: 'backup.failed', backupId: id, tenantId: row.tenant_id, server: { id: row.server_id, name: row.server_name }, detail: plain });
         });
         saved = true;
         return { againMs: null };

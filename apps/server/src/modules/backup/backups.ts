@@ -36,7 +36,7 @@ interface Deps {
   dialect: 'sqlite' | 'postgres';
   targets: BackupTargets;
   /** Which modes the engine can back up in. */
-  modes: { snapshot: boolean; stop: boolean };
+  modes: { snapshot: boolean; suspend: boolean; stop: boolean };
   /** A server of the caller's tenant; throws SERVER_NOT_FOUND for others'. */
   findServer: (p: Principal, idOrName: string) => Promise<BackupServerRef>;
   /** Makes a server (the servers service), for a restore into a new one. */
@@ -92,7 +92,7 @@ export function createBackups(d: Deps) {
           protected: body.protected ? 1 : 0,
           labels: JSON.stringify(labels),
           generation: 1,
-          spec: JSON.stringify({ restores: [] }),
+          spec: JSON.stringify({ restores: [], source: { plan: server.plan, image: server.image } }),
           status: JSON.stringify(initialStatus()),
           deletion_requested_at: null,
           created_at: now,
@@ -133,8 +133,9 @@ export function createBackups(d: Deps) {
         const server = await d.findServer(p, row.server_id);
         if (body.confirm !== server.name) throw new DomainError('BACKUP_CONFIRMATION', { name: server.name }, [{ field: 'confirm', message: { en: `type ${server.name}`, de: `geben Sie ${server.name} ein` } }]);
       } else {
-        const original = await d.findServer(p, row.server_id).catch(() => null);
-        const made = await d.createServer(p, { name: body.name ?? `${row.server_name}-restored`, plan: original?.plan ?? 'nano', image: original?.image ?? 'tiny' }, requestId);
+        // The plan and image it was backed up with: the root disk holds what differs from that image.
+        const source = readBackupRow(row).spec.source ?? (await d.findServer(p, row.server_id).catch(() => null));
+        const made = await d.createServer(p, { name: body.name ?? `${row.server_name}-restored`, plan: source?.plan ?? 'nano', image: source?.image ?? 'tiny' }, requestId);
         serverId = made.server.id;
         serverName = made.server.name;
       }
@@ -145,11 +146,27 @@ export function createBackups(d: Deps) {
         const generation = fresh.generation + 1;
         const operation = await recordChange(trx, d, { principal: p, tenantId: fresh.tenant_id, kind: 'backup.restore', target: { type: 'backup', id }, generation, requestId, detail: { into: body.into, server: serverId } });
         const restores = [...spec.restores, { into: body.into, serverId, operationId: operation.id }];
-        await trx.updateTable('backups').set({ spec: JSON.stringify({ restores }), generation, updated_at: clock() }).where('id', '=', id).execute();
+        await trx.updateTable('backups').set({ spec: JSON.stringify({ ...spec, restores }), generation, updated_at: clock() }).where('id', '=', id).execute();
         return operation;
       });
       d.notify();
       return { operation: op, server: { id: serverId, name: serverName } };
+    },
+
+    /** Asks for the backup to be verified again: restored into a throwaway server, booted and checked. */
+    async verify(p: Principal, id: string, requestId: string): Promise<Operation> {
+      const op = await db.transaction().execute(async (trx) => {
+        await lockFor(trx, d.dialect, `backups:${id}`);
+        const row = await findRow(trx, p, id);
+        const { spec, status } = readBackupRow(row);
+        if (status.takenAt === null || busyBackup(row)) throw new DomainError('BACKUP_BUSY', { id });
+        const generation = row.generation + 1;
+        const next = { ...spec, verifyRequests: (spec.verifyRequests ?? 0) + 1 };
+        await trx.updateTable('backups').set({ spec: JSON.stringify(next), generation, updated_at: clock() }).where('id', '=', id).execute();
+        return recordChange(trx, d, { principal: p, tenantId: row.tenant_id, kind: 'backup.verify', target: { type: 'backup', id }, generation, requestId, detail: { server: row.server_id } });
+      });
+      d.notify();
+      return op;
     },
 
     /** Asks for the backup to be removed from its target; a protected one is refused. */

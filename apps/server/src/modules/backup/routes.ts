@@ -89,6 +89,16 @@ export function backupRoutes(targets: BackupTargets, backups: Backups): RouteDef
       handler: async (req, reply, p) => reply.status(202).send(await backups.restore(p, idOf(req), req.body as RestoreBackup, req.id)),
     },
     {
+      method: 'POST',
+      url: '/backups/:id/actions/verify',
+      summary: 'Verify a backup again: restore it into a throwaway server without network, boot it, check it, destroy it',
+      tag: 'backups',
+      params: IdParam,
+      errors: ['BACKUP_NOT_FOUND', 'BACKUP_BUSY'],
+      responses: { 202: Operation },
+      handler: async (req, reply, p) => reply.status(202).send(await backups.verify(p, idOf(req), req.id)),
+    },
+    {
       method: 'DELETE',
       url: '/backups/:id',
       summary: 'Delete a backup from its target',

@@ -10,12 +10,25 @@ import type { Database } from '../../store/schema.ts';
  * recorded phase the engine contradicts (stopped or gone behind our back), or that runs without
  * a NIC's host link.
  */
-export function createEngineSweep({ db, engine, everyMs, enqueue }: { db: Kysely<Database>; engine: Engine; everyMs: number; enqueue: (serverId: string) => Promise<void> }): Reconciler {
+export function createEngineSweep({
+  db,
+  engine,
+  everyMs,
+  enqueue,
+  claims,
+}: {
+  db: Kysely<Database>;
+  engine: Engine;
+  everyMs: number;
+  enqueue: (serverId: string) => Promise<void>;
+  /** Whether another domain still uses an instance no server row claims (a backup's verification throwaway). */
+  claims?: (instanceId: string) => Promise<boolean>;
+}): Reconciler {
   return async () => {
     const observed = await engine.compute.observeAll();
     const rows = await db.selectFrom('servers').select(['id', 'status', 'deletion_requested_at']).execute();
     const known = new Set(rows.map((r) => r.id));
-    for (const id of observed.keys()) if (!known.has(id)) await engine.compute.destroy(id);
+    for (const id of observed.keys()) if (!known.has(id) && !(await claims?.(id))) await engine.compute.destroy(id);
     for (const row of rows) {
       const phase = (JSON.parse(row.status) as { phase: string }).phase;
       const o = observed.get(row.id);

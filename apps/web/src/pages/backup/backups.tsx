@@ -3,7 +3,7 @@
  * back a server up now, protection, restore as a new server, delete; and the backup targets
  * with their health and free space.
  */
-import type { Backup } from '@kumulus/api';
+import type { Backup, BackupMode } from '@kumulus/api';
 import { backupApi } from '@kumulus/api/backups-client';
 import { useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
@@ -22,7 +22,7 @@ export function BackupsPage() {
   const list = usePoll(['backups', 'list'], () => api.all((q) => backups.list(q)), (d) => (d?.every(settled) ? 5000 : 1500));
   const targets = usePoll(['backups', 'targets'], () => backups.listTargets(), () => 15_000);
   const [server, setServer] = useState('');
-  const [mode, setMode] = useState<'snapshot' | 'stop'>('snapshot');
+  const [mode, setMode] = useState<BackupMode>('snapshot');
   const [error, setError] = useState<unknown>();
   const [notice, setNotice] = useState('');
 
@@ -52,8 +52,9 @@ export function BackupsPage() {
         <label htmlFor="bk-server">{t('backups.server')}</label>
         <input id="bk-server" value={server} onChange={(e) => setServer(e.target.value)} required autoComplete="off" />
         <label htmlFor="bk-mode">{t('backups.mode')}</label>
-        <select id="bk-mode" value={mode} onChange={(e) => setMode(e.target.value as 'snapshot' | 'stop')}>
+        <select id="bk-mode" value={mode} onChange={(e) => setMode(e.target.value as BackupMode)}>
           <option value="snapshot">{t('backups.mode.snapshot')}</option>
+          <option value="suspend">{t('backups.mode.suspend')}</option>
           <option value="stop">{t('backups.mode.stop')}</option>
         </select>
         <button type="submit" disabled={!server}>
@@ -89,7 +90,10 @@ export function BackupsPage() {
                 <td data-label={t('backups.size')}>{mib(b.status.sizeBytes)}</td>
                 <td data-label={t('backups.dedup')}>{mib(b.status.dedupBytes)}</td>
                 <td data-label={t('backups.verification')} title={b.status.verification.detail}>
-                  <span className={`badge verification-${b.status.verification.state}`}>{t(`backups.verification.${b.status.verification.state}`)}</span>
+                  <span className={`badge verification-${b.status.verification.state}`} data-testid="verification">
+                    {t(`backups.verification.${b.status.verification.state}`)}
+                    {b.status.verification.booted ? ` · ${t('backups.verification.booted')}` : ''}
+                  </span>
                 </td>
                 <td data-label={t('backups.notes')}>{b.notes || '–'}</td>
                 <td data-label={t('backups.protected')}>
@@ -105,6 +109,20 @@ export function BackupsPage() {
                     }}
                   >
                     {t('backups.restoreNew')}
+                  </button>{' '}
+                  <button
+                    type="button"
+                    disabled={!b.status.takenAt || !settled(b)}
+                    onClick={() => {
+                      // Typed out, as the API wants it: everything written since the backup is lost.
+                      const confirm = window.prompt(t('backups.restoreSameConfirm', { name: b.server.name }));
+                      if (confirm !== null) void send(async () => setNotice(t('backups.restoreStarted', { name: (await backups.restore(b.id, { into: 'same', confirm })).server.name })));
+                    }}
+                  >
+                    {t('backups.restoreSame')}
+                  </button>{' '}
+                  <button type="button" disabled={!b.status.takenAt || !settled(b)} onClick={() => void send(() => backups.verify(b.id))}>
+                    {t('backups.verify')}
                   </button>{' '}
                   <button type="button" className="danger" disabled={b.protected || !settled(b)} onClick={() => void send(() => backups.delete(b.id))}>
                     {t('backups.delete')}

@@ -32,6 +32,8 @@ export interface ResticSnapshot {
 interface CallOptions {
   stdin?: Readable;
   stdout?: Writable;
+  /** Runs restic in the idle I/O class (verification, which must not slow production disks). */
+  lowPriority?: boolean;
 }
 
 /** restic calls bound to the engine's files (keys, SSH settings, cache). */
@@ -52,7 +54,8 @@ export function createRestic(files: BackupFiles) {
     const { url, options } = location(repo);
     const full = [...args, '--repo', url, '--password-file', key, '--cache-dir', files.cacheDir, ...options];
     return new Promise((resolve, reject) => {
-      const child = spawn('restic', full, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, RESTIC_PROGRESS_FPS: '0.2' } });
+      const [cmd, argv] = opts.lowPriority ? ['ionice', ['-c', '3', 'nice', '-n', '10', 'restic', ...full]] : ['restic', full];
+      const child = spawn(cmd as string, argv as string[], { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, RESTIC_PROGRESS_FPS: '0.2' } });
       let out = '';
       let err = '';
       if (opts.stdout) child.stdout?.pipe(opts.stdout);
@@ -107,7 +110,7 @@ export function createRestic(files: BackupFiles) {
       return { snapshotId: summary.snapshot_id, addedBytes: summary.data_added ?? 0 };
     },
     /** Writes the file `name` of a snapshot to `to`. */
-    dump: (repo: BackupRepo, snapshotId: string, name: string, to: Writable) => call(repo, ['dump', snapshotId, `/${name}`], { stdout: to }).then(() => undefined),
+    dump: (repo: BackupRepo, snapshotId: string, name: string, to: Writable, lowPriority = false) => call(repo, ['dump', snapshotId, `/${name}`], { stdout: to, lowPriority }).then(() => undefined),
     /** Reads a small file of a snapshot (the manifest). */
     cat: (repo: BackupRepo, snapshotId: string, name: string) => call(repo, ['dump', snapshotId, `/${name}`]),
     /** Forgets snapshots and removes the data no other snapshot uses. */

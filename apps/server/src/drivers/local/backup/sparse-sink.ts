@@ -36,7 +36,7 @@ export function hashingSink(): { stream: Writable; digest: () => { sha256: strin
 }
 
 /** Writes into `file` (made new, 0600) leaving zero blocks as holes, hashing what it is given; `done` flushes and sets the size. */
-export async function sparseFileSink(file: string): Promise<{ stream: Writable; done: () => Promise<{ sha256: string; bytes: number }> }> {
+export async function sparseFileSink(file: string): Promise<{ stream: Writable; done: () => Promise<{ sha256: string; bytes: number }>; abort: () => Promise<void> }> {
   const fh = await open(file, 'wx', 0o600);
   const hash = createHash('sha256');
   let pos = 0;
@@ -63,6 +63,8 @@ export async function sparseFileSink(file: string): Promise<{ stream: Writable; 
   });
   return {
     stream,
+    /** Closes the file after a failed copy (the caller removes it). */
+    abort: () => fh.close().catch(() => undefined),
     done: async () => {
       try {
         await fh.truncate(pos);

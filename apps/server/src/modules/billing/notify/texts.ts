@@ -1,6 +1,6 @@
 import type { Notice } from '@kumulus/api';
 
-/** What a dunning notice is about. */
+/** What a notice is about: dunning's, and backups that failed or failed verification. */
 export type NoticeKind = Notice['kind'];
 
 /** The values a notice's text is filled with: amounts and times already formatted, the payment reference. */
@@ -29,6 +29,14 @@ const en: Texts = {
     subject: 'Your Kumulus resources have been deleted',
     body: 'The credit of {tenant} stayed used up past the grace period, so its servers and volumes have been deleted. You can still sign in; top up with the payment reference {reference} to create new resources.',
   },
+  'backup-failed': {
+    subject: 'A backup of {server} failed',
+    body: 'The backup {backup} of the server {server} could not be made: {detail}. Nothing of it is kept. The next scheduled run tries again; you can also start a backup by hand.',
+  },
+  'backup-verification-failed': {
+    subject: 'A backup of {server} failed its verification',
+    body: 'The backup {backup} of the server {server} was restored into a throwaway server to prove it, and the check failed: {detail}. This backup does not count as good and pruning never keeps it in place of a good one. Make a new backup and tell the operator.',
+  },
 };
 
 // German addresses the reader with "Sie" throughout.
@@ -52,6 +60,14 @@ const de: Texts = {
   deleted: {
     subject: 'Ihre Kumulus-Ressourcen wurden gelöscht',
     body: 'Das Guthaben von {tenant} blieb über die Frist hinaus aufgebraucht; deshalb wurden die Server und Volumes gelöscht. Sie können sich weiter anmelden; laden Sie mit dem Verwendungszweck {reference} Guthaben auf, um neue Ressourcen anzulegen.',
+  },
+  'backup-failed': {
+    subject: 'Ein Backup von {server} ist fehlgeschlagen',
+    body: 'Das Backup {backup} des Servers {server} konnte nicht erstellt werden: {detail}. Davon bleibt nichts zurück. Der nächste geplante Lauf versucht es erneut; Sie können ein Backup auch von Hand starten.',
+  },
+  'backup-verification-failed': {
+    subject: 'Ein Backup von {server} hat die Prüfung nicht bestanden',
+    body: 'Das Backup {backup} des Servers {server} wurde zur Probe in einen Wegwerf-Server wiederhergestellt, und die Prüfung schlug fehl: {detail}. Dieses Backup gilt nicht als gut, und das Aufräumen behält es nie anstelle eines guten. Erstellen Sie ein neues Backup und informieren Sie den Betreiber.',
   },
 };
 
