@@ -230,7 +230,7 @@ function printReport(series: Series[], burst: Series, ssh: Series[]): void {
   const [api, apiServer, raw] = series;
   if (api?.ms.length && apiServer?.ms.length && raw?.ms.length) {
     const ratio = (s: Series) => (pct(s.ms, 50) / pct(raw.ms, 50)).toFixed(2);
-    console.log(`\nratio API/raw (p50): ${ratio(api)} client, ${ratio(apiServer)} server clock  (target ≤ 1.30)`);
+    console.log(`\nratio API/raw (p50): ${ratio(api)} client, ${ratio(apiServer)} server clock  (target ≤ 1.2)`);
   }
   console.log(`${burst.note ?? ''}  (target: all Running within 15 s)`);
   if (ssh.length) console.log('create→SSH answering: target p50 ≤ 1.5 s and p99 ≤ 3 s, fresh and reused alike');
