@@ -170,10 +170,16 @@ export function labelsOf(values: { label?: string[] | string | boolean }, comman
   if (!Array.isArray(given)) return undefined;
   const out: Record<string, string> = {};
   for (const item of given) {
-    const at = item.indexOf('=');
-    const key = at < 0 ? item : item.slice(0, at);
-    if (!key) throw usageError(t('usage.badValue', { name: 'label', value: item, expected: 'KEY=VALUE' }), command);
-    out[key] = at < 0 ? '' : item.slice(at + 1);
+    const pair = labelPair(item);
+    if (!pair) throw usageError(t('usage.badValue', { name: 'label', value: item, expected: 'KEY=VALUE' }), command);
+    out[pair[0]] = pair[1];
   }
   return out;
+}
+
+/** One `KEY=VALUE` (or `KEY`, an empty value) as `--label` and `kumulus … label` read it; null when the key is empty. */
+export function labelPair(item: string): [key: string, value: string] | null {
+  const at = item.indexOf('=');
+  const key = at < 0 ? item : item.slice(0, at);
+  return key ? [key, at < 0 ? '' : item.slice(at + 1)] : null;
 }

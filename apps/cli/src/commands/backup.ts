@@ -4,6 +4,7 @@
  */
 import { ApiError, type Backup, type BackupMode, backupApi, type KumulusClient, type Operation } from '@kumulus/api';
 import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, usageError } from '../errors.ts';
 import { pick, t } from '../i18n.ts';
@@ -22,6 +23,7 @@ Commands:
   restore BACKUP --new NAME                         restores it as a new server
   verify BACKUP                                     proves it again: restored into a throwaway server, booted, checked
   update BACKUP [--notes TEXT] [--protect | --unprotect]
+  label BACKUP KEY=VALUE… [-r KEY]…                 sets and removes labels; the others stay
   delete BACKUP                                     deletes a backup (not a protected one)
 
 Options of the changing commands:
@@ -39,6 +41,7 @@ Befehle:
   restore BACKUP --new NAME                         stellt es als neuen Server wieder her
   verify BACKUP                                     prüft es erneut: in einen Wegwerf-Server wiederhergestellt, gestartet, geprüft
   update BACKUP [--notes TEXT] [--protect | --unprotect]
+  label BACKUP SCHLÜSSEL=WERT… [-r SCHLÜSSEL]…      setzt und entfernt Labels; die übrigen bleiben
   delete BACKUP                                     löscht ein Backup (kein geschütztes)
 
 Optionen der ändernden Befehle:
@@ -57,7 +60,16 @@ const cliWords = (err: unknown) => (err instanceof ApiError ? apiErrorInCliWords
 
 /** Runs `kumulus backup …`. */
 export function runBackup(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus backup', pick(groupHelp), { list, create, show, restore, verify, update, delete: remove });
+  return dispatch(args, 'kumulus backup', pick(groupHelp), {
+    list,
+    create,
+    show,
+    restore,
+    verify,
+    update,
+    label: labelCommand({ group: 'kumulus backup', arg: 'BACKUP', help: () => pick(groupHelp), find: (c, ref) => backupApi(c).get(ref), save: (c, b, labels) => backupApi(c).update(b.id, { labels }) }),
+    delete: remove,
+  });
 }
 
 async function list(args: string[]): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import type { Firewall, FirewallPeer, FirewallRule, FirewallTarget } from '@kumulus/api';
 import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, requireOption, takePositionals } from '../args.ts';
+import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { usageError } from '../errors.ts';
 import { language, pick } from '../i18n.ts';
@@ -25,6 +26,7 @@ Commands:
                                               and close on each NIC, without making it
   log SERVER [--nic nic_…]                    the last packets dropped at the NIC (first NIC if not
                                               given) and those of rules with +log
+  label FIREWALL KEY=VALUE… [-r KEY]…         sets and removes labels; the others stay
   delete FIREWALL                             deletes a firewall applied to nothing
 
 RULE is "ACTION[+log] PROTOCOL[/PORTS] [PEER,…]": ACTION accept, drop or reject (+log: log the
@@ -50,6 +52,8 @@ Befehle:
                                               NIC öffnen und schließen würde, ohne sie vorzunehmen
   log SERVER [--nic nic_…]                    die zuletzt an der NIC verworfenen Pakete (ohne
                                               Angabe die erste NIC) und die von Regeln mit +log
+  label FIREWALL SCHLÜSSEL=WERT… [-r SCHLÜSSEL]…
+                                              setzt und entfernt Labels; die übrigen bleiben
   delete FIREWALL                             löscht eine Firewall, die nirgends angewendet ist
 
 REGEL ist "AKTION[+log] PROTOKOLL[/PORTS] [GEGENSTELLE,…]": AKTION accept, drop oder reject
@@ -82,6 +86,7 @@ export function runFirewall(args: string[]): Promise<void> {
     remove: (a) => target(a, 'remove'),
     preview: (a) => preview(a, pick(groupHelp)),
     log: (a) => log(a, pick(groupHelp)),
+    label: labelCommand({ group: 'kumulus firewall', arg: 'FIREWALL', help: () => pick(groupHelp), find: (c, ref) => c.getFirewall(ref), save: (c, f, labels) => c.updateFirewall(f.id, { labels }) }),
     delete: remove,
   });
 }

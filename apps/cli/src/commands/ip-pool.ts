@@ -3,6 +3,7 @@
  */
 import { type IpPool, publicIpApi } from '@kumulus/api';
 import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, requireOption, takePositionals } from '../args.ts';
+import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { usageError } from '../errors.ts';
 import { language, pick, t } from '../i18n.ts';
@@ -18,6 +19,7 @@ Commands:
                                                          defines a pool, e.g. --range 203.0.113.0/28,
                                                          203.0.113.10-203.0.113.20 or 2001:db8:100::/56
   update POOL [--name NAME] [--cooldown SECONDS]         renames a pool or changes its cool-down
+  label POOL KEY=VALUE… [-r KEY]…                        sets and removes labels; the others stay
   delete POOL                                            deletes a pool none of whose addresses is handed out
 
 POOL is a pool's id (pool_…) or name. An IPv6 pool gives each public IP one /64 of its prefix.
@@ -36,6 +38,7 @@ Befehle:
                                                          legt einen Pool an, z. B. --range 203.0.113.0/28,
                                                          203.0.113.10-203.0.113.20 oder 2001:db8:100::/56
   update POOL [--name NAME] [--cooldown SEKUNDEN]        benennt einen Pool um oder ändert seine Sperrfrist
+  label POOL SCHLÜSSEL=WERT… [-r SCHLÜSSEL]…             setzt und entfernt Labels; die übrigen bleiben
   delete POOL                                            löscht einen Pool, aus dem keine Adresse mehr vergeben ist
 
 POOL ist die ID (pool_…) oder der Name eines Pools. Ein IPv6-Pool gibt jeder öffentlichen IP ein /64
@@ -52,7 +55,14 @@ const choose = <T>(both: { en: T; de: T }): T => both[language];
 
 /** Runs `kumulus ip-pool …`. */
 export function runIpPool(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus ip-pool', pick(groupHelp), { list, show, create, update, delete: remove });
+  return dispatch(args, 'kumulus ip-pool', pick(groupHelp), {
+    list,
+    show,
+    create,
+    update,
+    label: labelCommand({ group: 'kumulus ip-pool', arg: 'POOL', help: () => pick(groupHelp), find: (c, ref) => publicIpApi(c).getPool(ref), save: (c, p, labels) => publicIpApi(c).updatePool(p.id, { labels }) }),
+    delete: remove,
+  });
 }
 
 /** A cool-down in whole seconds; 0 (hand released addresses out again at once) is allowed. */

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Network } from '@kumulus/api';
 import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { language, pick } from '../i18n.ts';
 import { emit, formatTime, printFields, printTable, say } from '../output.ts';
@@ -18,6 +19,7 @@ Commands:
   create --name NAME --cidr CIDR [--gateway IP] makes a network, e.g. --cidr 10.20.0.0/24
   show NETWORK                                  one network and the addresses held on it
   rename NETWORK NAME                           gives a network a new name
+  label NETWORK KEY=VALUE… [-r KEY]…            sets and removes labels; the others stay
   delete NETWORK                                deletes a network no server is on any more
 
 NETWORK is a network's id (net_…) or name. Put servers on a network with
@@ -40,6 +42,7 @@ Befehle:
   create --name NAME --cidr CIDR [--gateway IP] legt ein Netz an, z. B. --cidr 10.20.0.0/24
   show NETZ                                     ein Netz und die darin vergebenen Adressen
   rename NETZ NAME                              benennt ein Netz um
+  label NETZ SCHLÜSSEL=WERT… [-r SCHLÜSSEL]…    setzt und entfernt Labels; die übrigen bleiben
   delete NETZ                                   löscht ein Netz, an dem kein Server mehr hängt
 
 NETZ ist die ID (net_…) oder der Name eines Netzes. Server kommen mit
@@ -65,7 +68,14 @@ const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (
 
 /** Runs `kumulus network …`. */
 export function runNetwork(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus network', pick(groupHelp), { list, create, show, rename, delete: remove });
+  return dispatch(args, 'kumulus network', pick(groupHelp), {
+    list,
+    create,
+    show,
+    rename,
+    label: labelCommand({ group: 'kumulus network', arg: 'NETWORK', help: () => pick(groupHelp), find: (c, ref) => c.getNetwork(ref), save: (c, n, labels) => c.updateNetwork(n.id, { labels }) }),
+    delete: remove,
+  });
 }
 
 async function list(args: string[]): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { type PublicIp, publicIpApi } from '@kumulus/api';
 import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, requireOption, takePositionals } from '../args.ts';
+import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { language, pick } from '../i18n.ts';
 import { emit, formatTime, printFields, printTable, say } from '../output.ts';
@@ -18,6 +19,7 @@ Commands:
                                              takes an address from a pool (any pool of the family by default)
   assign IP SERVER                           routes the address to a server (its NIC on the default network)
   unassign IP                                takes it off its server; you keep it
+  label IP KEY=VALUE… [-r KEY]…              sets and removes labels; the others stay
   release IP                                 gives it back (it must be unassigned)
   set-rdns IP NAME|--clear                   sets (or clears) its reverse DNS name
 
@@ -34,6 +36,7 @@ Befehle:
                                              nimmt eine Adresse aus einem Pool (standardmäßig aus einem beliebigen der Adressfamilie)
   assign IP SERVER                           leitet die Adresse zu einem Server (seiner Netzwerkkarte im Standardnetz)
   unassign IP                                nimmt sie ihrem Server weg; sie bleibt Ihre
+  label IP SCHLÜSSEL=WERT… [-r SCHLÜSSEL]…   setzt und entfernt Labels; die übrigen bleiben
   release IP                                 gibt sie zurück (sie darf keinem Server zugewiesen sein)
   set-rdns IP NAME|--clear                   setzt (oder löscht) ihren Reverse-DNS-Namen
 
@@ -52,7 +55,9 @@ const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (
 
 /** Runs `kumulus public-ip …`. */
 export function runPublicIp(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus public-ip', pick(groupHelp), { list, show, allocate, assign, unassign, release, 'set-rdns': setRdns });
+  return dispatch(args, 'kumulus public-ip', pick(groupHelp), { list, show, allocate, assign, unassign, release, 'set-rdns': setRdns,
+    label: labelCommand({ group: 'kumulus public-ip', arg: 'IP', help: () => pick(groupHelp), find: (c, ref) => publicIpApi(c).get(ref), save: (c, p, labels) => publicIpApi(c).update(p.id, { labels }) }),
+  });
 }
 
 /** Prints the group's help when asked for; answers whether it did. */

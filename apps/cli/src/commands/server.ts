@@ -4,6 +4,7 @@
  */
 import type { ServerAction } from '@kumulus/api';
 import { dispatch, fetchList, listOptions, parseCommand, parseSeconds, takePositionals } from '../args.ts';
+import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { pick, t } from '../i18n.ts';
 import { emit, printJson, say } from '../output.ts';
@@ -26,6 +27,7 @@ Commands:
   start SERVER                                         powers a server on
   stop SERVER                                          shuts a server down (kills it if it has not after 30 s)
   reboot SERVER                                        restarts a server
+  label SERVER KEY=VALUE… [-r KEY]…                    sets and removes labels; the others stay
   delete SERVER                                        deletes a server and its disk
   nic list|add|remove|limit|traffic SERVER …           its NICs and their traffic (see kumulus server nic --help)
 
@@ -48,6 +50,7 @@ Befehle:
   start SERVER                                         schaltet einen Server ein
   stop SERVER                                          fährt einen Server herunter (beendet ihn hart, wenn er es nach 30 s nicht ist)
   reboot SERVER                                        startet einen Server neu
+  label SERVER SCHLÜSSEL=WERT… [-r SCHLÜSSEL]…         setzt und entfernt Labels; die übrigen bleiben
   delete SERVER                                        löscht einen Server samt Disk
   nic list|add|remove|limit|traffic SERVER …           seine Netzwerkkarten und ihr Verkehr (siehe kumulus server nic --help)
 
@@ -73,6 +76,7 @@ export function runServer(args: string[]): Promise<void> {
     reboot: (a) => changeServer(a, 'reboot'),
     delete: (a) => changeServer(a, 'delete'),
     nic: runServerNic,
+    label: labelCommand({ group: 'kumulus server', arg: 'SERVER', help: () => pick(serverHelp), find: resolveServer, save: (c, s, labels) => c.updateServer(s.id, { labels }) }),
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import { ApiError, type KumulusClient, type Operation, type SnapshotOwner } from '@kumulus/api';
 import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, usageError } from '../errors.ts';
 import { pick, t } from '../i18n.ts';
@@ -19,6 +20,8 @@ Commands:
                                               takes a consistent snapshot (the guest frozen for a moment)
   rollback SNAPSHOT --confirm SNAPSHOT-NAME   puts the disk back to the snapshot; the server is stopped and
                                               started around it, and everything written since is lost
+  label SNAPSHOT KEY=VALUE… [-r KEY]… (--server SERVER | --volume VOLUME)
+                                              sets and removes labels; the others stay
   delete SNAPSHOT                             deletes a snapshot
 
 SNAPSHOT is a snapshot's id (snp_…) or name.
@@ -35,6 +38,8 @@ Befehle:
                                               legt einen konsistenten Snapshot an (der Gast steht dafür kurz still)
   rollback SNAPSHOT --confirm SNAPSHOT-NAME   spielt den Snapshot zurück; der Server wird dafür gestoppt und wieder
                                               gestartet, und alles seither Geschriebene geht verloren
+  label SNAPSHOT SCHLÜSSEL=WERT… [-r SCHLÜSSEL]… (--server SERVER | --volume VOLUME)
+                                              setzt und entfernt Labels; die übrigen bleiben
   delete SNAPSHOT                             löscht einen Snapshot
 
 SNAPSHOT ist die ID (snp_…) oder der Name eines Snapshots.
@@ -50,7 +55,26 @@ const waitOptions = { 'no-wait': { type: 'boolean' }, timeout: { type: 'string' 
 
 /** Runs `kumulus snapshot …`. */
 export function runSnapshot(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus snapshot', pick(groupHelp), { list, create, rollback: (a) => change(a, 'rollback'), delete: (a) => change(a, 'delete') });
+  return dispatch(args, 'kumulus snapshot', pick(groupHelp), {
+    list,
+    create,
+    rollback: (a) => change(a, 'rollback'),
+    label: labelCommand({
+      group: 'kumulus snapshot',
+      arg: 'SNAPSHOT',
+      help: () => pick(groupHelp),
+      options: ownerOptions,
+      find: (c, ref, values) => {
+        const owner = ownerOf(values as { server?: string; volume?: string }, 'kumulus snapshot label');
+        return c.getSnapshot(owner.of, owner.id, ref);
+      },
+      save: (c, s, labels, values) => {
+        const owner = ownerOf(values as { server?: string; volume?: string }, 'kumulus snapshot label');
+        return c.updateSnapshot(owner.of, owner.id, s.id, { labels });
+      },
+    }),
+    delete: (a) => change(a, 'delete'),
+  });
 }
 
 /** The owner named by --server or --volume (exactly one). */

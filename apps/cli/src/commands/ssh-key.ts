@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { ApiError, type KumulusClient, type SshKey } from '@kumulus/api';
 import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, takePositionals } from '../args.ts';
+import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, CliError, Exit, usageError } from '../errors.ts';
 import { expandHome, keyLines, readStdin } from '../input.ts';
@@ -21,6 +22,7 @@ Commands:
                                          saves one public key, read from a file such as
                                          ~/.ssh/id_ed25519.pub or, with -, from standard input
   rename KEY NAME                        gives a key a new name
+  label KEY K=V… [-r K]…                 sets and removes labels; the others stay
   delete KEY                             deletes a key (servers made with it keep it)
 
 KEY is a key's id (key_…) or name. Without --name, a key is named by its comment.
@@ -40,6 +42,8 @@ Befehle:
                                          speichert einen öffentlichen Schlüssel, gelesen aus einer Datei
                                          wie ~/.ssh/id_ed25519.pub oder, mit -, von der Standardeingabe
   rename SCHLÜSSEL NAME                  benennt einen Schlüssel um
+  label SCHLÜSSEL S=W… [-r S]…
+                                         setzt und entfernt Labels; die übrigen bleiben
   delete SCHLÜSSEL                       löscht einen Schlüssel (Server, die ihn haben, behalten ihn)
 
 SCHLÜSSEL ist die ID (key_…) oder der Name eines Schlüssels. Ohne --name heißt ein Schlüssel wie sein Kommentar.
@@ -53,7 +57,13 @@ Optionen:
 
 /** Runs `kumulus ssh-key …`. */
 export function runSshKey(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus ssh-key', pick(groupHelp), { list: listKeys, add: addKey, rename: renameKey, delete: deleteKey });
+  return dispatch(args, 'kumulus ssh-key', pick(groupHelp), {
+    list: listKeys,
+    add: addKey,
+    rename: renameKey,
+    label: labelCommand({ group: 'kumulus ssh-key', arg: 'KEY', help: () => pick(groupHelp), find: resolveSshKey, save: (c, k, labels) => c.updateSshKey(k.id, { labels }) }),
+    delete: deleteKey,
+  });
 }
 
 async function listKeys(args: string[]): Promise<void> {

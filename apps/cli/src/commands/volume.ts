@@ -4,6 +4,7 @@
  */
 import { ApiError, type KumulusClient, type Operation, type Volume } from '@kumulus/api';
 import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, CliError, Exit, usageError } from '../errors.ts';
 import { pick, t } from '../i18n.ts';
@@ -20,6 +21,7 @@ Commands:
   attach VOLUME SERVER [--path PATH]               mounts it in a server (at /mnt/<volume name> by default)
   detach VOLUME                                    unmounts it; the data stays
   resize VOLUME --size GB                          grows it and its filesystem (never shrinks)
+  label VOLUME KEY=VALUE… [-r KEY]…                sets and removes labels; the others stay
   delete VOLUME                                    deletes a detached volume and its data
   protect VOLUME / unprotect VOLUME                refuses its deletion until lifted, or lifts that
 
@@ -39,6 +41,7 @@ Befehle:
   attach VOLUME SERVER [--path PFAD]               hängt es in einen Server ein (standardmäßig unter /mnt/<Volume-Name>)
   detach VOLUME                                    hängt es ab; die Daten bleiben
   resize VOLUME --size GB                          vergrößert es samt Dateisystem (verkleinert nie)
+  label VOLUME SCHLÜSSEL=WERT… [-r SCHLÜSSEL]…     setzt und entfernt Labels; die übrigen bleiben
   delete VOLUME                                    löscht ein abgehängtes Volume samt Daten
   protect VOLUME / unprotect VOLUME                verweigert sein Löschen bis auf Weiteres, oder hebt das auf
 
@@ -65,6 +68,7 @@ export function runVolume(args: string[]): Promise<void> {
     delete: (a) => change(a, 'delete', {}, ['VOLUME']),
     protect: (a) => protect(a, true),
     unprotect: (a) => protect(a, false),
+    label: labelCommand({ group: 'kumulus volume', arg: 'VOLUME', help: () => pick(groupHelp), find: resolveVolume, save: (c, v, labels) => c.updateVolume(v.id, { labels }) }),
   });
 }
 
