@@ -2,7 +2,8 @@
  * Labels, selectors and pages from the CLI against a real control plane: `--label` on create
  * commands reaches the API, `-l` keeps what the selector keeps, `--page/--per-page` show one page
  * and say where it sits on stderr, a bad label names `--label KEY`, and `kumulus audit list`
- * reads the log (an operator's of another tenant too).
+ * reads the log (an operator's of another tenant too); `kumulus <resource> label` changes the labels
+ * of an existing SSH key and network, and its errors change nothing.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -100,5 +101,72 @@ describe('kumulus labels, selectors, pages and audit', { timeout: 600_000 }, () 
     const badTenant = await cli(['audit', 'list', '--tenant', 'nobody']);
     assert.equal(badTenant.code, 2);
     for (const k of (await ts.client.listSshKeys()).items) await ts.client.deleteSshKey(k.id);
+  });
+
+  // `kumulus <resource> label REF KEY=VALUE… [-r KEY]…`: sets, overwrites and removes labels, keeps
+  // the others, and fails clearly without a change on bad input.
+  const names = async (args: string[]) => {
+    const r = await cli([...args, '-o', 'json']);
+    ok(r);
+    return json<{ name: string }[]>(r).map((x) => x.name);
+  };
+
+  test('sets, overwrites and removes labels on an SSH key, and list -l follows', async () => {
+    const file = join(dir, 'k.pub');
+    await writeFile(file, `${newSshPublicKey('k')}\n`);
+    ok(await cli(['ssh-key', 'add', '--name', 'lk', '--label', 'team=web', '--file', file]));
+
+    const set = await cli(['ssh-key', 'label', 'lk', 'env=prod', 'laptop']);
+    ok(set);
+    assert.match(set.stdout, /labels of lk \(key_\w+\): team=web, env=prod, laptop/);
+    assert.deepEqual(await names(['ssh-key', 'list', '-l', 'env=prod,team=web,laptop']), ['lk']);
+
+    const over = await cli(['ssh-key', 'label', 'lk', 'env=test', '-r', 'team', '-o', 'json']);
+    ok(over);
+    assert.deepEqual(json<SshKey>(over).labels, { env: 'test', laptop: '' });
+    assert.deepEqual(await names(['ssh-key', 'list', '-l', 'env=prod']), []);
+    assert.deepEqual(await names(['ssh-key', 'list', '-l', 'env=test,!team']), ['lk']);
+
+    const gone = await cli(['ssh-key', 'label', 'lk', '-r', 'env,laptop'], 'de');
+    ok(gone);
+    assert.match(gone.stdout, /Labels von lk .*: \(keine\)/);
+    assert.deepEqual(await names(['ssh-key', 'list', '-l', 'env']), []);
+    assert.deepEqual(await names(['ssh-key', 'list', '-l', '!env,!laptop,!team']), ['lk']);
+  });
+
+  test('a network by id, and the errors', async () => {
+    const made = await cli(['network', 'create', '--name', 'lnet', '--cidr', '10.85.0.0/24', '--label', 'env=prod', '-o', 'json']);
+    ok(made);
+    const id = json<{ network: Network }>(made).network.id;
+    ok(await cli(['network', 'label', id, 'tier=db', 'env=stage']));
+    assert.deepEqual((await ts.client.getNetwork(id)).labels, { env: 'stage', tier: 'db' });
+    assert.deepEqual(await names(['network', 'list', '-l', 'env in (stage),tier=db']), ['lnet']);
+
+    const badValue = await cli(['network', 'label', id, 'env=-x'], 'de');
+    assert.equal(badValue.code, 4, badValue.stderr);
+    assert.match(badValue.stderr, /env/);
+    assert.match(badValue.stderr, /Wert/);
+    const emptyKey = await cli(['network', 'label', id, '=x']);
+    assert.equal(emptyKey.code, 2, emptyKey.stderr);
+    assert.match(emptyKey.stderr, /invalid label "=x"/);
+    const absent = await cli(['network', 'label', id, 'a=b', '-r', 'nope']);
+    assert.equal(absent.code, 4, absent.stderr);
+    assert.match(absent.stderr, /has no label nope/);
+    const nothing = await cli(['network', 'label', id]);
+    assert.equal(nothing.code, 2, nothing.stderr);
+    const both = await cli(['network', 'label', id, 'env=a', '-r', 'env']);
+    assert.equal(both.code, 2, both.stderr);
+    assert.deepEqual((await ts.client.getNetwork(id)).labels, { env: 'stage', tier: 'db' }, 'nothing changed');
+
+    const unknown = await cli(['network', 'label', 'no-such-net', 'a=b']);
+    assert.equal(unknown.code, 3, unknown.stderr);
+    const unknownKey = await cli(['ssh-key', 'label', 'no-such-key', 'a=b']);
+    assert.equal(unknownKey.code, 3, unknownKey.stderr);
+    assert.match(unknownKey.stderr, /no-such-key/);
+
+    const help = await cli(['volume', '--help']);
+    ok(help);
+    assert.match(help.stdout, /label VOLUME KEY=VALUE… \[-r KEY\]…/);
+    await ts.client.waitOperation((await ts.client.deleteNetwork(id)).id, 60);
   });
 });
