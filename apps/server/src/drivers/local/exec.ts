@@ -78,7 +78,8 @@ function broker(): Broker {
     for (const p of pending.values()) p.reject(new Error(`the command broker ${why}`));
     pending.clear();
   };
-  child.on('exit', (code, signal) => gone(`exited (${signal ?? code})`));
+  // 'close', not 'exit': answers still in the pipe are read before the rest are failed.
+  child.on('close', (code, signal) => gone(`exited (${signal ?? code})`));
   child.on('error', (e) => gone(`failed: ${e.message}`));
   child.stdin.on('error', () => {}); // a dead broker is reported by its exit
   const self: Broker = {
