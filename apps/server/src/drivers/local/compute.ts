@@ -12,7 +12,7 @@ import { nicsInConfig, ratesInConfig, vethNamesInConfig, withNics } from './conf
 import { applyNicRate, removeNicRate } from './nic-rate.ts';
 import type { LocalImages } from './images.ts';
 import { setInstanceHostname } from './instance-hostname.ts';
-import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir } from './instance-files.ts';
+import { instancePaths, makeInstance, writeConfigFile, mountInstanceDisk, removeInstanceDir } from './instance-files.ts';
 import { pidAlive } from './lock.ts';
 import { lxcInfo, lxcRequestReboot, lxcStart, lxcStop, lxcWait } from './lxc.ts';
 import { unmountUnder } from './mounts.ts';
@@ -238,7 +238,7 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     // It keeps the old limits: only the last write below, after tc, records the new ones.
     const trace = startTrace(`setNics ${id}`);
     // The config write and the look at the instance touch different things: at once.
-    const [, info, resolv] = await Promise.all([writeFile(configPath, withNics(old, asBefore, gone)), recentInfo(id), guestResolvConf()]);
+    const [, info, resolv] = await Promise.all([writeConfigFile(configPath, withNics(old, asBefore, gone)), recentInfo(id), guestResolvConf()]);
     trace.mark('config+info');
     const pid = info?.state === 'RUNNING' ? info.pid : null;
     if (pid) {
@@ -259,7 +259,7 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     }
     for (const veth of gone) await removeNicRate(veth);
     await writeGuestDns(dir, pid, withNetworkDns(resolv, dns));
-    await writeFile(configPath, withNics(old, nics));
+    await writeConfigFile(configPath, withNics(old, nics));
     trace.mark('dns+config');
     trace.end();
   }

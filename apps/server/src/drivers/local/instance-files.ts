@@ -20,6 +20,23 @@ export function instancePaths(dir: string) {
   return { dir, config: join(dir, 'config'), image: join(dir, 'disk.img'), mnt, upper: join(mnt, 'delta') };
 }
 
+let writes = 0;
+/**
+ * Replaces an instance's LXC config whole: written beside it and renamed over it, so a reader
+ * (the engine's look at every container, lxc-start) never sees it cut short, nor does the next
+ * process after a kill -9 halfway.
+ */
+export async function writeConfigFile(path: string, text: string): Promise<void> {
+  const tmp = `${path}.new-${process.pid}-${++writes}`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
 /** Context for making an instance's files. */
 export interface MakeInstanceInput {
   spec: InstanceSpec;

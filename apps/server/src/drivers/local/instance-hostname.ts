@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './exec.ts';
-import { instancePaths, mountInstanceDisk } from './instance-files.ts';
+import { instancePaths, mountInstanceDisk, writeConfigFile } from './instance-files.ts';
 import { lxcInfo } from './lxc.ts';
 import { unmountUnder } from './mounts.ts';
 import { type IdMap, writeGuestFile } from './rootfs.ts';
@@ -28,7 +28,7 @@ export async function setInstanceHostname(lxcPath: string, id: string, lowerDir:
   if (!HOSTNAME.test(hostname)) throw new Error(`not a valid hostname: ${hostname}`);
   const configFile = join(lxcPath, id, 'config');
   const config = await readFile(configFile, 'utf8');
-  await writeFile(configFile, config.replace(/^lxc\.uts\.name\s*=.*$/m, `lxc.uts.name = ${hostname}`));
+  await writeConfigFile(configFile, config.replace(/^lxc\.uts\.name\s*=.*$/m, `lxc.uts.name = ${hostname}`));
   if ((await lxcInfo(lxcPath, id))?.state === 'RUNNING') {
     // The guest's own sh and cat, as for the password: every image has them, not every one hostnamectl.
     const attach = async (script: string, input?: string) => {

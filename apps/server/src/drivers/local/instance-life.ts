@@ -11,7 +11,7 @@ import { type CgroupVersion, cgroupConfigLines } from './cgroups.ts';
 import { renderConfig } from './config.ts';
 import { run } from './exec.ts';
 import type { PreparedImage } from './images.ts';
-import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir, setRootHash } from './instance-files.ts';
+import { instancePaths, makeInstance, mountInstanceDisk, removeInstanceDir, setRootHash, writeConfigFile } from './instance-files.ts';
 import { lxcInfo } from './lxc.ts';
 import { loopsOf, mountsUnder, unmountUnder } from './mounts.ts';
 import type { IdMap } from './rootfs.ts';
@@ -29,7 +29,7 @@ export async function applyLimits(lxcPath: string, id: string, cgroup: CgroupVer
   const keys = limitKeys(cgroup);
   const lines = cgroupConfigLines(cgroup, limits.vcpus, limits.memoryMb);
   const kept = text.split('\n').filter((l) => l !== '' && !keys.has(l.split('=')[0]!.trim()));
-  await writeFile(configFile, [...kept, ...lines].join('\n') + '\n');
+  await writeConfigFile(configFile, [...kept, ...lines].join('\n') + '\n');
   if ((await lxcInfo(lxcPath, id))?.state !== 'RUNNING') return;
   // lxc-cgroup writes into the running container's cgroup (v1 or v2 keys alike); no restart.
   for (const line of lines) {
@@ -127,7 +127,7 @@ export async function rebuildInstance(lxcPath: string, spec: InstanceSpec, image
   await swap(cur.image, next.image);
   await swap(cur.mnt, next.mnt);
   const config = renderConfig({ spec, image: image.meta, lowerDir: image.rootfs, upperDir: cur.upper, idmap, cgroup });
-  await writeFile(cur.config, config + foreignLines(old, cgroup).map((l) => `${l}\n`).join(''));
+  await writeConfigFile(cur.config, config + foreignLines(old, cgroup).map((l) => `${l}\n`).join(''));
   await removeInstanceDir(fresh);
 }
 

@@ -11,7 +11,7 @@ import type { StorageDriver, VolumeAttachment, VolumeObservation, VolumeQos } fr
 import { type CgroupVersion, detectCgroupVersion } from './cgroups.ts';
 import { run } from './exec.ts';
 import { lxcInfo } from './lxc.ts';
-import { instancePaths } from './instance-files.ts';
+import { instancePaths, writeConfigFile } from './instance-files.ts';
 import { loopsOf, mountsUnder } from './mounts.ts';
 import type { IdMap } from './rootfs.ts';
 import { createSnapshotMethods, type InstanceControl } from './storage-snapshots.ts';
@@ -78,7 +78,7 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
       const root = await rootDevice(instance);
       if (root) lines.push(...qosConfigLines(cgroup, await deviceNumber(root), await readRootQos(instance)));
       const next = lines.join('\n') + '\n';
-      if (next !== text) await writeFile(configOf(instance), next);
+      if (next !== text) await writeConfigFile(configOf(instance), next);
     });
   }
 
@@ -149,7 +149,7 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
     await serialized(`config:${to.instance}`, async () => {
       const text = await readFile(configOf(to.instance), 'utf8');
       const mine = entriesOf(text, mountRoot).find((e) => e.volume === id);
-      if (!mine) await writeFile(configOf(to.instance), text.replace(/\n?$/, '\n') + entryLine(mountRoot, { volume: id, path: to.path }) + '\n');
+      if (!mine) await writeConfigFile(configOf(to.instance), text.replace(/\n?$/, '\n') + entryLine(mountRoot, { volume: id, path: to.path }) + '\n');
     });
     await renderQos(to.instance);
     const pid = await runningPid(to.instance);
@@ -170,7 +170,7 @@ export function createLocalStorage(opts: LocalStorageOptions): LocalStorage {
       }
       await serialized(`config:${instance}`, async () => {
         const text = await readFile(configOf(instance), 'utf8');
-        await writeFile(configOf(instance), withoutEntry(text, mountRoot, id));
+        await writeConfigFile(configOf(instance), withoutEntry(text, mountRoot, id));
       });
       await renderQos(instance);
     }
