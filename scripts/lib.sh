@@ -60,6 +60,12 @@ ensure_host_packages() {
   # Backups (drivers/local/backup*): restic makes, deduplicates, encrypts and checks them; the
   # OpenSSH client reaches SFTP backup targets.
   apt_install restic openssh-client
+  # Firewalls between servers on one vSwitch see bridged frames through br_netfilter, a module on
+  # Debian's kernels that nothing loads: loaded now and at every boot (drivers/local/firewall.ts
+  # loads it too, with kmod's modprobe); built-in kernels have no module and need nothing.
+  apt_install kmod
+  echo br_netfilter > /etc/modules-load.d/kumulus.conf
+  [ -e /proc/sys/net/bridge ] || modprobe br_netfilter || log "could not load br_netfilter; kumulus serve will say that firewalls cannot filter bridged traffic"
   # Per-uid kernel quotas all containers share (keyrings, inotify); see the file's comments.
   install -m 0644 "$KUMULUS_ROOT/scripts/60-kumulus.conf" /etc/sysctl.d/60-kumulus.conf
   sysctl -q -p /etc/sysctl.d/60-kumulus.conf || log "could not apply /etc/sysctl.d/60-kumulus.conf here; kumulus serve will name the limits that are too low"

@@ -4,6 +4,8 @@
  * the ruleset it was made from, so an unchanged ruleset is recognised without touching the kernel.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { FirewallDriver } from '../types.ts';
 import { run } from './exec.ts';
 import { watchNflog } from './firewall-log.ts';
@@ -15,6 +17,22 @@ import { vethName } from './network.ts';
  */
 export function logGroupOf(table: string): number {
   return 2000 + (createHash('sha256').update(table).digest().readUInt16BE(0) % 60000);
+}
+
+const BRIDGE_NF = ['/proc/sys/net/bridge/bridge-nf-call-iptables', '/proc/sys/net/bridge/bridge-nf-call-ip6tables'];
+
+/**
+ * Frames between two servers on one vSwitch are bridged, never routed: the inet table (conntrack,
+ * the tenants' rules) sees them only through br_netfilter. Debian builds it as a module no one
+ * loads, so it is loaded here (scripts/lib.sh also lists it in /etc/modules-load.d/) and its
+ * switches turned on; without it a firewall would filter routed traffic only, so that is an error.
+ */
+export async function ensureBridgeNetfilter(): Promise<void> {
+  if (!existsSync(BRIDGE_NF[0]!)) await run('modprobe', ['br_netfilter'], { allowFail: true });
+  if (!existsSync(BRIDGE_NF[0]!)) {
+    throw new Error('the kernel has no bridge netfilter (br_netfilter), so firewalls could not filter traffic between servers on one vSwitch: run modprobe br_netfilter');
+  }
+  for (const f of BRIDGE_NF) if ((await readFile(f, 'utf8')).trim() !== '1') await writeFile(f, '1\n');
 }
 
 /** Creates the firewall facet over the tables named `table`. */
@@ -42,6 +60,7 @@ export function createLocalFirewall(table: string): FirewallDriver {
       return inet !== null && inet === bridge ? inet : null;
     },
     async apply(text) {
+      await ensureBridgeNetfilter();
       await run('nft', ['-f', '-'], { input: text });
     },
     async ruleset() {

@@ -22,6 +22,7 @@ function fakeRoot(omit: string[] = [], extra: Record<string, string> = {}): stri
     '/proc/sys/user/max_user_namespaces': '63000\n',
     '/proc/sys/kernel/osrelease': '6.1.0\n',
     '/dev/loop-control': '',
+    '/lib/modules/6.1.0/kernel/net/bridge/br_netfilter.ko': '',
     '/sys/class/net/kmbr9/flags': '0x1003\n',
     '/usr/share/lxc/config/common.conf': '',
     '/usr/share/lxc/config/debian.common.conf': '',
@@ -63,7 +64,7 @@ test('a missing LXC include blocks only the images that include it, and names it
 });
 
 test('id ranges, cgroup controllers, kernel features and the bridge are each reported with a fix', () => {
-  const root = fakeRoot(['/dev/loop-control', '/sys/class/net/kmbr9/flags'], {
+  const root = fakeRoot(['/dev/loop-control', '/sys/class/net/kmbr9/flags', '/lib/modules/6.1.0/kernel/net/bridge/br_netfilter.ko'], {
     '/etc/subuid': 'root:200000:65536\n',
     '/sys/fs/cgroup/cgroup.controllers': 'cpuset cpu io pids\n',
     '/proc/sys/user/max_user_namespaces': '0\n',
@@ -72,9 +73,11 @@ test('id ranges, cgroup controllers, kernel features and the bridge are each rep
   const problems = preflight(input(root));
   assert.deepEqual(
     problems.map((p) => `${p.check}:${p.subject}`),
-    ['subid:/etc/subuid', 'cgroup:memory', 'kernel:overlay', 'kernel:user namespaces', 'kernel:loop devices', 'bridge:kmbr9'],
+    ['subid:/etc/subuid', 'cgroup:memory', 'kernel:overlay', 'kernel:user namespaces', 'kernel:br_netfilter', 'kernel:loop devices', 'bridge:kmbr9'],
   );
-  assert.ok(problems.every((p) => p.fix && !p.images), 'each says how to fix it and blocks every image');
+  const firewalls = problems.find((p) => p.subject === 'br_netfilter');
+  assert.deepEqual(firewalls?.images, [], 'no bridge netfilter weakens firewalls but blocks no image');
+  assert.ok(problems.filter((p) => p !== firewalls).every((p) => p.fix && !p.images), 'each says how to fix it and blocks every image');
   assert.match(problems[0]!.fix, /root:100000:65536/);
 });
 

@@ -152,6 +152,10 @@ function checkKernel(at: (p: string) => string): HostProblem[] {
   if (existsSync(userns) && Number(readFileSync(userns, 'utf8').trim()) === 0) {
     problems.push({ check: 'kernel', subject: 'user namespaces', message: 'user namespaces are disabled, which unprivileged containers need', fix: 'sysctl -w user.max_user_namespaces=15000 (and set it in /etc/sysctl.d/)' });
   }
+  // Firewalls between servers on one vSwitch need br_netfilter, built in or a module the firewall loads.
+  if (!existsSync(at('/proc/sys/net/bridge')) && !existsSync(at(`/lib/modules/${release}/kernel/net/bridge/br_netfilter.ko`)) && !existsSync(at(`/lib/modules/${release}/kernel/net/bridge/br_netfilter.ko.xz`))) {
+    problems.push({ check: 'kernel', subject: 'br_netfilter', message: 'the kernel has no bridge netfilter, so firewalls cannot filter traffic between servers on one vSwitch', fix: 'modprobe br_netfilter (and add it to /etc/modules-load.d/), or use a kernel built with CONFIG_BRIDGE_NETFILTER', images: [] });
+  }
   if (!existsSync(at('/dev/loop-control'))) {
     problems.push({ check: 'kernel', subject: 'loop devices', message: 'there are no loop devices, which servers’ disks are mounted through', fix: 'modprobe loop' });
   }

@@ -62,6 +62,8 @@ export const HOST_COMMANDS: Readonly<Record<string, string>> = {
   ping: 'iputils-ping',
   // Firewall logs (drivers/local/firewall-log.ts): reads the packets nftables logs to an nflog group.
   tcpdump: 'tcpdump',
+  // br_netfilter, where the kernel has it as a module (drivers/local/firewall.ts).
+  modprobe: 'kmod',
   // …started under setpriv --pdeathsig, so it dies with the control plane.
   setpriv: 'util-linux',
 };
