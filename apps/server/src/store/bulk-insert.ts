@@ -23,3 +23,22 @@ export async function bulkInsert<T extends keyof Database & string>(trx: Kysely<
   const json = JSON.stringify(rows.map((r) => names.map((n) => r[n] ?? null)));
   await sql`insert into ${sql.table(table)} (${cols}) select ${picks} from json_each(${json})`.execute(trx);
 }
+
+/**
+ * Updates many rows, each by its key, with one statement in the same two forms: `UPDATE … FROM`
+ * the rows unnested (PostgreSQL) or read from one JSON array (SQLite ≥ 3.33).
+ */
+export async function bulkUpdate<T extends keyof Database & string>(trx: Kysely<Database>, table: T, key: keyof Database[T] & string, columns: BulkColumns<Database[T]>, rows: Partial<Database[T]>[]): Promise<void> {
+  if (!rows.length) return;
+  const names = Object.keys(columns) as (keyof Database[T] & string)[];
+  const all = [key, ...names];
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    const arrays = all.map((n) => sql`${rows.map((r) => (r[n] ?? null) as unknown)}::${sql.raw(n === key ? 'text' : columns[n]!)}[]`);
+    const sets = sql.join(names.map((n) => sql`${sql.ref(n)} = v.${sql.ref(n)}`));
+    await sql`update ${sql.table(table)} as t set ${sets} from unnest(${sql.join(arrays)}) as v(${sql.join(all.map((n) => sql.ref(n)))}) where t.${sql.ref(key)} = v.${sql.ref(key)}`.execute(trx);
+    return;
+  }
+  const sets = sql.join(names.map((n, i) => sql`${sql.ref(n)} = v.value ->> ${sql.lit(`$[${i + 1}]`)}`));
+  const json = JSON.stringify(rows.map((r) => all.map((n) => r[n] ?? null)));
+  await sql`update ${sql.table(table)} set ${sets} from json_each(${json}) as v where ${sql.ref(`${table}.${key}`)} = v.value ->> '$[0]'`.execute(trx);
+}

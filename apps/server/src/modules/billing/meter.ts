@@ -2,8 +2,8 @@ import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import type { PhaseChange } from '../compute/server-reconciler.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
-import { bulkInsert } from '../../store/bulk-insert.ts';
-import type { Database, LedgerEntriesTable, LedgerTransactionsTable, UsageRecordsTable } from '../../store/schema.ts';
+import { bulkInsert, bulkUpdate } from '../../store/bulk-insert.ts';
+import type { Database, LedgerEntriesTable, LedgerTransactionsTable, MetersTable, UsageRecordsTable } from '../../store/schema.ts';
 import type { Ledger } from './ledger.ts';
 import { GIB, type LifecycleChange, METER_KINDS, productKey } from './meter-kinds.ts';
 import type { Prices } from './prices.ts';
@@ -268,7 +268,7 @@ export function createMetering(d: Deps) {
       const usage: UsageRecordsTable[] = [];
       const transactions: LedgerTransactionsTable[] = [];
       const entries: LedgerEntriesTable[] = [];
-      const cursors: { id: string; until: number; closed: boolean }[] = [];
+      const cursors: Pick<MetersTable, 'resource_id' | 'metered_until' | 'closed'>[] = [];
       for (const m of meters) {
         const log = logs.get(m.resource_id);
         if (!log?.length) continue;
@@ -300,7 +300,7 @@ export function createMetering(d: Deps) {
             quantity: s.quantity,
           });
         }
-        cursors.push({ id: m.resource_id, until: Math.max(from, until), closed });
+        cursors.push({ resource_id: m.resource_id, metered_until: Math.max(from, until), closed: closed ? 1 : 0 });
       }
       // One statement per table for the whole batch (bulk-insert.ts): compiling multi-row inserts and
       // a round trip per chunk were most of what a pass cost.
@@ -310,17 +310,8 @@ export function createMetering(d: Deps) {
       d.onWrite?.('ledger_entries');
       await bulkInsert(trx, 'usage_records', USAGE_COLUMNS, usage);
       d.onWrite?.('usage_records');
-      // One statement per chunk of cursors instead of one per meter: round trips are what a pass costs on PostgreSQL.
-      for (const chunk of chunks(cursors)) {
-        const until = sql.join(chunk.map((c) => sql`when ${c.id} then cast(${c.until} as bigint)`), sql` `);
-        const closed = sql.join(chunk.map((c) => sql`when ${c.id} then cast(${c.closed ? 1 : 0} as integer)`), sql` `);
-        await trx
-          .updateTable('meters')
-          .set({ metered_until: sql`case resource_id ${until} end`, closed: sql`case resource_id ${closed} end` })
-          .where('resource_id', 'in', chunk.map((c) => c.id))
-          .execute();
-        d.onWrite?.('meters');
-      }
+      await bulkUpdate(trx, 'meters', 'resource_id', { metered_until: 'bigint', closed: 'integer' }, cursors);
+      d.onWrite?.('meters');
     });
   }
 }
@@ -330,13 +321,6 @@ function describe(type: string, s: UsageSlice): string {
   if (type === 'server') return `server ${s.name} (${s.plan}) ${s.meter} ${s.seconds} s`;
   const size = METER_KINDS[type]?.unit === 'GB' ? ` ${(s.quantity / 1024 ** 3).toFixed(2)} GB` : '';
   return `${type} ${s.name}${size} ${s.seconds} s`;
-}
-
-/** Rows per multi-row insert: well below SQLite's and PostgreSQL's limits on bound parameters. */
-function chunks<T>(rows: T[], size = 400): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
 }
 
 /** The metering service. */
