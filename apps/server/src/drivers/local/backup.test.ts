@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -42,6 +42,14 @@ describe('backup engine: restic repositories on a directory and over SFTP', () =
     const refused = await probeTarget(files, other);
     assert.equal(refused.reachable, false);
     assert.match(refused.error ?? '', /Host key|host key|verification failed/i);
+  });
+
+  test('the first backups of a tenant racing to make its repository make one that opens', async () => {
+    const repo: BackupRepo = { target: { id: 'bkt_dir2', kind: 'dir', path: join(dir, 'race') }, tenantId: 'ten_racetest' };
+    await Promise.all([1, 2, 3].map(() => restic.ensureRepo(repo)));
+    assert.equal(readdirSync(join(dir, 'race/ten_racetest/keys')).length, 1, 'one key: two inits would write two master keys');
+    await restic.backupStream(repo, 'root.img', ['kumulus', 'bkp_r1', 'disk:root'], Readable.from([Buffer.alloc(1024)]));
+    assert.equal((await restic.snapshots(repo, ['bkp_r1'])).length, 1);
   });
 
   test('data backed up over SFTP comes back byte-identical and sparse; the same data again adds almost nothing; the tenant key is 0600', async () => {

@@ -79,17 +79,32 @@ export function createRestic(files: BackupFiles) {
     });
   }
 
+  /**
+   * Repositories being made, by URL. Two inits racing on one repository each write a key of their
+   * own master key and one of them the config: the repository then opens with the wrong key and
+   * reads as damaged for good. So the first backups of a tenant's servers wait for one init.
+   */
+  const making = new Map<string, Promise<void>>();
+  async function ensureRepo(repo: BackupRepo): Promise<void> {
+    const exists = await call(repo, ['cat', 'config']).then(
+      () => true,
+      () => false,
+    );
+    if (exists) return;
+    await call(repo, ['init']).catch(async (e: unknown) => {
+      // Another control plane's init (a second process on the same target) may have won.
+      if (!(await call(repo, ['cat', 'config']).then(() => true, () => false))) throw e;
+    });
+  }
+
   return {
-    /** Makes the repository unless it exists. */
-    async ensureRepo(repo: BackupRepo): Promise<void> {
-      const exists = await call(repo, ['cat', 'config']).then(
-        () => true,
-        () => false,
-      );
-      if (exists) return;
-      await call(repo, ['init']).catch(async (e: unknown) => {
-        // Two backups of one tenant may race to make it: the loser finds it made.
-        if (!(await call(repo, ['cat', 'config']).then(() => true, () => false))) throw e;
+    /** Makes the repository unless it exists; calls for one repository run one after another. */
+    ensureRepo(repo: BackupRepo): Promise<void> {
+      const { url } = location(repo);
+      const next = (making.get(url) ?? Promise.resolve()).catch(() => {}).then(() => ensureRepo(repo));
+      making.set(url, next);
+      return next.finally(() => {
+        if (making.get(url) === next) making.delete(url);
       });
     },
     /** Removes locks that dead restic processes left (a killed backup). */
