@@ -102,6 +102,9 @@ export const listOptions = {
   'per-page': { type: 'string' },
 } as const;
 
+/** The options of a labelled list whose entries have phases: those of listOptions and `--status PHASE,…`. */
+export const statusListOptions = { ...listOptions, status: { type: 'string' } } as const;
+
 /** The options of a list whose entries carry no labels: sorting and paging. */
 export const sortOptions = { sort: listOptions.sort, page: listOptions.page, 'per-page': listOptions['per-page'] } as const;
 
@@ -113,11 +116,16 @@ interface ListValues {
   selector?: string | boolean;
   page?: string | boolean;
   'per-page'?: string | boolean;
+  status?: string | boolean;
 }
 
-/** The list query `--sort` and `--selector` ask for (the server checks both and names what is wrong). */
-export function listQueryOf(values: ListValues): { sort?: string; label_selector?: string } {
-  return { ...(typeof values.sort === 'string' ? { sort: values.sort } : {}), ...(typeof values.selector === 'string' ? { label_selector: values.selector } : {}) };
+/** The list query `--sort`, `--selector` and `--status` ask for (the server checks both and names what is wrong). */
+export function listQueryOf(values: ListValues): { sort?: string; label_selector?: string; status?: string } {
+  return {
+    ...(typeof values.sort === 'string' ? { sort: values.sort } : {}),
+    ...(typeof values.selector === 'string' ? { label_selector: values.selector } : {}),
+    ...(typeof values.status === 'string' ? { status: values.status } : {}),
+  };
 }
 
 /** A whole number ≥ 1 given to an option such as `--page`. */

@@ -2,8 +2,9 @@
 /**
  * The backup pages in Debian's Chromium against a real control plane: the schedules page shows the
  * server's preview of a cron line as it is typed and an impossible line's error, makes a schedule
- * that appears in the list, deletes it; the backups page offers the three modes and the targets;
- * in German too.
+ * that appears in the list, deletes it; the backups page offers the three modes and the targets,
+ * pages real backups, filters them by status and by a label selector the API applies, and asks
+ * for a restore in the dashboard's own dialog; in German too.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -67,5 +68,54 @@ describe('backup pages in Chromium', () => {
     await row.getByRole('button', { name: 'Löschen' }).click();
     await page.getByText('Noch keine Zeitpläne.').waitFor();
     assert.equal((await backupApi(server.client).listSchedules()).items.length, 0);
+  });
+
+  test('backups: paged, filtered by status and labels, sorted by server; a restore as a new server asked in the dialog', async () => {
+    const c = server.client;
+    const api = backupApi(c);
+    const made = await Promise.all(['bk-a', 'bk-b'].map((name) => c.createServer({ name, plan: 'nano', image: 'tiny' })));
+    for (const m of made) assert.equal((await c.waitOperation(m.operation.id, 60)).state, 'succeeded');
+    const taken = await Promise.all([api.create('bk-a', { mode: 'snapshot', labels: { keep: 'monthly' } }), api.create('bk-b', { mode: 'snapshot' })]);
+    for (const b of taken) assert.equal((await c.waitOperation(b.operation.id, 120)).state, 'succeeded');
+
+    const tab = await (await browser.newContext({ locale: 'en-GB', timezoneId: 'UTC', viewport: { width: 1280, height: 900 } })).newPage();
+    await signIn(tab, server.url, server.operatorEmail, server.operatorPassword);
+    await tab.getByRole('link', { name: 'Backups', exact: true }).click();
+    await tab.waitForURL(/\/backups$/);
+    const rows = tab.getByTestId('backup');
+    await rows.nth(1).waitFor();
+    assert.match(await tab.getByTestId('list-where').innerText(), /Page 1 of 1 · 2 entries/);
+    assert.match(await rows.filter({ hasText: 'bk-a' }).innerText(), /keep=monthly/);
+    assert.match(await rows.filter({ hasText: 'bk-a' }).innerText(), /Ready/);
+    await tab.getByRole('button', { name: 'Server', exact: true }).click();
+    await tab.waitForFunction(() => document.querySelector('[data-testid="backup"] th')?.textContent?.trim() === 'bk-a');
+    await tab.getByRole('button', { name: 'Server', exact: true }).click();
+    await tab.waitForFunction(() => document.querySelector('[data-testid="backup"] th')?.textContent?.trim() === 'bk-b');
+
+    await tab.getByTestId('list-status').selectOption('Failed');
+    await tab.getByText('No backup matches this filter.').waitFor();
+    await tab.getByTestId('list-status').selectOption('Ready');
+    await rows.nth(1).waitFor();
+    await tab.getByTestId('list-selector').fill('keep=monthly');
+    await tab.getByRole('button', { name: 'Apply selector' }).click();
+    await tab.waitForFunction(() => document.querySelectorAll('[data-testid="backup"]').length === 1);
+    assert.match(await rows.first().innerText(), /bk-a/);
+
+    // A restore as a new server is asked in the dashboard's dialog, with the new server's name.
+    await rows.first().getByRole('button', { name: 'Restore as new server' }).click();
+    const dialog = tab.getByRole('dialog');
+    await dialog.getByLabel('Name of the new server').fill('bk-a-copy');
+    await dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+    await tab.getByText('Restore into bk-a-copy started.').waitFor();
+    const copy = await c.getServer('bk-a-copy');
+    for (let i = 0; i < 600 && (await api.get(taken[0]!.backup.id)).status.phase !== 'Ready'; i++) await tab.waitForTimeout(200);
+    await screenshot(tab, 'backups-list');
+
+    await tab.getByLabel('Language').first().selectOption('de');
+    await tab.getByRole('heading', { name: 'Backups', exact: true }).waitFor();
+    assert.match(await rows.first().innerText(), /Bereit/);
+    assert.deepEqual(await tab.getByTestId('list-status').locator('option').first().innerText(), 'Alle Status');
+    await tab.getByLabel('Sprache').first().selectOption('en');
+    for (const id of [copy.id, ...made.map((m) => m.server.id)]) await c.waitOperation((await c.deleteServer(id)).id, 90);
   });
 });

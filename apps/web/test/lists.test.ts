@@ -65,9 +65,9 @@ describe('list sorting and filters in Chromium', () => {
       await page.getByTestId('server-selector').fill('env=prod');
       await page.getByTestId('server-selector').press('Enter');
       assert.deepEqual(await rows(['web-b', 'web-a']), ['web-b', 'web-a'], 'the API keeps what the selector matches');
-      await page.getByTestId('server-phase-filter').selectOption('Running');
+      await page.getByTestId('list-status').selectOption('Running');
       await page.getByText('No server matches').waitFor();
-      await page.getByTestId('server-phase-filter').selectOption('Stopped');
+      await page.getByTestId('list-status').selectOption('Stopped');
       assert.deepEqual(await rows(['web-b', 'web-a']), ['web-b', 'web-a']);
       const last = asked.at(-1)!;
       assert.deepEqual([last.get('status'), last.get('label_selector'), last.get('sort'), last.get('page'), last.get('per_page')], ['Stopped', 'env=prod', 'created:asc', '1', '25'], 'the API filters, selects, sorts and pages');

@@ -3,8 +3,8 @@
  * client's main file does not grow with every domain.
  */
 import type { KumulusClient } from './client.ts';
-import type { LabelledListQuery, ListQuery, Operation, Page } from './schemas.ts';
-import type { Backup, BackupTarget, BackupWithOperation, CreateBackup, CreateBackupTarget, RestoreBackup, RestoreStarted, UpdateBackup } from './schemas/backups.ts';
+import type { ListQuery, Operation, Page } from './schemas.ts';
+import type { Backup, BackupListQuery, BackupTarget, BackupWithOperation, CreateBackup, CreateBackupTarget, RestoreBackup, RestoreStarted, UpdateBackup } from './schemas/backups.ts';
 import type { BackupSchedule, CreateBackupSchedule, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune } from './schemas/backup-schedules.ts';
 
 const at = (id: string) => encodeURIComponent(id);
@@ -18,7 +18,7 @@ export function backupApi(c: KumulusClient) {
     probeTarget: (id: string) => c.request<BackupTarget>('POST', `/backup-targets/${at(id)}/actions/probe`, {}),
     deleteTarget: (id: string) => c.request<void>('DELETE', `/backup-targets/${at(id)}`),
     create: (server: string, body: CreateBackup = {}) => c.request<BackupWithOperation>('POST', `/servers/${at(server)}/backups`, body),
-    list: (q: LabelledListQuery & { server?: string } = {}) => c.request<Page<Backup>>('GET', '/backups', undefined, q),
+    list: (q: BackupListQuery = {}) => c.request<Page<Backup>>('GET', '/backups', undefined, q),
     get: (id: string) => c.request<Backup>('GET', `/backups/${at(id)}`),
     update: (id: string, body: UpdateBackup) => c.request<Backup>('PATCH', `/backups/${at(id)}`, body),
     restore: (id: string, body: RestoreBackup) => c.request<RestoreStarted>('POST', `/backups/${at(id)}/actions/restore`, body),

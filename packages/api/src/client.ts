@@ -16,6 +16,7 @@ import type {
   Host,
   Image,
   LabelledListQuery,
+  StatusListQuery,
   ListQuery,
   Me,
   Operation,
@@ -157,7 +158,7 @@ export class KumulusClient {
   }
 
   /** Servers of your tenant; operators may pass `tenant: 'all'` or a tenant's id. */
-  listServers(q: LabelledListQuery & { tenant?: string; node?: string; status?: string } = {}) {
+  listServers(q: StatusListQuery & { tenant?: string; node?: string } = {}) {
     return this.request<Page<Server>>('GET', '/servers', undefined, q);
   }
   getServer(id: string) {
@@ -280,7 +281,7 @@ export class KumulusClient {
     return this.request<PasswordReset>('POST', `/servers/${encodeURIComponent(id)}/actions/reset-password`, {}, undefined, opts);
   }
 
-  listVolumes(q: LabelledListQuery = {}) {
+  listVolumes(q: StatusListQuery = {}) {
     return this.request<Page<Volume>>('GET', '/volumes', undefined, q);
   }
   getVolume(id: string) {
@@ -313,7 +314,7 @@ export class KumulusClient {
   }
 
   /** Snapshots of a server's root disk (`servers`) or of a volume (`volumes`). */
-  listSnapshots(of: SnapshotOwner, id: string, q: LabelledListQuery = {}) {
+  listSnapshots(of: SnapshotOwner, id: string, q: StatusListQuery = {}) {
     return this.request<Page<Snapshot>>('GET', `/${of}/${encodeURIComponent(id)}/snapshots`, undefined, q);
   }
   /** Changes a snapshot's description and/or replaces its labels. */

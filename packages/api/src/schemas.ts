@@ -74,6 +74,21 @@ export const LabelledListQuery = Type.Composite([
 export type LabelledListQuery = Static<typeof LabelledListQuery>;
 export type ListQuery = Static<typeof ListQuery>;
 
+/**
+ * A labelled list that also filters by phase: `status` names one or more of `phases`,
+ * comma-separated (e.g. `Running,Stopped`), as Hetzner Cloud filters by status.
+ */
+export function StatusListQuery(phase: { anyOf: { const: string }[] }, what: string) {
+  const phases = phase.anyOf.map((l) => l.const);
+  const one = `(${phases.join('|')})`;
+  return Type.Composite([
+    LabelledListQuery,
+    Type.Object({ status: Type.Optional(Type.String({ pattern: `^${one}(,${one})*$`, description: `only ${what} in one of these phases, comma-separated (e.g. \`${phases.slice(0, 2).join(',')}\`)` })) }),
+  ]);
+}
+/** The query of a list filtered by status. */
+export type StatusListQuery = LabelledListQuery & { status?: string };
+
 /** An amount of money in integer minor units (cents). */
 export const Money = Type.Object({ amount: Type.Integer(), currency: Type.String({ minLength: 3, maxLength: 3 }) });
 export type Money = Static<typeof Money>;

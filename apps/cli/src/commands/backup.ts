@@ -3,7 +3,7 @@
  * verified by reading it back. A restore into the same server asks for its name typed out.
  */
 import { ApiError, type Backup, type BackupMode, backupApi, type KumulusClient, type Operation } from '@kumulus/api';
-import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, statusListOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, usageError } from '../errors.ts';
@@ -15,7 +15,8 @@ const groupHelp = {
   en: `Usage: kumulus backup <command> [options]
 
 Commands:
-  list [--server SERVER] [-l SELECTOR]              backups with size, deduplicated size and verification
+  list [--server SERVER] [-l SELECTOR] [--status PHASE,…]
+                                                    backups with size, deduplicated size and verification (--status: Ready, Failed …)
   create SERVER [--mode snapshot|suspend|stop] [--target TARGET] [--notes TEXT] [--protect] [--label K=V]…
                                                     backs up the root disk and attached volumes
   show BACKUP                                       one backup in full
@@ -33,7 +34,8 @@ Options of the changing commands:
   de: `Aufruf: kumulus backup <Befehl> [Optionen]
 
 Befehle:
-  list [--server SERVER] [-l SELEKTOR]              Backups mit Größe, deduplizierter Größe und Prüfung
+  list [--server SERVER] [-l SELEKTOR] [--status PHASE,…]
+                                                    Backups mit Größe, deduplizierter Größe und Prüfung (--status: Ready, Failed …)
   create SERVER [--mode snapshot|suspend|stop] [--target ZIEL] [--notes TEXT] [--protect] [--label S=W]…
                                                     sichert Systemdisk und angehängte Volumes
   show BACKUP                                       ein Backup vollständig
@@ -73,7 +75,7 @@ export function runBackup(args: string[]): Promise<void> {
 }
 
 async function list(args: string[]): Promise<void> {
-  const { values, positionals, output, help: h } = parseCommand(args, { server: { type: 'string' }, ...listOptions }, 'kumulus backup list');
+  const { values, positionals, output, help: h } = parseCommand(args, { server: { type: 'string' }, ...statusListOptions }, 'kumulus backup list');
   if (h) return help();
   takePositionals(positionals, [], 'kumulus backup list');
   const { client } = await connect();

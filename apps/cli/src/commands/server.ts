@@ -3,7 +3,7 @@
  * actions in server-life.ts).
  */
 import type { ServerAction } from '@kumulus/api';
-import { dispatch, fetchList, listOptions, parseCommand, parseSeconds, takePositionals } from '../args.ts';
+import { dispatch, fetchList, statusListOptions, parseCommand, parseSeconds, takePositionals } from '../args.ts';
 import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { pick, t } from '../i18n.ts';
@@ -82,12 +82,11 @@ export function runServer(args: string[]): Promise<void> {
 
 async function listServers(args: string[]): Promise<void> {
   const cmd = 'kumulus server list';
-  const { values, positionals, output, help } = parseCommand(args, { ...listOptions, status: { type: 'string' } }, cmd);
+  const { values, positionals, output, help } = parseCommand(args, statusListOptions, cmd);
   if (help) return void process.stdout.write(pick(serverHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();
-  const status = values.status ? { status: values.status } : {};
-  const servers = await fetchList((q) => client.listServers({ ...q, ...status }), values, cmd);
+  const servers = await fetchList((q) => client.listServers(q), values, cmd);
   emit(output, servers, () => printServerTable(servers));
 }
 

@@ -3,7 +3,7 @@
  * of a volume (--volume). A rollback asks for the snapshot's name typed out (--confirm).
  */
 import { ApiError, type KumulusClient, type Operation, type SnapshotOwner } from '@kumulus/api';
-import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, statusListOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, usageError } from '../errors.ts';
@@ -15,7 +15,7 @@ const groupHelp = {
   en: `Usage: kumulus snapshot <command> (--server SERVER | --volume VOLUME) [options]
 
 Commands:
-  list [-l SELECTOR]                          the snapshots with their size, space used and time
+  list [-l SELECTOR] [--status PHASE,…]       the snapshots with their size, space used and time (--status: Ready, Failed …)
   create --name NAME [--description TEXT] [--label K=V]…
                                               takes a consistent snapshot (the guest frozen for a moment)
   rollback SNAPSHOT --confirm SNAPSHOT-NAME   puts the disk back to the snapshot; the server is stopped and
@@ -33,7 +33,7 @@ Options of the changing commands:
   de: `Aufruf: kumulus snapshot <Befehl> (--server SERVER | --volume VOLUME) [Optionen]
 
 Befehle:
-  list [-l SELEKTOR]                          die Snapshots mit Größe, belegtem Platz und Zeitpunkt
+  list [-l SELEKTOR] [--status PHASE,…]       die Snapshots mit Größe, belegtem Platz und Zeitpunkt (--status: Ready, Failed …)
   create --name NAME [--description TEXT] [--label S=W]…
                                               legt einen konsistenten Snapshot an (der Gast steht dafür kurz still)
   rollback SNAPSHOT --confirm SNAPSHOT-NAME   spielt den Snapshot zurück; der Server wird dafür gestoppt und wieder
@@ -87,7 +87,7 @@ const mib = (bytes: number | null) => (bytes === null ? '-' : `${(bytes / 1024 *
 
 async function list(args: string[]): Promise<void> {
   const cmd = 'kumulus snapshot list';
-  const { values, positionals, output, help } = parseCommand(args, { ...ownerOptions, ...listOptions }, cmd);
+  const { values, positionals, output, help } = parseCommand(args, { ...ownerOptions, ...statusListOptions }, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const owner = ownerOf(values, cmd);

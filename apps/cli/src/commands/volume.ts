@@ -3,7 +3,7 @@
  * mounted into one server at a time. Changes follow their operation to its end.
  */
 import { ApiError, type KumulusClient, type Operation, type Volume } from '@kumulus/api';
-import { dispatch, fetchList, labelOptions, labelsOf, listOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
+import { dispatch, fetchList, labelOptions, labelsOf, statusListOptions, parseCommand, parseSeconds, requireOption, takePositionals } from '../args.ts';
 import { labelCommand } from '../label-command.ts';
 import { connect } from '../config.ts';
 import { apiErrorInCliWords, CliError, Exit, usageError } from '../errors.ts';
@@ -15,7 +15,9 @@ const groupHelp = {
   en: `Usage: kumulus volume <command> [options]
 
 Commands:
-  list [--sort KEY[:asc|desc],…] [-l SELECTOR]  your volumes, sorted (name, created), only those whose labels match
+  list [--sort KEY[:asc|desc],…] [-l SELECTOR] [--status PHASE,…]
+                                                   your volumes, sorted (name, created), only those whose labels match
+                                                   and (--status) in those phases (Available, Attached, Failed …)
   show VOLUME                                      one volume: size, format, where it is attached
   create --name NAME --size GB [--format ext4|xfs] makes a volume (ext4 unless told)
   attach VOLUME SERVER [--path PATH]               mounts it in a server (at /mnt/<volume name> by default)
@@ -35,7 +37,9 @@ Options of the changing commands:
   de: `Aufruf: kumulus volume <Befehl> [Optionen]
 
 Befehle:
-  list [--sort SCHLÜSSEL[:asc|desc],…] [-l SELEKTOR]  Ihre Volumes, sortiert (name, created), nur die mit passenden Labels
+  list [--sort SCHLÜSSEL[:asc|desc],…] [-l SELEKTOR] [--status PHASE,…]
+                                                   Ihre Volumes, sortiert (name, created), nur die mit passenden Labels
+                                                   und (--status) in diesen Phasen (Available, Attached, Failed …)
   show VOLUME                                      ein Volume: Größe, Format, wo es angehängt ist
   create --name NAME --size GB [--format ext4|xfs] legt ein Volume an (ext4, wenn nichts anderes gesagt ist)
   attach VOLUME SERVER [--path PFAD]               hängt es in einen Server ein (standardmäßig unter /mnt/<Volume-Name>)
@@ -84,7 +88,7 @@ async function protect(args: string[], on: boolean): Promise<void> {
 
 async function listVolumes(args: string[]): Promise<void> {
   const cmd = 'kumulus volume list';
-  const { values, positionals, output, help } = parseCommand(args, listOptions, cmd);
+  const { values, positionals, output, help } = parseCommand(args, statusListOptions, cmd);
   if (help) return void process.stdout.write(pick(groupHelp) + '\n');
   takePositionals(positionals, [], cmd);
   const { client } = await connect();

@@ -22,6 +22,13 @@ export interface ListSpec {
   keep?: (row: never) => boolean;
 }
 
+/** A `keep` for a list's `status` filter (`Running,Stopped`): rows whose status JSON is in one of those phases. */
+export function inPhases(status: string | undefined): ((row: { status: string }) => boolean) | undefined {
+  if (status === undefined) return undefined;
+  const phases = new Set(status.split(','));
+  return (row) => phases.has((JSON.parse(row.status) as { phase: string }).phase);
+}
+
 /** One ORDER BY term. */
 interface Term {
   column: string;

@@ -92,6 +92,16 @@ describeEachStore('list sort, paging and label selectors', (get) => {
     assert.equal(checked, 63);
     const bad = await raw(url, 'GET', `/volumes?label_selector=${encodeURIComponent('a in b')}`, { token });
     assert.equal(bad.body.error.code, 'LABEL_SELECTOR_INVALID', 'volumes take label_selector too');
+    // Volumes (and backups and snapshots, by the same paging helper) filter by their own phases.
+    const vols = [];
+    for (const [name, labels] of [['v1', { env: 'prod' }], ['v2', {}]] as const) vols.push(await c.createVolume({ name, sizeGb: 1, labels }));
+    for (const v of vols) assert.equal((await c.waitOperation(v.operation.id, 60)).state, 'succeeded');
+    assert.deepEqual((await c.listVolumes({ status: 'Available', label_selector: 'env=prod' })).items.map((v) => v.name), ['v1']);
+    assert.deepEqual((await c.listVolumes({ status: 'Attached,Failed' })).items, []);
+    const badVolumeStatus = await raw(url, 'GET', '/volumes?status=Running', { token });
+    assert.equal(badVolumeStatus.status, 400, 'Running is a server phase, not a volume one');
+    assert.match(JSON.stringify(badVolumeStatus.body.error.details), /status/);
+    for (const v of vols) await c.waitOperation((await c.deleteVolume(v.volume.id)).id, 60);
     for (const m of made) await c.waitOperation((await c.deleteServer(m.server.id)).id, 60);
   });
 

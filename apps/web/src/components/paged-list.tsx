@@ -1,6 +1,6 @@
 /**
- * Lists paged, sorted and selected by the API: the page asks for `page`, `per_page`, `sort` and
- * (on labelled resources) `label_selector`, and shows the page the API answers with where it sits
+ * Lists paged, sorted and selected by the API: the page asks for `page`, `per_page`, `sort`,
+ * (on labelled resources) `label_selector` and (on resources with phases) `status`, and shows the page the API answers with where it sits
  * (page 2 of 5, 112 entries) — so a list of thousands loads 25 rows, not all of them.
  */
 import type { Page } from '@kumulus/api/schemas';
@@ -16,6 +16,7 @@ export type PageQuery = {
   per_page: number;
   sort?: string;
   label_selector?: string;
+  status?: string;
 };
 
 /** Where the shown page sits, as the API says. */
@@ -35,6 +36,8 @@ export interface Paging {
   setPerPage: (n: number) => void;
   /** Present on lists of labelled resources. */
   selector?: { applied: string; apply: (s: string) => void };
+  /** Present on lists filtered by phase: the phase shown, or '' for all. */
+  status?: { applied: string; apply: (phase: string) => void };
 }
 
 /** The page sizes offered. */
@@ -47,13 +50,20 @@ export const PAGE_SIZES = [10, 25, 50, 100] as const;
 export function usePagedList<T>(
   key: QueryKey,
   load: (q: PageQuery, signal: AbortSignal) => Promise<Page<T>>,
-  opts: { intervalMs: number | ((d: T[] | undefined) => number); initialSort?: SortState; labels?: boolean; perPage?: number },
+  opts: { intervalMs: number | ((d: T[] | undefined) => number); initialSort?: SortState; labels?: boolean; status?: boolean; perPage?: number },
 ) {
   const [sort, setSortState] = useState<SortState | null>(opts.initialSort ?? null);
   const [page, setPage] = useState(1);
   const [perPage, setPerPageState] = useState(opts.perPage ?? 25);
   const [applied, setApplied] = useState('');
-  const q: PageQuery = { page, per_page: perPage, ...(sort ? { sort: `${sort.key}:${sort.dir}` } : {}), ...(applied ? { label_selector: applied } : {}) };
+  const [phase, setPhase] = useState('');
+  const q: PageQuery = {
+    page,
+    per_page: perPage,
+    ...(sort ? { sort: `${sort.key}:${sort.dir}` } : {}),
+    ...(applied ? { label_selector: applied } : {}),
+    ...(phase ? { status: phase } : {}),
+  };
   const res = usePoll(
     [...key, q],
     (signal) => load(q, signal),
@@ -86,6 +96,17 @@ export function usePagedList<T>(
           },
         }
       : {}),
+    ...(opts.status
+      ? {
+          status: {
+            applied: phase,
+            apply: (p: string) => {
+              setPhase(p);
+              setPage(1);
+            },
+          },
+        }
+      : {}),
   };
   return { data: res.data?.items, error: res.error, loading: res.loading, reload: res.reload, paging };
 }
@@ -107,6 +128,26 @@ export function SelectorBox({ paging }: { paging: Paging }) {
         {t('list.applySelector')}
       </button>
     </form>
+  );
+}
+
+/**
+ * The status filter of a paged list: every phase of the resource, each named by `phaseLabel`;
+ * the API filters, so paging counts only what is shown.
+ */
+export function StatusFilter({ paging, phases, phaseLabel, label }: { paging: Paging; phases: readonly string[]; phaseLabel: (phase: string) => string; label: string }) {
+  const { t } = useI18n();
+  if (!paging.status) return null;
+  const { applied, apply } = paging.status;
+  return (
+    <select value={applied} onChange={(e) => apply(e.target.value)} aria-label={label} data-testid="list-status">
+      <option value="">{t('list.allStatuses')}</option>
+      {phases.map((p) => (
+        <option key={p} value={p}>
+          {phaseLabel(p)}
+        </option>
+      ))}
+    </select>
   );
 }
 

@@ -4,7 +4,7 @@
  * a retention policy pruned as Proxmox Backup Server prunes.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { LabelledListQuery, Name, Operation, ServerLabels } from '../schemas.ts';
+import { Name, Operation, ServerLabels, StatusListQuery } from '../schemas.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends ReturnType<typeof Type.Integer>>(t: T) => Type.Union([t, Type.Null()]);
@@ -167,7 +167,7 @@ export type RestoreStarted = Static<typeof RestoreStarted>;
 
 /** The list query of backups: a labelled list, optionally of one server's backups. */
 export const BackupListQuery = Type.Composite([
-  LabelledListQuery,
+  StatusListQuery(BackupPhase, 'backups'),
   Type.Object({ server: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'only the backups of this server (id or name)' })) }),
 ]);
 export type BackupListQuery = Static<typeof BackupListQuery>;

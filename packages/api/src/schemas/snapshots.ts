@@ -3,7 +3,7 @@
  * taken consistently, listed with their size and time, rolled back behind a typed confirmation.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Condition, Name, Operation, ServerLabels } from '../schemas.ts';
+import { Condition, Name, Operation, ServerLabels, StatusListQuery } from '../schemas.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
 
@@ -16,6 +16,7 @@ export const SnapshotPhase = Type.Union([
   Type.Literal('Failed'),
 ]);
 export type SnapshotPhase = Static<typeof SnapshotPhase>;
+export const SnapshotListQuery = StatusListQuery(SnapshotPhase, 'snapshots');
 
 export const SnapshotTarget = Type.Object({
   type: Type.Union([Type.Literal('server'), Type.Literal('volume')]),

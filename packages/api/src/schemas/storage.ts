@@ -3,7 +3,7 @@
  * server at a time as a mounted filesystem.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { Condition, IoLimits, Name, NameOrId, Operation } from '../schemas.ts';
+import { Condition, IoLimits, Name, NameOrId, Operation, StatusListQuery } from '../schemas.ts';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const VolumeId = Type.String({ pattern: '^vol_[0-9a-z]{20,32}$', description: 'vol_… id' });
@@ -37,6 +37,7 @@ export const VolumePhase = Type.Union([
   Type.Literal('Failed'),
 ]);
 export type VolumePhase = Static<typeof VolumePhase>;
+export const VolumeListQuery = StatusListQuery(VolumePhase, 'volumes');
 
 /** Limits the kernel enforces on the volume's device for the server it is attached to; absent is unlimited. */
 export const VolumeQos = IoLimits;

@@ -2,7 +2,7 @@
  * A new hostname for an existing instance: in its config (`lxc.uts.name`, what every later start
  * uses), in the guest's /etc/hostname and /etc/hosts, and live in the running guest's UTS namespace.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './exec.ts';
 import { instancePaths, mountInstanceDisk, writeConfigFile } from './instance-files.ts';

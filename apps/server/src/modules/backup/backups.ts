@@ -1,10 +1,10 @@
-import type { Backup, BackupWithOperation, CreateBackup, LabelledListQuery, Operation, Page, RestoreBackup, ServerWithOperation, UpdateBackup } from '@kumulus/api';
+import type { Backup, BackupListQuery, BackupWithOperation, CreateBackup, Operation, Page, RestoreBackup, ServerWithOperation, UpdateBackup } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { assertValidLabels } from '../../lib/labels.ts';
-import { paginate } from '../../lib/paging.ts';
+import { inPhases, paginate } from '../../lib/paging.ts';
 import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import { lockFor } from '../../store/locks.ts';
@@ -58,10 +58,10 @@ export function createBackups(d: Deps) {
 
   return {
     /** The caller's backups (one server's when `server` is given, those whose labels match `label_selector`), oldest first. */
-    async list(p: Principal, q: LabelledListQuery & { server?: string }): Promise<Page<Backup>> {
+    async list(p: Principal, q: BackupListQuery): Promise<Page<Backup>> {
       let query = db.selectFrom('backups').selectAll().where('tenant_id', '=', p.tenantId);
       if (q.server) query = query.where('server_id', '=', (await d.findServer(p, q.server)).id);
-      return paginate(query, 'id', q, toBackup, { sort: { server: 'server_name', mode: 'mode' }, labels: true });
+      return paginate(query, 'id', q, toBackup, { sort: { server: 'server_name', mode: 'mode' }, labels: true, keep: inPhases(q.status) });
     },
 
     get: async (p: Principal, id: string): Promise<Backup> => toBackup(await findRow(db, p, id)),

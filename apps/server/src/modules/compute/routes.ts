@@ -1,4 +1,4 @@
-import { CreatePlan, CreateServer, CreateSshKey, Image, LabelledListQuery, ListQuery, Operation, Page, Plan, Server, ServerAction, ServerWithOperation, SshKey, UpdateServer, UpdateSshKey } from '@kumulus/api';
+import { CreatePlan, CreateServer, CreateSshKey, Image, LabelledListQuery, ListQuery, Operation, Page, Phase, Plan, Server, ServerAction, ServerWithOperation, SshKey, StatusListQuery, UpdateServer, UpdateSshKey } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Catalog } from './catalog.ts';
@@ -7,18 +7,12 @@ import type { SshKeys } from './ssh-keys.ts';
 
 /** The server list's query: operators may list every tenant's servers or one other tenant's. */
 const ServerQuery = Type.Composite([
-  LabelledListQuery,
+  StatusListQuery(Phase, 'servers'),
   Type.Object({
     tenant: Type.Optional(
       Type.String({ pattern: '^(all|ten_[0-9a-z]{20,32})$', description: '`all` or a tenant id (operators); default: your own tenant' }),
     ),
     node: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'only servers placed on this host (as `GET /hosts` names it)' })),
-    status: Type.Optional(
-      Type.String({
-        pattern: '^(Pending|Provisioning|Running|Stopped|Deleting|Failed)(,(Pending|Provisioning|Running|Stopped|Deleting|Failed))*$',
-        description: 'only servers in one of these phases, comma-separated (e.g. `Running,Stopped`), as Hetzner Cloud filters by status',
-      }),
-    ),
   }),
 ]);
 
@@ -36,7 +30,7 @@ export function computeRoutes(servers: Servers, sshKeys: SshKeys, catalog: Catal
       query: ServerQuery,
       errors: ['FORBIDDEN'],
       responses: { 200: Page(Server) },
-      handler: (req, _r, p) => servers.list(p, req.query as LabelledListQuery & { tenant?: string; node?: string; status?: string }),
+      handler: (req, _r, p) => servers.list(p, req.query as StatusListQuery & { tenant?: string; node?: string }),
     },
     {
       method: 'POST',

@@ -1,4 +1,4 @@
-import { AttachVolume, CreateVolume, LabelledListQuery, Operation, Page, ResizeVolume, UpdateVolume, Volume, VolumeWithOperation } from '@kumulus/api';
+import { AttachVolume, CreateVolume, Operation, Page, ResizeVolume, type StatusListQuery, UpdateVolume, Volume, VolumeListQuery, VolumeWithOperation } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Volumes } from './volumes.ts';
@@ -6,7 +6,7 @@ import type { Volumes } from './volumes.ts';
 /** Block volumes: create, list, show, rename/label, attach, detach, delete. */
 export function storageRoutes(volumes: Volumes): RouteDef[] {
   return [
-    { method: 'GET', url: '/volumes', summary: 'List volumes', tag: 'volumes', query: LabelledListQuery, responses: { 200: Page(Volume) }, handler: (req, _r, p) => volumes.list(p, req.query as LabelledListQuery) },
+    { method: 'GET', url: '/volumes', summary: 'List volumes', tag: 'volumes', query: VolumeListQuery, responses: { 200: Page(Volume) }, handler: (req, _r, p) => volumes.list(p, req.query as StatusListQuery) },
     {
       method: 'POST',
       url: '/volumes',

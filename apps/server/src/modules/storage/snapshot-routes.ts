@@ -1,4 +1,4 @@
-import { CloneSnapshot, CreateSnapshot, LabelledListQuery, Operation, Page, RollbackSnapshot, Snapshot, SnapshotWithOperation, UpdateSnapshot, VolumeWithOperation } from '@kumulus/api';
+import { CloneSnapshot, CreateSnapshot, Operation, Page, RollbackSnapshot, Snapshot, SnapshotListQuery, SnapshotWithOperation, type StatusListQuery, UpdateSnapshot, VolumeWithOperation } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Snapshots } from './snapshots.ts';
@@ -19,10 +19,10 @@ export function snapshotRoutes(snapshots: Snapshots): RouteDef[] {
       summary: `List the snapshots of ${what}, with size and time`,
       tag,
       params: IdParam,
-      query: LabelledListQuery,
+      query: SnapshotListQuery,
       errors: [notFound],
       responses: { 200: Page(Snapshot) },
-      handler: (req, _r, p) => snapshots.list(p, type, idOf(req), req.query as LabelledListQuery),
+      handler: (req, _r, p) => snapshots.list(p, type, idOf(req), req.query as StatusListQuery),
     },
     {
       method: 'POST',

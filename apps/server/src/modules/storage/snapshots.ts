@@ -1,10 +1,10 @@
-import type { CloneSnapshot, CreateSnapshot, LabelledListQuery, Operation, Page, Snapshot, SnapshotSpec, SnapshotStatus, SnapshotWithOperation, UpdateSnapshot, VolumeWithOperation } from '@kumulus/api';
+import type { CloneSnapshot, CreateSnapshot, Operation, Page, Snapshot, SnapshotSpec, SnapshotStatus, SnapshotWithOperation, StatusListQuery, UpdateSnapshot, VolumeWithOperation } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import { assertValidLabels } from '../../lib/labels.ts';
-import { paginate } from '../../lib/paging.ts';
+import { inPhases, paginate } from '../../lib/paging.ts';
 import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import { lockFor } from '../../store/locks.ts';
@@ -67,9 +67,9 @@ export function createSnapshots(d: Deps) {
 
   return {
     /** The owner's snapshots, oldest first; those whose labels match `label_selector` when one is given. */
-    async list(p: Principal, type: 'server' | 'volume', ownerId: string, q: LabelledListQuery): Promise<Page<Snapshot>> {
+    async list(p: Principal, type: 'server' | 'volume', ownerId: string, q: StatusListQuery): Promise<Page<Snapshot>> {
       const owner = await d.findOwner(p, type, ownerId);
-      return paginate(db.selectFrom('snapshots').selectAll().where('tenant_id', '=', p.tenantId).where('target_id', '=', owner.id), 'id', q, toSnapshot, { sort: { name: 'name' }, labels: true });
+      return paginate(db.selectFrom('snapshots').selectAll().where('tenant_id', '=', p.tenantId).where('target_id', '=', owner.id), 'id', q, toSnapshot, { sort: { name: 'name' }, labels: true, keep: inPhases(q.status) });
     },
 
     /** Changes a snapshot's description and/or replaces its labels: metadata, no operation. */

@@ -1,9 +1,9 @@
-import type { AttachVolume, CreateVolume, ListQuery, Operation, Page, UpdateVolume, Volume, VolumeSpec, VolumeStatus, VolumeWithOperation } from '@kumulus/api';
+import type { AttachVolume, CreateVolume, Operation, Page, StatusListQuery, UpdateVolume, Volume, VolumeSpec, VolumeStatus, VolumeWithOperation } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
-import { paginate } from '../../lib/paging.ts';
+import { inPhases, paginate } from '../../lib/paging.ts';
 import type { StorageDriver } from '../../drivers/types.ts';
 import { recordChange } from '../../reconcile/changes.ts';
 import type { Queue } from '../../reconcile/queue.ts';
@@ -121,9 +121,9 @@ export function createVolumes(d: Deps) {
       return result;
     },
 
-    /** Volumes of the caller's tenant. */
-    list(p: Principal, q: ListQuery): Promise<Page<Volume>> {
-      return paginate(db.selectFrom('volumes').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toVolume, { sort: { name: 'name' }, labels: true });
+    /** Volumes of the caller's tenant, in the phases `status` names (all without it). */
+    list(p: Principal, q: StatusListQuery): Promise<Page<Volume>> {
+      return paginate(db.selectFrom('volumes').selectAll().where('tenant_id', '=', p.tenantId), 'id', q, toVolume, { sort: { name: 'name' }, labels: true, keep: inPhases(q.status) });
     },
 
     /** One volume of the caller's tenant, by id or name. */

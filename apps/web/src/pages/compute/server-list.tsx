@@ -8,7 +8,7 @@ import type { Page, Server } from '@kumulus/api/schemas';
 import { memo, useDeferredValue, useMemo, useState } from 'react';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { ListBody } from '../../components/list-body.tsx';
-import { Pager, usePagedList } from '../../components/paged-list.tsx';
+import { Pager, StatusFilter, usePagedList } from '../../components/paged-list.tsx';
 import { FilterBox, SortHeader } from '../../components/resource-list.tsx';
 import { isBusyPhase, PhaseBadge } from '../../components/phase-badge.tsx';
 import { type I18n, useI18n } from '../../i18n/i18n.tsx';
@@ -65,18 +65,18 @@ export function ServerListPage() {
   const deferred = useDeferredValue(query.trim().toLowerCase());
   const { isOperator } = useSession();
   const [allTenants, setAllTenants] = useState(false);
-  const [phase, setPhase] = useState('');
   // The API pages, sorts (name, created), filters by status and applies the label selector.
   const servers = usePagedList(
-    ['servers', 'list', allTenants, phase],
+    ['servers', 'list', allTenants],
     async (q, signal) => {
-      const scope = { ...(allTenants ? { tenant: 'all' } : {}), ...(phase ? { status: phase } : {}) };
+      const scope = allTenants ? { tenant: 'all' } : {};
       const page = await api.request<Page<Server>>('GET', '/servers', undefined, { ...q, ...scope }, { signal });
       forgetDeleted(page.items.map((s) => s.id));
       return page;
     },
-    { intervalMs: (data) => (data?.some((s) => isBusyPhase(s.status.phase) || isMarkedDeleting(s.id)) ? FAST_MS : SLOW_MS), initialSort: { key: 'name', dir: 'asc' }, labels: true },
+    { intervalMs: (data) => (data?.some((s) => isBusyPhase(s.status.phase) || isMarkedDeleting(s.id)) ? FAST_MS : SLOW_MS), initialSort: { key: 'name', dir: 'asc' }, labels: true, status: true },
   );
+  const phase = servers.paging.status?.applied ?? '';
   const { sort, setSort } = servers.paging;
   // The selector is typed, then applied (Enter): the API parses it and says where it is wrong.
   const [selector, setSelector] = useState('');
@@ -119,17 +119,7 @@ export function ServerListPage() {
       <ErrorNotice error={servers.error} onRetry={servers.reload} />
       <div className="toolbar wrap">
         <FilterBox value={query} onChange={setQuery} label={t('servers.filter')} testId="server-filter" />
-        <label>
-          <span className="sr-only">{t('servers.phaseFilter')}</span>
-          <select value={phase} onChange={(e) => { setPhase(e.target.value); servers.paging.setPage(1); }} aria-label={t('servers.phaseFilter')} data-testid="server-phase-filter">
-            <option value="">{t('servers.allPhases')}</option>
-            {PHASES.map((p) => (
-              <option key={p} value={p}>
-                {t(`phase.${p}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter paging={servers.paging} phases={PHASES} phaseLabel={(p) => t(`phase.${p as (typeof PHASES)[number]}`)} label={t('servers.phaseFilter')} />
         <form
           className="row"
           onSubmit={(e) => {

@@ -1,11 +1,12 @@
 /**
- * A server's snapshots on its detail page: the list with time and space used, a form to take
- * one, and a rollback behind a typed confirmation (the snapshot's name), as the API demands.
+ * A server's snapshots on its detail page: the list with time, space used and labels, a form to
+ * take one, and a rollback behind a typed confirmation (the snapshot's name), as the API demands.
  */
 import type { Snapshot } from '@kumulus/api';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
+import { Labels } from '../../components/labels.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
 import { usePoll } from '../../lib/use-poll.ts';
@@ -51,6 +52,7 @@ export function ServerSnapshots({ serverId }: { serverId: string }) {
               <th scope="col">{t('snapshots.phase')}</th>
               <th scope="col">{t('snapshots.taken')}</th>
               <th scope="col">{t('snapshots.used')}</th>
+              <th scope="col">{t('list.labels')}</th>
               <th scope="col">
                 <span className="sr-only">{t('snapshots.actions')}</span>
               </th>
@@ -65,6 +67,9 @@ export function ServerSnapshots({ serverId }: { serverId: string }) {
                 <td data-label={t('snapshots.phase')}>{t(`snapshots.phase.${s.status.phase}`)}</td>
                 <td data-label={t('snapshots.taken')}>{s.status.takenAt ? <time dateTime={s.status.takenAt}>{i18n.dateTime(s.status.takenAt)}</time> : '–'}</td>
                 <td data-label={t('snapshots.used')}>{mib(s.status.usedBytes)}</td>
+                <td data-label={t('list.labels')}>
+                  <Labels labels={s.labels} name={s.name} save={(labels) => api.updateSnapshot('servers', serverId, s.id, { labels })} />
+                </td>
                 <td>
                   <button
                     type="button"

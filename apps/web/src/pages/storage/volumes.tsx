@@ -7,11 +7,12 @@ import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Labels } from '../../components/labels.tsx';
-import { Pager, SelectorBox, usePagedList } from '../../components/paged-list.tsx';
+import { Pager, SelectorBox, StatusFilter, usePagedList } from '../../components/paged-list.tsx';
 import { SortHeader } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
 
+const PHASES = ['Pending', 'Creating', 'Available', 'Attached', 'Deleting', 'Failed'] as const satisfies readonly Volume['status']['phase'][];
 const settled = (v: Volume) => v.status.phase === 'Available' || v.status.phase === 'Attached' || v.status.phase === 'Failed';
 const mib = (bytes: number | null) => (bytes === null ? '–' : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
 
@@ -54,6 +55,7 @@ export function VolumesPage() {
     intervalMs: (d) => (d?.every(settled) ? 5000 : 1500),
     initialSort: { key: 'name', dir: 'asc' },
     labels: true,
+    status: true,
   });
   const [name, setName] = useState('');
   const [size, setSize] = useState('1');
@@ -95,6 +97,7 @@ export function VolumesPage() {
       </form>
       <ErrorNotice error={error ?? list.error} />
       <div className="toolbar wrap">
+        <StatusFilter paging={list.paging} phases={PHASES} phaseLabel={(p) => t(`volumes.phase.${p as Volume['status']['phase']}`)} label={t('volumes.phaseFilter')} />
         <SelectorBox paging={list.paging} />
       </div>
       {(list.data ?? []).length === 0 ? (
