@@ -22,9 +22,9 @@ export function instancePaths(dir: string) {
 
 let writes = 0;
 /**
- * Replaces an instance's LXC config whole: written beside it and renamed over it, so a reader
- * (the engine's look at every container, lxc-start) never sees it cut short, nor does the next
- * process after a kill -9 halfway.
+ * Replaces an instance's config (a container's LXC config, a VM's JSON) whole: written beside it
+ * and renamed over it, so a reader (the engine's look at every instance, lxc-start) never sees it
+ * cut short, nor does the next process after a kill -9 halfway.
  */
 export async function writeConfigFile(path: string, text: string): Promise<void> {
   const tmp = `${path}.new-${process.pid}-${++writes}`;

@@ -15,6 +15,7 @@ import { broadcastOf } from './config.ts';
 import { run } from './exec.ts';
 import { lxcInfo } from './lxc.ts';
 import { applySnat } from './public-ip-snat.ts';
+import { writeConfigFile } from './instance-files.ts';
 import { applyHost6, GATEWAY6 } from './public-ip6.ts';
 
 /** The routing protocol number our host routes carry (`ip route … proto 75`); 75 is unassigned in rt_protos. */
@@ -150,7 +151,7 @@ export function createLocalPublicIps(opts: LocalPublicIpOptions): PublicIpDriver
       const had6 = start < 0 ? [] : [...text.slice(start).matchAll(/^lxc\.net\.(\d+)\.ipv6\.address = (\S+)\/64/gm)].map((m) => ({ nic: Number(m[1]), address: m[2]! }));
       if (routes.length + routes6.length === 0 && had.length + had6.length === 0) continue;
       const next = withPublicBlock(text, publicConfigBlock(routes, routes6));
-      if (next !== text) await writeFile(path, next);
+      if (next !== text) await writeConfigFile(path, next);
       const info = await lxcInfo(lxcPath, entry);
       if (info?.state === 'RUNNING' && info.pid) {
         const nics = new Set([...routes.map((r) => r.nicIndex), ...had.map((m) => Number(m[1]))]);

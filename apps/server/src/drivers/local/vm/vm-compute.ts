@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InstanceLimits, InstanceObservation, InstanceSpec, NicSpec } from '../../types.ts';
 import { run } from '../exec.ts';
+import { writeConfigFile } from '../instance-files.ts';
 import { pidAlive } from '../lock.ts';
 import { announceNeighbours, deleteLink, forgetNeighbours, vethName } from '../network.ts';
 import { applyNicRate, removeNicRate } from '../nic-rate.ts';
@@ -63,7 +64,7 @@ export function createVmCompute(opts: VmComputeOptions): VmCompute {
     if (text === null) throw Object.assign(new Error(`instance ${id} does not exist`), { code: 'INSTANCE_NOT_FOUND' });
     return JSON.parse(text) as VmConfig;
   };
-  const saveConfig = (c: VmConfig) => writeFile(vmPaths(dirOf(c.id)).config, JSON.stringify(c, null, 2) + '\n');
+  const saveConfig = (c: VmConfig) => writeConfigFile(vmPaths(dirOf(c.id)).config, JSON.stringify(c, null, 2) + '\n');
   const neighbours = (nics: NicSpec[]) => nics.map((n) => ({ link: n.link, ipv4: n.ipv4.split('/')[0]!, mac: n.mac }));
 
   async function sweep(id: string): Promise<void> {
