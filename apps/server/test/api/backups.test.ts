@@ -48,8 +48,19 @@ describeEachStore(
       const rootSum = await sh(id, fill('/root/data'));
       const volSum = await sh(id, fill('/mnt/bkvol/blob'));
 
+      const snaps = [await client.createSnapshot('servers', id, { name: 'pre' }), await client.createSnapshot('volumes', 'bkvol', { name: 'vpre' })];
+      for (const x of snaps) assert.equal((await client.waitOperation(x.operation.id, 90)).state, 'succeeded');
+
       const made = await api.create('bk-srv', { mode: 'snapshot', notes: 'before the upgrade' });
       assert.equal(made.operation.kind, 'backup.create');
+      // A rollback while the backup reads the disks (the server's, or the volume attached to it) waits for it.
+      for (const [of, owner, name] of [['servers', id, 'pre'], ['volumes', 'bkvol', 'vpre']] as const) {
+        const refused = await raw(url, 'POST', `/${of}/${owner}/snapshots/${name}/actions/rollback`, { token, body: JSON.stringify({ confirm: name }) });
+        assert.equal(refused.status, 409, JSON.stringify(refused.body));
+        assert.equal(refused.body.error.code, 'SNAPSHOT_BACKUP_RUNNING');
+        assert.match(refused.body.error.message, new RegExp(made.backup.id));
+        await client.waitOperation((await client.deleteSnapshot(of, owner, name)).id, 90);
+      }
       const op = await settle(made.operation.id, 1500);
       assert.equal(op.state, 'succeeded', JSON.stringify(op.error));
       const b = await api.get(made.backup.id);

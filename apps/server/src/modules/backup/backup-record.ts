@@ -18,6 +18,12 @@ export function busyBackup(row: BackupsTable): boolean {
   return row.deletion_requested_at !== null || ['Pending', 'Running', 'Verifying', 'Restoring'].includes(status.phase) || spec.restores.length > status.restoresDone;
 }
 
+/** Whether the backup is reading its server's disks (being taken) or writing them (a restore asked for or under way). */
+export function touchesDisks(row: BackupsTable): boolean {
+  const { spec, status } = readBackupRow(row);
+  return ['Pending', 'Running', 'Restoring'].includes(status.phase) || spec.restores.length > status.restoresDone;
+}
+
 /** Whether the backup is complete and its last verification found it good. */
 export function goodBackup(row: BackupsTable): boolean {
   const { status } = readBackupRow(row);

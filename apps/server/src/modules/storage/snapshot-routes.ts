@@ -63,7 +63,7 @@ export function snapshotRoutes(snapshots: Snapshots): RouteDef[] {
       tag,
       params: SnapshotParams,
       body: RollbackSnapshot,
-      errors: [notFound, 'SNAPSHOT_NOT_FOUND', 'SNAPSHOT_CONFIRMATION', 'SNAPSHOT_BUSY'],
+      errors: [notFound, 'SNAPSHOT_NOT_FOUND', 'SNAPSHOT_CONFIRMATION', 'SNAPSHOT_BUSY', 'SNAPSHOT_BACKUP_RUNNING'],
       responses: { 202: Operation },
       handler: async (req, reply, p) => reply.status(202).send(await snapshots.rollback(p, type, idOf(req), sidOf(req), (req.body as RollbackSnapshot).confirm, req.id)),
     },

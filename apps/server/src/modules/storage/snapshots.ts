@@ -38,6 +38,8 @@ interface Deps {
   storage: { backend: string; capabilities: { snapshots: boolean } };
   /** A server or volume of the caller's tenant; throws its NOT_FOUND for others'. */
   findOwner: (p: Principal, type: 'server' | 'volume', idOrName: string) => Promise<SnapshotOwnerRef>;
+  /** A backup taking or restoring the disks of this server or volume (its server's), by id; null when none. */
+  backupAtWork: (trx: Kysely<Database>, owner: SnapshotOwnerRef) => Promise<string | null>;
   /** Makes a new volume from a snapshot (the volumes service, with a source). */
   createVolumeFrom: (p: Principal, body: { name: string; sizeGb: number }, source: { snapshot: string; target: { type: 'server' | 'volume'; id: string } }, requestId: string) => Promise<VolumeWithOperation>;
   notify: () => void;
@@ -142,6 +144,9 @@ export function createSnapshots(d: Deps) {
           throw new DomainError('SNAPSHOT_CONFIRMATION', { name: row.name }, [{ field: 'confirm', message: { en: `type ${row.name}`, de: `geben Sie ${row.name} ein` } }]);
         }
         await assertIdle(trx, owner);
+        // A rollback swaps the disk a running backup reads (or a restore writes): one waits for the other.
+        const backup = await d.backupAtWork(trx, owner);
+        if (backup) throw new DomainError('SNAPSHOT_BACKUP_RUNNING', { target: owner.name, backup });
         if (readSnapshotRow(row).status.phase !== 'Ready') throw new DomainError('SNAPSHOT_BUSY', { target: owner.name, snapshot: row.name });
         const { spec } = readSnapshotRow(row);
         const generation = row.generation + 1;

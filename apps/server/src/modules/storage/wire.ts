@@ -10,10 +10,12 @@ import type { IdGenerator } from '../../lib/ids.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { Database } from '../../store/schema.ts';
+import type { VolumeStatus } from '@kumulus/api';
 import type { Audit } from '../audit/service.ts';
 import type { LifecycleChange } from '../billing/meter-kinds.ts';
 import type { Quotas } from '../billing/quotas.ts';
 import type { Servers } from '../compute/servers.ts';
+import { touchesDisks } from '../backup/backup-record.ts';
 import type { Operations } from '../operations/service.ts';
 import { serverDiskRoutes } from './server-disk-routes.ts';
 import { createServerDiskReconciler, createServerDisks, SERVER_DISK } from './server-disks.ts';
@@ -97,6 +99,13 @@ export function wireStorage(d: Deps) {
       const s = await d.servers().get(p, idOrName);
       const plan = await db.selectFrom('plans').select('snapshot_limit').where('name', '=', s.spec.plan).executeTakeFirst();
       return { type, id: s.id, name: s.name, limit: plan?.snapshot_limit ?? 3, deleting: s.status.phase === 'Deleting' };
+    },
+    async backupAtWork(trx, owner) {
+      // A volume's disks are backed up with the server it is attached to.
+      const serverId = owner.type === 'server' ? owner.id : (JSON.parse((await trx.selectFrom('volumes').select('status').where('id', '=', owner.id).executeTakeFirst())?.status ?? '{}') as VolumeStatus).attachment?.server;
+      if (!serverId) return null;
+      const rows = await trx.selectFrom('backups').selectAll().where('server_id', '=', serverId).where('deletion_requested_at', 'is', null).execute();
+      return rows.find(touchesDisks)?.id ?? null;
     },
     createVolumeFrom: (p, body, source, requestId) => volumes.create(p, body, requestId, source),
     notify: d.notify,
