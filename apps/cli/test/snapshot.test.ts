@@ -1,6 +1,6 @@
 /**
- * `kumulus snapshot` end to end against a real control plane on local LXC: create, list,
- * a rollback refused without the typed name and done with it, delete; German words with KUMULUS_LANG=de.
+ * `kumulus snapshot` end to end against a real control plane on local LXC: create, list, clone
+ * into a new server and into a volume, a rollback refused without the typed name and done with it, delete; German words with KUMULUS_LANG=de.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -31,6 +31,20 @@ describe('kumulus snapshot', { timeout: 300_000 }, () => {
     assert.match(listed.stdout, /first\s+Ready\s+\d+\.\d MiB\s+\d+\.\d MiB/);
     const asJson = json<Snapshot[]>(await kumulus(['snapshot', 'list', '--server', 'cli-snap1', '-o', 'json']));
     assert.equal(asJson[0]?.description, 'before the change');
+
+    const copy = await kumulus(['snapshot', 'clone', 'first', '--server', 'cli-snap1', '--name', 'cli-snap-copy', '--as', 'server']);
+    ok(copy);
+    assert.match(copy.stdout, /server cli-snap-copy made from the snapshot and running/);
+    assert.equal((await ts.client.getServer('cli-snap-copy')).status.phase, 'Running');
+    const vol = await kumulus(['snapshot', 'clone', 'first', '--server', 'cli-snap1', '--name', 'cli-snap-vol'], { KUMULUS_LANG: 'de' });
+    ok(vol);
+    assert.match(vol.stdout, /Volume cli-snap-vol aus dem Snapshot angelegt/);
+    ok(await kumulus(['volume', 'delete', 'cli-snap-vol']));
+    const notFromVolume = await kumulus(['snapshot', 'clone', 'first', '--volume', 'x', '--name', 'y', '--as', 'server']);
+    assert.equal(notFromVolume.code, 2, notFromVolume.stderr);
+    assert.match(notFromVolume.stderr, /--as server/);
+    const badAs = await kumulus(['snapshot', 'clone', 'first', '--server', 'cli-snap1', '--name', 'y', '--as', 'disk']);
+    assert.equal(badAs.code, 2, badAs.stderr);
 
     const both = await kumulus(['snapshot', 'list', '--server', 'cli-snap1', '--volume', 'x']);
     assert.equal(both.code, 2, both.stderr);

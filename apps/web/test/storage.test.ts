@@ -1,7 +1,7 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: innerText() here is Playwright's Locator method (the rendered text, as a user reads it), not a DOM node's
 /**
  * Storage in the dashboard, in Debian's Chromium against a real control plane with real LXC: the
- * server page's snapshots (take one, roll back behind the typed name) and volumes (the volumes
+ * server page's snapshots (take one, roll back behind the typed name, a new server from one) and volumes (the volumes
  * page's create, grow and delete behind the typed name; attach and detach on the server page).
  */
 import assert from 'node:assert/strict';
@@ -69,6 +69,20 @@ describe('server storage in Chromium', () => {
     for (let i = 0; i < 240 && (await snaps())[0]?.status.rollbacksDone !== 1; i++) await page.waitForTimeout(250);
     assert.equal((await snaps())[0]?.status.rollbacksDone, 1, 'the rollback was done');
     await row.and(page.locator('[data-phase="Ready"]')).waitFor({ timeout: 60_000 });
+
+    // A new server from the snapshot: its name asked in the dialog, a link to it once accepted.
+    await row.getByRole('button', { name: 'New server from it' }).click();
+    const clone = page.getByRole('dialog', { name: 'A new server from snapshot first' });
+    assert.equal(await clone.getByLabel('Name of the new server').inputValue(), 'first-copy');
+    await clone.getByLabel('Name of the new server').fill('snap-web-copy');
+    await clone.getByRole('button', { name: 'New server from it' }).click();
+    await card.getByRole('link', { name: 'snap-web-copy' }).click();
+    await page.waitForURL(/\/servers\/srv_/);
+    await page.getByRole('heading', { name: 'snap-web-copy' }).waitFor();
+    const copyId = new URL(page.url()).pathname.split('/').pop()!;
+    for (let i = 0; i < 240 && (await call<{ status: { phase: string } }>('GET', `/servers/${copyId}`)).status.phase !== 'Running'; i++) await page.waitForTimeout(250);
+    assert.equal((await call<{ status: { phase: string } }>('GET', `/servers/${copyId}`)).status.phase, 'Running');
+    await page.request.delete(`${server.url}/api/v1/servers/${copyId}`, { headers: { origin: server.url } });
   });
 
   test('volumes page: create, grow, attach and detach from the server page, delete behind the typed name', async () => {

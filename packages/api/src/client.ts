@@ -333,6 +333,10 @@ export class KumulusClient {
   cloneSnapshot(of: SnapshotOwner, id: string, snapshot: string, body: CloneSnapshot, opts?: RequestOptions) {
     return this.request<VolumeWithOperation>('POST', `/${of}/${encodeURIComponent(id)}/snapshots/${encodeURIComponent(snapshot)}/actions/clone`, body, undefined, opts);
   }
+  /** A new server from a server snapshot (same image and plan, the snapshot's files). */
+  cloneSnapshotToServer(id: string, snapshot: string, body: CloneSnapshot, opts?: RequestOptions) {
+    return this.request<ServerWithOperation>('POST', `/servers/${encodeURIComponent(id)}/snapshots/${encodeURIComponent(snapshot)}/actions/clone-server`, body, undefined, opts);
+  }
   deleteSnapshot(of: SnapshotOwner, id: string, snapshot: string) {
     return this.request<Operation>('DELETE', `/${of}/${encodeURIComponent(id)}/snapshots/${encodeURIComponent(snapshot)}`);
   }

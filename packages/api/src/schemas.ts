@@ -191,6 +191,12 @@ export const ServerSpec = Type.Object({
   sshKeys: Type.Array(Type.String()),
   hasPassword: Type.Boolean(),
   nics: Type.Array(Nic),
+  source: Type.Optional(
+    Type.Object(
+      { server: Type.String({ description: 'srv_… id of the server the snapshot was taken of' }), snapshot: Type.String({ description: 'snp_… id' }) },
+      { description: 'the snapshot whose root disk the server was made from (clone-server)' },
+    ),
+  ),
 });
 export type ServerSpec = Static<typeof ServerSpec>;
 

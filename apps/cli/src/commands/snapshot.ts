@@ -22,6 +22,9 @@ Commands:
                                               started around it, and everything written since is lost
   label SNAPSHOT KEY=VALUE… [-r KEY]… (--server SERVER | --volume VOLUME)
                                               sets and removes labels; the others stay
+  clone SNAPSHOT --name NAME [--as volume|server]
+                                              makes a new volume holding the snapshot, or (--as server, from a
+                                              server snapshot) a new server with its files, own name and address
   delete SNAPSHOT                             deletes a snapshot
 
 SNAPSHOT is a snapshot's id (snp_…) or name.
@@ -40,6 +43,9 @@ Befehle:
                                               gestartet, und alles seither Geschriebene geht verloren
   label SNAPSHOT SCHLÜSSEL=WERT… [-r SCHLÜSSEL]… (--server SERVER | --volume VOLUME)
                                               setzt und entfernt Labels; die übrigen bleiben
+  clone SNAPSHOT --name NAME [--as volume|server]
+                                              legt ein neues Volume mit dem Snapshot an oder (--as server, aus einem
+                                              Server-Snapshot) einen neuen Server mit dessen Dateien, eigenem Namen und eigener Adresse
   delete SNAPSHOT                             löscht einen Snapshot
 
 SNAPSHOT ist die ID (snp_…) oder der Name eines Snapshots.
@@ -59,6 +65,7 @@ export function runSnapshot(args: string[]): Promise<void> {
     list,
     create,
     rollback: (a) => change(a, 'rollback'),
+    clone,
     label: labelCommand({
       group: 'kumulus snapshot',
       arg: 'SNAPSHOT',
@@ -131,7 +138,32 @@ async function change(args: string[], action: 'rollback' | 'delete'): Promise<vo
   await finish(client, accepted, ref!, values, output, cmd, action === 'rollback' ? 'snapshot.rolledBack' : 'snapshot.deleted');
 }
 
-async function finish(client: KumulusClient, accepted: Operation, name: string, values: { 'no-wait'?: boolean; timeout?: string }, output: 'table' | 'json', cmd: string, done: 'snapshot.created' | 'snapshot.rolledBack' | 'snapshot.deleted'): Promise<void> {
+async function clone(args: string[]): Promise<void> {
+  const cmd = 'kumulus snapshot clone';
+  const { values, positionals, output, help } = parseCommand(args, { ...ownerOptions, ...waitOptions, name: { type: 'string' }, as: { type: 'string' } }, cmd);
+  if (help) return void process.stdout.write(pick(groupHelp) + '\n');
+  const [ref] = takePositionals(positionals, ['SNAPSHOT'], cmd);
+  const owner = ownerOf(values, cmd);
+  const as = values.as ?? 'volume';
+  if (as !== 'volume' && as !== 'server') throw usageError(t('usage.badValue', { name: 'as', value: as, expected: 'volume or server' }), cmd);
+  if (as === 'server' && owner.of !== 'servers') throw usageError(t('usage.cloneAsServer'), cmd);
+  const name = requireOption(values.name, 'name', cmd);
+  const { client } = await connect();
+  const made = await (as === 'server' ? client.cloneSnapshotToServer(owner.id, ref!, { name }) : client.cloneSnapshot(owner.of, owner.id, ref!, { name })).catch((err) => {
+    throw err instanceof ApiError ? apiErrorInCliWords(err, { name: '--name' }) : err;
+  });
+  await finish(client, made.operation, name, values, output, cmd, as === 'server' ? 'snapshot.clonedServer' : 'snapshot.clonedVolume');
+}
+
+async function finish(
+  client: KumulusClient,
+  accepted: Operation,
+  name: string,
+  values: { 'no-wait'?: boolean; timeout?: string },
+  output: 'table' | 'json',
+  cmd: string,
+  done: 'snapshot.created' | 'snapshot.rolledBack' | 'snapshot.deleted' | 'snapshot.clonedVolume' | 'snapshot.clonedServer',
+): Promise<void> {
   if (values['no-wait']) return emit(output, accepted, () => say(t('server.actionAccepted', { op: accepted.id })));
   const timeoutSeconds = parseSeconds(values.timeout, 600, 'timeout', cmd);
   const op = await followOperation(client, accepted, { timeoutSeconds, format: output, label: name });

@@ -63,6 +63,11 @@ export interface InstanceSpec {
   nics: NicSpec[];
   /** Name servers and search domains of the instance's vSwitches, put before the host's. */
   dns?: { nameservers: string[]; search: string[] };
+  /**
+   * Start from a copy of this snapshot of another server's root disk instead of a fresh one (same
+   * image): its files, users and data, with this instance's hostname, keys and machine identity.
+   */
+  fromSnapshot?: { server: string; snapshot: string };
 }
 
 /** The size of an instance, as a plan gives it. */

@@ -75,6 +75,39 @@ describeEachStore(
       assert.deepEqual(await running.engine.storage.listSnapshots({ kind: 'server', id }), []);
     });
 
+    test('a server snapshot becomes a new server: its files, with its own name, address and machine identity', async () => {
+      const { client, url, operatorToken: token } = get();
+      const srv = await client.createServer({ name: 'orig', plan: 'nano', image: 'tiny' });
+      assert.equal((await client.waitOperation(srv.operation.id, 90)).state, 'succeeded');
+      const id = srv.server.id;
+      const sum = await sh(id, fill('/root/data'));
+      // What a first boot makes a machine's own, as a systemd guest would have it.
+      await sh(id, 'echo 0123456789abcdef0123456789abcdef > /etc/machine-id && mkdir -p /etc/ssh && echo secret > /etc/ssh/ssh_host_ed25519_key && sync');
+      assert.equal((await client.waitOperation((await client.createSnapshot('servers', id, { name: 'golden' })).operation.id, 60)).state, 'succeeded');
+
+      const taken = await raw(url, 'POST', `/servers/${id}/snapshots/golden/actions/clone-server`, { token, body: '{"name":"orig"}' });
+      assert.equal(taken.status, 409);
+      assert.equal(taken.body.error.code, 'NAME_TAKEN');
+      const made = await client.cloneSnapshotToServer(id, 'golden', { name: 'copy' });
+      assert.equal((await client.waitOperation(made.operation.id, 120)).state, 'succeeded');
+      const copy = await client.getServer('copy');
+      assert.equal(copy.status.phase, 'Running');
+      assert.deepEqual(copy.spec.source, { server: id, snapshot: (await client.getSnapshot('servers', id, 'golden')).id });
+      assert.equal(copy.spec.image, 'tiny');
+      assert.equal(copy.spec.plan, 'nano');
+      assert.notEqual(copy.spec.nics[0]!.ipv4, srv.server.spec.nics[0]!.ipv4, 'an address of its own');
+      assert.equal(await sh(copy.id, "sha256sum /root/data | cut -d' ' -f1"), sum, 'the snapshot’s files');
+      assert.equal(await sh(copy.id, 'hostname && cat /etc/hostname'), 'copy\ncopy');
+      assert.equal(await sh(copy.id, 'cat /etc/machine-id 2>/dev/null; ls /etc/ssh 2>/dev/null | grep -c ssh_host_ || true'), '0', 'no machine id or host key of the original');
+      await sh(copy.id, 'echo mine > /root/data && sync');
+      assert.equal(await sh(id, "sha256sum /root/data | cut -d' ' -f1"), sum, 'the original is not touched by the copy');
+
+      // The copy outlives the original and its snapshots.
+      assert.equal((await client.waitOperation((await client.deleteServer(id)).id, 90)).state, 'succeeded');
+      assert.equal(await sh(copy.id, 'cat /root/data'), 'mine');
+      assert.equal((await client.waitOperation((await client.deleteServer(copy.id)).id, 90)).state, 'succeeded');
+    });
+
     test('a volume attached to a running server is rolled back under it; unknown snapshots and volumes answer 404', async () => {
       const { client } = get();
       const srv = await client.createServer({ name: 'vsnap-srv', plan: 'nano', image: 'tiny' });

@@ -13,13 +13,15 @@ export interface ConfirmDialogProps {
   confirmLabel: string;
   busy?: boolean;
   canConfirm?: boolean;
+  /** `primary` for a confirmation that destroys nothing (making a copy); `danger` by default. */
+  tone?: 'danger' | 'primary';
   onConfirm: () => void;
   onClose: () => void;
   children?: (ids: { id: string }) => ReactNode;
 }
 
 /** Asks before something that cannot be undone; calls `onConfirm`, or `onClose` on cancel or Escape. */
-export function ConfirmDialog({ title, warning, confirmLabel, busy = false, canConfirm = true, onConfirm, onClose, children }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, warning, confirmLabel, busy = false, canConfirm = true, tone = 'danger', onConfirm, onClose, children }: ConfirmDialogProps) {
   const { t } = useI18n();
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
@@ -44,7 +46,7 @@ export function ConfirmDialog({ title, warning, confirmLabel, busy = false, canC
           <button type="button" onClick={() => ref.current?.close()}>
             {t('app.cancel')}
           </button>
-          <button type="submit" className="danger" disabled={!canConfirm || busy}>
+          <button type="submit" className={tone} disabled={!canConfirm || busy}>
             {confirmLabel}
           </button>
         </div>

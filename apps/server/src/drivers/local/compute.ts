@@ -48,6 +48,8 @@ export interface LocalComputeOptions {
   beforeStart?: (id: string) => Promise<void>;
   /** The VM half: instances of kind `vm` (and ids it holds) go there; absent, the engine makes containers only. */
   vms?: VmCompute;
+  /** The image file of a server snapshot (storage's), for instances made from one. */
+  snapshotImage?: (server: string, snapshot: string) => string;
 }
 
 /** How often VMs are looked at for starts and stops of their own (QEMU has no event stream we keep open). */
@@ -291,9 +293,13 @@ export function createLocalCompute(opts: LocalComputeOptions): LocalCompute {
     await sweep(spec.id);
     if (await lxcInfo(lxcPath, spec.id)) return; // exists: creating again changes nothing
     const image = await opts.images.resolve(spec.image);
+    const fromDisk = spec.fromSnapshot ? opts.snapshotImage?.(spec.fromSnapshot.server, spec.fromSnapshot.snapshot) : undefined;
+    if (spec.fromSnapshot && !(fromDisk && existsSync(fromDisk))) {
+      throw new PermanentEngineError(`snapshot ${spec.fromSnapshot.snapshot} of ${spec.fromSnapshot.server} is not on this host`);
+    }
     const staging = join(lxcPath, `.${spec.id}.creating-${process.pid}`);
     try {
-      await makeInstance(staging, dir, { spec, image, idmap: opts.idmap, cgroup });
+      await makeInstance(staging, dir, { spec, image, idmap: opts.idmap, cgroup, ...(fromDisk ? { fromDisk } : {}) });
     } catch (e) {
       await removeInstanceDir(staging);
       throw e;

@@ -85,7 +85,8 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
   });
   const node = opts.node ?? hostname();
   const vms = createVmCompute({ vmPath: opts.vmPath ?? join(base, 'vm'), images: vmImages, node });
-  compute = createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node, beforeStart: storage.prepareInstance, vms });
+  const serverSnapshots = createFileSnapshots(join(base, 'snapshots'));
+  compute = createLocalCompute({ lxcPath: opts.lxcPath, images, idmap, node, beforeStart: storage.prepareInstance, vms, snapshotImage: serverSnapshots.fileOf });
   return {
     name: 'local',
     compute,
@@ -99,7 +100,7 @@ export function createLocalEngine(opts: LocalEngineOptions): Engine {
       root: join(base, 'backup'),
       lxcPath: opts.lxcPath,
       storage,
-      serverSnapshots: createFileSnapshots(join(base, 'snapshots')),
+      serverSnapshots,
       backend: volumeBackend,
       instances,
       markerDir: mountRoot,

@@ -3,12 +3,13 @@
  * the LXC config, the disk image and the overlay's writable layer with the guest's identity.
  */
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstanceSpec } from '../types.ts';
 import type { CgroupVersion } from './cgroups.ts';
 import { renderConfig } from './config.ts';
 import { createDiskImage, mountDiskImage } from './disk.ts';
+import { sparseCopy } from './storage/snapshot-files.ts';
 import type { PreparedImage } from './images.ts';
 import { detachLoops, unmountUnder } from './mounts.ts';
 import { guestResolvConf, withNetworkDns } from './resolv.ts';
@@ -43,6 +44,8 @@ export interface MakeInstanceInput {
   image: PreparedImage;
   idmap: IdMap;
   cgroup: CgroupVersion;
+  /** A disk image to start from (a server snapshot's file), copied instead of a fresh disk. */
+  fromDisk?: string;
 }
 
 /**
@@ -54,6 +57,11 @@ export async function makeInstance(staging: string, finalDir: string, input: Mak
   const s = instancePaths(staging);
   await mkdir(staging, { mode: 0o711 });
   await chmod(staging, 0o711); // the guest's root (an unprivileged host uid) must traverse it
+  if (input.fromDisk) {
+    await cloneDisk(input.fromDisk, s, spec, image.rootfs, idmap);
+    await finish(staging, finalDir, input);
+    return;
+  }
   // Overlay needs upper and work on one filesystem, created by the guest's root owner:
   // LXC mounts the overlay from inside the user namespace.
   for (const d of [s.mnt, s.upper, join(s.mnt, 'work')]) {
@@ -68,10 +76,40 @@ export async function makeInstance(staging: string, finalDir: string, input: Mak
     await rm(s.mnt, { recursive: true });
     await mkdir(s.mnt);
   }
+  await finish(staging, finalDir, input);
+}
+
+/** Writes the config of the instance in `staging` and renames it to `finalDir`. */
+async function finish(staging: string, finalDir: string, input: MakeInstanceInput): Promise<void> {
   const f = instancePaths(finalDir);
-  const config = renderConfig({ ...input, image: image.meta, lowerDir: image.rootfs, upperDir: f.upper });
-  await writeFile(s.config, config);
+  const config = renderConfig({ ...input, image: input.image.meta, lowerDir: input.image.rootfs, upperDir: f.upper });
+  await writeFile(instancePaths(staging).config, config);
   await rename(staging, finalDir);
+}
+
+/** What a guest's first boot makes its own, removed from a clone so the new server makes its own. */
+const MACHINE_IDENTITY = ['etc/machine-id', 'var/lib/dbus/machine-id', 'var/lib/systemd/random-seed'];
+
+/**
+ * A clone's disk: the snapshot's image copied (sharing extents where the filesystem can), then
+ * mounted once under the staging dir to give it this instance's identity — hostname, name servers,
+ * keys, a root password when one is set — and to drop what the source's boot made its own (machine
+ * id, SSH host keys), so the clone makes new ones. A kill halfway leaves only the staging dir, whose
+ * sweep unmounts and removes it.
+ */
+async function cloneDisk(from: string, s: ReturnType<typeof instancePaths>, spec: InstanceSpec, lower: string, idmap: IdMap): Promise<void> {
+  await sparseCopy(from, s.image);
+  await mkdir(s.mnt);
+  await mountDiskImage(s.image, s.mnt);
+  try {
+    for (const rel of MACHINE_IDENTITY) await rm(join(s.upper, rel), { force: true });
+    const ssh = join(s.upper, 'etc/ssh');
+    for (const e of existsSync(ssh) ? await readdir(ssh) : []) if (e.startsWith('ssh_host_')) await rm(join(ssh, e), { force: true });
+    await writeIdentity(lower, s.upper, spec, idmap);
+  } finally {
+    await unmountUnder(s.mnt);
+    await detachLoops(s.image, 3000);
+  }
 }
 
 /** Writes hostname, name servers, root password hash and SSH keys into the clone's writable layer. */
@@ -81,7 +119,8 @@ async function writeIdentity(lower: string, upper: string, spec: InstanceSpec, m
   const hosts = await readFile(join(lower, 'etc/hosts'), 'utf8').catch(() => '127.0.0.1 localhost\n');
   await writeGuestFile(lower, upper, 'etc/hosts', hosts + `127.0.1.1 ${spec.hostname}\n`, map);
   if (spec.rootPasswordHash) {
-    const shadow = await readFile(join(lower, 'etc/shadow'), 'utf8');
+    // The guest's own shadow where it has one (a clone's users), else the image's.
+    const shadow = await readFile(join(upper, 'etc/shadow'), 'utf8').catch(() => readFile(join(lower, 'etc/shadow'), 'utf8'));
     await writeGuestFile(lower, upper, 'etc/shadow', setRootHash(shadow, spec.rootPasswordHash), map);
   }
   if (spec.sshKeys.length > 0) {

@@ -69,6 +69,7 @@ export function createProxmoxCompute(o: ProxmoxComputeOptions): ComputeDriver {
   const vms: VmContext = { client, tasks, rootStorage: o.rootStorage, roles: o.roles, path };
 
   const create = async (sp: InstanceSpec): Promise<TaskRef | null> => {
+    if (sp.fromSnapshot) throw new PermanentEngineError('making a server from a snapshot is not built for Proxmox VE yet: clone the snapshot into a volume instead');
     const found = await locate(sp.id);
     if (sp.kind === 'vm' && (!found || found.pending)) return createVm(vms, sp, found);
     if (found) return found.lock ? await tasks.activeFor(found.node, found.vmid) : null;

@@ -100,7 +100,7 @@ type Wait = { task: TaskRef & { action: string } } | { imagePending: true };
 export function createServerReconciler(d: Deps): Reconciler {
   const { db, clock, engine, operations } = d;
 
-  async function toInstance(id: string, spec: StoredSpec, image: string, wanted: StoredSpec['nics']): Promise<InstanceSpec> {
+  async function toInstance(id: string, spec: StoredSpec, image: string, wanted: StoredSpec['nics'], first = false): Promise<InstanceSpec> {
     const plan = await d.catalog.planByName(db, spec.plan);
     const { nics, dns } = await nicSpecsFor(db, engine, wanted, d.defaultNetwork);
     return {
@@ -115,6 +115,8 @@ export function createServerReconciler(d: Deps): Reconciler {
       sshKeys: spec.sshKeys,
       nics,
       ...(dns.nameservers.length ? { dns } : {}),
+      // Made from a snapshot the first time only: one remade after it vanished starts from its image.
+      ...(first && spec.source ? { fromSnapshot: spec.source } : {}),
     };
   }
 
@@ -171,7 +173,7 @@ export function createServerReconciler(d: Deps): Reconciler {
         if (wasCreated) mark('Drift', true, 'Recreated', 'the instance had disappeared from the engine and was created again');
         await progress(id, 'creating instance', 30);
         status.node ??= d.node; // placement: the one node this engine has
-        const instance = await toInstance(id, spec, image, effective.nics);
+        const instance = await toInstance(id, spec, image, effective.nics, !wasCreated);
         trace.mark('prepare');
         action = 'create';
         task = await engine.compute.create(instance);

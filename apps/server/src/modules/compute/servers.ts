@@ -112,7 +112,8 @@ export function createServers(d: Deps) {
 
   return {
     /** Validates a create request and records the server's spec; the reconciler makes it real. */
-    async create(p: Principal, body: CreateServer, requestId: string): Promise<ServerWithOperation> {
+    /** Records a server to make; `source`: from a snapshot of another server's root disk (its image and plan in `body`). */
+    async create(p: Principal, body: CreateServer, requestId: string, source?: StoredSpec['source']): Promise<ServerWithOperation> {
       const kind = body.kind ?? 'container';
       if (kind === 'container' ? !d.capabilities.containers : !d.capabilities.virtualMachines) {
         throw new DomainError('UNSUPPORTED_KIND', { kind }, [{ field: 'kind', message: kind === 'vm' ? { en: 'this engine does not run virtual machines', de: 'diese Engine betreibt keine virtuellen Maschinen' } : { en: 'this engine does not run containers', de: 'diese Engine betreibt keine Container' } }]);
@@ -168,6 +169,7 @@ export function createServers(d: Deps) {
           nics: nics.map(({ private: _p, ...nic }) => nic),
           ...(passwordHash ? { passwordHash } : {}),
           protection: { delete: body.protection?.delete ?? false, rebuild: body.protection?.rebuild ?? false },
+          ...(source ? { source } : {}),
         };
         const now = clock();
         const status: StoredStatus = { phase: 'Pending', phaseSince: iso(now)!, observedGeneration: 0, conditions: [], node: null, appliedPlan: plan.name };
@@ -184,7 +186,7 @@ export function createServers(d: Deps) {
           updated_at: now,
         };
         await trx.insertInto('servers').values(row).execute();
-        const operation = await recordChange(trx, d, { principal: p, tenantId: p.tenantId, kind: 'server.create', target: { type: 'server', id }, generation: 1, requestId, detail: { name: body.name, plan: plan.name, image: image.name } });
+        const operation = await recordChange(trx, d, { principal: p, tenantId: p.tenantId, kind: 'server.create', target: { type: 'server', id }, generation: 1, requestId, detail: { name: body.name, plan: plan.name, image: image.name, ...(source ? { source } : {}) } });
         // Each vSwitch the server joins learns its name and reservation.
         for (const nic of nics) if (nic.private) await queue.enqueue(trx, 'network', nic.network);
         return { server: toServer(row), operation };

@@ -1,4 +1,4 @@
-import { CloneSnapshot, CreateSnapshot, Operation, Page, RollbackSnapshot, Snapshot, SnapshotListQuery, SnapshotWithOperation, type StatusListQuery, UpdateSnapshot, VolumeWithOperation } from '@kumulus/api';
+import { CloneSnapshot, CreateSnapshot, Operation, Page, RollbackSnapshot, ServerWithOperation, Snapshot, SnapshotListQuery, SnapshotWithOperation, type StatusListQuery, UpdateSnapshot, VolumeWithOperation } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { Snapshots } from './snapshots.ts';
@@ -78,6 +78,21 @@ export function snapshotRoutes(snapshots: Snapshots): RouteDef[] {
       responses: { 202: VolumeWithOperation },
       handler: async (req, reply, p) => reply.status(202).send(await snapshots.clone(p, type, idOf(req), sidOf(req), req.body as CloneSnapshot, req.id)),
     },
+    ...(type === 'server'
+      ? [
+          {
+            method: 'POST',
+            url: `/${path}/:id/snapshots/:sid/actions/clone-server`,
+            summary: 'Make a new server from the snapshot: same image and plan, the snapshot’s files, its own name, addresses and machine identity',
+            tag,
+            params: SnapshotParams,
+            body: CloneSnapshot,
+            errors: [notFound, 'SNAPSHOT_NOT_FOUND', 'SNAPSHOT_BUSY', 'NAME_TAKEN', 'QUOTA_EXCEEDED', 'UNSUPPORTED_KIND'],
+            responses: { 202: ServerWithOperation },
+            handler: async (req, reply, p) => reply.status(202).send(await snapshots.cloneServer(p, idOf(req), sidOf(req), req.body as CloneSnapshot, req.id)),
+          } satisfies RouteDef,
+        ]
+      : []),
     {
       method: 'DELETE',
       url: `/${path}/:id/snapshots/:sid`,

@@ -1,4 +1,4 @@
-import type { CloneSnapshot, CreateSnapshot, Operation, Page, Snapshot, SnapshotSpec, SnapshotStatus, SnapshotWithOperation, StatusListQuery, UpdateSnapshot, VolumeWithOperation } from '@kumulus/api';
+import type { CloneSnapshot, CreateSnapshot, Operation, Page, ServerWithOperation, Snapshot, SnapshotSpec, SnapshotStatus, SnapshotWithOperation, StatusListQuery, UpdateSnapshot, VolumeWithOperation } from '@kumulus/api';
 import type { Kysely } from 'kysely';
 import { type Clock, iso } from '../../lib/clock.ts';
 import { DomainError } from '../../lib/errors.ts';
@@ -40,6 +40,8 @@ interface Deps {
   findOwner: (p: Principal, type: 'server' | 'volume', idOrName: string) => Promise<SnapshotOwnerRef>;
   /** A backup taking or restoring the disks of this server or volume (its server's), by id; null when none. */
   backupAtWork: (trx: Kysely<Database>, owner: SnapshotOwnerRef) => Promise<string | null>;
+  /** Makes a new server from a snapshot of a server's root disk (the servers service, with a source). */
+  createServerFrom: (p: Principal, name: string, source: { server: string; snapshot: string }, requestId: string) => Promise<ServerWithOperation>;
   /** Makes a new volume from a snapshot (the volumes service, with a source). */
   createVolumeFrom: (p: Principal, body: { name: string; sizeGb: number }, source: { snapshot: string; target: { type: 'server' | 'volume'; id: string } }, requestId: string) => Promise<VolumeWithOperation>;
   notify: () => void;
@@ -164,6 +166,17 @@ export function createSnapshots(d: Deps) {
       const { status } = readSnapshotRow(row);
       if (status.phase !== 'Ready' || status.sizeBytes === null) throw new DomainError('SNAPSHOT_BUSY', { target: owner.name, snapshot: row.name });
       return d.createVolumeFrom(p, { name: body.name, sizeGb: Math.ceil(status.sizeBytes / GB) }, { snapshot: row.id, target: { type: owner.type, id: owner.id } }, requestId);
+    },
+
+    /**
+     * Makes a new server from a snapshot of a server's root disk: the same image and plan, the
+     * snapshot's files, users and data, its own name, addresses and machine identity.
+     */
+    async cloneServer(p: Principal, ownerId: string, idOrName: string, body: CloneSnapshot, requestId: string): Promise<ServerWithOperation> {
+      const owner = await d.findOwner(p, 'server', ownerId);
+      const row = await findRow(db, p, owner, idOrName);
+      if (readSnapshotRow(row).status.phase !== 'Ready') throw new DomainError('SNAPSHOT_BUSY', { target: owner.name, snapshot: row.name });
+      return d.createServerFrom(p, body.name, { server: owner.id, snapshot: row.id }, requestId);
     },
 
     /** Asks for the snapshot to be removed; the row goes once the backend has let it go. */

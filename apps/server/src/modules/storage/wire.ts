@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Engine } from '../../drivers/types.ts';
 import type { RouteDef } from '../../http/route.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { DomainError } from '../../lib/errors.ts';
 import type { IdGenerator } from '../../lib/ids.ts';
 import type { Queue } from '../../reconcile/queue.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
@@ -106,6 +107,13 @@ export function wireStorage(d: Deps) {
       if (!serverId) return null;
       const rows = await trx.selectFrom('backups').selectAll().where('server_id', '=', serverId).where('deletion_requested_at', 'is', null).execute();
       return rows.find(touchesDisks)?.id ?? null;
+    },
+    async createServerFrom(p, name, source, requestId) {
+      // The image and plan it was made with: the snapshot holds what differs from that image.
+      const s = await d.servers().get(p, source.server);
+      if (s.spec.kind !== 'container') throw new DomainError('UNSUPPORTED_KIND', { kind: s.spec.kind }, [{ field: 'kind', message: { en: 'only a container’s snapshot becomes a new server so far', de: 'bisher wird nur der Snapshot eines Containers zu einem neuen Server' } }]);
+      const nics = s.spec.nics.map((n) => ({ network: n.network }));
+      return d.servers().create(p, { name, plan: s.spec.plan, image: s.spec.image, sshKeys: s.spec.sshKeys, nics }, requestId, source);
     },
     createVolumeFrom: (p, body, source, requestId) => volumes.create(p, body, requestId, source),
     notify: d.notify,

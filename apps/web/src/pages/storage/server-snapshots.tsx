@@ -1,9 +1,11 @@
 /**
  * A server's snapshots on its detail page: the list with time, space used and labels, a form to
- * take one, and a rollback behind a typed confirmation (the snapshot's name), as the API demands.
+ * take one, a rollback behind a typed confirmation (the snapshot's name), as the API demands, and
+ * a clone into a new server (its name asked in the dashboard's dialog, a link to it once made).
  */
 import type { Snapshot } from '@kumulus/api';
 import { useState } from 'react';
+import { Link } from 'wouter';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
 import { ErrorNotice } from '../../components/error-notice.tsx';
 import { Labels } from '../../components/labels.tsx';
@@ -22,6 +24,8 @@ export function ServerSnapshots({ serverId }: { serverId: string }) {
   const [name, setName] = useState('');
   const [error, setError] = useState<unknown>();
   const [rollingBack, setRollingBack] = useState<Snapshot | null>(null);
+  const [cloning, setCloning] = useState<{ snapshot: Snapshot; name: string } | null>(null);
+  const [cloned, setCloned] = useState<{ id: string; name: string } | null>(null);
   const [typed, setTyped] = useState('');
   const [sending, setSending] = useState(false);
 
@@ -42,6 +46,11 @@ export function ServerSnapshots({ serverId }: { serverId: string }) {
     <section className="card" aria-labelledby="snap-title">
       <h2 id="snap-title">{t('snapshots.title')}</h2>
       <ErrorNotice error={error ?? list.error} />
+      {cloned && (
+        <p role="status">
+          {t('snapshots.clonedServer')} <Link href={`/servers/${cloned.id}`}>{cloned.name}</Link>
+        </p>
+      )}
       {(list.data ?? []).length === 0 ? (
         <p className="muted">{t('snapshots.none')}</p>
       ) : (
@@ -81,6 +90,9 @@ export function ServerSnapshots({ serverId }: { serverId: string }) {
                   >
                     {t('snapshots.rollback')}
                   </button>{' '}
+                  <button type="button" disabled={busy(s) || sending} onClick={() => setCloning({ snapshot: s, name: `${s.name}-copy` })}>
+                    {t('snapshots.cloneServer')}
+                  </button>{' '}
                   <button type="button" className="danger" disabled={busy(s) || sending} onClick={() => void send(() => api.deleteSnapshot('servers', serverId, s.id))}>
                     {t('snapshots.delete')}
                   </button>
@@ -106,6 +118,31 @@ export function ServerSnapshots({ serverId }: { serverId: string }) {
           {t('snapshots.create')}
         </button>
       </form>
+      {cloning && (
+        <ConfirmDialog
+          title={t('snapshots.cloneServerTitle', { name: cloning.snapshot.name })}
+          warning={t('snapshots.cloneServerNote')}
+          confirmLabel={t('snapshots.cloneServer')}
+          tone="primary"
+          busy={sending}
+          canConfirm={cloning.name.trim() !== ''}
+          onConfirm={() =>
+            void send(async () => {
+              const made = await api.cloneSnapshotToServer(serverId, cloning.snapshot.id, { name: cloning.name.trim() });
+              setCloning(null);
+              setCloned({ id: made.server.id, name: made.server.name });
+            })
+          }
+          onClose={() => setCloning(null)}
+        >
+          {({ id }) => (
+            <>
+              <label htmlFor={`${id}-clone`}>{t('snapshots.cloneServerName')}</label>
+              <input id={`${id}-clone`} value={cloning.name} onChange={(e) => setCloning({ ...cloning, name: e.target.value })} autoComplete="off" spellCheck={false} />
+            </>
+          )}
+        </ConfirmDialog>
+      )}
       {rollingBack && (
         <ConfirmDialog
           title={t('snapshots.rollbackTitle', { name: rollingBack.name })}
