@@ -1,0 +1,90 @@
+/**
+ * A control plane killed (SIGKILL) while restic is reading a server's disk into the repository:
+ * after a restart the backup finishes, its verification (a restore checked byte for byte and
+ * `restic check` of the repository) passes, a restore as a new server has the exact bytes, and no
+ * restic process of the killed run is left.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backupApi } from '@kumulus/api';
+import { createLocalEngine } from '../src/drivers/local/index.ts';
+import { lxcAttach } from '../src/drivers/local/lxc.ts';
+import { exited, startChild } from './child.ts';
+import { engineNames } from './harness.ts';
+
+const TOKEN = 'kmt_backup_crash_token_0123456789';
+
+/** restic processes working on a repository under `dir`. */
+const resticUnder = (dir: string) =>
+  execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => /\brestic\b/.test(l) && l.includes(dir));
+
+describe('crash during a backup [sqlite]', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kumulus-bkcrash-'));
+  const names = engineNames();
+  const engine = createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: names.bridge, nftTable: names.nftTable });
+  let child: ChildProcess | undefined;
+
+  after(async () => {
+    child?.kill('SIGKILL');
+    if (child) await exited(child);
+    for (const line of resticUnder(dataDir)) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+    for (const id of await engine.compute.list()) await engine.compute.destroy(id);
+    await engine.network.removeDefault();
+    await engine.firewall?.remove();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('SIGKILL while restic reads the disk: the backup finishes after a restart, restores the exact bytes, and nothing of the killed run is left', async () => {
+    const opts = { dataDir, listen: '127.0.0.1:0', bridge: names.bridge, nftTable: names.nftTable, network: names.network, bootstrapToken: TOKEN, prepareImages: ['tiny'], sweepMs: 2000 };
+    let run = await startChild(opts);
+    child = run.child;
+    const target = join(dataDir, 'target');
+    await backupApi(run.client).createTarget({ name: 'here', kind: 'dir', path: target, default: true });
+    const srv = await run.client.createServer({ name: 'bkcrash', plan: 'nano', image: 'tiny' });
+    assert.equal((await run.client.waitOperation(srv.operation.id, 90)).state, 'succeeded');
+    const id = srv.server.id;
+    const sh = async (script: string) => {
+      const r = await lxcAttach(join(dataDir, 'lxc'), id, ['sh', '-c', script]);
+      assert.equal(r.code, 0, `${script}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    // Random data, so restic takes a moment to chunk and encrypt it.
+    const sum = await sh("head -c 268435456 /dev/urandom > /root/data && sync && sha256sum /root/data | cut -d' ' -f1");
+
+    const made = await backupApi(run.client).create('bkcrash', { mode: 'snapshot' });
+    let seen = false;
+    for (let i = 0; i < 3000 && !seen; i++) {
+      seen = resticUnder(target).some((l) => / backup /.test(l));
+      if (!seen) await sleep(5);
+    }
+    child.kill('SIGKILL');
+    await exited(child);
+    assert.ok(seen, 'the kill came while restic was backing the disk up');
+
+    run = await startChild(opts);
+    child = run.child;
+    const op = await run.client.waitOperation(made.operation.id, 120);
+    for (let i = 0; i < 600 && (await backupApi(run.client).get(made.backup.id)).status.phase !== 'Ready'; i++) await sleep(250);
+    const b = await backupApi(run.client).get(made.backup.id);
+    assert.equal(op.state, 'succeeded', JSON.stringify(op.error));
+    assert.equal(b.status.phase, 'Ready');
+    assert.equal(b.status.verification.state, 'good', b.status.verification.detail);
+
+    // Restored as a new server: the bytes written before the backup.
+    const restored = await backupApi(run.client).restore(made.backup.id, { into: 'new', name: 'bkcrash-back' });
+    assert.equal((await run.client.waitOperation(restored.operation.id, 120)).state, 'succeeded');
+    for (let i = 0; i < 240 && (await run.client.getServer(restored.server.id)).status.phase !== 'Running'; i++) await sleep(250);
+    const back = await lxcAttach(join(dataDir, 'lxc'), restored.server.id, ['sh', '-c', "sha256sum /root/data | cut -d' ' -f1"]);
+    assert.equal(back.stdout.trim(), sum, 'the exact bytes');
+
+    assert.deepEqual(resticUnder(dataDir), [], 'no restic process of the killed run is left');
+    for (const s of [id, restored.server.id]) assert.equal((await run.client.waitOperation((await run.client.deleteServer(s)).id, 90)).state, 'succeeded');
+  });
+});
