@@ -2,7 +2,8 @@
  * A control plane killed (SIGKILL) while restic is reading a server's disk into the repository:
  * after a restart the backup finishes, its verification (a restore checked byte for byte and
  * `restic check` of the repository) passes, a restore as a new server has the exact bytes, and no
- * restic process of the killed run is left.
+ * restic process of the killed run is left. Killed again during a second verification, the
+ * verification finishes after the restart and its throwaway server goes.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync } from 'node:child_process';
@@ -41,7 +42,7 @@ describe('crash during a backup [sqlite]', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test('SIGKILL while restic reads the disk: the backup finishes after a restart, restores the exact bytes, and nothing of the killed run is left', async () => {
+  test('SIGKILL while restic reads the disk and while a verification restores: both finish after a restart, the bytes come back, nothing is left', async () => {
     const opts = { dataDir, listen: '127.0.0.1:0', bridge: names.bridge, nftTable: names.nftTable, network: names.network, bootstrapToken: TOKEN, prepareImages: ['tiny'], sweepMs: 2000 };
     let run = await startChild(opts);
     child = run.child;
@@ -84,7 +85,26 @@ describe('crash during a backup [sqlite]', () => {
     const back = await lxcAttach(join(dataDir, 'lxc'), restored.server.id, ['sh', '-c', "sha256sum /root/data | cut -d' ' -f1"]);
     assert.equal(back.stdout.trim(), sum, 'the exact bytes');
 
-    assert.deepEqual(resticUnder(dataDir), [], 'no restic process of the killed run is left');
+    // Killed again while a second verification restores the backup into its throwaway server.
+    const again = await backupApi(run.client).verify(made.backup.id);
+    const throwaway = `srv_vfy${made.backup.id.replace(/^bkp_/, '')}`;
+    let verifying = false;
+    for (let i = 0; i < 3000 && !verifying; i++) {
+      verifying = (await engine.compute.list()).includes(throwaway);
+      if (!verifying) await sleep(5);
+    }
+    child.kill('SIGKILL');
+    await exited(child);
+    assert.ok(verifying, 'the kill came while the throwaway server was being made');
+    run = await startChild(opts);
+    child = run.child;
+    assert.equal((await run.client.waitOperation(again.id, 120)).state, 'succeeded');
+    for (let i = 0; i < 600 && (await backupApi(run.client).get(made.backup.id)).status.phase !== 'Ready'; i++) await sleep(250);
+    assert.equal((await backupApi(run.client).get(made.backup.id)).status.verification.state, 'good');
+    for (let i = 0; i < 120 && (await engine.compute.list()).includes(throwaway); i++) await sleep(250);
+    assert.equal((await engine.compute.list()).includes(throwaway), false, 'the throwaway server is gone');
+
+    assert.deepEqual(resticUnder(dataDir), [], 'no restic process of the killed runs is left');
     for (const s of [id, restored.server.id]) assert.equal((await run.client.waitOperation((await run.client.deleteServer(s)).id, 90)).state, 'succeeded');
   });
 });
