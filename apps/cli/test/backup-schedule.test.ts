@@ -59,6 +59,12 @@ describe('kumulus backup-schedule', { timeout: 300_000 }, () => {
     assert.match(table.stdout, /ENTSCHEIDUNG\s+BEHALTEN DURCH/);
     assert.match(table.stdout, /keep\s+keepLast/);
 
+    // Nothing has run yet, so nothing is overdue; the report is the operators'.
+    const overdue = await runCli(['backup', 'overdue'], { env: de });
+    assert.equal(overdue.code, 0, overdue.stderr);
+    assert.match(overdue.stdout, /jeder geplante Server hat ein geprüftes Backup/);
+    assert.deepEqual(json<unknown[]>(await runCli(['backup', 'overdue', '--tenant', 'all', '-o', 'json'], { env: ts.env })), []);
+
     assert.equal((await runCli(['backup-schedule', 'delete', 'nightly'], { env: ts.env })).code, 0);
     const gone = await runCli(['backup-schedule', 'show', 'nightly'], { env: ts.env });
     assert.notEqual(gone.code, 0);

@@ -85,6 +85,8 @@ describe('backup pages in Chromium', () => {
     const rows = tab.getByTestId('backup');
     await rows.nth(1).waitFor();
     assert.match(await tab.getByTestId('list-where').innerText(), /Page 1 of 1 · 2 entries/);
+    // The operator's overdue report: no schedule here, so the all-clear.
+    assert.match(await tab.getByTestId('overdue-none').innerText(), /Every scheduled server has a verified backup/);
     assert.match(await rows.filter({ hasText: 'bk-a' }).innerText(), /keep=monthly/);
     assert.match(await rows.filter({ hasText: 'bk-a' }).innerText(), /Ready/);
     await tab.getByRole('button', { name: 'Server', exact: true }).click();
@@ -115,6 +117,7 @@ describe('backup pages in Chromium', () => {
     await tab.getByRole('heading', { name: 'Backups', exact: true }).waitFor();
     assert.match(await rows.first().innerText(), /Bereit/);
     assert.deepEqual(await tab.getByTestId('list-status').locator('option').first().innerText(), 'Alle Status');
+    await tab.getByRole('heading', { name: 'Überfällige Backups' }).waitFor();
     await tab.getByLabel('Sprache').first().selectOption('en');
     for (const id of [copy.id, ...made.map((m) => m.server.id)]) await c.waitOperation((await c.deleteServer(id)).id, 90);
   });

@@ -5,7 +5,7 @@
 import type { KumulusClient } from './client.ts';
 import type { ListQuery, Operation, Page } from './schemas.ts';
 import type { Backup, BackupListQuery, BackupTarget, BackupWithOperation, CreateBackup, CreateBackupTarget, RestoreBackup, RestoreStarted, UpdateBackup } from './schemas/backups.ts';
-import type { BackupSchedule, CreateBackupSchedule, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune } from './schemas/backup-schedules.ts';
+import type { BackupSchedule, CreateBackupSchedule, OverdueBackup, OverdueQuery, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune } from './schemas/backup-schedules.ts';
 
 const at = (id: string) => encodeURIComponent(id);
 
@@ -24,6 +24,8 @@ export function backupApi(c: KumulusClient) {
     restore: (id: string, body: RestoreBackup) => c.request<RestoreStarted>('POST', `/backups/${at(id)}/actions/restore`, body),
     verify: (id: string) => c.request<Operation>('POST', `/backups/${at(id)}/actions/verify`, {}),
     delete: (id: string) => c.request<Operation>('DELETE', `/backups/${at(id)}`),
+    /** Operators: servers whose latest verified-good backup is older than their schedule promises. */
+    overdue: (q: OverdueQuery = {}) => c.request<{ items: OverdueBackup[] }>('GET', '/backups/overdue', undefined, q),
     listSchedules: (q: ListQuery = {}) => c.request<Page<BackupSchedule>>('GET', '/backup-schedules', undefined, q),
     getSchedule: (id: string) => c.request<BackupSchedule>('GET', `/backup-schedules/${at(id)}`),
     createSchedule: (body: CreateBackupSchedule) => c.request<BackupSchedule>('POST', '/backup-schedules', body),

@@ -26,6 +26,8 @@ Commands:
   update BACKUP [--notes TEXT] [--protect | --unprotect]
   label BACKUP KEY=VALUE… [-r KEY]…                 sets and removes labels; the others stay
   delete BACKUP                                     deletes a backup (not a protected one)
+  overdue [--tenant all|TENANT-ID]                  operators: servers whose latest verified-good backup is older
+                                                    than their schedule promises
 
 Options of the changing commands:
   --no-wait              return once the operation is accepted
@@ -45,6 +47,8 @@ Befehle:
   update BACKUP [--notes TEXT] [--protect | --unprotect]
   label BACKUP SCHLÜSSEL=WERT… [-r SCHLÜSSEL]…      setzt und entfernt Labels; die übrigen bleiben
   delete BACKUP                                     löscht ein Backup (kein geschütztes)
+  overdue [--tenant all|MANDANTEN-ID]               Betreiber: Server, deren letztes geprüftes Backup älter ist,
+                                                    als ihr Zeitplan verspricht
 
 Optionen der ändernden Befehle:
   --no-wait              zurückkehren, sobald der Vorgang angenommen ist
@@ -71,7 +75,25 @@ export function runBackup(args: string[]): Promise<void> {
     update,
     label: labelCommand({ group: 'kumulus backup', arg: 'BACKUP', help: () => pick(groupHelp), find: (c, ref) => backupApi(c).get(ref), save: (c, b, labels) => backupApi(c).update(b.id, { labels }) }),
     delete: remove,
+    overdue,
   });
+}
+
+async function overdue(args: string[]): Promise<void> {
+  const cmd = 'kumulus backup overdue';
+  const { values, positionals, output, help: h } = parseCommand(args, { tenant: { type: 'string' } }, cmd);
+  if (h) return help();
+  takePositionals(positionals, [], cmd);
+  const { client } = await connect();
+  const { items } = await backupApi(client).overdue(values.tenant ? { tenant: values.tenant } : {});
+  emit(output, items, () =>
+    items.length === 0
+      ? say(t('backup.noneOverdue'))
+      : printTable(
+          headers('col.tenant', 'col.server', 'col.schedule', 'col.promised', 'col.lastGood'),
+          items.map((x) => [x.tenantId, x.server.name, x.schedule.name, formatTime(x.promisedAt), x.lastGoodAt ? formatTime(x.lastGoodAt) : '-']),
+        ),
+  );
 }
 
 async function list(args: string[]): Promise<void> {

@@ -82,3 +82,18 @@ export type PruneDecision = Static<typeof PruneDecision>;
 
 export const PruneSimulation = Type.Object({ decisions: Type.Array(PruneDecision, { description: 'newest first' }) });
 export type PruneSimulation = Static<typeof PruneSimulation>;
+
+/** A server whose schedule promised a backup that is not there: its latest verified-good one is older. */
+export const OverdueBackup = Type.Object({
+  tenantId: Type.String(),
+  server: Type.Object({ id: Type.String(), name: Type.String() }),
+  schedule: Type.Object({ id: Type.String(), name: Type.String() }),
+  promisedAt: Type.String({ format: 'date-time', description: 'the schedule run whose verified backup is missing' }),
+  lastGoodAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when its latest verified-good backup was asked for (a schedule asks at its run); null: never' }),
+});
+export type OverdueBackup = Static<typeof OverdueBackup>;
+
+export const OverdueQuery = Type.Object({
+  tenant: Type.Optional(Type.String({ pattern: '^(all|ten_[0-9a-z]{20,32})$', description: '`all` (the default) or one tenant id' })),
+});
+export type OverdueQuery = Static<typeof OverdueQuery>;

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../lib/clock.ts';
-import { matchesSelector, parseLabelSelector } from '../../lib/label-selector.ts';
 import type { Reconciler } from '../../reconcile/worker.ts';
 import type { BackupSchedulesTable } from '../../store/schema-backups.ts';
 import type { Database } from '../../store/schema.ts';
@@ -8,6 +7,7 @@ import type { Principal } from '../identity/principal.ts';
 import { goodBackup, readBackupRow } from './backup-record.ts';
 import type { Backups } from './backups.ts';
 import { nextRuns } from './cron.ts';
+import { serversOfSchedule } from './overdue.ts';
 import { prune, type Retention } from './prune.ts';
 
 /** How long a schedule waits at most between passes, so pruning follows soon after its backups end. */
@@ -30,13 +30,6 @@ interface Deps {
  */
 export function createScheduleReconciler(d: Deps): Reconciler {
   const { db, clock } = d;
-
-  async function serversOf(row: BackupSchedulesTable): Promise<string[]> {
-    if (row.server_id) return [row.server_id];
-    const wanted = parseLabelSelector(row.selector ?? '');
-    const rows = await db.selectFrom('servers').select(['id', 'labels']).where('tenant_id', '=', row.tenant_id).where('deletion_requested_at', 'is', null).execute();
-    return rows.filter((r) => matchesSelector(wanted, JSON.parse(r.labels))).map((r) => r.id);
-  }
 
   async function pruneSchedule(row: BackupSchedulesTable): Promise<void> {
     const retention = JSON.parse(row.retention) as Retention;
@@ -65,7 +58,7 @@ export function createScheduleReconciler(d: Deps): Reconciler {
       if (row.run_requested_at !== null || (due && due.getTime() <= now)) {
         // Noted first: a pass killed after this misses one run rather than making each backup twice.
         await db.updateTable('backup_schedules').set({ last_run_at: now, run_requested_at: null }).where('id', '=', id).execute();
-        for (const server of await serversOf(row)) {
+        for (const { id: server } of await serversOfSchedule(db, row)) {
           await d
             .backups()
             .create(schedulePrincipal(row.tenant_id), server, { mode: row.mode, target: row.target_id }, `schedule:${id}:${now}:${server}`, id)

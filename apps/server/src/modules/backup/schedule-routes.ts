@@ -1,10 +1,22 @@
-import { BackupSchedule, CreateBackupSchedule, ListQuery, Page, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune } from '@kumulus/api';
+import { BackupSchedule, CreateBackupSchedule, ListQuery, OverdueBackup, OverdueQuery, Page, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune } from '@kumulus/api';
+import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
+import type { OverdueReport } from './overdue.ts';
 import type { Schedules } from './schedules.ts';
 
-/** The routes of backup schedules, their preview and the prune simulator. */
-export function scheduleRoutes(schedules: Schedules): RouteDef[] {
+/** The routes of backup schedules, their preview, the prune simulator and the overdue report. */
+export function scheduleRoutes(schedules: Schedules, overdue: OverdueReport): RouteDef[] {
   return [
+    {
+      method: 'GET',
+      url: '/backups/overdue',
+      summary: 'Operators: the servers whose latest verified-good backup is older than their schedule promises',
+      tag: 'backups',
+      query: OverdueQuery,
+      errors: ['FORBIDDEN'],
+      responses: { 200: Type.Object({ items: Type.Array(OverdueBackup) }) },
+      handler: (req, _r, p) => overdue.list(p, req.query as OverdueQuery),
+    },
     { method: 'GET', url: '/backup-schedules', summary: 'List your backup schedules with their next runs', tag: 'backups', query: ListQuery, responses: { 200: Page(BackupSchedule) }, handler: (req, _r, p) => schedules.list(p, req.query as ListQuery) },
     {
       method: 'POST',

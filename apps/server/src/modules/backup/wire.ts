@@ -21,6 +21,7 @@ import type { Volumes } from '../storage/volumes.ts';
 import { type BackupAlert, createBackupReconciler } from './backup-reconciler.ts';
 import { throwawayOf } from './boot-verify.ts';
 import { type BackupServerRef, createBackups } from './backups.ts';
+import { createOverdueReport } from './overdue.ts';
 import { backupRoutes } from './routes.ts';
 import { createScheduleReconciler } from './schedule-reconciler.ts';
 import { scheduleRoutes } from './schedule-routes.ts';
@@ -125,7 +126,8 @@ export function wireBackups(d: Deps): BackupDomain | null {
     return { againMs: TARGET_HEALTH_MS };
   };
   return {
-    routes: [...backupRoutes(targets, backups), ...scheduleRoutes(schedules)],
+    // A schedule's run has an hour to make and verify its backups before the report counts it.
+    routes: [...backupRoutes(targets, backups), ...scheduleRoutes(schedules, createOverdueReport({ db, clock: d.clock, graceMs: 3_600_000 }))],
     reconcilers: { backup: reconciler, 'backup-targets': health, [SCHEDULE_KIND]: createScheduleReconciler({ db, clock: d.clock, backups: () => backups, log: d.log }) },
     adopt: async () => {
       for (const { id } of await db.selectFrom('backups').select('id').execute()) await d.queue.enqueue(db, 'backup', id);

@@ -2,7 +2,7 @@
  * The backups page: the tenant's backups with their sizes and verification badges, a form to
  * back a server up now, protection, labels, restore as a new server or into the same one (each
  * behind the dashboard's dialog), delete; paged, sorted, filtered by status and label selector by
- * the API; and the backup targets with their health and free space.
+ * the API; for operators the overdue report; and the backup targets with their health and free space.
  */
 import type { Backup, BackupMode, Page } from '@kumulus/api';
 import { backupApi } from '@kumulus/api/backups-client';
@@ -14,7 +14,9 @@ import { Pager, SelectorBox, StatusFilter, usePagedList } from '../../components
 import { SortHeader } from '../../components/resource-list.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { api } from '../../lib/api.ts';
+import { useSession } from '../../lib/session.tsx';
 import { usePoll } from '../../lib/use-poll.ts';
+import { OverdueBackups } from './overdue.tsx';
 
 const backups = backupApi(api);
 const PHASES = ['Pending', 'Running', 'Verifying', 'Ready', 'Restoring', 'Deleting', 'Failed'] as const satisfies readonly Backup['status']['phase'][];
@@ -35,6 +37,7 @@ export function BackupsPage() {
     status: true,
   });
   const targets = usePoll(['backups', 'targets'], () => backups.listTargets(), () => 15_000);
+  const { isOperator } = useSession();
   const [server, setServer] = useState('');
   const [mode, setMode] = useState<BackupMode>('snapshot');
   const [error, setError] = useState<unknown>();
@@ -176,6 +179,7 @@ export function BackupsPage() {
           )}
         </ConfirmDialog>
       )}
+      {isOperator && <OverdueBackups />}
       <h2>{t('backups.targets')}</h2>
       <table className="list compact" aria-label={t('backups.targets')}>
         <thead>
