@@ -59,6 +59,18 @@ describe('kumulus backup-schedule', { timeout: 300_000 }, () => {
     assert.match(table.stdout, /ENTSCHEIDUNG\s+BEHALTEN DURCH/);
     assert.match(table.stdout, /keep\s+keepLast/);
 
+    const off = json<BackupSchedule>(await runCli(['backup-schedule', 'update', 'nightly', '--disable', '--cron', '15 4 * * *', '--keep-daily', '7', '-o', 'json'], { env: ts.env }));
+    assert.deepEqual([off.enabled, off.cron, off.retention], [false, '15 4 * * *', { keepDaily: 7 }]);
+    assert.match((await runCli(['backup-schedule', 'show', 'nightly'], { env: ts.env })).stdout, /15 4 \* \* \* \(UTC\) — off/);
+    const on = json<BackupSchedule>(await runCli(['backup-schedule', 'update', 'nightly', '--enable', '-o', 'json'], { env: ts.env }));
+    assert.equal(on.enabled, true);
+    const onAndOff = await runCli(['backup-schedule', 'update', 'nightly', '--enable', '--disable'], { env: de });
+    assert.equal(onAndOff.code, 2);
+    assert.match(onAndOff.stderr, /nicht beides/);
+    assert.equal((await runCli(['backup-schedule', 'update', 'nightly'], { env: ts.env })).code, 2, 'nothing to change');
+    const impossible = await runCli(['backup-schedule', 'update', 'nightly', '--cron', '0 0 31 2 *'], { env: ts.env });
+    assert.equal(impossible.code, 4, impossible.stderr);
+
     // Nothing has run yet, so nothing is overdue; the report is the operators'.
     const overdue = await runCli(['backup', 'overdue'], { env: de });
     assert.equal(overdue.code, 0, overdue.stderr);

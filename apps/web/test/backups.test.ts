@@ -60,6 +60,15 @@ describe('backup pages in Chromium', () => {
     await row.waitFor();
     assert.match(await row.innerText(), /backup=nightly/);
     assert.match(await row.innerText(), /last 3, daily 7/);
+    // Turned off and on again from the list: the API's schedule follows the box.
+    // A controlled box: it shows the API's state once the list reloads, so it is clicked, not unchecked.
+    await row.getByLabel('On').click();
+    for (let i = 0; i < 50 && (await backupApi(server.client).listSchedules()).items[0]?.enabled !== false; i++) await page.waitForTimeout(100);
+    assert.equal((await backupApi(server.client).listSchedules()).items[0]?.enabled, false);
+    await row.getByLabel('On').click();
+    for (let i = 0; i < 50 && (await backupApi(server.client).listSchedules()).items[0]?.enabled !== true; i++) await page.waitForTimeout(100);
+    assert.equal((await backupApi(server.client).listSchedules()).items[0]?.enabled, true);
+    await page.waitForFunction(() => (document.querySelector('[data-testid="schedule"] input[type="checkbox"]') as HTMLInputElement | null)?.checked === true);
     await screenshot(page, 'backup-schedules');
 
     await page.getByLabel('Language').first().selectOption('de');

@@ -5,7 +5,7 @@
 import type { KumulusClient } from './client.ts';
 import type { ListQuery, Operation, Page } from './schemas.ts';
 import type { Backup, BackupListQuery, BackupTarget, BackupWithOperation, CreateBackup, CreateBackupTarget, RestoreBackup, RestoreStarted, UpdateBackup } from './schemas/backups.ts';
-import type { BackupSchedule, CreateBackupSchedule, OverdueBackup, OverdueQuery, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune } from './schemas/backup-schedules.ts';
+import type { BackupSchedule, CreateBackupSchedule, OverdueBackup, OverdueQuery, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune, UpdateBackupSchedule } from './schemas/backup-schedules.ts';
 
 const at = (id: string) => encodeURIComponent(id);
 
@@ -29,6 +29,7 @@ export function backupApi(c: KumulusClient) {
     listSchedules: (q: ListQuery = {}) => c.request<Page<BackupSchedule>>('GET', '/backup-schedules', undefined, q),
     getSchedule: (id: string) => c.request<BackupSchedule>('GET', `/backup-schedules/${at(id)}`),
     createSchedule: (body: CreateBackupSchedule) => c.request<BackupSchedule>('POST', '/backup-schedules', body),
+    updateSchedule: (id: string, body: UpdateBackupSchedule) => c.request<BackupSchedule>('PATCH', `/backup-schedules/${at(id)}`, body),
     runSchedule: (id: string) => c.request<BackupSchedule>('POST', `/backup-schedules/${at(id)}/actions/run`, {}),
     deleteSchedule: (id: string) => c.request<void>('DELETE', `/backup-schedules/${at(id)}`),
     previewSchedule: (body: PreviewSchedule) => c.request<SchedulePreview>('POST', '/backup-schedules/preview', body),

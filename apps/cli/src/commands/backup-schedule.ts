@@ -20,6 +20,9 @@ Commands:
          [--mode snapshot|suspend|stop] [--target TARGET] --keep-last N [--keep-hourly N] [--keep-daily N]
          [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--disabled]
   show SCHEDULE                                     one schedule with its next five runs
+  update SCHEDULE [--name NAME] [--cron "…"] [--tz ZONE] [--mode …] [--target TARGET] [--keep-… N]…
+         [--enable | --disable]                     changes it; --keep-… options replace the whole retention,
+                                                    and turned on again it counts its runs from now
   run SCHEDULE                                      runs it now (its backups, then its pruning)
   delete SCHEDULE                                   deletes it (its backups stay)
   preview "CRON" [--tz ZONE] [--count N]            the next runs of a cron line
@@ -35,6 +38,9 @@ Befehle:
          [--mode snapshot|suspend|stop] [--target ZIEL] --keep-last N [--keep-hourly N] [--keep-daily N]
          [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--disabled]
   show ZEITPLAN                                     ein Zeitplan mit seinen nächsten fünf Läufen
+  update ZEITPLAN [--name NAME] [--cron "…"] [--tz ZONE] [--mode …] [--target ZIEL] [--keep-… N]…
+         [--enable | --disable]                     ändert ihn; --keep-…-Optionen ersetzen die ganze Aufbewahrung,
+                                                    und wieder eingeschaltet zählt er seine Läufe ab jetzt
   run ZEITPLAN                                      führt ihn jetzt aus (Backups, dann Aufräumen)
   delete ZEITPLAN                                   löscht ihn (seine Backups bleiben)
   preview "CRON" [--tz ZONE] [--count N]            die nächsten Läufe einer Cron-Zeile
@@ -52,7 +58,7 @@ const cliWords = (err: unknown) =>
 
 /** Runs `kumulus backup-schedule …`. */
 export function runBackupSchedule(args: string[]): Promise<void> {
-  return dispatch(args, 'kumulus backup-schedule', pick(groupHelp), { list, create, show, run, delete: remove, preview, simulate });
+  return dispatch(args, 'kumulus backup-schedule', pick(groupHelp), { list, create, show, update, run, delete: remove, preview, simulate });
 }
 
 /** The retention the --keep-… options give; a value that is no count is a usage error naming the option. */
@@ -133,6 +139,37 @@ async function show(args: string[]): Promise<void> {
   const [id] = takePositionals(positionals, ['SCHEDULE'], 'kumulus backup-schedule show');
   const { client } = await connect();
   const x = await backupApi(client).getSchedule(id!);
+  emit(output, x, () => showSchedule(x));
+}
+
+async function update(args: string[]): Promise<void> {
+  const cmd = 'kumulus backup-schedule update';
+  const { values, positionals, output, help: h } = parseCommand(
+    args,
+    { name: { type: 'string' }, cron: { type: 'string' }, tz: { type: 'string' }, mode: { type: 'string' }, target: { type: 'string' }, enable: { type: 'boolean' }, disable: { type: 'boolean' }, ...keepOptions },
+    cmd,
+  );
+  if (h) return help();
+  const [id] = takePositionals(positionals, ['SCHEDULE'], cmd);
+  if (values.enable && values.disable) throw usageError(t('usage.enableDisable'), cmd);
+  if (values.mode && !MODES.includes(values.mode)) throw usageError(t('usage.badValue', { name: 'mode', value: values.mode, expected: MODES.join('|') }), cmd);
+  const retention = retentionOf(values, cmd);
+  const body = {
+    ...(values.name ? { name: values.name } : {}),
+    ...(values.cron ? { cron: values.cron } : {}),
+    ...(values.tz ? { timeZone: values.tz } : {}),
+    ...(values.mode ? { mode: values.mode as BackupMode } : {}),
+    ...(values.target ? { target: values.target } : {}),
+    ...(Object.keys(retention).length ? { retention } : {}),
+    ...(values.enable ? { enabled: true } : values.disable ? { enabled: false } : {}),
+  };
+  if (Object.keys(body).length === 0) throw usageError(t('usage.nothingToChange'), cmd);
+  const { client } = await connect();
+  const x = await backupApi(client)
+    .updateSchedule(id!, body)
+    .catch((e) => {
+      throw cliWords(e);
+    });
   emit(output, x, () => showSchedule(x));
 }
 

@@ -25,6 +25,7 @@ import * as networkIpv6 from './migrations/021-network-ipv6.ts';
 import * as networkLabels from './migrations/022-network-labels.ts';
 import * as priceCaps from './migrations/033-price-caps.ts';
 import * as clusterRegistry from './migrations/035-cluster-registry.ts';
+import * as scheduleActiveSince from './migrations/036-schedule-active-since.ts';
 import * as moreLabels from './migrations/025-more-labels.ts';
 import * as firewallLog from './migrations/023-firewall-log.ts';
 import * as zonePools from './migrations/024-zone-pools.ts';
@@ -64,6 +65,7 @@ const migrations: Record<string, Migration> = {
   '022-network-labels': networkLabels,
   '033-price-caps': priceCaps,
   '035-cluster-registry': clusterRegistry,
+  '036-schedule-active-since': scheduleActiveSince,
   '025-more-labels': moreLabels,
   '023-firewall-log': firewallLog,
   '024-zone-pools': zonePools,

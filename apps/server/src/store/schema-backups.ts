@@ -52,6 +52,8 @@ export interface BackupSchedulesTable {
   last_run_at: number | null;
   /** Set by "run now": the next pass runs the schedule whatever its cron line says. */
   run_requested_at: number | null;
+  /** Since when it promises backups, once turned on again or given a new cron line; null: since created_at. */
+  active_since: number | null;
   created_at: number;
   updated_at: number;
 }

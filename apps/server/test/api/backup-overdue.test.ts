@@ -2,13 +2,14 @@
  * The operators' overdue-backup report on a control plane whose clock the test moves on: nothing
  * is owed before a schedule's first run; two days later both servers of a selector schedule are
  * listed with no verified backup; once the schedule's backups are verified good none is; a server
- * made after the run, or a schedule that is gone, owes nothing.
+ * made after the run, a paused schedule (PATCH enabled: false) or one that is gone owes nothing,
+ * and one turned on again owes nothing for the days it was off.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backupApi, type OverdueBackup } from '@kumulus/api';
+import { type ApiError, backupApi, type OverdueBackup } from '@kumulus/api';
 import { startTestServer, type TestServer } from '../harness.ts';
 
 const DAY = 24 * 3_600_000;
@@ -55,6 +56,15 @@ describe('overdue backup report', () => {
     }
     assert.deepEqual((await api.overdue()).items, [], 'every server has a verified backup newer than the run');
 
+    // Paused, a schedule promises nothing; turned on again it counts its runs from then on.
+    await assert.rejects(api.updateSchedule(schedule.id, { cron: '0 0 31 2 *' }), (e: ApiError) => e.status === 422 && e.code === 'SCHEDULE_INVALID');
+    await assert.rejects(api.updateSchedule(schedule.id, { retention: { keepLast: 0 } }), (e: ApiError) => e.status === 422 && e.code === 'RETENTION_INVALID');
+    assert.equal((await api.updateSchedule(schedule.id, { enabled: false })).enabled, false);
+    skipped += 3 * DAY;
+    assert.deepEqual((await api.overdue()).items, [], 'a paused schedule promises nothing');
+    const resumed = await api.updateSchedule(schedule.id, { enabled: true, retention: { keepLast: 2 } });
+    assert.deepEqual([resumed.enabled, resumed.retention], [true, { keepLast: 2 }]);
+    assert.deepEqual((await api.overdue()).items, [], 'turned on again, the days it was off are not owed');
     await api.deleteSchedule(schedule.id);
     skipped += 3 * DAY;
     assert.deepEqual((await api.overdue()).items, [], 'a schedule that is gone promises nothing');

@@ -70,6 +70,7 @@ export const backupDe: Record<keyof typeof backupEn, string> = {
   'schedules.lastRun': 'Letzter Lauf',
   'schedules.create': 'Zeitplan anlegen',
   'schedules.run': 'Jetzt ausführen',
+  'schedules.enabled': 'Ein',
   'schedules.delete': 'Löschen',
   'schedules.preview': 'Nächste Läufe dieser Zeile',
   'schedules.keep.keepLast': 'Letzte behalten',

@@ -68,6 +68,7 @@ export const backupEn = {
   'schedules.lastRun': 'Last run',
   'schedules.create': 'Create schedule',
   'schedules.run': 'Run now',
+  'schedules.enabled': 'On',
   'schedules.delete': 'Delete',
   'schedules.preview': 'Next runs of this line',
   'schedules.keep.keepLast': 'Keep last',

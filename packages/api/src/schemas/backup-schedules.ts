@@ -39,6 +39,20 @@ export const BackupSchedule = Type.Object(
 );
 export type BackupSchedule = Static<typeof BackupSchedule>;
 
+export const UpdateBackupSchedule = Type.Object(
+  {
+    name: Type.Optional(Name),
+    target: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    cron: Type.Optional(Cron),
+    timeZone: Type.Optional(TimeZone),
+    mode: Type.Optional(BackupMode),
+    retention: Type.Optional(Retention),
+    enabled: Type.Optional(Type.Boolean({ description: 'false pauses it; true again counts its runs from now' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateBackupSchedule = Static<typeof UpdateBackupSchedule>;
+
 export const CreateBackupSchedule = Type.Object(
   {
     name: Name,

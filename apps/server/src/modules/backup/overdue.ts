@@ -54,7 +54,7 @@ export function createOverdueReport(d: { db: Kysely<Database>; clock: Clock; gra
       const items: OverdueBackup[] = [];
       for (const schedule of await query.orderBy('tenant_id').orderBy('name').execute()) {
         const promised = lastRunAtOrBefore(schedule.cron, schedule.time_zone, d.clock() - d.graceMs);
-        if (promised === null || promised < schedule.created_at) continue;
+        if (promised === null || promised < (schedule.active_since ?? schedule.created_at)) continue;
         for (const server of await serversOfSchedule(d.db, schedule)) {
           if (server.created_at > promised) continue;
           const rows = await d.db.selectFrom('backups').selectAll().where('server_id', '=', server.id).where('deletion_requested_at', 'is', null).execute();

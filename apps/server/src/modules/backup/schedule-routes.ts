@@ -1,4 +1,4 @@
-import { BackupSchedule, CreateBackupSchedule, ListQuery, OverdueBackup, OverdueQuery, Page, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune } from '@kumulus/api';
+import { BackupSchedule, CreateBackupSchedule, ListQuery, OverdueBackup, OverdueQuery, Page, PreviewSchedule, PruneSimulation, SchedulePreview, SimulatePrune, UpdateBackupSchedule } from '@kumulus/api';
 import { Type } from '@sinclair/typebox';
 import { IdParam, idOf, type RouteDef } from '../../http/route.ts';
 import type { OverdueReport } from './overdue.ts';
@@ -58,6 +58,17 @@ export function scheduleRoutes(schedules: Schedules, overdue: OverdueReport): Ro
       errors: ['BACKUP_SCHEDULE_NOT_FOUND'],
       responses: { 202: BackupSchedule },
       handler: async (req, reply, p) => reply.status(202).send(await schedules.runNow(p, idOf(req))),
+    },
+    {
+      method: 'PATCH',
+      url: '/backup-schedules/:id',
+      summary: 'Change a backup schedule: name, cron line, time zone, mode, target, retention, or turn it off and on',
+      tag: 'backups',
+      params: IdParam,
+      body: UpdateBackupSchedule,
+      errors: ['BACKUP_SCHEDULE_NOT_FOUND', 'SCHEDULE_INVALID', 'RETENTION_INVALID', 'BACKUP_TARGET_NOT_FOUND', 'NAME_TAKEN'],
+      responses: { 200: BackupSchedule },
+      handler: (req, _r, p) => schedules.update(p, idOf(req), req.body as UpdateBackupSchedule, req.id),
     },
     {
       method: 'DELETE',

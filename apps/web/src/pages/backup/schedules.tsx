@@ -139,6 +139,9 @@ export function BackupSchedulesPage() {
                 <td data-label={t('schedules.nextRuns')}>{x.nextRuns[0] ? new Date(x.nextRuns[0]).toLocaleString() : '–'}</td>
                 <td data-label={t('schedules.lastRun')}>{x.lastRunAt ? new Date(x.lastRunAt).toLocaleString() : '–'}</td>
                 <td>
+                  <label className="small">
+                    <input type="checkbox" checked={x.enabled} onChange={(e) => void send(() => backups.updateSchedule(x.id, { enabled: e.target.checked }))} /> {t('schedules.enabled')}
+                  </label>{' '}
                   <button type="button" onClick={() => void send(() => backups.runSchedule(x.id))}>
                     {t('schedules.run')}
                   </button>{' '}
