@@ -52,17 +52,20 @@ try {
   await engine.storage.attach(id, { instance: srv, path: '/mnt/io' });
   const dd = (of: string, rewrite: boolean) => ['if=/dev/zero', `of=${of}`, 'bs=1M', `count=${mb}`, 'oflag=direct', rewrite ? 'conv=fsync,notrunc' : 'conv=fsync'];
   const raw = join(t.root, 'volumes', 'raw-baseline.bin');
-  const rate = async (fn: () => Promise<unknown>) => {
-    const t0 = performance.now();
-    await fn();
-    return mb / ((performance.now() - t0) / 1000);
+  // Each side's rate by a clock next to dd: the guest's busybox `time` (its dd prints no time; 10 ms
+  // steps), and coreutils dd's own on the host; the lxc-attach that starts the guest's dd is not in the figure.
+  const inGuest = async (rewrite: boolean) => {
+    const r = await lxcAttach(t.lxcPath, srv, ['time', 'dd', ...dd('/mnt/io/f', rewrite)]);
+    const m = /real\s+(\d+)m\s*([\d.]+)s/.exec(r.stderr);
+    const secs = m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+    if (r.code !== 0 || !(secs > 0)) throw new Error(`dd in the guest: ${r.stderr}`);
+    return mb / secs;
   };
-  const inGuest = (rewrite: boolean) =>
-    rate(async () => {
-      const r = await lxcAttach(t.lxcPath, srv, ['dd', ...dd('/mnt/io/f', rewrite)]);
-      if (r.code !== 0) throw new Error(`dd in the guest: ${r.stderr}`);
-    });
-  const onHost = (rewrite: boolean) => rate(() => sh('dd', dd(raw, rewrite)));
+  const onHost = async (rewrite: boolean) => {
+    const secs = Number(/copied, ([\d.]+) s/.exec((await sh('dd', dd(raw, rewrite))).stderr)?.[1]);
+    if (!(secs > 0)) throw new Error('dd on the host printed no time');
+    return mb / secs;
+  };
   const first = { guest: [] as number[], host: [] as number[] };
   const again = { guest: [] as number[], host: [] as number[] };
   for (let round = 0; round < 3; round++) {
