@@ -6,19 +6,13 @@
  * verification finishes after the restart and its throwaway server goes.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backupApi } from '@kumulus/api';
-import { createLocalEngine } from '../src/drivers/local/index.ts';
 import { lxcAttach } from '../src/drivers/local/lxc.ts';
-import { exited, startChild } from './child.ts';
-import { engineNames } from './harness.ts';
-
-const TOKEN = 'kmt_backup_crash_token_0123456789';
+import { crashSandbox } from './child.ts';
 
 /** restic processes working on a repository under `dir`. */
 const resticUnder = (dir: string) =>
@@ -27,25 +21,17 @@ const resticUnder = (dir: string) =>
     .filter((l) => /\brestic\b/.test(l) && l.includes(dir));
 
 describe('crash during a backup [sqlite]', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kumulus-bkcrash-'));
-  const names = engineNames();
-  const engine = createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: names.bridge, nftTable: names.nftTable });
-  let child: ChildProcess | undefined;
-
+  const box = crashSandbox('bkcrash', 'kmt_backup_crash_token_0123456789');
+  const { dataDir, engine } = box;
   after(async () => {
-    child?.kill('SIGKILL');
-    if (child) await exited(child);
+    await box.kill();
+    // A restic the killed control plane left running would hold the data dir.
     for (const line of resticUnder(dataDir)) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
-    for (const id of await engine.compute.list()) await engine.compute.destroy(id);
-    await engine.network.removeDefault();
-    await engine.firewall?.remove();
-    rmSync(dataDir, { recursive: true, force: true });
+    await box.cleanup();
   });
 
   test('SIGKILL while restic reads the disk and while a verification restores: both finish after a restart, the bytes come back, nothing is left', async () => {
-    const opts = { dataDir, listen: '127.0.0.1:0', bridge: names.bridge, nftTable: names.nftTable, network: names.network, bootstrapToken: TOKEN, prepareImages: ['tiny'], sweepMs: 2000 };
-    let run = await startChild(opts);
-    child = run.child;
+    let run = await box.start();
     const target = join(dataDir, 'target');
     await backupApi(run.client).createTarget({ name: 'here', kind: 'dir', path: target, default: true });
     const srv = await run.client.createServer({ name: 'bkcrash', plan: 'nano', image: 'tiny' });
@@ -65,12 +51,10 @@ describe('crash during a backup [sqlite]', () => {
       seen = resticUnder(target).some((l) => / backup /.test(l));
       if (!seen) await sleep(5);
     }
-    child.kill('SIGKILL');
-    await exited(child);
+    await box.kill();
     assert.ok(seen, 'the kill came while restic was backing the disk up');
 
-    run = await startChild(opts);
-    child = run.child;
+    run = await box.start();
     const op = await run.client.waitOperation(made.operation.id, 120);
     for (let i = 0; i < 600 && (await backupApi(run.client).get(made.backup.id)).status.phase !== 'Ready'; i++) await sleep(250);
     const b = await backupApi(run.client).get(made.backup.id);
@@ -93,11 +77,9 @@ describe('crash during a backup [sqlite]', () => {
       verifying = (await engine.compute.list()).includes(throwaway);
       if (!verifying) await sleep(5);
     }
-    child.kill('SIGKILL');
-    await exited(child);
+    await box.kill();
     assert.ok(verifying, 'the kill came while the throwaway server was being made');
-    run = await startChild(opts);
-    child = run.child;
+    run = await box.start();
     assert.equal((await run.client.waitOperation(again.id, 120)).state, 'succeeded');
     for (let i = 0; i < 600 && (await backupApi(run.client).get(made.backup.id)).status.phase !== 'Ready'; i++) await sleep(250);
     assert.equal((await backupApi(run.client).get(made.backup.id)).status.verification.state, 'good');

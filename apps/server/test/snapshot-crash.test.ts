@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KumulusClient } from '@kumulus/api';
-import { createLocalEngine } from '../src/drivers/local/index.ts';
 import { lxcAttach } from '../src/drivers/local/lxc.ts';
-import { engineNames } from './harness.ts';
-import { exited, startChild } from './child.ts';
-
-const TOKEN = 'kmt_snapshot_crash_token_0123456789';
-
-
+import { crashSandbox, loopsUnder, mountsUnder } from './child.ts';
 
 /** Waits until a file whose name matches `pattern` appears in `dir` (the copy under way). */
 async function appears(dir: string, pattern: RegExp): Promise<string> {
@@ -24,32 +16,14 @@ async function appears(dir: string, pattern: RegExp): Promise<string> {
   }
 }
 
-/** Loop devices of this test's data dir. */
-const loopsUnder = (dir: string) =>
-  execFileSync('losetup', ['-l', '-n', '-O', 'NAME,BACK-FILE'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(dir));
-
 describe('crash during snapshot and rollback [sqlite]', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kumulus-snapcrash-'));
-  const names = engineNames();
-  const engine = createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: names.bridge, nftTable: names.nftTable });
-  let child: ChildProcess | undefined;
-
-  after(async () => {
-    child?.kill('SIGKILL');
-    if (child) await exited(child);
-    for (const id of await engine.compute.list()) await engine.compute.destroy(id);
-    await engine.network.removeDefault();
-    await engine.firewall?.remove();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const box = crashSandbox('snapcrash', 'kmt_snapshot_crash_token_0123456789');
+  const { dataDir } = box;
+  after(() => box.cleanup());
 
   test('SIGKILL while the guest is frozen for a snapshot, and again in the middle of a rollback: both finish after a restart, nothing stays frozen or behind', async () => {
-    const opts = { dataDir, listen: '127.0.0.1:0', bridge: names.bridge, nftTable: names.nftTable, network: names.network, bootstrapToken: TOKEN, prepareImages: ['tiny'], sweepMs: 2000 };
-    let run = await startChild(opts);
-    child = run.child;
-    let client = new KumulusClient({ baseUrl: run.url, token: TOKEN });
+    let run = await box.start();
+    let client = run.client;
     const srv = await client.createServer({ name: 'snapcrash', plan: 'nano', image: 'tiny' });
     assert.equal((await client.waitOperation(srv.operation.id, 90)).state, 'succeeded');
     const id = srv.server.id;
@@ -64,13 +38,11 @@ describe('crash during snapshot and rollback [sqlite]', () => {
     const snapDir = join(dataDir, 'snapshots', id);
     const made = await client.createSnapshot('servers', id, { name: 'base' });
     await appears(snapDir, /\.creating-\d+\.img$/);
-    child.kill('SIGKILL');
-    await exited(child);
+    await box.kill();
     assert.match(execFileSync('lxc-info', ['-P', join(dataDir, 'lxc'), '-n', id, '-s'], { encoding: 'utf8' }), /FROZEN/, 'the kill came while the guest was frozen');
 
-    run = await startChild(opts);
-    child = run.child;
-    client = new KumulusClient({ baseUrl: run.url, token: TOKEN });
+    run = await box.start();
+    client = run.client;
     const op = await client.waitOperation(made.operation.id, 120);
     assert.equal(op.state, 'succeeded', JSON.stringify(op.error));
     assert.deepEqual(readdirSync(snapDir), [`${made.snapshot.id}.img`], 'one snapshot, no half copy');
@@ -81,12 +53,10 @@ describe('crash during snapshot and rollback [sqlite]', () => {
     await sh('rm /root/data && sync');
     const rb = await client.rollbackSnapshot('servers', id, 'base', { confirm: 'base' });
     await appears(join(dataDir, 'lxc', id), /^\.disk\.img\.restoring-\d+$/);
-    child.kill('SIGKILL');
-    await exited(child);
+    await box.kill();
 
-    run = await startChild(opts);
-    child = run.child;
-    client = new KumulusClient({ baseUrl: run.url, token: TOKEN });
+    run = await box.start();
+    client = run.client;
     const rop = await client.waitOperation(rb.id, 120);
     assert.equal(rop.state, 'succeeded', JSON.stringify(rop.error));
     for (let i = 0; i < 240 && (await client.getServer(id)).status.phase !== 'Running'; i++) await sleep(250);
@@ -101,7 +71,6 @@ describe('crash during snapshot and rollback [sqlite]', () => {
     for (let i = 0; i < 120 && existsSync(snapDir); i++) await sleep(250);
     assert.equal(existsSync(snapDir), false, 'the server took its snapshots with it');
     assert.deepEqual(loopsUnder(dataDir), [], 'no loop device is left');
-    const mounts = execFileSync('cat', ['/proc/self/mountinfo'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(dataDir));
-    assert.deepEqual(mounts, [], 'no mount is left');
+    assert.deepEqual(mountsUnder(dataDir), [], 'no mount is left');
   });
 });

@@ -4,49 +4,20 @@
  * mounted and writable, and deleting everything leaves no image file, loop device or mount.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLocalEngine } from '../src/drivers/local/index.ts';
 import { lxcAttach } from '../src/drivers/local/lxc.ts';
-import { exited, startChild } from './child.ts';
-import { engineNames } from './harness.ts';
-
-const TOKEN = 'kmt_volume_crash_token_0123456789';
-
-/** Loop devices backed by files of this test's data dir. */
-const loopsUnder = (dir: string) =>
-  execFileSync('losetup', ['-l', '-n', '-O', 'NAME,BACK-FILE'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(dir));
-const mountsUnder = (dir: string) =>
-  readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((l) => l.includes(dir));
+import { crashSandbox, loopsUnder, mountsUnder } from './child.ts';
 
 describe('crash during volume create and attach [sqlite]', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kumulus-volcrash-'));
-  const names = engineNames();
-  const engine = createLocalEngine({ lxcPath: join(dataDir, 'lxc'), bridge: names.bridge, nftTable: names.nftTable });
-  let child: ChildProcess | undefined;
-
-  after(async () => {
-    child?.kill('SIGKILL');
-    if (child) await exited(child);
-    for (const id of await engine.compute.list()) await engine.compute.destroy(id);
-    for (const id of await engine.storage.list().catch(() => [])) await engine.storage.destroy(id).catch(() => {});
-    await engine.network.removeDefault();
-    await engine.firewall?.remove();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const box = crashSandbox('volcrash', 'kmt_volume_crash_token_0123456789');
+  const { dataDir } = box;
+  after(() => box.cleanup());
 
   test('SIGKILL while a volume is formatted and while it is attached: both finish after a restart, and nothing is left', async () => {
-    const opts = { dataDir, listen: '127.0.0.1:0', bridge: names.bridge, nftTable: names.nftTable, network: names.network, bootstrapToken: TOKEN, prepareImages: ['tiny'], sweepMs: 2000 };
-    let run = await startChild(opts);
-    child = run.child;
+    let run = await box.start();
     const srv = await run.client.createServer({ name: 'volcrash', plan: 'nano', image: 'tiny' });
     assert.equal((await run.client.waitOperation(srv.operation.id, 90)).state, 'succeeded');
     const id = srv.server.id;
@@ -63,12 +34,10 @@ describe('crash during volume create and attach [sqlite]', () => {
       seen = existsSync(volumes) && readdirSync(volumes).some((e) => /\.creating-\d+\.img$/.test(e));
       if (!seen) await sleep(1);
     }
-    child.kill('SIGKILL');
-    await exited(child);
+    await box.kill();
     assert.ok(seen, 'the kill came while the volume was being made');
 
-    run = await startChild(opts);
-    child = run.child;
+    run = await box.start();
     const op = await run.client.waitOperation(made.operation.id, 120);
     assert.equal(op.state, 'succeeded', JSON.stringify(op.error));
     assert.deepEqual(readdirSync(volumes), [`${made.volume.id}.img`], 'one volume image, no half-made one');
@@ -76,10 +45,8 @@ describe('crash during volume create and attach [sqlite]', () => {
     // Killed right after the attach was accepted, while its pass mounts the volume into the guest.
     const attach = await run.client.attachVolume('data', { server: id });
     await sleep(20);
-    child.kill('SIGKILL');
-    await exited(child);
-    run = await startChild(opts);
-    child = run.child;
+    await box.kill();
+    run = await box.start();
     const aop = await run.client.waitOperation(attach.id, 120);
     assert.equal(aop.state, 'succeeded', JSON.stringify(aop.error));
     assert.equal(await sh('echo kept > /mnt/data/f && sync && cat /mnt/data/f'), 'kept', 'mounted in the guest and writable');
