@@ -28,12 +28,16 @@ const BRIDGE_NF = ['/proc/sys/net/bridge/bridge-nf-call-iptables', '/proc/sys/ne
  * switches turned on; without it a firewall would filter routed traffic only, so that is an error.
  */
 export async function ensureBridgeNetfilter(): Promise<void> {
+  if (bridgeNfOn) return;
   if (!existsSync(BRIDGE_NF[0]!)) await run('modprobe', ['br_netfilter'], { allowFail: true });
   if (!existsSync(BRIDGE_NF[0]!)) {
     throw new Error('the kernel has no bridge netfilter (br_netfilter), so firewalls could not filter traffic between servers on one vSwitch: run modprobe br_netfilter');
   }
   for (const f of BRIDGE_NF) if ((await readFile(f, 'utf8')).trim() !== '1') await writeFile(f, '1\n');
+  bridgeNfOn = true;
 }
+/** Set once the module and its switches were found on: every later apply skips the look. */
+let bridgeNfOn = false;
 
 /** Creates the firewall facet over the tables named `table`. */
 export function createLocalFirewall(table: string): FirewallDriver {

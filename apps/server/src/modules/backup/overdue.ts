@@ -55,12 +55,14 @@ export function createOverdueReport(d: { db: Kysely<Database>; clock: Clock; gra
       for (const schedule of await query.orderBy('tenant_id').orderBy('name').execute()) {
         const promised = lastRunAtOrBefore(schedule.cron, schedule.time_zone, d.clock() - d.graceMs);
         if (promised === null || promised < (schedule.active_since ?? schedule.created_at)) continue;
-        for (const server of await serversOfSchedule(d.db, schedule)) {
-          if (server.created_at > promised) continue;
-          const rows = await d.db.selectFrom('backups').selectAll().where('server_id', '=', server.id).where('deletion_requested_at', 'is', null).execute();
-          // By the control plane's clock, as the promise: when the backup was asked for (a run asks at its time).
-          const good = rows.filter(goodBackup).map((r) => Number(r.created_at));
-          const lastGood = good.length ? Math.max(...good) : null;
+        const servers = (await serversOfSchedule(d.db, schedule)).filter((s) => s.created_at <= promised);
+        if (!servers.length) continue;
+        // One read of their backups. By the control plane's clock, as the promise: when a backup was asked for (a run asks at its time).
+        const lastGoodOf = new Map<string, number>();
+        const rows = await d.db.selectFrom('backups').selectAll().where('server_id', 'in', servers.map((s) => s.id)).where('deletion_requested_at', 'is', null).execute();
+        for (const r of rows.filter(goodBackup)) lastGoodOf.set(r.server_id, Math.max(lastGoodOf.get(r.server_id) ?? 0, Number(r.created_at)));
+        for (const server of servers) {
+          const lastGood = lastGoodOf.get(server.id) ?? null;
           if (lastGood !== null && lastGood >= promised) continue;
           items.push({ tenantId: schedule.tenant_id, server: { id: server.id, name: server.name }, schedule: { id: schedule.id, name: schedule.name }, promisedAt: iso(promised)!, lastGoodAt: iso(lastGood) });
         }
