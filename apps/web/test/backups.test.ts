@@ -46,7 +46,8 @@ describe('backup pages in Chromium', () => {
     await page.getByLabel('Time zone').fill('UTC');
     await page.getByLabel('Cron line').fill('15 4 * * 1');
     const preview = page.getByTestId('schedule-preview');
-    await preview.locator('li').first().waitFor();
+    // The preview follows the typing: wait for the new line's runs, not for the default line's still shown.
+    await preview.locator('li', { hasText: '04:15' }).first().waitFor();
     assert.equal(await preview.locator('li').count(), 5);
     assert.ok((await preview.locator('li').allInnerTexts()).every((x) => x.includes('04:15')), await preview.innerText());
     await page.getByLabel('Cron line').fill('0 0 31 2 *');
